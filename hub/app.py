@@ -1,0 +1,215 @@
+"""The Starlette application factory: /graphql, /healthz, /readyz, /metrics, and the embedded worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import dramatiq
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from hub import migrate
+from hub.broker import create_broker
+from hub.clients.permissions import Principal
+from hub.clients.service import authenticate
+from hub.clients.tokens import TokenSigner
+from hub.clock import Clock, SystemClock
+from hub.db import Database
+from hub.errors import Unauthenticated
+from hub.jobs.outbox import BROKER_ERRORS, Dispatcher
+from hub.metrics import Metrics
+from hub.runtime import JobRuntime
+from hub.settings import BrokerKind, Settings
+from hub.worker import WorkerService
+from schema import build_schema
+from schema.context import Context, Services
+
+log = logging.getLogger(__name__)
+ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
+
+
+@dataclass
+class Hub:
+    """Everything one web process holds; `app.state.hub` in the running application."""
+
+    services: Services
+    broker: dramatiq.Broker
+    worker: WorkerService | None
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    embedded_worker: bool = True,
+    extra_job_modules: Iterable[str] = (),
+) -> Starlette:
+    """Build the web application.
+
+    With the in-process broker (the default), the worker and the outbox relay run inside this process unless
+    `embedded_worker` is False. With Redis, this process only publishes jobs; `hub worker` processes run them.
+    """
+    clock = clock or SystemClock()
+    metrics = Metrics()
+    db = Database(settings.database_url)
+    worker: WorkerService | None = None
+    if settings.broker_kind is BrokerKind.IN_PROCESS and embedded_worker:
+        worker = WorkerService(settings, clock, metrics=metrics, extra_job_modules=extra_job_modules)
+        broker = worker.broker
+    else:
+        runtime = JobRuntime(settings, clock, metrics, run_relay=False)
+        broker = create_broker(runtime, extra_job_modules=extra_job_modules)
+    db.add_commit_hook(Dispatcher(db, broker))
+    services = Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        signer=TokenSigner(settings.token_secret, settings.previous_token_secrets),
+        metrics=metrics,
+    )
+    hub = Hub(services, broker, worker)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await migrate.require_current(db)
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await asyncio.to_thread(worker.stop)
+            await db.dispose()
+
+    graphql = AuthenticatedGraphQL(
+        services, build_schema(settings.graphql), graphql_ide="graphiql" if settings.is_dev else None
+    )
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    return app
+
+
+class AuthenticatedGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view, behind bearer-token authentication: no operation runs without a client."""
+
+    def __init__(self, services: Services, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, allow_queries_via_get=False, **kwargs)  # type: ignore[arg-type]
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        request = Request(scope)
+        if request.method == "GET" and self.graphql_ide and "text/html" in request.headers.get("accept", ""):
+            await super().__call__(scope, receive, send)  # the IDE page itself; its queries authenticate
+            return
+        try:
+            principal = await self._authenticate(request)
+        except Unauthenticated as exc:
+            response = JSONResponse(
+                {"data": None, "errors": [{"message": str(exc), "extensions": {"code": exc.code}}]},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="hub"'},
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await super().__call__(scope, receive, send)
+
+    async def _authenticate(self, request: Request) -> Principal:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Authentication required: send `Authorization: Bearer <token>`.")
+        async with self.services.db.sessions() as session:
+            return await authenticate(session, self.services.signer, token.strip(), now=self.services.clock.now())
+
+    async def get_context(self, request: Request | object, response: object = None) -> Context:  # type: ignore[override]
+        assert isinstance(request, Request)
+        return Context(services=self.services, principal=request.state.principal, request=request)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers, is migrated to this version, and the broker answers."""
+    hub: Hub = request.app.state.hub
+    checks: dict[str, str] = {}
+    try:
+        async with hub.services.db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+        state = await migrate.status(hub.services.db)
+        checks["migrations"] = "ok" if state.ok else state.describe()
+    except (SQLAlchemyError, OSError) as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    checks["broker"] = await _broker_check(hub.broker)
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+async def _broker_check(broker: dramatiq.Broker) -> str:
+    client = getattr(broker, "client", None)
+    if client is None:
+        return "ok"  # the in-process broker lives as long as this process
+    try:
+        await asyncio.to_thread(client.ping)
+        return "ok"
+    except BROKER_ERRORS as exc:
+        return f"unreachable: {type(exc).__name__}"
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    await hub.services.metrics.refresh_outbox(hub.services.db)
+    return PlainTextResponse(hub.services.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+class RequestMetrics:
+    """Counts requests and their latency, labelled by known route only (no unbounded label values)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        route = scope["path"] if scope["path"] in ROUTES else "other"
+        started = time.perf_counter()
+        status = 500
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            self.metrics.http_requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.http_latency.labels(route).observe(time.perf_counter() - started)

@@ -1,0 +1,15 @@
+"""Why personal data is processed (Decree 13/2023/NĐ-CP asks every processing to have a stated purpose)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Purpose(enum.StrEnum):
+    CARD_ISSUANCE = "card_issuance"
+    CLAIM_SETTLEMENT = "claim_settlement"
+    CASE_STATUS = "case_status"
+    DATA_CORRECTION = "data_correction"
+    SUPERVISION = "supervision"
+    ADMINISTRATION = "administration"
+    SYSTEM = "system"

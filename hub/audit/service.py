@@ -1,0 +1,153 @@
+"""Append to the audit chain inside the caller's transaction, read it, and verify it end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from hub.audit.purpose import Purpose
+from hub.clients.permissions import Principal
+
+HEAD_ID = 1
+JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """What happened, before it is placed on the chain."""
+
+    operation: str
+    purpose: Purpose
+    person_id: uuid.UUID | None = None
+    details: Mapping[str, JsonValue] = field(default_factory=dict)
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    occurred_at: dt.datetime,
+    client_id: uuid.UUID | None,
+    client_name: str | None,
+    operation: str,
+    person_id: uuid.UUID | None,
+    purpose: str,
+    details: Mapping[str, Any],
+) -> str:
+    """SHA-256 over the previous hash and a canonical JSON of every field of the entry."""
+    body = json.dumps(
+        {
+            "seq": seq,
+            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "client_id": str(client_id) if client_id else None,
+            "client_name": client_name,
+            "operation": operation,
+            "person_id": str(person_id) if person_id else None,
+            "purpose": purpose,
+            "details": details,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+async def record(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
+) -> list[AuditEntry]:
+    """Append `events` to the chain in the caller's transaction; `actor` None means the hub itself."""
+    if not events:
+        return []
+    # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so concurrent
+    # appenders queue here and each sees the hash its predecessor committed.
+    head = (
+        await session.execute(
+            update(AuditHead)
+            .where(AuditHead.id == HEAD_ID)
+            .values(seq=AuditHead.seq + len(events))
+            .returning(AuditHead.seq, AuditHead.hash)
+        )
+    ).one()
+    seq, prev_hash = head.seq - len(events), head.hash
+    entries = []
+    for event in events:
+        seq += 1
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": now,
+            "client_id": actor.client_id if actor else None,
+            "client_name": actor.name if actor else None,
+            "operation": event.operation,
+            "person_id": event.person_id,
+            "purpose": event.purpose.value,
+            "details": dict(event.details),
+        }
+        digest = entry_hash(prev_hash=prev_hash, **fields)
+        entries.append(AuditEntry(**fields, prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
+    session.add_all(entries)
+    await session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=prev_hash))
+    return entries
+
+
+async def entries_for_person(
+    session: AsyncSession, person_id: uuid.UUID, *, limit: int, before_seq: int | None = None
+) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.person_id == person_id)
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    return list((await session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit))).all())
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries_checked: int
+    broken_at_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at_seq is None
+
+
+async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> ChainReport:
+    """Walk the whole chain in order; report the first entry whose link or content does not check out."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    stream = await session.stream_scalars(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=chunk_size)
+    )
+    async for entry in stream:
+        if entry.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing (next present is {entry.seq})")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(checked, entry.seq, "its previous-hash does not match the entry before it")
+        recomputed = entry_hash(
+            prev_hash=entry.prev_hash,
+            seq=entry.seq,
+            occurred_at=entry.occurred_at,
+            client_id=entry.client_id,
+            client_name=entry.client_name,
+            operation=entry.operation,
+            person_id=entry.person_id,
+            purpose=entry.purpose,
+            details=entry.details,
+        )
+        if recomputed != entry.hash:
+            return ChainReport(checked, entry.seq, "its content does not match its hash (the entry was altered)")
+        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    head = (await session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID))).one()
+    if head.seq != checked or head.hash != expected_prev:
+        return ChainReport(
+            checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present"
+        )
+    return ChainReport(checked)

@@ -1,0 +1,245 @@
+"""The `hub` command: serve, worker, migrate, client, audit, export-schema, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from hub import migrate as migrations
+from hub.audit.service import ChainReport, verify_chain
+from hub.clients import service
+from hub.clients.permissions import ClientKind, Jurisdiction, Role
+from hub.clients.tokens import TokenSigner
+from hub.clock import SystemClock
+from hub.db import Database
+from hub.errors import BusinessError
+from hub.logs import configure_logging
+from hub.settings import BrokerKind, Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+    configure_logging(settings.log_level)
+    return settings
+
+
+def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database(settings.database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def require_migrated(settings: Settings) -> None:
+    try:
+        with_database(settings, migrations.require_current)
+    except migrations.NotMigrated as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """The BHXH benefits data-sharing hub. Configuration comes from HUB_* environment variables (see README)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Web processes (Redis broker only).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web service (with the worker inside it when the broker is in-process)."""
+    import uvicorn
+
+    settings = load_settings()
+    if workers > 1 and settings.broker_kind is BrokerKind.IN_PROCESS:
+        raise click.ClickException(
+            "several web processes need a shared broker: set HUB_BROKER_URL=redis://... and run `hub worker`"
+        )
+    require_migrated(settings)
+    uvicorn.run("hub.asgi:create", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@main.command()
+@click.option("--threads", type=int, default=None, help="Worker threads (default HUB_WORKER_THREADS).")
+@click.option("--import", "imports", multiple=True, help="Extra module declaring jobs (repeatable).")
+@click.option("--metrics-port", type=int, default=None, help="Serve this worker's /metrics on this port.")
+def worker(threads: int | None, imports: tuple[str, ...], metrics_port: int | None) -> None:
+    """Run jobs from Redis, and the outbox relay and sweeper, until SIGTERM."""
+    from hub.metrics import Metrics
+    from hub.worker import WorkerService
+
+    settings = load_settings()
+    if settings.broker_kind is not BrokerKind.REDIS:
+        raise click.ClickException(
+            "`hub worker` needs HUB_BROKER_URL=redis://...; with the in-process broker the worker runs inside "
+            "`hub serve`"
+        )
+    require_migrated(settings)
+    metrics = Metrics()
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, registry=metrics.registry)
+    service = WorkerService(settings, SystemClock(), metrics=metrics, extra_job_modules=imports, threads=threads)
+    service.run_forever()
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to this version."""
+    settings = load_settings()
+
+    async def run(db: Database) -> migrations.MigrationStatus:
+        await migrations.upgrade(db)
+        return await migrations.status(db)
+
+    state = with_database(settings, run)
+    click.echo(f"database migrated: {', '.join(sorted(state.current))} ({settings.database_backend.value})")
+
+
+@main.command("export-schema")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_schema(output: Path | None) -> None:
+    """Print the GraphQL schema (SDL), or write it to --output."""
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        click.echo(sdl, nl=False)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@main.group()
+def client() -> None:
+    """Register clients and manage their tokens."""
+
+
+@client.command("create")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in ClientKind]))
+@click.option("--jurisdiction", required=True, help="national, province:NN, commune:NNNNN or facility:XXXXX")
+@click.option("--role", "roles", multiple=True, help="Grant only these roles (default: the kind's roles).")
+@click.option("--ttl-days", type=int, default=None, help="Token lifetime (default HUB_TOKEN_TTL_DAYS).")
+def client_create(name: str, kind: str, jurisdiction: str, roles: tuple[str, ...], ttl_days: int | None) -> None:
+    """Register client NAME and print its bearer token (shown once)."""
+    settings = load_settings()
+    require_migrated(settings)
+    try:
+        parsed = Jurisdiction.parse(jurisdiction)
+        granted = frozenset(Role(r) for r in roles) if roles else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    ttl = dt.timedelta(days=ttl_days or settings.token_ttl_days)
+
+    async def run(db: Database) -> service.IssuedToken:
+        async with db.transaction() as session:
+            return await service.create_client(
+                session, TokenSigner(settings.token_secret), now=SystemClock().now(), actor=None, name=name,
+                kind=ClientKind(kind), jurisdiction=parsed, roles=granted, ttl=ttl,
+            )
+
+    try:
+        issued = with_database(settings, run)
+    except BusinessError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"client {issued.client.name} ({issued.client.kind}, {parsed}) roles {', '.join(issued.client.roles)}; "
+        f"token expires {issued.expires_at:%Y-%m-%d %H:%M} UTC",
+        err=True,
+    )
+    click.echo(issued.token)
+
+
+@client.command("token")
+@click.argument("name")
+@click.option("--ttl-days", type=int, default=None)
+def client_token(name: str, ttl_days: int | None) -> None:
+    """Issue a new token for client NAME; its earlier tokens stop working."""
+    settings = load_settings()
+    require_migrated(settings)
+    ttl = dt.timedelta(days=ttl_days or settings.token_ttl_days)
+
+    async def run(db: Database) -> service.IssuedToken:
+        async with db.transaction() as session:
+            return await service.reissue_token(
+                session, TokenSigner(settings.token_secret), now=SystemClock().now(), actor=None, name=name, ttl=ttl
+            )
+
+    try:
+        issued = with_database(settings, run)
+    except BusinessError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(issued.token)
+
+
+@client.command("revoke")
+@click.argument("name")
+def client_revoke(name: str) -> None:
+    """Revoke client NAME: all its tokens stop working."""
+    settings = load_settings()
+    require_migrated(settings)
+
+    async def run(db: Database) -> None:
+        async with db.transaction() as session:
+            await service.revoke_client(session, now=SystemClock().now(), actor=None, name=name)
+
+    try:
+        with_database(settings, run)
+    except BusinessError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"client {name} revoked")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the whole hash chain; exit 1 and name the first broken link if it does not hold."""
+    settings = load_settings()
+    require_migrated(settings)
+
+    async def run(db: Database) -> ChainReport:
+        async with db.sessions() as session:
+            return await verify_chain(session)
+
+    report = with_database(settings, run)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.entries_checked} entries verified")
+        return
+    click.echo(
+        f"audit chain BROKEN at entry {report.broken_at_seq}: {report.reason} "
+        f"({report.entries_checked} entries before it verified)",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@main.command()
+def demo() -> None:
+    """Seed demo data and run the hub's flows end to end on the configured (default: embedded) backend."""
+    from hub.demo import run_demo
+
+    settings = load_settings()
+    asyncio.run(run_demo(settings, echo=click.echo))
+

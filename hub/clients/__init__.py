@@ -1,0 +1,1 @@
+"""Clients of the hub (registry offices, hospitals, the portal, BHXH staff), their tokens and permissions."""

@@ -1,0 +1,157 @@
+"""Who may do what, where: client kinds, roles, jurisdictions, and the authenticated principal."""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from dataclasses import dataclass
+
+from hub.errors import Forbidden
+
+
+class ClientKind(enum.StrEnum):
+    CIVIL_REGISTRY = "civil_registry"
+    HOSPITAL = "hospital"
+    PORTAL = "portal"
+    CLAIM_PROCESSOR = "claim_processor"
+    SUPERVISOR = "supervisor"
+    OPERATOR = "operator"
+
+
+class Role(enum.StrEnum):
+    PERSON_READ = "person:read"
+    PERSON_WRITE = "person:write"
+    BIRTH_REGISTRATION_SUBMIT = "birth_registration:submit"
+    DOCUMENT_SUBMIT = "document:submit"
+    CLAIM_READ = "claim:read"
+    CLAIM_DECIDE = "claim:decide"
+    CASE_STATUS_READ = "case_status:read"
+    AUDIT_READ = "audit:read"
+    CATALOG_MANAGE = "catalog:manage"
+    CLIENT_MANAGE = "client:manage"
+
+
+class JurisdictionLevel(enum.StrEnum):
+    FACILITY = "facility"
+    COMMUNE = "commune"
+    PROVINCE = "province"
+    NATIONAL = "national"
+
+
+# Roles a kind of client may hold at all (a hospital can never decide claims), and those it gets by default.
+ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
+    ClientKind.CIVIL_REGISTRY: frozenset({Role.BIRTH_REGISTRATION_SUBMIT, Role.PERSON_READ, Role.PERSON_WRITE}),
+    ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT}),
+    ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
+    ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
+    ClientKind.SUPERVISOR: frozenset(
+        {Role.AUDIT_READ, Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ, Role.PERSON_WRITE}
+    ),
+    ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
+}
+DEFAULT_ROLES: dict[ClientKind, frozenset[Role]] = {
+    ClientKind.CIVIL_REGISTRY: frozenset({Role.BIRTH_REGISTRATION_SUBMIT, Role.PERSON_READ, Role.PERSON_WRITE}),
+    ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT}),
+    ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
+    ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
+    ClientKind.SUPERVISOR: frozenset({Role.AUDIT_READ, Role.CLAIM_READ, Role.PERSON_READ}),
+    ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
+}
+ALLOWED_LEVELS: dict[ClientKind, frozenset[JurisdictionLevel]] = {
+    ClientKind.CIVIL_REGISTRY: frozenset({JurisdictionLevel.COMMUNE, JurisdictionLevel.PROVINCE}),
+    ClientKind.HOSPITAL: frozenset({JurisdictionLevel.FACILITY}),
+    ClientKind.PORTAL: frozenset({JurisdictionLevel.NATIONAL}),
+    ClientKind.CLAIM_PROCESSOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
+    ClientKind.SUPERVISOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
+    ClientKind.OPERATOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
+}
+# Statistics-office codes: 2-digit provinces, 5-digit communes; 5-character health-facility codes.
+_CODE_FORMATS: dict[JurisdictionLevel, re.Pattern[str]] = {
+    JurisdictionLevel.FACILITY: re.compile(r"[0-9A-Z]{5}"),
+    JurisdictionLevel.COMMUNE: re.compile(r"[0-9]{5}"),
+    JurisdictionLevel.PROVINCE: re.compile(r"[0-9]{2}"),
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record belongs, for jurisdiction checks; unknown parts are None."""
+
+    province_code: str | None = None
+    commune_code: str | None = None
+    facility_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    level: JurisdictionLevel
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.level is JurisdictionLevel.NATIONAL:
+            if self.code:
+                raise ValueError("a national jurisdiction has no code")
+            return
+        pattern = _CODE_FORMATS[self.level]
+        if self.code is None or not pattern.fullmatch(self.code):
+            raise ValueError(f"a {self.level.value} jurisdiction needs a code matching {pattern.pattern}")
+
+    @classmethod
+    def parse(cls, text: str) -> Jurisdiction:
+        """Read `national`, `province:48`, `commune:20194` or `facility:48001`."""
+        level_text, _, code = text.strip().partition(":")
+        try:
+            level = JurisdictionLevel(level_text.lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown jurisdiction {text!r}: expected national, province:NN, commune:NNNNN or facility:XXXXX"
+            ) from None
+        return cls(level, code or None)
+
+    def __str__(self) -> str:
+        return self.level.value if self.code is None else f"{self.level.value}:{self.code}"
+
+    def covers(self, location: Location) -> bool:
+        match self.level:
+            case JurisdictionLevel.NATIONAL:
+                return True
+            case JurisdictionLevel.PROVINCE:
+                return location.province_code == self.code
+            case JurisdictionLevel.COMMUNE:
+                return location.commune_code == self.code
+            case JurisdictionLevel.FACILITY:
+                return location.facility_code == self.code
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated client a request runs as."""
+
+    client_id: uuid.UUID
+    name: str
+    kind: ClientKind
+    roles: frozenset[Role]
+    jurisdiction: Jurisdiction
+
+    def require(self, role: Role, location: Location | None = None) -> None:
+        """Raise Forbidden unless this client holds `role` and, if given, its jurisdiction covers `location`."""
+        if role not in self.roles:
+            raise Forbidden()
+        if location is not None and not self.jurisdiction.covers(location):
+            raise Forbidden()
+
+
+def validate_grant(kind: ClientKind, roles: frozenset[Role], jurisdiction: Jurisdiction) -> None:
+    """Check that a client of `kind` may hold these roles and this jurisdiction; raise ValueError saying why not."""
+    extra = roles - ALLOWED_ROLES[kind]
+    if extra:
+        raise ValueError(
+            f"a {kind.value} client cannot hold {', '.join(sorted(r.value for r in extra))}; "
+            f"allowed: {', '.join(sorted(r.value for r in ALLOWED_ROLES[kind]))}"
+        )
+    if jurisdiction.level not in ALLOWED_LEVELS[kind]:
+        raise ValueError(
+            f"a {kind.value} client cannot have a {jurisdiction.level.value} jurisdiction; "
+            f"allowed: {', '.join(sorted(level.value for level in ALLOWED_LEVELS[kind]))}"
+        )

@@ -1,0 +1,100 @@
+"""Run one outbox job exactly once in effect: claim its row, run the handler, mark it done, in one transaction."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+
+from sqlalchemy import update
+
+from hub.clock import Clock
+from hub.db import Database
+from hub.jobs.models import JobState, OutboxJob
+from hub.jobs.registry import JobContext, PermanentJobError, get_job
+from hub.metrics import JobMetrics
+
+log = logging.getLogger(__name__)
+MAX_ERROR_LENGTH = 2000
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"  # already finished, or unknown: a duplicate delivery
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+class JobFailed(Exception):
+    """Raised to the broker so that it retries the message later, with backoff."""
+
+
+class UnknownJobKind(Exception):
+    """The outbox holds a job no handler in this process is declared for (a deployment out of step)."""
+
+
+async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int, metrics: JobMetrics) -> Outcome:
+    """Claim, run and complete job `job_id`.
+
+    The claim is an UPDATE of the pending row: on PostgreSQL it row-locks, so a second delivery of the same job
+    waits, then finds it done and skips; if this worker dies, its transaction aborts, the lock goes, and the job
+    is still pending for the sweeper. The handler's writes commit with the `done` mark or not at all.
+    """
+    started = time.perf_counter()
+    kind = "unknown"
+    try:
+        async with db.transaction() as session:
+            claimed = (
+                await session.execute(
+                    update(OutboxJob)
+                    .where(OutboxJob.id == job_id, OutboxJob.state == JobState.PENDING.value)
+                    .values(started_at=clock.now(), attempts=OutboxJob.attempts + 1)
+                    .returning(OutboxJob.kind, OutboxJob.payload, OutboxJob.attempts, OutboxJob.created_at)
+                )
+            ).one_or_none()
+            if claimed is None:
+                metrics.observe("any", Outcome.SKIPPED, 0.0)
+                return Outcome.SKIPPED
+            kind = claimed.kind
+            spec = get_job(kind)
+            if spec is None:
+                raise UnknownJobKind(f"no handler for job kind {kind!r} in this process")
+            context = JobContext(session=session, clock=clock, job_id=job_id, attempt=claimed.attempts)
+            await spec.handler(context, spec.decode(claimed.payload))
+            finished = clock.now()
+            await session.execute(
+                update(OutboxJob)
+                .where(OutboxJob.id == job_id)
+                .values(state=JobState.DONE.value, finished_at=finished, last_error=None)
+            )
+        metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
+        return Outcome.DONE
+    except Exception as exc:  # noqa: BLE001 - any failure of a handler is recorded on its job, then reported
+        outcome = await _record_failure(db, clock, job_id, exc, max_attempts=max_attempts)
+        metrics.observe(kind, outcome, time.perf_counter() - started)
+        return outcome
+
+
+async def _record_failure(
+    db: Database, clock: Clock, job_id: int, exc: Exception, *, max_attempts: int
+) -> Outcome:
+    message = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+    async with db.transaction() as session:
+        attempts = await session.scalar(
+            update(OutboxJob)
+            .where(OutboxJob.id == job_id, OutboxJob.state == JobState.PENDING.value)
+            .values(attempts=OutboxJob.attempts + 1, last_error=message)
+            .returning(OutboxJob.attempts)
+        )
+        if attempts is None:
+            return Outcome.SKIPPED
+        if isinstance(exc, PermanentJobError) or attempts >= max_attempts:
+            await session.execute(
+                update(OutboxJob)
+                .where(OutboxJob.id == job_id)
+                .values(state=JobState.FAILED.value, finished_at=clock.now())
+            )
+            log.error("job %d failed for good after %d attempt(s): %s", job_id, attempts, message)
+            return Outcome.FAILED
+    log.warning("job %d attempt %d failed, will retry: %s", job_id, attempts, message, exc_info=exc)
+    return Outcome.RETRY

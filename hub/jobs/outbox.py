@@ -1,0 +1,110 @@
+"""Write jobs into the outbox within the caller's transaction, and hand them to the broker once it commits."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import dramatiq
+import redis
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db import Database, insert_for
+from hub.jobs.models import JobState, OutboxJob
+from hub.jobs.registry import JobSpec
+
+P = TypeVar("P")
+log = logging.getLogger(__name__)
+_TO_DISPATCH = "outbox_dispatch"
+# What a broker raises when it cannot take a message: its own errors, Redis client errors, socket errors.
+BROKER_ERRORS = (dramatiq.DramatiqError, redis.RedisError, OSError)
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    id: int
+    kind: str
+    queue: str
+
+
+async def enqueue(
+    session: AsyncSession,
+    spec: JobSpec[P],
+    payload: P,
+    *,
+    now: dt.datetime,
+    dedup_key: str | None = None,
+    delay: dt.timedelta | None = None,
+) -> int:
+    """Add a job to the caller's transaction and return its id; with a `dedup_key` seen before, the earlier job's id.
+
+    If the database has a dispatcher, the job is marked sent now and published right after the commit; were the
+    process to die in between, the sweeper sends it again. Otherwise the relay picks it up on its next poll.
+    """
+    available_at = now + delay if delay else now
+    dispatch_now = bool(session.info.get("commit_hooks")) and delay is None
+    insert = insert_for(session)
+    statement = insert(OutboxJob).values(
+        kind=spec.name,
+        queue=spec.queue,
+        payload=spec.encode(payload),
+        dedup_key=dedup_key,
+        state=JobState.PENDING.value,
+        attempts=0,
+        sends=1 if dispatch_now else 0,
+        created_at=now,
+        available_at=available_at,
+        sent_at=now if dispatch_now else None,
+    )
+    if dedup_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
+    job_id = await session.scalar(statement.returning(OutboxJob.id))
+    if job_id is None:
+        existing = await session.scalar(select(OutboxJob.id).where(OutboxJob.dedup_key == dedup_key))
+        assert existing is not None
+        return existing
+    if dispatch_now:
+        session.info.setdefault(_TO_DISPATCH, []).append(QueuedJob(job_id, spec.name, spec.queue))
+    return job_id
+
+
+def message_for(job: QueuedJob) -> dramatiq.Message[Any]:
+    """The broker message for a job: it carries only the job id; the outbox row is the truth."""
+    return dramatiq.Message(queue_name=job.queue, actor_name=job.kind, args=(job.id,), kwargs={}, options={})
+
+
+async def publish(broker: dramatiq.Broker, jobs: Sequence[QueuedJob]) -> None:
+    """Send messages for `jobs`; the broker client is blocking, so it runs off the event loop."""
+
+    def send_all() -> None:
+        for job in jobs:
+            broker.enqueue(message_for(job))
+
+    await asyncio.to_thread(send_all)
+
+
+class Dispatcher:
+    """The commit hook that publishes a transaction's new jobs as soon as it has committed."""
+
+    def __init__(self, db: Database, broker: dramatiq.Broker) -> None:
+        self._db = db
+        self._broker = broker
+
+    async def __call__(self, session: AsyncSession) -> None:
+        jobs: list[QueuedJob] = session.info.pop(_TO_DISPATCH, [])
+        if not jobs:
+            return
+        try:
+            await publish(self._broker, jobs)
+        except BROKER_ERRORS:
+            # The broker is down: hand the jobs back to the relay, which keeps trying.
+            log.exception("could not publish %d job(s); the relay will send them", len(jobs))
+            async with self._db.transaction() as retry:
+                await retry.execute(
+                    update(OutboxJob).where(OutboxJob.id.in_([j.id for j in jobs])).values(sent_at=None, sends=0)
+                )

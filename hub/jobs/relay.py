@@ -1,0 +1,100 @@
+"""The relay sends outbox jobs that were never published; the sweeper re-sends those not finished in time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import dramatiq
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
+
+from hub.clock import Clock
+from hub.db import Database
+from hub.jobs.models import JobState, OutboxJob
+from hub.jobs.outbox import BROKER_ERRORS, QueuedJob, publish
+from hub.settings import OutboxSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RelayReport:
+    sent: int = 0
+    resent: int = 0
+    given_up: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.resent + self.given_up
+
+
+async def relay_once(db: Database, broker: dramatiq.Broker, clock: Clock, settings: OutboxSettings) -> RelayReport:
+    """One pass over due jobs: never sent, or sent longer ago than `redeliver_after_seconds` and not finished.
+
+    Rows are locked with SKIP LOCKED, so several relays can run at once, and a job that a live worker is
+    executing (its row locked by the worker's transaction) is never re-sent on PostgreSQL.
+    """
+    async with db.transaction() as session:
+        now = clock.now()
+        stale_before = now - dt.timedelta(seconds=settings.redeliver_after_seconds)
+        rows = (
+            await session.execute(
+                select(OutboxJob.id, OutboxJob.kind, OutboxJob.queue, OutboxJob.sent_at, OutboxJob.sends)
+                .where(
+                    OutboxJob.state == JobState.PENDING.value,
+                    OutboxJob.available_at <= now,
+                    or_(OutboxJob.sent_at.is_(None), OutboxJob.sent_at < stale_before),
+                )
+                .order_by(OutboxJob.id)
+                .limit(settings.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not rows:
+            return RelayReport()
+        exhausted = [r.id for r in rows if r.sends >= settings.max_sends]
+        due = [r for r in rows if r.sends < settings.max_sends]
+        if exhausted:
+            await session.execute(
+                update(OutboxJob)
+                .where(OutboxJob.id.in_(exhausted))
+                .values(
+                    state=JobState.FAILED.value,
+                    finished_at=now,
+                    last_error=f"not finished after {settings.max_sends} deliveries; giving up",
+                )
+            )
+            log.error("gave up on jobs %s after %d deliveries", exhausted, settings.max_sends)
+        if due:
+            await session.execute(
+                update(OutboxJob)
+                .where(OutboxJob.id.in_([r.id for r in due]))
+                .values(sent_at=now, sends=OutboxJob.sends + 1)
+            )
+            # Publishing before the commit: if it fails the transaction rolls back and the next pass retries;
+            # if the commit fails after it, the worker finds the rows unchanged and runs them all the same.
+            await publish(broker, [QueuedJob(r.id, r.kind, r.queue) for r in due])
+        resent = sum(1 for r in due if r.sent_at is not None)
+        if resent:
+            log.warning("re-sent %d job(s) not finished within %.0fs", resent, settings.redeliver_after_seconds)
+        return RelayReport(sent=len(due) - resent, resent=resent, given_up=len(exhausted))
+
+
+async def run_relay(
+    db: Database, broker: dramatiq.Broker, clock: Clock, settings: OutboxSettings, stop: asyncio.Event
+) -> None:
+    """Poll until `stop` is set; a full batch is followed at once by another pass."""
+    while not stop.is_set():
+        try:
+            report = await relay_once(db, broker, clock, settings)
+        except (*BROKER_ERRORS, DBAPIError):
+            log.exception("relay pass failed; retrying in %.1fs", settings.poll_seconds)
+            report = RelayReport()
+        if report.total < settings.batch_size:
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.poll_seconds)
+            except TimeoutError:
+                pass

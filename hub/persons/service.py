@@ -1,0 +1,125 @@
+"""Read and correct people's records; every read and write is checked against the caller and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record
+from hub.clients.permissions import Location, Principal, Role
+from hub.errors import BusinessError, Forbidden
+from hub.persons.models import Gender, Person
+
+
+
+class PersonErrorCode(enum.StrEnum):
+    INVALID_LOCATION = "INVALID_LOCATION"
+    ADDRESS_REQUIRED = "ADDRESS_REQUIRED"
+
+
+_COMMUNE_CODE = re.compile(r"[0-9]{5}")
+_PROVINCE_CODE = re.compile(r"[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    full_name: str
+    gender: Gender
+    date_of_birth: dt.date
+    province_code: str
+    commune_code: str
+    address: str
+    personal_id_number: str | None = None
+    bhxh_code: str | None = None
+
+
+async def create_person(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, purpose: Purpose, new: NewPerson
+) -> Person:
+    if actor is not None:
+        actor.require(Role.PERSON_WRITE, Location(new.province_code, new.commune_code))
+    _check_location(new.province_code, new.commune_code)
+    person = Person(
+        id=uuid.uuid4(),
+        full_name=new.full_name,
+        gender=new.gender.value,
+        date_of_birth=new.date_of_birth,
+        personal_id_number=new.personal_id_number,
+        bhxh_code=new.bhxh_code,
+        province_code=new.province_code,
+        commune_code=new.commune_code,
+        address=new.address,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    await record(session, now=now, actor=actor, events=[AuditEvent("person.create", purpose, person.id)])
+    return person
+
+
+async def read_person(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, person_id: uuid.UUID, purpose: Purpose
+) -> Person:
+    """A person's record, for a caller whose jurisdiction covers them; the read is audited."""
+    person = await find_visible(session, actor, Role.PERSON_READ, person_id)
+    await record(session, now=now, actor=actor, events=[AuditEvent("person.read", purpose, person.id)])
+    return person
+
+
+async def change_address(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal,
+    person_id: uuid.UUID,
+    province_code: str,
+    commune_code: str,
+    address: str,
+) -> Person:
+    """Correct where a person lives; the caller must cover both the old and the new commune."""
+    person = await find_visible(session, actor, Role.PERSON_WRITE, person_id)
+    actor.require(Role.PERSON_WRITE, Location(province_code, commune_code))
+    _check_location(province_code, commune_code)
+    if not address.strip():
+        raise BusinessError(
+            PersonErrorCode.ADDRESS_REQUIRED, "The address cannot be empty.", "Địa chỉ không được để trống.",
+            field="address",
+        )
+    before = {"commune_code": person.commune_code}
+    person.province_code, person.commune_code, person.address = province_code, commune_code, address.strip()
+    person.updated_at = now
+    event = AuditEvent(
+        "person.change_address",
+        Purpose.DATA_CORRECTION,
+        person.id,
+        details={"from_commune": before["commune_code"], "to_commune": commune_code},
+    )
+    await record(session, now=now, actor=actor, events=[event])
+    return person
+
+
+async def find_visible(session: AsyncSession, actor: Principal, role: Role, person_id: uuid.UUID) -> Person:
+    """The person, if `actor` holds `role` and covers where they live; Forbidden otherwise, existing or not."""
+    actor.require(role)
+    person = await session.get(Person, person_id)
+    # A missing person and one outside the caller's jurisdiction look the same: nothing is revealed.
+    if person is None or not actor.jurisdiction.covers(person.location):
+        raise Forbidden()
+    return person
+
+
+def _check_location(province_code: str, commune_code: str) -> None:
+    if not _PROVINCE_CODE.fullmatch(province_code) or not _COMMUNE_CODE.fullmatch(commune_code):
+        raise BusinessError(
+            PersonErrorCode.INVALID_LOCATION,
+            "A province code has 2 digits and a commune code 5 digits.",
+            "Mã tỉnh gồm 2 chữ số, mã xã gồm 5 chữ số.",
+            field="communeCode",
+        )
+

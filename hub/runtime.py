@@ -1,0 +1,84 @@
+"""What jobs need in a worker process, and the Dramatiq middleware that starts and stops it with the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.middleware import Middleware
+
+from hub.clock import Clock
+from hub.db import Database
+from hub.jobs.relay import run_relay
+from hub.metrics import Metrics
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class JobRuntime:
+    """Settings, clock and metrics for jobs; the database is opened lazily on the worker's own event loop."""
+
+    def __init__(self, settings: Settings, clock: Clock, metrics: Metrics, *, run_relay: bool = True) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.metrics = metrics
+        self.run_relay = run_relay
+        self._db: Database | None = None
+
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.database_url)
+        return self._db
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.dispose()
+            self._db = None
+
+
+class RuntimeLifecycle(Middleware):  # type: ignore[misc]
+    """Starts the outbox relay on the worker's event loop when the worker boots; stops it and closes the database
+    when the worker shuts down."""
+
+    def __init__(self, runtime: JobRuntime) -> None:
+        self.runtime = runtime
+        self._stop: asyncio.Event | None = None
+        self._relay: concurrent.futures.Future[None] | None = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        if not self.runtime.run_relay:
+            return
+        loop = _worker_loop()
+        ready: concurrent.futures.Future[asyncio.Event] = concurrent.futures.Future()
+
+        async def relay() -> None:
+            self._stop = asyncio.Event()
+            ready.set_result(self._stop)
+            runtime = self.runtime
+            await run_relay(runtime.db(), broker, runtime.clock, runtime.settings.outbox, self._stop)
+
+        self._relay = asyncio.run_coroutine_threadsafe(relay(), loop)
+        ready.result(timeout=5)
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        loop = _worker_loop()
+        if self._relay is not None and self._stop is not None:
+            loop.call_soon_threadsafe(self._stop.set)
+            try:
+                self._relay.result(timeout=30)
+            except concurrent.futures.TimeoutError:
+                log.warning("the outbox relay did not stop within 30s")
+            self._relay = self._stop = None
+        asyncio.run_coroutine_threadsafe(self.runtime.close(), loop).result(timeout=30)
+
+
+def _worker_loop() -> asyncio.AbstractEventLoop:
+    thread = get_event_loop_thread()
+    if thread is None:
+        raise RuntimeError("the AsyncIO middleware must come before RuntimeLifecycle")
+    return thread.loop

@@ -1,0 +1,188 @@
+"""The hub's configuration: one typed object read from the environment, failing loudly on a bad value."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hub.db"
+# An insecure, well-known secret so that `hub demo` and `hub serve` work with no configuration.
+# HUB_ENV=prod refuses to start with it.
+DEV_TOKEN_SECRET = "hub-development-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable and what is expected."""
+
+
+class Environment(enum.StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class DatabaseBackend(enum.StrEnum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+class BrokerKind(enum.StrEnum):
+    IN_PROCESS = "in-process"
+    REDIS = "redis"
+
+
+@dataclass(frozen=True)
+class GraphQLLimits:
+    max_depth: int = 12
+    max_aliases: int = 20
+    max_tokens: int = 5000
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    poll_seconds: float = 1.0
+    redeliver_after_seconds: float = 120.0
+    max_attempts: int = 10
+    max_sends: int = 20
+    batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Environment = Environment.DEV
+    database_url: str = DEFAULT_DATABASE_URL
+    broker_url: str = ""
+    token_secret: str = DEV_TOKEN_SECRET
+    previous_token_secrets: tuple[str, ...] = ()
+    token_ttl_days: int = 90
+    worker_threads: int = 8
+    graphql: GraphQLLimits = field(default_factory=GraphQLLimits)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    log_level: str = "INFO"
+
+    @property
+    def database_backend(self) -> DatabaseBackend:
+        return DatabaseBackend.SQLITE if self.database_url.startswith("sqlite") else DatabaseBackend.POSTGRESQL
+
+    @property
+    def broker_kind(self) -> BrokerKind:
+        return BrokerKind.REDIS if self.broker_url else BrokerKind.IN_PROCESS
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env is Environment.DEV
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read every HUB_* variable; raise SettingsError naming the first bad one."""
+        reader = _Reader(environ)
+        env = reader.get("HUB_ENV", Environment.DEV, _enum(Environment))
+        database_url = reader.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL, _database_url)
+        broker_url = reader.get("HUB_BROKER_URL", "", _broker_url)
+        token_secret = reader.get("HUB_TOKEN_SECRET", DEV_TOKEN_SECRET, _secret)
+        if env is Environment.PROD and token_secret == DEV_TOKEN_SECRET:
+            raise SettingsError(
+                "HUB_TOKEN_SECRET must be set when HUB_ENV=prod "
+                f"(a random string of at least {MIN_SECRET_LENGTH} characters, e.g. `openssl rand -hex 32`)"
+            )
+        previous = reader.get("HUB_TOKEN_PREVIOUS_SECRETS", (), _secret_list)
+        defaults = OutboxSettings()
+        limits = GraphQLLimits()
+        return cls(
+            env=env,
+            database_url=database_url,
+            broker_url=broker_url,
+            token_secret=token_secret,
+            previous_token_secrets=previous,
+            token_ttl_days=reader.get("HUB_TOKEN_TTL_DAYS", 90, _positive(int)),
+            worker_threads=reader.get("HUB_WORKER_THREADS", 8, _positive(int)),
+            graphql=GraphQLLimits(
+                max_depth=reader.get("HUB_GRAPHQL_MAX_DEPTH", limits.max_depth, _positive(int)),
+                max_aliases=reader.get("HUB_GRAPHQL_MAX_ALIASES", limits.max_aliases, _positive(int)),
+                max_tokens=reader.get("HUB_GRAPHQL_MAX_TOKENS", limits.max_tokens, _positive(int)),
+            ),
+            outbox=OutboxSettings(
+                poll_seconds=reader.get("HUB_OUTBOX_POLL_SECONDS", defaults.poll_seconds, _positive(float)),
+                redeliver_after_seconds=reader.get(
+                    "HUB_OUTBOX_REDELIVER_AFTER_SECONDS", defaults.redeliver_after_seconds, _positive(float)
+                ),
+                max_attempts=reader.get("HUB_JOB_MAX_ATTEMPTS", defaults.max_attempts, _positive(int)),
+                max_sends=reader.get("HUB_OUTBOX_MAX_SENDS", defaults.max_sends, _positive(int)),
+                batch_size=defaults.batch_size,
+            ),
+            log_level=reader.get("HUB_LOG_LEVEL", "INFO", _enum_str({"DEBUG", "INFO", "WARNING", "ERROR"})),
+        )
+
+
+class _Reader:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def get(self, name: str, default: T, parse: Callable[[str], T]) -> T:
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return parse(raw)
+        except (ValueError, TypeError) as exc:
+            raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
+
+
+def _enum(kind: type[enum.StrEnum]) -> Callable[[str], T]:
+    def parse(raw: str) -> T:
+        try:
+            return kind(raw.lower())  # type: ignore[return-value]
+        except ValueError:
+            raise ValueError(f"expected one of {', '.join(m.value for m in kind)}") from None
+
+    return parse
+
+
+def _enum_str(allowed: set[str]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw.upper() not in allowed:
+            raise ValueError(f"expected one of {', '.join(sorted(allowed))}")
+        return raw.upper()
+
+    return parse
+
+
+def _positive(kind: Callable[[str], T]) -> Callable[[str], T]:
+    def parse(raw: str) -> T:
+        value = kind(raw)
+        if value <= 0:  # type: ignore[operator]
+            raise ValueError("expected a number greater than zero")
+        return value
+
+    return parse
+
+
+def _database_url(raw: str) -> str:
+    if raw.startswith("sqlite+aiosqlite://") or raw.startswith("postgresql+asyncpg://"):
+        return raw
+    if raw.startswith(("postgresql://", "postgres://")):
+        raise ValueError("use the asyncpg driver: postgresql+asyncpg://user@host:5432/dbname")
+    if raw.startswith("sqlite://"):
+        raise ValueError("use the aiosqlite driver: sqlite+aiosqlite:///path/to/hub.db")
+    raise ValueError("expected sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db")
+
+
+def _broker_url(raw: str) -> str:
+    if raw.startswith(("redis://", "rediss://")):
+        return raw
+    raise ValueError("expected redis://host:6379/0, or leave it unset for the in-process broker")
+
+
+def _secret(raw: str) -> str:
+    if len(raw) < MIN_SECRET_LENGTH:
+        raise ValueError(f"a token secret must be at least {MIN_SECRET_LENGTH} characters")
+    return raw
+
+
+def _secret_list(raw: str) -> tuple[str, ...]:
+    return tuple(_secret(part.strip()) for part in raw.split(",") if part.strip())

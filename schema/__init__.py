@@ -1,0 +1,66 @@
+"""The GraphQL schema, assembled from one module per domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types.graphql import OperationType
+
+from hub.settings import GraphQLLimits
+from schema.audit import AuditQuery
+from schema.clients import ClientMutation, ClientQuery
+from schema.context import Context
+from schema.errors import PublicErrors
+from schema.persons import PersonMutation, PersonQuery
+
+
+@strawberry.type
+class Query(ClientQuery, PersonQuery, AuditQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(ClientMutation, PersonMutation):
+    pass
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts operations by type and by whether they returned top-level errors."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context):
+            return
+        kind = self.execution_context.operation_type
+        result = self.execution_context.result
+        failed = result is not None and bool(getattr(result, "errors", None))
+        context.services.metrics.graphql_operations.labels(
+            kind.value if isinstance(kind, OperationType) else "unknown", "error" if failed else "ok"
+        ).inc()
+
+
+def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
+    limits = limits or GraphQLLimits()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+            QueryDepthLimiter(max_depth=limits.max_depth),
+            MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            MaxTokensLimiter(max_token_count=limits.max_tokens),
+            OperationMetrics,
+            PublicErrors(),
+        ],
+    )

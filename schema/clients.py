@@ -1,0 +1,153 @@
+"""GraphQL for clients: who am I, and (operators) register, list and revoke clients."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from hub.clients import service
+from hub.clients.models import Client
+from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
+from hub.clients.service import ClientErrorCode
+from hub.errors import BusinessError
+from schema.context import Info
+
+ClientKindEnum = strawberry.enum(ClientKind, name="ClientKind")
+RoleEnum = strawberry.enum(Role, name="Role")
+JurisdictionLevelEnum = strawberry.enum(JurisdictionLevel, name="JurisdictionLevel")
+ClientErrorCodeEnum = strawberry.enum(ClientErrorCode, name="ClientErrorCode")
+
+
+@strawberry.type(name="Jurisdiction")
+class JurisdictionType:
+    level: JurisdictionLevelEnum
+    code: str | None
+
+
+@strawberry.type(name="Client")
+class ClientType:
+    id: strawberry.ID
+    name: str
+    kind: ClientKindEnum
+    roles: list[RoleEnum]
+    jurisdiction: JurisdictionType
+    created_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+    @classmethod
+    def from_model(cls, client: Client) -> ClientType:
+        principal = client.principal()
+        return cls.from_principal(principal, created_at=client.created_at, revoked_at=client.revoked_at)
+
+    @classmethod
+    def from_principal(
+        cls, principal: Principal, *, created_at: dt.datetime | None = None, revoked_at: dt.datetime | None = None
+    ) -> ClientType:
+        return cls(
+            id=strawberry.ID(str(principal.client_id)),
+            name=principal.name,
+            kind=principal.kind,
+            roles=sorted(principal.roles),
+            jurisdiction=JurisdictionType(level=principal.jurisdiction.level, code=principal.jurisdiction.code),
+            created_at=created_at,
+            revoked_at=revoked_at,
+        )
+
+
+@strawberry.type
+class ClientError:
+    field: str | None
+    code: ClientErrorCodeEnum
+    message: str
+    message_vi: str
+
+    @classmethod
+    def from_error(cls, error: BusinessError) -> ClientError:
+        return cls(field=error.field, code=ClientErrorCode(error.code), message=error.message,
+                   message_vi=error.message_vi)
+
+
+@strawberry.input
+class JurisdictionInput:
+    level: JurisdictionLevelEnum
+    code: str | None = None
+
+
+@strawberry.input
+class CreateClientInput:
+    name: str
+    kind: ClientKindEnum
+    jurisdiction: JurisdictionInput
+    roles: list[RoleEnum] | None = strawberry.field(
+        default=None, description="Defaults to the roles of the client's kind."
+    )
+    token_ttl_days: int | None = None
+
+
+@strawberry.type
+class CreateClientPayload:
+    client: ClientType | None = None
+    token: str | None = strawberry.field(default=None, description="Shown once; the hub keeps no copy.")
+    expires_at: dt.datetime | None = None
+    errors: list[ClientError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RevokeClientPayload:
+    client: ClientType | None = None
+    errors: list[ClientError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ClientQuery:
+    @strawberry.field(description="The client this request authenticated as.")
+    def viewer(self, info: Info) -> ClientType:
+        return ClientType.from_principal(info.context.principal)
+
+    @strawberry.field(description="Every registered client (operators).")
+    async def clients(self, info: Info) -> list[ClientType]:
+        info.context.principal.require(Role.CLIENT_MANAGE)
+        async with info.context.services.db.transaction() as session:
+            return [ClientType.from_model(c) for c in await service.list_clients(session)]
+
+
+@strawberry.type
+class ClientMutation:
+    @strawberry.mutation(description="Register a client and issue its first bearer token (operators).")
+    async def create_client(self, info: Info, input: CreateClientInput) -> CreateClientPayload:
+        principal = info.context.principal
+        principal.require(Role.CLIENT_MANAGE)
+        services = info.context.services
+        try:
+            jurisdiction = Jurisdiction(input.jurisdiction.level, input.jurisdiction.code)
+        except ValueError as exc:
+            error = BusinessError(ClientErrorCode.GRANT_NOT_ALLOWED, str(exc), f"Địa bàn không hợp lệ: {exc}",
+                                  field="jurisdiction")
+            return CreateClientPayload(errors=[ClientError.from_error(error)])
+        ttl = dt.timedelta(days=input.token_ttl_days or services.settings.token_ttl_days)
+        try:
+            async with services.db.transaction() as session:
+                issued = await service.create_client(
+                    session, services.signer, now=services.clock.now(), actor=principal, name=input.name,
+                    kind=input.kind, jurisdiction=jurisdiction,
+                    roles=frozenset(input.roles) if input.roles is not None else None, ttl=ttl,
+                )
+        except BusinessError as error:
+            return CreateClientPayload(errors=[ClientError.from_error(error)])
+        return CreateClientPayload(
+            client=ClientType.from_model(issued.client), token=issued.token, expires_at=issued.expires_at
+        )
+
+    @strawberry.mutation(description="Revoke a client: every token it holds stops working at once (operators).")
+    async def revoke_client(self, info: Info, name: str) -> RevokeClientPayload:
+        principal = info.context.principal
+        principal.require(Role.CLIENT_MANAGE)
+        services = info.context.services
+        try:
+            async with services.db.transaction() as session:
+                client = await service.revoke_client(session, now=services.clock.now(), actor=principal, name=name)
+        except BusinessError as error:
+            return RevokeClientPayload(errors=[ClientError.from_error(error)])
+        return RevokeClientPayload(client=ClientType.from_model(client))
+

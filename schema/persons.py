@@ -1,0 +1,101 @@
+"""GraphQL for people: read a person's record for a stated purpose, correct their address."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from hub.audit.purpose import Purpose
+from hub.errors import BusinessError
+from hub.persons import service
+from hub.persons.models import Gender, Person
+from hub.persons.service import PersonErrorCode
+from schema.context import Info
+from schema.ids import parse_uuid
+
+PurposeEnum = strawberry.enum(Purpose, name="Purpose")
+GenderEnum = strawberry.enum(Gender, name="Gender")
+PersonErrorCodeEnum = strawberry.enum(PersonErrorCode, name="PersonErrorCode")
+
+
+@strawberry.type(name="Person")
+class PersonType:
+    id: strawberry.ID
+    full_name: str
+    gender: GenderEnum
+    date_of_birth: dt.date
+    personal_id_number: str | None
+    bhxh_code: str | None
+    province_code: str
+    commune_code: str
+    address: str
+
+    @classmethod
+    def from_model(cls, person: Person) -> PersonType:
+        return cls(
+            id=strawberry.ID(str(person.id)),
+            full_name=person.full_name,
+            gender=Gender(person.gender),
+            date_of_birth=person.date_of_birth,
+            personal_id_number=person.personal_id_number,
+            bhxh_code=person.bhxh_code,
+            province_code=person.province_code,
+            commune_code=person.commune_code,
+            address=person.address,
+        )
+
+
+@strawberry.type
+class PersonError:
+    field: str | None
+    code: PersonErrorCodeEnum
+    message: str
+    message_vi: str
+
+
+@strawberry.input
+class ChangePersonAddressInput:
+    person_id: strawberry.ID
+    province_code: str
+    commune_code: str
+    address: str
+
+
+@strawberry.type
+class ChangePersonAddressPayload:
+    person: PersonType | None = None
+    errors: list[PersonError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PersonQuery:
+    @strawberry.field(description="A person's record. The read is audited with its purpose.")
+    async def person(self, info: Info, id: strawberry.ID, purpose: PurposeEnum) -> PersonType:
+        services = info.context.services
+        async with services.db.transaction() as session:
+            person = await service.read_person(
+                session, now=services.clock.now(), actor=info.context.principal, person_id=parse_uuid(id),
+                purpose=purpose,
+            )
+            return PersonType.from_model(person)
+
+
+@strawberry.type
+class PersonMutation:
+    @strawberry.mutation(description="Correct where a person lives; both communes must be in the caller's area.")
+    async def change_person_address(self, info: Info, input: ChangePersonAddressInput) -> ChangePersonAddressPayload:
+        services = info.context.services
+        try:
+            async with services.db.transaction() as session:
+                person = await service.change_address(
+                    session, now=services.clock.now(), actor=info.context.principal,
+                    person_id=parse_uuid(input.person_id), province_code=input.province_code,
+                    commune_code=input.commune_code, address=input.address,
+                )
+        except BusinessError as error:
+            return ChangePersonAddressPayload(errors=[PersonError(
+                field=error.field, code=PersonErrorCode(error.code), message=error.message,
+                message_vi=error.message_vi,
+            )])
+        return ChangePersonAddressPayload(person=PersonType.from_model(person))
