@@ -1,0 +1,44 @@
+"""Jobs used by the outbox tests; also imported by a separate `hub worker --import` process."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.jobs import JobContext, PermanentJobError, job
+from hub.persons.models import Person
+
+
+@dataclass(frozen=True)
+class CreatePerson:
+    person_id: uuid.UUID
+    full_name: str
+    pause_marker: str | None = None  # on the first run: write this file, then sleep (to be killed)
+    pause_seconds: float = 0.0
+    fail_attempts: int = 0  # fail this many attempts before succeeding
+    permanent_failure: bool = False
+
+
+@job("tests.create_person")
+async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
+    if request.permanent_failure:
+        raise PermanentJobError("refused for good")
+    if await ctx.session.get(Person, request.person_id) is not None:
+        return  # already done: idempotent
+    now = ctx.clock.now()
+    ctx.session.add(
+        Person(
+            id=request.person_id, full_name=request.full_name, gender="female", date_of_birth=dt.date(1990, 1, 1),
+            province_code="48", commune_code="20194", address="Đà Nẵng", created_at=now, updated_at=now,
+        )
+    )
+    await ctx.session.flush()
+    if request.pause_marker and not Path(request.pause_marker).exists():
+        Path(request.pause_marker).write_text(str(os.getpid()))
+        await asyncio.sleep(request.pause_seconds)
+    if ctx.attempt <= request.fail_attempts:
+        raise RuntimeError(f"simulated failure on attempt {ctx.attempt}")

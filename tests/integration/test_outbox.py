@@ -1,0 +1,183 @@
+"""The transactional outbox on both backends: jobs commit with their cause, run once, survive lost messages."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+
+import pytest
+import redis
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import func, select
+
+from hub.jobs import enqueue
+from hub.jobs.models import JobState, OutboxJob
+from hub.jobs.outbox import Dispatcher, QueuedJob, publish
+from hub.jobs.relay import relay_once
+from hub.persons.models import Person
+from hub.settings import OutboxSettings
+from hub.worker import WorkerService
+from tests.conftest import REDIS_URL
+from tests.helpers import make_person, wait_until
+from tests.integration.jobfixtures import CreatePerson, create_person_job
+
+
+@pytest.fixture
+async def worker(settings, clock):
+    service = WorkerService(settings, clock, extra_job_modules=["tests.integration.jobfixtures"], threads=2)
+    service.start()
+    yield service
+    await asyncio.to_thread(service.stop)
+
+
+@pytest.fixture
+def dispatching_db(db, worker):
+    db.add_commit_hook(Dispatcher(db, worker.broker))
+    return db
+
+
+async def job_row(db, job_id) -> OutboxJob:
+    async with db.sessions() as session:
+        row = await session.get(OutboxJob, job_id)
+        assert row is not None
+        return row
+
+
+async def wait_for_state(db, job_id, state: JobState, timeout: float = 20.0) -> OutboxJob:
+    async def reached() -> bool:
+        return (await job_row(db, job_id)).state == state.value
+
+    await wait_until(reached, timeout=timeout)
+    return await job_row(db, job_id)
+
+
+async def count(db, model) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_job_commits_with_its_cause_and_runs_once(dispatching_db, clock):
+    db = dispatching_db
+    new_id = uuid.uuid4()
+    # Given a state change and the job it causes, written in one transaction
+    async with db.transaction() as session:
+        await make_person(db, clock, commune="20194", province="48")
+        job_id = await enqueue(session, create_person_job, CreatePerson(new_id, "Trần Thị Bình"), now=clock.now())
+    # When the worker has run it
+    row = await wait_for_state(db, job_id, JobState.DONE)
+    # Then its effect exists once, from one committed attempt
+    assert row.attempts == 1 and row.last_error is None and row.finished_at is not None
+    async with db.sessions() as session:
+        person = await session.get(Person, new_id)
+        assert person is not None and person.full_name == "Trần Thị Bình"
+
+
+async def test_duplicate_delivery_is_skipped(dispatching_db, clock, worker):
+    db = dispatching_db
+    new_id = uuid.uuid4()
+    async with db.transaction() as session:
+        job_id = await enqueue(session, create_person_job, CreatePerson(new_id, "Lê Văn Cường"), now=clock.now())
+    await wait_for_state(db, job_id, JobState.DONE)
+    # When the broker delivers the same job twice more
+    await publish(worker.broker, [QueuedJob(job_id, create_person_job.name, create_person_job.queue)] * 2)
+
+    async def skipped_twice() -> bool:
+        samples = worker.runtime.metrics.jobs.labels("any", "skipped")._value.get()
+        return bool(samples >= 2)
+
+    await wait_until(skipped_twice)
+    # Then nothing ran again
+    assert (await job_row(db, job_id)).attempts == 1
+    assert await count(db, Person) == 1
+
+
+async def test_rolled_back_transaction_leaves_no_job(dispatching_db, clock, worker, backend):
+    db = dispatching_db
+    with pytest.raises(RuntimeError, match="business rule"):
+        async with db.transaction() as session:
+            await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "Phạm Văn Dũng"), now=clock.now())
+            raise RuntimeError("business rule broken after the job was written")
+    assert await count(db, OutboxJob) == 0
+    await asyncio.sleep(0.5)
+    assert await count(db, Person) == 0
+    if backend == "postgresql":
+        assert redis.Redis.from_url(REDIS_URL).llen("dramatiq:default") == 0
+    else:
+        assert isinstance(worker.broker, StubBroker)
+        assert worker.broker.queues["default"].qsize() == 0
+
+
+async def test_failed_attempt_is_retried(dispatching_db, clock):
+    db = dispatching_db
+    async with db.transaction() as session:
+        job_id = await enqueue(
+            session, create_person_job, CreatePerson(uuid.uuid4(), "Hoàng Thị Em", fail_attempts=1), now=clock.now()
+        )
+    row = await wait_for_state(db, job_id, JobState.DONE)
+    assert row.attempts == 2
+    assert await count(db, Person) == 1
+
+
+async def test_permanent_failure_is_not_retried(dispatching_db, clock):
+    db = dispatching_db
+    async with db.transaction() as session:
+        job_id = await enqueue(
+            session, create_person_job, CreatePerson(uuid.uuid4(), "X", permanent_failure=True), now=clock.now()
+        )
+    row = await wait_for_state(db, job_id, JobState.FAILED)
+    assert row.attempts == 1
+    assert "refused for good" in (row.last_error or "")
+    assert await count(db, Person) == 0
+
+
+async def test_relay_sends_jobs_written_without_a_dispatcher(db, clock, worker):
+    # Given a job written by a process with no broker (sent_at is empty)
+    async with db.transaction() as session:
+        job_id = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "Vũ Văn Giang"), now=clock.now())
+    # Then the worker's relay publishes it (once) and it runs
+    row = await wait_for_state(db, job_id, JobState.DONE)
+    assert row.sends == 1
+
+
+async def test_lost_message_is_resent_by_the_sweeper(db, clock, worker, settings):
+    # Given a job whose message was published to a broker that lost it
+    black_hole = StubBroker()
+    black_hole.declare_queue("default")
+    db.add_commit_hook(Dispatcher(db, black_hole))
+    async with db.transaction() as session:
+        job_id = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "Đỗ Thị Hà"), now=clock.now())
+    await asyncio.sleep(1.0)
+    assert (await job_row(db, job_id)).state == JobState.PENDING.value
+    # When more than the redelivery time passes
+    clock.advance(dt.timedelta(seconds=settings.outbox.redeliver_after_seconds + 1))
+    # Then the sweeper sends it again and it is done
+    row = await wait_for_state(db, job_id, JobState.DONE)
+    assert row.sends == 2 and row.attempts == 1
+
+
+async def test_dedup_key_gives_one_job(db, clock):
+    async with db.transaction() as session:
+        first = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "A"), now=clock.now(),
+                              dedup_key="registration:42")
+    async with db.transaction() as session:
+        second = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "B"), now=clock.now(),
+                               dedup_key="registration:42")
+    assert first == second
+    assert await count(db, OutboxJob) == 1
+
+
+async def test_sweeper_gives_up_after_max_sends(db, clock):
+    settings = OutboxSettings(redeliver_after_seconds=1, max_sends=2)
+    broker = StubBroker()
+    broker.declare_queue("default")
+    async with db.transaction() as session:
+        job_id = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "C"), now=clock.now())
+    reports = []
+    for _ in range(3):
+        reports.append(await relay_once(db, broker, clock, settings))
+        clock.advance(dt.timedelta(seconds=2))
+    assert [(r.sent, r.resent, r.given_up) for r in reports] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
+    row = await job_row(db, job_id)
+    assert row.state == JobState.FAILED.value
+    assert "not finished after 2 deliveries" in (row.last_error or "")

@@ -1,0 +1,43 @@
+import datetime as dt
+import uuid
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.audit.service import entry_hash
+
+BASE = {
+    "prev_hash": "0" * 64,
+    "seq": 1,
+    "occurred_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    "client_id": uuid.UUID(int=1),
+    "client_name": "ubnd-xa",
+    "operation": "person.read",
+    "person_id": uuid.UUID(int=2),
+    "purpose": "card_issuance",
+    "details": {"a": 1},
+}
+
+
+def test_hash_is_deterministic_and_zone_independent():
+    same_instant = BASE | {"occurred_at": dt.datetime(2026, 1, 1, 7, tzinfo=dt.timezone(dt.timedelta(hours=7)))}
+    assert entry_hash(**BASE) == entry_hash(**same_instant)
+
+
+@given(
+    field=st.sampled_from(sorted(BASE)),
+    text=st.text(min_size=1, max_size=20),
+)
+def test_changing_any_field_changes_the_hash(field, text):
+    value = BASE[field]
+    if isinstance(value, str):
+        changed = value + text
+    elif isinstance(value, int):
+        changed = value + len(text)
+    elif isinstance(value, dt.datetime):
+        changed = value + dt.timedelta(microseconds=len(text))
+    elif isinstance(value, uuid.UUID):
+        changed = uuid.UUID(int=value.int + len(text))
+    else:
+        changed = {**value, "extra": text}
+    assert entry_hash(**BASE) != entry_hash(**(BASE | {field: changed}))

@@ -1,0 +1,45 @@
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from hub.jobs import JobContext, PermanentJobError, job
+
+
+@dataclass(frozen=True)
+class Payload:
+    person_id: uuid.UUID
+    born: dt.date
+    at: dt.datetime
+    note: str | None = None
+
+
+@job("tests.unit.noop")
+async def noop(ctx: JobContext, payload: Payload) -> None:
+    return None
+
+
+def test_payload_round_trips_through_json():
+    payload = Payload(uuid.uuid4(), dt.date(2020, 2, 29), dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC), "x")
+    encoded = noop.encode(payload)
+    assert encoded["person_id"] == str(payload.person_id)
+    assert noop.decode(encoded) == payload
+
+
+def test_wrong_payload_type_is_refused():
+    with pytest.raises(TypeError, match="takes a Payload"):
+        noop.encode({"person_id": "x"})
+
+
+def test_undecodable_payload_is_permanent():
+    with pytest.raises(PermanentJobError):
+        noop.decode({"person_id": "not-a-uuid", "born": "2020-01-01", "at": "2026-01-01T00:00:00+00:00"})
+
+
+def test_payload_must_be_a_dataclass():
+    with pytest.raises(TypeError, match="must be a dataclass"):
+
+        @job("tests.unit.bad")
+        async def bad(ctx: JobContext, payload: dict) -> None:  # type: ignore[type-arg]
+            return None

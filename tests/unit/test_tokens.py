@@ -1,0 +1,47 @@
+import datetime as dt
+import uuid
+
+import jwt
+import pytest
+
+from hub.clients.tokens import TokenSigner
+from hub.errors import Unauthenticated
+
+NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+SECRET, OLD = "a" * 40, "b" * 40
+
+
+def test_round_trip():
+    client_id = uuid.uuid4()
+    token = TokenSigner(SECRET).issue(client_id, now=NOW, ttl=dt.timedelta(days=1))
+    claims = TokenSigner(SECRET).verify(token, now=NOW + dt.timedelta(hours=23))
+    assert claims.client_id == client_id
+    assert claims.issued_at == NOW
+
+
+def test_expired_token_is_refused():
+    token = TokenSigner(SECRET).issue(uuid.uuid4(), now=NOW, ttl=dt.timedelta(days=1))
+    with pytest.raises(Unauthenticated, match="expired"):
+        TokenSigner(SECRET).verify(token, now=NOW + dt.timedelta(days=1))
+
+
+def test_rotation_accepts_previous_secret_and_refuses_unknown():
+    token = TokenSigner(OLD).issue(uuid.uuid4(), now=NOW, ttl=dt.timedelta(days=1))
+    TokenSigner(SECRET, (OLD,)).verify(token, now=NOW)
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(token, now=NOW)
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "a.b.c"])
+def test_malformed_tokens(token):
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(token, now=NOW)
+
+
+def test_other_algorithms_and_audiences_are_refused():
+    claims = {"sub": str(uuid.uuid4()), "iat": int(NOW.timestamp()), "exp": int(NOW.timestamp()) + 60,
+              "iss": "bhxh-hub"}
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(jwt.encode({**claims, "aud": "elsewhere"}, SECRET, algorithm="HS256"), now=NOW)
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(jwt.encode({**claims, "aud": "bhxh-hub"}, None, algorithm="none"), now=NOW)
