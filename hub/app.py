@@ -82,10 +82,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await migrate.require_current(db)
-        if worker is not None:
-            worker.start()
         try:
+            await migrate.require_current(db)
+            if worker is not None:
+                worker.start()
             yield
         finally:
             if worker is not None:
@@ -122,7 +122,8 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope)
         if request.method == "GET" and self.graphql_ide and "text/html" in request.headers.get("accept", ""):
-            await super().__call__(scope, receive, send)  # the IDE page itself; its queries authenticate
+            # The IDE page itself; the queries it sends authenticate like any other.
+            await (await self.render_graphql_ide(request))(scope, receive, send)
             return
         try:
             principal = await self._authenticate(request)

@@ -22,6 +22,8 @@ from schema.context import Context
 from schema.errors import PublicErrors
 from schema.persons import PersonMutation, PersonQuery
 
+CACHE_SIZE = 512
+
 
 @strawberry.type
 class Query(ClientQuery, PersonQuery, AuditQuery):
@@ -54,13 +56,14 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        # Factories: a fresh extension per operation (the parse and validation caches are module-level LRUs).
         extensions=[
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            QueryDepthLimiter(max_depth=limits.max_depth),
-            MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-            MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             OperationMetrics,
-            PublicErrors(),
+            PublicErrors,
         ],
     )
