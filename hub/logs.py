@@ -10,3 +10,4 @@ def configure_logging(level: str) -> None:
     # Dramatiq logs every retry with a traceback at WARNING; the hub logs its own account of the failure.
     logging.getLogger("dramatiq").setLevel(max(logging.getLevelName(level), logging.WARNING))
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import strawberry
+from graphql.error import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -13,6 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from hub.settings import GraphQLLimits
@@ -51,9 +53,16 @@ class OperationMetrics(SchemaExtension):
         ).inc()
 
 
+class HubSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Strawberry would log every error with a traceback, refusals and typos included. PublicErrors logs
+        # the internal ones; the rest are the client's mistakes, counted in metrics.
+        return None
+
+
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     limits = limits or GraphQLLimits()
-    return strawberry.Schema(
+    return HubSchema(
         query=Query,
         mutation=Mutation,
         # Factories: a fresh extension per operation (the parse and validation caches are module-level LRUs).

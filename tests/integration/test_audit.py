@@ -1,0 +1,92 @@
+"""The audit chain on both backends: written with the change, append-only, tamper-evident, safe under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record, verify_chain
+from hub.db import Database
+from tests.helpers import make_person
+
+
+async def append(db: Database, clock, operation: str, n: int = 1) -> None:
+    async with db.transaction() as session:
+        await record(session, now=clock.now(), actor=None,
+                     events=[AuditEvent(operation, Purpose.SYSTEM, uuid.uuid4(), {"i": i}) for i in range(n)])
+
+
+async def verify(db: Database):
+    async with db.sessions() as session:
+        return await verify_chain(session)
+
+
+async def tamper(db: Database, statement: str) -> None:
+    """Change the log behind the hub's back, as someone with database administrator rights could."""
+    async with db.engine.begin() as connection:
+        if db.backend == "postgresql":
+            await connection.execute(text("SET LOCAL session_replication_role = replica"))
+            await connection.execute(text(statement))
+        else:
+            await connection.execute(text("DROP TRIGGER audit_log_no_update"))
+            await connection.execute(text("DROP TRIGGER audit_log_no_delete"))
+            await connection.execute(text(statement))
+
+
+async def test_chain_of_many_entries_verifies(db, clock):
+    await append(db, clock, "person.read", 3)
+    await make_person(db, clock, commune="20194", province="48")
+    report = await verify(db)
+    assert report.ok and report.entries_checked == 4
+
+
+async def test_entry_rolls_back_with_its_change(db, clock):
+    await append(db, clock, "first")
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await record(session, now=clock.now(), actor=None, events=[AuditEvent("lost", Purpose.SYSTEM)])
+            raise RuntimeError("the change failed")
+    await append(db, clock, "second")
+    async with db.sessions() as session:
+        operations = (await session.scalars(text("SELECT operation FROM audit_log ORDER BY seq"))).all()
+    assert operations == ["first", "second"]
+    assert (await verify(db)).ok
+
+
+async def test_log_refuses_updates_and_deletes(db, clock):
+    await append(db, clock, "person.read")
+    for statement in ("UPDATE audit_log SET purpose = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with db.engine.begin() as connection:
+                await connection.execute(text(statement))
+
+
+@pytest.mark.parametrize(
+    ("statement", "broken_at", "reason"),
+    [
+        ("UPDATE audit_log SET purpose = 'claim_settlement' WHERE seq = 3", 3, "altered"),
+        ("DELETE FROM audit_log WHERE seq = 2", 2, "missing"),
+        ("DELETE FROM audit_log WHERE seq = 5", 5, "head records 5 entries"),
+    ],
+)
+async def test_tampering_is_found_at_the_first_broken_link(db, clock, statement, broken_at, reason):
+    await append(db, clock, "person.read", 5)
+    await tamper(db, statement)
+    report = await verify(db)
+    assert not report.ok
+    assert report.broken_at_seq == broken_at
+    assert reason in (report.reason or "")
+
+
+async def test_concurrent_appends_keep_one_chain(db, clock):
+    await asyncio.gather(*(append(db, clock, f"op{i}", 2) for i in range(20)))
+    report = await verify(db)
+    assert report.ok and report.entries_checked == 40
+    async with db.sessions() as session:
+        seqs = (await session.scalars(text("SELECT seq FROM audit_log ORDER BY seq"))).all()
+    assert seqs == list(range(1, 41))

@@ -1,0 +1,32 @@
+"""The committed SDL matches the live schema; migrations produce exactly the tables the models declare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import hub.models  # noqa: F401
+from hub import migrate
+from hub.db import Base
+from schema import build_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_schema_matches_the_live_schema():
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    live = build_schema().as_str() + "\n"
+    assert committed == live, "schema.graphql is stale: run `hub export-schema --output schema.graphql`"
+
+
+async def test_migrations_match_the_models(db):
+    def differences(connection):
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    async with db.engine.connect() as connection:
+        diff = await connection.run_sync(differences)
+    assert diff == []
+    assert (await migrate.status(db)).ok
