@@ -1,8 +1,8 @@
 """Clients of external government systems, each with a simulator (a small real HTTP service).
 
-    ConnectorError
-    ├── TransientError   worth retrying: timeouts, 5xx, connection refused (actors raise dramatiq.Retry)
-    └── PermanentError   will fail again: 4xx, a malformed or refused answer (actors list it in `throws=`)
+ConnectorError
+├── TransientError   worth retrying: timeouts, 5xx, connection refused (actors raise dramatiq.Retry)
+└── PermanentError   will fail again: 4xx, a malformed or refused answer (actors list it in `throws=`)
 """
 
 from __future__ import annotations

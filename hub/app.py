@@ -18,6 +18,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http.ides import GraphQL_IDE
+from strawberry.schema import BaseSchema
 
 from hub import migrate
 from hub.broker import create_broker
@@ -112,8 +114,8 @@ def create_app(
 class AuthenticatedGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, behind bearer-token authentication: no operation runs without a client."""
 
-    def __init__(self, services: Services, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, allow_queries_via_get=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, services: Services, schema: BaseSchema, *, graphql_ide: GraphQL_IDE | None) -> None:
+        super().__init__(schema, graphql_ide=graphql_ide, allow_queries_via_get=False)
         self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -145,7 +147,7 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         async with self.services.db.sessions() as session:
             return await authenticate(session, self.services.signer, token.strip(), now=self.services.clock.now())
 
-    async def get_context(self, request: Request | object, response: object = None) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | object, response: object = None) -> Context:
         assert isinstance(request, Request)
         return Context(services=self.services, principal=request.state.principal, request=request)
 

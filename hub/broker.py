@@ -43,7 +43,7 @@ def create_broker(runtime: JobRuntime, *, extra_job_modules: Iterable[str] = ())
     ]
     broker: dramatiq.Broker
     if settings.broker_kind is BrokerKind.REDIS:
-        broker = RedisBroker(url=settings.broker_url, middleware=middleware)
+        broker = RedisBroker(url=settings.broker_url, middleware=middleware)  # type: ignore[no-untyped-call]
     else:
         broker = StubBroker(middleware=middleware)
     for spec in registered_jobs():
@@ -62,7 +62,10 @@ def create_broker(runtime: JobRuntime, *, extra_job_modules: Iterable[str] = ())
 def _actor_function(runtime: JobRuntime, name: str):  # type: ignore[no-untyped-def]
     async def run_job(job_id: int) -> None:
         outcome = await execute(
-            runtime.db(), runtime.clock, job_id, max_attempts=runtime.settings.outbox.max_attempts,
+            runtime.db(),
+            runtime.clock,
+            job_id,
+            max_attempts=runtime.settings.outbox.max_attempts,
             metrics=runtime.metrics,
         )
         if outcome is Outcome.RETRY:

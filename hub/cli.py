@@ -152,8 +152,15 @@ def client_create(name: str, kind: str, jurisdiction: str, roles: tuple[str, ...
     async def run(db: Database) -> service.IssuedToken:
         async with db.transaction() as session:
             return await service.create_client(
-                session, TokenSigner(settings.token_secret), now=SystemClock().now(), actor=None, name=name,
-                kind=ClientKind(kind), jurisdiction=parsed, roles=granted, ttl=ttl,
+                session,
+                TokenSigner(settings.token_secret),
+                now=SystemClock().now(),
+                actor=None,
+                name=name,
+                kind=ClientKind(kind),
+                jurisdiction=parsed,
+                roles=granted,
+                ttl=ttl,
             )
 
     try:
@@ -180,7 +187,12 @@ def client_token(name: str, ttl_days: int | None) -> None:
     async def run(db: Database) -> service.IssuedToken:
         async with db.transaction() as session:
             return await service.reissue_token(
-                session, TokenSigner(settings.token_secret), now=SystemClock().now(), actor=None, name=name, ttl=ttl
+                session,
+                TokenSigner(settings.token_secret),
+                now=SystemClock().now(),
+                actor=None,
+                name=name,
+                ttl=ttl,
             )
 
     try:
@@ -242,4 +254,3 @@ def demo() -> None:
 
     settings = load_settings()
     asyncio.run(run_demo(settings, echo=click.echo))
-

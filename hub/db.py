@@ -110,7 +110,7 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's own INSERT construct, which knows ON CONFLICT DO NOTHING on both backends."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert

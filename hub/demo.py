@@ -34,10 +34,24 @@ DEMO_CLIENTS = [
     ("demo-giam-sat-da-nang", ClientKind.SUPERVISOR, "province:48"),
 ]
 DEMO_PEOPLE = [
-    NewPerson("Nguyễn Minh Khang", Gender.MALE, dt.date(2019, 4, 12), "48", "20194", "12 Bạch Đằng, Hải Châu",
-              personal_id_number="048219004512"),
-    NewPerson("Trần Thị Ngọc Hân", Gender.FEMALE, dt.date(2021, 9, 3), "48", "20227", "45 Hà Huy Tập, Thanh Khê",
-              personal_id_number="048321007788"),
+    NewPerson(
+        "Nguyễn Minh Khang",
+        Gender.MALE,
+        dt.date(2019, 4, 12),
+        "48",
+        "20194",
+        "12 Bạch Đằng, Hải Châu",
+        personal_id_number="048219004512",
+    ),
+    NewPerson(
+        "Trần Thị Ngọc Hân",
+        Gender.FEMALE,
+        dt.date(2021, 9, 3),
+        "48",
+        "20227",
+        "45 Hà Huy Tập, Thanh Khê",
+        personal_id_number="048321007788",
+    ),
 ]
 PERSON = "query($id: ID!) { person(id: $id, purpose: CARD_ISSUANCE) { fullName dateOfBirth communeCode address } }"
 MOVE = """mutation($input: ChangePersonAddressInput!) {
@@ -58,9 +72,10 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
         await db.dispose()
 
     app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub"
-    ) as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as http,
+    ):
         await _tour(http, tokens, people, echo)
     db = Database(settings.database_url)
     try:
@@ -84,8 +99,14 @@ async def _seed_clients(db: Database, settings: Settings, clock: SystemClock, ec
                 issued = await clients.reissue_token(session, signer, now=clock.now(), actor=None, name=name, ttl=ttl)
             else:
                 issued = await clients.create_client(
-                    session, signer, now=clock.now(), actor=None, name=name, kind=kind,
-                    jurisdiction=Jurisdiction.parse(where), ttl=ttl,
+                    session,
+                    signer,
+                    now=clock.now(),
+                    actor=None,
+                    name=name,
+                    kind=kind,
+                    jurisdiction=Jurisdiction.parse(where),
+                    ttl=ttl,
                 )
             tokens[name] = issued.token
             echo(f"client {name:30} {kind.value:15} {where}")
@@ -96,9 +117,7 @@ async def _seed_people(db: Database, clock: SystemClock, echo: Echo) -> dict[str
     people = {}
     async with db.transaction() as session:
         for new in DEMO_PEOPLE:
-            person = await session.scalar(
-                select(Person).where(Person.personal_id_number == new.personal_id_number)
-            )
+            person = await session.scalar(select(Person).where(Person.personal_id_number == new.personal_id_number))
             if person is None:
                 person = await create_person(session, now=clock.now(), actor=None, purpose=Purpose.SYSTEM, new=new)
             people[new.commune_code] = str(person.id)
@@ -117,16 +136,32 @@ async def _tour(http: httpx.AsyncClient, tokens: dict[str, str], people: dict[st
     await call("no token: nothing but an authentication error", None, "{ viewer { name } }")
     await call("who am I", hai_chau, "{ viewer { name kind roles jurisdiction { level code } } }")
     await call("a registry office reads a child of its commune (audited)", hai_chau, PERSON, {"id": people["20194"]})
-    await call("... and a child of another commune: refused, revealing nothing", hai_chau, PERSON,
-               {"id": people["20227"]})
+    await call(
+        "... and a child of another commune: refused, revealing nothing",
+        hai_chau,
+        PERSON,
+        {"id": people["20227"]},
+    )
     await call("a hospital cannot list clients", "demo-bv-da-nang", "{ clients { name } }")
-    move = {"personId": people["20227"], "provinceCode": "48", "communeCode": "20227",
-            "address": "47 Hà Huy Tập, Thanh Khê"}
+    move = {
+        "personId": people["20227"],
+        "provinceCode": "48",
+        "communeCode": "20227",
+        "address": "47 Hà Huy Tập, Thanh Khê",
+    }
     await call("the child's own registry office corrects the address (audited)", thanh_khe, MOVE, {"input": move})
-    await call("an empty address is a business error, in Vietnamese and English", thanh_khe, MOVE,
-               {"input": {**move, "address": " "}})
-    await call("the province supervisor reads who processed the child's data", "demo-giam-sat-da-nang", TRAIL,
-               {"id": people["20227"]})
+    await call(
+        "an empty address is a business error, in Vietnamese and English",
+        thanh_khe,
+        MOVE,
+        {"input": {**move, "address": " "}},
+    )
+    await call(
+        "the province supervisor reads who processed the child's data",
+        "demo-giam-sat-da-nang",
+        TRAIL,
+        {"id": people["20227"]},
+    )
     ready = await http.get("/readyz")
     echo(f"\n-- /readyz: HTTP {ready.status_code} {ready.text}")
     metrics = [line for line in (await http.get("/metrics")).text.splitlines() if line.startswith("hub_http_req")]

@@ -1,11 +1,11 @@
 """The hub's exception tree; every message here is safe to show to the client that caused it.
 
-    HubError
-    ├── Unauthenticated   no valid credentials were presented
-    ├── Forbidden         the caller may not do this, or the record is outside its jurisdiction
-    ├── InvalidRequest    the request itself is malformed
-    └── BusinessError     an expected outcome (a name taken, a record rejected): returned in payloads, with a
-                          code from the domain's enum and messages in Vietnamese and English
+HubError
+├── Unauthenticated   no valid credentials were presented
+├── Forbidden         the caller may not do this, or the record is outside its jurisdiction
+├── InvalidRequest    the request itself is malformed
+└── BusinessError     an expected outcome (a name taken, a record rejected): returned in payloads, with a
+                      code from the domain's enum and messages in Vietnamese and English
 """
 
 from __future__ import annotations

@@ -29,29 +29,43 @@ class Metrics:
             "hub_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
         )
         self.http_latency = Histogram(
-            "hub_http_request_seconds", "HTTP request latency", ["route"], buckets=LATENCY_BUCKETS,
+            "hub_http_request_seconds",
+            "HTTP request latency",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.graphql_operations = Counter(
             "hub_graphql_operations_total", "GraphQL operations", ["type", "result"], registry=self.registry
         )
         self.jobs = Counter(
-            "hub_jobs_total", "Jobs run by this process, by outcome", ["kind", "outcome"], registry=self.registry
+            "hub_jobs_total",
+            "Jobs run by this process, by outcome",
+            ["kind", "outcome"],
+            registry=self.registry,
         )
         self.job_run_seconds = Histogram(
-            "hub_job_run_seconds", "Time to run a job", ["kind"], buckets=LATENCY_BUCKETS, registry=self.registry
+            "hub_job_run_seconds",
+            "Time to run a job",
+            ["kind"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.job_queue_seconds = Histogram(
-            "hub_job_queue_seconds", "Time from enqueue to completion", ["kind"], buckets=LATENCY_BUCKETS,
+            "hub_job_queue_seconds",
+            "Time from enqueue to completion",
+            ["kind"],
+            buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.outbox_jobs = Gauge(
-            "hub_outbox_jobs", "Jobs in the outbox, by kind and state", ["kind", "state"], registry=self.registry
+            "hub_outbox_jobs",
+            "Jobs in the outbox, by kind and state",
+            ["kind", "state"],
+            registry=self.registry,
         )
 
-    def observe(
-        self, kind: str, outcome: str, run_seconds: float, queue_latency: dt.timedelta | None = None
-    ) -> None:
+    def observe(self, kind: str, outcome: str, run_seconds: float, queue_latency: dt.timedelta | None = None) -> None:
         self.jobs.labels(kind, outcome).inc()
         self.job_run_seconds.labels(kind).observe(run_seconds)
         if queue_latency is not None:

@@ -41,7 +41,7 @@ class JobRuntime:
             self._db = None
 
 
-class RuntimeLifecycle(Middleware):  # type: ignore[misc]
+class RuntimeLifecycle(Middleware):
     """Starts the outbox relay on the worker's event loop when the worker boots; stops it and closes the database
     when the worker shuts down."""
 

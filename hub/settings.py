@@ -90,7 +90,8 @@ class Settings:
                 "HUB_TOKEN_SECRET must be set when HUB_ENV=prod "
                 f"(a random string of at least {MIN_SECRET_LENGTH} characters, e.g. `openssl rand -hex 32`)"
             )
-        previous = reader.get("HUB_TOKEN_PREVIOUS_SECRETS", (), _secret_list)
+        no_secrets: tuple[str, ...] = ()
+        previous = reader.get("HUB_TOKEN_PREVIOUS_SECRETS", no_secrets, _secret_list)
         defaults = OutboxSettings()
         limits = GraphQLLimits()
         return cls(
@@ -133,10 +134,13 @@ class _Reader:
             raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
 
 
-def _enum(kind: type[enum.StrEnum]) -> Callable[[str], T]:
-    def parse(raw: str) -> T:
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def _enum(kind: type[E]) -> Callable[[str], E]:
+    def parse(raw: str) -> E:
         try:
-            return kind(raw.lower())  # type: ignore[return-value]
+            return kind(raw.lower())
         except ValueError:
             raise ValueError(f"expected one of {', '.join(m.value for m in kind)}") from None
 

@@ -24,8 +24,11 @@ class AuditEntryType:
     @classmethod
     def from_model(cls, entry: AuditEntry) -> AuditEntryType:
         return cls(
-            seq=entry.seq, occurred_at=entry.occurred_at, client_name=entry.client_name,
-            operation=entry.operation, purpose=entry.purpose,
+            seq=entry.seq,
+            occurred_at=entry.occurred_at,
+            client_name=entry.client_name,
+            operation=entry.operation,
+            purpose=entry.purpose,
             person_id=strawberry.ID(str(entry.person_id)) if entry.person_id else None,
         )
 
@@ -39,7 +42,11 @@ class AuditQuery:
         services = info.context.services
         async with services.db.transaction() as session:
             entries = await read_trail(
-                session, now=services.clock.now(), actor=info.context.principal, person_id=parse_uuid(person_id),
-                limit=first, before_seq=before_seq,
+                session,
+                now=services.clock.now(),
+                actor=info.context.principal,
+                person_id=parse_uuid(person_id),
+                limit=first,
+                before_seq=before_seq,
             )
             return [AuditEntryType.from_model(e) for e in entries]

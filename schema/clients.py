@@ -13,15 +13,15 @@ from hub.clients.service import ClientErrorCode
 from hub.errors import BusinessError
 from schema.context import Info
 
-ClientKindEnum = strawberry.enum(ClientKind, name="ClientKind")
-RoleEnum = strawberry.enum(Role, name="Role")
-JurisdictionLevelEnum = strawberry.enum(JurisdictionLevel, name="JurisdictionLevel")
-ClientErrorCodeEnum = strawberry.enum(ClientErrorCode, name="ClientErrorCode")
+strawberry.enum(ClientKind, name="ClientKind")
+strawberry.enum(Role, name="Role")
+strawberry.enum(JurisdictionLevel, name="JurisdictionLevel")
+strawberry.enum(ClientErrorCode, name="ClientErrorCode")
 
 
 @strawberry.type(name="Jurisdiction")
 class JurisdictionType:
-    level: JurisdictionLevelEnum
+    level: JurisdictionLevel
     code: str | None
 
 
@@ -29,8 +29,8 @@ class JurisdictionType:
 class ClientType:
     id: strawberry.ID
     name: str
-    kind: ClientKindEnum
-    roles: list[RoleEnum]
+    kind: ClientKind
+    roles: list[Role]
     jurisdiction: JurisdictionType
     created_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
@@ -42,7 +42,11 @@ class ClientType:
 
     @classmethod
     def from_principal(
-        cls, principal: Principal, *, created_at: dt.datetime | None = None, revoked_at: dt.datetime | None = None
+        cls,
+        principal: Principal,
+        *,
+        created_at: dt.datetime | None = None,
+        revoked_at: dt.datetime | None = None,
     ) -> ClientType:
         return cls(
             id=strawberry.ID(str(principal.client_id)),
@@ -58,30 +62,32 @@ class ClientType:
 @strawberry.type
 class ClientError:
     field: str | None
-    code: ClientErrorCodeEnum
+    code: ClientErrorCode
     message: str
     message_vi: str
 
     @classmethod
     def from_error(cls, error: BusinessError) -> ClientError:
-        return cls(field=error.field, code=ClientErrorCode(error.code), message=error.message,
-                   message_vi=error.message_vi)
+        return cls(
+            field=error.field,
+            code=ClientErrorCode(error.code),
+            message=error.message,
+            message_vi=error.message_vi,
+        )
 
 
 @strawberry.input
 class JurisdictionInput:
-    level: JurisdictionLevelEnum
+    level: JurisdictionLevel
     code: str | None = None
 
 
 @strawberry.input
 class CreateClientInput:
     name: str
-    kind: ClientKindEnum
+    kind: ClientKind
     jurisdiction: JurisdictionInput
-    roles: list[RoleEnum] | None = strawberry.field(
-        default=None, description="Defaults to the roles of the client's kind."
-    )
+    roles: list[Role] | None = strawberry.field(default=None, description="Defaults to the roles of the client's kind.")
     token_ttl_days: int | None = None
 
 
@@ -122,16 +128,26 @@ class ClientMutation:
         try:
             jurisdiction = Jurisdiction(input.jurisdiction.level, input.jurisdiction.code)
         except ValueError as exc:
-            error = BusinessError(ClientErrorCode.GRANT_NOT_ALLOWED, str(exc), f"Địa bàn không hợp lệ: {exc}",
-                                  field="jurisdiction")
+            error = BusinessError(
+                ClientErrorCode.GRANT_NOT_ALLOWED,
+                str(exc),
+                f"Địa bàn không hợp lệ: {exc}",
+                field="jurisdiction",
+            )
             return CreateClientPayload(errors=[ClientError.from_error(error)])
         ttl = dt.timedelta(days=input.token_ttl_days or services.settings.token_ttl_days)
         try:
             async with services.db.transaction() as session:
                 issued = await service.create_client(
-                    session, services.signer, now=services.clock.now(), actor=principal, name=input.name,
-                    kind=input.kind, jurisdiction=jurisdiction,
-                    roles=frozenset(input.roles) if input.roles is not None else None, ttl=ttl,
+                    session,
+                    services.signer,
+                    now=services.clock.now(),
+                    actor=principal,
+                    name=input.name,
+                    kind=input.kind,
+                    jurisdiction=jurisdiction,
+                    roles=frozenset(input.roles) if input.roles is not None else None,
+                    ttl=ttl,
                 )
         except BusinessError as error:
             return CreateClientPayload(errors=[ClientError.from_error(error)])
@@ -150,4 +166,3 @@ class ClientMutation:
         except BusinessError as error:
             return RevokeClientPayload(errors=[ClientError.from_error(error)])
         return RevokeClientPayload(client=ClientType.from_model(client))
-

@@ -32,6 +32,10 @@ class PublicErrors(MaskErrors):
             log.error("internal error in %s", error.path, exc_info=original)
             code, message = "INTERNAL", self.error_message
         return GraphQLError(
-            message, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
             extensions={"code": code},
         )

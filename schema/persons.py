@@ -14,16 +14,16 @@ from hub.persons.service import PersonErrorCode
 from schema.context import Info
 from schema.ids import parse_uuid
 
-PurposeEnum = strawberry.enum(Purpose, name="Purpose")
-GenderEnum = strawberry.enum(Gender, name="Gender")
-PersonErrorCodeEnum = strawberry.enum(PersonErrorCode, name="PersonErrorCode")
+strawberry.enum(Purpose, name="Purpose")
+strawberry.enum(Gender, name="Gender")
+strawberry.enum(PersonErrorCode, name="PersonErrorCode")
 
 
 @strawberry.type(name="Person")
 class PersonType:
     id: strawberry.ID
     full_name: str
-    gender: GenderEnum
+    gender: Gender
     date_of_birth: dt.date
     personal_id_number: str | None
     bhxh_code: str | None
@@ -49,7 +49,7 @@ class PersonType:
 @strawberry.type
 class PersonError:
     field: str | None
-    code: PersonErrorCodeEnum
+    code: PersonErrorCode
     message: str
     message_vi: str
 
@@ -71,11 +71,14 @@ class ChangePersonAddressPayload:
 @strawberry.type
 class PersonQuery:
     @strawberry.field(description="A person's record. The read is audited with its purpose.")
-    async def person(self, info: Info, id: strawberry.ID, purpose: PurposeEnum) -> PersonType:
+    async def person(self, info: Info, id: strawberry.ID, purpose: Purpose) -> PersonType:
         services = info.context.services
         async with services.db.transaction() as session:
             person = await service.read_person(
-                session, now=services.clock.now(), actor=info.context.principal, person_id=parse_uuid(id),
+                session,
+                now=services.clock.now(),
+                actor=info.context.principal,
+                person_id=parse_uuid(id),
                 purpose=purpose,
             )
             return PersonType.from_model(person)
@@ -89,13 +92,23 @@ class PersonMutation:
         try:
             async with services.db.transaction() as session:
                 person = await service.change_address(
-                    session, now=services.clock.now(), actor=info.context.principal,
-                    person_id=parse_uuid(input.person_id), province_code=input.province_code,
-                    commune_code=input.commune_code, address=input.address,
+                    session,
+                    now=services.clock.now(),
+                    actor=info.context.principal,
+                    person_id=parse_uuid(input.person_id),
+                    province_code=input.province_code,
+                    commune_code=input.commune_code,
+                    address=input.address,
                 )
         except BusinessError as error:
-            return ChangePersonAddressPayload(errors=[PersonError(
-                field=error.field, code=PersonErrorCode(error.code), message=error.message,
-                message_vi=error.message_vi,
-            )])
+            return ChangePersonAddressPayload(
+                errors=[
+                    PersonError(
+                        field=error.field,
+                        code=PersonErrorCode(error.code),
+                        message=error.message,
+                        message_vi=error.message_vi,
+                    )
+                ]
+            )
         return ChangePersonAddressPayload(person=PersonType.from_model(person))

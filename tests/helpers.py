@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from hub.audit.purpose import Purpose
 from hub.clients import service
 from hub.clients.permissions import ClientKind, Jurisdiction, Principal
 from hub.clients.tokens import TokenSigner
@@ -17,7 +18,6 @@ from hub.clock import Clock
 from hub.db import Database
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
-from hub.audit.purpose import Purpose
 
 
 async def make_client(
@@ -25,26 +25,46 @@ async def make_client(
 ) -> tuple[Principal, str]:
     async with db.transaction() as session:
         issued = await service.create_client(
-            session, signer, now=clock.now(), actor=None, name=name, kind=kind,
-            jurisdiction=Jurisdiction.parse(jurisdiction), ttl=dt.timedelta(days=30), **kw,
+            session,
+            signer,
+            now=clock.now(),
+            actor=None,
+            name=name,
+            kind=kind,
+            jurisdiction=Jurisdiction.parse(jurisdiction),
+            ttl=dt.timedelta(days=30),
+            **kw,
         )
     return issued.client.principal(), issued.token
 
 
-async def make_person(db: Database, clock: Clock, *, commune: str, province: str, name: str = "Nguyễn Văn An",
-                      **kw: Any) -> Person:
+async def make_person(
+    db: Database, clock: Clock, *, commune: str, province: str, name: str = "Nguyễn Văn An", **kw: Any
+) -> Person:
     async with db.transaction() as session:
         return await create_person(
-            session, now=clock.now(), actor=None, purpose=Purpose.SYSTEM,
+            session,
+            now=clock.now(),
+            actor=None,
+            purpose=Purpose.SYSTEM,
             new=NewPerson(
-                full_name=name, gender=Gender.MALE, date_of_birth=dt.date(2019, 3, 1), province_code=province,
-                commune_code=commune, address="Số 1 đường Lê Lợi", **kw,
+                full_name=name,
+                gender=Gender.MALE,
+                date_of_birth=dt.date(2019, 3, 1),
+                province_code=province,
+                commune_code=commune,
+                address="Số 1 đường Lê Lợi",
+                **kw,
             ),
         )
 
 
 async def post_graphql(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
 ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)

@@ -147,9 +147,7 @@ async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> Chai
         expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
     head = (await session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID))).one()
     if head.seq != checked:
-        return ChainReport(
-            checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present"
-        )
+        return ChainReport(checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present")
     if head.hash != expected_prev:
         return ChainReport(checked, checked, "the last entry's hash differs from the one the chain head records")
     return ChainReport(checked)

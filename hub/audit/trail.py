@@ -26,10 +26,6 @@ async def read_trail(
     before_seq: int | None = None,
 ) -> list[AuditEntry]:
     await find_visible(session, actor, Role.AUDIT_READ, person_id)
-    entries = await entries_for_person(
-        session, person_id, limit=max(1, min(limit, MAX_PAGE)), before_seq=before_seq
-    )
-    await record(
-        session, now=now, actor=actor, events=[AuditEvent("audit.read_trail", Purpose.SUPERVISION, person_id)]
-    )
+    entries = await entries_for_person(session, person_id, limit=max(1, min(limit, MAX_PAGE)), before_seq=before_seq)
+    await record(session, now=now, actor=actor, events=[AuditEvent("audit.read_trail", Purpose.SUPERVISION, person_id)])
     return entries

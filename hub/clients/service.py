@@ -105,7 +105,9 @@ async def reissue_token(
     client = await _by_name(session, name)
     if client.revoked_at is not None:
         raise BusinessError(
-            ClientErrorCode.CLIENT_REVOKED, f"Client {name!r} is revoked.", f"Ứng dụng {name!r} đã bị thu hồi."
+            ClientErrorCode.CLIENT_REVOKED,
+            f"Client {name!r} is revoked.",
+            f"Ứng dụng {name!r} đã bị thu hồi.",
         )
     client.tokens_valid_after = _whole_second(now)
     await record(session, now=now, actor=actor, events=[_admin_event("client.token_reissue", name)])
@@ -137,7 +139,9 @@ async def _by_name(session: AsyncSession, name: str) -> Client:
     client = await session.scalar(select(Client).where(Client.name == name))
     if client is None:
         raise BusinessError(
-            ClientErrorCode.UNKNOWN_CLIENT, f"No client named {name!r}.", f"Không có ứng dụng tên {name!r}.",
+            ClientErrorCode.UNKNOWN_CLIENT,
+            f"No client named {name!r}.",
+            f"Không có ứng dụng tên {name!r}.",
             field="name",
         )
     return client

@@ -69,15 +69,13 @@ async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int,
             )
         metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
         return Outcome.DONE
-    except Exception as exc:  # noqa: BLE001 - any failure of a handler is recorded on its job, then reported
+    except Exception as exc:
         outcome = await _record_failure(db, clock, job_id, exc, max_attempts=max_attempts)
         metrics.observe(kind, outcome, time.perf_counter() - started)
         return outcome
 
 
-async def _record_failure(
-    db: Database, clock: Clock, job_id: int, exc: Exception, *, max_attempts: int
-) -> Outcome:
+async def _record_failure(db: Database, clock: Clock, job_id: int, exc: Exception, *, max_attempts: int) -> Outcome:
     message = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
     async with db.transaction() as session:
         attempts = await session.scalar(

@@ -63,9 +63,9 @@ async def enqueue(
     )
     if dedup_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
-    job_id = await session.scalar(statement.returning(OutboxJob.id))
+    job_id: int | None = await session.scalar(statement.returning(OutboxJob.id))
     if job_id is None:
-        existing = await session.scalar(select(OutboxJob.id).where(OutboxJob.dedup_key == dedup_key))
+        existing: int | None = await session.scalar(select(OutboxJob.id).where(OutboxJob.dedup_key == dedup_key))
         assert existing is not None
         return existing
     if dispatch_now:

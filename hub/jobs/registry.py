@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import datetime as dt
+import inspect
 import typing
 import uuid
 from collections.abc import Awaitable, Callable
@@ -67,12 +67,12 @@ def job(name: str, *, queue: str = DEFAULT_QUEUE) -> Callable[[Handler[P]], JobS
         params = list(inspect.signature(handler).parameters)
         if len(params) != 2:
             raise TypeError(f"the handler of job {name} takes (ctx, payload)")
-        payload_type = typing.get_type_hints(handler)[params[1]]
-        if not dataclasses.is_dataclass(payload_type):
+        payload_type: type[P] = typing.get_type_hints(handler)[params[1]]
+        if not (isinstance(payload_type, type) and dataclasses.is_dataclass(payload_type)):
             raise TypeError(f"the payload of job {name} must be a dataclass")
         if name in _REGISTRY and _REGISTRY[name].handler is not handler:
             raise ValueError(f"a job named {name!r} is already declared")
-        spec = JobSpec(name, queue, payload_type, handler)
+        spec: JobSpec[P] = JobSpec(name, queue, payload_type, handler)
         _REGISTRY[name] = spec
         return spec
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -94,7 +95,5 @@ async def run_relay(
             log.exception("relay pass failed; retrying in %.1fs", settings.poll_seconds)
             report = RelayReport()
         if report.total < settings.batch_size:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.poll_seconds)
-            except TimeoutError:
-                pass

@@ -17,7 +17,6 @@ from hub.errors import BusinessError, Forbidden
 from hub.persons.models import Gender, Person
 
 
-
 class PersonErrorCode(enum.StrEnum):
     INVALID_LOCATION = "INVALID_LOCATION"
     ADDRESS_REQUIRED = "ADDRESS_REQUIRED"
@@ -88,7 +87,9 @@ async def change_address(
     _check_location(province_code, commune_code)
     if not address.strip():
         raise BusinessError(
-            PersonErrorCode.ADDRESS_REQUIRED, "The address cannot be empty.", "Địa chỉ không được để trống.",
+            PersonErrorCode.ADDRESS_REQUIRED,
+            "The address cannot be empty.",
+            "Địa chỉ không được để trống.",
             field="address",
         )
     before = {"commune_code": person.commune_code}
@@ -122,4 +123,3 @@ def _check_location(province_code: str, commune_code: str) -> None:
             "Mã tỉnh gồm 2 chữ số, mã xã gồm 5 chữ số.",
             field="communeCode",
         )
-

@@ -32,8 +32,15 @@ async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
     now = ctx.clock.now()
     ctx.session.add(
         Person(
-            id=request.person_id, full_name=request.full_name, gender="female", date_of_birth=dt.date(1990, 1, 1),
-            province_code="48", commune_code="20194", address="Đà Nẵng", created_at=now, updated_at=now,
+            id=request.person_id,
+            full_name=request.full_name,
+            gender="female",
+            date_of_birth=dt.date(1990, 1, 1),
+            province_code="48",
+            commune_code="20194",
+            address="Đà Nẵng",
+            created_at=now,
+            updated_at=now,
         )
     )
     await ctx.session.flush()

@@ -84,14 +84,17 @@ async def test_expired_revoked_and_superseded_tokens_are_refused(hub, world, clo
     tokens, _ = world
     token = tokens["ubnd-hai-chau"]
     assert (await graphql_data(client, "{ viewer { name kind } }", token=token))["viewer"] == {
-        "name": "ubnd-hai-chau", "kind": "CIVIL_REGISTRY"}
+        "name": "ubnd-hai-chau",
+        "kind": "CIVIL_REGISTRY",
+    }
     # A reissued token replaces the old one
     from hub.clients import service
 
     clock.advance(dt.timedelta(seconds=2))
     async with state.services.db.transaction() as session:
-        reissued = await service.reissue_token(session, signer, now=clock.now(), actor=None, name="ubnd-hai-chau",
-                                               ttl=dt.timedelta(days=1))
+        reissued = await service.reissue_token(
+            session, signer, now=clock.now(), actor=None, name="ubnd-hai-chau", ttl=dt.timedelta(days=1)
+        )
     assert (await post_graphql(client, "{ viewer { name } }", token=token)).status_code == 401
     assert (await post_graphql(client, "{ viewer { name } }", token=reissued.token)).status_code == 200
     # An expired token is refused
@@ -121,16 +124,20 @@ async def test_a_commune_cannot_read_another_communes_person(hub, world):
     # The permitted read is audited with client, person and purpose; the refused ones are not
     reads = await audit_entries(state, "person.read")
     assert [(e.client_name, e.person_id, e.purpose) for e in reads] == [
-        ("ubnd-hai-chau", people["hai_chau"].id, "card_issuance")]
+        ("ubnd-hai-chau", people["hai_chau"].id, "card_issuance")
+    ]
 
 
 async def test_a_commune_cannot_change_another_communes_person(hub, world):
     client, state = hub
     tokens, people = world
-    move_away = {"personId": str(people["thanh_khe"].id), "provinceCode": "48", "communeCode": "20194",
-                 "address": "Số 2 Hùng Vương"}
-    assert await graphql_error_codes(client, MOVE, {"input": move_away}, token=tokens["ubnd-hai-chau"]) == [
-        "FORBIDDEN"]
+    move_away = {
+        "personId": str(people["thanh_khe"].id),
+        "provinceCode": "48",
+        "communeCode": "20194",
+        "address": "Số 2 Hùng Vương",
+    }
+    assert await graphql_error_codes(client, MOVE, {"input": move_away}, token=tokens["ubnd-hai-chau"]) == ["FORBIDDEN"]
     async with state.services.db.sessions() as session:
         unchanged = await session.get(Person, people["thanh_khe"].id)
         assert unchanged is not None and unchanged.commune_code == "20227"
@@ -138,14 +145,21 @@ async def test_a_commune_cannot_change_another_communes_person(hub, world):
     fix = {**move_away, "communeCode": "20227", "address": "Số 9 Điện Biên Phủ"}
     data = await graphql_data(client, MOVE, {"input": fix}, token=tokens["ubnd-thanh-khe"])
     assert data["changePersonAddress"] == {
-        "person": {"communeCode": "20227", "address": "Số 9 Điện Biên Phủ"}, "errors": []}
+        "person": {"communeCode": "20227", "address": "Số 9 Điện Biên Phủ"},
+        "errors": [],
+    }
     assert [e.client_name for e in await audit_entries(state, "person.change_address")] == ["ubnd-thanh-khe"]
     # A bad value is a business error in the payload, in both languages
     bad = {**fix, "address": "  "}
-    errors = (await graphql_data(client, MOVE, {"input": bad}, token=tokens["ubnd-thanh-khe"]))
-    assert errors["changePersonAddress"]["errors"] == [{
-        "code": "ADDRESS_REQUIRED", "field": "address", "message": "The address cannot be empty.",
-        "messageVi": "Địa chỉ không được để trống."}]
+    errors = await graphql_data(client, MOVE, {"input": bad}, token=tokens["ubnd-thanh-khe"])
+    assert errors["changePersonAddress"]["errors"] == [
+        {
+            "code": "ADDRESS_REQUIRED",
+            "field": "address",
+            "message": "The address cannot be empty.",
+            "messageVi": "Địa chỉ không được để trống.",
+        }
+    ]
 
 
 async def test_a_hospital_cannot_read_people_clients_or_audit_nor_be_granted_claims(hub, world):
@@ -158,8 +172,12 @@ async def test_a_hospital_cannot_read_people_clients_or_audit_nor_be_granted_cla
     trail = "query($id: ID!) { auditTrail(personId: $id) { operation } }"
     assert await graphql_error_codes(client, trail, {"id": person["id"]}, token=hospital) == ["FORBIDDEN"]
     # Not even an operator can give a hospital the right to read claims
-    grant = {"name": "bv-2", "kind": "HOSPITAL", "jurisdiction": {"level": "FACILITY", "code": "48002"},
-             "roles": ["DOCUMENT_SUBMIT", "CLAIM_READ"]}
+    grant = {
+        "name": "bv-2",
+        "kind": "HOSPITAL",
+        "jurisdiction": {"level": "FACILITY", "code": "48002"},
+        "roles": ["DOCUMENT_SUBMIT", "CLAIM_READ"],
+    }
     data = await graphql_data(client, CREATE_CLIENT, {"input": grant}, token=tokens["operator"])
     assert data["createClient"]["token"] is None
     assert [e["code"] for e in data["createClient"]["errors"]] == ["GRANT_NOT_ALLOWED"]
@@ -169,16 +187,20 @@ async def test_a_hospital_cannot_read_people_clients_or_audit_nor_be_granted_cla
 async def test_operator_registers_a_client_whose_token_works(hub, world):
     client, _ = hub
     tokens, _ = world
-    new = {"name": "ubnd-son-tra", "kind": "CIVIL_REGISTRY", "jurisdiction": {"level": "COMMUNE", "code": "20245"}}
+    new = {
+        "name": "ubnd-son-tra",
+        "kind": "CIVIL_REGISTRY",
+        "jurisdiction": {"level": "COMMUNE", "code": "20245"},
+    }
     created = (await graphql_data(client, CREATE_CLIENT, {"input": new}, token=tokens["operator"]))["createClient"]
     assert created["errors"] == [] and created["client"]["name"] == "ubnd-son-tra"
     assert (await graphql_data(client, "{ viewer { name } }", token=created["token"]))["viewer"]["name"] == (
-        "ubnd-son-tra")
+        "ubnd-son-tra"
+    )
     again = (await graphql_data(client, CREATE_CLIENT, {"input": new}, token=tokens["operator"]))["createClient"]
     assert [e["code"] for e in again["errors"]] == ["NAME_TAKEN"]
     # A registry office cannot register clients
-    assert await graphql_error_codes(client, CREATE_CLIENT, {"input": new}, token=created["token"]) == [
-        "FORBIDDEN"]
+    assert await graphql_error_codes(client, CREATE_CLIENT, {"input": new}, token=created["token"]) == ["FORBIDDEN"]
 
 
 async def test_supervisor_reads_the_audit_trail_of_their_province(hub, world):
@@ -202,8 +224,14 @@ async def test_internal_errors_are_masked(hub, world, monkeypatch):
         raise RuntimeError("connection string postgresql://secret")
 
     monkeypatch.setattr("schema.persons.service.read_person", broken)
-    body = (await post_graphql(client, PERSON, {"id": str(people["hai_chau"].id), "purpose": "CARD_ISSUANCE"},
-                               token=tokens["ubnd-hai-chau"])).json()
+    body = (
+        await post_graphql(
+            client,
+            PERSON,
+            {"id": str(people["hai_chau"].id), "purpose": "CARD_ISSUANCE"},
+            token=tokens["ubnd-hai-chau"],
+        )
+    ).json()
     assert body["errors"][0]["message"] == "Internal error."
     assert body["errors"][0]["extensions"] == {"code": "INTERNAL"}
     assert "secret" not in str(body)
@@ -217,9 +245,10 @@ async def test_query_limits(settings, clock, signer, hub, world):
     assert "aliases found" in body["errors"][0]["message"]
     tight = dataclasses.replace(settings, graphql=GraphQLLimits(max_depth=1, max_tokens=30))
     app = create_app(tight, clock=clock, embedded_worker=False)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub"
-    ) as other:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as other,
+    ):
         deep = (await post_graphql(other, "{ viewer { jurisdiction { level } } }", token=tokens["operator"])).json()
         assert "exceeds maximum operation depth" in deep["errors"][0]["message"]
         long = "{ " + " ".join(["viewer { name }"] * 10) + " }"
@@ -244,9 +273,10 @@ async def test_health_readiness_and_metrics(hub, world):
 async def test_readiness_reports_an_unreachable_broker(settings, clock):
     broken = dataclasses.replace(settings, broker_url="redis://127.0.0.1:1/0")
     app = create_app(broken, clock=clock)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client,
+    ):
         ready = await client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"]["broker"].startswith("unreachable")
@@ -255,9 +285,10 @@ async def test_readiness_reports_an_unreachable_broker(settings, clock):
 async def test_graphiql_only_in_dev(settings, clock):
     for env, served in ((Environment.DEV, True), (Environment.TEST, False)):
         app = create_app(dataclasses.replace(settings, env=env), clock=clock, embedded_worker=False)
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://hub"
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client,
+        ):
             page = await client.get("/graphql", headers={"accept": "text/html"})
         assert ("graphiql" in page.text.lower() and page.status_code == 200) is served
 

@@ -17,8 +17,12 @@ from tests.helpers import make_person
 
 async def append(db: Database, clock, operation: str, n: int = 1) -> None:
     async with db.transaction() as session:
-        await record(session, now=clock.now(), actor=None,
-                     events=[AuditEvent(operation, Purpose.SYSTEM, uuid.uuid4(), {"i": i}) for i in range(n)])
+        await record(
+            session,
+            now=clock.now(),
+            actor=None,
+            events=[AuditEvent(operation, Purpose.SYSTEM, uuid.uuid4(), {"i": i}) for i in range(n)],
+        )
 
 
 async def verify(db: Database):

@@ -112,7 +112,10 @@ async def test_failed_attempt_is_retried(dispatching_db, clock):
     db = dispatching_db
     async with db.transaction() as session:
         job_id = await enqueue(
-            session, create_person_job, CreatePerson(uuid.uuid4(), "Hoàng Thị Em", fail_attempts=1), now=clock.now()
+            session,
+            create_person_job,
+            CreatePerson(uuid.uuid4(), "Hoàng Thị Em", fail_attempts=1),
+            now=clock.now(),
         )
     row = await wait_for_state(db, job_id, JobState.DONE)
     assert row.attempts == 2
@@ -123,7 +126,10 @@ async def test_permanent_failure_is_not_retried(dispatching_db, clock):
     db = dispatching_db
     async with db.transaction() as session:
         job_id = await enqueue(
-            session, create_person_job, CreatePerson(uuid.uuid4(), "X", permanent_failure=True), now=clock.now()
+            session,
+            create_person_job,
+            CreatePerson(uuid.uuid4(), "X", permanent_failure=True),
+            now=clock.now(),
         )
     row = await wait_for_state(db, job_id, JobState.FAILED)
     assert row.attempts == 1
@@ -158,11 +164,21 @@ async def test_lost_message_is_resent_by_the_sweeper(db, clock, worker, settings
 
 async def test_dedup_key_gives_one_job(db, clock):
     async with db.transaction() as session:
-        first = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "A"), now=clock.now(),
-                              dedup_key="registration:42")
+        first = await enqueue(
+            session,
+            create_person_job,
+            CreatePerson(uuid.uuid4(), "A"),
+            now=clock.now(),
+            dedup_key="registration:42",
+        )
     async with db.transaction() as session:
-        second = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "B"), now=clock.now(),
-                               dedup_key="registration:42")
+        second = await enqueue(
+            session,
+            create_person_job,
+            CreatePerson(uuid.uuid4(), "B"),
+            now=clock.now(),
+            dedup_key="registration:42",
+        )
     assert first == second
     assert await count(db, OutboxJob) == 1
 

@@ -39,7 +39,16 @@ def start_worker(settings, log: Path) -> subprocess.Popen[bytes]:
         "HUB_OUTBOX_REDELIVER_AFTER_SECONDS": str(REDELIVER_AFTER),
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-m", "hub", "worker", "--threads", "2", "--import", "tests.integration.jobfixtures"]
+    command = [
+        sys.executable,
+        "-m",
+        "hub",
+        "worker",
+        "--threads",
+        "2",
+        "--import",
+        "tests.integration.jobfixtures",
+    ]
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 
@@ -48,8 +57,10 @@ def start_worker(settings, log: Path) -> subprocess.Popen[bytes]:
 @pytest.mark.parametrize("backend", ["postgresql"])
 async def test_job_is_done_exactly_once_when_its_worker_is_killed(settings, db, tmp_path):
     clock = SystemClock()
-    broker = create_broker(JobRuntime(settings, clock, Metrics(), run_relay=False),
-                           extra_job_modules=["tests.integration.jobfixtures"])
+    broker = create_broker(
+        JobRuntime(settings, clock, Metrics(), run_relay=False),
+        extra_job_modules=["tests.integration.jobfixtures"],
+    )
     db.add_commit_hook(Dispatcher(db, broker))
     marker, log = tmp_path / "running", tmp_path / "worker.log"
     person_id = uuid.uuid4()
@@ -59,7 +70,8 @@ async def test_job_is_done_exactly_once_when_its_worker_is_killed(settings, db, 
         # Given a job, committed with its cause, that a worker is in the middle of
         async with db.transaction() as session:
             job_id = await enqueue(
-                session, create_person_job,
+                session,
+                create_person_job,
                 CreatePerson(person_id, "Ngô Thị Lan", pause_marker=str(marker), pause_seconds=120),
                 now=clock.now(),
             )

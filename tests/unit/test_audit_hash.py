@@ -1,12 +1,13 @@
 import datetime as dt
 import uuid
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.audit.service import entry_hash
 
-BASE = {
+BASE: dict[str, Any] = {
     "prev_hash": "0" * 64,
     "seq": 1,
     "occurred_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),

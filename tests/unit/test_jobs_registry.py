@@ -29,7 +29,7 @@ def test_payload_round_trips_through_json():
 
 def test_wrong_payload_type_is_refused():
     with pytest.raises(TypeError, match="takes a Payload"):
-        noop.encode({"person_id": "x"})
+        noop.encode({"person_id": "x"})  # type: ignore[arg-type]
 
 
 def test_undecodable_payload_is_permanent():
@@ -41,5 +41,5 @@ def test_payload_must_be_a_dataclass():
     with pytest.raises(TypeError, match="must be a dataclass"):
 
         @job("tests.unit.bad")
-        async def bad(ctx: JobContext, payload: dict) -> None:  # type: ignore[type-arg]
+        async def bad(ctx: JobContext, payload: dict) -> None:
             return None

@@ -20,8 +20,12 @@ def principal(kind: ClientKind, roles: set[Role], jurisdiction: str) -> Principa
 
 @pytest.mark.parametrize(
     ("text", "level", "code"),
-    [("national", JurisdictionLevel.NATIONAL, None), ("province:48", JurisdictionLevel.PROVINCE, "48"),
-     ("commune:20194", JurisdictionLevel.COMMUNE, "20194"), ("facility:48001", JurisdictionLevel.FACILITY, "48001")],
+    [
+        ("national", JurisdictionLevel.NATIONAL, None),
+        ("province:48", JurisdictionLevel.PROVINCE, "48"),
+        ("commune:20194", JurisdictionLevel.COMMUNE, "20194"),
+        ("facility:48001", JurisdictionLevel.FACILITY, "48001"),
+    ],
 )
 def test_parse_jurisdiction(text, level, code):
     parsed = Jurisdiction.parse(text)

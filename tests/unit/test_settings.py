@@ -15,14 +15,16 @@ def test_defaults_are_embedded():
 
 
 def test_production_values():
-    settings = Settings.from_env({
-        "HUB_ENV": "prod",
-        "HUB_DATABASE_URL": "postgresql+asyncpg://hub@db:5432/hub",
-        "HUB_BROKER_URL": "redis://cache:6379/0",
-        "HUB_TOKEN_SECRET": SECRET,
-        "HUB_TOKEN_PREVIOUS_SECRETS": f"{'p' * 32}, {'q' * 32}",
-        "HUB_OUTBOX_REDELIVER_AFTER_SECONDS": "30",
-    })
+    settings = Settings.from_env(
+        {
+            "HUB_ENV": "prod",
+            "HUB_DATABASE_URL": "postgresql+asyncpg://hub@db:5432/hub",
+            "HUB_BROKER_URL": "redis://cache:6379/0",
+            "HUB_TOKEN_SECRET": SECRET,
+            "HUB_TOKEN_PREVIOUS_SECRETS": f"{'p' * 32}, {'q' * 32}",
+            "HUB_OUTBOX_REDELIVER_AFTER_SECONDS": "30",
+        }
+    )
     assert settings.database_backend is DatabaseBackend.POSTGRESQL
     assert settings.broker_kind is BrokerKind.REDIS
     assert settings.previous_token_secrets == ("p" * 32, "q" * 32)
@@ -32,12 +34,18 @@ def test_production_values():
 @pytest.mark.parametrize(
     ("env", "fragment"),
     [
-        ({"HUB_DATABASE_URL": "postgresql://hub@db/hub"}, "HUB_DATABASE_URL='postgresql://hub@db/hub' is not valid: use the asyncpg driver"),
+        (
+            {"HUB_DATABASE_URL": "postgresql://hub@db/hub"},
+            "HUB_DATABASE_URL='postgresql://hub@db/hub' is not valid: use the asyncpg driver",
+        ),
         ({"HUB_DATABASE_URL": "mysql://x"}, "HUB_DATABASE_URL"),
         ({"HUB_BROKER_URL": "amqp://guest@x"}, "HUB_BROKER_URL='amqp://guest@x' is not valid"),
         ({"HUB_ENV": "staging"}, "expected one of dev, test, prod"),
         ({"HUB_TOKEN_SECRET": "short"}, "at least 32 characters"),
-        ({"HUB_WORKER_THREADS": "-1"}, "HUB_WORKER_THREADS='-1' is not valid: expected a number greater than zero"),
+        (
+            {"HUB_WORKER_THREADS": "-1"},
+            "HUB_WORKER_THREADS='-1' is not valid: expected a number greater than zero",
+        ),
         ({"HUB_WORKER_THREADS": "many"}, "HUB_WORKER_THREADS='many' is not valid"),
         ({"HUB_ENV": "prod"}, "HUB_TOKEN_SECRET must be set when HUB_ENV=prod"),
     ],

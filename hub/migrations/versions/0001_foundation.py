@@ -99,7 +99,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedup_key", name=op.f("uq_outbox_jobs_dedup_key")),
     )
     op.create_index(
-        "ix_outbox_jobs_pending", "outbox_jobs", ["available_at", "id"], postgresql_where=PENDING, sqlite_where=PENDING
+        "ix_outbox_jobs_pending",
+        "outbox_jobs",
+        ["available_at", "id"],
+        postgresql_where=PENDING,
+        sqlite_where=PENDING,
     )
     op.create_index("ix_outbox_jobs_state_kind", "outbox_jobs", ["state", "kind"])
 
