@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import migrate as migrations
 from hub.audit.service import ChainReport, verify_chain
@@ -44,6 +45,20 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
             await db.dispose()
 
     return asyncio.run(run())
+
+
+def in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction on a migrated database; a business error becomes a clean CLI error."""
+    require_migrated(settings)
+
+    async def run(db: Database) -> T:
+        async with db.transaction() as session:
+            return await work(session)
+
+    try:
+        return with_database(settings, run)
+    except BusinessError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def require_migrated(settings: Settings) -> None:
@@ -141,7 +156,6 @@ def client() -> None:
 def client_create(name: str, kind: str, jurisdiction: str, roles: tuple[str, ...], ttl_days: int | None) -> None:
     """Register client NAME and print its bearer token (shown once)."""
     settings = load_settings()
-    require_migrated(settings)
     try:
         parsed = Jurisdiction.parse(jurisdiction)
         granted = frozenset(Role(r) for r in roles) if roles else None
@@ -149,24 +163,21 @@ def client_create(name: str, kind: str, jurisdiction: str, roles: tuple[str, ...
         raise click.ClickException(str(exc)) from None
     ttl = dt.timedelta(days=ttl_days or settings.token_ttl_days)
 
-    async def run(db: Database) -> service.IssuedToken:
-        async with db.transaction() as session:
-            return await service.create_client(
-                session,
-                TokenSigner(settings.token_secret),
-                now=SystemClock().now(),
-                actor=None,
-                name=name,
-                kind=ClientKind(kind),
-                jurisdiction=parsed,
-                roles=granted,
-                ttl=ttl,
-            )
-
-    try:
-        issued = with_database(settings, run)
-    except BusinessError as exc:
-        raise click.ClickException(str(exc)) from None
+    signer = TokenSigner(settings.token_secret)
+    issued = in_transaction(
+        settings,
+        lambda session: service.create_client(
+            session,
+            signer,
+            now=SystemClock().now(),
+            actor=None,
+            name=name,
+            kind=ClientKind(kind),
+            jurisdiction=parsed,
+            roles=granted,
+            ttl=ttl,
+        ),
+    )
     click.echo(
         f"client {issued.client.name} ({issued.client.kind}, {parsed}) roles {', '.join(issued.client.roles)}; "
         f"token expires {issued.expires_at:%Y-%m-%d %H:%M} UTC",
@@ -181,24 +192,12 @@ def client_create(name: str, kind: str, jurisdiction: str, roles: tuple[str, ...
 def client_token(name: str, ttl_days: int | None) -> None:
     """Issue a new token for client NAME; its earlier tokens stop working."""
     settings = load_settings()
-    require_migrated(settings)
     ttl = dt.timedelta(days=ttl_days or settings.token_ttl_days)
-
-    async def run(db: Database) -> service.IssuedToken:
-        async with db.transaction() as session:
-            return await service.reissue_token(
-                session,
-                TokenSigner(settings.token_secret),
-                now=SystemClock().now(),
-                actor=None,
-                name=name,
-                ttl=ttl,
-            )
-
-    try:
-        issued = with_database(settings, run)
-    except BusinessError as exc:
-        raise click.ClickException(str(exc)) from None
+    signer = TokenSigner(settings.token_secret)
+    issued = in_transaction(
+        settings,
+        lambda session: service.reissue_token(session, signer, now=SystemClock().now(), actor=None, name=name, ttl=ttl),
+    )
     click.echo(issued.token)
 
 
@@ -206,17 +205,9 @@ def client_token(name: str, ttl_days: int | None) -> None:
 @click.argument("name")
 def client_revoke(name: str) -> None:
     """Revoke client NAME: all its tokens stop working."""
-    settings = load_settings()
-    require_migrated(settings)
-
-    async def run(db: Database) -> None:
-        async with db.transaction() as session:
-            await service.revoke_client(session, now=SystemClock().now(), actor=None, name=name)
-
-    try:
-        with_database(settings, run)
-    except BusinessError as exc:
-        raise click.ClickException(str(exc)) from None
+    in_transaction(
+        load_settings(), lambda session: service.revoke_client(session, now=SystemClock().now(), actor=None, name=name)
+    )
     click.echo(f"client {name} revoked")
 
 
