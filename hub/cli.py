@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import migrate as migrations
 from hub.audit.service import ChainReport, verify_chain
+from hub.catalogs.facility_import import RejectedRow
 from hub.clients import service
 from hub.clients.permissions import ClientKind, Jurisdiction, Role
 from hub.clients.tokens import TokenSigner
@@ -209,6 +210,68 @@ def client_revoke(name: str) -> None:
         load_settings(), lambda session: service.revoke_client(session, now=SystemClock().now(), actor=None, name=name)
     )
     click.echo(f"client {name} revoked")
+
+
+@main.group()
+def catalog() -> None:
+    """National catalogs: administrative units, health-care facilities."""
+
+
+@catalog.command("units")
+def catalog_units() -> None:
+    """Show what the installed administrative-unit data holds."""
+    from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
+
+    units = admin_catalog()
+    for era in Era:
+        counts = ", ".join(f"{len(units.units(level, era))} {level.value}s" for level in UnitLevel)
+        click.echo(f"{era.value:8} {counts}")
+
+
+@catalog.command("import-facilities")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write rejected rows to this CSV.")
+def catalog_import_facilities(path: Path, report: Path | None) -> None:
+    """Import a facility list (CSV or XLSX): store the good rows, report each rejected row and why."""
+    from hub.catalogs.facility_import import UnreadableFile, column_map, import_facilities, read_rows
+
+    settings = load_settings()
+    try:
+        header, rows = read_rows(path)
+        columns = column_map(header)
+        data = list(rows)
+    except UnreadableFile as exc:
+        raise click.ClickException(str(exc)) from None
+    with click.progressbar(length=len(data), label=f"importing {path.name}", file=sys.stderr) as bar:
+        result = in_transaction(
+            settings,
+            lambda session: import_facilities(
+                session, iter(data), columns, now=SystemClock().now(), actor=None, progress=bar.update
+            ),
+        )
+    click.echo(
+        f"{result.created} added, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{len(result.rejected)} rejected"
+    )
+    for row in result.rejected:
+        for error in row.errors:
+            click.echo(f"  row {row.row} ({row.code or '?'}): {error.code} {error.message}", err=True)
+    if report is not None:
+        write_rejections(report, result.rejected)
+        click.echo(f"rejected rows written to {report}", err=True)
+    if result.rejected:
+        sys.exit(2)
+
+
+def write_rejections(path: Path, rejected: list[RejectedRow]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["row", "code", "error", "field", "message", "message_vi"])
+        for row in rejected:
+            for error in row.errors:
+                writer.writerow([row.row, row.code, error.code, error.field or "", error.message, error.message_vi])
 
 
 @main.group()

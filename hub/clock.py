@@ -35,6 +35,11 @@ class FixedClock:
         self._now += delta
 
 
+def vietnam_date(moment: dt.datetime) -> dt.date:
+    """The calendar date in Vietnam at `moment`, the calendar the law counts in."""
+    return moment.astimezone(VIETNAM).date()
+
+
 def legal_date(clock: Clock) -> dt.date:
-    """Today's date in Vietnam, the calendar the law counts in."""
-    return clock.now().astimezone(VIETNAM).date()
+    """Today's date in Vietnam."""
+    return vietnam_date(clock.now())

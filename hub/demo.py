@@ -28,8 +28,8 @@ Echo = Callable[[str], None]
 
 DEMO_CLIENTS = [
     ("demo-operator", ClientKind.OPERATOR, "national"),
-    ("demo-ubnd-phuong-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20194"),
-    ("demo-ubnd-phuong-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20227"),
+    ("demo-ubnd-phuong-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242"),
+    ("demo-ubnd-phuong-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20209"),
     ("demo-bv-da-nang", ClientKind.HOSPITAL, "facility:48001"),
     ("demo-giam-sat-da-nang", ClientKind.SUPERVISOR, "province:48"),
 ]
@@ -39,7 +39,7 @@ DEMO_PEOPLE = [
         Gender.MALE,
         dt.date(2019, 4, 12),
         "48",
-        "20194",
+        "20242",
         "12 Bạch Đằng, Hải Châu",
         personal_id_number="048219004512",
     ),
@@ -48,7 +48,7 @@ DEMO_PEOPLE = [
         Gender.FEMALE,
         dt.date(2021, 9, 3),
         "48",
-        "20227",
+        "20209",
         "45 Hà Huy Tập, Thanh Khê",
         personal_id_number="048321007788",
     ),
@@ -135,18 +135,18 @@ async def _tour(http: httpx.AsyncClient, tokens: dict[str, str], people: dict[st
     hai_chau, thanh_khe = "demo-ubnd-phuong-hai-chau", "demo-ubnd-phuong-thanh-khe"
     await call("no token: nothing but an authentication error", None, "{ viewer { name } }")
     await call("who am I", hai_chau, "{ viewer { name kind roles jurisdiction { level code } } }")
-    await call("a registry office reads a child of its commune (audited)", hai_chau, PERSON, {"id": people["20194"]})
+    await call("a registry office reads a child of its commune (audited)", hai_chau, PERSON, {"id": people["20242"]})
     await call(
         "... and a child of another commune: refused, revealing nothing",
         hai_chau,
         PERSON,
-        {"id": people["20227"]},
+        {"id": people["20209"]},
     )
     await call("a hospital cannot list clients", "demo-bv-da-nang", "{ clients { name } }")
     move = {
-        "personId": people["20227"],
+        "personId": people["20209"],
         "provinceCode": "48",
-        "communeCode": "20227",
+        "communeCode": "20209",
         "address": "47 Hà Huy Tập, Thanh Khê",
     }
     await call("the child's own registry office corrects the address (audited)", thanh_khe, MOVE, {"input": move})
@@ -160,7 +160,7 @@ async def _tour(http: httpx.AsyncClient, tokens: dict[str, str], people: dict[st
         "the province supervisor reads who processed the child's data",
         "demo-giam-sat-da-nang",
         TRAIL,
-        {"id": people["20227"]},
+        {"id": people["20209"]},
     )
     ready = await http.get("/readyz")
     echo(f"\n-- /readyz: HTTP {ready.status_code} {ready.text}")

@@ -53,3 +53,24 @@ class BusinessError(HubError):
         self.message = message
         self.message_vi = message_vi
         self.field = field
+
+
+class BusinessErrors(HubError):
+    """Every reason a record is refused, found in one pass."""
+
+    code = "REJECTED"
+
+    def __init__(self, errors: list[BusinessError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+Templates = dict[enum.StrEnum, tuple[str, str]]
+
+
+def business_error(
+    reason: enum.StrEnum, templates: Templates, /, *, field: str | None = None, **values: object
+) -> BusinessError:
+    """A BusinessError whose English and Vietnamese messages come from `templates[reason]`, filled with `values`."""
+    english, vietnamese = templates[reason]
+    return BusinessError(reason, english.format(**values), vietnamese.format(**values), field=field)

@@ -1,8 +1,19 @@
 """Imports every table so that the metadata is complete (for migrations and tests)."""
 
 from hub.audit.models import AuditEntry, AuditHead
+from hub.catalogs.models import BhxhUnit, BhxhUnitCommune, FacilityRequest, HealthFacility
 from hub.clients.models import Client
 from hub.jobs.models import OutboxJob
 from hub.persons.models import Person
 
-__all__ = ["AuditEntry", "AuditHead", "Client", "OutboxJob", "Person"]
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "BhxhUnit",
+    "BhxhUnitCommune",
+    "Client",
+    "FacilityRequest",
+    "HealthFacility",
+    "OutboxJob",
+    "Person",
+]

@@ -19,6 +19,7 @@ from strawberry.types.graphql import OperationType
 
 from hub.settings import GraphQLLimits
 from schema.audit import AuditQuery
+from schema.catalogs import CatalogMutation, CatalogQuery
 from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.errors import PublicErrors
@@ -28,12 +29,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(ClientQuery, PersonQuery, AuditQuery):
+class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ClientMutation, PersonMutation):
+class Mutation(ClientMutation, PersonMutation, CatalogMutation):
     pass
 
 

@@ -12,6 +12,7 @@ from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel,
 from hub.clients.service import ClientErrorCode
 from hub.errors import BusinessError
 from schema.context import Info
+from schema.errors import payload_errors
 
 strawberry.enum(ClientKind, name="ClientKind")
 strawberry.enum(Role, name="Role")
@@ -65,15 +66,6 @@ class ClientError:
     code: ClientErrorCode
     message: str
     message_vi: str
-
-    @classmethod
-    def from_error(cls, error: BusinessError) -> ClientError:
-        return cls(
-            field=error.field,
-            code=ClientErrorCode(error.code),
-            message=error.message,
-            message_vi=error.message_vi,
-        )
 
 
 @strawberry.input
@@ -134,7 +126,7 @@ class ClientMutation:
                 f"Địa bàn không hợp lệ: {exc}",
                 field="jurisdiction",
             )
-            return CreateClientPayload(errors=[ClientError.from_error(error)])
+            return CreateClientPayload(errors=payload_errors(ClientError, error))
         ttl = dt.timedelta(days=input.token_ttl_days or services.settings.token_ttl_days)
         try:
             async with services.db.transaction() as session:
@@ -150,7 +142,7 @@ class ClientMutation:
                     ttl=ttl,
                 )
         except BusinessError as error:
-            return CreateClientPayload(errors=[ClientError.from_error(error)])
+            return CreateClientPayload(errors=payload_errors(ClientError, error))
         return CreateClientPayload(
             client=ClientType.from_model(issued.client), token=issued.token, expires_at=issued.expires_at
         )
@@ -164,5 +156,5 @@ class ClientMutation:
             async with services.db.transaction() as session:
                 client = await service.revoke_client(session, now=services.clock.now(), actor=principal, name=name)
         except BusinessError as error:
-            return RevokeClientPayload(errors=[ClientError.from_error(error)])
+            return RevokeClientPayload(errors=payload_errors(ClientError, error))
         return RevokeClientPayload(client=ClientType.from_model(client))

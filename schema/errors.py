@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol, TypeVar
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from hub.errors import HubError
+from hub.errors import BusinessError, BusinessErrors, HubError
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +40,16 @@ class PublicErrors(MaskErrors):
             path=error.path,
             extensions={"code": code},
         )
+
+
+class PayloadError(Protocol):
+    def __init__(self, *, field: str | None, code: object, message: str, message_vi: str) -> None: ...
+
+
+E = TypeVar("E", bound=PayloadError)
+
+
+def payload_errors(error_type: type[E], exc: BusinessError | BusinessErrors) -> list[E]:
+    """A business outcome as the typed `errors` list of a mutation payload."""
+    errors = exc.errors if isinstance(exc, BusinessErrors) else [exc]
+    return [error_type(field=e.field, code=e.reason, message=e.message, message_vi=e.message_vi) for e in errors]

@@ -12,6 +12,7 @@ from hub.persons import service
 from hub.persons.models import Gender, Person
 from hub.persons.service import PersonErrorCode
 from schema.context import Info
+from schema.errors import payload_errors
 from schema.ids import parse_uuid
 
 strawberry.enum(Purpose, name="Purpose")
@@ -101,14 +102,5 @@ class PersonMutation:
                     address=input.address,
                 )
         except BusinessError as error:
-            return ChangePersonAddressPayload(
-                errors=[
-                    PersonError(
-                        field=error.field,
-                        code=PersonErrorCode(error.code),
-                        message=error.message,
-                        message_vi=error.message_vi,
-                    )
-                ]
-            )
+            return ChangePersonAddressPayload(errors=payload_errors(PersonError, error))
         return ChangePersonAddressPayload(person=PersonType.from_model(person))

@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     PERSON_READ = "person:read"
     PERSON_WRITE = "person:write"
     BIRTH_REGISTRATION_SUBMIT = "birth_registration:submit"
+    FACILITY_REQUEST = "facility:request"
     DOCUMENT_SUBMIT = "document:submit"
     CLAIM_READ = "claim:read"
     CLAIM_DECIDE = "claim:decide"
@@ -41,7 +42,9 @@ class JurisdictionLevel(enum.StrEnum):
 
 # Roles a kind of client may hold at all (a hospital can never decide claims), and those it gets by default.
 ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
-    ClientKind.CIVIL_REGISTRY: frozenset({Role.BIRTH_REGISTRATION_SUBMIT, Role.PERSON_READ, Role.PERSON_WRITE}),
+    ClientKind.CIVIL_REGISTRY: frozenset(
+        {Role.BIRTH_REGISTRATION_SUBMIT, Role.FACILITY_REQUEST, Role.PERSON_READ, Role.PERSON_WRITE}
+    ),
     ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT}),
     ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
     ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
@@ -51,7 +54,9 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
     ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
 }
 DEFAULT_ROLES: dict[ClientKind, frozenset[Role]] = {
-    ClientKind.CIVIL_REGISTRY: frozenset({Role.BIRTH_REGISTRATION_SUBMIT, Role.PERSON_READ, Role.PERSON_WRITE}),
+    ClientKind.CIVIL_REGISTRY: frozenset(
+        {Role.BIRTH_REGISTRATION_SUBMIT, Role.FACILITY_REQUEST, Role.PERSON_READ, Role.PERSON_WRITE}
+    ),
     ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT}),
     ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
     ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
@@ -99,7 +104,7 @@ class Jurisdiction:
 
     @classmethod
     def parse(cls, text: str) -> Jurisdiction:
-        """Read `national`, `province:48`, `commune:20194` or `facility:48001`."""
+        """Read `national`, `province:48`, `commune:20242` or `facility:48001`."""
         level_text, _, code = text.strip().partition(":")
         try:
             level = JurisdictionLevel(level_text.lower())

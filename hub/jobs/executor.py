@@ -69,7 +69,7 @@ async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int,
             )
         metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
         return Outcome.DONE
-    except Exception as exc:
+    except Exception as exc:  # any failure of a handler is recorded on its job, then reported to the broker
         outcome = await _record_failure(db, clock, job_id, exc, max_attempts=max_attempts)
         metrics.observe(kind, outcome, time.perf_counter() - started)
         return outcome

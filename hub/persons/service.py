@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
+from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
 from hub.errors import BusinessError, Forbidden
 from hub.persons.models import Gender, Person
@@ -22,8 +22,6 @@ class PersonErrorCode(enum.StrEnum):
     ADDRESS_REQUIRED = "ADDRESS_REQUIRED"
 
 
-_COMMUNE_CODE = re.compile(r"[0-9]{5}")
-_PROVINCE_CODE = re.compile(r"[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -116,10 +114,12 @@ async def find_visible(session: AsyncSession, actor: Principal, role: Role, pers
 
 
 def _check_location(province_code: str, commune_code: str) -> None:
-    if not _PROVINCE_CODE.fullmatch(province_code) or not _COMMUNE_CODE.fullmatch(commune_code):
+    """People's addresses are recorded in the units in force now."""
+    commune = admin_catalog().get(UnitLevel.COMMUNE, commune_code, Era.CURRENT)
+    if commune is None or commune.province_code != province_code:
         raise BusinessError(
             PersonErrorCode.INVALID_LOCATION,
-            "A province code has 2 digits and a commune code 5 digits.",
-            "Mã tỉnh gồm 2 chữ số, mã xã gồm 5 chữ số.",
+            f"Commune {commune_code!r} is not a current commune of province {province_code!r}.",
+            f"Mã xã {commune_code!r} không phải xã hiện hành của tỉnh {province_code!r}.",
             field="communeCode",
         )

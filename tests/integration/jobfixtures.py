@@ -37,7 +37,7 @@ async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
             gender="female",
             date_of_birth=dt.date(1990, 1, 1),
             province_code="48",
-            commune_code="20194",
+            commune_code="20242",
             address="Đà Nẵng",
             created_at=now,
             updated_at=now,

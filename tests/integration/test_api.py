@@ -49,16 +49,16 @@ async def world(hub, signer, clock):
     db = state.services.db
     tokens = {}
     for name, kind, where in [
-        ("ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20194"),
-        ("ubnd-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20227"),
+        ("ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242"),
+        ("ubnd-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20209"),
         ("bv-da-nang", ClientKind.HOSPITAL, "facility:48001"),
         ("operator", ClientKind.OPERATOR, "national"),
         ("supervisor-48", ClientKind.SUPERVISOR, "province:48"),
     ]:
         tokens[name] = (await make_client(db, signer, clock, name, kind, where))[1]
     people = {
-        "hai_chau": await make_person(db, clock, commune="20194", province="48", name="Nguyễn Văn An"),
-        "thanh_khe": await make_person(db, clock, commune="20227", province="48", name="Trần Thị Bình"),
+        "hai_chau": await make_person(db, clock, commune="20242", province="48", name="Nguyễn Văn An"),
+        "thanh_khe": await make_person(db, clock, commune="20209", province="48", name="Trần Thị Bình"),
     }
     return tokens, people
 
@@ -113,7 +113,7 @@ async def test_a_commune_cannot_read_another_communes_person(hub, world):
     other = {"id": str(people["thanh_khe"].id), "purpose": "CARD_ISSUANCE"}
     missing = {"id": str(uuid.uuid4()), "purpose": "CARD_ISSUANCE"}
     data = await graphql_data(client, PERSON, own, token=tokens["ubnd-hai-chau"])
-    assert data["person"] == {"fullName": "Nguyễn Văn An", "communeCode": "20194"}
+    assert data["person"] == {"fullName": "Nguyễn Văn An", "communeCode": "20242"}
     # Another commune's person and a person who does not exist get the very same answer
     answers = []
     for variables in (other, missing):
@@ -134,18 +134,18 @@ async def test_a_commune_cannot_change_another_communes_person(hub, world):
     move_away = {
         "personId": str(people["thanh_khe"].id),
         "provinceCode": "48",
-        "communeCode": "20194",
+        "communeCode": "20242",
         "address": "Số 2 Hùng Vương",
     }
     assert await graphql_error_codes(client, MOVE, {"input": move_away}, token=tokens["ubnd-hai-chau"]) == ["FORBIDDEN"]
     async with state.services.db.sessions() as session:
         unchanged = await session.get(Person, people["thanh_khe"].id)
-        assert unchanged is not None and unchanged.commune_code == "20227"
+        assert unchanged is not None and unchanged.commune_code == "20209"
     # Its own registry office can correct it within its commune, and the change is audited
-    fix = {**move_away, "communeCode": "20227", "address": "Số 9 Điện Biên Phủ"}
+    fix = {**move_away, "communeCode": "20209", "address": "Số 9 Điện Biên Phủ"}
     data = await graphql_data(client, MOVE, {"input": fix}, token=tokens["ubnd-thanh-khe"])
     assert data["changePersonAddress"] == {
-        "person": {"communeCode": "20227", "address": "Số 9 Điện Biên Phủ"},
+        "person": {"communeCode": "20209", "address": "Số 9 Điện Biên Phủ"},
         "errors": [],
     }
     assert [e.client_name for e in await audit_entries(state, "person.change_address")] == ["ubnd-thanh-khe"]
@@ -190,7 +190,7 @@ async def test_operator_registers_a_client_whose_token_works(hub, world):
     new = {
         "name": "ubnd-son-tra",
         "kind": "CIVIL_REGISTRY",
-        "jurisdiction": {"level": "COMMUNE", "code": "20245"},
+        "jurisdiction": {"level": "COMMUNE", "code": "20263"},
     }
     created = (await graphql_data(client, CREATE_CLIENT, {"input": new}, token=tokens["operator"]))["createClient"]
     assert created["errors"] == [] and created["client"]["name"] == "ubnd-son-tra"

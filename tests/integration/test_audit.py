@@ -44,7 +44,7 @@ async def tamper(db: Database, statement: str) -> None:
 
 async def test_chain_of_many_entries_verifies(db, clock):
     await append(db, clock, "person.read", 3)
-    await make_person(db, clock, commune="20194", province="48")
+    await make_person(db, clock, commune="20242", province="48")
     report = await verify(db)
     assert report.ok and report.entries_checked == 4
 

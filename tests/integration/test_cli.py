@@ -33,12 +33,12 @@ def test_commands_refuse_an_unmigrated_database(run):
 
 
 def test_migrate_create_client_and_verify(run):
-    assert "database migrated: 0001 (sqlite)" in run("migrate").output
-    created = run("client", "create", "ubnd-hai-chau", "--kind", "civil_registry", "--jurisdiction", "commune:20194")
+    assert "database migrated: 0002 (sqlite)" in run("migrate").output
+    created = run("client", "create", "ubnd-hai-chau", "--kind", "civil_registry", "--jurisdiction", "commune:20242")
     assert created.exit_code == 0
     assert created.stdout.strip().count(".") == 2  # a JWT on stdout, the summary on stderr
-    assert "civil_registry, commune:20194" in created.stderr
-    duplicate = run("client", "create", "ubnd-hai-chau", "--kind", "civil_registry", "--jurisdiction", "commune:20194")
+    assert "civil_registry, commune:20242" in created.stderr
+    duplicate = run("client", "create", "ubnd-hai-chau", "--kind", "civil_registry", "--jurisdiction", "commune:20242")
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     bad = run("client", "create", "bv", "--kind", "hospital", "--jurisdiction", "province:48")
     assert bad.exit_code == 1 and "cannot have a province jurisdiction" in bad.output

@@ -62,7 +62,7 @@ async def test_job_commits_with_its_cause_and_runs_once(dispatching_db, clock):
     new_id = uuid.uuid4()
     # Given a state change and the job it causes, written in one transaction
     async with db.transaction() as session:
-        await make_person(db, clock, commune="20194", province="48")
+        await make_person(db, clock, commune="20242", province="48")
         job_id = await enqueue(session, create_person_job, CreatePerson(new_id, "Trần Thị Bình"), now=clock.now())
     # When the worker has run it
     row = await wait_for_state(db, job_id, JobState.DONE)

@@ -23,7 +23,7 @@ def principal(kind: ClientKind, roles: set[Role], jurisdiction: str) -> Principa
     [
         ("national", JurisdictionLevel.NATIONAL, None),
         ("province:48", JurisdictionLevel.PROVINCE, "48"),
-        ("commune:20194", JurisdictionLevel.COMMUNE, "20194"),
+        ("commune:20242", JurisdictionLevel.COMMUNE, "20242"),
         ("facility:48001", JurisdictionLevel.FACILITY, "48001"),
     ],
 )
@@ -40,19 +40,19 @@ def test_bad_jurisdictions_are_refused(text):
 
 
 def test_covers():
-    here = Location(province_code="48", commune_code="20194")
+    here = Location(province_code="48", commune_code="20242")
     assert Jurisdiction.parse("national").covers(here)
     assert Jurisdiction.parse("province:48").covers(here)
     assert not Jurisdiction.parse("province:01").covers(here)
-    assert Jurisdiction.parse("commune:20194").covers(here)
+    assert Jurisdiction.parse("commune:20242").covers(here)
     assert not Jurisdiction.parse("commune:20197").covers(here)
     assert not Jurisdiction.parse("facility:48001").covers(here)
     assert Jurisdiction.parse("facility:48001").covers(Location(facility_code="48001"))
 
 
 def test_require_checks_role_and_jurisdiction():
-    registry = principal(ClientKind.CIVIL_REGISTRY, {Role.PERSON_READ}, "commune:20194")
-    registry.require(Role.PERSON_READ, Location("48", "20194"))
+    registry = principal(ClientKind.CIVIL_REGISTRY, {Role.PERSON_READ}, "commune:20242")
+    registry.require(Role.PERSON_READ, Location("48", "20242"))
     with pytest.raises(Forbidden):
         registry.require(Role.PERSON_READ, Location("48", "20197"))
     with pytest.raises(Forbidden):

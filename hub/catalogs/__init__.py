@@ -1,0 +1,1 @@
+"""National catalogs: administrative units (current and legacy), health-care facilities, BHXH units."""

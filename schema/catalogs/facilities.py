@@ -1,0 +1,310 @@
+"""GraphQL for health-care facilities: search with cursors, operators' changes, registry offices' requests."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import strawberry
+
+from hub.catalogs import facilities, facility_requests
+from hub.catalogs.facilities import FacilityFields
+from hub.catalogs.facility_requests import Approval, RequestedFacility
+from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
+from hub.errors import BusinessErrors, InvalidRequest
+from schema.catalogs.errors import CatalogError
+from schema.context import Info
+from schema.errors import payload_errors
+from schema.ids import parse_uuid
+
+strawberry.enum(FacilityLevel, name="FacilityLevel")
+strawberry.enum(RequestState, name="FacilityRequestState")
+CURSOR_PREFIX = "facility:"
+
+
+@strawberry.type(name="Facility")
+class FacilityType:
+    code: str
+    name: str
+    province_code: str
+    commune_code: str | None
+    address: str | None
+    level: FacilityLevel
+    accepts_child_primary_care: bool
+    contract_from: dt.date | None
+    contract_to: dt.date | None
+    retired_at: dt.datetime | None
+    retired_reason: str | None
+
+    @classmethod
+    def from_model(cls, f: HealthFacility) -> FacilityType:
+        return cls(
+            code=f.code,
+            name=f.name,
+            province_code=f.province_code,
+            commune_code=f.commune_code,
+            address=f.address,
+            level=FacilityLevel(f.level),
+            accepts_child_primary_care=f.accepts_child_primary_care,
+            contract_from=f.contract_from,
+            contract_to=f.contract_to,
+            retired_at=f.retired_at,
+            retired_reason=f.retired_reason,
+        )
+
+
+@strawberry.type
+class FacilityEdge:
+    cursor: str
+    node: FacilityType
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class FacilityConnection:
+    edges: list[FacilityEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(name="FacilityRequest")
+class FacilityRequestType:
+    id: strawberry.ID
+    code: str
+    name: str
+    province_code: str
+    commune_code: str | None
+    note: str | None
+    state: RequestState
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_reason: str | None
+
+    @classmethod
+    def from_model(cls, r: FacilityRequest) -> FacilityRequestType:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            code=r.code,
+            name=r.name,
+            province_code=r.province_code,
+            commune_code=r.commune_code,
+            note=r.note,
+            state=RequestState(r.state),
+            requested_by=r.requested_by_name,
+            requested_at=r.requested_at,
+            decided_by=r.decided_by_name,
+            decided_at=r.decided_at,
+            decision_reason=r.decision_reason,
+        )
+
+
+@strawberry.input
+class FacilityInput:
+    code: str
+    name: str
+    province_code: str
+    level: FacilityLevel
+    accepts_child_primary_care: bool
+    commune_code: str | None = None
+    address: str | None = None
+    contract_from: dt.date | None = None
+    contract_to: dt.date | None = None
+
+    def fields(self) -> FacilityFields:
+        return FacilityFields(
+            code=self.code.strip().upper(),
+            name=self.name,
+            province_code=self.province_code,
+            level=self.level,
+            accepts_child_primary_care=self.accepts_child_primary_care,
+            commune_code=self.commune_code,
+            address=self.address,
+            contract_from=self.contract_from,
+            contract_to=self.contract_to,
+        )
+
+
+@strawberry.input
+class FacilityRequestInput:
+    code: str
+    name: str
+    province_code: str
+    commune_code: str | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class ApprovalInput:
+    level: FacilityLevel
+    accepts_child_primary_care: bool
+    contract_from: dt.date | None = None
+    contract_to: dt.date | None = None
+
+
+@strawberry.type
+class FacilityPayload:
+    facility: FacilityType | None = None
+    errors: list[CatalogError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class FacilityRequestPayload:
+    request: FacilityRequestType | None = None
+    facility: FacilityType | None = None
+    errors: list[CatalogError] = strawberry.field(default_factory=list)
+
+
+def encode_cursor(code: str) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{code}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("Malformed cursor.") from None
+    if not text.startswith(CURSOR_PREFIX):
+        raise InvalidRequest("Malformed cursor.")
+    return text.removeprefix(CURSOR_PREFIX)
+
+
+@strawberry.type
+class FacilityQuery:
+    @strawberry.field(description="A facility by its 5-character code, retired or not.")
+    async def facility(self, info: Info, code: str) -> FacilityType | None:
+        async with info.context.services.db.sessions() as session:
+            found = await facilities.get_facility(session, code.strip().upper())
+        return FacilityType.from_model(found) if found else None
+
+    @strawberry.field(description="Search the nationwide list by name (with or without diacritics) or code prefix.")
+    async def facilities(
+        self,
+        info: Info,
+        search: str | None = None,
+        province_code: str | None = None,
+        accepts_children: bool | None = None,
+        include_retired: bool = False,
+        first: int = 50,
+        after: str | None = None,
+    ) -> FacilityConnection:
+        async with info.context.services.db.sessions() as session:
+            rows, more = await facilities.search_facilities(
+                session,
+                text=search,
+                province_code=province_code,
+                accepts_children=accepts_children,
+                include_retired=include_retired,
+                after_code=decode_cursor(after) if after else None,
+                limit=first,
+            )
+        edges = [FacilityEdge(cursor=encode_cursor(f.code), node=FacilityType.from_model(f)) for f in rows]
+        return FacilityConnection(
+            edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
+        )
+
+    @strawberry.field(description="Requests to add a facility: operators see their area's, registry offices their own.")
+    async def facility_requests(self, info: Info, state: RequestState | None = None) -> list[FacilityRequestType]:
+        async with info.context.services.db.sessions() as session:
+            found = await facility_requests.list_requests(session, actor=info.context.principal, state=state)
+        return [FacilityRequestType.from_model(r) for r in found]
+
+
+@strawberry.type
+class FacilityMutation:
+    @strawberry.mutation(description="Add a facility to the list (operators of its province, or national).")
+    async def add_facility(self, info: Info, input: FacilityInput) -> FacilityPayload:
+        services = info.context.services
+        try:
+            async with services.db.transaction() as session:
+                added = await facilities.add_facility(
+                    session, now=services.clock.now(), actor=info.context.principal, fields=input.fields()
+                )
+        except BusinessErrors as exc:
+            return FacilityPayload(errors=payload_errors(CatalogError, exc))
+        return FacilityPayload(facility=FacilityType.from_model(added))
+
+    @strawberry.mutation(description="Correct a facility's details.")
+    async def update_facility(self, info: Info, input: FacilityInput) -> FacilityPayload:
+        services = info.context.services
+        try:
+            async with services.db.transaction() as session:
+                updated = await facilities.update_facility(
+                    session, now=services.clock.now(), actor=info.context.principal, fields=input.fields()
+                )
+        except BusinessErrors as exc:
+            return FacilityPayload(errors=payload_errors(CatalogError, exc))
+        return FacilityPayload(facility=FacilityType.from_model(updated))
+
+    @strawberry.mutation(description="Take a facility off the list from now on, with the reason.")
+    async def retire_facility(self, info: Info, code: str, reason: str) -> FacilityPayload:
+        services = info.context.services
+        try:
+            async with services.db.transaction() as session:
+                retired = await facilities.retire_facility(
+                    session, now=services.clock.now(), actor=info.context.principal, code=code, reason=reason
+                )
+        except BusinessErrors as exc:
+            return FacilityPayload(errors=payload_errors(CatalogError, exc))
+        return FacilityPayload(facility=FacilityType.from_model(retired))
+
+    @strawberry.mutation(description="Ask for a facility missing from the list to be added (registry offices).")
+    async def request_facility(self, info: Info, input: FacilityRequestInput) -> FacilityRequestPayload:
+        services = info.context.services
+        requested = RequestedFacility(
+            code=input.code.strip().upper(),
+            name=input.name,
+            province_code=input.province_code,
+            commune_code=input.commune_code,
+            note=input.note,
+        )
+        try:
+            async with services.db.transaction() as session:
+                filed = await facility_requests.request_facility(
+                    session, now=services.clock.now(), actor=info.context.principal, requested=requested
+                )
+        except BusinessErrors as exc:
+            return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
+        return FacilityRequestPayload(request=FacilityRequestType.from_model(filed))
+
+    @strawberry.mutation(description="Approve a request: the facility is added with these settings (operators).")
+    async def approve_facility_request(
+        self, info: Info, id: strawberry.ID, input: ApprovalInput
+    ) -> FacilityRequestPayload:
+        services = info.context.services
+        approval = Approval(input.level, input.accepts_child_primary_care, input.contract_from, input.contract_to)
+        try:
+            async with services.db.transaction() as session:
+                request, added = await facility_requests.approve_request(
+                    session,
+                    now=services.clock.now(),
+                    actor=info.context.principal,
+                    request_id=parse_uuid(id),
+                    approval=approval,
+                )
+        except BusinessErrors as exc:
+            return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
+        return FacilityRequestPayload(
+            request=FacilityRequestType.from_model(request), facility=FacilityType.from_model(added)
+        )
+
+    @strawberry.mutation(description="Reject a request, with the reason the registry office will see.")
+    async def reject_facility_request(self, info: Info, id: strawberry.ID, reason: str) -> FacilityRequestPayload:
+        services = info.context.services
+        try:
+            async with services.db.transaction() as session:
+                request = await facility_requests.reject_request(
+                    session,
+                    now=services.clock.now(),
+                    actor=info.context.principal,
+                    request_id=parse_uuid(id),
+                    reason=reason,
+                )
+        except BusinessErrors as exc:
+            return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
+        return FacilityRequestPayload(request=FacilityRequestType.from_model(request))
