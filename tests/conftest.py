@@ -34,7 +34,13 @@ REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 START = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)
 TABLES = (
-    "audit_log", "clients", "outbox_jobs", "persons", "health_facilities", "facility_requests", "bhxh_unit_communes",
+    "audit_log",
+    "clients",
+    "outbox_jobs",
+    "persons",
+    "health_facilities",
+    "facility_requests",
+    "bhxh_unit_communes",
     "bhxh_units",
 )
 

@@ -87,7 +87,8 @@ async def save_unit(session: AsyncSession, *, now: dt.datetime, actor: Principal
     if unit is None:
         unit = BhxhUnit(code=fields.code, created_at=now, communes=[])
         session.add(unit)
-    else:
+    elif unit.province_code is not None:
+        # A unit with no province yet may be claimed by the operator of the province it is declared in.
         actor.require(Role.CATALOG_MANAGE, Location(province_code=unit.province_code))
     unit.name, unit.province_code, unit.commune_code, unit.updated_at = (
         fields.name.strip(),

@@ -92,8 +92,10 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[list[Cell]]]:
 
 def _read_csv(path: Path) -> tuple[list[str], Iterator[list[Cell]]]:
     text = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = csv.reader(text.splitlines(), dialect)
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets saved with a Vietnamese locale separate with semicolons: take the commonest separator.
+    delimiter = max(",;\t", key=first_line.count)
+    rows = csv.reader(text.splitlines(), delimiter=delimiter)
     header = next(rows, None)
     if header is None:
         raise UnreadableFile(f"{path.name} is empty")
@@ -172,14 +174,19 @@ def parse_row(cells: list[Cell], columns: dict[str, int]) -> tuple[FacilityField
     return FacilityFields(
         code=code,
         name=text("name"),
-        province_code=text("province_code").zfill(2),
+        province_code=_padded(text("province_code"), 2),
         level=level,
         accepts_child_primary_care=accepts,
-        commune_code=(text("commune_code").zfill(5) or None),
+        commune_code=_padded(text("commune_code"), 5) or None,
         address=text("address") or None,
         contract_from=starts,
         contract_to=ends,
     ), []
+
+
+def _padded(raw: str, width: int) -> str:
+    """Codes lose their leading zeros in spreadsheets (1 for 01): put them back, leaving blanks blank."""
+    return raw.zfill(width) if raw else ""
 
 
 def _flag(raw: str) -> bool:

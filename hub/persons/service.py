@@ -22,8 +22,6 @@ class PersonErrorCode(enum.StrEnum):
     ADDRESS_REQUIRED = "ADDRESS_REQUIRED"
 
 
-
-
 @dataclass(frozen=True)
 class NewPerson:
     full_name: str

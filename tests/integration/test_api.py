@@ -13,7 +13,6 @@ from sqlalchemy import select
 from hub.app import create_app
 from hub.audit.models import AuditEntry
 from hub.clients.permissions import ClientKind, Role
-from hub.clients.tokens import TokenSigner
 from hub.migrate import NotMigrated
 from hub.persons.models import Person
 from hub.settings import Environment, GraphQLLimits
@@ -26,20 +25,6 @@ MOVE = """mutation($input: ChangePersonAddressInput!) {
 CREATE_CLIENT = """mutation($input: CreateClientInput!) {
   createClient(input: $input) { token client { name roles } errors { code message messageVi } }
 }"""
-
-
-@pytest.fixture
-async def hub(settings, clock):
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
-            yield client, app.state.hub
-
-
-@pytest.fixture
-def signer(settings):
-    return TokenSigner(settings.token_secret)
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Administrative units read from the vietnamadminunits data: complete, searchable, dated, convertible."""
+
+import datetime as dt
+import sqlite3
+import sys
+
+import pytest
+
+from hub.catalogs.adminunits import AdminUnit, Era, UnitLevel, admin_catalog, era_on, package_data_dir
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return admin_catalog()
+
+
+def test_every_unit_of_the_package_is_loaded(catalog):
+    with sqlite3.connect(package_data_dir() / "dataset.db") as data:
+        current = {code for (code,) in data.execute("SELECT wardCode FROM admin_units")}
+        legacy = {
+            code for (code,) in data.execute("SELECT wardCode FROM admin_units_legacy WHERE wardCode IS NOT NULL")
+        }
+        districts = {code for (code,) in data.execute("SELECT districtCode FROM admin_units_legacy")}
+    assert {u.code for u in catalog.units(UnitLevel.COMMUNE, Era.CURRENT)} == current
+    assert {u.code for u in catalog.units(UnitLevel.COMMUNE, Era.LEGACY)} == legacy
+    assert {u.code for u in catalog.units(UnitLevel.DISTRICT, Era.LEGACY)} == districts
+    assert len(current) == 3321 and len(catalog.units(UnitLevel.PROVINCE, Era.CURRENT)) == 34
+    assert len(catalog.units(UnitLevel.PROVINCE, Era.LEGACY)) == 63
+
+
+def test_the_gpl_unidecode_is_never_imported(catalog):
+    assert "unidecode" not in sys.modules
+    assert "vietnamadminunits" not in sys.modules
+
+
+def test_thac_gian_legacy_gives_its_current_unit(catalog):
+    (legacy,) = catalog.search("Phường Thạc Gián", UnitLevel.COMMUNE, Era.LEGACY)
+    assert (legacy.code, legacy.province_code, legacy.district_code) == ("20218", "48", "491")
+    current = catalog.current_commune_for(legacy.code)
+    assert current is not None and (current.code, current.name) == ("20209", "Phường Thanh Khê")
+
+
+@pytest.mark.parametrize("spelling", ["Phường Thạc Gián", "phuong thac gian", "Thạc Gián", "THAC GIAN", "thacgian"])
+def test_search_with_or_without_diacritics(catalog, spelling):
+    assert [u.code for u in catalog.search(spelling, UnitLevel.COMMUNE, Era.LEGACY)] == ["20218"]
+
+
+def test_same_name_in_two_provinces_is_told_apart(catalog):
+    found = catalog.search("Hải Châu", UnitLevel.COMMUNE, Era.CURRENT)
+    assert sorted((u.province_code, u.name) for u in found) == [("40", "Xã Hải Châu"), ("48", "Phường Hải Châu")]
+    assert [u.code for u in catalog.search("hai chau", UnitLevel.COMMUNE, Era.CURRENT, province_code="48")] == ["20242"]
+
+
+def name(unit: AdminUnit | None) -> str | None:
+    return unit.name if unit else None
+
+
+def test_validity_dates_choose_the_set_in_force():
+    catalog = admin_catalog()
+    before, after = dt.date(2024, 5, 1), dt.date(2026, 5, 1)
+    # Given a 2024 record and a 2026 record with the same legacy district code (Quận Thanh Khê)
+    assert name(catalog.unit_on(UnitLevel.DISTRICT, "491", before)) == "Quận Thanh Khê"
+    # Then the 2026 one does not validate: districts were abolished on 1/7/2025
+    assert catalog.unit_on(UnitLevel.DISTRICT, "491", after) is None
+    # And one commune code names two different communes, depending on the date
+    assert name(catalog.commune_on("20242", before)) == "Phường Phước Ninh"
+    assert name(catalog.commune_on("20242", after)) == "Phường Hải Châu"
+    assert catalog.commune_on("20218", after) is None  # Thạc Gián merged into Thanh Khê
+    assert era_on(dt.date(2025, 6, 30)) is Era.LEGACY and era_on(dt.date(2025, 7, 1)) is Era.CURRENT
+
+
+def test_every_legacy_commune_has_a_current_successor(catalog):
+    orphans = [u.code for u in catalog.units(UnitLevel.COMMUNE, Era.LEGACY) if not catalog.successors(u.code)]
+    assert orphans == []
+
+
+def test_split_commune_lists_its_default_successor_first(catalog):
+    split = [u for u in catalog.units(UnitLevel.COMMUNE, Era.LEGACY) if len(catalog.successors(u.code)) > 1]
+    assert split, "the package records communes split between several new ones"
+    for unit in split[:50]:
+        successors = catalog.successors(unit.code)
+        assert successors[0].default and sum(s.default for s in successors) == 1
+
+
+def test_children_and_provinces(catalog):
+    communes = catalog.children("48", Era.CURRENT)
+    assert len(communes) == 94 and all(u.province_code == "48" for u in communes)
+    thanh_khe = catalog.communes_of_district("491")
+    assert "Phường Thạc Gián" in [u.name for u in thanh_khe] and all(u.district_code == "491" for u in thanh_khe)
+    assert catalog.current_province_for("74").code == "79"  # Bình Dương merged into TP Hồ Chí Minh
+    assert catalog.current_province_for("99") is None
