@@ -59,6 +59,11 @@ class AdminUnit:
     def valid_on(self, day: dt.date) -> bool:
         return era_on(day) is self.era
 
+    @property
+    def id_number_prefix(self) -> str | None:
+        """Digits 1–3 of personal identification numbers registered in this (legacy) province: "0" + its code."""
+        return f"0{self.code}" if self.level is UnitLevel.PROVINCE and self.era is Era.LEGACY else None
+
 
 @dataclass(frozen=True)
 class Successor:
@@ -66,6 +71,54 @@ class Successor:
 
     commune: AdminUnit
     default: bool
+
+
+@dataclass(frozen=True)
+class AddressConversion:
+    """A legacy address read back to its units, and the current units it now belongs to."""
+
+    street: str
+    legacy_province: AdminUnit
+    legacy_district: AdminUnit | None
+    legacy_commune: AdminUnit | None
+    current_province: AdminUnit | None
+    current_commune: AdminUnit | None
+
+    @property
+    def current_address(self) -> str:
+        parts = [
+            self.street,
+            self.current_commune.name if self.current_commune else "",
+            self.current_province.name if self.current_province else "",
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+# Unit-type words and their abbreviations, folded, longest first: "TP. Đà Nẵng", "Q. Thanh Khê", "P. Thạc Gián".
+_TYPE_PREFIXES = (
+    "thanhpho",
+    "thixa",
+    "thitran",
+    "phuong",
+    "huyen",
+    "quan",
+    "tinh",
+    "tp",
+    "tx",
+    "tt",
+    "xa",
+    "q",
+    "h",
+    "p",
+    "x",
+)
+
+
+def _bare_keys(part: str) -> list[str]:
+    key = fold(part)
+    return [key] + [
+        key[len(prefix) :] for prefix in _TYPE_PREFIXES if key.startswith(prefix) and len(key) > len(prefix)
+    ]
 
 
 def era_on(day: dt.date) -> Era:
@@ -122,6 +175,37 @@ class AdminCatalog:
     def successors(self, legacy_commune_code: str) -> list[Successor]:
         """The current commune(s) a legacy commune became, the default first."""
         return sorted(self._successors.get(legacy_commune_code, []), key=lambda s: not s.default)
+
+    def convert_legacy_address(self, address: str) -> AddressConversion | None:
+        """Read "street, commune, district, province" (legacy units, full or abbreviated names, with or without
+        diacritics) and give its current commune and province; None if no legacy province is recognised."""
+        parts = [p.strip() for p in address.split(",") if p.strip()]
+        if not parts:
+            return None
+        province = self._match(parts[-1], self.units(UnitLevel.PROVINCE, Era.LEGACY))
+        if province is None:
+            return None
+        rest = parts[:-1]
+        district = self._match(rest[-1], self.children(province.code, Era.LEGACY, UnitLevel.DISTRICT)) if rest else None
+        if district is not None:
+            rest = rest[:-1]
+        candidates = self.communes_of_district(district.code) if district else self.children(province.code, Era.LEGACY)
+        commune = self._match(rest[-1], candidates) if rest else None
+        if commune is not None:
+            rest = rest[:-1]
+        current_commune = self.current_commune_for(commune.code) if commune else None
+        current_province = (
+            self.get(UnitLevel.PROVINCE, current_commune.province_code, Era.CURRENT)
+            if current_commune
+            else self.current_province_for(province.code)
+        )
+        return AddressConversion(", ".join(rest), province, district, commune, current_province, current_commune)
+
+    @staticmethod
+    def _match(part: str, units: Iterable[AdminUnit]) -> AdminUnit | None:
+        wanted = _bare_keys(part)
+        matches = [u for u in units if any(k in u.keys for k in wanted)]
+        return matches[0] if len(matches) == 1 else None
 
     def current_commune_for(self, legacy_commune_code: str) -> AdminUnit | None:
         successors = self.successors(legacy_commune_code)

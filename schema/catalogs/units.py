@@ -25,6 +25,9 @@ class AdminUnitType:
     district_code: str | None
     valid_from: dt.date | None
     valid_to: dt.date | None
+    id_number_prefix: str | None = strawberry.field(
+        description="Legacy provinces: digits 1–3 of personal identification numbers registered there."
+    )
 
     @classmethod
     def from_unit(cls, unit: AdminUnit) -> AdminUnitType:
@@ -38,6 +41,7 @@ class AdminUnitType:
             district_code=unit.district_code,
             valid_from=unit.valid_from,
             valid_to=unit.valid_to,
+            id_number_prefix=unit.id_number_prefix,
         )
 
 
@@ -48,18 +52,31 @@ class SuccessorUnit:
 
 
 @strawberry.type
+class AddressConversionType:
+    street: str
+    legacy_province: AdminUnitType
+    legacy_district: AdminUnitType | None
+    legacy_commune: AdminUnitType | None
+    current_province: AdminUnitType | None
+    current_commune: AdminUnitType | None
+    current_address: str
+
+
+def _unit(unit: AdminUnit | None) -> AdminUnitType | None:
+    return AdminUnitType.from_unit(unit) if unit else None
+
+
+@strawberry.type
 class AdminUnitQuery:
     @strawberry.field(description="A unit by its statistics-office code.")
     def admin_unit(
         self, info: Info, code: str, level: UnitLevel = UnitLevel.COMMUNE, era: Era = Era.CURRENT
     ) -> AdminUnitType | None:
-        unit = admin_catalog().get(level, code, era)
-        return AdminUnitType.from_unit(unit) if unit else None
+        return _unit(admin_catalog().get(level, code, era))
 
     @strawberry.field(description="The commune with this code in the set in force on a date (legacy before 1/7/2025).")
     def commune_on(self, info: Info, code: str, date: dt.date) -> AdminUnitType | None:
-        unit = admin_catalog().commune_on(code, date)
-        return AdminUnitType.from_unit(unit) if unit else None
+        return _unit(admin_catalog().commune_on(code, date))
 
     @strawberry.field(description="Units whose full or short name matches, with or without diacritics.")
     def admin_units(
@@ -90,3 +107,18 @@ class AdminUnitQuery:
             SuccessorUnit(commune=AdminUnitType.from_unit(s.commune), default=s.default)
             for s in admin_catalog().successors(legacy_commune_code)
         ]
+
+    @strawberry.field(description="Read a legacy address (street, commune, district, province) into current units.")
+    def convert_legacy_address(self, info: Info, address: str) -> AddressConversionType | None:
+        found = admin_catalog().convert_legacy_address(address)
+        if found is None:
+            return None
+        return AddressConversionType(
+            street=found.street,
+            legacy_province=AdminUnitType.from_unit(found.legacy_province),
+            legacy_district=_unit(found.legacy_district),
+            legacy_commune=_unit(found.legacy_commune),
+            current_province=_unit(found.current_province),
+            current_commune=_unit(found.current_commune),
+            current_address=found.current_address,
+        )

@@ -57,6 +57,9 @@ async def test_units_by_code_name_children_and_conversion(hub, people):
       successor: currentUnitsOf(legacyCommuneCode: "20218") { default commune { code name } }
       danang: provinceChildren(provinceCode: "48") { code }
       provinces { code }
+      converted: convertLegacyAddress(address: "5 Hùng Vương, P. Thạc Gián, Q. Thanh Khê, TP. Đà Nẵng") {
+        currentAddress legacyCommune { code } }
+      danangBefore: adminUnit(code: "48", level: PROVINCE, era: LEGACY) { idNumberPrefix }
     }"""
     data = await graphql_data(client, query, token=token)
     assert data["legacy"] == [
@@ -67,6 +70,11 @@ async def test_units_by_code_name_children_and_conversion(hub, people):
     assert data["gone"] is None
     assert data["successor"] == [{"default": True, "commune": {"code": "20209", "name": "Phường Thanh Khê"}}]
     assert len(data["danang"]) == 94 and len(data["provinces"]) == 34
+    assert data["converted"] == {
+        "currentAddress": "5 Hùng Vương, Phường Thanh Khê, Thành phố Đà Nẵng",
+        "legacyCommune": {"code": "20218"},
+    }
+    assert data["danangBefore"] == {"idNumberPrefix": "048"}
 
 
 async def test_facilities_are_added_searched_page_by_page_and_retired(hub, people):

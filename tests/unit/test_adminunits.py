@@ -89,3 +89,31 @@ def test_children_and_provinces(catalog):
     assert "Phường Thạc Gián" in [u.name for u in thanh_khe] and all(u.district_code == "491" for u in thanh_khe)
     assert catalog.current_province_for("74").code == "79"  # Bình Dương merged into TP Hồ Chí Minh
     assert catalog.current_province_for("99") is None
+
+
+@pytest.mark.parametrize(
+    ("address", "current"),
+    [
+        (
+            "12 Lê Duẩn, Phường Thạc Gián, Quận Thanh Khê, Thành phố Đà Nẵng",
+            "12 Lê Duẩn, Phường Thanh Khê, Thành phố Đà Nẵng",
+        ),
+        ("12 Lê Duẩn, P. Thạc Gián, Q. Thanh Khê, TP. Đà Nẵng", "12 Lê Duẩn, Phường Thanh Khê, Thành phố Đà Nẵng"),
+        ("thon 3, xa Binh Trieu, huyen Thang Binh, tinh Quang Nam", "thon 3, Xã Thăng An, Thành phố Đà Nẵng"),
+        ("Số 1, Bình Dương", "Số 1, Thành phố Hồ Chí Minh"),  # no commune: the province still converts
+    ],
+)
+def test_legacy_addresses_convert_to_current_units(catalog, address, current):
+    converted = catalog.convert_legacy_address(address)
+    assert converted is not None and converted.current_address == current
+
+
+def test_unknown_address_is_not_guessed(catalog):
+    assert catalog.convert_legacy_address("somewhere, Atlantis") is None
+    assert catalog.convert_legacy_address("") is None
+
+
+def test_id_number_prefixes_of_legacy_provinces(catalog):
+    prefixes = {u.id_number_prefix for u in catalog.units(UnitLevel.PROVINCE, Era.LEGACY)}
+    assert {"001", "048", "079", "096"} <= prefixes and len(prefixes) == 63
+    assert catalog.get(UnitLevel.PROVINCE, "48", Era.CURRENT).id_number_prefix is None
