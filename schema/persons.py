@@ -1,4 +1,4 @@
-"""GraphQL for people: read a person's record for a stated purpose, correct their address."""
+"""GraphQL for people: read a person's record for a stated purpose, correct their address, check an ID number."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import datetime as dt
 import strawberry
 
 from hub.audit.purpose import Purpose
+from hub.clock import legal_date
 from hub.errors import BusinessError
 from hub.persons import service
+from hub.persons.identity import IdNumberIssue, check_personal_id
 from hub.persons.models import Gender, Person
 from hub.persons.service import PersonErrorCode
 from schema.context import Info
@@ -69,8 +71,49 @@ class ChangePersonAddressPayload:
     errors: list[PersonError] = strawberry.field(default_factory=list)
 
 
+strawberry.enum(IdNumberIssue, name="IdNumberIssue")
+
+
+@strawberry.type
+class IdNumberProblemType:
+    code: IdNumberIssue
+    message: str
+    message_vi: str
+
+
+@strawberry.type
+class PersonalIdCheck:
+    number: str
+    valid: bool = strawberry.field(description="True when the number decodes and agrees with what was given.")
+    province_code: str | None
+    province_name: str | None
+    gender: Gender | None
+    birth_year: int | None
+    issues: list[IdNumberProblemType]
+
+
 @strawberry.type
 class PersonQuery:
+    @strawberry.field(description="What a personal identification number says, and every disagreement with the data.")
+    def personal_id_check(
+        self, info: Info, number: str, date_of_birth: dt.date | None = None, gender: Gender | None = None
+    ) -> PersonalIdCheck:
+        checked = check_personal_id(
+            number, date_of_birth=date_of_birth, gender=gender, today=legal_date(info.context.services.clock)
+        )
+        decoded = checked.info
+        return PersonalIdCheck(
+            number=number,
+            valid=checked.ok,
+            province_code=decoded.province_code if decoded else None,
+            province_name=decoded.province_name if decoded else None,
+            gender=decoded.gender if decoded else None,
+            birth_year=decoded.birth_year if decoded else None,
+            issues=[
+                IdNumberProblemType(code=p.code, message=p.message_en, message_vi=p.message_vi) for p in checked.issues
+            ],
+        )
+
     @strawberry.field(description="A person's record. The read is audited with its purpose.")
     async def person(self, info: Info, id: strawberry.ID, purpose: Purpose) -> PersonType:
         services = info.context.services

@@ -285,3 +285,19 @@ async def test_refuses_to_start_on_an_unmigrated_database(tmp_path, clock):
     with pytest.raises(NotMigrated, match="Run `hub migrate`"):
         async with app.router.lifespan_context(app):
             pass
+
+
+async def test_personal_id_check_decodes_and_lists_every_disagreement(hub, world):
+    client, _ = hub
+    tokens, _ = world
+    query = """query($n: String!, $d: Date, $g: Gender) { personalIdCheck(number: $n, dateOfBirth: $d, gender: $g) {
+      valid provinceCode provinceName gender birthYear issues { code message messageVi } } }"""
+    seed = {"n": "001219011644"}
+    data = (await graphql_data(client, query, seed, token=tokens["ubnd-hai-chau"]))["personalIdCheck"]
+    assert (data["valid"], data["provinceCode"], data["gender"], data["birthYear"]) == (True, "001", "MALE", 2019)
+    assert "Hà Nội" in data["provinceName"]
+    female = {**seed, "d": "2020-05-01", "g": "FEMALE"}
+    data = (await graphql_data(client, query, female, token=tokens["ubnd-hai-chau"]))["personalIdCheck"]
+    assert data["valid"] is False
+    assert sorted(i["code"] for i in data["issues"]) == ["BIRTH_YEAR_MISMATCH", "GENDER_MISMATCH"]
+    assert all(i["messageVi"] and i["message"] for i in data["issues"])
