@@ -33,12 +33,14 @@ NATIONAL_SURNAME_SHARES: Mapping[str, float] = {
     "Lý": 0.5,
 }
 # Kinh surnames outside the list above, relative weights among themselves.
+# fmt: off
 _KINH_TAIL = {
-    "Trương": 8, "Đinh": 8, "Lâm": 6, "Mai": 6, "Trịnh": 6, "Đoàn": 6, "Lương": 5, "Lưu": 5, "Cao": 5, "Tạ": 4,
-    "Hà": 4, "Đào": 5, "Châu": 3, "Tô": 3, "Thái": 3, "Phùng": 3, "Quách": 2, "Tăng": 2, "La": 2, "Kiều": 2,
-    "Vương": 2, "Triệu": 2, "Chu": 2, "Lại": 2, "Đàm": 2, "Văn": 1, "Khổng": 1, "Diệp": 1, "Mạc": 1, "Nghiêm": 1,
-    "Thân": 1, "Tống": 1, "Lục": 1, "Từ": 1, "Quan": 1, "Giang": 1, "Doãn": 1, "Ông": 1, "Bạch": 1, "Lã": 1,
+    "Trương": 8, "Đinh": 8, "Lâm": 6, "Mai": 6, "Trịnh": 6, "Đoàn": 6, "Lương": 5, "Lưu": 5, "Cao": 5, "Tạ": 4, "Hà": 4,
+    "Đào": 5, "Châu": 3, "Tô": 3, "Thái": 3, "Phùng": 3, "Quách": 2, "Tăng": 2, "La": 2, "Kiều": 2, "Vương": 2,
+    "Triệu": 2, "Chu": 2, "Lại": 2, "Đàm": 2, "Văn": 1, "Khổng": 1, "Diệp": 1, "Mạc": 1, "Nghiêm": 1, "Thân": 1,
+    "Tống": 1, "Lục": 1, "Từ": 1, "Quan": 1, "Giang": 1, "Doãn": 1, "Ông": 1, "Bạch": 1, "Lã": 1,
 }
+# fmt: on
 
 
 class NameStyle(enum.Enum):
@@ -75,6 +77,7 @@ class Naming:
 
 KINH_NAMING = Naming()
 
+# fmt: off
 _MINORITY_SURNAMES: Mapping[SurnameGroup, Mapping[str, float]] = {
     SurnameGroup.TAY_NUNG: {
         "Hoàng": 20, "Nông": 15, "Lương": 8, "Hà": 8, "Vi": 6, "Triệu": 6, "Bế": 5, "Lăng": 4, "Đàm": 4, "Ma": 4,
@@ -84,8 +87,12 @@ _MINORITY_SURNAMES: Mapping[SurnameGroup, Mapping[str, float]] = {
         "Lò": 20, "Lường": 12, "Cầm": 10, "Quàng": 8, "Tòng": 6, "Hà": 10, "Vi": 8, "Lê": 5, "Điêu": 4, "Lự": 2,
         "Mè": 2, "Lộc": 4, "Sầm": 3, "Vì": 4,
     },
-    SurnameGroup.MUONG: {"Bùi": 35, "Đinh": 25, "Quách": 10, "Hà": 10, "Xa": 6, "Bạch": 5, "Nguyễn": 5, "Cao": 4},
-    SurnameGroup.DAO: {"Triệu": 30, "Bàn": 25, "Đặng": 15, "Lý": 10, "Phùng": 8, "Chảo": 5, "Tẩn": 4, "Lò": 3},
+    SurnameGroup.MUONG: {
+        "Bùi": 35, "Đinh": 25, "Quách": 10, "Hà": 10, "Xa": 6, "Bạch": 5, "Nguyễn": 5, "Cao": 4,
+    },
+    SurnameGroup.DAO: {
+        "Triệu": 30, "Bàn": 25, "Đặng": 15, "Lý": 10, "Phùng": 8, "Chảo": 5, "Tẩn": 4, "Lò": 3,
+    },
     SurnameGroup.HOA: {
         "Trần": 15, "Lý": 12, "Lâm": 12, "Quách": 6, "Trương": 10, "Hứa": 6, "Mã": 5, "La": 6, "Tăng": 6, "Hoàng": 6,
         "Vương": 5, "Diệp": 4, "Lưu": 7,
@@ -98,41 +105,45 @@ _MINORITY_SURNAMES: Mapping[SurnameGroup, Mapping[str, float]] = {
         "Cứ": 2, "Tráng": 2,
     },
     SurnameGroup.HIGHLANDS: {
-        "Niê": 12, "Mlô": 6, "Ayun": 6, "Ksor": 14, "Siu": 10, "Rơ Châm": 8, "Kpă": 6, "Nay": 6, "Puih": 4,
-        "Rahlan": 4, "Êban": 4, "Byă": 3, "Đinh": 8, "A": 5,
+        "Niê": 12, "Mlô": 6, "Ayun": 6, "Ksor": 14, "Siu": 10, "Rơ Châm": 8, "Kpă": 6, "Nay": 6, "Puih": 4, "Rahlan": 4,
+        "Êban": 4, "Byă": 3, "Đinh": 8, "A": 5,
     },
-    SurnameGroup.CHAM: {"Thành": 20, "Đàng": 20, "Đạo": 12, "Lưu": 10, "Quảng": 8, "Từ": 6, "Bá": 6, "Châu": 6},
+    SurnameGroup.CHAM: {
+        "Thành": 20, "Đàng": 20, "Đạo": 12, "Lưu": 10, "Quảng": 8, "Từ": 6, "Bá": 6, "Châu": 6,
+    },
     SurnameGroup.CENTRAL: {
         "Hồ": 35, "Đinh": 15, "Alăng": 6, "Bhling": 4, "Pơloong": 4, "Zơ Râm": 4, "Nguyễn": 6, "Lê": 6, "Phạm": 4,
         "Y": 4, "Kray": 2,
     },
     SurnameGroup.NORTHERN: {
-        "Lò": 12, "Lý": 12, "Vàng": 8, "Hoàng": 10, "Sùng": 6, "Hà": 8, "Lường": 6, "Nông": 6, "Triệu": 6,
-        "Chẻo": 4, "Pờ": 4, "Nguyễn": 6, "Mùa": 4,
+        "Lò": 12, "Lý": 12, "Vàng": 8, "Hoàng": 10, "Sùng": 6, "Hà": 8, "Lường": 6, "Nông": 6, "Triệu": 6, "Chẻo": 4,
+        "Pờ": 4, "Nguyễn": 6, "Mùa": 4,
     },
 }
+# fmt: on
 
+# fmt: off
 _MIDDLE: Mapping[tuple[Gender, bool], Mapping[str, float]] = {
-    # (gender, born 1990 or later): the generic "Văn" and "Thị" give way to chosen middle names.
     (Gender.MALE, False): {
-        "Văn": 55, "Đức": 7, "Hữu": 6, "Minh": 5, "Quang": 5, "Công": 5, "Xuân": 4, "Thanh": 4, "Ngọc": 3,
-        "Đình": 4, "Trọng": 2, "Mạnh": 2, "Quốc": 2, "Tiến": 2, "Thế": 2, "Hồng": 1,
+        "Văn": 55, "Đức": 7, "Hữu": 6, "Minh": 5, "Quang": 5, "Công": 5, "Xuân": 4, "Thanh": 4, "Ngọc": 3, "Đình": 4,
+        "Trọng": 2, "Mạnh": 2, "Quốc": 2, "Tiến": 2, "Thế": 2, "Hồng": 1,
     },
     (Gender.MALE, True): {
-        "Văn": 16, "Minh": 12, "Đức": 10, "Gia": 7, "Quang": 6, "Hoàng": 6, "Anh": 5, "Bảo": 5, "Tuấn": 4,
-        "Thành": 4, "Duy": 4, "Hữu": 4, "Đăng": 4, "Quốc": 4, "Nhật": 3, "Trung": 3, "Thanh": 3, "Hải": 2,
-        "Phúc": 2, "Khánh": 2, "Văn Minh": 1, "Gia Bảo": 1,
+        "Văn": 16, "Minh": 12, "Đức": 10, "Gia": 7, "Quang": 6, "Hoàng": 6, "Anh": 5, "Bảo": 5, "Tuấn": 4, "Thành": 4,
+        "Duy": 4, "Hữu": 4, "Đăng": 4, "Quốc": 4, "Nhật": 3, "Trung": 3, "Thanh": 3, "Hải": 2, "Phúc": 2, "Khánh": 2,
+        "Văn Minh": 1, "Gia Bảo": 1,
     },
     (Gender.FEMALE, False): {
-        "Thị": 75, "Ngọc": 5, "Thu": 4, "Thanh": 4, "Kim": 3, "Hồng": 3, "Minh": 2, "Mai": 2, "Phương": 2,
-        "Thị Thu": 2, "Thị Ngọc": 2, "Thị Kim": 1, "Thúy": 1,
+        "Thị": 75, "Ngọc": 5, "Thu": 4, "Thanh": 4, "Kim": 3, "Hồng": 3, "Minh": 2, "Mai": 2, "Phương": 2, "Thị Thu": 2,
+        "Thị Ngọc": 2, "Thị Kim": 1, "Thúy": 1,
     },
     (Gender.FEMALE, True): {
-        "Thị": 26, "Ngọc": 10, "Thu": 6, "Minh": 6, "Phương": 5, "Bảo": 5, "Khánh": 5, "Thanh": 5, "Gia": 4,
-        "Hà": 3, "Thảo": 4, "Diệu": 3, "Quỳnh": 3, "Hoài": 3, "Mai": 3, "Thùy": 3, "Như": 3, "Thị Thu": 2,
-        "Thị Ngọc": 2, "Hồng": 2, "Tường": 1,
+        "Thị": 26, "Ngọc": 10, "Thu": 6, "Minh": 6, "Phương": 5, "Bảo": 5, "Khánh": 5, "Thanh": 5, "Gia": 4, "Hà": 3,
+        "Thảo": 4, "Diệu": 3, "Quỳnh": 3, "Hoài": 3, "Mai": 3, "Thùy": 3, "Như": 3, "Thị Thu": 2, "Thị Ngọc": 2,
+        "Hồng": 2, "Tường": 1,
     },
 }
+# fmt: on
 
 _GIVEN: Mapping[Gender, str] = {
     Gender.MALE: (

@@ -48,20 +48,34 @@ def uniform_choice(items: Sequence[T], uniform: Callable[[], float]) -> T:
 
 
 class SerialScrambler:
-    """Maps 0, 1, 2 … to distinct numbers below `modulus` in a seed-dependent order, so serials look random but
-    can never collide (an affine map with a multiplier coprime to the modulus is a bijection)."""
+    """Maps 0, 1, 2 … to distinct numbers below `modulus` (a power of ten) in a seed-dependent order, so serials
+    look random yet never collide: two affine maps with multipliers coprime to the modulus around a swap of the
+    high and low digits, each step a bijection."""
 
-    __slots__ = ("_multiplier", "_offset", "modulus")
+    __slots__ = ("_first", "_high_size", "_offset", "_second", "_split", "modulus")
 
     def __init__(self, modulus: int, rng: random.Random) -> None:
-        self.modulus = modulus
-        multiplier = rng.randrange(modulus // 3, modulus)
-        while gcd(multiplier, modulus) != 1:
-            multiplier += 1
-        self._multiplier = multiplier
-        self._offset = rng.randrange(modulus)
+        digits = len(str(modulus)) - 1
+        if modulus != 10**digits or digits < 2:
+            raise ValueError(f"modulus must be a power of ten of at least 100, got {modulus}")
+        self.modulus: int = modulus
+        self._first: int = _coprime_multiplier(modulus, rng)
+        self._second: int = _coprime_multiplier(modulus, rng)
+        self._offset: int = rng.randrange(modulus)
+        self._split: int = 10 ** (digits // 2)
+        self._high_size: int = modulus // self._split
 
-    def __call__(self, index: int) -> int:
-        if index >= self.modulus:
-            raise OverflowError(f"more than {self.modulus} serials requested for one prefix")
-        return (self._multiplier * index + self._offset) % self.modulus
+    def __call__(self, index: int, offset: int = 0) -> int:
+        """The serial for `index`; each distinct `offset` gives another ordering (a prefix's own sequence)."""
+        if not 0 <= index < self.modulus:
+            raise OverflowError(f"serial index {index} outside 0–{self.modulus - 1}")
+        mixed = (self._first * index + offset) % self.modulus
+        low, high = mixed % self._split, mixed // self._split
+        return (self._second * (low * self._high_size + high) + self._offset) % self.modulus
+
+
+def _coprime_multiplier(modulus: int, rng: random.Random) -> int:
+    multiplier = rng.randrange(modulus // 3, modulus)
+    while gcd(multiplier, modulus) != 1:  # stops at modulus − 1 at the latest
+        multiplier += 1
+    return multiplier
