@@ -4,28 +4,19 @@ hospitals, regional health centres, one station per commune, private clinics."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from hub.catalogs.adminunits import AdminCatalog, Era, UnitLevel
+from hub.catalogs.models import FacilityLevel
 from hub.synthetic.dates import DEFAULT_AS_OF
 from hub.synthetic.geography import Commune, Geography, geography
 from hub.synthetic.names import nfc
 from hub.synthetic.sampling import Weighted, uniform_choice
 
 MAX_PER_PROVINCE = 999  # three digits after the province code
-
-
-class FacilityLevel(enum.StrEnum):
-    """Technical level (tuyến) of a facility."""
-
-    CENTRAL = "central"
-    PROVINCE = "province"
-    DISTRICT = "district"
-    COMMUNE = "commune"
 
 
 @dataclass(frozen=True, slots=True)
