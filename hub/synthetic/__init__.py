@@ -1,6 +1,7 @@
 """Synthetic data for demos and benchmarks: a generated Vietnamese population (families, identifiers, addresses,
 contribution histories), employers and health-care facilities, deterministic from a seed and streamed."""
 
+from hub.catalogs.models import FacilityLevel
 from hub.synthetic.employment import (
     ContributionKind,
     ContributionPeriod,
@@ -9,7 +10,7 @@ from hub.synthetic.employment import (
     salary_in,
 )
 from hub.synthetic.ethnicities import ETHNICITIES, Ethnicity
-from hub.synthetic.facilities import Facility, FacilityLevel, generate_facilities
+from hub.synthetic.facilities import Facility, generate_facilities
 from hub.synthetic.geography import Address, Commune, WageRegion
 from hub.synthetic.population import Birth, Family, Person, PopulationConfig, PopulationGenerator
 
