@@ -48,6 +48,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+WRITE_OPTION = "hub_writes"
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -70,10 +71,14 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success, roll back on any exception, then run the commit hooks."""
+        """One unit of work that writes: commit on success, roll back on any exception, then run the commit hooks.
+
+        Read-only work uses `sessions()` directly, which on SQLite does not take the write lock."""
         async with self.sessions() as session:
             session.info["commit_hooks"] = bool(self._commit_hooks)
             async with session.begin():
+                # On SQLite this takes the write lock at BEGIN (see _sqlite_on_begin); reads elsewhere do not.
+                await session.connection(execution_options={WRITE_OPTION: True})
                 yield session
             for hook in self._commit_hooks:
                 await hook(session)
@@ -92,8 +97,8 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy issue BEGIN itself (see _sqlite_on_begin), use WAL so readers do not block the
-    # writer, and enforce foreign keys, which SQLite leaves off by default.
+    # Let SQLAlchemy issue BEGIN itself (see _sqlite_on_begin), use WAL so that readers and the writer do not
+    # block each other, and enforce foreign keys, which SQLite leaves off by default.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -103,9 +108,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead of
-    # deadlocking when both try to upgrade a read lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock up front (BEGIN IMMEDIATE): two writers queue on busy_timeout
+    # instead of deadlocking when both try to upgrade a read lock. Readers begin deferred and, with WAL, never
+    # wait for a writer.
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def insert_for(session: AsyncSession) -> Any:

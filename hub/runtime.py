@@ -63,6 +63,7 @@ class RuntimeLifecycle(Middleware):
             await run_relay(runtime.db(), broker, runtime.clock, runtime.settings.outbox, self._stop)
 
         self._relay = asyncio.run_coroutine_threadsafe(relay(), loop)
+        self._relay.add_done_callback(_report_relay_end)
         ready.result(timeout=5)
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
@@ -75,6 +76,11 @@ class RuntimeLifecycle(Middleware):
                 log.warning("the outbox relay did not stop within 30s")
             self._relay = self._stop = None
         asyncio.run_coroutine_threadsafe(self.runtime.close(), loop).result(timeout=30)
+
+
+def _report_relay_end(future: concurrent.futures.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.critical("the outbox relay stopped: jobs will not be re-sent", exc_info=future.exception())
 
 
 def _worker_loop() -> asyncio.AbstractEventLoop:

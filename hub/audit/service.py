@@ -121,10 +121,15 @@ class ChainReport:
 
 
 async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> ChainReport:
-    """Walk the whole chain in order; report the first entry whose link or content does not check out."""
+    """Walk the chain in order up to the head as it stands now; report the first entry whose link or content does
+    not check out. Entries appended while the walk runs are left for the next check."""
+    head = (await session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID))).one()
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
     stream = await session.stream_scalars(
-        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=chunk_size)
+        select(AuditEntry)
+        .where(AuditEntry.seq <= head.seq)
+        .order_by(AuditEntry.seq)
+        .execution_options(yield_per=chunk_size)
     )
     async for entry in stream:
         if entry.seq != expected_seq:
@@ -145,9 +150,10 @@ async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> Chai
         if recomputed != entry.hash:
             return ChainReport(checked, entry.seq, "its content does not match its hash (the entry was altered)")
         expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
-    head = (await session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID))).one()
     if head.seq != checked:
-        return ChainReport(checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present")
+        return ChainReport(
+            checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present"
+        )
     if head.hash != expected_prev:
         return ChainReport(checked, checked, "the last entry's hash differs from the one the chain head records")
     return ChainReport(checked)

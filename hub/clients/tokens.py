@@ -13,6 +13,7 @@ from hub.errors import Unauthenticated
 ISSUER = "bhxh-hub"
 AUDIENCE = "bhxh-hub"
 ALGORITHM = "HS256"
+CLOCK_SKEW = dt.timedelta(seconds=60)  # tolerated between the issuing and the verifying process
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class TokenSigner:
                     algorithms=[ALGORITHM],
                     audience=AUDIENCE,
                     issuer=ISSUER,
-                    options={"require": ["exp", "iat", "sub"], "verify_exp": False},
+                    # Time is checked below against the injectable clock, not the wall clock.
+                    options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False},
                 )
             except jwt.InvalidSignatureError:
                 continue
@@ -61,11 +63,13 @@ class TokenSigner:
         else:
             raise Unauthenticated("Invalid token.")
         expires_at = dt.datetime.fromtimestamp(claims["exp"], dt.UTC)
-        # Expiry is checked against the injectable clock rather than the wall clock.
+        issued_at = dt.datetime.fromtimestamp(claims["iat"], dt.UTC)
         if expires_at <= now:
             raise Unauthenticated("Token expired.")
+        if issued_at > now + CLOCK_SKEW:
+            raise Unauthenticated("Invalid token.")
         try:
             client_id = uuid.UUID(claims["sub"])
         except ValueError:
             raise Unauthenticated("Invalid token.") from None
-        return TokenClaims(client_id, dt.datetime.fromtimestamp(claims["iat"], dt.UTC), expires_at)
+        return TokenClaims(client_id, issued_at, expires_at)

@@ -53,7 +53,7 @@ async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int,
                 )
             ).one_or_none()
             if claimed is None:
-                metrics.observe("any", Outcome.SKIPPED, 0.0)
+                metrics.observe("unknown", Outcome.SKIPPED, 0.0)  # the row says no more than that it is finished
                 return Outcome.SKIPPED
             kind = claimed.kind
             spec = get_job(kind)

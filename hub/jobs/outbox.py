@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import dramatiq
 import redis
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import Database, insert_for
@@ -104,7 +105,11 @@ class Dispatcher:
         except BROKER_ERRORS:
             # The broker is down: hand the jobs back to the relay, which keeps trying.
             log.exception("could not publish %d job(s); the relay will send them", len(jobs))
-            async with self._db.transaction() as retry:
-                await retry.execute(
-                    update(OutboxJob).where(OutboxJob.id.in_([j.id for j in jobs])).values(sent_at=None, sends=0)
-                )
+            try:
+                async with self._db.transaction() as retry:
+                    await retry.execute(
+                        update(OutboxJob).where(OutboxJob.id.in_([j.id for j in jobs])).values(sent_at=None, sends=0)
+                    )
+            except SQLAlchemyError:
+                # The change itself is committed; the sweeper sends these jobs once their redelivery time passes.
+                log.exception("could not hand jobs %s back to the relay", [j.id for j in jobs])

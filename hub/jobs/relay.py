@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import dramatiq
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import DBAPIError
 
 from hub.clock import Clock
 from hub.db import Database
 from hub.jobs.models import JobState, OutboxJob
-from hub.jobs.outbox import BROKER_ERRORS, QueuedJob, publish
+from hub.jobs.outbox import QueuedJob, publish
 from hub.settings import OutboxSettings
 
 log = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ async def run_relay(
     while not stop.is_set():
         try:
             report = await relay_once(db, broker, clock, settings)
-        except (*BROKER_ERRORS, DBAPIError):
+        except Exception:  # the relay must outlive any one failed pass (database, broker, pool timeout, bug)
             log.exception("relay pass failed; retrying in %.1fs", settings.poll_seconds)
             report = RelayReport()
         if report.total < settings.batch_size:

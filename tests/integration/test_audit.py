@@ -94,3 +94,28 @@ async def test_concurrent_appends_keep_one_chain(db, clock):
     async with db.sessions() as session:
         seqs = (await session.scalars(text("SELECT seq FROM audit_log ORDER BY seq"))).all()
     assert seqs == list(range(1, 41))
+
+
+async def test_verifying_while_entries_are_appended_is_not_a_false_alarm(db, clock):
+    await append(db, clock, "before", 50)
+
+    async def keep_appending() -> None:
+        for i in range(20):
+            await append(db, clock, f"during{i}", 5)
+
+    writer = asyncio.create_task(keep_appending())
+    reports = []
+    while not writer.done():
+        reports.append(await verify(db))
+    await writer
+    reports.append(await verify(db))
+    assert all(r.ok for r in reports), [r for r in reports if not r.ok]
+    assert reports[-1].entries_checked == 150
+
+
+async def test_a_reader_does_not_block_a_writer(db, clock):
+    # Given a read transaction left open (a long audit walk, a slow query)
+    async with db.sessions() as reader:
+        await reader.execute(text("SELECT count(*) FROM audit_log"))
+        # Then a writer still commits, without waiting for it
+        await asyncio.wait_for(append(db, clock, "written"), timeout=5)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -28,7 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 REDELIVER_AFTER = 2
 
 
-def start_worker(settings, log: Path) -> subprocess.Popen[bytes]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_worker(settings, log: Path, metrics_port: int | None = None) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "HUB_ENV": "test",
@@ -49,6 +56,8 @@ def start_worker(settings, log: Path) -> subprocess.Popen[bytes]:
         "--import",
         "tests.integration.jobfixtures",
     ]
+    if metrics_port is not None:
+        command += ["--metrics-port", str(metrics_port)]
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 
@@ -89,7 +98,8 @@ async def test_job_is_done_exactly_once_when_its_worker_is_killed(settings, db, 
             assert (row.state, row.attempts) == (JobState.PENDING.value, 0), "the half-done run must roll back"
             assert await session.get(Person, person_id) is None
         # And another worker starts
-        second = start_worker(settings, log)
+        port = free_port()
+        second = start_worker(settings, log, metrics_port=port)
 
         async def done() -> bool:
             async with db.sessions() as session:
@@ -99,7 +109,16 @@ async def test_job_is_done_exactly_once_when_its_worker_is_killed(settings, db, 
         await wait_until(done, timeout=60)
         # And the broker delivers the job again anyway
         await publish(broker, [QueuedJob(job_id, create_person_job.name, create_person_job.queue)])
-        await asyncio.sleep(1.0)
+
+        async def skipped() -> bool:
+            async with httpx.AsyncClient() as http:
+                try:
+                    text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+                except httpx.TransportError:
+                    return False
+            return 'hub_jobs_total{kind="unknown",outcome="skipped"} 1.0' in text
+
+        await wait_until(skipped, timeout=30)
         # Then the sweeper re-sent it, it ran to completion once, and its effect exists once
         async with db.sessions() as session:
             row = await session.get(OutboxJob, job_id)

@@ -49,3 +49,11 @@ def test_other_algorithms_and_audiences_are_refused():
         TokenSigner(SECRET).verify(jwt.encode({**claims, "aud": "elsewhere"}, SECRET, algorithm="HS256"), now=NOW)
     with pytest.raises(Unauthenticated):
         TokenSigner(SECRET).verify(jwt.encode({**claims, "aud": "bhxh-hub"}, "", algorithm="none"), now=NOW)
+
+
+def test_times_are_read_from_the_given_clock_not_the_wall_clock():
+    future = dt.datetime(2031, 1, 10, tzinfo=dt.UTC)
+    token = TokenSigner(SECRET).issue(uuid.uuid4(), now=future, ttl=dt.timedelta(days=1))
+    assert TokenSigner(SECRET).verify(token, now=future).issued_at == future
+    with pytest.raises(Unauthenticated):  # issued (by its own account) in the future
+        TokenSigner(SECRET).verify(token, now=future - dt.timedelta(hours=1))
