@@ -107,7 +107,7 @@ class ClientQuery:
     async def clients(self, info: Info) -> list[ClientType]:
         info.context.principal.require(Role.CLIENT_MANAGE)
         async with info.context.services.db.transaction() as session:
-            return [ClientType.from_model(c) for c in await service.list_clients(session)]
+            return [ClientType.from_model(c) for c in await service.list_clients(session, info.context.principal)]
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from hub.audit.purpose import Purpose
 from hub.errors import Forbidden
 
 
@@ -53,15 +54,10 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
     ),
     ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
 }
+# Every allowed role by default, except that a supervisor decides and corrects only when granted to.
 DEFAULT_ROLES: dict[ClientKind, frozenset[Role]] = {
-    ClientKind.CIVIL_REGISTRY: frozenset(
-        {Role.BIRTH_REGISTRATION_SUBMIT, Role.FACILITY_REQUEST, Role.PERSON_READ, Role.PERSON_WRITE}
-    ),
-    ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT}),
-    ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
-    ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
-    ClientKind.SUPERVISOR: frozenset({Role.AUDIT_READ, Role.CLAIM_READ, Role.PERSON_READ}),
-    ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
+    **ALLOWED_ROLES,
+    ClientKind.SUPERVISOR: ALLOWED_ROLES[ClientKind.SUPERVISOR] - {Role.CLAIM_DECIDE, Role.PERSON_WRITE},
 }
 ALLOWED_LEVELS: dict[ClientKind, frozenset[JurisdictionLevel]] = {
     ClientKind.CIVIL_REGISTRY: frozenset({JurisdictionLevel.COMMUNE, JurisdictionLevel.PROVINCE}),
@@ -70,6 +66,15 @@ ALLOWED_LEVELS: dict[ClientKind, frozenset[JurisdictionLevel]] = {
     ClientKind.CLAIM_PROCESSOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
     ClientKind.SUPERVISOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
     ClientKind.OPERATOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
+}
+# The purposes each kind of client may state when it reads personal data (Decree 13: purpose limitation).
+PURPOSES: dict[ClientKind, frozenset[Purpose]] = {
+    ClientKind.CIVIL_REGISTRY: frozenset({Purpose.CARD_ISSUANCE, Purpose.DATA_CORRECTION}),
+    ClientKind.HOSPITAL: frozenset(),
+    ClientKind.PORTAL: frozenset({Purpose.CASE_STATUS}),
+    ClientKind.CLAIM_PROCESSOR: frozenset({Purpose.CLAIM_SETTLEMENT, Purpose.DATA_CORRECTION}),
+    ClientKind.SUPERVISOR: frozenset({Purpose.SUPERVISION, Purpose.CLAIM_SETTLEMENT, Purpose.DATA_CORRECTION}),
+    ClientKind.OPERATOR: frozenset(),
 }
 # Statistics-office codes: 2-digit provinces, 5-digit communes; 5-character health-facility codes.
 _CODE_FORMATS: dict[JurisdictionLevel, re.Pattern[str]] = {
@@ -144,6 +149,11 @@ class Principal:
         if role not in self.roles:
             raise Forbidden()
         if location is not None and not self.jurisdiction.covers(location):
+            raise Forbidden()
+
+    def require_purpose(self, purpose: Purpose) -> None:
+        """Raise Forbidden unless a client of this kind may process personal data for `purpose`."""
+        if purpose not in PURPOSES[self.kind]:
             raise Forbidden()
 
 

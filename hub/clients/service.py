@@ -12,10 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
+from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.models import Client
-from hub.clients.permissions import DEFAULT_ROLES, ClientKind, Jurisdiction, Principal, Role, validate_grant
+from hub.clients.permissions import (
+    DEFAULT_ROLES,
+    ClientKind,
+    Jurisdiction,
+    JurisdictionLevel,
+    Principal,
+    Role,
+    validate_grant,
+)
 from hub.clients.tokens import TokenSigner
-from hub.errors import BusinessError, Unauthenticated
+from hub.errors import BusinessError, Forbidden, Unauthenticated
 
 
 class ClientErrorCode(enum.StrEnum):
@@ -24,6 +33,8 @@ class ClientErrorCode(enum.StrEnum):
     GRANT_NOT_ALLOWED = "GRANT_NOT_ALLOWED"
     UNKNOWN_CLIENT = "UNKNOWN_CLIENT"
     CLIENT_REVOKED = "CLIENT_REVOKED"
+    UNKNOWN_JURISDICTION = "UNKNOWN_JURISDICTION"
+    INVALID_TTL = "INVALID_TTL"
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,13 @@ async def create_client(
             ClientErrorCode.NAME_REQUIRED, "A client needs a name.", "Cần nhập tên ứng dụng.", field="name"
         )
     granted = DEFAULT_ROLES[kind] if roles is None else roles
+    if ttl <= dt.timedelta(0):
+        raise BusinessError(
+            ClientErrorCode.INVALID_TTL, "A token must live at least a day.", "Thời hạn token phải từ một ngày.",
+            field="tokenTtlDays",
+        )
+    _require_known(jurisdiction)
+    _require_within(actor, jurisdiction)
     try:
         validate_grant(kind, granted, jurisdiction)
     except ValueError as exc:
@@ -102,7 +120,7 @@ async def reissue_token(
     ttl: dt.timedelta,
 ) -> IssuedToken:
     """Issue a new token for a client; every token issued before it stops working."""
-    client = await _by_name(session, name)
+    client = await _by_name(session, name, actor)
     if client.revoked_at is not None:
         raise BusinessError(
             ClientErrorCode.CLIENT_REVOKED,
@@ -115,15 +133,17 @@ async def reissue_token(
 
 
 async def revoke_client(session: AsyncSession, *, now: dt.datetime, actor: Principal | None, name: str) -> Client:
-    client = await _by_name(session, name)
+    client = await _by_name(session, name, actor)
     if client.revoked_at is None:
         client.revoked_at = now
         await record(session, now=now, actor=actor, events=[_admin_event("client.revoke", name)])
     return client
 
 
-async def list_clients(session: AsyncSession) -> list[Client]:
-    return list((await session.scalars(select(Client).order_by(Client.name))).all())
+async def list_clients(session: AsyncSession, actor: Principal | None) -> list[Client]:
+    """The clients whose jurisdiction lies within the actor's."""
+    clients = (await session.scalars(select(Client).order_by(Client.name))).all()
+    return [c for c in clients if actor is None or within(c.jurisdiction, actor.jurisdiction)]
 
 
 async def authenticate(session: AsyncSession, signer: TokenSigner, token: str, *, now: dt.datetime) -> Principal:
@@ -135,9 +155,10 @@ async def authenticate(session: AsyncSession, signer: TokenSigner, token: str, *
     return client.principal()
 
 
-async def _by_name(session: AsyncSession, name: str) -> Client:
+async def _by_name(session: AsyncSession, name: str, actor: Principal | None) -> Client:
     client = await session.scalar(select(Client).where(Client.name == name))
-    if client is None:
+    # A client outside the actor's jurisdiction is answered like one that does not exist.
+    if client is None or (actor is not None and not within(client.jurisdiction, actor.jurisdiction)):
         raise BusinessError(
             ClientErrorCode.UNKNOWN_CLIENT,
             f"No client named {name!r}.",
@@ -145,6 +166,53 @@ async def _by_name(session: AsyncSession, name: str) -> Client:
             field="name",
         )
     return client
+
+
+def province_of(jurisdiction: Jurisdiction) -> str | None:
+    """The current province a jurisdiction lies in (None: national, or a code no catalog knows)."""
+    catalog = admin_catalog()
+    match jurisdiction.level:
+        case JurisdictionLevel.NATIONAL:
+            return None
+        case JurisdictionLevel.PROVINCE:
+            return jurisdiction.code
+        case JurisdictionLevel.COMMUNE:
+            commune = catalog.get(UnitLevel.COMMUNE, str(jurisdiction.code), Era.CURRENT)
+            return commune.province_code if commune else None
+        case JurisdictionLevel.FACILITY:
+            prefix = str(jurisdiction.code)[:2]  # a facility code starts with its (possibly former) province
+            if catalog.get(UnitLevel.PROVINCE, prefix, Era.CURRENT) is not None:
+                return prefix
+            successor = catalog.current_province_for(prefix)
+            return successor.code if successor else None
+
+
+def within(inner: Jurisdiction, outer: Jurisdiction) -> bool:
+    """Whether every record `inner` covers is also covered by `outer`."""
+    if outer.level is JurisdictionLevel.NATIONAL:
+        return True
+    if outer.level is JurisdictionLevel.PROVINCE:
+        return inner.level is not JurisdictionLevel.NATIONAL and province_of(inner) == outer.code
+    return inner == outer
+
+
+def _require_within(actor: Principal | None, target: Jurisdiction) -> None:
+    # An operator grants only inside its own jurisdiction: a province operator cannot mint a national client.
+    if actor is not None and not within(target, actor.jurisdiction):
+        raise Forbidden()
+
+
+def _require_known(jurisdiction: Jurisdiction) -> None:
+    level = {JurisdictionLevel.PROVINCE: UnitLevel.PROVINCE, JurisdictionLevel.COMMUNE: UnitLevel.COMMUNE}.get(
+        jurisdiction.level
+    )
+    if level is not None and admin_catalog().get(level, str(jurisdiction.code), Era.CURRENT) is None:
+        raise BusinessError(
+            ClientErrorCode.UNKNOWN_JURISDICTION,
+            f"There is no current {jurisdiction.level.value} with code {jurisdiction.code}.",
+            f"Không có đơn vị hành chính hiện hành mã {jurisdiction.code}.",
+            field="jurisdiction",
+        )
 
 
 def _admin_event(operation: str, name: str) -> AuditEvent:

@@ -62,6 +62,7 @@ async def read_person(
     session: AsyncSession, *, now: dt.datetime, actor: Principal, person_id: uuid.UUID, purpose: Purpose
 ) -> Person:
     """A person's record, for a caller whose jurisdiction covers them; the read is audited."""
+    actor.require_purpose(purpose)
     person = await find_visible(session, actor, Role.PERSON_READ, person_id)
     await record(session, now=now, actor=actor, events=[AuditEvent("person.read", purpose, person.id)])
     return person

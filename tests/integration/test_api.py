@@ -301,3 +301,32 @@ async def test_personal_id_check_decodes_and_lists_every_disagreement(hub, world
     assert data["valid"] is False
     assert sorted(i["code"] for i in data["issues"]) == ["BIRTH_YEAR_MISMATCH", "GENDER_MISMATCH"]
     assert all(i["messageVi"] and i["message"] for i in data["issues"])
+
+
+async def test_a_province_operator_manages_clients_of_its_province_only(hub, world, signer, clock):
+    client, state = hub
+    tokens, _ = world
+    op48 = (await make_client(state.services.db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48"))[1]
+    national = {"name": "rogue", "kind": "OPERATOR", "jurisdiction": {"level": "NATIONAL"}}
+    assert await graphql_error_codes(client, CREATE_CLIENT, {"input": national}, token=op48) == ["FORBIDDEN"]
+    hanoi = {"name": "ubnd-ba-dinh", "kind": "CIVIL_REGISTRY", "jurisdiction": {"level": "COMMUNE", "code": "00004"}}
+    assert await graphql_error_codes(client, CREATE_CLIENT, {"input": hanoi}, token=op48) == ["FORBIDDEN"]
+    own = {"name": "ubnd-son-tra", "kind": "CIVIL_REGISTRY", "jurisdiction": {"level": "COMMUNE", "code": "20263"}}
+    assert (await graphql_data(client, CREATE_CLIENT, {"input": own}, token=op48))["createClient"]["errors"] == []
+    nowhere = {"name": "x", "kind": "CIVIL_REGISTRY", "jurisdiction": {"level": "COMMUNE", "code": "99999"}}
+    answer = (await graphql_data(client, CREATE_CLIENT, {"input": nowhere}, token=tokens["operator"]))["createClient"]
+    assert [e["code"] for e in answer["errors"]] == ["UNKNOWN_JURISDICTION"]
+    # It sees and revokes only clients of its province; the national operator is invisible to it
+    names = {c["name"] for c in (await graphql_data(client, "{ clients { name } }", token=op48))["clients"]}
+    assert names == {"ubnd-hai-chau", "ubnd-thanh-khe", "bv-da-nang", "supervisor-48", "operator-48", "ubnd-son-tra"}
+    revoke = "mutation($n: String!) { revokeClient(name: $n) { client { name } errors { code } } }"
+    refused = (await graphql_data(client, revoke, {"n": "operator"}, token=op48))["revokeClient"]
+    assert [e["code"] for e in refused["errors"]] == ["UNKNOWN_CLIENT"]
+    assert (await post_graphql(client, "{ viewer { name } }", token=tokens["operator"])).status_code == 200
+
+
+async def test_a_registry_office_cannot_claim_a_purpose_it_does_not_have(hub, world):
+    client, _ = hub
+    tokens, people = world
+    read = {"id": str(people["hai_chau"].id), "purpose": "SUPERVISION"}
+    assert await graphql_error_codes(client, PERSON, read, token=tokens["ubnd-hai-chau"]) == ["FORBIDDEN"]
