@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -124,3 +125,18 @@ def insert_for(session: AsyncSession) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert
+
+
+async def add_unless_exists(session: AsyncSession, row: Base) -> bool:
+    """Insert `row` under a savepoint; False (and nothing written) if a unique key says it is already there.
+
+    Checking first is not enough when two transactions insert the same key at once: the loser would fail at
+    commit with an internal error instead of the business answer.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

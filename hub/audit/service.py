@@ -151,9 +151,7 @@ async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> Chai
             return ChainReport(checked, entry.seq, "its content does not match its hash (the entry was altered)")
         expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
     if head.seq != checked:
-        return ChainReport(
-            checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present"
-        )
+        return ChainReport(checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present")
     if head.hash != expected_prev:
         return ChainReport(checked, checked, "the last entry's hash differs from the one the chain head records")
     return ChainReport(checked)

@@ -67,9 +67,9 @@ class AdminUnit:
 
 @dataclass(frozen=True)
 class Successor:
-    """A current commune that (part of) a legacy commune became; `default` marks the main one when it was split."""
+    """A current unit that (part of) a legacy unit became; `default` marks the main one when it was split."""
 
-    commune: AdminUnit
+    unit: AdminUnit
     default: bool
 
 
@@ -207,9 +207,25 @@ class AdminCatalog:
         matches = [u for u in units if any(k in u.keys for k in wanted)]
         return matches[0] if len(matches) == 1 else None
 
+    def current_units_for(self, level: UnitLevel, legacy_code: str) -> list[Successor]:
+        """What a legacy province, district or commune became: the province it merged into; the current communes
+        its communes went to (districts were abolished); the commune(s) it became."""
+        match level:
+            case UnitLevel.COMMUNE:
+                return self.successors(legacy_code)
+            case UnitLevel.PROVINCE:
+                province = self.current_province_for(legacy_code)
+                return [Successor(province, True)] if province else []
+            case UnitLevel.DISTRICT:
+                seen: dict[str, AdminUnit] = {}
+                for commune in self.communes_of_district(legacy_code):
+                    for successor in self.successors(commune.code):
+                        seen.setdefault(successor.unit.code, successor.unit)
+                return [Successor(unit, len(seen) == 1) for unit in seen.values()]
+
     def current_commune_for(self, legacy_commune_code: str) -> AdminUnit | None:
         successors = self.successors(legacy_commune_code)
-        return successors[0].commune if successors else None
+        return successors[0].unit if successors else None
 
     def current_province_for(self, legacy_province_code: str) -> AdminUnit | None:
         """The current province a legacy province became part of."""

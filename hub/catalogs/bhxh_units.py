@@ -22,6 +22,7 @@ from hub.catalogs.errors import catalog_error
 from hub.catalogs.models import BhxhUnit, BhxhUnitCommune
 from hub.clients.permissions import Location, Principal, Role
 from hub.clock import vietnam_date
+from hub.db import add_unless_exists
 from hub.errors import BusinessError, BusinessErrors
 
 UNIT_CODE = re.compile(r"[0-9A-Z]{2,10}")
@@ -103,35 +104,58 @@ async def save_unit(session: AsyncSession, *, now: dt.datetime, actor: Principal
 async def set_served_communes(
     session: AsyncSession, *, now: dt.datetime, actor: Principal, code: str, commune_codes: Sequence[str]
 ) -> BhxhUnit:
-    """Replace the communes a unit serves; each must exist today and not be served by another unit."""
-    unit = await session.get(BhxhUnit, code)
+    """Replace the communes a unit serves: the unit must have its location declared, and each commune must exist
+    today, lie in the unit's province and not be served by another unit."""
+    # Row-locked, so that two operators editing the same unit apply their lists one after the other.
+    unit = await session.get(BhxhUnit, code, with_for_update=True, populate_existing=True)
     if unit is None:
         raise BusinessErrors([catalog_error(C.UNKNOWN_UNIT, field="code", code=code)])
     actor.require(Role.CATALOG_MANAGE, Location(province_code=unit.province_code))
-    catalog, wanted = admin_catalog(), sorted(set(commune_codes))
-    errors = [
-        catalog_error(C.UNKNOWN_COMMUNE, field="communeCodes", code=c, day=vietnam_date(now))
-        for c in wanted
-        if catalog.get(UnitLevel.COMMUNE, c, Era.CURRENT) is None
-    ]
+    problems = unit_problems(unit)
+    if problems:
+        raise BusinessErrors(problems)
+    catalog, wanted, today = admin_catalog(), sorted(set(commune_codes)), vietnam_date(now)
+    errors = []
+    for commune_code in wanted:
+        commune = catalog.get(UnitLevel.COMMUNE, commune_code, Era.CURRENT)
+        if commune is None:
+            errors.append(catalog_error(C.UNKNOWN_COMMUNE, field="communeCodes", code=commune_code, day=today))
+        elif commune.province_code != unit.province_code:
+            errors.append(
+                catalog_error(
+                    C.COMMUNE_NOT_IN_PROVINCE, field="communeCodes", commune=commune_code, province=unit.province_code
+                )
+            )
+    errors += await _taken(session, wanted, code)
+    if errors:
+        raise BusinessErrors(errors)
+    kept = [c for c in unit.communes if c.commune_code in wanted]
+    present = {c.commune_code for c in kept}
+    for stale in [c for c in unit.communes if c.commune_code not in wanted]:
+        await session.delete(stale)
+    unit.communes = kept
+    unit.updated_at = now
+    for commune_code in wanted:
+        # Each new commune is claimed under a savepoint: another unit claiming it at the same moment loses cleanly.
+        if commune_code not in present and not await add_unless_exists(
+            session, BhxhUnitCommune(commune_code=commune_code, unit_code=code)
+        ):
+            raise BusinessErrors(await _taken(session, [commune_code], code))
+    await session.refresh(unit, ["communes"])
+    await record(session, now=now, actor=actor, events=[_event("bhxh_unit.set_communes", code, communes=len(wanted))])
+    return unit
+
+
+async def _taken(session: AsyncSession, commune_codes: Sequence[str], unit_code: str) -> list[BusinessError]:
     taken = await session.execute(
         select(BhxhUnitCommune.commune_code, BhxhUnitCommune.unit_code).where(
-            BhxhUnitCommune.commune_code.in_(wanted), BhxhUnitCommune.unit_code != code
+            BhxhUnitCommune.commune_code.in_(commune_codes), BhxhUnitCommune.unit_code != unit_code
         )
     )
-    errors += [
+    return [
         catalog_error(C.COMMUNE_SERVED_BY_OTHER_UNIT, field="communeCodes", commune=commune, unit=other)
         for commune, other in taken
     ]
-    if errors:
-        raise BusinessErrors(errors)
-    # Keep the rows that stay (same primary key): replacing them would insert before deleting.
-    kept = [c for c in unit.communes if c.commune_code in wanted]
-    present = {c.commune_code for c in kept}
-    unit.communes = kept + [BhxhUnitCommune(commune_code=c, unit_code=code) for c in wanted if c not in present]
-    unit.updated_at = now
-    await record(session, now=now, actor=actor, events=[_event("bhxh_unit.set_communes", code, communes=len(wanted))])
-    return unit
 
 
 async def unit_for_commune(session: AsyncSession, commune_code: str) -> BhxhUnit:

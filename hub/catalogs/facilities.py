@@ -18,6 +18,7 @@ from hub.catalogs.errors import catalog_error
 from hub.catalogs.models import FacilityLevel, HealthFacility
 from hub.clients.permissions import Location, Principal, Role
 from hub.clock import vietnam_date
+from hub.db import add_unless_exists
 from hub.errors import BusinessError, BusinessErrors
 from hub.text import fold
 
@@ -120,19 +121,28 @@ def new_facility(fields: FacilityFields, now: dt.datetime) -> HealthFacility:
 
 
 def differs(facility: HealthFacility, fields: FacilityFields) -> bool:
-    probe = HealthFacility(code=facility.code)
-    apply_fields(probe, fields, facility.updated_at)
-    columns = (
-        "name",
-        "province_code",
-        "commune_code",
-        "address",
-        "level",
-        "accepts_child_primary_care",
-        "contract_from",
-        "contract_to",
+    """Whether importing `fields` would change the stored facility."""
+    stored = (
+        facility.name,
+        facility.province_code,
+        facility.commune_code,
+        facility.address,
+        facility.level,
+        facility.accepts_child_primary_care,
+        facility.contract_from,
+        facility.contract_to,
     )
-    return any(getattr(probe, c) != getattr(facility, c) for c in columns)
+    incoming = (
+        fields.name.strip(),
+        fields.province_code,
+        fields.commune_code,
+        fields.address.strip() if fields.address else None,
+        fields.level.value,
+        fields.accepts_child_primary_care,
+        fields.contract_from,
+        fields.contract_to,
+    )
+    return stored != incoming
 
 
 def _audit(operation: str, code: str, **details: str) -> AuditEvent:
@@ -144,12 +154,11 @@ async def add_facility(
 ) -> HealthFacility:
     actor.require(Role.CATALOG_MANAGE, Location(province_code=fields.province_code))
     errors = validate_facility(fields, today=vietnam_date(now))
-    if await session.get(HealthFacility, fields.code) is not None:
-        errors.insert(0, catalog_error(C.FACILITY_EXISTS, field="code", code=fields.code))
     if errors:
         raise BusinessErrors(errors)
     facility = new_facility(fields, now)
-    session.add(facility)
+    if not await add_unless_exists(session, facility):
+        raise BusinessErrors([catalog_error(C.FACILITY_EXISTS, field="code", code=fields.code)])
     await record(session, now=now, actor=actor, events=[_audit("facility.add", fields.code)])
     return facility
 

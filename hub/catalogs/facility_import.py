@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,7 @@ LEVELS = {
 TRUE, FALSE = {"1", "x", "co", "c", "yes", "y", "true"}, {"0", "", "khong", "k", "no", "n", "false"}
 DATE_FORMATS = ("%d/%m/%Y", "%Y%m%d", "%Y-%m-%d", "%d-%m-%Y")
 Cell = str | int | float | dt.date | dt.datetime | None
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,10 @@ def column_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def parse_row(cells: list[Cell], columns: dict[str, int]) -> tuple[FacilityFields | None, list[BusinessError]]:
+def parse_row(cells: list[Cell], columns: dict[str, int]) -> tuple[FacilityFields, list[BusinessError]]:
+    """The row's fields and the values that could not be read. A value that could not be read is replaced by a
+    neutral one, so that the rest of the row is still checked and every problem is reported at once."""
+
     def text(name: str) -> str:
         index = columns.get(name)
         if index is None or index >= len(cells) or cells[index] is None:
@@ -155,33 +160,26 @@ def parse_row(cells: list[Cell], columns: dict[str, int]) -> tuple[FacilityField
 
     errors: list[BusinessError] = []
 
-    def parsed(name: str, parse: Callable[[str], object], code: C, api_field: str) -> object:
+    def parsed(name: str, parse: Callable[[str], T], code: C, api_field: str, neutral: T) -> T:
         raw = text(name)
         try:
             return parse(raw)
         except (KeyError, ValueError):
             errors.append(catalog_error(code, field=api_field, value=raw))
-            return None
+            return neutral
 
-    level = parsed("level", lambda raw: LEVELS[fold(raw)], C.INVALID_LEVEL, "level")
-    accepts = parsed("accepts_children", _flag, C.INVALID_FLAG, "acceptsChildPrimaryCare")
-    starts = _date_cell(cells, columns.get("contract_from"), errors, "contractFrom")
-    ends = _date_cell(cells, columns.get("contract_to"), errors, "contractTo")
-    if errors:
-        return None, errors
-    assert isinstance(level, FacilityLevel) and isinstance(accepts, bool)
-    code = text("code").upper()
-    return FacilityFields(
-        code=code,
+    fields = FacilityFields(
+        code=text("code").upper(),
         name=text("name"),
         province_code=_padded(text("province_code"), 2),
-        level=level,
-        accepts_child_primary_care=accepts,
+        level=parsed("level", lambda raw: LEVELS[fold(raw)], C.INVALID_LEVEL, "level", FacilityLevel.COMMUNE),
+        accepts_child_primary_care=parsed("accepts_children", _flag, C.INVALID_FLAG, "acceptsChildPrimaryCare", False),
         commune_code=_padded(text("commune_code"), 5) or None,
         address=text("address") or None,
-        contract_from=starts,
-        contract_to=ends,
-    ), []
+        contract_from=_date_cell(cells, columns.get("contract_from"), errors, "contractFrom"),
+        contract_to=_date_cell(cells, columns.get("contract_to"), errors, "contractTo"),
+    )
+    return fields, errors
 
 
 def _padded(raw: str, width: int) -> str:
@@ -240,19 +238,15 @@ async def import_facilities(
         if not any(cell not in (None, "") for cell in cells):
             continue  # blank lines at the end of a sheet
         fields, errors = parse_row(cells, columns)
-        code = fields.code if fields else str(cells[columns["code"]] if columns["code"] < len(cells) else "")
-        if fields is not None:
-            errors = validate_facility(fields, today=today)
-            if actor is not None and not actor.jurisdiction.covers(fields.location):
-                errors.append(catalog_error(C.OUTSIDE_JURISDICTION, field="provinceCode", code=fields.province_code))
-            if fields.code in first_seen:
-                errors.append(
-                    catalog_error(
-                        C.DUPLICATE_IN_FILE, field="code", code=fields.code, first_row=first_seen[fields.code]
-                    )
-                )
-        if errors or fields is None:
-            report.rejected.append(RejectedRow(number, code, errors))
+        errors += validate_facility(fields, today=today)
+        if actor is not None and not actor.jurisdiction.covers(fields.location):
+            errors.append(catalog_error(C.OUTSIDE_JURISDICTION, field="provinceCode", code=fields.province_code))
+        if fields.code in first_seen:
+            errors.append(
+                catalog_error(C.DUPLICATE_IN_FILE, field="code", code=fields.code, first_row=first_seen[fields.code])
+            )
+        if errors:
+            report.rejected.append(RejectedRow(number, fields.code, errors))
         else:
             first_seen[fields.code] = number
             batch.append((number, fields))

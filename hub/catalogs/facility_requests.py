@@ -18,6 +18,7 @@ from hub.catalogs.facilities import FacilityFields, add_facility, validate_facil
 from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
+from hub.db import add_unless_exists
 from hub.errors import BusinessErrors, Forbidden
 
 
@@ -58,13 +59,6 @@ async def request_facility(
         errors.insert(0, catalog_error(C.FACILITY_EXISTS, field="code", code=requested.code))
     if errors:
         raise BusinessErrors(errors)
-    pending = await session.scalar(
-        select(FacilityRequest).where(
-            FacilityRequest.code == requested.code, FacilityRequest.state == RequestState.PENDING.value
-        )
-    )
-    if pending is not None:
-        return pending
     request = FacilityRequest(
         id=uuid.uuid4(),
         code=requested.code,
@@ -77,7 +71,15 @@ async def request_facility(
         requested_by_name=actor.name,
         requested_at=now,
     )
-    session.add(request)
+    # One pending request per code (a partial unique index): a second office asking joins the first request.
+    if not await add_unless_exists(session, request):
+        pending = await session.scalar(
+            select(FacilityRequest).where(
+                FacilityRequest.code == requested.code, FacilityRequest.state == RequestState.PENDING.value
+            )
+        )
+        assert pending is not None
+        return pending
     await record(session, now=now, actor=actor, events=[_event("facility_request.create", request)])
     return request
 
@@ -137,7 +139,8 @@ async def reject_request(
 
 async def _pending(session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> FacilityRequest:
     actor.require(Role.CATALOG_MANAGE)
-    request = await session.get(FacilityRequest, request_id)
+    # Row-locked: an approval and a rejection of the same request (or two approvals) run one after the other.
+    request = await session.get(FacilityRequest, request_id, with_for_update=True, populate_existing=True)
     if request is None or not actor.jurisdiction.covers(request.location):
         raise BusinessErrors([catalog_error(C.UNKNOWN_REQUEST, field="id")])
     if request.state != RequestState.PENDING.value:

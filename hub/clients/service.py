@@ -65,7 +65,9 @@ async def create_client(
     granted = DEFAULT_ROLES[kind] if roles is None else roles
     if ttl <= dt.timedelta(0):
         raise BusinessError(
-            ClientErrorCode.INVALID_TTL, "A token must live at least a day.", "Thời hạn token phải từ một ngày.",
+            ClientErrorCode.INVALID_TTL,
+            "A token must live at least a day.",
+            "Thời hạn token phải từ một ngày.",
             field="tokenTtlDays",
         )
     _require_known(jurisdiction)

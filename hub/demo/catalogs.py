@@ -67,7 +67,7 @@ async def catalog_tour(tour: Tour) -> None:
         "a legacy commune, looked up without diacritics, and what it became on 1/7/2025",
         REGISTRY,
         """{ adminUnits(name: "phuong thac gian", era: LEGACY) { code name districtCode validTo }
-             currentUnitsOf(legacyCommuneCode: "20218") { default commune { code name } } }""",
+             currentUnitsOf(legacyCode: "20218") { default unit { code name } } }""",
     )
     await tour.call(
         "one code, two communes: the record's date decides",

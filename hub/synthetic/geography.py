@@ -167,8 +167,8 @@ def _legacy_links(catalog: AdminCatalog) -> tuple[dict[str, str], dict[str, str]
     merged_into: dict[str, Counter[str]] = defaultdict(Counter)
     for legacy in catalog.units(UnitLevel.COMMUNE, Era.LEGACY):
         for successor in catalog.successors(legacy.code):
-            votes[successor.commune.code][legacy.province_code] += 2 if successor.default else 1
-            merged_into[legacy.province_code][successor.commune.province_code] += 1
+            votes[successor.unit.code][legacy.province_code] += 2 if successor.default else 1
+            merged_into[legacy.province_code][successor.unit.province_code] += 1
     main = {commune: counter.most_common(1)[0][0] for commune, counter in votes.items()}
     return main, {legacy: counter.most_common(1)[0][0] for legacy, counter in merged_into.items()}
 

@@ -11,6 +11,7 @@ from hub.catalogs import facilities, facility_requests
 from hub.catalogs.facilities import FacilityFields
 from hub.catalogs.facility_requests import Approval, RequestedFacility
 from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
+from hub.clients.permissions import Principal, Role
 from hub.errors import BusinessErrors, InvalidRequest
 from schema.catalogs.errors import CatalogError
 from schema.context import Info
@@ -80,23 +81,25 @@ class FacilityRequestType:
     commune_code: str | None
     note: str | None
     state: RequestState
-    requested_by: str
+    requested_by: str | None
     requested_at: dt.datetime
     decided_by: str | None
     decided_at: dt.datetime | None
     decision_reason: str | None
 
     @classmethod
-    def from_model(cls, r: FacilityRequest) -> FacilityRequestType:
+    def from_model(cls, r: FacilityRequest, viewer: Principal) -> FacilityRequestType:
+        # Another office that asked for the same facility sees the request, not who filed it or their note.
+        private = viewer.client_id != r.requested_by and Role.CATALOG_MANAGE not in viewer.roles
         return cls(
             id=strawberry.ID(str(r.id)),
             code=r.code,
             name=r.name,
             province_code=r.province_code,
             commune_code=r.commune_code,
-            note=r.note,
+            note=None if private else r.note,
             state=RequestState(r.state),
-            requested_by=r.requested_by_name,
+            requested_by=None if private else r.requested_by_name,
             requested_at=r.requested_at,
             decided_by=r.decided_by_name,
             decided_at=r.decided_at,
@@ -212,7 +215,7 @@ class FacilityQuery:
     async def facility_requests(self, info: Info, state: RequestState | None = None) -> list[FacilityRequestType]:
         async with info.context.services.db.sessions() as session:
             found = await facility_requests.list_requests(session, actor=info.context.principal, state=state)
-        return [FacilityRequestType.from_model(r) for r in found]
+        return [FacilityRequestType.from_model(r, info.context.principal) for r in found]
 
 
 @strawberry.type
@@ -270,7 +273,7 @@ class FacilityMutation:
                 )
         except BusinessErrors as exc:
             return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
-        return FacilityRequestPayload(request=FacilityRequestType.from_model(filed))
+        return FacilityRequestPayload(request=FacilityRequestType.from_model(filed, info.context.principal))
 
     @strawberry.mutation(description="Approve a request: the facility is added with these settings (operators).")
     async def approve_facility_request(
@@ -290,7 +293,8 @@ class FacilityMutation:
         except BusinessErrors as exc:
             return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
         return FacilityRequestPayload(
-            request=FacilityRequestType.from_model(request), facility=FacilityType.from_model(added)
+            request=FacilityRequestType.from_model(request, info.context.principal),
+            facility=FacilityType.from_model(added),
         )
 
     @strawberry.mutation(description="Reject a request, with the reason the registry office will see.")
@@ -307,4 +311,4 @@ class FacilityMutation:
                 )
         except BusinessErrors as exc:
             return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
-        return FacilityRequestPayload(request=FacilityRequestType.from_model(request))
+        return FacilityRequestPayload(request=FacilityRequestType.from_model(request, info.context.principal))

@@ -47,8 +47,8 @@ class AdminUnitType:
 
 @strawberry.type
 class SuccessorUnit:
-    commune: AdminUnitType
-    default: bool = strawberry.field(description="The main successor when a legacy commune was split.")
+    unit: AdminUnitType
+    default: bool = strawberry.field(description="The main successor when a legacy unit was split.")
 
 
 @strawberry.type
@@ -101,11 +101,16 @@ class AdminUnitQuery:
     ) -> list[AdminUnitType]:
         return [AdminUnitType.from_unit(u) for u in admin_catalog().children(province_code, era, level)]
 
-    @strawberry.field(description="The current commune(s) a legacy commune became, the default first.")
-    def current_units_of(self, info: Info, legacy_commune_code: str) -> list[SuccessorUnit]:
+    @strawberry.field(
+        description="What a legacy unit became: for a commune its current commune(s), the default first; for a "
+        "district the current communes its communes went to; for a province the province it merged into."
+    )
+    def current_units_of(
+        self, info: Info, legacy_code: str, level: UnitLevel = UnitLevel.COMMUNE
+    ) -> list[SuccessorUnit]:
         return [
-            SuccessorUnit(commune=AdminUnitType.from_unit(s.commune), default=s.default)
-            for s in admin_catalog().successors(legacy_commune_code)
+            SuccessorUnit(unit=AdminUnitType.from_unit(s.unit), default=s.default)
+            for s in admin_catalog().current_units_for(level, legacy_code)
         ]
 
     @strawberry.field(description="Read a legacy address (street, commune, district, province) into current units.")

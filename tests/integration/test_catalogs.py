@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -54,7 +55,9 @@ async def test_units_by_code_name_children_and_conversion(hub, people):
       now: communeOn(code: "20242", date: "2026-01-10") { name validFrom }
       then: communeOn(code: "20242", date: "2024-01-10") { name }
       gone: communeOn(code: "20218", date: "2026-01-10") { name }
-      successor: currentUnitsOf(legacyCommuneCode: "20218") { default commune { code name } }
+      successor: currentUnitsOf(legacyCode: "20218") { default unit { code name } }
+      binhDuong: currentUnitsOf(legacyCode: "74", level: PROVINCE) { default unit { code name } }
+      thanhKhe: currentUnitsOf(legacyCode: "491", level: DISTRICT) { unit { code } }
       danang: provinceChildren(provinceCode: "48") { code }
       provinces { code }
       converted: convertLegacyAddress(address: "5 Hùng Vương, P. Thạc Gián, Q. Thanh Khê, TP. Đà Nẵng") {
@@ -68,7 +71,9 @@ async def test_units_by_code_name_children_and_conversion(hub, people):
     assert data["now"] == {"name": "Phường Hải Châu", "validFrom": "2025-07-01"}
     assert data["then"] == {"name": "Phường Phước Ninh"}
     assert data["gone"] is None
-    assert data["successor"] == [{"default": True, "commune": {"code": "20209", "name": "Phường Thanh Khê"}}]
+    assert data["successor"] == [{"default": True, "unit": {"code": "20209", "name": "Phường Thanh Khê"}}]
+    assert data["binhDuong"] == [{"default": True, "unit": {"code": "79", "name": "Thành phố Hồ Chí Minh"}}]
+    assert [u["unit"]["code"] for u in data["thanhKhe"]] == ["20209", "20305"]  # Thanh Khê, An Khê
     assert len(data["danang"]) == 94 and len(data["provinces"]) == 34
     assert data["converted"] == {
         "currentAddress": "5 Hùng Vương, Phường Thanh Khê, Thành phố Đà Nẵng",
@@ -182,39 +187,77 @@ async def test_rejection_needs_a_reason_and_the_requester_sees_it(hub, people):
     ]
 
 
+SAVE_UNIT = """mutation($input: BhxhUnitInput!) { saveBhxhUnit(input: $input) {
+  unit { code canTakeWork problems { code message messageVi } } errors { code field } } }"""
+SET_COMMUNES = """mutation($code: String!, $communes: [String!]!) {
+  setBhxhUnitCommunes(code: $code, communeCodes: $communes) { unit { communeCodes } errors { code message } } }"""
+
+
 async def test_a_unit_without_location_cannot_take_work_and_the_operator_sees_why(hub, people):
     client, state = hub
-    save = """mutation($input: BhxhUnitInput!) { saveBhxhUnit(input: $input) {
-      unit { code canTakeWork problems { code message messageVi } } errors { code field } } }"""
     unit = {"code": "4801", "name": "BHXH khu vực Hải Châu"}
-    saved = (await graphql_data(client, save, {"input": unit}, token=people["operator"]))["saveBhxhUnit"]["unit"]
+    saved = (await graphql_data(client, SAVE_UNIT, {"input": unit}, token=people["operator"]))["saveBhxhUnit"]["unit"]
     assert saved["canTakeWork"] is False
     assert [p["code"] for p in saved["problems"]] == ["UNIT_LOCATION_MISSING"]
     assert "province and commune" in saved["problems"][0]["message"]
-    assign = """mutation { setBhxhUnitCommunes(code: "4801", communeCodes: ["20242", "20209", "99999"]) {
-      unit { communeCodes } errors { code } } }"""
-    refused = (await graphql_data(client, assign, token=people["operator"]))["setBhxhUnitCommunes"]
-    assert [e["code"] for e in refused["errors"]] == ["UNKNOWN_COMMUNE"]
-    assign = assign.replace(', "99999"', "")
-    assert (await graphql_data(client, assign, token=people["operator"]))["setBhxhUnitCommunes"]["unit"] == {
-        "communeCodes": ["20209", "20242"]
-    }
-    async with state.services.db.sessions() as session:
-        with pytest.raises(BusinessErrors) as refused_work:
-            await unit_for_commune(session, "20242")
-        assert [e.code for e in refused_work.value.errors] == ["UNIT_LOCATION_MISSING"]
-    # Declared: it takes work
+    # No work can be given to it, not even communes to serve
+    assign = {"code": "4801", "communes": ["20242"]}
+    refused = (await graphql_data(client, SET_COMMUNES, assign, token=people["operator"]))["setBhxhUnitCommunes"]
+    assert [e["code"] for e in refused["errors"]] == ["UNIT_LOCATION_MISSING"]
+    # Declared by Đà Nẵng's operator: it takes work
     located = {**unit, "provinceCode": "48", "communeCode": "20242"}
-    saved = (await graphql_data(client, save, {"input": located}, token=people["operator-48"]))["saveBhxhUnit"]
+    saved = (await graphql_data(client, SAVE_UNIT, {"input": located}, token=people["operator-48"]))["saveBhxhUnit"]
     assert saved["unit"]["canTakeWork"] is True
+    bad = {"code": "4801", "communes": ["20242", "99999", "00004"]}
+    refused = (await graphql_data(client, SET_COMMUNES, bad, token=people["operator-48"]))["setBhxhUnitCommunes"]
+    assert [e["code"] for e in refused["errors"]] == ["COMMUNE_NOT_IN_PROVINCE", "UNKNOWN_COMMUNE"]
+    good = {"code": "4801", "communes": ["20242", "20209"]}
+    done = (await graphql_data(client, SET_COMMUNES, good, token=people["operator-48"]))["setBhxhUnitCommunes"]
+    assert done == {"unit": {"communeCodes": ["20209", "20242"]}, "errors": []}
+    fewer = {"code": "4801", "communes": ["20242"]}
+    done = (await graphql_data(client, SET_COMMUNES, fewer, token=people["operator-48"]))["setBhxhUnitCommunes"]
+    assert done["unit"] == {"communeCodes": ["20242"]}
     async with state.services.db.sessions() as session:
         assert (await unit_for_commune(session, "20242")).code == "4801"
         with pytest.raises(BusinessErrors) as nobody:
-            await unit_for_commune(session, "20263")
+            await unit_for_commune(session, "20209")
         assert [e.code for e in nobody.value.errors] == ["NO_UNIT_FOR_COMMUNE"]
-    # A commune is served by one unit only
-    other = {"code": "4802", "name": "BHXH khu vực Sơn Trà", "provinceCode": "48", "communeCode": "20263"}
-    await graphql_data(client, save, {"input": other}, token=people["operator-48"])
-    steal = 'mutation { setBhxhUnitCommunes(code: "4802", communeCodes: ["20242"]) { errors { code message } } }'
-    errors = (await graphql_data(client, steal, token=people["operator-48"]))["setBhxhUnitCommunes"]["errors"]
-    assert [e["code"] for e in errors] == ["COMMUNE_SERVED_BY_OTHER_UNIT"] and "4801" in errors[0]["message"]
+    # Hà Nội's operator cannot touch Đà Nẵng's unit
+    assert await graphql_error_codes(client, SET_COMMUNES, good, token=people["operator-01"]) == ["FORBIDDEN"]
+
+
+async def test_a_commune_is_served_by_one_unit_even_when_two_claim_it_at_once(hub, people):
+    client, _ = hub
+    operator = people["operator-48"]
+    for code, commune in (("4801", "20242"), ("4802", "20263")):
+        unit = {"code": code, "name": f"BHXH {code}", "provinceCode": "48", "communeCode": commune}
+        await graphql_data(client, SAVE_UNIT, {"input": unit}, token=operator)
+    claims = [{"code": code, "communes": ["20209"]} for code in ("4801", "4802")]
+    answers = await asyncio.gather(*(graphql_data(client, SET_COMMUNES, claim, token=operator) for claim in claims))
+    outcomes = sorted(
+        (a["setBhxhUnitCommunes"]["unit"] is not None, [e["code"] for e in a["setBhxhUnitCommunes"]["errors"]])
+        for a in answers
+    )
+    assert outcomes == [(False, ["COMMUNE_SERVED_BY_OTHER_UNIT"]), (True, [])]
+
+
+async def test_approve_and_reject_at_once_decide_a_request_once(hub, people):
+    client, _ = hub
+    ask = 'mutation { requestFacility(input: {code: "48097", name: "PK Y", provinceCode: "48"}) { request { id } } }'
+    request_id = (await graphql_data(client, ask, token=people["ubnd-hai-chau"]))["requestFacility"]["request"]["id"]
+    approve = """mutation($id: ID!) { approveFacilityRequest(id: $id, input: {level: COMMUNE,
+      acceptsChildPrimaryCare: true}) { request { state } errors { code } } }"""
+    reject = (
+        'mutation($id: ID!) { rejectFacilityRequest(id: $id, reason: "Trùng") { request { state } errors { code } } }'
+    )
+    answers = await asyncio.gather(
+        graphql_data(client, approve, {"id": request_id}, token=people["operator-48"]),
+        graphql_data(client, reject, {"id": request_id}, token=people["operator"]),
+        graphql_data(client, approve, {"id": request_id}, token=people["operator"]),
+    )
+    payloads = [next(iter(a.values())) for a in answers]
+    winners = [p for p in payloads if not p["errors"]]
+    assert len(winners) == 1
+    assert all([e["code"] for e in p["errors"]] == ["REQUEST_NOT_PENDING"] for p in payloads if p["errors"])
+    listing = await graphql_data(client, "{ facilityRequests { state } }", token=people["operator"])
+    assert listing["facilityRequests"] == [winners[0]["request"]]

@@ -64,7 +64,7 @@ async def test_good_rows_are_stored_and_each_bad_row_reported(db, clock, tmp_pat
     assert {r.row: [e.code for e in r.errors] for r in report.rejected} == {
         4: ["INVALID_FACILITY_CODE"],
         5: ["INVALID_LEVEL"],
-        6: ["INVALID_FLAG", "INVALID_DATE"],
+        6: ["INVALID_FLAG", "INVALID_DATE", "NAME_REQUIRED", "UNKNOWN_PROVINCE"],
         7: ["DUPLICATE_IN_FILE"],
     }
     facilities = await stored(db)
@@ -128,6 +128,6 @@ def test_command_line_import_reports_rejections(tmp_path, monkeypatch):
     assert "3 added, 0 updated, 0 unchanged, 4 rejected" in result.stdout
     assert "row 6 (48004): INVALID_DATE" in result.stderr
     lines = report.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "row,code,error,field,message,message_vi" and len(lines) == 1 + 5
+    assert lines[0] == "row,code,error,field,message,message_vi" and len(lines) == 1 + 7  # one line per reason
     again = runner.invoke(main, ["catalog", "import-facilities", str(write_csv(tmp_path / "g.csv", ROWS[:2]))])
     assert again.exit_code == 0 and "0 added, 0 updated, 2 unchanged, 0 rejected" in again.stdout
