@@ -8,7 +8,7 @@ import strawberry
 
 from hub.audit.models import AuditEntry
 from hub.audit.trail import read_trail
-from schema.context import Info
+from schema.context import Info, write
 from schema.ids import parse_uuid
 
 
@@ -39,14 +39,11 @@ class AuditQuery:
     async def audit_trail(
         self, info: Info, person_id: strawberry.ID, first: int = 50, before_seq: int | None = None
     ) -> list[AuditEntryType]:
-        services = info.context.services
-        async with services.db.transaction() as session:
-            entries = await read_trail(
-                session,
-                now=services.clock.now(),
-                actor=info.context.principal,
-                person_id=parse_uuid(person_id),
-                limit=first,
-                before_seq=before_seq,
-            )
-            return [AuditEntryType.from_model(e) for e in entries]
+        # A write: reading someone's trail is itself audited.
+        entries = await write(
+            info,
+            lambda s, now, actor: read_trail(
+                s, now=now, actor=actor, person_id=parse_uuid(person_id), limit=first, before_seq=before_seq
+            ),
+        )
+        return [AuditEntryType.from_model(e) for e in entries]

@@ -7,11 +7,11 @@ import datetime as dt
 import strawberry
 
 from hub.clients import service
+from hub.clients.errors import ClientErrorCode
 from hub.clients.models import Client
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
-from hub.clients.service import ClientErrorCode
 from hub.errors import BusinessError
-from schema.context import Info
+from schema.context import Info, read, write
 from schema.errors import payload_errors
 
 strawberry.enum(ClientKind, name="ClientKind")
@@ -105,17 +105,16 @@ class ClientQuery:
 
     @strawberry.field(description="Every registered client (operators).")
     async def clients(self, info: Info) -> list[ClientType]:
-        info.context.principal.require(Role.CLIENT_MANAGE)
-        async with info.context.services.db.transaction() as session:
-            return [ClientType.from_model(c) for c in await service.list_clients(session, info.context.principal)]
+        viewer = info.context.principal
+        viewer.require(Role.CLIENT_MANAGE)
+        return [ClientType.from_model(c) for c in await read(info, lambda s: service.list_clients(s, viewer))]
 
 
 @strawberry.type
 class ClientMutation:
     @strawberry.mutation(description="Register a client and issue its first bearer token (operators).")
     async def create_client(self, info: Info, input: CreateClientInput) -> CreateClientPayload:
-        principal = info.context.principal
-        principal.require(Role.CLIENT_MANAGE)
+        info.context.principal.require(Role.CLIENT_MANAGE)
         services = info.context.services
         try:
             jurisdiction = Jurisdiction(input.jurisdiction.level, input.jurisdiction.code)
@@ -128,19 +127,22 @@ class ClientMutation:
             )
             return CreateClientPayload(errors=payload_errors(ClientError, error))
         ttl = dt.timedelta(days=input.token_ttl_days or services.settings.token_ttl_days)
+        roles = frozenset(input.roles) if input.roles is not None else None
         try:
-            async with services.db.transaction() as session:
-                issued = await service.create_client(
-                    session,
+            issued = await write(
+                info,
+                lambda s, now, actor: service.create_client(
+                    s,
                     services.signer,
-                    now=services.clock.now(),
-                    actor=principal,
+                    now=now,
+                    actor=actor,
                     name=input.name,
                     kind=input.kind,
                     jurisdiction=jurisdiction,
-                    roles=frozenset(input.roles) if input.roles is not None else None,
+                    roles=roles,
                     ttl=ttl,
-                )
+                ),
+            )
         except BusinessError as error:
             return CreateClientPayload(errors=payload_errors(ClientError, error))
         return CreateClientPayload(
@@ -149,12 +151,9 @@ class ClientMutation:
 
     @strawberry.mutation(description="Revoke a client: every token it holds stops working at once (operators).")
     async def revoke_client(self, info: Info, name: str) -> RevokeClientPayload:
-        principal = info.context.principal
-        principal.require(Role.CLIENT_MANAGE)
-        services = info.context.services
+        info.context.principal.require(Role.CLIENT_MANAGE)
         try:
-            async with services.db.transaction() as session:
-                client = await service.revoke_client(session, now=services.clock.now(), actor=principal, name=name)
+            client = await write(info, lambda s, now, actor: service.revoke_client(s, now=now, actor=actor, name=name))
         except BusinessError as error:
             return RevokeClientPayload(errors=payload_errors(ClientError, error))
         return RevokeClientPayload(client=ClientType.from_model(client))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from hub.clients.permissions import Principal
@@ -32,3 +36,19 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+T = TypeVar("T")
+
+
+async def write(info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[T]]) -> T:
+    """Run a service call in one writing transaction, as the caller, at the clock's present moment."""
+    services = info.context.services
+    async with services.db.transaction() as session:
+        return await work(session, services.clock.now(), info.context.principal)
+
+
+async def read(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run a read-only service call (no write lock on SQLite)."""
+    async with info.context.services.db.sessions() as session:
+        return await work(session)

@@ -10,10 +10,10 @@ from hub.audit.purpose import Purpose
 from hub.clock import legal_date
 from hub.errors import BusinessError
 from hub.persons import service
+from hub.persons.errors import PersonErrorCode
 from hub.persons.identity import IdNumberIssue, check_personal_id
 from hub.persons.models import Gender, Person
-from hub.persons.service import PersonErrorCode
-from schema.context import Info
+from schema.context import Info, write
 from schema.errors import payload_errors
 from schema.ids import parse_uuid
 
@@ -116,34 +116,33 @@ class PersonQuery:
 
     @strawberry.field(description="A person's record. The read is audited with its purpose.")
     async def person(self, info: Info, id: strawberry.ID, purpose: Purpose) -> PersonType:
-        services = info.context.services
-        async with services.db.transaction() as session:
-            person = await service.read_person(
-                session,
-                now=services.clock.now(),
-                actor=info.context.principal,
-                person_id=parse_uuid(id),
-                purpose=purpose,
-            )
-            return PersonType.from_model(person)
+        # A write: the read itself is recorded in the audit log.
+        person = await write(
+            info,
+            lambda s, now, actor: service.read_person(
+                s, now=now, actor=actor, person_id=parse_uuid(id), purpose=purpose
+            ),
+        )
+        return PersonType.from_model(person)
 
 
 @strawberry.type
 class PersonMutation:
     @strawberry.mutation(description="Correct where a person lives; both communes must be in the caller's area.")
     async def change_person_address(self, info: Info, input: ChangePersonAddressInput) -> ChangePersonAddressPayload:
-        services = info.context.services
         try:
-            async with services.db.transaction() as session:
-                person = await service.change_address(
-                    session,
-                    now=services.clock.now(),
-                    actor=info.context.principal,
+            person = await write(
+                info,
+                lambda s, now, actor: service.change_address(
+                    s,
+                    now=now,
+                    actor=actor,
                     person_id=parse_uuid(input.person_id),
                     province_code=input.province_code,
                     commune_code=input.commune_code,
                     address=input.address,
-                )
+                ),
+            )
         except BusinessError as error:
             return ChangePersonAddressPayload(errors=payload_errors(PersonError, error))
         return ChangePersonAddressPayload(person=PersonType.from_model(person))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
+from hub.clients.errors import ClientErrorCode
 from hub.clients.models import Client
 from hub.clients.permissions import (
     DEFAULT_ROLES,
@@ -25,16 +25,6 @@ from hub.clients.permissions import (
 )
 from hub.clients.tokens import TokenSigner
 from hub.errors import BusinessError, Forbidden, Unauthenticated
-
-
-class ClientErrorCode(enum.StrEnum):
-    NAME_REQUIRED = "NAME_REQUIRED"
-    NAME_TAKEN = "NAME_TAKEN"
-    GRANT_NOT_ALLOWED = "GRANT_NOT_ALLOWED"
-    UNKNOWN_CLIENT = "UNKNOWN_CLIENT"
-    CLIENT_REVOKED = "CLIENT_REVOKED"
-    UNKNOWN_JURISDICTION = "UNKNOWN_JURISDICTION"
-    INVALID_TTL = "INVALID_TTL"
 
 
 @dataclass(frozen=True)

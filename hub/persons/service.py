@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from dataclasses import dataclass
 
@@ -14,12 +13,8 @@ from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
 from hub.errors import BusinessError, Forbidden
+from hub.persons.errors import PersonErrorCode
 from hub.persons.models import Gender, Person
-
-
-class PersonErrorCode(enum.StrEnum):
-    INVALID_LOCATION = "INVALID_LOCATION"
-    ADDRESS_REQUIRED = "ADDRESS_REQUIRED"
 
 
 @dataclass(frozen=True)

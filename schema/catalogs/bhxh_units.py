@@ -11,7 +11,7 @@ from hub.catalogs.bhxh_units import UnitFields, unit_problems
 from hub.catalogs.models import BhxhUnit
 from hub.errors import BusinessErrors
 from schema.catalogs.errors import CatalogError
-from schema.context import Info
+from schema.context import Info, read, write
 from schema.errors import payload_errors
 
 
@@ -61,23 +61,19 @@ class BhxhUnitPayload:
 class BhxhUnitQuery:
     @strawberry.field(description="BHXH units, optionally of one province.")
     async def bhxh_units(self, info: Info, province_code: str | None = None) -> list[BhxhUnitType]:
-        async with info.context.services.db.sessions() as session:
-            return [
-                BhxhUnitType.from_model(u) for u in await bhxh_units.list_units(session, province_code=province_code)
-            ]
+        found = await read(info, lambda s: bhxh_units.list_units(s, province_code=province_code))
+        return [BhxhUnitType.from_model(u) for u in found]
 
     @strawberry.field
     async def bhxh_unit(self, info: Info, code: str) -> BhxhUnitType | None:
-        async with info.context.services.db.sessions() as session:
-            unit = await bhxh_units.get_unit(session, code)
-            return BhxhUnitType.from_model(unit) if unit else None
+        unit = await read(info, lambda s: bhxh_units.get_unit(s, code))
+        return BhxhUnitType.from_model(unit) if unit else None
 
 
 @strawberry.type
 class BhxhUnitMutation:
     @strawberry.mutation(description="Register a BHXH unit or correct its name and location (operators).")
     async def save_bhxh_unit(self, info: Info, input: BhxhUnitInput) -> BhxhUnitPayload:
-        services = info.context.services
         fields = UnitFields(
             code=input.code.strip().upper(),
             name=input.name,
@@ -85,26 +81,20 @@ class BhxhUnitMutation:
             commune_code=input.commune_code or None,
         )
         try:
-            async with services.db.transaction() as session:
-                unit = await bhxh_units.save_unit(
-                    session, now=services.clock.now(), actor=info.context.principal, fields=fields
-                )
-                return BhxhUnitPayload(unit=BhxhUnitType.from_model(unit))
+            unit = await write(info, lambda s, now, actor: bhxh_units.save_unit(s, now=now, actor=actor, fields=fields))
         except BusinessErrors as exc:
             return BhxhUnitPayload(errors=payload_errors(CatalogError, exc))
+        return BhxhUnitPayload(unit=BhxhUnitType.from_model(unit))
 
     @strawberry.mutation(description="Set the communes a unit serves (replaces the previous list).")
     async def set_bhxh_unit_communes(self, info: Info, code: str, commune_codes: list[str]) -> BhxhUnitPayload:
-        services = info.context.services
         try:
-            async with services.db.transaction() as session:
-                unit = await bhxh_units.set_served_communes(
-                    session,
-                    now=services.clock.now(),
-                    actor=info.context.principal,
-                    code=code,
-                    commune_codes=commune_codes,
-                )
-                return BhxhUnitPayload(unit=BhxhUnitType.from_model(unit))
+            unit = await write(
+                info,
+                lambda s, now, actor: bhxh_units.set_served_communes(
+                    s, now=now, actor=actor, code=code, commune_codes=commune_codes
+                ),
+            )
         except BusinessErrors as exc:
             return BhxhUnitPayload(errors=payload_errors(CatalogError, exc))
+        return BhxhUnitPayload(unit=BhxhUnitType.from_model(unit))

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 
 import strawberry
 
 from hub.catalogs import facilities, facility_requests
+from hub.catalogs.errors import CatalogErrorCode as C
+from hub.catalogs.errors import catalog_error
 from hub.catalogs.facilities import FacilityFields
 from hub.catalogs.facility_requests import Approval, RequestedFacility
 from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
 from hub.clients.permissions import Principal, Role
 from hub.errors import BusinessErrors, InvalidRequest
 from schema.catalogs.errors import CatalogError
-from schema.context import Info
+from schema.context import Info, read, write
 from schema.errors import payload_errors
-from schema.ids import parse_uuid
 
 strawberry.enum(FacilityLevel, name="FacilityLevel")
 strawberry.enum(RequestState, name="FacilityRequestState")
 CURSOR_PREFIX = "facility:"
+MAX_REQUESTS = 500
 
 
 @strawberry.type(name="Facility")
@@ -181,8 +184,7 @@ def decode_cursor(cursor: str) -> str:
 class FacilityQuery:
     @strawberry.field(description="A facility by its 5-character code, retired or not.")
     async def facility(self, info: Info, code: str) -> FacilityType | None:
-        async with info.context.services.db.sessions() as session:
-            found = await facilities.get_facility(session, code.strip().upper())
+        found = await read(info, lambda s: facilities.get_facility(s, code.strip().upper()))
         return FacilityType.from_model(found) if found else None
 
     @strawberry.field(description="Search the nationwide list by name (with or without diacritics) or code prefix.")
@@ -212,53 +214,61 @@ class FacilityQuery:
         )
 
     @strawberry.field(description="Requests to add a facility: operators see their area's, registry offices their own.")
-    async def facility_requests(self, info: Info, state: RequestState | None = None) -> list[FacilityRequestType]:
-        async with info.context.services.db.sessions() as session:
-            found = await facility_requests.list_requests(session, actor=info.context.principal, state=state)
-        return [FacilityRequestType.from_model(r, info.context.principal) for r in found]
+    async def facility_requests(
+        self, info: Info, state: RequestState | None = None, first: int = 100
+    ) -> list[FacilityRequestType]:
+        viewer = info.context.principal
+        found = await read(
+            info,
+            lambda s: facility_requests.list_requests(
+                s, actor=viewer, state=state, limit=max(1, min(first, MAX_REQUESTS))
+            ),
+        )
+        return [FacilityRequestType.from_model(r, viewer) for r in found]
+
+
+def _request_id(value: strawberry.ID) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise BusinessErrors([catalog_error(C.UNKNOWN_REQUEST, field="id")]) from None
 
 
 @strawberry.type
 class FacilityMutation:
     @strawberry.mutation(description="Add a facility to the list (operators of its province, or national).")
     async def add_facility(self, info: Info, input: FacilityInput) -> FacilityPayload:
-        services = info.context.services
         try:
-            async with services.db.transaction() as session:
-                added = await facilities.add_facility(
-                    session, now=services.clock.now(), actor=info.context.principal, fields=input.fields()
-                )
+            added = await write(
+                info, lambda s, now, actor: facilities.add_facility(s, now=now, actor=actor, fields=input.fields())
+            )
         except BusinessErrors as exc:
             return FacilityPayload(errors=payload_errors(CatalogError, exc))
         return FacilityPayload(facility=FacilityType.from_model(added))
 
     @strawberry.mutation(description="Correct a facility's details.")
     async def update_facility(self, info: Info, input: FacilityInput) -> FacilityPayload:
-        services = info.context.services
         try:
-            async with services.db.transaction() as session:
-                updated = await facilities.update_facility(
-                    session, now=services.clock.now(), actor=info.context.principal, fields=input.fields()
-                )
+            updated = await write(
+                info, lambda s, now, actor: facilities.update_facility(s, now=now, actor=actor, fields=input.fields())
+            )
         except BusinessErrors as exc:
             return FacilityPayload(errors=payload_errors(CatalogError, exc))
         return FacilityPayload(facility=FacilityType.from_model(updated))
 
     @strawberry.mutation(description="Take a facility off the list from now on, with the reason.")
     async def retire_facility(self, info: Info, code: str, reason: str) -> FacilityPayload:
-        services = info.context.services
         try:
-            async with services.db.transaction() as session:
-                retired = await facilities.retire_facility(
-                    session, now=services.clock.now(), actor=info.context.principal, code=code, reason=reason
-                )
+            retired = await write(
+                info,
+                lambda s, now, actor: facilities.retire_facility(s, now=now, actor=actor, code=code, reason=reason),
+            )
         except BusinessErrors as exc:
             return FacilityPayload(errors=payload_errors(CatalogError, exc))
         return FacilityPayload(facility=FacilityType.from_model(retired))
 
     @strawberry.mutation(description="Ask for a facility missing from the list to be added (registry offices).")
     async def request_facility(self, info: Info, input: FacilityRequestInput) -> FacilityRequestPayload:
-        services = info.context.services
         requested = RequestedFacility(
             code=input.code.strip().upper(),
             name=input.name,
@@ -267,10 +277,10 @@ class FacilityMutation:
             note=input.note,
         )
         try:
-            async with services.db.transaction() as session:
-                filed = await facility_requests.request_facility(
-                    session, now=services.clock.now(), actor=info.context.principal, requested=requested
-                )
+            filed = await write(
+                info,
+                lambda s, now, actor: facility_requests.request_facility(s, now=now, actor=actor, requested=requested),
+            )
         except BusinessErrors as exc:
             return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
         return FacilityRequestPayload(request=FacilityRequestType.from_model(filed, info.context.principal))
@@ -279,17 +289,14 @@ class FacilityMutation:
     async def approve_facility_request(
         self, info: Info, id: strawberry.ID, input: ApprovalInput
     ) -> FacilityRequestPayload:
-        services = info.context.services
         approval = Approval(input.level, input.accepts_child_primary_care, input.contract_from, input.contract_to)
         try:
-            async with services.db.transaction() as session:
-                request, added = await facility_requests.approve_request(
-                    session,
-                    now=services.clock.now(),
-                    actor=info.context.principal,
-                    request_id=parse_uuid(id),
-                    approval=approval,
-                )
+            request, added = await write(
+                info,
+                lambda s, now, actor: facility_requests.approve_request(
+                    s, now=now, actor=actor, request_id=_request_id(id), approval=approval
+                ),
+            )
         except BusinessErrors as exc:
             return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
         return FacilityRequestPayload(
@@ -299,16 +306,13 @@ class FacilityMutation:
 
     @strawberry.mutation(description="Reject a request, with the reason the registry office will see.")
     async def reject_facility_request(self, info: Info, id: strawberry.ID, reason: str) -> FacilityRequestPayload:
-        services = info.context.services
         try:
-            async with services.db.transaction() as session:
-                request = await facility_requests.reject_request(
-                    session,
-                    now=services.clock.now(),
-                    actor=info.context.principal,
-                    request_id=parse_uuid(id),
-                    reason=reason,
-                )
+            request = await write(
+                info,
+                lambda s, now, actor: facility_requests.reject_request(
+                    s, now=now, actor=actor, request_id=_request_id(id), reason=reason
+                ),
+            )
         except BusinessErrors as exc:
             return FacilityRequestPayload(errors=payload_errors(CatalogError, exc))
         return FacilityRequestPayload(request=FacilityRequestType.from_model(request, info.context.principal))

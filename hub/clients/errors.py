@@ -1,0 +1,15 @@
+"""Client error codes (business outcomes of registering clients and managing their tokens)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ClientErrorCode(enum.StrEnum):
+    NAME_REQUIRED = "NAME_REQUIRED"
+    NAME_TAKEN = "NAME_TAKEN"
+    GRANT_NOT_ALLOWED = "GRANT_NOT_ALLOWED"
+    UNKNOWN_CLIENT = "UNKNOWN_CLIENT"
+    CLIENT_REVOKED = "CLIENT_REVOKED"
+    UNKNOWN_JURISDICTION = "UNKNOWN_JURISDICTION"
+    INVALID_TTL = "INVALID_TTL"
