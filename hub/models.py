@@ -2,6 +2,14 @@
 
 from hub.audit.models import AuditEntry, AuditHead
 from hub.catalogs.models import BhxhUnit, BhxhUnitCommune, FacilityRequest, HealthFacility
+from hub.childcards.models import (
+    BhxhCodeCounter,
+    CaseEvent,
+    ChildCard,
+    ChildCardCase,
+    Registration,
+    ReviewItem,
+)
 from hub.clients.models import Client
 from hub.jobs.models import OutboxJob
 from hub.persons.models import Person
@@ -9,11 +17,17 @@ from hub.persons.models import Person
 __all__ = [
     "AuditEntry",
     "AuditHead",
+    "BhxhCodeCounter",
     "BhxhUnit",
     "BhxhUnitCommune",
+    "CaseEvent",
+    "ChildCard",
+    "ChildCardCase",
     "Client",
     "FacilityRequest",
     "HealthFacility",
     "OutboxJob",
     "Person",
+    "Registration",
+    "ReviewItem",
 ]

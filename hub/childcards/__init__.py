@@ -1,1 +1,1 @@
-"""Child health-insurance cards from birth registrations (liên thông đăng ký khai sinh – cấp thẻ BHYT trẻ dưới 6 tuổi)."""
+"""Child health-insurance cards from birth registrations (liên thông khai sinh – cấp thẻ BHYT trẻ dưới 6 tuổi)."""

@@ -15,6 +15,7 @@ from hub.clients.permissions import Location, Principal, Role
 from hub.errors import BusinessError, Forbidden
 from hub.persons.errors import PersonErrorCode
 from hub.persons.models import Gender, Person
+from hub.text import fold
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class NewPerson:
     address: str
     personal_id_number: str | None = None
     bhxh_code: str | None = None
+    mother_id: uuid.UUID | None = None
 
 
 async def create_person(
@@ -38,6 +40,8 @@ async def create_person(
     person = Person(
         id=uuid.uuid4(),
         full_name=new.full_name,
+        name_key=fold(new.full_name),
+        mother_id=new.mother_id,
         gender=new.gender.value,
         date_of_birth=new.date_of_birth,
         personal_id_number=new.personal_id_number,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hub.jobs import JobContext, PermanentJobError, job
 from hub.persons.models import Person
+from hub.text import fold
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
         Person(
             id=request.person_id,
             full_name=request.full_name,
+            name_key=fold(request.full_name),
             gender="female",
             date_of_birth=dt.date(1990, 1, 1),
             province_code="48",
