@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -140,3 +140,28 @@ async def add_unless_exists(session: AsyncSession, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+async def lock_keys(session: AsyncSession, keys: Iterable[str]) -> None:
+    """Take transaction-scoped locks on `keys`, in sorted order, so that transactions touching the same records
+    queue instead of deadlocking. PostgreSQL only: SQLite already runs one writer at a time."""
+    ordered = sorted(set(keys))
+    if not ordered or session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM "
+            "(SELECT hashtextextended(key, 0) AS k FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key) AS ordered"
+        ),
+        {"keys": ordered},
+    )
+
+
+def is_conflict(error: Exception) -> bool:
+    """Whether a failed transaction lost a race (unique key taken, deadlock, serialisation) and may be rerun."""
+    if isinstance(error, IntegrityError):
+        return True
+    code = getattr(getattr(error, "orig", None), "sqlstate", None) or getattr(
+        getattr(error, "orig", None), "pgcode", None
+    )
+    return isinstance(error, DBAPIError) and code in ("40P01", "40001")

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from hub.settings import GraphQLLimits
 from schema.audit import AuditQuery
 from schema.catalogs import CatalogMutation, CatalogQuery
+from schema.childcards import ChildCardMutation, ChildCardQuery
 from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.errors import PublicErrors
@@ -29,12 +30,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery):
+class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ClientMutation, PersonMutation, CatalogMutation):
+class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardMutation):
     pass
 
 

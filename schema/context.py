@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import strawberry
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from hub.clients.permissions import Principal
 from hub.clients.tokens import TokenSigner
 from hub.clock import Clock
-from hub.db import Database
+from hub.db import Database, is_conflict
 from hub.metrics import Metrics
 from hub.settings import Settings
 
@@ -41,11 +42,23 @@ Info = strawberry.Info[Context, None]
 T = TypeVar("T")
 
 
-async def write(info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[T]]) -> T:
-    """Run a service call in one writing transaction, as the caller, at the clock's present moment."""
+async def write(
+    info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[T]], *, retries: int = 0
+) -> T:
+    """Run a service call in one writing transaction, as the caller, at the clock's present moment.
+
+    With `retries`, a transaction that lost a race (a unique key taken by a request creating the same record at
+    once, or a deadlock) is run again from the start; the service, being idempotent, then finds what the other
+    one created."""
     services = info.context.services
-    async with services.db.transaction() as session:
-        return await work(session, services.clock.now(), info.context.principal)
+    for attempt in range(retries + 1):
+        try:
+            async with services.db.transaction() as session:
+                return await work(session, services.clock.now(), info.context.principal)
+        except DBAPIError as error:
+            if attempt == retries or not is_conflict(error):
+                raise
+    raise AssertionError("unreachable")
 
 
 async def read(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

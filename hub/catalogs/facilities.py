@@ -235,7 +235,11 @@ async def search_facilities(
 
 async def check_primary_care_facility(session: AsyncSession, code: str, *, on: dt.date) -> list[BusinessError]:
     """Why a facility cannot be a child's primary-care facility on `on` (empty when it can)."""
-    facility = await session.get(HealthFacility, code)
+    return primary_care_problems(await session.get(HealthFacility, code), code, on=on)
+
+
+def primary_care_problems(facility: HealthFacility | None, code: str, *, on: dt.date) -> list[BusinessError]:
+    """The same, for a facility already loaded (the child-card intake loads a whole batch's at once)."""
     if facility is None:
         return [catalog_error(C.UNKNOWN_FACILITY, field="facilityCode", code=code)]
     errors = []

@@ -1,0 +1,204 @@
+"""Client of the civil-status software (phần mềm đăng ký, quản lý hộ tịch) on the registry side: the hub pushes the
+outcome of each birth-registration case back to the registry office that sent it.
+
+    POST /v1/outcomes   an outcome (below)  → 201 (first time) or 200 (a repeat) {"event_id": ..., "received_at": ...}
+    {"event_id": "…", "office_code": "…", "book_number": "01/2026", "record_number": "123",
+     "case_reference": "…", "state": "card_issued", "changed_at": "2026-11-02T03:00:00+00:00",
+     "card": {"number": "TE1790123456789", "valid_from": "2026-10-01", "valid_to": "2032-09-30"} | null,
+     "reasons": [{"code": "…", "message_vi": "…", "message_en": "…"}]}
+    GET /v1/outcomes?office=…&case=…   → 200 {"outcomes": [{...outcome, "received_at": ...}]}, oldest first
+
+The receiver deduplicates on `event_id`: pushing the same event again returns the first acknowledgement, so a push
+can be retried until acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from connectors import PermanentError
+from connectors.http import JsonHttpClient
+from connectors.wire import JsonObject, require_aware, utc_text
+
+OUTCOMES_PATH = "/v1/outcomes"
+MAX_ID_LENGTH = 100
+
+
+class CaseState(enum.StrEnum):
+    RECEIVED = "received"
+    CARD_ISSUED = "card_issued"
+    REJECTED = "rejected"
+    NEEDS_REVIEW = "needs_review"
+    CARD_CHANGED = "card_changed"
+    CARD_REVOKED = "card_revoked"
+
+
+# States after which the case has a card the outcome must describe.
+STATES_WITH_CARD = frozenset({CaseState.CARD_ISSUED, CaseState.CARD_CHANGED})
+
+
+@dataclass(frozen=True)
+class Card:
+    """The child's health-insurance card (thẻ BHYT): 15-character number and validity, both ends included."""
+
+    number: str
+    valid_from: dt.date
+    valid_to: dt.date
+
+    def __post_init__(self) -> None:
+        if not self.number.strip():
+            raise ValueError("card number must not be empty")
+        if self.valid_to < self.valid_from:
+            raise ValueError("card valid_to is before valid_from")
+
+    def to_json(self) -> dict[str, object]:
+        return {"number": self.number, "valid_from": self.valid_from.isoformat(), "valid_to": self.valid_to.isoformat()}
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> Card:
+        return cls(fields.text("number", max_length=20), fields.date("valid_from"), fields.date("valid_to"))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a record was rejected (or a card revoked): a code from the hub's enum, in Vietnamese and English."""
+
+    code: str
+    message_vi: str
+    message_en: str
+
+    def __post_init__(self) -> None:
+        if not (self.code.strip() and self.message_vi.strip() and self.message_en.strip()):
+            raise ValueError("a reason needs a code and both messages")
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "message_vi": self.message_vi, "message_en": self.message_en}
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> Reason:
+        return cls(
+            fields.text("code", max_length=MAX_ID_LENGTH),
+            fields.text("message_vi", max_length=1000),
+            fields.text("message_en", max_length=1000),
+        )
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One state change of a case, as the registry office sees it. The registration is identified the registry's
+    way: office code, book number (quyển số) and record number (số); `case_reference` is the hub's.
+
+    `card` is required when a card is issued or changed and may describe the revoked card; `reasons` are required
+    when rejected and may explain a review or a revocation."""
+
+    event_id: str
+    office_code: str
+    book_number: str
+    record_number: str
+    case_reference: str
+    state: CaseState
+    changed_at: dt.datetime
+    card: Card | None = None
+    reasons: tuple[Reason, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("event_id", "office_code", "book_number", "record_number", "case_reference"):
+            value: str = getattr(self, name)
+            if not value.strip() or len(value) > MAX_ID_LENGTH:
+                raise ValueError(f"{name} must be non-empty and at most {MAX_ID_LENGTH} characters")
+        require_aware(self.changed_at, "changed_at")
+        if self.state in STATES_WITH_CARD and self.card is None:
+            raise ValueError(f"an outcome in state {self.state} needs the card")
+        if self.state is CaseState.REJECTED and not self.reasons:
+            raise ValueError("a rejected outcome needs its reasons")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "event_id": self.event_id,
+            "office_code": self.office_code,
+            "book_number": self.book_number,
+            "record_number": self.record_number,
+            "case_reference": self.case_reference,
+            "state": self.state.value,
+            "changed_at": utc_text(self.changed_at),
+            "card": None if self.card is None else self.card.to_json(),
+            "reasons": [reason.to_json() for reason in self.reasons],
+        }
+
+    @classmethod
+    def from_json(cls, value: object) -> CaseOutcome:
+        return cls.from_fields(JsonObject(value))
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> CaseOutcome:
+        card = fields.optional_obj("card")
+        return cls(
+            event_id=fields.text("event_id", max_length=MAX_ID_LENGTH),
+            office_code=fields.text("office_code", max_length=MAX_ID_LENGTH),
+            book_number=fields.text("book_number", max_length=MAX_ID_LENGTH),
+            record_number=fields.text("record_number", max_length=MAX_ID_LENGTH),
+            case_reference=fields.text("case_reference", max_length=MAX_ID_LENGTH),
+            state=fields.choice("state", CaseState),
+            changed_at=fields.moment("changed_at"),
+            card=None if card is None else Card.from_fields(card),
+            reasons=tuple(Reason.from_fields(reason) for reason in fields.objects("reasons")),
+        )
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The registry's receipt of an outcome: the same for every repeat of the event."""
+
+    event_id: str
+    received_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        require_aware(self.received_at, "received_at")
+
+    def to_json(self) -> dict[str, object]:
+        return {"event_id": self.event_id, "received_at": utc_text(self.received_at)}
+
+    @classmethod
+    def from_json(cls, value: object) -> Acknowledgement:
+        fields = JsonObject(value)
+        return cls(fields.text("event_id", max_length=MAX_ID_LENGTH), fields.moment("received_at"))
+
+
+@dataclass(frozen=True)
+class ReceivedOutcome:
+    """An outcome as the registry holds it, with the time it first arrived."""
+
+    outcome: CaseOutcome
+    received_at: dt.datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {**self.outcome.to_json(), "received_at": utc_text(self.received_at)}
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> ReceivedOutcome:
+        return cls(CaseOutcome.from_fields(fields), fields.moment("received_at"))
+
+
+def _received_list(value: object) -> tuple[ReceivedOutcome, ...]:
+    return tuple(ReceivedOutcome.from_fields(item) for item in JsonObject(value).objects("outcomes"))
+
+
+class CivilRegistryClient(JsonHttpClient):
+    """Client of the registry side of the birth-registration interconnection.
+
+    Raises `TransientError` when the registry cannot take the outcome now (push it again later: the event id makes
+    the repeat harmless), `PermanentError` when it refuses it.
+    """
+
+    async def push_outcome(self, outcome: CaseOutcome) -> Acknowledgement:
+        ack = await self.request("POST", OUTCOMES_PATH, body=outcome.to_json(), parse=Acknowledgement.from_json)
+        if ack.event_id != outcome.event_id:
+            raise PermanentError(f"POST {OUTCOMES_PATH}: acknowledged event {ack.event_id!r}, not the one pushed")
+        return ack
+
+    async def list_outcomes(self, *, office: str | None = None, case: str | None = None) -> tuple[ReceivedOutcome, ...]:
+        """What arrived at the registry, oldest first, for one office and/or one case reference."""
+        params = {name: value for name, value in (("office", office), ("case", case)) if value is not None}
+        return await self.request("GET", OUTCOMES_PATH, params=params, parse=_received_list)

@@ -1,0 +1,96 @@
+"""Why a birth registration is refused or held, each reason a code with its English and Vietnamese message."""
+
+from __future__ import annotations
+
+import enum
+
+from hub.errors import BusinessError, Templates, business_error
+
+
+class ChildCardErrorCode(enum.StrEnum):
+    CHILD_NOT_UNDER_SIX = "CHILD_NOT_UNDER_SIX"
+    ID_NUMBER_MALFORMED = "ID_NUMBER_MALFORMED"
+    ID_NUMBER_BIRTH_DATE_MISMATCH = "ID_NUMBER_BIRTH_DATE_MISMATCH"
+    ID_NUMBER_GENDER_MISMATCH = "ID_NUMBER_GENDER_MISMATCH"
+    ID_NUMBER_PLACE_MISMATCH = "ID_NUMBER_PLACE_MISMATCH"
+    BIRTH_DATE_IN_FUTURE = "BIRTH_DATE_IN_FUTURE"
+    BIRTH_DATE_AFTER_REGISTRATION = "BIRTH_DATE_AFTER_REGISTRATION"
+    FACILITY_UNKNOWN = "FACILITY_UNKNOWN"
+    FACILITY_RETIRED = "FACILITY_RETIRED"
+    FACILITY_NOT_FOR_CHILDREN = "FACILITY_NOT_FOR_CHILDREN"
+    FACILITY_CONTRACT_NOT_VALID = "FACILITY_CONTRACT_NOT_VALID"
+    COMMUNE_UNKNOWN = "COMMUNE_UNKNOWN"
+    OFFICE_OUTSIDE_JURISDICTION = "OFFICE_OUTSIDE_JURISDICTION"
+    GUARDIAN_MISSING = "GUARDIAN_MISSING"
+    POSTAL_ADDRESS_MISSING = "POSTAL_ADDRESS_MISSING"
+    DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
+
+
+E = ChildCardErrorCode
+MESSAGES: Templates = {
+    E.CHILD_NOT_UNDER_SIX: (
+        "The child was {months} months old when the registration was saved; cards here are for children under 6.",
+        "Trẻ đã {months} tháng tuổi khi lưu đăng ký khai sinh; liên thông chỉ cấp thẻ cho trẻ dưới 6 tuổi.",
+    ),
+    E.ID_NUMBER_MALFORMED: (
+        "The child's personal identification number {number!r} is not valid: {detail}",
+        "Số định danh cá nhân của trẻ {number!r} không hợp lệ: {detail_vi}",
+    ),
+    E.ID_NUMBER_BIRTH_DATE_MISMATCH: (
+        "The personal identification number says born {id_year}; the record says {year}.",
+        "Số định danh cá nhân ghi năm sinh {id_year}; hồ sơ ghi năm {year}.",
+    ),
+    E.ID_NUMBER_GENDER_MISMATCH: (
+        "The personal identification number says {id_gender}; the record says {gender}.",
+        "Số định danh cá nhân ghi giới tính {id_gender_vi}; hồ sơ ghi {gender_vi}.",
+    ),
+    E.ID_NUMBER_PLACE_MISMATCH: (
+        "The personal identification number was issued in {id_province}, not where the birth was registered.",
+        "Số định danh cá nhân được cấp tại {id_province}, không phải nơi đăng ký khai sinh.",
+    ),
+    E.BIRTH_DATE_IN_FUTURE: (
+        "The date of birth {day} is in the future.",
+        "Ngày sinh {day} ở tương lai.",
+    ),
+    E.BIRTH_DATE_AFTER_REGISTRATION: (
+        "The date of birth {day} is after the registration date {registered}.",
+        "Ngày sinh {day} sau ngày đăng ký {registered}.",
+    ),
+    E.FACILITY_UNKNOWN: (
+        "Primary-care facility {code!r} is not on the list.",
+        "Nơi đăng ký KCB ban đầu {code!r} không có trong danh mục.",
+    ),
+    E.FACILITY_RETIRED: ("Facility {code} has been retired.", "Cơ sở KCB {code} đã ngừng hoạt động."),
+    E.FACILITY_NOT_FOR_CHILDREN: (
+        "Facility {code} does not take children's primary-care registration.",
+        "Cơ sở KCB {code} không nhận đăng ký KCB ban đầu cho trẻ em.",
+    ),
+    E.FACILITY_CONTRACT_NOT_VALID: (
+        "Facility {code} has no BHYT contract in force on {day}.",
+        "Cơ sở KCB {code} không có hợp đồng KCB BHYT vào ngày {day}.",
+    ),
+    E.COMMUNE_UNKNOWN: (
+        "Commune {code!r} did not exist on {day}.",
+        "Không có xã mã {code!r} vào ngày {day}.",
+    ),
+    E.OFFICE_OUTSIDE_JURISDICTION: (
+        "Registry office {code} is outside your jurisdiction.",
+        "Cơ quan đăng ký {code} nằm ngoài địa bàn của bạn.",
+    ),
+    E.GUARDIAN_MISSING: (
+        "The card's guardian is the {role}, but the record has no {role}.",
+        "Người giám hộ trên thẻ là {role_vi} nhưng hồ sơ không có thông tin {role_vi}.",
+    ),
+    E.POSTAL_ADDRESS_MISSING: (
+        "Delivery by post needs an address.",
+        "Gửi thẻ qua bưu điện cần có địa chỉ nhận.",
+    ),
+    E.DUPLICATE_IN_BATCH: (
+        "This record also appears at position {first} of the same batch with different content.",
+        "Hồ sơ này đã có ở vị trí {first} của cùng lô với nội dung khác.",
+    ),
+}
+
+
+def childcard_error(reason: ChildCardErrorCode, /, *, field: str | None = None, **values: object) -> BusinessError:
+    return business_error(reason, MESSAGES, field=field, **values)

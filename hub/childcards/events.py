@@ -1,0 +1,24 @@
+"""State changes of a case: each is kept in the case's history and reported back to the registry office."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.childcards.models import CaseEvent, CaseState, ChildCardCase
+
+
+async def change_state(
+    session: AsyncSession, case: ChildCardCase, state: CaseState, now: dt.datetime, details: dict[str, Any]
+) -> CaseEvent:
+    """Move `case` to `state` and record the event, in the caller's transaction."""
+    case.state = state.value
+    case.updated_at = now
+    if state in (CaseState.CARD_ISSUED, CaseState.CARD_CHANGED):
+        case.issued_at = now
+    event = CaseEvent(case_id=case.id, state=state.value, occurred_at=now, details=details)
+    session.add(event)
+    await session.flush()
+    return event

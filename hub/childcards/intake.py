@@ -1,0 +1,267 @@
+"""Take a batch of birth registrations: check each, match or create the child, open or update its case, and queue
+the card. Idempotent: the same record again gets the same answer and leaves one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record
+from hub.catalogs.models import HealthFacility
+from hub.childcards.checks import check_record, office_location, placement_errors
+from hub.childcards.errors import ChildCardErrorCode as E
+from hub.childcards.errors import childcard_error
+from hub.childcards.events import change_state
+from hub.childcards.issuance import IssueCard, issue_card
+from hub.childcards.matching import Match, MatchKind, match_children
+from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
+from hub.childcards.records import BirthRecord
+from hub.clients.permissions import Principal, Role
+from hub.clock import vietnam_date
+from hub.db import lock_keys
+from hub.errors import BusinessError
+from hub.jobs import enqueue
+from hub.persons.models import Gender, Person
+from hub.persons.service import NewPerson, create_person
+
+MAX_BATCH = 2000
+
+
+@dataclass
+class RecordOutcome:
+    """The answer for one record of a batch, in the order sent."""
+
+    index: int
+    record: BirthRecord
+    case: ChildCardCase | None = None
+    errors: list[BusinessError] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.case is not None and self.case.state != CaseState.REJECTED.value
+
+
+async def submit_registrations(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, records: Sequence[BirthRecord]
+) -> list[RecordOutcome]:
+    actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
+    if len(records) > MAX_BATCH:
+        raise ValueError(f"a batch holds at most {MAX_BATCH} records")
+    hashes = [r.content_hash() for r in records]
+    # Overlapping batches, or records sharing a mother, queue on these locks rather than deadlock.
+    await lock_keys(session, _lock_keys(records))
+    cases = await _cases_by_key(session, {r.key for r in records})
+    facilities = await _facilities(session, {r.facility_code for r in records})
+    matches = await match_children(session, records)
+    today = vietnam_date(now)
+    outcomes: list[RecordOutcome] = []
+    first_in_batch: dict[tuple[str, str, str], tuple[int, str]] = {}
+    audit: list[AuditEvent] = []
+    for index, (birth, content_hash, match) in enumerate(zip(records, hashes, matches, strict=True)):
+        outcome = RecordOutcome(index, birth)
+        outcomes.append(outcome)
+        seen = first_in_batch.setdefault(birth.key, (index, content_hash))
+        if seen[0] != index:
+            if seen[1] == content_hash:
+                outcome.case, outcome.errors = outcomes[seen[0]].case, outcomes[seen[0]].errors
+            else:
+                outcome.errors = [childcard_error(E.DUPLICATE_IN_BATCH, field="recordNumber", first=seen[0])]
+            continue
+        outcome.errors = placement_errors(birth, actor)
+        if outcome.errors:
+            continue
+        case = cases.get(birth.key)
+        if case is not None and case.content_hash == content_hash:
+            outcome.case, outcome.errors = case, _stored_reasons(case)  # the same record again: the same answer
+            continue
+        errors = check_record(birth, today=today, facility=facilities.get(birth.facility_code))
+        case = await _open_version(session, case, birth, content_hash, now, actor)
+        cases[birth.key] = case
+        outcome.case, outcome.errors = case, errors
+        if errors:
+            case.reasons = [_reason(e) for e in errors]
+            await change_state(session, case, CaseState.REJECTED, now, {"reasons": case.reasons})
+            continue
+        case.reasons = []
+        person = await _child_person(session, case, birth, match, now)
+        if person is not None:
+            audit.append(AuditEvent("childcard.register", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference}))
+    if audit:
+        await record(session, now=now, actor=actor, events=audit)
+    return outcomes
+
+
+async def _cases_by_key(
+    session: AsyncSession, keys: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], ChildCardCase]:
+    if not keys:
+        return {}
+    key = tuple_(ChildCardCase.registry_office_code, ChildCardCase.book_number, ChildCardCase.record_number)
+    # Row-locked: two overlapping batches carrying the same record serialise here instead of both opening a case.
+    found = await session.scalars(select(ChildCardCase).where(key.in_(keys)).with_for_update())
+    return {(c.registry_office_code, c.book_number, c.record_number): c for c in found.all()}
+
+
+async def _facilities(session: AsyncSession, codes: set[str]) -> dict[str, HealthFacility]:
+    found = await session.scalars(select(HealthFacility).where(HealthFacility.code.in_(codes)))
+    return {f.code: f for f in found.all()}
+
+
+async def _open_version(
+    session: AsyncSession,
+    case: ChildCardCase | None,
+    birth: BirthRecord,
+    content_hash: str,
+    now: dt.datetime,
+    actor: Principal,
+) -> ChildCardCase:
+    """Store the record as a new version of its case, opening the case on first sight."""
+    location = office_location(birth)
+    if case is None:
+        case = ChildCardCase(
+            id=uuid.uuid4(),
+            reference=_reference(),
+            registry_office_code=birth.registry_office_code,
+            book_number=birth.key[1],
+            record_number=birth.key[2],
+            province_code=location.province_code or "00",
+            version=0,
+            state=CaseState.RECEIVED.value,
+            reasons=[],
+            received_at=now,
+        )
+        session.add(case)
+    case.version += 1
+    case.content_hash = content_hash
+    case.registered_on = birth.registered_on
+    case.child_name = birth.child.full_name
+    case.child_personal_id = birth.child.personal_id_number
+    case.updated_at = now
+    session.add(
+        Registration(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            version=case.version,
+            content_hash=content_hash,
+            payload=birth.canonical(),
+            received_at=now,
+            client_id=actor.client_id,
+        )
+    )
+    await session.flush()
+    return case
+
+
+async def _child_person(
+    session: AsyncSession, case: ChildCardCase, birth: BirthRecord, match: Match, now: dt.datetime
+) -> Person | None:
+    """Link the case to the child and queue the card; a probable duplicate waits for an officer instead."""
+    if case.person_id is None and match.kind is MatchKind.PROBABLE and match.person is not None:
+        session.add(
+            ReviewItem(
+                id=uuid.uuid4(),
+                case_id=case.id,
+                candidate_person_id=match.person.id,
+                reason=match.reason,
+                state=ReviewState.OPEN.value,
+                created_at=now,
+            )
+        )
+        await change_state(session, case, CaseState.NEEDS_REVIEW, now, {"candidate": str(match.person.id)})
+        return None
+    person = match.person if match.kind is MatchKind.SURE else None
+    if case.person_id is not None:
+        person = await session.get(Person, case.person_id)
+    if person is None:
+        person = await create_child(session, birth, now)
+    elif birth.child.personal_id_number and not person.personal_id_number:
+        person.personal_id_number = birth.child.personal_id_number
+    case.person_id = person.id
+    await queue_card(session, case, now)
+    return person
+
+
+async def create_child(session: AsyncSession, birth: BirthRecord, now: dt.datetime) -> Person:
+    location = office_location(birth)
+    mother = await _mother(session, birth, now)
+    return await create_person(
+        session,
+        now=now,
+        actor=None,
+        purpose=Purpose.CARD_ISSUANCE,
+        new=NewPerson(
+            full_name=birth.child.full_name,
+            gender=birth.child.gender,
+            date_of_birth=birth.child.date_of_birth,
+            province_code=location.province_code or "00",
+            commune_code=location.commune_code or "",
+            address=(birth.mother or birth.father or birth.registrant).address or "",
+            personal_id_number=birth.child.personal_id_number,
+            mother_id=mother.id if mother else None,
+        ),
+    )
+
+
+async def _mother(session: AsyncSession, birth: BirthRecord, now: dt.datetime) -> Person | None:
+    """The mother, found or recorded by her identification number, so that her later children are matched by her.
+    A mother known only by name is not recorded as a person."""
+    mother = birth.mother
+    if mother is None or not mother.personal_id_number or mother.date_of_birth is None:
+        return None
+    found = await session.scalar(select(Person).where(Person.personal_id_number == mother.personal_id_number))
+    if found is not None:
+        return found
+    location = office_location(birth)
+    return await create_person(
+        session,
+        now=now,
+        actor=None,
+        purpose=Purpose.CARD_ISSUANCE,
+        new=NewPerson(
+            full_name=mother.full_name,
+            gender=Gender.FEMALE,
+            date_of_birth=mother.date_of_birth,
+            province_code=location.province_code or "00",
+            commune_code=location.commune_code or "",
+            address=mother.address or "",
+            personal_id_number=mother.personal_id_number,
+        ),
+    )
+
+
+async def queue_card(session: AsyncSession, case: ChildCardCase, now: dt.datetime) -> None:
+    await change_state(session, case, CaseState.RECEIVED, now, {"version": case.version})
+    await enqueue(
+        session,
+        issue_card,
+        IssueCard(case.id, case.version),
+        now=now,
+        dedup_key=f"childcards.issue:{case.id}:{case.version}",
+    )
+
+
+def _reason(error: BusinessError) -> dict[str, str | None]:
+    return {"code": error.code, "field": error.field, "message": error.message, "message_vi": error.message_vi}
+
+
+def _stored_reasons(case: ChildCardCase) -> list[BusinessError]:
+    if case.state != CaseState.REJECTED.value:
+        return []
+    return [BusinessError(E(r["code"]), r["message"], r["message_vi"], field=r["field"]) for r in case.reasons]
+
+
+def _lock_keys(records: Sequence[BirthRecord]) -> set[str]:
+    keys = {"registration:" + "/".join(r.key) for r in records}
+    keys |= {f"person:{r.child.personal_id_number}" for r in records if r.child.personal_id_number}
+    keys |= {f"person:{r.mother.personal_id_number}" for r in records if r.mother and r.mother.personal_id_number}
+    return keys
+
+
+def _reference() -> str:
+    return "TE" + uuid.uuid4().hex[:12].upper()

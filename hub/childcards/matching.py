@@ -1,0 +1,87 @@
+"""Find the child among people already known before creating one (no duplicate persons, "trùng nhân khẩu").
+
+Sure match: the same personal identification number; or, without one, the same folded name, date of birth and
+gender and the same mother (by her identification number). Probable match: the same name, date of birth and
+gender, but the mother cannot be compared (one side does not know her number): a BHXH officer decides.
+A candidate whose own identification number differs is a different person.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.childcards.records import BirthRecord
+from hub.persons.models import Person
+from hub.text import fold
+
+
+class MatchKind(enum.StrEnum):
+    SURE = "sure"
+    PROBABLE = "probable"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: MatchKind
+    person: Person | None = None
+    reason: str = ""
+
+
+async def match_children(session: AsyncSession, records: Sequence[BirthRecord]) -> list[Match]:
+    """The match for each record's child, found with three queries for the whole batch."""
+    numbers = {r.child.personal_id_number for r in records if r.child.personal_id_number}
+    by_number = (
+        {
+            p.personal_id_number: p
+            for p in (await session.scalars(select(Person).where(Person.personal_id_number.in_(numbers)))).all()
+        }
+        if numbers
+        else {}
+    )
+    keys = {(fold(r.child.full_name), r.child.date_of_birth) for r in records}
+    candidates: dict[tuple[str, object], list[Person]] = defaultdict(list)
+    if keys:
+        found = await session.scalars(select(Person).where(tuple_(Person.name_key, Person.date_of_birth).in_(keys)))
+        for person in found.all():
+            candidates[(person.name_key, person.date_of_birth)].append(person)
+    mother_ids = {p.mother_id for group in candidates.values() for p in group if p.mother_id}
+    mother_numbers: dict[uuid.UUID, str | None] = {}
+    if mother_ids:
+        rows = await session.execute(select(Person.id, Person.personal_id_number).where(Person.id.in_(mother_ids)))
+        mother_numbers = {row.id: row.personal_id_number for row in rows}
+    return [_match(r, by_number, candidates, mother_numbers) for r in records]
+
+
+def _match(
+    record: BirthRecord,
+    by_number: dict[str | None, Person],
+    candidates: dict[tuple[str, object], list[Person]],
+    mother_numbers: dict[uuid.UUID, str | None],
+) -> Match:
+    child = record.child
+    if child.personal_id_number and child.personal_id_number in by_number:
+        return Match(MatchKind.SURE, by_number[child.personal_id_number], "same personal identification number")
+    mother_number = record.mother.personal_id_number if record.mother else None
+    probable = None
+    for person in candidates.get((fold(child.full_name), child.date_of_birth), []):
+        if person.gender != child.gender.value:
+            continue
+        if person.personal_id_number and child.personal_id_number:
+            continue  # both have numbers, and they differ: two people
+        known_mother = mother_numbers.get(person.mother_id) if person.mother_id else None
+        if known_mother and mother_number:
+            if known_mother == mother_number:
+                return Match(MatchKind.SURE, person, "same name, date of birth, gender and mother")
+            continue  # different mothers: two people
+        probable = probable or person
+    if probable is not None:
+        return Match(MatchKind.PROBABLE, probable, "same name, date of birth and gender; mother not comparable")
+    return Match(MatchKind.NONE)

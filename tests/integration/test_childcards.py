@@ -1,0 +1,288 @@
+"""Birth registrations to child cards, through the API, on both backends, with a real worker issuing the cards."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.catalogs.facilities import FacilityFields, add_facility, retire_facility
+from hub.catalogs.models import FacilityLevel
+from hub.childcards.models import ChildCard, ChildCardCase, ReviewItem
+from hub.clients.permissions import ClientKind
+from hub.persons.identity import compose_personal_id
+from hub.persons.models import Gender, Person
+from hub.worker import WorkerService
+from tests.helpers import graphql_data, graphql_error_codes, make_client, make_person, wait_until
+
+SUBMIT = """mutation($records: [BirthRegistrationInput!]!) { submitBirthRegistrations(records: $records) {
+  accepted rejected results { index accepted caseReference state errors { code field message messageVi } } } }"""
+CASE = """query($ref: String!) { childCardCase(reference: $ref) {
+  reference state version childName reasons { code }
+  card { version cardNumber bhxhCode validFrom validTo facilityCode guardianRole guardianName delivery }
+  cards { version supersededAt } history { state } } }"""
+CHILD_ID = compose_personal_id("48", Gender.MALE, 2026, 4512)
+
+
+def birth(**changes: Any) -> dict[str, Any]:
+    """A registration that passes every check; `changes` replace top-level or dotted (child.x) fields."""
+    record: dict[str, Any] = {
+        "registryOfficeCode": "20242",
+        "bookNumber": "01/2026",
+        "recordNumber": "15",
+        "registeredOn": "2026-10-20",
+        "child": {
+            "fullName": "Nguyễn Minh An",
+            "gender": "MALE",
+            "dateOfBirth": "2026-10-01",
+            "ethnicityCode": "01",
+            "personalIdNumber": CHILD_ID,
+            "placeOfBirth": "Bệnh viện Đà Nẵng",
+        },
+        "mother": {
+            "fullName": "Trần Thị Mai",
+            "dateOfBirth": "1994-02-01",
+            "personalIdNumber": "048194000123",
+            "address": "12 Bạch Đằng, Hải Châu",
+        },
+        "father": {
+            "fullName": "Nguyễn Văn Nam",
+            "dateOfBirth": "1992-05-05",
+            "personalIdNumber": "048092000456",
+            "address": "12 Bạch Đằng, Hải Châu",
+        },
+        "registrant": {"fullName": "Nguyễn Văn Nam", "address": "12 Bạch Đằng, Hải Châu"},
+        "facilityCode": "48001",
+        "delivery": "AT_OFFICE",
+    }
+    record = copy.deepcopy(record)
+    for path, value in changes.items():
+        target = record
+        *parents, leaf = path.split(".")
+        for parent in parents:
+            target = target[parent]
+        target[leaf] = value
+    return record
+
+
+@pytest.fixture
+async def office(hub, settings, clock, signer, backend):
+    """Clients, facilities, and a worker (embedded on SQLite; on PostgreSQL one beside the app, over Redis)."""
+    _, state = hub
+    db = state.services.db
+    tokens = {}
+    for name, kind, where in [
+        ("ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242"),
+        ("ubnd-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20209"),
+        ("operator", ClientKind.OPERATOR, "national"),
+        ("supervisor-48", ClientKind.SUPERVISOR, "province:48"),
+    ]:
+        principal, tokens[name] = await make_client(db, signer, clock, name, kind, where)
+        if name == "operator":
+            operator = principal
+    async with db.transaction() as session:
+        for code, accepts in (("48001", True), ("48002", False), ("48003", True)):
+            fields = FacilityFields(code, f"Cơ sở {code}", "48", FacilityLevel.DISTRICT, accepts)
+            await add_facility(session, now=clock.now(), actor=operator, fields=fields)
+        await retire_facility(session, now=clock.now(), actor=operator, code="48003", reason="Giải thể")
+    worker = None
+    if backend == "postgresql":
+        worker = WorkerService(settings, clock, threads=4)
+        worker.start()
+    yield tokens
+    if worker is not None:
+        await asyncio.to_thread(worker.stop)
+
+
+async def submit(client, tokens, *records: dict[str, Any], as_: str = "ubnd-hai-chau") -> dict[str, Any]:
+    return (await graphql_data(client, SUBMIT, {"records": list(records)}, token=tokens[as_]))[
+        "submitBirthRegistrations"
+    ]
+
+
+async def case_when(client, tokens, reference: str, state: str, as_: str = "ubnd-hai-chau") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    async def reached() -> bool:
+        found.update((await graphql_data(client, CASE, {"ref": reference}, token=tokens[as_]))["childCardCase"])
+        return found["state"] == state
+
+    await wait_until(reached, timeout=20)
+    return found
+
+
+async def count(hub, model) -> int:
+    async with hub[1].services.db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_registration_becomes_a_card_within_seconds(hub, office):
+    client, _ = hub
+    answer = await submit(client, office, birth())
+    (result,) = answer["results"]
+    assert (answer["accepted"], result["accepted"], result["state"], result["errors"]) == (1, True, "RECEIVED", [])
+    case = await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    card = case["card"]
+    assert card["cardNumber"] == f"TE148{card['bhxhCode']}" and card["bhxhCode"].startswith("48")
+    assert (card["validFrom"], card["validTo"]) == ("2026-10-01", "2032-10-01")
+    assert (card["guardianRole"], card["guardianName"], card["delivery"]) == ("FATHER", "Nguyễn Văn Nam", "AT_OFFICE")
+    assert [h["state"] for h in case["history"]] == ["RECEIVED", "CARD_ISSUED"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"child.dateOfBirth": "2020-10-19", "child.personalIdNumber": None}, "CHILD_NOT_UNDER_SIX"),
+        ({"child.personalIdNumber": "04822600451"}, "ID_NUMBER_MALFORMED"),
+        (
+            {"child.personalIdNumber": compose_personal_id("48", Gender.MALE, 2025, 4512)},
+            "ID_NUMBER_BIRTH_DATE_MISMATCH",
+        ),
+        ({"child.personalIdNumber": compose_personal_id("48", Gender.FEMALE, 2026, 4512)}, "ID_NUMBER_GENDER_MISMATCH"),
+        ({"child.personalIdNumber": compose_personal_id("01", Gender.MALE, 2026, 4512)}, "ID_NUMBER_PLACE_MISMATCH"),
+        (
+            {"child.dateOfBirth": "2026-12-01", "registeredOn": "2026-12-02", "child.personalIdNumber": None},
+            "BIRTH_DATE_IN_FUTURE",
+        ),
+        ({"child.dateOfBirth": "2026-10-21", "child.personalIdNumber": None}, "BIRTH_DATE_AFTER_REGISTRATION"),
+        ({"facilityCode": "48999"}, "FACILITY_UNKNOWN"),
+        ({"facilityCode": "48003"}, "FACILITY_RETIRED"),
+        ({"facilityCode": "48002"}, "FACILITY_NOT_FOR_CHILDREN"),
+        ({"registryOfficeCode": "20218"}, "COMMUNE_UNKNOWN"),  # Thạc Gián: gone since 1/7/2025
+        ({"guardian": "MOTHER", "mother": None}, "GUARDIAN_MISSING"),
+        ({"delivery": "BY_POST"}, "POSTAL_ADDRESS_MISSING"),
+    ],
+)
+async def test_each_check_gives_exactly_its_code(hub, office, changes, code):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth(**changes)))["results"]
+    # A record from an office that did not exist cannot be placed: it is answered without opening a case.
+    assert result["accepted"] is False and result["state"] == (None if code == "COMMUNE_UNKNOWN" else "REJECTED")
+    assert [e["code"] for e in result["errors"]] == [code]
+    assert result["errors"][0]["message"] and result["errors"][0]["messageVi"]
+
+
+async def test_an_office_outside_the_callers_jurisdiction(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth(), as_="ubnd-thanh-khe"))["results"]
+    assert [e["code"] for e in result["errors"]] == ["OFFICE_OUTSIDE_JURISDICTION"]
+    assert result["caseReference"] is None
+    assert await count(hub, ChildCardCase) == 0
+
+
+async def test_the_same_batch_twice_gives_the_same_answers_and_one_case_each(hub, office):
+    client, _ = hub
+    batch = [
+        birth(),
+        birth(recordNumber="16", **{"child.fullName": "Nguyễn Minh Bảo", "child.personalIdNumber": None}),
+        birth(recordNumber="17", facilityCode="48002"),
+    ]
+    first = await submit(client, office, *batch)
+    second = await submit(client, office, *batch)
+
+    def answer(
+        payload: dict[str, Any],
+    ) -> list[dict[str, Any]]:  # the state may have moved on (the card issued meanwhile); the answer may not
+        return [{k: v for k, v in r.items() if k != "state"} for r in payload["results"]]
+
+    assert answer(first) == answer(second) and first["accepted"] == second["accepted"] == 2
+    assert [r["accepted"] for r in first["results"]] == [True, True, False]
+    assert await count(hub, ChildCardCase) == 3
+    await case_when(client, office, first["results"][1]["caseReference"], "CARD_ISSUED")
+    again = await submit(client, office, *batch)
+    assert [r["caseReference"] for r in again["results"]] == [r["caseReference"] for r in first["results"]]
+    assert await count(hub, ChildCard) == 2
+
+
+async def test_overlapping_batches_at_once_create_no_duplicates(hub, office):
+    client, _ = hub
+    shared = [
+        birth(recordNumber=str(n), **{"child.fullName": f"Trẻ {n}", "child.personalIdNumber": None}) for n in range(20)
+    ]
+    answers = await asyncio.gather(submit(client, office, *shared[:15]), submit(client, office, *shared[5:]))
+    references = {r["caseReference"] for a in answers for r in a["results"]}
+    assert len(references) == 20
+    assert await count(hub, ChildCardCase) == 20
+    async with hub[1].services.db.sessions() as session:
+        children = await session.scalar(select(func.count()).select_from(Person).where(Person.name_key.like("tre%")))
+    assert children == 20
+
+
+async def test_a_corrected_record_reopens_its_case(hub, office):
+    client, _ = hub
+    (rejected,) = (await submit(client, office, birth(facilityCode="48002")))["results"]
+    (fixed,) = (await submit(client, office, birth()))["results"]
+    assert fixed["caseReference"] == rejected["caseReference"] and fixed["accepted"]
+    case = await case_when(client, office, fixed["caseReference"], "CARD_ISSUED")
+    assert case["version"] == 2 and case["reasons"] == []
+    assert [h["state"] for h in case["history"]] == ["REJECTED", "RECEIVED", "CARD_ISSUED"]
+
+
+async def test_a_record_changed_after_the_card_reissues_it_and_keeps_the_old_one(hub, office):
+    client, _ = hub
+    (first,) = (await submit(client, office, birth()))["results"]
+    issued = await case_when(client, office, first["caseReference"], "CARD_ISSUED")
+    await submit(client, office, birth(**{"child.fullName": "Nguyễn Minh Ân", "guardian": "MOTHER"}))
+    changed = await case_when(client, office, first["caseReference"], "CARD_CHANGED")
+    assert changed["childName"] == "Nguyễn Minh Ân"
+    assert changed["card"]["version"] == 2 and changed["card"]["guardianName"] == "Trần Thị Mai"
+    assert changed["card"]["bhxhCode"] == issued["card"]["bhxhCode"]  # the code is for life
+    assert [(c["version"], c["supersededAt"] is not None) for c in changed["cards"]] == [(2, False), (1, True)]
+
+
+async def test_a_child_without_an_identification_number_still_gets_a_card(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth(**{"child.personalIdNumber": None})))["results"]
+    assert result["accepted"]
+    await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+
+
+async def test_a_known_child_is_linked_not_duplicated(hub, office, clock):
+    client, state = hub
+    known = await make_person(
+        state.services.db, clock, commune="20242", province="48", name="Nguyễn Minh An", personal_id_number=CHILD_ID
+    )
+    (result,) = (await submit(client, office, birth()))["results"]
+    await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    async with state.services.db.sessions() as session:
+        case = await session.scalar(select(ChildCardCase))
+        assert case is not None and case.person_id == known.id
+        assert (
+            await session.scalar(select(func.count()).select_from(Person).where(Person.name_key == "nguyenminhan")) == 1
+        )
+
+
+async def test_a_probable_duplicate_waits_for_an_officer(hub, office, clock):
+    client, state = hub
+    # Given a person with the same name, date of birth and gender, but no mother on file to compare
+    async with state.services.db.transaction() as session:
+        from hub.audit.purpose import Purpose
+        from hub.persons.service import NewPerson, create_person
+
+        await create_person(
+            session,
+            now=clock.now(),
+            actor=None,
+            purpose=Purpose.SYSTEM,
+            new=NewPerson("Nguyễn Minh An", Gender.MALE, dt.date(2026, 10, 1), "48", "20209", "Thanh Khê"),
+        )
+    (result,) = (await submit(client, office, birth(**{"child.personalIdNumber": None})))["results"]
+    assert result["accepted"] and result["state"] == "NEEDS_REVIEW"
+    assert await count(hub, ReviewItem) == 1
+    assert await count(hub, ChildCard) == 0
+
+
+async def test_a_case_of_another_commune_is_not_visible(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth()))["results"]
+    codes = await graphql_error_codes(client, CASE, {"ref": result["caseReference"]}, token=office["ubnd-thanh-khe"])
+    assert codes == ["FORBIDDEN"]
+    assert await graphql_error_codes(client, CASE, {"ref": "TE000000000000"}, token=office["ubnd-hai-chau"]) == [
+        "FORBIDDEN"
+    ]
+    seen = await graphql_data(client, CASE, {"ref": result["caseReference"]}, token=office["supervisor-48"])
+    assert seen["childCardCase"]["reference"] == result["caseReference"]
