@@ -20,7 +20,7 @@ from hub.runtime import JobRuntime, RuntimeLifecycle
 from hub.settings import BrokerKind
 
 # Every module that declares jobs; importing them fills the job registry.
-JOB_MODULES: tuple[str, ...] = ("hub.childcards.issuance",)
+JOB_MODULES: tuple[str, ...] = ("hub.childcards.issuance", "hub.childcards.outcomes", "hub.childcards.population")
 MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 5 * 60 * 1_000
 JOB_TIME_LIMIT_MS = 10 * 60 * 1_000
@@ -67,6 +67,7 @@ def _actor_function(runtime: JobRuntime, name: str):  # type: ignore[no-untyped-
             job_id,
             max_attempts=runtime.settings.outbox.max_attempts,
             metrics=runtime.metrics,
+            connectors=runtime.connectors(),
         )
         if outcome is Outcome.RETRY:
             raise JobFailed(f"job {job_id} ({name}) failed; the broker will retry it")

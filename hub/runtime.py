@@ -13,6 +13,7 @@ from dramatiq.middleware import Middleware
 
 from hub.clock import Clock
 from hub.db import Database
+from hub.integrations import Connectors
 from hub.jobs.relay import run_relay
 from hub.metrics import Metrics
 from hub.settings import Settings
@@ -29,13 +30,22 @@ class JobRuntime:
         self.metrics = metrics
         self.run_relay = run_relay
         self._db: Database | None = None
+        self._connectors: Connectors | None = None
 
     def db(self) -> Database:
         if self._db is None:
             self._db = Database(self.settings.database_url)
         return self._db
 
+    def connectors(self) -> Connectors:
+        if self._connectors is None:
+            self._connectors = Connectors(self.settings.connectors)
+        return self._connectors
+
     async def close(self) -> None:
+        if self._connectors is not None:
+            await self._connectors.aclose()
+            self._connectors = None
         if self._db is not None:
             await self._db.dispose()
             self._db = None

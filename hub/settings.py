@@ -53,6 +53,17 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class ConnectorSettings:
+    """Where the external systems are; an empty URL means not connected (their work waits, nothing is lost)."""
+
+    population_url: str = ""
+    population_token: str = ""
+    civil_registry_url: str = ""
+    civil_registry_token: str = ""
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     env: Environment = Environment.DEV
     database_url: str = DEFAULT_DATABASE_URL
@@ -63,6 +74,7 @@ class Settings:
     worker_threads: int = 8
     graphql: GraphQLLimits = field(default_factory=GraphQLLimits)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    connectors: ConnectorSettings = field(default_factory=ConnectorSettings)
     log_level: str = "INFO"
 
     @property
@@ -115,6 +127,13 @@ class Settings:
                 max_attempts=reader.get("HUB_JOB_MAX_ATTEMPTS", defaults.max_attempts, _positive(int)),
                 max_sends=reader.get("HUB_OUTBOX_MAX_SENDS", defaults.max_sends, _positive(int)),
                 batch_size=defaults.batch_size,
+            ),
+            connectors=ConnectorSettings(
+                population_url=reader.get("HUB_POPULATION_URL", "", _http_url),
+                population_token=reader.get("HUB_POPULATION_TOKEN", "", str),
+                civil_registry_url=reader.get("HUB_CIVIL_REGISTRY_URL", "", _http_url),
+                civil_registry_token=reader.get("HUB_CIVIL_REGISTRY_TOKEN", "", str),
+                timeout_seconds=reader.get("HUB_CONNECTOR_TIMEOUT_SECONDS", 10.0, _positive(float)),
             ),
             log_level=reader.get("HUB_LOG_LEVEL", "INFO", _enum_str({"DEBUG", "INFO", "WARNING", "ERROR"})),
         )
@@ -180,6 +199,12 @@ def _broker_url(raw: str) -> str:
     if raw.startswith(("redis://", "rediss://")):
         return raw
     raise ValueError("expected redis://host:6379/0, or leave it unset for the in-process broker")
+
+
+def _http_url(raw: str) -> str:
+    if raw.startswith(("http://", "https://")):
+        return raw.rstrip("/")
+    raise ValueError("expected an http:// or https:// base URL")
 
 
 def _secret(raw: str) -> str:

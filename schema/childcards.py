@@ -194,6 +194,9 @@ class ChildCardCaseType:
     state: CaseState
     child_name: str
     child_personal_id_number: str | None
+    population_check: str | None = strawberry.field(
+        description="The population database's answer: match, mismatch, not_found, pending; null: not asked yet."
+    )
     version: int
     received_at: dt.datetime
     issued_at: dt.datetime | None
@@ -216,6 +219,7 @@ class ChildCardCaseType:
             state=CaseState(case.state),
             child_name=case.child_name,
             child_personal_id_number=case.child_personal_id,
+            population_check=case.population_check,
             version=case.version,
             received_at=case.received_at,
             issued_at=case.issued_at,

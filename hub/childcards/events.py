@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import CaseEvent, CaseState, ChildCardCase
+from hub.childcards.outcomes import PushOutcome, push_outcome
+from hub.jobs import enqueue
 
 
 async def change_state(
@@ -21,4 +23,5 @@ async def change_state(
     event = CaseEvent(case_id=case.id, state=state.value, occurred_at=now, details=details)
     session.add(event)
     await session.flush()
+    await enqueue(session, push_outcome, PushOutcome(event.id), now=now, dedup_key=f"childcards.push:{event.id}")
     return event

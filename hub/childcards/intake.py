@@ -21,6 +21,7 @@ from hub.childcards.events import change_state
 from hub.childcards.issuance import IssueCard, issue_card
 from hub.childcards.matching import Match, MatchKind, match_children
 from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
+from hub.childcards.population import queue_population_check
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
@@ -184,6 +185,7 @@ async def _child_person(
         person.personal_id_number = birth.child.personal_id_number
     case.person_id = person.id
     await queue_card(session, case, now)
+    await queue_population_check(session, case, now)
     return person
 
 

@@ -69,6 +69,8 @@ class ChildCardCase(Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
     child_name: Mapped[str] = mapped_column(String(200))
     child_personal_id: Mapped[str | None] = mapped_column(String(12))
+    # The population database's answer about the child (match, mismatch, not_found, pending); None: not asked yet.
+    population_check: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from hub.clock import Clock
 from hub.db import Database
+from hub.integrations import Connectors
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.registry import JobContext, PermanentJobError, get_job
 from hub.metrics import JobMetrics
@@ -33,7 +34,9 @@ class UnknownJobKind(Exception):
     """The outbox holds a job no handler in this process is declared for (a deployment out of step)."""
 
 
-async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int, metrics: JobMetrics) -> Outcome:
+async def execute(
+    db: Database, clock: Clock, job_id: int, *, max_attempts: int, metrics: JobMetrics, connectors: Connectors
+) -> Outcome:
     """Claim, run and complete job `job_id`.
 
     The claim is an UPDATE of the pending row: on PostgreSQL it row-locks, so a second delivery of the same job
@@ -59,7 +62,9 @@ async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int,
             spec = get_job(kind)
             if spec is None:
                 raise UnknownJobKind(f"no handler for job kind {kind!r} in this process")
-            context = JobContext(session=session, clock=clock, job_id=job_id, attempt=claimed.attempts)
+            context = JobContext(
+                session=session, clock=clock, job_id=job_id, attempt=claimed.attempts, connectors=connectors
+            )
             await spec.handler(context, spec.decode(claimed.payload))
             finished = clock.now()
             await session.execute(
@@ -70,7 +75,9 @@ async def execute(db: Database, clock: Clock, job_id: int, *, max_attempts: int,
         metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
         return Outcome.DONE
     except Exception as exc:  # any failure of a handler is recorded on its job, then reported to the broker
-        outcome = await _record_failure(db, clock, job_id, exc, max_attempts=max_attempts)
+        spec = get_job(kind)
+        limit = spec.max_attempts if spec is not None and spec.max_attempts is not None else max_attempts
+        outcome = await _record_failure(db, clock, job_id, exc, max_attempts=limit)
         metrics.observe(kind, outcome, time.perf_counter() - started)
         return outcome
 

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clock import Clock
+from hub.integrations import Connectors
 
 P = TypeVar("P")
 DEFAULT_QUEUE = "default"
@@ -31,6 +32,7 @@ class JobContext:
     clock: Clock
     job_id: int
     attempt: int
+    connectors: Connectors
 
 
 Handler = Callable[[JobContext, P], Awaitable[None]]
@@ -42,6 +44,7 @@ class JobSpec(Generic[P]):
     queue: str
     payload_type: type[P]
     handler: Handler[P]
+    max_attempts: int | None = None  # None: HUB_JOB_MAX_ATTEMPTS
 
     def encode(self, payload: P) -> dict[str, Any]:
         if not isinstance(payload, self.payload_type):
@@ -59,7 +62,9 @@ class JobSpec(Generic[P]):
 _REGISTRY: dict[str, JobSpec[Any]] = {}
 
 
-def job(name: str, *, queue: str = DEFAULT_QUEUE) -> Callable[[Handler[P]], JobSpec[P]]:
+def job(
+    name: str, *, queue: str = DEFAULT_QUEUE, max_attempts: int | None = None
+) -> Callable[[Handler[P]], JobSpec[P]]:
     """Declare a job. The handler runs inside the transaction that marks the job done, so its writes and the
     completion commit together; it must still be idempotent, because a job can be delivered more than once."""
 
@@ -72,7 +77,7 @@ def job(name: str, *, queue: str = DEFAULT_QUEUE) -> Callable[[Handler[P]], JobS
             raise TypeError(f"the payload of job {name} must be a dataclass")
         if name in _REGISTRY and _REGISTRY[name].handler is not handler:
             raise ValueError(f"a job named {name!r} is already declared")
-        spec: JobSpec[P] = JobSpec(name, queue, payload_type, handler)
+        spec: JobSpec[P] = JobSpec(name, queue, payload_type, handler, max_attempts)
         _REGISTRY[name] = spec
         return spec
 

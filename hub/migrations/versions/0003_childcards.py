@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Uuid(), nullable=True),
         sa.Column("child_name", sa.String(length=200), nullable=False),
         sa.Column("child_personal_id", sa.String(length=12), nullable=True),
+        sa.Column("population_check", sa.String(length=16), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),

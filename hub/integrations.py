@@ -1,0 +1,46 @@
+"""The hub's connections to external systems, built from the settings, one client each per worker process."""
+
+from __future__ import annotations
+
+from connectors.civil_registry import CivilRegistryClient
+from connectors.population import PopulationClient
+from hub.settings import ConnectorSettings
+
+
+class Connectors:
+    """Clients created on first use (on the event loop that uses them) and closed with the worker."""
+
+    def __init__(self, settings: ConnectorSettings) -> None:
+        self._settings = settings
+        self._population: PopulationClient | None = None
+        self._civil_registry: CivilRegistryClient | None = None
+
+    @property
+    def settings(self) -> ConnectorSettings:
+        return self._settings
+
+    def population(self) -> PopulationClient | None:
+        """The population database, or None when this deployment is not connected to it."""
+        if self._population is None and self._settings.population_url:
+            self._population = PopulationClient(
+                self._settings.population_url,
+                token=self._settings.population_token or None,
+                timeout=self._settings.timeout_seconds,
+            )
+        return self._population
+
+    def civil_registry(self) -> CivilRegistryClient | None:
+        """The civil-status software outcomes are pushed to, or None when not connected."""
+        if self._civil_registry is None and self._settings.civil_registry_url:
+            self._civil_registry = CivilRegistryClient(
+                self._settings.civil_registry_url,
+                token=self._settings.civil_registry_token or None,
+                timeout=self._settings.timeout_seconds,
+            )
+        return self._civil_registry
+
+    async def aclose(self) -> None:
+        for client in (self._population, self._civil_registry):
+            if client is not None:
+                await client.aclose()
+        self._population = self._civil_registry = None

@@ -1,0 +1,131 @@
+"""Child cards with the outside world on both backends: outcomes pushed to the registry simulator until
+acknowledged; the population check beside the card, and a number that arrives a day later."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from connectors import TransientError
+from connectors.civil_registry import CaseOutcome, CivilRegistryClient
+from connectors.civil_registry_sim import create_civil_registry_simulator
+from connectors.population_sim import PopulationRegister, RegisteredPerson, create_population_simulator
+from connectors.simulate import running
+from hub.app import create_app
+from hub.catalogs.facilities import FacilityFields, add_facility
+from hub.catalogs.models import FacilityLevel
+from hub.clients.permissions import ClientKind
+from hub.clients.tokens import TokenSigner
+from hub.persons.identity import compose_personal_id
+from hub.persons.models import Gender
+from hub.settings import ConnectorSettings
+from hub.worker import WorkerService
+from tests.helpers import graphql_data, make_client, wait_until
+from tests.integration.test_childcards import SUBMIT, birth
+
+NUMBER = compose_personal_id("48", Gender.MALE, 2026, 777)
+CASE_NUMBER = """query($ref: String!) { childCardCase(reference: $ref) {
+  state childPersonalIdNumber populationCheck } }"""
+
+
+@pytest.fixture
+def register() -> PopulationRegister:
+    return PopulationRegister()
+
+
+@pytest.fixture
+def outside(clock, register):
+    """The registry's software (failing one call in two at first) and the population database, over loopback."""
+    with ExitStack() as stack:
+        registry = stack.enter_context(running(create_civil_registry_simulator(failure_rate=0.5, seed=3)))
+        population = stack.enter_context(running(create_population_simulator(clock=clock, register=register)))
+        yield ConnectorSettings(population_url=population, civil_registry_url=registry, timeout_seconds=5)
+
+
+@pytest.fixture
+async def connected(settings, clock, outside, backend):
+    connected = dataclasses.replace(settings, connectors=outside)
+    app = create_app(connected, clock=clock)
+    worker = WorkerService(connected, clock, threads=4) if backend == "postgresql" else None
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client,
+    ):
+        if worker is not None:
+            worker.start()
+        db, signer = app.state.hub.services.db, TokenSigner(settings.token_secret)
+        operator, _ = await make_client(db, signer, clock, "operator", ClientKind.OPERATOR, "national")
+        _, token = await make_client(db, signer, clock, "ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242")
+        async with db.transaction() as session:
+            fields = FacilityFields("48001", "Bệnh viện Đà Nẵng", "48", FacilityLevel.PROVINCE, True)
+            await add_facility(session, now=clock.now(), actor=operator, fields=fields)
+        yield client, token
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+
+
+async def test_every_state_change_reaches_the_registry_even_through_failures(connected, outside):
+    client, token = connected
+    records = [birth(facilityCode="48002"), birth(recordNumber="16")]
+    answer = (await graphql_data(client, SUBMIT, {"records": records}, token=token))["submitBirthRegistrations"]
+    rejected, accepted = (r["caseReference"] for r in answer["results"])
+    wanted = {(rejected, "rejected"), (accepted, "received"), (accepted, "card_issued")}
+    arrived: dict[tuple[str, str], CaseOutcome] = {}
+    async with CivilRegistryClient(outside.civil_registry_url) as registry:
+
+        async def delivered() -> bool:
+            try:
+                received = await registry.list_outcomes(office="20242")
+            except TransientError:  # the simulator fails our reads too, one in two
+                return False
+            arrived.update({(o.outcome.case_reference, o.outcome.state.value): o.outcome for o in received})
+            return wanted <= arrived.keys()
+
+        await wait_until(delivered, timeout=40)
+    issued = arrived[(accepted, "card_issued")]
+    assert issued.card is not None and issued.card.number.startswith("TE148")
+    assert (issued.book_number, issued.record_number) == ("01/2026", "16")
+    assert [r.code for r in arrived[(rejected, "rejected")].reasons] == ["FACILITY_UNKNOWN"]
+
+
+async def test_a_number_that_arrives_a_day_later_is_attached(connected, register, clock):
+    client, token = connected
+    # Given a child the population database knows, whose number is assigned only tomorrow
+    register.add(
+        RegisteredPerson(
+            "Nguyễn Minh An",
+            dt.date(2026, 10, 1),
+            Gender.MALE,
+            personal_id=NUMBER,
+            mother_personal_id="048194000123",
+            number_available_at=clock.now() + dt.timedelta(days=1),
+        )
+    )
+    (result,) = (
+        await graphql_data(client, SUBMIT, {"records": [birth(**{"child.personalIdNumber": None})]}, token=token)
+    )["submitBirthRegistrations"]["results"]
+    reference = result["caseReference"]
+
+    async def case() -> dict:
+        return (await graphql_data(client, CASE_NUMBER, {"ref": reference}, token=token))["childCardCase"]
+
+    # The card does not wait for the number; the database answered "pending"
+    async def issued_and_checked() -> bool:
+        found = await case()
+        return found["state"] == "CARD_ISSUED" and found["populationCheck"] == "pending"
+
+    await wait_until(issued_and_checked, timeout=20)
+    assert (await case())["childPersonalIdNumber"] is None
+    # When a day passes, the check asked again finds the number and attaches it to the child and the case
+    clock.advance(dt.timedelta(days=1, minutes=1))
+
+    async def attached() -> bool:
+        found = await case()
+        return found["childPersonalIdNumber"] == NUMBER and found["populationCheck"] == "match"
+
+    await wait_until(attached, timeout=20)
