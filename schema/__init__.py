@@ -20,7 +20,7 @@ from strawberry.types.graphql import OperationType
 from hub.settings import GraphQLLimits
 from schema.audit import AuditQuery
 from schema.catalogs import CatalogMutation, CatalogQuery
-from schema.childcards import ChildCardMutation, ChildCardQuery
+from schema.childcards import ChildCardsMutation, ChildCardsQuery
 from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.errors import PublicErrors
@@ -30,12 +30,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardQuery):
+class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardMutation):
+class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardsMutation):
     pass
 
 

@@ -24,6 +24,11 @@ class ChildCardErrorCode(enum.StrEnum):
     GUARDIAN_MISSING = "GUARDIAN_MISSING"
     POSTAL_ADDRESS_MISSING = "POSTAL_ADDRESS_MISSING"
     DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
+    CASE_UNKNOWN = "CASE_UNKNOWN"
+    ALREADY_CANCELLED = "ALREADY_CANCELLED"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    REVIEW_UNKNOWN = "REVIEW_UNKNOWN"
+    REVIEW_ALREADY_DECIDED = "REVIEW_ALREADY_DECIDED"
 
 
 E = ChildCardErrorCode
@@ -89,6 +94,14 @@ MESSAGES: Templates = {
         "This record also appears at position {first} of the same batch with different content.",
         "Hồ sơ này đã có ở vị trí {first} của cùng lô với nội dung khác.",
     ),
+    E.CASE_UNKNOWN: (
+        "No registration {book}/{record} of office {office} has reached the hub.",
+        "Hồ sơ đăng ký {book}/{record} của cơ quan {office} chưa được chuyển đến.",
+    ),
+    E.ALREADY_CANCELLED: ("This registration was already cancelled.", "Đăng ký này đã bị hủy trước đó."),
+    E.REASON_REQUIRED: ("A reason is required.", "Cần nêu lý do."),
+    E.REVIEW_UNKNOWN: ("No such review item.", "Không có hồ sơ cần xem xét này."),
+    E.REVIEW_ALREADY_DECIDED: ("This review item was already decided.", "Hồ sơ này đã được quyết định."),
 }
 
 

@@ -24,6 +24,7 @@ class Role(enum.StrEnum):
     PERSON_READ = "person:read"
     PERSON_WRITE = "person:write"
     BIRTH_REGISTRATION_SUBMIT = "birth_registration:submit"
+    CHILD_CARD_REVIEW = "child_card:review"
     FACILITY_REQUEST = "facility:request"
     DOCUMENT_SUBMIT = "document:submit"
     CLAIM_READ = "claim:read"
@@ -50,7 +51,14 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
     ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
     ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
     ClientKind.SUPERVISOR: frozenset(
-        {Role.AUDIT_READ, Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ, Role.PERSON_WRITE}
+        {
+            Role.AUDIT_READ,
+            Role.CHILD_CARD_REVIEW,
+            Role.CLAIM_READ,
+            Role.CLAIM_DECIDE,
+            Role.PERSON_READ,
+            Role.PERSON_WRITE,
+        }
     ),
     ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
 }

@@ -192,7 +192,8 @@ async def test_the_same_batch_twice_gives_the_same_answers_and_one_case_each(hub
     assert answer(first) == answer(second) and first["accepted"] == second["accepted"] == 2
     assert [r["accepted"] for r in first["results"]] == [True, True, False]
     assert await count(hub, ChildCardCase) == 3
-    await case_when(client, office, first["results"][1]["caseReference"], "CARD_ISSUED")
+    for issued in first["results"][:2]:
+        await case_when(client, office, issued["caseReference"], "CARD_ISSUED")
     again = await submit(client, office, *batch)
     assert [r["caseReference"] for r in again["results"]] == [r["caseReference"] for r in first["results"]]
     assert await count(hub, ChildCard) == 2
@@ -256,14 +257,22 @@ async def test_a_known_child_is_linked_not_duplicated(hub, office, clock):
         )
 
 
-async def test_a_probable_duplicate_waits_for_an_officer(hub, office, clock):
+REVIEWS = "{ childCardReviews { id caseReference reason candidate { fullName communeCode } } }"
+DECIDE = """mutation($id: ID!, $same: Boolean!) { decideChildCardReview(id: $id, samePerson: $same) {
+  caseReference state errors { code } } }"""
+CANCEL = """mutation($office: String!, $book: String!, $record: String!, $reason: String!) {
+  cancelBirthRegistration(registryOfficeCode: $office, bookNumber: $book, recordNumber: $record, reason: $reason) {
+    caseReference state errors { code messageVi } } }"""
+
+
+async def probable_duplicate(hub, office, clock) -> tuple[str, Person]:
+    """A child submitted while a person with the same name, birth date and gender, but no mother on file, exists."""
     client, state = hub
-    # Given a person with the same name, date of birth and gender, but no mother on file to compare
     async with state.services.db.transaction() as session:
         from hub.audit.purpose import Purpose
         from hub.persons.service import NewPerson, create_person
 
-        await create_person(
+        known = await create_person(
             session,
             now=clock.now(),
             actor=None,
@@ -272,8 +281,58 @@ async def test_a_probable_duplicate_waits_for_an_officer(hub, office, clock):
         )
     (result,) = (await submit(client, office, birth(**{"child.personalIdNumber": None})))["results"]
     assert result["accepted"] and result["state"] == "NEEDS_REVIEW"
-    assert await count(hub, ReviewItem) == 1
-    assert await count(hub, ChildCard) == 0
+    return result["caseReference"], known
+
+
+async def test_a_probable_duplicate_waits_for_an_officer_who_links_it(hub, office, clock):
+    client, _ = hub
+    reference, known = await probable_duplicate(hub, office, clock)
+    assert await count(hub, ReviewItem) == 1 and await count(hub, ChildCard) == 0
+    (review,) = (await graphql_data(client, REVIEWS, token=office["supervisor-48"]))["childCardReviews"]
+    assert review["caseReference"] == reference and review["candidate"] == {
+        "fullName": "Nguyễn Minh An",
+        "communeCode": "20209",
+    }
+    assert await graphql_error_codes(client, REVIEWS, token=office["ubnd-hai-chau"]) == ["FORBIDDEN"]
+    decided = await graphql_data(client, DECIDE, {"id": review["id"], "same": True}, token=office["supervisor-48"])
+    assert decided["decideChildCardReview"]["errors"] == []
+    await case_when(client, office, reference, "CARD_ISSUED")
+    async with hub[1].services.db.sessions() as session:
+        case = await session.scalar(select(ChildCardCase))
+        assert case is not None and case.person_id == known.id
+    again = await graphql_data(client, DECIDE, {"id": review["id"], "same": False}, token=office["supervisor-48"])
+    assert [e["code"] for e in again["decideChildCardReview"]["errors"]] == ["REVIEW_ALREADY_DECIDED"]
+
+
+async def test_an_officer_can_decide_it_is_a_different_child(hub, office, clock):
+    client, _ = hub
+    reference, known = await probable_duplicate(hub, office, clock)
+    (review,) = (await graphql_data(client, REVIEWS, token=office["supervisor-48"]))["childCardReviews"]
+    await graphql_data(client, DECIDE, {"id": review["id"], "same": False}, token=office["supervisor-48"])
+    await case_when(client, office, reference, "CARD_ISSUED")
+    async with hub[1].services.db.sessions() as session:
+        case = await session.scalar(select(ChildCardCase))
+        assert case is not None and case.person_id not in (None, known.id)
+
+
+async def test_a_cancelled_registration_revokes_its_card(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth()))["results"]
+    await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    key = {"office": "20242", "book": "01/2026", "record": "15", "reason": "Đăng ký sai thẩm quyền"}
+    elsewhere = await graphql_data(client, CANCEL, key, token=office["ubnd-thanh-khe"])
+    assert [e["code"] for e in elsewhere["cancelBirthRegistration"]["errors"]] == ["CASE_UNKNOWN"]
+    done = (await graphql_data(client, CANCEL, key, token=office["ubnd-hai-chau"]))["cancelBirthRegistration"]
+    assert (done["state"], done["errors"]) == ("CARD_REVOKED", [])
+    case = await case_when(client, office, result["caseReference"], "CARD_REVOKED")
+    assert case["card"] is None and case["cards"][0]["supersededAt"] is None
+    async with hub[1].services.db.sessions() as session:
+        card = await session.scalar(select(ChildCard))
+        assert card is not None and card.revoke_reason == "Đăng ký sai thẩm quyền"
+    twice = await graphql_data(client, CANCEL, key, token=office["ubnd-hai-chau"])
+    assert [e["code"] for e in twice["cancelBirthRegistration"]["errors"]] == ["ALREADY_CANCELLED"]
+    unknown = await graphql_data(client, CANCEL, {**key, "record": "999"}, token=office["ubnd-hai-chau"])
+    assert [e["code"] for e in unknown["cancelBirthRegistration"]["errors"]] == ["CASE_UNKNOWN"]
 
 
 async def test_a_case_of_another_commune_is_not_visible(hub, office):

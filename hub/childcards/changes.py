@@ -1,0 +1,143 @@
+"""What happens to a case after it was sent: a BHXH officer decides a probable duplicate; the registry office
+cancels a registration (entered in error, wrong authority) and the card is revoked with the reason.
+
+A correction is the registration sent again with the same office, book and number: intake versions it and the
+card is reissued (see intake.submit_registrations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record
+from hub.childcards.errors import ChildCardErrorCode as E
+from hub.childcards.errors import childcard_error
+from hub.childcards.events import change_state
+from hub.childcards.intake import create_child, queue_card
+from hub.childcards.models import CaseState, ChildCard, ChildCardCase, Registration, ReviewItem, ReviewState
+from hub.childcards.population import queue_population_check
+from hub.childcards.records import BirthRecord
+from hub.clients.permissions import Principal, Role
+from hub.errors import BusinessErrors
+from hub.persons.models import Person
+
+
+async def open_reviews(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal
+) -> Sequence[tuple[ReviewItem, ChildCardCase, Person]]:
+    """Probable duplicates waiting for a decision, in the officer's jurisdiction, oldest first; the candidates'
+    records shown are audited."""
+    actor.require(Role.CHILD_CARD_REVIEW)
+    rows = await session.execute(
+        select(ReviewItem, ChildCardCase, Person)
+        .join(ChildCardCase, ChildCardCase.id == ReviewItem.case_id)
+        .join(Person, Person.id == ReviewItem.candidate_person_id)
+        .where(ReviewItem.state == ReviewState.OPEN.value)
+        .order_by(ReviewItem.created_at)
+    )
+    visible = [(r, c, p) for r, c, p in rows if actor.jurisdiction.covers(c.location)]
+    events = [
+        AuditEvent("childcard.read_review", Purpose.CARD_ISSUANCE, p.id, {"case": c.reference}) for _, c, p in visible
+    ]
+    await record(session, now=now, actor=actor, events=events)
+    return visible
+
+
+async def decide_review(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, review_id: uuid.UUID, same_person: bool
+) -> ChildCardCase:
+    """Link the child to the existing person (same person) or record a new one; either way the card follows."""
+    actor.require(Role.CHILD_CARD_REVIEW)
+    review = await session.get(ReviewItem, review_id, with_for_update=True, populate_existing=True)
+    case = await session.get(ChildCardCase, review.case_id, with_for_update=True) if review else None
+    if review is None or case is None or not actor.jurisdiction.covers(case.location):
+        raise BusinessErrors([childcard_error(E.REVIEW_UNKNOWN, field="id")])
+    if review.state != ReviewState.OPEN.value or case.state != CaseState.NEEDS_REVIEW.value:
+        raise BusinessErrors([childcard_error(E.REVIEW_ALREADY_DECIDED, field="id")])
+    birth = await current_record(session, case)
+    if same_person:
+        person = await session.get(Person, review.candidate_person_id)
+        assert person is not None
+        if birth.child.personal_id_number and not person.personal_id_number:
+            person.personal_id_number = birth.child.personal_id_number
+    else:
+        person = await create_child(session, birth, now)
+    review.state = (ReviewState.SAME_PERSON if same_person else ReviewState.DIFFERENT_PERSON).value
+    review.decided_by_name, review.decided_at = actor.name, now
+    case.person_id = person.id
+    await queue_card(session, case, now)
+    await queue_population_check(session, case, now)
+    await record(
+        session,
+        now=now,
+        actor=actor,
+        events=[
+            AuditEvent(
+                "childcard.decide_review",
+                Purpose.CARD_ISSUANCE,
+                person.id,
+                {"case": case.reference, "same_person": same_person},
+            )
+        ],
+    )
+    return case
+
+
+async def cancel_registration(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, key: tuple[str, str, str], reason: str
+) -> ChildCardCase:
+    """Cancel a registration: its card, if one was issued, is revoked with the reason, and no card follows."""
+    actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
+    office, book, number = key
+    case = await session.scalar(
+        select(ChildCardCase)
+        .where(
+            ChildCardCase.registry_office_code == office,
+            ChildCardCase.book_number == book,
+            ChildCardCase.record_number == number,
+        )
+        .with_for_update()
+    )
+    if case is None or not actor.jurisdiction.covers(case.location):
+        raise BusinessErrors(
+            [childcard_error(E.CASE_UNKNOWN, field="recordNumber", office=office, book=book, record=number)]
+        )
+    if case.state == CaseState.CARD_REVOKED.value:
+        raise BusinessErrors([childcard_error(E.ALREADY_CANCELLED, field="recordNumber")])
+    if not reason.strip():
+        raise BusinessErrors([childcard_error(E.REASON_REQUIRED, field="reason")])
+    card = await session.scalar(
+        select(ChildCard).where(
+            ChildCard.case_id == case.id, ChildCard.superseded_at.is_(None), ChildCard.revoked_at.is_(None)
+        )
+    )
+    if card is not None:
+        card.revoked_at, card.revoke_reason = now, reason.strip()
+    for review in (
+        await session.scalars(
+            select(ReviewItem).where(ReviewItem.case_id == case.id, ReviewItem.state == ReviewState.OPEN.value)
+        )
+    ).all():
+        review.state, review.decided_by_name, review.decided_at = ReviewState.DIFFERENT_PERSON.value, actor.name, now
+    details = {"reason": reason.strip(), "card_number": card.card_number if card else None}
+    await change_state(session, case, CaseState.CARD_REVOKED, now, details)
+    await record(
+        session,
+        now=now,
+        actor=actor,
+        events=[AuditEvent("childcard.cancel", Purpose.CARD_ISSUANCE, case.person_id, {"case": case.reference})],
+    )
+    return case
+
+
+async def current_record(session: AsyncSession, case: ChildCardCase) -> BirthRecord:
+    registration = await session.scalar(
+        select(Registration).where(Registration.case_id == case.id, Registration.version == case.version)
+    )
+    assert registration is not None
+    return BirthRecord.from_canonical(registration.payload)

@@ -1,0 +1,19 @@
+"""GraphQL for child cards: registry offices send registrations and follow, correct or cancel their cases; BHXH
+officers decide probable duplicates."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.childcards.changes import ChildCardChangeMutation, ChildCardReviewQuery
+from schema.childcards.intake import ChildCardMutation, ChildCardQuery
+
+
+@strawberry.type
+class ChildCardsQuery(ChildCardQuery, ChildCardReviewQuery):
+    pass
+
+
+@strawberry.type
+class ChildCardsMutation(ChildCardMutation, ChildCardChangeMutation):
+    pass

@@ -1,0 +1,106 @@
+"""GraphQL for what follows intake: the review queue of probable duplicates, and cancelling a registration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import strawberry
+
+from hub.childcards.changes import cancel_registration, decide_review, open_reviews
+from hub.childcards.errors import ChildCardErrorCode as E
+from hub.childcards.errors import childcard_error
+from hub.childcards.models import CaseState
+from hub.errors import BusinessErrors
+from hub.persons.models import Gender
+from schema.childcards.types import ChildCardError
+from schema.context import Info, write
+from schema.errors import payload_errors
+
+
+@strawberry.type
+class ReviewCandidate:
+    full_name: str
+    date_of_birth: dt.date
+    gender: Gender
+    personal_id_number: str | None
+    commune_code: str
+
+
+@strawberry.type
+class ChildCardReview:
+    id: strawberry.ID
+    case_reference: str
+    child_name: str
+    registry_office_code: str
+    reason: str
+    created_at: dt.datetime
+    candidate: ReviewCandidate
+
+
+@strawberry.type
+class CaseChangePayload:
+    case_reference: str | None = None
+    state: CaseState | None = None
+    errors: list[ChildCardError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ChildCardReviewQuery:
+    @strawberry.field(description="Probable duplicates waiting for an officer, oldest first (reading is audited).")
+    async def child_card_reviews(self, info: Info) -> list[ChildCardReview]:
+        rows = await write(info, lambda s, now, actor: open_reviews(s, now=now, actor=actor))
+        return [
+            ChildCardReview(
+                id=strawberry.ID(str(review.id)),
+                case_reference=case.reference,
+                child_name=case.child_name,
+                registry_office_code=case.registry_office_code,
+                reason=review.reason,
+                created_at=review.created_at,
+                candidate=ReviewCandidate(
+                    full_name=person.full_name,
+                    date_of_birth=person.date_of_birth,
+                    gender=Gender(person.gender),
+                    personal_id_number=person.personal_id_number,
+                    commune_code=person.commune_code,
+                ),
+            )
+            for review, case, person in rows
+        ]
+
+
+@strawberry.type
+class ChildCardChangeMutation:
+    @strawberry.mutation(description="Decide a probable duplicate: the same person (link) or a different one.")
+    async def decide_child_card_review(self, info: Info, id: strawberry.ID, same_person: bool) -> CaseChangePayload:
+        try:
+            case = await write(
+                info,
+                lambda s, now, actor: decide_review(
+                    s, now=now, actor=actor, review_id=_review_id(id), same_person=same_person
+                ),
+            )
+        except BusinessErrors as exc:
+            return CaseChangePayload(errors=payload_errors(ChildCardError, exc))
+        return CaseChangePayload(case_reference=case.reference, state=CaseState(case.state))
+
+    @strawberry.mutation(description="Cancel a registration sent earlier; a card issued for it is revoked.")
+    async def cancel_birth_registration(
+        self, info: Info, registry_office_code: str, book_number: str, record_number: str, reason: str
+    ) -> CaseChangePayload:
+        key = (registry_office_code.strip(), book_number.strip(), record_number.strip())
+        try:
+            case = await write(
+                info, lambda s, now, actor: cancel_registration(s, now=now, actor=actor, key=key, reason=reason)
+            )
+        except BusinessErrors as exc:
+            return CaseChangePayload(errors=payload_errors(ChildCardError, exc))
+        return CaseChangePayload(case_reference=case.reference, state=CaseState(case.state))
+
+
+def _review_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise BusinessErrors([childcard_error(E.REVIEW_UNKNOWN, field="id")]) from None
