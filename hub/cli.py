@@ -274,6 +274,35 @@ def write_rejections(path: Path, rejected: list[RejectedRow]) -> None:
                 writer.writerow([row.row, row.code, error.code, error.field or "", error.message, error.message_vi])
 
 
+@main.command()
+@click.argument("system", type=click.Choice(["population", "civil-registry"]))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@click.option("--failure-rate", default=0.0, show_default=True, type=float, help="Share of calls answered 503.")
+@click.option("--latency-ms", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--people", default=0, show_default=True, type=int, help="Population: load a synthetic population.")
+def simulate(system: str, host: str, port: int, failure_rate: float, latency_ms: int, seed: int, people: int) -> None:
+    """Run the simulator of an external system (for the demo, tests and benchmarks), until SIGTERM."""
+    from connectors.civil_registry_sim import create_civil_registry_simulator
+    from connectors.population_sim import PopulationRegister, create_population_simulator
+    from connectors.simulate import serve
+
+    if system == "civil-registry":
+        app = create_civil_registry_simulator(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed)
+    else:
+        register = PopulationRegister()
+        if people:
+            from hub.synthetic import PopulationGenerator
+
+            loaded = register.add_families(PopulationGenerator(seed).families(people))
+            click.echo(f"loaded {loaded} synthetic people", err=True)
+        app = create_population_simulator(
+            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=register
+        )
+    serve(app, host, port)
+
+
 @main.group()
 def audit() -> None:
     """The audit log."""
