@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+from contextlib import ExitStack
+
 import httpx
 
+from connectors.civil_registry_sim import create_civil_registry_simulator
+from connectors.population_sim import PopulationRegister, create_population_simulator
+from connectors.simulate import running
 from hub import migrate
 from hub.app import create_app
 from hub.audit.service import verify_chain
 from hub.clock import SystemClock
 from hub.db import Database
 from hub.demo.catalogs import catalog_tour, seed_catalogs
+from hub.demo.childcards import childcard_tour, seed_childcards
 from hub.demo.foundation import foundation_tour, seed_clients, seed_people
 from hub.demo.tour import Echo, Tour
 from hub.settings import Settings
@@ -17,6 +24,7 @@ from hub.settings import Settings
 
 async def run_demo(settings: Settings, *, echo: Echo) -> None:
     clock = SystemClock()
+    register = PopulationRegister()
     db = Database(settings.database_url)
     try:
         echo(f"== hub demo on {settings.database_backend.value} with the {settings.broker_kind.value} broker")
@@ -25,20 +33,32 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
         tokens = await seed_clients(db, settings.token_secret, clock, echo)
         people = await seed_people(db, clock, echo)
         await seed_catalogs(db, clock, echo)
+        await seed_childcards(db, clock, register, echo)
     finally:
         await db.dispose()
 
-    app = create_app(settings, clock=clock)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as http,
-    ):
-        tour = Tour(http, tokens, echo)
-        echo("\n== foundation: authentication, jurisdiction, audit")
-        await foundation_tour(tour, people)
-        echo("\n== catalogs: units old and new, facilities, BHXH units, ID numbers")
-        await catalog_tour(tour)
-        await tour.health()
+    with ExitStack() as outside:
+        # The population database and the registry's software: simulated over loopback unless configured.
+        connectors = settings.connectors
+        if not connectors.population_url:
+            population = outside.enter_context(running(create_population_simulator(register=register)))
+            connectors = dataclasses.replace(connectors, population_url=population)
+        if not connectors.civil_registry_url:
+            registry = outside.enter_context(running(create_civil_registry_simulator()))
+            connectors = dataclasses.replace(connectors, civil_registry_url=registry)
+        app = create_app(dataclasses.replace(settings, connectors=connectors), clock=clock)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as http,
+        ):
+            tour = Tour(http, tokens, echo)
+            echo("\n== foundation: authentication, jurisdiction, audit")
+            await foundation_tour(tour, people)
+            echo("\n== catalogs: units old and new, facilities, BHXH units, ID numbers")
+            await catalog_tour(tour)
+            echo("\n== child cards: birth registrations to cards, and back to the registry")
+            await childcard_tour(tour, connectors.civil_registry_url, clock)
+            await tour.health()
 
     db = Database(settings.database_url)
     try:

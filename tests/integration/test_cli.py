@@ -90,5 +90,7 @@ def test_demo_runs_end_to_end(run):
     assert "143 added, 0 updated, 0 unchanged, 2 rejected" in result.output
     assert '"in2024": {"name": "Phường Phước Ninh"}, "in2026": {"name": "Phường Hải Châu"}' in result.output
     assert '"canTakeWork": false, "problems": [{"code": "UNIT_LOCATION_MISSING"' in result.output
+    assert '"state": "CARD_CHANGED", "version": 2' in result.output
+    assert "card_revoked" in result.output and "rejected reasons ['FACILITY_NOT_FOR_CHILDREN']" in result.output
     again = run("demo")  # a second run on the same database reuses what the first seeded
     assert again.exit_code == 0, again.output
