@@ -30,6 +30,7 @@ from hub.errors import BusinessError
 from hub.jobs import enqueue
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
+from hub.text import fold
 
 MAX_BATCH = 2000
 
@@ -132,6 +133,7 @@ async def _open_version(
             book_number=birth.key[1],
             record_number=birth.key[2],
             province_code=location.province_code or "00",
+            commune_code=location.commune_code or birth.registry_office_code,
             version=0,
             state=CaseState.RECEIVED.value,
             reasons=[],
@@ -142,6 +144,8 @@ async def _open_version(
     case.content_hash = content_hash
     case.registered_on = birth.registered_on
     case.child_name = birth.child.full_name
+    case.child_name_key = fold(birth.child.full_name)
+    case.facility_code = birth.facility_code
     case.child_personal_id = birth.child.personal_id_number
     case.updated_at = now
     session.add(

@@ -60,7 +60,9 @@ class ChildCardCase(Base):
     registry_office_code: Mapped[str] = mapped_column(String(5))
     book_number: Mapped[str] = mapped_column(String(50))
     record_number: Mapped[str] = mapped_column(String(50))
+    # Where the office is today (a legacy office's registrations belong to the commune it became).
     province_code: Mapped[str] = mapped_column(String(2))
+    commune_code: Mapped[str] = mapped_column(String(5))
     registered_on: Mapped[dt.date] = mapped_column(Date)
     content_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
@@ -68,6 +70,8 @@ class ChildCardCase(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
     child_name: Mapped[str] = mapped_column(String(200))
+    child_name_key: Mapped[str] = mapped_column(String(200))
+    facility_code: Mapped[str] = mapped_column(String(5))
     child_personal_id: Mapped[str | None] = mapped_column(String(12))
     # The population database's answer about the child (match, mismatch, not_found, pending); None: not asked yet.
     population_check: Mapped[str | None] = mapped_column(String(16))
@@ -84,7 +88,7 @@ class ChildCardCase(Base):
 
     @property
     def location(self) -> Location:
-        return Location(province_code=self.province_code, commune_code=self.registry_office_code)
+        return Location(province_code=self.province_code, commune_code=self.commune_code)
 
 
 class ChildCard(Base):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.childcards.cases import ChildCardCaseQuery
 from schema.childcards.changes import ChildCardChangeMutation, ChildCardReviewQuery
-from schema.childcards.intake import ChildCardMutation, ChildCardQuery
+from schema.childcards.intake import ChildCardMutation
 
 
 @strawberry.type
-class ChildCardsQuery(ChildCardQuery, ChildCardReviewQuery):
+class ChildCardsQuery(ChildCardCaseQuery, ChildCardReviewQuery):
     pass
 
 

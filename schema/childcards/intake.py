@@ -9,12 +9,11 @@ import strawberry
 from hub.childcards.errors import ChildCardErrorCode
 from hub.childcards.intake import MAX_BATCH, RecordOutcome, submit_registrations
 from hub.childcards.models import CaseState, DeliveryMethod
-from hub.childcards.queries import read_case
 from hub.childcards.records import BirthRecord, ChildDetails, PersonDetails
 from hub.childcards.rules import GuardianRole
 from hub.errors import InvalidRequest
 from hub.persons.models import Gender
-from schema.childcards.types import ChildCardCaseType, ChildCardError
+from schema.childcards.types import ChildCardError
 from schema.context import Info, write
 
 
@@ -119,14 +118,6 @@ class SubmitRegistrationsPayload:
     results: list[RegistrationResult]
     accepted: int
     rejected: int
-
-
-@strawberry.type
-class ChildCardQuery:
-    @strawberry.field(description="A case by its reference, with its cards and history (the read is audited).")
-    async def child_card_case(self, info: Info, reference: str) -> ChildCardCaseType:
-        view = await write(info, lambda s, now, actor: read_case(s, now=now, actor=actor, reference=reference))
-        return ChildCardCaseType.from_view(view)
 
 
 @strawberry.type

@@ -345,3 +345,60 @@ async def test_a_case_of_another_commune_is_not_visible(hub, office):
     ]
     seen = await graphql_data(client, CASE, {"ref": result["caseReference"]}, token=office["supervisor-48"])
     assert seen["childCardCase"]["reference"] == result["caseReference"]
+
+
+LIST = """query($filter: CaseFilterInput, $first: Int!, $after: String) {
+  childCardCases(filter: $filter, first: $first, after: $after) {
+    totalCount edges { cursor node { reference state childName recordNumber } }
+    pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_cases_are_found_by_state_name_and_page(hub, office, clock):
+    client, _ = hub
+    for number, name in (("20", "Trần Bảo Ngọc"), ("21", "Lê Văn Tâm"), ("22", "Trần Bảo Châu")):
+        clock.advance(dt.timedelta(seconds=1))
+        await submit(
+            client, office, birth(recordNumber=number, **{"child.fullName": name, "child.personalIdNumber": None})
+        )
+    clock.advance(dt.timedelta(seconds=1))
+    await submit(client, office, birth(recordNumber="23", facilityCode="48002"))
+    token = office["ubnd-hai-chau"]
+    everything = (await graphql_data(client, LIST, {"first": 10}, token=token))["childCardCases"]
+    assert everything["totalCount"] == 4
+    assert [e["node"]["recordNumber"] for e in everything["edges"]] == ["23", "22", "21", "20"]  # newest first
+    refused = {"states": ["REJECTED"]}
+    assert [
+        e["node"]["recordNumber"]
+        for e in (await graphql_data(client, LIST, {"filter": refused, "first": 10}, token=token))["childCardCases"][
+            "edges"
+        ]
+    ] == ["23"]
+    by_name = {"name": "tran bao"}
+    page = (await graphql_data(client, LIST, {"filter": by_name, "first": 1}, token=token))["childCardCases"]
+    assert page["totalCount"] == 2 and page["pageInfo"]["hasNextPage"]
+    assert page["edges"][0]["node"]["childName"] == "Trần Bảo Châu"
+    rest = (
+        await graphql_data(
+            client, LIST, {"filter": by_name, "first": 1, "after": page["pageInfo"]["endCursor"]}, token=token
+        )
+    )["childCardCases"]
+    assert [e["node"]["childName"] for e in rest["edges"]] == ["Trần Bảo Ngọc"] and not rest["pageInfo"]["hasNextPage"]
+    # Another commune sees none of them; the province supervisor sees all
+    assert (await graphql_data(client, LIST, {"first": 10}, token=office["ubnd-thanh-khe"]))["childCardCases"][
+        "totalCount"
+    ] == 0
+    assert (await graphql_data(client, LIST, {"first": 10}, token=office["supervisor-48"]))["childCardCases"][
+        "totalCount"
+    ] == 4
+
+
+async def test_a_card_number_leads_to_its_case(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth()))["results"]
+    case = await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    query = "query($n: String!) { childCard(cardNumber: $n) { reference card { cardNumber } } }"
+    found = await graphql_data(client, query, {"n": case["card"]["cardNumber"]}, token=office["ubnd-hai-chau"])
+    assert found["childCard"]["reference"] == result["caseReference"]
+    assert await graphql_error_codes(client, query, {"n": "TE1480000000000"}, token=office["ubnd-hai-chau"]) == [
+        "FORBIDDEN"
+    ]
