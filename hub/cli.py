@@ -274,6 +274,34 @@ def write_rejections(path: Path, rejected: list[RejectedRow]) -> None:
                 writer.writerow([row.row, row.code, error.code, error.field or "", error.message, error.message_vi])
 
 
+@main.command("report")
+@click.option("--from", "first_day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--to", "last_day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, included.")
+@click.option("--province", default=None, help="Only this province (2-digit code).")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .xlsx to write.")
+def report(first_day: dt.datetime, last_day: dt.datetime, province: str | None, output: Path) -> None:
+    """The child-card timeliness and backlog report (Phụ lục 1) as an Excel workbook."""
+    from hub.childcards.report import report_workbook, timeliness_report
+
+    settings = load_settings()
+    require_migrated(settings)
+
+    async def run(db: Database) -> bytes:
+        async with db.sessions() as session:
+            found = await timeliness_report(
+                session,
+                now=SystemClock().now(),
+                actor=None,
+                first_day=first_day.date(),
+                last_day=last_day.date(),
+                province_code=province,
+            )
+        return report_workbook(found)
+
+    output.write_bytes(with_database(settings, run))
+    click.echo(f"wrote {output}")
+
+
 @main.command()
 @click.argument("system", type=click.Choice(["population", "civil-registry"]))
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -8,10 +8,11 @@ import strawberry
 from schema.childcards.cases import ChildCardCaseQuery
 from schema.childcards.changes import ChildCardChangeMutation, ChildCardReviewQuery
 from schema.childcards.intake import ChildCardMutation
+from schema.childcards.report import ChildCardReportQuery
 
 
 @strawberry.type
-class ChildCardsQuery(ChildCardCaseQuery, ChildCardReviewQuery):
+class ChildCardsQuery(ChildCardCaseQuery, ChildCardReviewQuery, ChildCardReportQuery):
     pass
 
 

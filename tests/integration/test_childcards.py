@@ -402,3 +402,49 @@ async def test_a_card_number_leads_to_its_case(hub, office):
     assert await graphql_error_codes(client, query, {"n": "TE1480000000000"}, token=office["ubnd-hai-chau"]) == [
         "FORBIDDEN"
     ]
+
+
+REPORT = """query($from: Date!, $to: Date!) { childCardReport(firstDay: $from, lastDay: $to) {
+  overdueBefore rows { level code name received issued rejected cancelled waiting overdue } xlsxBase64 } }"""
+
+
+async def test_the_timeliness_report_counts_per_province_and_unit(hub, office, clock):
+    client, state = hub
+    from hub.catalogs.bhxh_units import UnitFields, save_unit, set_served_communes
+
+    operator = await _principal(state, "operator")
+    async with state.services.db.transaction() as session:
+        await save_unit(
+            session, now=clock.now(), actor=operator, fields=UnitFields("4801", "BHXH khu vực Hải Châu", "48", "20242")
+        )
+        await set_served_communes(session, now=clock.now(), actor=operator, code="4801", commune_codes=["20242"])
+    await probable_duplicate(hub, office, clock)  # waiting for an officer
+    (issued,) = (await submit(client, office, birth(recordNumber="30", **{"child.fullName": "Đỗ Hải Đăng"})))["results"]
+    await submit(client, office, birth(recordNumber="31", facilityCode="48002"))  # rejected
+    await case_when(client, office, issued["caseReference"], "CARD_ISSUED")
+    clock.advance(dt.timedelta(days=7))  # the waiting case is now past the 2-working-day deadline
+    days = {"from": "2026-11-01", "to": "2026-11-30"}
+    report = (await graphql_data(client, REPORT, days, token=office["supervisor-48"]))["childCardReport"]
+    counts = {
+        (r["level"], r["code"]): (r["received"], r["issued"], r["rejected"], r["waiting"], r["overdue"])
+        for r in report["rows"]
+    }
+    assert counts == {("province", "48"): (3, 1, 1, 1, 1), ("unit", "4801"): (3, 1, 1, 1, 1)}
+    assert await graphql_error_codes(client, REPORT, days, token=office["ubnd-hai-chau"]) == ["FORBIDDEN"]
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(base64.b64decode(report["xlsxBase64"]))).worksheets[0]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[2][:4] == ["Cấp", "Mã", "Tên", "Tiếp nhận"]
+    assert values[4] == ["Tỉnh", "48", "Thành phố Đà Nẵng", 3, 1, 1, 0, 1, 1]
+
+
+async def _principal(state, name):
+    from hub.clients.models import Client
+
+    async with state.services.db.sessions() as session:
+        client = await session.scalar(select(Client).where(Client.name == name))
+        return client.principal()

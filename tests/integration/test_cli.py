@@ -94,3 +94,25 @@ def test_demo_runs_end_to_end(run):
     assert "card_revoked" in result.output and "rejected reasons ['FACILITY_NOT_FOR_CHILDREN']" in result.output
     again = run("demo")  # a second run on the same database reuses what the first seeded
     assert again.exit_code == 0, again.output
+
+
+def test_report_writes_a_workbook(run, tmp_path):
+    from openpyxl import load_workbook
+
+    run("migrate")
+    out = tmp_path / "phu-luc-1.xlsx"
+    result = run("report", "--from", "2026-11-01", "--to", "2026-11-30", "--output", str(out))
+    assert result.exit_code == 0 and f"wrote {out}" in result.output
+    sheet = load_workbook(out).worksheets[0]
+    assert sheet["A1"].value.startswith("Báo cáo liên thông đăng ký khai sinh")
+    assert [c.value for c in sheet[4]] == [
+        "Level",
+        "Code",
+        "Name",
+        "Received",
+        "Cards issued",
+        "Rejected",
+        "Cancelled",
+        "Waiting",
+        "Overdue",
+    ]

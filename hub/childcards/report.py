@@ -1,0 +1,184 @@
+"""Timeliness and backlog report (the seed's "Phụ lục 1"): per province and per BHXH unit, registrations received,
+cards issued, rejected, still waiting, and waiting longer than the deadline; as rows and as an Excel workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
+from hub.catalogs.models import BhxhUnit, BhxhUnitCommune
+from hub.childcards.models import CaseState, ChildCardCase
+from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.clock import VIETNAM
+from hub.errors import Forbidden
+
+# NĐ 63/2024 expects the card within 2 working days of a complete file [weekends only: public holidays to add].
+DEADLINE_WORKING_DAYS = 2
+WAITING = (CaseState.RECEIVED.value, CaseState.NEEDS_REVIEW.value)
+ISSUED = (CaseState.CARD_ISSUED.value, CaseState.CARD_CHANGED.value)
+
+
+@dataclass
+class ReportRow:
+    level: str  # "province" or "unit"
+    code: str
+    name: str
+    received: int = 0
+    issued: int = 0
+    rejected: int = 0
+    cancelled: int = 0
+    waiting: int = 0
+    overdue: int = 0
+
+    def add(self, other: ReportRow) -> None:
+        for name in ("received", "issued", "rejected", "cancelled", "waiting", "overdue"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Report:
+    first_day: dt.date
+    last_day: dt.date
+    generated_at: dt.datetime
+    overdue_before: dt.datetime
+    rows: list[ReportRow] = field(default_factory=list)
+
+
+def working_days_before(moment: dt.datetime, days: int) -> dt.datetime:
+    """The instant `days` working days (Monday to Friday, Vietnamese time) before `moment`."""
+    local = moment.astimezone(VIETNAM)
+    while days > 0:
+        local -= dt.timedelta(days=1)
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(dt.UTC)
+
+
+async def timeliness_report(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal | None,
+    first_day: dt.date,
+    last_day: dt.date,
+    province_code: str | None = None,
+) -> Report:
+    """Registrations received between the two days (inclusive, Vietnamese dates), in the actor's jurisdiction
+    (`actor` None: the console, national), optionally of one province."""
+    if actor is not None:
+        actor.require(Role.CHILD_CARD_REVIEW)
+        if actor.jurisdiction.level not in (JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL):
+            raise Forbidden()
+    start = dt.datetime.combine(first_day, dt.time(), VIETNAM).astimezone(dt.UTC)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), VIETNAM).astimezone(dt.UTC)
+    overdue_before = working_days_before(now, DEADLINE_WORKING_DAYS)
+    query = (
+        select(
+            ChildCardCase.province_code,
+            ChildCardCase.commune_code,
+            ChildCardCase.state,
+            func.count(),
+            func.sum(case((ChildCardCase.received_at < overdue_before, 1), else_=0)),
+        )
+        .where(ChildCardCase.received_at >= start, ChildCardCase.received_at < end)
+        .group_by(ChildCardCase.province_code, ChildCardCase.commune_code, ChildCardCase.state)
+    )
+    if actor is not None and actor.jurisdiction.level is JurisdictionLevel.PROVINCE:
+        query = query.where(ChildCardCase.province_code == actor.jurisdiction.code)
+    if province_code:
+        query = query.where(ChildCardCase.province_code == province_code)
+    units = {
+        commune: (unit_code, name)
+        for commune, unit_code, name in await session.execute(
+            select(BhxhUnitCommune.commune_code, BhxhUnit.code, BhxhUnit.name).join(BhxhUnit)
+        )
+    }
+    catalog = admin_catalog()
+    provinces: dict[str, ReportRow] = {}
+    by_unit: dict[str, ReportRow] = {}
+    for province_code, commune_code, state, count, old in await session.execute(query):
+        unit = catalog.get(UnitLevel.PROVINCE, province_code, Era.CURRENT)
+        row = provinces.setdefault(province_code, ReportRow("province", province_code, unit.name if unit else ""))
+        tally = _tally(state, int(count), int(old or 0))
+        row.add(tally)
+        unit_code, unit_name = units.get(commune_code, ("", "(no BHXH unit serves the commune)"))
+        by_unit.setdefault(unit_code, ReportRow("unit", unit_code, unit_name)).add(tally)
+    rows = sorted(provinces.values(), key=lambda r: r.code) + sorted(by_unit.values(), key=lambda r: r.code)
+    return Report(first_day, last_day, now, overdue_before, rows)
+
+
+def _tally(state: str, count: int, received_before_deadline: int) -> ReportRow:
+    row = ReportRow("", "", "", received=count)
+    if state in ISSUED:
+        row.issued = count
+    elif state == CaseState.REJECTED.value:
+        row.rejected = count
+    elif state == CaseState.CARD_REVOKED.value:
+        row.cancelled = count
+    elif state in WAITING:
+        row.waiting, row.overdue = count, received_before_deadline
+    return row
+
+
+HEADINGS = (
+    ("Cấp", "Level"),
+    ("Mã", "Code"),
+    ("Tên", "Name"),
+    ("Tiếp nhận", "Received"),
+    ("Đã cấp thẻ", "Cards issued"),
+    ("Từ chối", "Rejected"),
+    ("Hủy", "Cancelled"),
+    ("Đang chờ", "Waiting"),
+    ("Quá hạn", "Overdue"),
+)
+
+
+def report_workbook(report: Report) -> bytes:
+    """The report as an XLSX workbook, Vietnamese headings over English ones."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = "Phu luc 1"
+    sheet.append(
+        [
+            f"Báo cáo liên thông đăng ký khai sinh – cấp thẻ BHYT trẻ dưới 6 tuổi, "
+            f"từ {report.first_day:%d/%m/%Y} đến {report.last_day:%d/%m/%Y}"
+        ]
+    )
+    sheet.append(
+        [
+            f"Quá hạn: tiếp nhận trước {report.overdue_before.astimezone(VIETNAM):%d/%m/%Y %H:%M} "
+            f"({DEADLINE_WORKING_DAYS} ngày làm việc) mà chưa cấp thẻ"
+        ]
+    )
+    sheet.append([vi for vi, _ in HEADINGS])
+    sheet.append([en for _, en in HEADINGS])
+    for cell in (*sheet[3], *sheet[4]):
+        cell.font = Font(bold=True)
+    levels = {"province": "Tỉnh", "unit": "Đơn vị BHXH"}
+    for row in report.rows:
+        sheet.append(
+            [
+                levels[row.level],
+                row.code,
+                row.name,
+                row.received,
+                row.issued,
+                row.rejected,
+                row.cancelled,
+                row.waiting,
+                row.overdue,
+            ]
+        )
+    for column, width in zip("ABCDEFGHI", (12, 10, 40, 12, 12, 10, 10, 10, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
