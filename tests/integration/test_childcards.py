@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from hub.catalogs.facilities import FacilityFields, add_facility, retire_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCard, ChildCardCase, ReviewItem
-from hub.clients.permissions import ClientKind
+from hub.clients.models import Client
+from hub.clients.permissions import ClientKind, Principal
 from hub.persons.identity import compose_personal_id
 from hub.persons.models import Gender, Person
 from hub.worker import WorkerService
@@ -442,9 +443,8 @@ async def test_the_timeliness_report_counts_per_province_and_unit(hub, office, c
     assert values[4] == ["Tỉnh", "48", "Thành phố Đà Nẵng", 3, 1, 1, 0, 1, 1]
 
 
-async def _principal(state, name):
-    from hub.clients.models import Client
-
+async def _principal(state: Any, name: str) -> Principal:
     async with state.services.db.sessions() as session:
         client = await session.scalar(select(Client).where(Client.name == name))
+        assert client is not None
         return client.principal()
