@@ -1,5 +1,6 @@
 """What happens to a case after it was sent: a BHXH officer decides a probable duplicate; the registry office
-cancels a registration (entered in error, wrong authority) and the card is revoked with the reason.
+cancels a registration (entered in error, wrong authority) and the card is revoked with the reason; the office
+where a child lives asks for the card of a child registered elsewhere.
 
 A correction is the registration sent again with the same office, book and number: intake versions it and the
 card is reissued (see intake.submit_registrations)."""
@@ -15,11 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
+from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import change_state
 from hub.childcards.intake import create_child, queue_card
-from hub.childcards.models import CaseState, ChildCard, ChildCardCase, Registration, ReviewItem, ReviewState
+from hub.childcards.issuance import put_card
+from hub.childcards.models import (
+    CaseState,
+    ChildCard,
+    ChildCardCase,
+    DeliveryMethod,
+    Registration,
+    ReviewItem,
+    ReviewState,
+)
 from hub.childcards.population import queue_population_check
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
@@ -141,3 +152,61 @@ async def current_record(session: AsyncSession, case: ChildCardCase) -> BirthRec
     )
     assert registration is not None
     return BirthRecord.from_canonical(registration.payload)
+
+
+async def request_card_elsewhere(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal,
+    personal_id_number: str | None = None,
+    key: tuple[str, str, str] | None = None,
+    delivery_address: str | None = None,
+) -> tuple[ChildCardCase, ChildCard]:
+    """A registry office where the child lives asks for the card of a child registered elsewhere (found by ID
+    number, or by the original office + book + number): the card is reissued for delivery there."""
+    actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
+    query = select(ChildCardCase).with_for_update()
+    if key is not None:
+        office, book, number = key
+        query = query.where(
+            ChildCardCase.registry_office_code == office,
+            ChildCardCase.book_number == book,
+            ChildCardCase.record_number == number,
+        )
+        unknown = childcard_error(E.CASE_UNKNOWN, field="recordNumber", office=office, book=book, record=number)
+    elif personal_id_number:
+        query = (
+            query.where(ChildCardCase.child_personal_id == personal_id_number)
+            .order_by(ChildCardCase.received_at.desc())
+            .limit(1)
+        )
+        unknown = childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number=personal_id_number)
+    else:
+        raise BusinessErrors([childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number="")])
+    case = await session.scalar(query)
+    if case is None:
+        raise BusinessErrors([unknown])
+    if case.state not in (CaseState.CARD_ISSUED.value, CaseState.CARD_CHANGED.value):
+        raise BusinessErrors(
+            [childcard_error(E.NO_CARD_YET, field="reference", reference=case.reference, state=case.state)]
+        )
+    person = await session.get(Person, case.person_id) if case.person_id else None
+    assert person is not None  # a case with a card has its child
+    requester = admin_catalog().get(UnitLevel.COMMUNE, actor.jurisdiction.code or "", Era.CURRENT)
+    delivery = (
+        (DeliveryMethod.BY_POST, delivery_address.strip())
+        if delivery_address and delivery_address.strip()
+        else (DeliveryMethod.AT_OFFICE, f"UBND {requester.name}" if requester else actor.name)
+    )
+    card = await put_card(
+        session,
+        case,
+        await current_record(session, case),
+        person,
+        now,
+        actor=actor,
+        delivery=delivery,
+        details={"requested_by": actor.name},
+    )
+    return case, card

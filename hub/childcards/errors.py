@@ -29,6 +29,8 @@ class ChildCardErrorCode(enum.StrEnum):
     REASON_REQUIRED = "REASON_REQUIRED"
     REVIEW_UNKNOWN = "REVIEW_UNKNOWN"
     REVIEW_ALREADY_DECIDED = "REVIEW_ALREADY_DECIDED"
+    CHILD_UNKNOWN = "CHILD_UNKNOWN"
+    NO_CARD_YET = "NO_CARD_YET"
 
 
 E = ChildCardErrorCode
@@ -102,6 +104,14 @@ MESSAGES: Templates = {
     E.REASON_REQUIRED: ("A reason is required.", "Cần nêu lý do."),
     E.REVIEW_UNKNOWN: ("No such review item.", "Không có hồ sơ cần xem xét này."),
     E.REVIEW_ALREADY_DECIDED: ("This review item was already decided.", "Hồ sơ này đã được quyết định."),
+    E.CHILD_UNKNOWN: (
+        "No registration of a child with personal identification number {number} has reached the hub.",
+        "Chưa có hồ sơ khai sinh nào của trẻ có số định danh {number} được chuyển đến.",
+    ),
+    E.NO_CARD_YET: (
+        "Case {reference} has no card in force ({state}).",
+        "Hồ sơ {reference} chưa có thẻ còn hiệu lực ({state}).",
+    ),
 }
 
 

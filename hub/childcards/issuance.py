@@ -13,9 +13,10 @@ from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.childcards.checks import guardian_of
 from hub.childcards.events import change_state
-from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, Registration
+from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, DeliveryMethod, Registration
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
+from hub.clients.permissions import Principal
 from hub.db import add_unless_exists
 from hub.jobs import JobContext, job
 from hub.persons.models import Person
@@ -42,6 +43,21 @@ async def issue_card(ctx: JobContext, request: IssueCard) -> None:
     birth = BirthRecord.from_canonical(registration.payload)
     if person.bhxh_code is None:
         person.bhxh_code = await allocate_bhxh_code(session, case.province_code)
+    await put_card(session, case, birth, person, now, actor=None)
+
+
+async def put_card(
+    session: AsyncSession,
+    case: ChildCardCase,
+    birth: BirthRecord,
+    person: Person,
+    now: dt.datetime,
+    *,
+    actor: Principal | None,
+    delivery: tuple[DeliveryMethod, str | None] | None = None,
+    details: dict[str, str] | None = None,
+) -> ChildCard:
+    """Issue the case's card, or a new version superseding the one in force (kept in the history)."""
     previous = await session.scalar(
         select(ChildCard).where(
             ChildCard.case_id == case.id, ChildCard.superseded_at.is_(None), ChildCard.revoked_at.is_(None)
@@ -50,25 +66,23 @@ async def issue_card(ctx: JobContext, request: IssueCard) -> None:
     if previous is not None:
         previous.superseded_at = now
     card = _card(case, birth, person, now, version=(previous.version + 1) if previous else 1)
+    if delivery is not None:
+        card.delivery_method, card.delivery_address = delivery[0].value, delivery[1]
     session.add(card)
     state = CaseState.CARD_CHANGED if previous else CaseState.CARD_ISSUED
-    await change_state(
-        session,
-        case,
-        state,
-        now,
-        {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()},
-    )
+    event = {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()}
+    await change_state(session, case, state, now, {**event, **(details or {})})
     await record(
         session,
         now=now,
-        actor=None,
+        actor=actor,
         events=[
             AuditEvent(
                 "childcard.issue", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference, "card": card.card_number}
             )
         ],
     )
+    return card
 
 
 def _card(case: ChildCardCase, birth: BirthRecord, person: Person, now: dt.datetime, *, version: int) -> ChildCard:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.childcards.cases import ChildCardCaseQuery
-from schema.childcards.changes import ChildCardChangeMutation, ChildCardReviewQuery
+from schema.childcards.changes import ChildCardChangeMutation, ChildCardRequestMutation, ChildCardReviewQuery
 from schema.childcards.intake import ChildCardMutation
 from schema.childcards.report import ChildCardReportQuery
 
@@ -17,5 +17,5 @@ class ChildCardsQuery(ChildCardCaseQuery, ChildCardReviewQuery, ChildCardReportQ
 
 
 @strawberry.type
-class ChildCardsMutation(ChildCardMutation, ChildCardChangeMutation):
+class ChildCardsMutation(ChildCardMutation, ChildCardChangeMutation, ChildCardRequestMutation):
     pass

@@ -7,7 +7,7 @@ import uuid
 
 import strawberry
 
-from hub.childcards.changes import cancel_registration, decide_review, open_reviews
+from hub.childcards.changes import cancel_registration, decide_review, open_reviews, request_card_elsewhere
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.models import CaseState
@@ -97,6 +97,51 @@ class ChildCardChangeMutation:
         except BusinessErrors as exc:
             return CaseChangePayload(errors=payload_errors(ChildCardError, exc))
         return CaseChangePayload(case_reference=case.reference, state=CaseState(case.state))
+
+
+@strawberry.type
+class CardRequestPayload:
+    case_reference: str | None = None
+    card_number: str | None = None
+    card_version: int | None = None
+    delivery_address: str | None = None
+    errors: list[ChildCardError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ChildCardRequestMutation:
+    @strawberry.mutation(
+        description="Ask, as the office where the child lives, for the card of a child registered elsewhere: by ID "
+        "number, or by the original office + book + number. The card is reissued for delivery here."
+    )
+    async def request_child_card(
+        self,
+        info: Info,
+        personal_id_number: str | None = None,
+        registry_office_code: str | None = None,
+        book_number: str | None = None,
+        record_number: str | None = None,
+        delivery_address: str | None = None,
+    ) -> CardRequestPayload:
+        key = None
+        if registry_office_code and book_number and record_number:
+            key = (registry_office_code.strip(), book_number.strip(), record_number.strip())
+        number = personal_id_number.strip() if personal_id_number else None
+        try:
+            case, card = await write(
+                info,
+                lambda s, now, actor: request_card_elsewhere(
+                    s, now=now, actor=actor, personal_id_number=number, key=key, delivery_address=delivery_address
+                ),
+            )
+        except BusinessErrors as exc:
+            return CardRequestPayload(errors=payload_errors(ChildCardError, exc))
+        return CardRequestPayload(
+            case_reference=case.reference,
+            card_number=card.card_number,
+            card_version=card.version,
+            delivery_address=card.delivery_address,
+        )
 
 
 def _review_id(value: str) -> uuid.UUID:

@@ -448,3 +448,36 @@ async def _principal(state: Any, name: str) -> Principal:
         client = await session.scalar(select(Client).where(Client.name == name))
         assert client is not None
         return client.principal()
+
+
+REQUEST = """mutation($id: String, $office: String, $book: String, $record: String, $address: String) {
+  requestChildCard(personalIdNumber: $id, registryOfficeCode: $office, bookNumber: $book, recordNumber: $record,
+                   deliveryAddress: $address) {
+    caseReference cardNumber cardVersion deliveryAddress errors { code } } }"""
+
+
+async def test_the_office_where_the_child_lives_asks_for_the_card(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth()))["results"]
+    first = await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    thanh_khe = office["ubnd-thanh-khe"]
+    # By ID number: the card is reissued for collection at the Thanh Khê office
+    asked = (await graphql_data(client, REQUEST, {"id": CHILD_ID}, token=thanh_khe))["requestChildCard"]
+    assert asked["errors"] == [] and asked["cardVersion"] == 2
+    assert asked["cardNumber"] == first["card"]["cardNumber"] and asked["deliveryAddress"] == "UBND Phường Thanh Khê"
+    # By the original office, book and number, to be posted
+    by_key = {"office": "20242", "book": "01/2026", "record": "15", "address": "8 Hà Huy Tập, Thanh Khê"}
+    posted = (await graphql_data(client, REQUEST, by_key, token=thanh_khe))["requestChildCard"]
+    assert (posted["cardVersion"], posted["deliveryAddress"]) == (3, "8 Hà Huy Tập, Thanh Khê")
+    changed = await case_when(client, office, result["caseReference"], "CARD_CHANGED")
+    assert changed["card"]["delivery"] == "BY_POST"
+    unknown = (await graphql_data(client, REQUEST, {"id": "048226999999"}, token=thanh_khe))["requestChildCard"]
+    assert [e["code"] for e in unknown["errors"]] == ["CHILD_UNKNOWN"]
+
+
+async def test_a_card_cannot_be_requested_before_it_exists(hub, office):
+    client, _ = hub
+    await submit(client, office, birth(facilityCode="48002"))  # rejected: no card
+    key = {"office": "20242", "book": "01/2026", "record": "15"}
+    answer = (await graphql_data(client, REQUEST, key, token=office["ubnd-thanh-khe"]))["requestChildCard"]
+    assert [e["code"] for e in answer["errors"]] == ["NO_CARD_YET"]
