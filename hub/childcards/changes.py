@@ -71,13 +71,14 @@ async def decide_review(
     if review.state != ReviewState.OPEN.value or case.state != CaseState.NEEDS_REVIEW.value:
         raise BusinessErrors([childcard_error(E.REVIEW_ALREADY_DECIDED, field="id")])
     birth = await current_record(session, case)
+    created: list[AuditEvent] = []
     if same_person:
         person = await session.get(Person, review.candidate_person_id)
         assert person is not None
         if birth.child.personal_id_number and not person.personal_id_number:
             person.personal_id_number = birth.child.personal_id_number
     else:
-        person = await create_child(session, birth, now)
+        person = await create_child(session, birth, now, created)
     review.state = (ReviewState.SAME_PERSON if same_person else ReviewState.DIFFERENT_PERSON).value
     review.decided_by_name, review.decided_at = actor.name, now
     case.person_id = person.id
@@ -88,12 +89,13 @@ async def decide_review(
         now=now,
         actor=actor,
         events=[
+            *created,
             AuditEvent(
                 "childcard.decide_review",
                 Purpose.CARD_ISSUANCE,
                 person.id,
                 {"case": case.reference, "same_person": same_person},
-            )
+            ),
         ],
     )
     return case

@@ -89,9 +89,10 @@ async def submit_registrations(
         if errors:
             case.reasons = [_reason(e) for e in errors]
             await change_state(session, case, CaseState.REJECTED, now, {"reasons": case.reasons})
+            audit.append(AuditEvent("childcard.reject", Purpose.CARD_ISSUANCE, None, {"case": case.reference}))
             continue
         case.reasons = []
-        person = await _child_person(session, case, birth, match, now)
+        person = await _child_person(session, case, birth, match, now, audit)
         if person is not None:
             audit.append(AuditEvent("childcard.register", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference}))
     if audit:
@@ -164,7 +165,12 @@ async def _open_version(
 
 
 async def _child_person(
-    session: AsyncSession, case: ChildCardCase, birth: BirthRecord, match: Match, now: dt.datetime
+    session: AsyncSession,
+    case: ChildCardCase,
+    birth: BirthRecord,
+    match: Match,
+    now: dt.datetime,
+    audit: list[AuditEvent],
 ) -> Person | None:
     """Link the case to the child and queue the card; a probable duplicate waits for an officer instead."""
     if case.person_id is None and match.kind is MatchKind.PROBABLE and match.person is not None:
@@ -184,7 +190,7 @@ async def _child_person(
     if case.person_id is not None:
         person = await session.get(Person, case.person_id)
     if person is None:
-        person = await create_child(session, birth, now)
+        person = await create_child(session, birth, now, audit)
     elif birth.child.personal_id_number and not person.personal_id_number:
         person.personal_id_number = birth.child.personal_id_number
     case.person_id = person.id
@@ -193,14 +199,16 @@ async def _child_person(
     return person
 
 
-async def create_child(session: AsyncSession, birth: BirthRecord, now: dt.datetime) -> Person:
+async def create_child(session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent]) -> Person:
+    """Record the child (and the mother, when known by her number); the creations are added to `audit`."""
     location = office_location(birth)
-    mother = await _mother(session, birth, now)
+    mother = await _mother(session, birth, now, audit)
     return await create_person(
         session,
         now=now,
         actor=None,
         purpose=Purpose.CARD_ISSUANCE,
+        audit=audit,
         new=NewPerson(
             full_name=birth.child.full_name,
             gender=birth.child.gender,
@@ -214,7 +222,9 @@ async def create_child(session: AsyncSession, birth: BirthRecord, now: dt.dateti
     )
 
 
-async def _mother(session: AsyncSession, birth: BirthRecord, now: dt.datetime) -> Person | None:
+async def _mother(
+    session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent]
+) -> Person | None:
     """The mother, found or recorded by her identification number, so that her later children are matched by her.
     A mother known only by name is not recorded as a person."""
     mother = birth.mother
@@ -229,6 +239,7 @@ async def _mother(session: AsyncSession, birth: BirthRecord, now: dt.datetime) -
         now=now,
         actor=None,
         purpose=Purpose.CARD_ISSUANCE,
+        audit=audit,
         new=NewPerson(
             full_name=mother.full_name,
             gender=Gender.FEMALE,

@@ -32,8 +32,16 @@ class NewPerson:
 
 
 async def create_person(
-    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, purpose: Purpose, new: NewPerson
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal | None,
+    purpose: Purpose,
+    new: NewPerson,
+    audit: list[AuditEvent] | None = None,
 ) -> Person:
+    """Record a person. The creation is audited now, or, given `audit`, added to it for the caller to record with
+    the rest of its transaction's events in one append (a batch of registrations creates many people)."""
     if actor is not None:
         actor.require(Role.PERSON_WRITE, Location(new.province_code, new.commune_code))
     _check_location(new.province_code, new.commune_code)
@@ -53,7 +61,12 @@ async def create_person(
         updated_at=now,
     )
     session.add(person)
-    await record(session, now=now, actor=actor, events=[AuditEvent("person.create", purpose, person.id)])
+    event = AuditEvent("person.create", purpose, person.id)
+    if audit is None:
+        await record(session, now=now, actor=actor, events=[event])
+    else:
+        audit.append(event)
+        await session.flush()  # rows that refer to the person (no ORM relationship orders them) may follow
     return person
 
 
