@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 
@@ -15,14 +14,15 @@ from hub.catalogs.facilities import FacilityFields
 from hub.catalogs.facility_requests import Approval, RequestedFacility
 from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
 from hub.clients.permissions import Principal, Role
-from hub.errors import BusinessErrors, InvalidRequest
+from hub.errors import BusinessErrors
 from schema.catalogs.errors import CatalogError
 from schema.context import Info, read, write
 from schema.errors import payload_errors
+from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_info
 
 strawberry.enum(FacilityLevel, name="FacilityLevel")
 strawberry.enum(RequestState, name="FacilityRequestState")
-CURSOR_PREFIX = "facility:"
+CURSOR_KIND = "facility"
 MAX_REQUESTS = 500
 
 
@@ -61,12 +61,6 @@ class FacilityType:
 class FacilityEdge:
     cursor: str
     node: FacilityType
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type
@@ -166,20 +160,6 @@ class FacilityRequestPayload:
     errors: list[CatalogError] = strawberry.field(default_factory=list)
 
 
-def encode_cursor(code: str) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{code}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("Malformed cursor.") from None
-    if not text.startswith(CURSOR_PREFIX):
-        raise InvalidRequest("Malformed cursor.")
-    return text.removeprefix(CURSOR_PREFIX)
-
-
 @strawberry.type
 class FacilityQuery:
     @strawberry.field(description="A facility by its 5-character code, retired or not.")
@@ -205,13 +185,11 @@ class FacilityQuery:
                 province_code=province_code,
                 accepts_children=accepts_children,
                 include_retired=include_retired,
-                after_code=decode_cursor(after) if after else None,
+                after_code=decode_cursor(CURSOR_KIND, after, 1)[0] if after else None,
                 limit=first,
             )
-        edges = [FacilityEdge(cursor=encode_cursor(f.code), node=FacilityType.from_model(f)) for f in rows]
-        return FacilityConnection(
-            edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
-        )
+        edges = [FacilityEdge(cursor=encode_cursor(CURSOR_KIND, f.code), node=FacilityType.from_model(f)) for f in rows]
+        return FacilityConnection(edges=edges, page_info=page_info([e.cursor for e in edges], more))
 
     @strawberry.field(description="Requests to add a facility: operators see their area's, registry offices their own.")
     async def facility_requests(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 
@@ -13,6 +12,9 @@ from hub.childcards.queries import CaseFilter, read_card, read_case, search_case
 from hub.errors import InvalidRequest
 from schema.childcards.types import ChildCardCaseType
 from schema.context import Info, write
+from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_info
+
+CURSOR_KIND = "case"
 
 
 @strawberry.input
@@ -85,25 +87,19 @@ class CaseEdge:
 
 
 @strawberry.type
-class CasePageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class CaseConnection:
     total_count: int
     edges: list[CaseEdge]
-    page_info: CasePageInfo
+    page_info: PageInfo
 
 
-def encode_cursor(case: ChildCardCase) -> str:
-    return base64.urlsafe_b64encode(f"{case.received_at.isoformat()}|{case.id}".encode()).decode()
+def _cursor(case: ChildCardCase) -> str:
+    return encode_cursor(CURSOR_KIND, case.received_at.isoformat(), str(case.id))
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+def _after(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    moment, case_id = decode_cursor(CURSOR_KIND, cursor, 2)
     try:
-        moment, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return dt.datetime.fromisoformat(moment), uuid.UUID(case_id)
     except ValueError:
         raise InvalidRequest("Malformed cursor.") from None
@@ -116,15 +112,15 @@ class ChildCardCaseQuery:
         self, info: Info, filter: CaseFilterInput | None = None, first: int = 50, after: str | None = None
     ) -> CaseConnection:
         where = filter.to_filter() if filter else CaseFilter()
-        start = decode_cursor(after) if after else None
+        start = _after(after) if after else None
         page = await write(
             info, lambda s, now, actor: search_cases(s, now=now, actor=actor, where=where, after=start, limit=first)
         )
-        edges = [CaseEdge(cursor=encode_cursor(c), node=CaseSummary.from_model(c)) for c in page.cases]
+        edges = [CaseEdge(cursor=_cursor(c), node=CaseSummary.from_model(c)) for c in page.cases]
         return CaseConnection(
             total_count=page.total,
             edges=edges,
-            page_info=CasePageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            page_info=page_info([e.cursor for e in edges], page.has_next),
         )
 
     @strawberry.field(description="A case by its reference, with its cards and history (the read is audited).")
