@@ -6,16 +6,21 @@ outcome of each birth-registration case back to the registry office that sent it
      "case_reference": "…", "state": "card_issued", "changed_at": "2026-11-02T03:00:00+00:00",
      "card": {"number": "TE1790123456789", "valid_from": "2026-10-01", "valid_to": "2032-09-30"} | null,
      "reasons": [{"code": "…", "message_vi": "…", "message_en": "…"}]}
+    POST /v1/outcomes/batch   {"outcomes": [outcome, …]} (at most 1,000, any offices) → 200
+         {"results": [{"event_id": …, "received_at": …} | {"event_id": …, "refused": {"code": …, "reason": …}}]}
+         one result per outcome, in the order sent; a malformed body refuses the whole batch (400)
     GET /v1/outcomes?office=…&case=…   → 200 {"outcomes": [{...outcome, "received_at": ...}]}, oldest first
 
 The receiver deduplicates on `event_id`: pushing the same event again returns the first acknowledgement, so a push
-can be retried until acknowledged.
+can be retried until acknowledged. The civil-status software is one national system serving every office, so the
+hub sends the outcomes of many offices in one batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from connectors import PermanentError
@@ -23,7 +28,9 @@ from connectors.http import JsonHttpClient
 from connectors.wire import JsonObject, require_aware, utc_text
 
 OUTCOMES_PATH = "/v1/outcomes"
+OUTCOMES_BATCH_PATH = "/v1/outcomes/batch"
 MAX_ID_LENGTH = 100
+MAX_BATCH = 1000
 
 
 class CaseState(enum.StrEnum):
@@ -167,6 +174,33 @@ class Acknowledgement:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """The registry would not take one outcome of a batch (an event id reused with other content): the sender's bug."""
+
+    event_id: str
+    code: str
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"event_id": self.event_id, "refused": {"code": self.code, "reason": self.reason}}
+
+
+BatchResult = Acknowledgement | Refusal
+
+
+def batch_result_from_fields(fields: JsonObject) -> BatchResult:
+    refused = fields.optional_obj("refused")
+    event_id = fields.text("event_id", max_length=MAX_ID_LENGTH)
+    if refused is None:
+        return Acknowledgement(event_id, fields.moment("received_at"))
+    return Refusal(event_id, refused.text("code", max_length=MAX_ID_LENGTH), refused.text("reason", max_length=1000))
+
+
+def _batch_results(value: object) -> tuple[BatchResult, ...]:
+    return tuple(batch_result_from_fields(item) for item in JsonObject(value).objects("results"))
+
+
+@dataclass(frozen=True)
 class ReceivedOutcome:
     """An outcome as the registry holds it, with the time it first arrived."""
 
@@ -197,6 +231,16 @@ class CivilRegistryClient(JsonHttpClient):
         if ack.event_id != outcome.event_id:
             raise PermanentError(f"POST {OUTCOMES_PATH}: acknowledged event {ack.event_id!r}, not the one pushed")
         return ack
+
+    async def push_outcomes(self, outcomes: Sequence[CaseOutcome]) -> tuple[BatchResult, ...]:
+        """Push up to MAX_BATCH outcomes in one call: an acknowledgement or a refusal for each, in the order sent."""
+        if not 0 < len(outcomes) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} outcomes, not {len(outcomes)}")
+        body = {"outcomes": [outcome.to_json() for outcome in outcomes]}
+        results = await self.request("POST", OUTCOMES_BATCH_PATH, body=body, parse=_batch_results)
+        if [r.event_id for r in results] != [o.event_id for o in outcomes]:
+            raise PermanentError(f"POST {OUTCOMES_BATCH_PATH}: the results do not answer the outcomes pushed, in order")
+        return results
 
     async def list_outcomes(self, *, office: str | None = None, case: str | None = None) -> tuple[ReceivedOutcome, ...]:
         """What arrived at the registry, oldest first, for one office and/or one case reference."""

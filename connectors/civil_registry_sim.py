@@ -3,6 +3,8 @@ keeps them in memory, as a real HTTP service.
 
     POST /v1/outcomes                  201 first receipt, 200 a repeat (same acknowledgement), 400 a malformed body,
                                        409 an event id already received with different content
+    POST /v1/outcomes/batch            200 with a result per outcome (acknowledged, or refused when conflicting);
+                                       400 a malformed body or more than MAX_BATCH outcomes, storing nothing
     GET  /v1/outcomes?office=&case=    what arrived, oldest first (see `connectors.civil_registry`)
     GET  /healthz
 """
@@ -17,8 +19,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.civil_registry import OUTCOMES_PATH, Acknowledgement, CaseOutcome, ReceivedOutcome
+from connectors.civil_registry import (
+    MAX_BATCH,
+    OUTCOMES_BATCH_PATH,
+    OUTCOMES_PATH,
+    Acknowledgement,
+    BatchResult,
+    CaseOutcome,
+    ReceivedOutcome,
+    Refusal,
+)
 from connectors.simkit import ApiGuard, ClockLike, error_response, now_function, read_json
+from connectors.wire import JsonObject
 from hub.clock import SystemClock
 
 
@@ -91,6 +103,23 @@ def create_civil_registry_simulator(
             return error_response(409, "conflicting_event", str(exc))
         return JSONResponse(ack.to_json(), status_code=201 if new else 200)
 
+    async def push_outcomes(request: Request) -> Response:
+        try:
+            items = JsonObject(await read_json(request)).objects("outcomes")
+            if len(items) > MAX_BATCH:
+                raise ValueError(f"a batch holds at most {MAX_BATCH} outcomes, not {len(items)}")
+            outcomes = [CaseOutcome.from_fields(item) for item in items]
+        except ValueError as exc:
+            return error_response(400, "malformed", str(exc))
+        at = now()
+        results: list[BatchResult] = []
+        for outcome in outcomes:
+            try:
+                results.append(received.receive(outcome, at)[0])
+            except ConflictingEvent as exc:
+                results.append(Refusal(outcome.event_id, "conflicting_event", str(exc)))
+        return JSONResponse({"results": [result.to_json() for result in results]})
+
     async def list_outcomes(request: Request) -> Response:
         found = received.outcomes(office=request.query_params.get("office"), case=request.query_params.get("case"))
         return JSONResponse({"outcomes": [item.to_json() for item in found]})
@@ -101,6 +130,7 @@ def create_civil_registry_simulator(
     app = Starlette(
         routes=[
             Route(OUTCOMES_PATH, guard(push_outcome), methods=["POST"]),
+            Route(OUTCOMES_BATCH_PATH, guard(push_outcomes), methods=["POST"]),
             Route(OUTCOMES_PATH, guard(list_outcomes), methods=["GET"]),
             Route("/healthz", health, methods=["GET"]),
         ]

@@ -7,19 +7,25 @@ know this child, does it agree with the birth registration, and what is the chil
     → 200 {"status": "match" | "mismatch" | "not_found" | "pending", "personal_id": "001226012345" | null,
            "mismatched_fields": ["full_name", ...], "retry_after": "2026-11-03T03:00:00+00:00" | null,
            "checked_at": "2026-11-02T03:00:00+00:00"}
+    POST /v1/identity/verify-children   {"queries": [query, …]} (at most 500) → 200 {"answers": [answer, …]},
+         one answer per query, in the order asked
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connectors import PermanentError
 from connectors.http import JsonHttpClient
 from connectors.wire import JsonObject, require_aware, require_personal_id, utc_text
 from hub.persons.models import Gender
 
 VERIFY_CHILD_PATH = "/v1/identity/verify-child"
+VERIFY_CHILDREN_PATH = "/v1/identity/verify-children"
+MAX_BATCH = 500
 MAX_NAME_LENGTH = 200
 
 
@@ -67,7 +73,10 @@ class ChildQuery:
 
     @classmethod
     def from_json(cls, value: object) -> ChildQuery:
-        fields = JsonObject(value)
+        return cls.from_fields(JsonObject(value))
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> ChildQuery:
         return cls(
             full_name=fields.text("full_name", max_length=MAX_NAME_LENGTH),
             date_of_birth=fields.date("date_of_birth"),
@@ -127,7 +136,10 @@ class IdentityAnswer:
 
     @classmethod
     def from_json(cls, value: object) -> IdentityAnswer:
-        fields = JsonObject(value)
+        return cls.from_fields(JsonObject(value))
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> IdentityAnswer:
         return cls(
             status=fields.choice("status", IdentityStatus),
             checked_at=fields.moment("checked_at"),
@@ -146,3 +158,17 @@ class PopulationClient(JsonHttpClient):
 
     async def verify_child(self, query: ChildQuery) -> IdentityAnswer:
         return await self.request("POST", VERIFY_CHILD_PATH, body=query.to_json(), parse=IdentityAnswer.from_json)
+
+    async def verify_children(self, queries: Sequence[ChildQuery]) -> tuple[IdentityAnswer, ...]:
+        """Up to MAX_BATCH checks in one call; the answers in the order of the queries."""
+        if not 0 < len(queries) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} queries, not {len(queries)}")
+        body = {"queries": [query.to_json() for query in queries]}
+        answers = await self.request("POST", VERIFY_CHILDREN_PATH, body=body, parse=_answers)
+        if len(answers) != len(queries):
+            raise PermanentError(f"POST {VERIFY_CHILDREN_PATH}: {len(answers)} answers to {len(queries)} queries")
+        return answers
+
+
+def _answers(value: object) -> tuple[IdentityAnswer, ...]:
+    return tuple(IdentityAnswer.from_fields(item) for item in JsonObject(value).objects("answers"))

@@ -1,6 +1,7 @@
 """A simulator of the population database's newborn identity check: an in-memory register behind a real HTTP API.
 
     POST   /v1/identity/verify-child   the check (see `connectors.population`)
+    POST   /v1/identity/verify-children  many checks in one call
     POST   /sim/people                 load people: a JSON list of `RegisteredPerson.to_json()` objects
     DELETE /sim/people                 empty the register
     GET    /healthz
@@ -28,7 +29,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.population import MAX_NAME_LENGTH, VERIFY_CHILD_PATH, ChildField, ChildQuery, IdentityAnswer
+from connectors.population import (
+    MAX_BATCH,
+    MAX_NAME_LENGTH,
+    VERIFY_CHILD_PATH,
+    VERIFY_CHILDREN_PATH,
+    ChildField,
+    ChildQuery,
+    IdentityAnswer,
+)
 from connectors.simkit import ApiGuard, ClockLike, error_response, now_function, read_json
 from connectors.wire import JsonObject, objects, require_aware, require_personal_id, utc_text
 from hub.clock import SystemClock
@@ -218,6 +227,17 @@ def create_population_simulator(
             return error_response(400, "malformed", str(exc))
         return JSONResponse(people.verify(query, now()).to_json())
 
+    async def verify_children(request: Request) -> Response:
+        try:
+            items = JsonObject(await read_json(request)).objects("queries")
+            if len(items) > MAX_BATCH:
+                raise ValueError(f"a batch holds at most {MAX_BATCH} queries, not {len(items)}")
+            queries = [ChildQuery.from_fields(item) for item in items]
+        except ValueError as exc:
+            return error_response(400, "malformed", str(exc))
+        at = now()
+        return JSONResponse({"answers": [people.verify(query, at).to_json() for query in queries]})
+
     async def load_people(request: Request) -> Response:
         try:
             loaded = people.add_many([RegisteredPerson.from_fields(item) for item in objects(await read_json(request))])
@@ -235,6 +255,7 @@ def create_population_simulator(
     app = Starlette(
         routes=[
             Route(VERIFY_CHILD_PATH, guard(verify_child), methods=["POST"]),
+            Route(VERIFY_CHILDREN_PATH, guard(verify_children), methods=["POST"]),
             Route("/sim/people", load_people, methods=["POST"]),
             Route("/sim/people", clear_people, methods=["DELETE"]),
             Route("/healthz", health, methods=["GET"]),

@@ -19,19 +19,19 @@ from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
-from hub.childcards.events import change_state
-from hub.childcards.intake import create_child, queue_card
-from hub.childcards.issuance import put_card
+from hub.childcards.events import change_state, change_states
+from hub.childcards.intake import card_requested, create_child, known_mothers
+from hub.childcards.issuance import CardOrder, put_cards, queue_cards
+from hub.childcards.loading import current_births
 from hub.childcards.models import (
     CaseState,
     ChildCard,
     ChildCardCase,
     DeliveryMethod,
-    Registration,
     ReviewItem,
     ReviewState,
 )
-from hub.childcards.population import queue_population_check
+from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.errors import BusinessErrors
@@ -78,12 +78,13 @@ async def decide_review(
         if birth.child.personal_id_number and not person.personal_id_number:
             person.personal_id_number = birth.child.personal_id_number
     else:
-        person = await create_child(session, birth, now, created)
+        person = create_child(session, birth, now, created, await known_mothers(session, [birth]))
     review.state = (ReviewState.SAME_PERSON if same_person else ReviewState.DIFFERENT_PERSON).value
     review.decided_by_name, review.decided_at = actor.name, now
     case.person_id = person.id
-    await queue_card(session, case, now)
-    await queue_population_check(session, case, now)
+    await change_states(session, [card_requested(case)], now)
+    await queue_cards(session, [case], now)
+    await queue_population_checks(session, [case], now)
     await record(
         session,
         now=now,
@@ -149,11 +150,7 @@ async def cancel_registration(
 
 
 async def current_record(session: AsyncSession, case: ChildCardCase) -> BirthRecord:
-    registration = await session.scalar(
-        select(Registration).where(Registration.case_id == case.id, Registration.version == case.version)
-    )
-    assert registration is not None
-    return BirthRecord.from_canonical(registration.payload)
+    return (await current_births(session, [case]))[case.id]
 
 
 async def request_card_elsewhere(
@@ -201,14 +198,6 @@ async def request_card_elsewhere(
         if delivery_address and delivery_address.strip()
         else (DeliveryMethod.AT_OFFICE, f"UBND {requester.name}" if requester else actor.name)
     )
-    card = await put_card(
-        session,
-        case,
-        await current_record(session, case),
-        person,
-        now,
-        actor=actor,
-        delivery=delivery,
-        details={"requested_by": actor.name},
-    )
+    order = CardOrder(case, await current_record(session, case), person, delivery, {"requested_by": actor.name})
+    (card,) = await put_cards(session, [order], now, actor=actor)
     return case, card

@@ -17,19 +17,18 @@ from hub.catalogs.models import HealthFacility
 from hub.childcards.checks import check_record, office_location, placement_errors
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
-from hub.childcards.events import change_state
-from hub.childcards.issuance import IssueCard, issue_card
+from hub.childcards.events import StateChange, change_states
+from hub.childcards.issuance import queue_cards
 from hub.childcards.matching import Match, MatchKind, match_children
 from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
-from hub.childcards.population import queue_population_check
+from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
 from hub.db import lock_keys
 from hub.errors import BusinessError
-from hub.jobs import enqueue
 from hub.persons.models import Gender, Person
-from hub.persons.service import NewPerson, create_person
+from hub.persons.service import NewPerson, add_person
 from hub.text import fold
 
 MAX_BATCH = 2000
@@ -61,10 +60,12 @@ async def submit_registrations(
     cases = await _cases_by_key(session, {r.key for r in records})
     facilities = await _facilities(session, {r.facility_code for r in records})
     matches = await match_children(session, records)
+    linked = {c.person_id for c in cases.values() if c.person_id}
+    people = (await session.scalars(select(Person).where(Person.id.in_(linked)))).all() if linked else []
+    batch = _Batch(mothers=await known_mothers(session, records), people={p.id: p for p in people})
     today = vietnam_date(now)
     outcomes: list[RecordOutcome] = []
     first_in_batch: dict[tuple[str, str, str], tuple[int, str]] = {}
-    audit: list[AuditEvent] = []
     for index, (birth, content_hash, match) in enumerate(zip(records, hashes, matches, strict=True)):
         outcome = RecordOutcome(index, birth)
         outcomes.append(outcome)
@@ -83,21 +84,39 @@ async def submit_registrations(
             outcome.case, outcome.errors = case, _stored_reasons(case)  # the same record again: the same answer
             continue
         errors = check_record(birth, today=today, facility=facilities.get(birth.facility_code))
-        case = await _open_version(session, case, birth, content_hash, now, actor)
+        case = _open_version(session, case, birth, content_hash, now, actor)
         cases[birth.key] = case
         outcome.case, outcome.errors = case, errors
         if errors:
             case.reasons = [_reason(e) for e in errors]
-            await change_state(session, case, CaseState.REJECTED, now, {"reasons": case.reasons})
-            audit.append(AuditEvent("childcard.reject", Purpose.CARD_ISSUANCE, None, {"case": case.reference}))
+            batch.changes.append(StateChange(case, CaseState.REJECTED, {"reasons": case.reasons}))
+            batch.audit.append(AuditEvent("childcard.reject", Purpose.CARD_ISSUANCE, None, {"case": case.reference}))
             continue
         case.reasons = []
-        person = await _child_person(session, case, birth, match, now, audit)
+        person = _child_person(session, case, birth, match, now, batch)
         if person is not None:
-            audit.append(AuditEvent("childcard.register", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference}))
-    if audit:
-        await record(session, now=now, actor=actor, events=audit)
+            batch.audit.append(
+                AuditEvent("childcard.register", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference})
+            )
+    await batch.write(session, now, actor)
     return outcomes
+
+
+@dataclass
+class _Batch:
+    """What a batch writes once every record has been looked at: a few statements, whatever its size."""
+
+    mothers: dict[str, Person]  # by identification number: known, or recorded by an earlier record of the batch
+    people: dict[uuid.UUID, Person]  # the children already linked to the batch's known cases
+    changes: list[StateChange] = field(default_factory=list)
+    to_issue: list[ChildCardCase] = field(default_factory=list)
+    audit: list[AuditEvent] = field(default_factory=list)
+
+    async def write(self, session: AsyncSession, now: dt.datetime, actor: Principal | None) -> None:
+        await change_states(session, self.changes, now)  # flushes the people, cases and registrations first
+        await queue_cards(session, self.to_issue, now)
+        await queue_population_checks(session, self.to_issue, now)
+        await record(session, now=now, actor=actor, events=self.audit)
 
 
 async def _cases_by_key(
@@ -116,7 +135,7 @@ async def _facilities(session: AsyncSession, codes: set[str]) -> dict[str, Healt
     return {f.code: f for f in found.all()}
 
 
-async def _open_version(
+def _open_version(
     session: AsyncSession,
     case: ChildCardCase | None,
     birth: BirthRecord,
@@ -160,17 +179,16 @@ async def _open_version(
             client_id=actor.client_id,
         )
     )
-    await session.flush()
     return case
 
 
-async def _child_person(
+def _child_person(
     session: AsyncSession,
     case: ChildCardCase,
     birth: BirthRecord,
     match: Match,
     now: dt.datetime,
-    audit: list[AuditEvent],
+    batch: _Batch,
 ) -> Person | None:
     """Link the case to the child and queue the card; a probable duplicate waits for an officer instead."""
     if case.person_id is None and match.kind is MatchKind.PROBABLE and match.person is not None:
@@ -184,29 +202,31 @@ async def _child_person(
                 created_at=now,
             )
         )
-        await change_state(session, case, CaseState.NEEDS_REVIEW, now, {"candidate": str(match.person.id)})
+        batch.changes.append(StateChange(case, CaseState.NEEDS_REVIEW, {"candidate": str(match.person.id)}))
         return None
     person = match.person if match.kind is MatchKind.SURE else None
     if case.person_id is not None:
-        person = await session.get(Person, case.person_id)
+        person = batch.people.get(case.person_id)
     if person is None:
-        person = await create_child(session, birth, now, audit)
+        person = create_child(session, birth, now, batch.audit, batch.mothers)
     elif birth.child.personal_id_number and not person.personal_id_number:
         person.personal_id_number = birth.child.personal_id_number
     case.person_id = person.id
-    await queue_card(session, case, now)
-    await queue_population_check(session, case, now)
+    batch.changes.append(card_requested(case))
+    batch.to_issue.append(case)
     return person
 
 
-async def create_child(session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent]) -> Person:
-    """Record the child (and the mother, when known by her number); the creations are added to `audit`."""
+def create_child(
+    session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent], mothers: dict[str, Person]
+) -> Person:
+    """Record the child (and the mother, when known by her number and not in `mothers` yet); the creations are
+    added to `audit`."""
     location = office_location(birth)
-    mother = await _mother(session, birth, now, audit)
-    return await create_person(
+    mother = _mother(session, birth, now, audit, mothers)
+    return add_person(
         session,
         now=now,
-        actor=None,
         purpose=Purpose.CARD_ISSUANCE,
         audit=audit,
         new=NewPerson(
@@ -222,22 +242,29 @@ async def create_child(session: AsyncSession, birth: BirthRecord, now: dt.dateti
     )
 
 
-async def _mother(
-    session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent]
+async def known_mothers(session: AsyncSession, records: Sequence[BirthRecord]) -> dict[str, Person]:
+    """The mothers of `records` already recorded, by identification number (one query for the batch)."""
+    numbers = {r.mother.personal_id_number for r in records if r.mother and r.mother.personal_id_number}
+    if not numbers:
+        return {}
+    found = await session.scalars(select(Person).where(Person.personal_id_number.in_(numbers)))
+    return {p.personal_id_number: p for p in found.all() if p.personal_id_number}
+
+
+def _mother(
+    session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent], mothers: dict[str, Person]
 ) -> Person | None:
     """The mother, found or recorded by her identification number, so that her later children are matched by her.
     A mother known only by name is not recorded as a person."""
     mother = birth.mother
     if mother is None or not mother.personal_id_number or mother.date_of_birth is None:
         return None
-    found = await session.scalar(select(Person).where(Person.personal_id_number == mother.personal_id_number))
-    if found is not None:
-        return found
+    if mother.personal_id_number in mothers:
+        return mothers[mother.personal_id_number]
     location = office_location(birth)
-    return await create_person(
+    mothers[mother.personal_id_number] = recorded = add_person(
         session,
         now=now,
-        actor=None,
         purpose=Purpose.CARD_ISSUANCE,
         audit=audit,
         new=NewPerson(
@@ -250,17 +277,12 @@ async def _mother(
             personal_id_number=mother.personal_id_number,
         ),
     )
+    return recorded
 
 
-async def queue_card(session: AsyncSession, case: ChildCardCase, now: dt.datetime) -> None:
-    await change_state(session, case, CaseState.RECEIVED, now, {"version": case.version})
-    await enqueue(
-        session,
-        issue_card,
-        IssueCard(case.id, case.version),
-        now=now,
-        dedup_key=f"childcards.issue:{case.id}:{case.version}",
-    )
+def card_requested(case: ChildCardCase) -> StateChange:
+    """The case (back) in RECEIVED at its current version: a card is on its way."""
+    return StateChange(case, CaseState.RECEIVED, {"version": case.version})
 
 
 def _reason(error: BusinessError) -> dict[str, str | None]:

@@ -1,10 +1,13 @@
-"""Issue (or reissue) a child's card: a job run from the outbox once the registration is accepted."""
+"""Issue (or reissue) children's cards: a job run from the outbox for a batch of accepted registrations, written
+with a few set-based statements whatever the batch size."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,80 +15,110 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.childcards.checks import guardian_of
-from hub.childcards.events import change_state
-from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, DeliveryMethod, Registration
+from hub.childcards.events import StateChange, change_states
+from hub.childcards.loading import current_births, people_by_id
+from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, DeliveryMethod
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
 from hub.db import add_unless_exists
-from hub.jobs import JobContext, job
+from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
+
+ISSUE_BATCH = 500  # cases per issuance job: large enough to amortise, small enough to spread over workers
 
 
 @dataclass(frozen=True)
-class IssueCard:
-    case_id: uuid.UUID
-    version: int  # the registration version this card is for; an older job finds a newer version and stops
+class IssueCards:
+    case_ids: list[uuid.UUID]
+    versions: list[int]  # the registration version each card is for; a newer version makes the order obsolete
 
 
-@job("childcards.issue_card", queue="childcards")
-async def issue_card(ctx: JobContext, request: IssueCard) -> None:
-    session, now = ctx.session, ctx.clock.now()
-    case = await session.get(ChildCardCase, request.case_id, with_for_update=True, populate_existing=True)
-    if case is None or case.version != request.version or case.state != CaseState.RECEIVED.value:
-        return  # already issued for this version, superseded by a newer one, or held for review
-    registration = await session.scalar(
-        select(Registration).where(Registration.case_id == case.id, Registration.version == case.version)
-    )
-    person = await session.get(Person, case.person_id) if case.person_id else None
-    if registration is None or person is None:
-        return
-    birth = BirthRecord.from_canonical(registration.payload)
-    if person.bhxh_code is None:
-        person.bhxh_code = await allocate_bhxh_code(session, case.province_code)
-    await put_card(session, case, birth, person, now, actor=None)
+@dataclass(frozen=True)
+class CardOrder:
+    """A card to put on a case: for its current registration, with the delivery overridden when asked elsewhere."""
+
+    case: ChildCardCase
+    birth: BirthRecord
+    person: Person
+    delivery: tuple[DeliveryMethod, str | None] | None = None
+    details: dict[str, str] = field(default_factory=dict)
 
 
-async def put_card(
-    session: AsyncSession,
-    case: ChildCardCase,
-    birth: BirthRecord,
-    person: Person,
-    now: dt.datetime,
-    *,
-    actor: Principal | None,
-    delivery: tuple[DeliveryMethod, str | None] | None = None,
-    details: dict[str, str] | None = None,
-) -> ChildCard:
-    """Issue the case's card, or a new version superseding the one in force (kept in the history)."""
-    previous = await session.scalar(
-        select(ChildCard).where(
-            ChildCard.case_id == case.id, ChildCard.superseded_at.is_(None), ChildCard.revoked_at.is_(None)
+@job("childcards.issue_cards", queue="childcards")
+async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
+    session = ctx.session
+    wanted = dict(zip(request.case_ids, request.versions, strict=True))
+    cases = (
+        await session.scalars(
+            select(ChildCardCase)
+            .where(ChildCardCase.id.in_(wanted))
+            .order_by(ChildCardCase.id)  # one lock order for every job: no deadlocks between them
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-    )
-    if previous is not None:
-        previous.superseded_at = now
-    card = _card(case, birth, person, now, version=(previous.version + 1) if previous else 1)
-    if delivery is not None:
-        card.delivery_method, card.delivery_address = delivery[0].value, delivery[1]
-    session.add(card)
-    state = CaseState.CARD_CHANGED if previous else CaseState.CARD_ISSUED
-    event = {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()}
-    await change_state(session, case, state, now, {**event, **(details or {})})
-    await record(
-        session,
-        now=now,
-        actor=actor,
-        events=[
-            AuditEvent(
-                "childcard.issue", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference, "card": card.card_number}
+    ).all()
+    # Already issued for this version, superseded by a newer one, or held for review: nothing to do.
+    due = [c for c in cases if c.version == wanted[c.id] and c.state == CaseState.RECEIVED.value and c.person_id]
+    if not due:
+        return
+    births = await current_births(session, due)
+    people = await people_by_id(session, (c.person_id for c in due))
+    orders = [CardOrder(c, births[c.id], people[c.person_id]) for c in due if c.person_id]
+    await put_cards(session, orders, ctx.clock.now(), actor=None)
+
+
+async def queue_cards(session: AsyncSession, cases: Sequence[ChildCardCase], now: dt.datetime) -> None:
+    """Ask for the cards of `cases` (at their current versions), in jobs of ISSUE_BATCH."""
+    for start in range(0, len(cases), ISSUE_BATCH):
+        chunk = cases[start : start + ISSUE_BATCH]
+        await enqueue(session, issue_cards, IssueCards([c.id for c in chunk], [c.version for c in chunk]), now=now)
+
+
+async def put_cards(
+    session: AsyncSession, orders: Sequence[CardOrder], now: dt.datetime, *, actor: Principal | None
+) -> list[ChildCard]:
+    """Issue each order's card, or a new version superseding the one in force (kept in the history)."""
+    if not orders:
+        return []
+    current = {
+        c.case_id: c
+        for c in (
+            await session.scalars(
+                select(ChildCard).where(
+                    ChildCard.case_id.in_([o.case.id for o in orders]),
+                    ChildCard.superseded_at.is_(None),
+                    ChildCard.revoked_at.is_(None),
+                )
             )
-        ],
-    )
-    return card
+        ).all()
+    }
+    await _assign_bhxh_codes(session, [o for o in orders if o.person.bhxh_code is None])
+    cards, changes = [], []
+    for order in orders:
+        previous = current.get(order.case.id)
+        if previous is not None:
+            previous.superseded_at = now
+        card = _card(order, now, version=(previous.version + 1) if previous else 1)
+        cards.append(card)
+        state = CaseState.CARD_CHANGED if previous else CaseState.CARD_ISSUED
+        event = {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()}
+        changes.append(StateChange(order.case, state, {**event, **order.details}))
+    await session.flush()  # the superseded versions first: a case has one card in force
+    session.add_all(cards)
+    await change_states(session, changes, now)
+    events = [
+        AuditEvent(
+            "childcard.issue", Purpose.CARD_ISSUANCE, o.person.id, {"case": o.case.reference, "card": c.card_number}
+        )
+        for o, c in zip(orders, cards, strict=True)
+    ]
+    await record(session, now=now, actor=actor, events=events)
+    return cards
 
 
-def _card(case: ChildCardCase, birth: BirthRecord, person: Person, now: dt.datetime, *, version: int) -> ChildCard:
+def _card(order: CardOrder, now: dt.datetime, *, version: int) -> ChildCard:
+    birth, person = order.birth, order.person
     guardian = guardian_of(birth)
     holder = {
         GuardianRole.FATHER: birth.father,
@@ -94,11 +127,12 @@ def _card(case: ChildCardCase, birth: BirthRecord, person: Person, now: dt.datet
     }[guardian]
     assert holder is not None and person.bhxh_code is not None  # the checks required the guardian
     valid_from, valid_to = card_validity(birth.child.date_of_birth)
+    method, address = order.delivery or (birth.delivery, birth.delivery_address)
     return ChildCard(
         id=uuid.uuid4(),
-        case_id=case.id,
+        case_id=order.case.id,
         version=version,
-        card_number=card_number(case.province_code, person.bhxh_code),
+        card_number=card_number(order.case.province_code, person.bhxh_code),
         bhxh_code=person.bhxh_code,
         valid_from=valid_from,
         valid_to=valid_to,
@@ -106,25 +140,41 @@ def _card(case: ChildCardCase, birth: BirthRecord, person: Person, now: dt.datet
         guardian_role=guardian.value,
         guardian_name=holder.full_name,
         address=holder.address or person.address,
-        delivery_method=birth.delivery.value,
-        delivery_address=birth.delivery_address,
+        delivery_method=method.value,
+        delivery_address=address,
         issued_at=now,
     )
 
 
-async def allocate_bhxh_code(session: AsyncSession, province_code: str) -> str:
-    """The next free social-insurance code of a province: 2-digit province + 8-digit serial, never one in use."""
-    while True:
-        serial = await session.scalar(
+async def _assign_bhxh_codes(session: AsyncSession, orders: Sequence[CardOrder]) -> None:
+    """Give each child without one the next free social-insurance code of the case's province."""
+    by_province: defaultdict[str, list[Person]] = defaultdict(list)
+    for order in orders:
+        if order.person not in by_province[order.case.province_code]:
+            by_province[order.case.province_code].append(order.person)
+    for province_code in sorted(by_province):  # one lock order on the counters
+        people = by_province[province_code]
+        codes = await allocate_bhxh_codes(session, province_code, len(people))
+        for person, code in zip(people, codes, strict=True):
+            person.bhxh_code = code
+
+
+async def allocate_bhxh_codes(session: AsyncSession, province_code: str, count: int) -> list[str]:
+    """The next `count` free social-insurance codes of a province: 2-digit province + 8-digit serial, taken from its
+    counter in one step, skipping any code already held (codes also come from imports and other systems)."""
+    codes: list[str] = []
+    while len(codes) < count:
+        wanted = count - len(codes)
+        last = await session.scalar(
             update(BhxhCodeCounter)
             .where(BhxhCodeCounter.province_code == province_code)
-            .values(next_serial=BhxhCodeCounter.next_serial + 1)
+            .values(next_serial=BhxhCodeCounter.next_serial + wanted)
             .returning(BhxhCodeCounter.next_serial)
         )
-        if serial is None:
+        if last is None:
             await add_unless_exists(session, BhxhCodeCounter(province_code=province_code, next_serial=0))
             continue
-        code = f"{province_code}{serial:08d}"
-        # Codes also come from elsewhere (imports, other systems): skip any already held.
-        if await session.scalar(select(Person.id).where(Person.bhxh_code == code)) is None:
-            return code
+        block = [f"{province_code}{serial:08d}" for serial in range(last - wanted + 1, last + 1)]
+        taken = set((await session.scalars(select(Person.bhxh_code).where(Person.bhxh_code.in_(block)))).all())
+        codes += [code for code in block if code not in taken]
+    return codes

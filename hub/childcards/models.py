@@ -8,10 +8,14 @@ import uuid
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clients.permissions import Location
 from hub.db import Base, BigIntKey, UTCDateTime
+from hub.persons.models import Person
+
+# The relationships below are never loaded (lazy="raise"): they tell the unit of work that a batch's people are
+# written before the cases that refer to them, and cases before their registrations, cards and review items.
 
 
 class CaseState(enum.StrEnum):
@@ -46,6 +50,7 @@ class Registration(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    case: Mapped[ChildCardCase] = relationship(lazy="raise")
 
     __table_args__ = (UniqueConstraint("case_id", "version"),)
 
@@ -78,6 +83,7 @@ class ChildCardCase(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    person: Mapped[Person | None] = relationship(lazy="raise")
 
     __table_args__ = (
         UniqueConstraint("registry_office_code", "book_number", "record_number"),
@@ -113,6 +119,7 @@ class ChildCard(Base):
     superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    case: Mapped[ChildCardCase] = relationship(lazy="raise")
 
     __table_args__ = (UniqueConstraint("case_id", "version"),)
 
@@ -143,6 +150,8 @@ class ReviewItem(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     decided_by_name: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    case: Mapped[ChildCardCase] = relationship(lazy="raise")
+    candidate: Mapped[Person] = relationship(lazy="raise")
 
 
 class BhxhCodeCounter(Base):

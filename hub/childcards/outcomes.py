@@ -1,45 +1,86 @@
-"""Report every state change of a case back to the registry office that sent it, retried until acknowledged."""
+"""Report the state changes of cases back to the registry offices that sent them, many in one call to the
+civil-status software, retried until acknowledged."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_, update
 
 from connectors import PermanentError
-from connectors.civil_registry import STATES_WITH_CARD, Card, CaseOutcome, Reason
+from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, Card, CaseOutcome, Reason
 from connectors.civil_registry import CaseState as WireState
 from hub.childcards.models import CaseEvent, ChildCard, ChildCardCase
 from hub.jobs import JobContext, PermanentJobError, job
 
+log = logging.getLogger(__name__)
 # Outcomes are worth delivering for as long as the registry takes to come back: with Dramatiq's backoff capped
 # at five minutes, this is several days of trying.
 PUSH_ATTEMPTS = 2000
+PUSH_BATCH = 500  # events per job, and per call to the registry
 
 
 @dataclass(frozen=True)
-class PushOutcome:
-    event_id: int
+class PushOutcomes:
+    event_ids: list[int]
 
 
-@job("childcards.push_outcome", queue="outcomes", max_attempts=PUSH_ATTEMPTS)
-async def push_outcome(ctx: JobContext, request: PushOutcome) -> None:
-    session = ctx.session
-    event = await session.get(CaseEvent, request.event_id)
-    client = ctx.connectors.civil_registry()
-    if event is None or event.acknowledged_at is not None or client is None:
-        return  # already acknowledged, or no registry connected (the outcome stays queryable)
-    case = await session.get(ChildCardCase, event.case_id)
-    assert case is not None
-    state = WireState(event.state)
-    card = None
-    if state in STATES_WITH_CARD:
-        row = await session.scalar(
-            select(ChildCard).where(ChildCard.case_id == case.id, ChildCard.version == event.details["version"])
+@job("childcards.push_outcomes", queue="outcomes", max_attempts=PUSH_ATTEMPTS)
+async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
+    session, client = ctx.session, ctx.connectors.civil_registry()
+    if client is None:
+        return  # no registry connected: the outcomes stay queryable
+    events = (
+        await session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.id.in_(request.event_ids), CaseEvent.acknowledged_at.is_(None))
+            .order_by(CaseEvent.id)
         )
-        assert row is not None
-        card = Card(row.card_number, row.valid_from, row.valid_to)
-    outcome = CaseOutcome(
+    ).all()
+    if not events:
+        return  # all acknowledged already (a repeated delivery)
+    cases = {
+        c.id: c
+        for c in (
+            await session.scalars(select(ChildCardCase).where(ChildCardCase.id.in_({e.case_id for e in events})))
+        ).all()
+    }
+    card_keys = {(e.case_id, e.details["version"]) for e in events if WireState(e.state) in STATES_WITH_CARD}
+    cards = (
+        {
+            (c.case_id, c.version): Card(c.card_number, c.valid_from, c.valid_to)
+            for c in (
+                await session.scalars(
+                    select(ChildCard).where(tuple_(ChildCard.case_id, ChildCard.version).in_(card_keys))
+                )
+            ).all()
+        }
+        if card_keys
+        else {}
+    )
+    outcomes = [_outcome(event, cases[event.case_id], cards) for event in events]
+    try:
+        results = await client.push_outcomes(outcomes)  # TransientError propagates: the job is retried with backoff
+    except PermanentError as exc:
+        raise PermanentJobError(f"the registry refused a batch of {len(outcomes)} outcomes: {exc}") from exc
+    acknowledged = [e.id for e, r in zip(events, results, strict=True) if isinstance(r, Acknowledgement)]
+    if acknowledged:
+        await session.execute(
+            update(CaseEvent).where(CaseEvent.id.in_(acknowledged)).values(acknowledged_at=ctx.clock.now())
+        )
+    for event, result in zip(events, results, strict=True):
+        if not isinstance(result, Acknowledgement):
+            # The registry already holds this event id with other content: retrying cannot help. It stays
+            # unacknowledged, with the registry's reason, for an operator.
+            event.details = {**event.details, "registry_refused": {"code": result.code, "reason": result.reason}}
+            log.error("the registry refused outcome %s: %s", result.event_id, result.reason)
+
+
+def _outcome(event: CaseEvent, case: ChildCardCase, cards: dict[tuple[uuid.UUID, int], Card]) -> CaseOutcome:
+    state = WireState(event.state)
+    return CaseOutcome(
         event_id=f"{case.reference}-{event.id}",
         office_code=case.registry_office_code,
         book_number=case.book_number,
@@ -47,11 +88,6 @@ async def push_outcome(ctx: JobContext, request: PushOutcome) -> None:
         case_reference=case.reference,
         state=state,
         changed_at=event.occurred_at,
-        card=card,
+        card=cards[(case.id, event.details["version"])] if state in STATES_WITH_CARD else None,
         reasons=tuple(Reason(r["code"], r["message_vi"], r["message"]) for r in event.details.get("reasons", [])),
     )
-    try:
-        await client.push_outcome(outcome)  # TransientError propagates: the job is retried with backoff
-    except PermanentError as exc:
-        raise PermanentJobError(f"the registry refused outcome {outcome.event_id}: {exc}") from exc
-    event.acknowledged_at = ctx.clock.now()

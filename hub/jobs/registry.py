@@ -93,6 +93,8 @@ def get_job(name: str) -> JobSpec[Any] | None:
 
 
 def _to_json(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_to_json(item) for item in value]
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
@@ -103,6 +105,9 @@ def _to_json(value: Any) -> Any:
 def _from_json(hint: Any, value: Any) -> Any:
     if value is None:
         return None
+    if typing.get_origin(hint) in (list, tuple):
+        (item_hint, *_) = typing.get_args(hint) or (Any,)
+        return typing.get_origin(hint)(_from_json(item_hint, item) for item in value)
     base = next((a for a in typing.get_args(hint) if a is not type(None)), hint)
     if base is uuid.UUID:
         return uuid.UUID(value)

@@ -32,18 +32,22 @@ class NewPerson:
 
 
 async def create_person(
-    session: AsyncSession,
-    *,
-    now: dt.datetime,
-    actor: Principal | None,
-    purpose: Purpose,
-    new: NewPerson,
-    audit: list[AuditEvent] | None = None,
+    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, purpose: Purpose, new: NewPerson
 ) -> Person:
-    """Record a person. The creation is audited now, or, given `audit`, added to it for the caller to record with
-    the rest of its transaction's events in one append (a batch of registrations creates many people)."""
+    """Record a person, audited now."""
     if actor is not None:
         actor.require(Role.PERSON_WRITE, Location(new.province_code, new.commune_code))
+    audit: list[AuditEvent] = []
+    person = add_person(session, now=now, purpose=purpose, new=new, audit=audit)
+    await record(session, now=now, actor=actor, events=audit)
+    return person
+
+
+def add_person(
+    session: AsyncSession, *, now: dt.datetime, purpose: Purpose, new: NewPerson, audit: list[AuditEvent]
+) -> Person:
+    """Add a person to the session, for the caller to write with the rest of a batch; the creation is added to
+    `audit`, which the caller records with its other events in one append. The caller has checked permissions."""
     _check_location(new.province_code, new.commune_code)
     person = Person(
         id=uuid.uuid4(),
@@ -61,12 +65,7 @@ async def create_person(
         updated_at=now,
     )
     session.add(person)
-    event = AuditEvent("person.create", purpose, person.id)
-    if audit is None:
-        await record(session, now=now, actor=actor, events=[event])
-    else:
-        audit.append(event)
-        await session.flush()  # rows that refer to the person (no ORM relationship orders them) may follow
+    audit.append(AuditEvent("person.create", purpose, person.id))
     return person
 
 

@@ -1,0 +1,32 @@
+"""Load what a batch of cases needs in one query each: the registration each case is at, and its children."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.childcards.models import ChildCardCase, Registration
+from hub.childcards.records import BirthRecord
+from hub.persons.models import Person
+
+
+async def current_births(session: AsyncSession, cases: Sequence[ChildCardCase]) -> dict[uuid.UUID, BirthRecord]:
+    """The registration each case is at now, by case id."""
+    if not cases:
+        return {}
+    found = await session.scalars(
+        select(Registration).where(
+            tuple_(Registration.case_id, Registration.version).in_([(c.id, c.version) for c in cases])
+        )
+    )
+    return {r.case_id: BirthRecord.from_canonical(r.payload) for r in found.all()}
+
+
+async def people_by_id(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, Person]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(wanted)))).all()}
