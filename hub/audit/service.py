@@ -8,9 +8,9 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -18,6 +18,7 @@ from hub.audit.purpose import Purpose
 from hub.clients.permissions import Principal
 
 HEAD_ID = 1
+AUDIT_LOG = cast(Table, AuditEntry.__table__)
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
 
@@ -64,10 +65,11 @@ def entry_hash(
 
 async def record(
     session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
-) -> list[AuditEntry]:
-    """Append `events` to the chain in the caller's transaction; `actor` None means the hub itself."""
+) -> None:
+    """Append `events` to the chain in the caller's transaction, in one statement; `actor` None means the hub
+    itself. Call it last in a transaction: from here to the commit, other appenders wait."""
     if not events:
-        return []
+        return
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so concurrent
     # appenders queue here and each sees the hash its predecessor committed.
     head = (
@@ -79,7 +81,7 @@ async def record(
         )
     ).one()
     seq, prev_hash = head.seq - len(events), head.hash
-    entries = []
+    rows = []
     for event in events:
         seq += 1
         fields: dict[str, Any] = {
@@ -93,11 +95,10 @@ async def record(
             "details": dict(event.details),
         }
         digest = entry_hash(prev_hash=prev_hash, **fields)
-        entries.append(AuditEntry(**fields, prev_hash=prev_hash, hash=digest))
+        rows.append({**fields, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    session.add_all(entries)
+    await session.execute(insert(AUDIT_LOG), rows)  # Core: no ORM bookkeeping for rows never read back here
     await session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=prev_hash))
-    return entries
 
 
 async def entries_for_person(

@@ -31,7 +31,6 @@ from hub.childcards.models import (
     ReviewItem,
     ReviewState,
 )
-from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.errors import BusinessErrors
@@ -84,7 +83,6 @@ async def decide_review(
     case.person_id = person.id
     await change_states(session, [card_requested(case)], now)
     await queue_cards(session, [case], now)
-    await queue_population_checks(session, [case], now)
     await record(
         session,
         now=now,

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,6 @@ from hub.childcards.events import StateChange, change_states
 from hub.childcards.issuance import queue_cards
 from hub.childcards.matching import Match, MatchKind, match_children
 from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
-from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
@@ -54,7 +54,8 @@ async def submit_registrations(
     actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
     if len(records) > MAX_BATCH:
         raise ValueError(f"a batch holds at most {MAX_BATCH} records")
-    hashes = [r.content_hash() for r in records]
+    canonical = [r.canonical() for r in records]
+    hashes = [r.content_hash(c) for r, c in zip(records, canonical, strict=True)]
     # Overlapping batches, or records sharing a mother, queue on these locks rather than deadlock.
     await lock_keys(session, _lock_keys(records))
     cases = await _cases_by_key(session, {r.key for r in records})
@@ -67,6 +68,7 @@ async def submit_registrations(
     outcomes: list[RecordOutcome] = []
     first_in_batch: dict[tuple[str, str, str], tuple[int, str]] = {}
     for index, (birth, content_hash, match) in enumerate(zip(records, hashes, matches, strict=True)):
+        stored = canonical[index]
         outcome = RecordOutcome(index, birth)
         outcomes.append(outcome)
         seen = first_in_batch.setdefault(birth.key, (index, content_hash))
@@ -84,7 +86,7 @@ async def submit_registrations(
             outcome.case, outcome.errors = case, _stored_reasons(case)  # the same record again: the same answer
             continue
         errors = check_record(birth, today=today, facility=facilities.get(birth.facility_code))
-        case = _open_version(session, case, birth, content_hash, now, actor)
+        case = _open_version(session, case, birth, (content_hash, stored), now, actor)
         cases[birth.key] = case
         outcome.case, outcome.errors = case, errors
         if errors:
@@ -115,7 +117,6 @@ class _Batch:
     async def write(self, session: AsyncSession, now: dt.datetime, actor: Principal | None) -> None:
         await change_states(session, self.changes, now)  # flushes the people, cases and registrations first
         await queue_cards(session, self.to_issue, now)
-        await queue_population_checks(session, self.to_issue, now)
         await record(session, now=now, actor=actor, events=self.audit)
 
 
@@ -139,11 +140,12 @@ def _open_version(
     session: AsyncSession,
     case: ChildCardCase | None,
     birth: BirthRecord,
-    content_hash: str,
+    content: tuple[str, dict[str, Any]],
     now: dt.datetime,
     actor: Principal,
 ) -> ChildCardCase:
-    """Store the record as a new version of its case, opening the case on first sight."""
+    """Store the record (its hash and canonical form) as a new version of its case, opening it on first sight."""
+    content_hash, canonical = content
     location = office_location(birth)
     if case is None:
         case = ChildCardCase(
@@ -174,7 +176,7 @@ def _open_version(
             case_id=case.id,
             version=case.version,
             content_hash=content_hash,
-            payload=birth.canonical(),
+            payload=canonical,
             received_at=now,
             client_id=actor.client_id,
         )

@@ -8,8 +8,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -18,6 +19,7 @@ from hub.childcards.checks import guardian_of
 from hub.childcards.events import StateChange, change_states
 from hub.childcards.loading import current_births, people_by_id
 from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, DeliveryMethod
+from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
@@ -25,6 +27,7 @@ from hub.db import add_unless_exists
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
 
+CHILD_CARDS = cast(Table, ChildCard.__table__)
 ISSUE_BATCH = 500  # cases per issuance job: large enough to amortise, small enough to spread over workers
 
 
@@ -65,6 +68,8 @@ async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
     births = await current_births(session, due)
     people = await people_by_id(session, (c.person_id for c in due))
     orders = [CardOrder(c, births[c.id], people[c.person_id]) for c in due if c.person_id]
+    # The population check follows the card rather than racing it for the same rows; it never holds the card back.
+    await queue_population_checks(session, [order.case for order in orders], ctx.clock.now())
     await put_cards(session, orders, ctx.clock.now(), actor=None)
 
 
@@ -105,7 +110,8 @@ async def put_cards(
         event = {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()}
         changes.append(StateChange(order.case, state, {**event, **order.details}))
     await session.flush()  # the superseded versions first: a case has one card in force
-    session.add_all(cards)
+    # Written with one statement and no ORM bookkeeping; the cards returned are detached copies of what was written.
+    await session.execute(insert(CHILD_CARDS), [_row(card) for card in cards])
     await change_states(session, changes, now)
     events = [
         AuditEvent(
@@ -115,6 +121,10 @@ async def put_cards(
     ]
     await record(session, now=now, actor=actor, events=events)
     return cards
+
+
+def _row(card: ChildCard) -> dict[str, object]:
+    return {column.key: getattr(card, column.key) for column in CHILD_CARDS.columns}
 
 
 def _card(order: CardOrder, now: dt.datetime, *, version: int) -> ChildCard:

@@ -17,12 +17,12 @@ async def current_births(session: AsyncSession, cases: Sequence[ChildCardCase]) 
     """The registration each case is at now, by case id."""
     if not cases:
         return {}
-    found = await session.scalars(
-        select(Registration).where(
+    found = await session.execute(
+        select(Registration.case_id, Registration.payload).where(
             tuple_(Registration.case_id, Registration.version).in_([(c.id, c.version) for c in cases])
         )
     )
-    return {r.case_id: BirthRecord.from_canonical(r.payload) for r in found.all()}
+    return {case_id: BirthRecord.from_canonical(payload) for case_id, payload in found.all()}
 
 
 async def people_by_id(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, Person]:

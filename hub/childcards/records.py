@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import hashlib
 import json
 from dataclasses import dataclass
@@ -58,11 +59,13 @@ class BirthRecord:
 
     def canonical(self) -> dict[str, Any]:
         """A JSON-ready form with every field, dates as ISO strings: what is hashed and kept verbatim."""
-        data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(self), default=_json_value, sort_keys=True))
+        data: dict[str, Any] = _plain(dataclasses.asdict(self))
         return data
 
-    def content_hash(self) -> str:
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    def content_hash(self, canonical: dict[str, Any] | None = None) -> str:
+        """SHA-256 of the canonical form (pass it when already built)."""
+        data = self.canonical() if canonical is None else canonical
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
@@ -104,9 +107,16 @@ class BirthRecord:
         )
 
 
-def _json_value(value: object) -> str:
+def _plain(value: Any) -> Any:
+    """`value` with dates as ISO text and enumerations as their values, ready for JSON."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
+    if value is None or isinstance(value, str | int | float):
+        return value
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
