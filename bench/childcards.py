@@ -378,7 +378,11 @@ async def submit(
 
 
 COUNT_ISSUED = "SELECT count(*) FROM child_card_cases WHERE state = 'card_issued'"
-COUNT_DUE_JOBS = "SELECT count(*) FROM outbox_jobs WHERE state = 'pending' AND available_at <= now()"
+# Jobs due or under way: pending, and either already sent (whatever their next resend time) or due to be sent now;
+# delayed ones (the population database's rechecks hours later) are not part of the drain.
+COUNT_DUE_JOBS = (
+    "SELECT count(*) FROM outbox_jobs WHERE state = 'pending' AND (sent_at IS NOT NULL OR available_at <= now())"
+)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -127,7 +127,9 @@ async def _cases_by_key(
         return {}
     key = tuple_(ChildCardCase.registry_office_code, ChildCardCase.book_number, ChildCardCase.record_number)
     # Row-locked: two overlapping batches carrying the same record serialise here instead of both opening a case.
-    found = await session.scalars(select(ChildCardCase).where(key.in_(keys)).with_for_update())
+    found = await session.scalars(
+        select(ChildCardCase).where(key.in_(keys)).order_by(ChildCardCase.id).with_for_update()  # the jobs' lock order
+    )
     return {(c.registry_office_code, c.book_number, c.record_number): c for c in found.all()}
 
 

@@ -25,8 +25,14 @@ async def current_births(session: AsyncSession, cases: Sequence[ChildCardCase]) 
     return {case_id: BirthRecord.from_canonical(payload) for case_id, payload in found.all()}
 
 
-async def people_by_id(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, Person]:
+async def people_by_id(
+    session: AsyncSession, ids: Iterable[uuid.UUID | None], *, lock: bool = False
+) -> dict[uuid.UUID, Person]:
+    """People by id; with `lock`, row-locked in id order and re-read, for a caller about to change them."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(wanted)))).all()}
+    query = select(Person).where(Person.id.in_(wanted))
+    if lock:
+        query = query.order_by(Person.id).with_for_update().execution_options(populate_existing=True)
+    return {p.id: p for p in (await session.scalars(query)).all()}

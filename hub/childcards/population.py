@@ -45,17 +45,19 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
     births = await current_births(session, cases)
     people = await people_by_id(session, (c.person_id for c in cases))
     queries = [_query(births[c.id], people[c.person_id]) for c in cases if c.person_id]
+    asked_about = {c.id: c.person_id for c in cases}
     try:
         # Nothing is locked while the database is asked: the card goes ahead whatever it takes to answer.
         answers = dict(zip([c.id for c in cases], await client.verify_children(queries), strict=True))
     except PermanentError as exc:
         raise PermanentJobError(f"the population database refused a check of {len(queries)} children: {exc}") from exc
     cases = [c for c in await _cases(session, list(answers), lock=True) if c.id in answers]
+    people = await people_by_id(session, (c.person_id for c in cases), lock=True)  # what others changed meanwhile
     attached: list[AuditEvent] = []
     pending: list[tuple[ChildCardCase, IdentityAnswer]] = []
     for case in cases:
         answer, person = answers[case.id], people.get(case.person_id) if case.person_id else None
-        if person is None:
+        if person is None or case.person_id != asked_about[case.id]:
             continue  # the case was linked to someone else meanwhile: the next check asks about them
         case.population_check = answer.status.value
         if answer.status is IdentityStatus.MATCH and answer.personal_id and not person.personal_id_number:
@@ -94,9 +96,15 @@ def _query(birth: BirthRecord, person: Person) -> ChildQuery:
         full_name=birth.child.full_name,
         date_of_birth=birth.child.date_of_birth,
         gender=birth.child.gender,
-        mother_personal_id=birth.mother.personal_id_number if birth.mother else None,
+        mother_personal_id=_valid_number(birth.mother.personal_id_number if birth.mother else None),
         personal_id=person.personal_id_number,
     )
+
+
+def _valid_number(number: str | None) -> str | None:
+    """The mother's number as the register takes it (12 digits); an old 9-digit ID card number is left out, so the
+    child is looked up without it rather than failing the whole batch."""
+    return number if number and len(number) == 12 and number.isdigit() else None
 
 
 async def queue_population_checks(session: AsyncSession, cases: Sequence[ChildCardCase], now: dt.datetime) -> None:

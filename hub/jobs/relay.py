@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import dramatiq
@@ -18,6 +19,16 @@ from hub.jobs.outbox import QueuedJob, publish
 from hub.settings import OutboxSettings
 
 log = logging.getLogger(__name__)
+# A job re-sent and still not finished waits twice as long before the next resend, up to this: a job that merely
+# waits its turn behind a long queue is not flooded with copies, nor given up on after a few windows.
+MAX_RESEND_INTERVAL = dt.timedelta(hours=1)
+
+
+def resend_interval(settings: OutboxSettings, sends: int) -> dt.timedelta:
+    """How long after its `sends`-th delivery a job that has not finished is sent again."""
+    base = dt.timedelta(seconds=settings.redeliver_after_seconds)
+    doubled: dt.timedelta = base * 2 ** max(sends - 1, 0)
+    return min(doubled, max(MAX_RESEND_INTERVAL, base))
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class RelayReport:
 
 async def relay_once(db: Database, broker: dramatiq.Broker, clock: Clock, settings: OutboxSettings) -> RelayReport:
     """One pass over due jobs: never sent, or sent longer ago than `redeliver_after_seconds` and not finished.
+    Each resend pushes the job's `available_at` out by `resend_interval`, so the next one comes later.
 
     Rows are locked with SKIP LOCKED, so several relays can run at once, and a job that a live worker is
     executing (its row locked by the worker's transaction) is never re-sent on PostgreSQL.
@@ -68,12 +80,13 @@ async def relay_once(db: Database, broker: dramatiq.Broker, clock: Clock, settin
                 )
             )
             log.error("gave up on jobs %s after %d deliveries", exhausted, settings.max_sends)
-        if due:
+        for sends, ids in _by_sends((r.sends, r.id) for r in due).items():
             await session.execute(
                 update(OutboxJob)
-                .where(OutboxJob.id.in_([r.id for r in due]))
-                .values(sent_at=now, sends=OutboxJob.sends + 1)
+                .where(OutboxJob.id.in_(ids))
+                .values(sent_at=now, sends=sends + 1, available_at=now + resend_interval(settings, sends + 1))
             )
+        if due:
             # Publishing before the commit: if it fails the transaction rolls back and the next pass retries;
             # if the commit fails after it, the worker finds the rows unchanged and runs them all the same.
             await publish(broker, [QueuedJob(r.id, r.kind, r.queue) for r in due])
@@ -81,6 +94,14 @@ async def relay_once(db: Database, broker: dramatiq.Broker, clock: Clock, settin
         if resent:
             log.warning("re-sent %d job(s) not finished within %.0fs", resent, settings.redeliver_after_seconds)
         return RelayReport(sent=len(due) - resent, resent=resent, given_up=len(exhausted))
+
+
+def _by_sends(jobs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """Job ids grouped by how many times each was sent, from (sends, id) pairs."""
+    groups: dict[int, list[int]] = {}
+    for sends, job_id in jobs:
+        groups.setdefault(sends, []).append(job_id)
+    return groups
 
 
 async def run_relay(

@@ -14,7 +14,7 @@ from hub.audit.purpose import Purpose
 from hub.jobs import enqueue
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import Dispatcher, QueuedJob, publish
-from hub.jobs.relay import relay_once
+from hub.jobs.relay import relay_once, resend_interval
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from hub.settings import OutboxSettings
@@ -201,3 +201,22 @@ async def test_sweeper_gives_up_after_max_sends(db, clock):
     row = await job_row(db, job_id)
     assert row.state == JobState.FAILED.value
     assert "not finished after 2 deliveries" in (row.last_error or "")
+
+
+async def test_each_resend_waits_twice_as_long_as_the_one_before(db, clock):
+    # Given a job whose messages never get run (a long queue, or a broker that loses them)
+    settings = OutboxSettings(redeliver_after_seconds=10, max_sends=20)
+    broker = StubBroker()
+    broker.declare_queue("default")
+    async with db.transaction() as session:
+        await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "D"), now=clock.now())
+    # When the relay passes at these seconds after the first send
+    sent_at = []
+    for second in range(0, 80):
+        report = await relay_once(db, broker, clock, settings)
+        if report.sent or report.resent:
+            sent_at.append(second)
+        clock.advance(dt.timedelta(seconds=1))
+    # Then it is sent, then re-sent once 10 s have passed, then 20 s, then 40 s: not once every window
+    assert sent_at == [0, 11, 31, 71]
+    assert resend_interval(settings, 20) == dt.timedelta(hours=1)

@@ -8,7 +8,15 @@ import httpx
 import pytest
 
 from connectors import PermanentError, TransientError
-from connectors.civil_registry import Acknowledgement, Card, CaseOutcome, CaseState, CivilRegistryClient, Reason
+from connectors.civil_registry import (
+    Acknowledgement,
+    Card,
+    CaseOutcome,
+    CaseState,
+    CivilRegistryClient,
+    Reason,
+    Refusal,
+)
 from connectors.civil_registry_sim import OutcomeStore, create_civil_registry_simulator
 from connectors.http import unparsed
 from connectors.population import ChildField, ChildQuery, IdentityAnswer, IdentityStatus, PopulationClient
@@ -65,6 +73,33 @@ async def test_a_registered_child_matches_and_gets_the_number(population_url, po
         answer = await client.verify_child(an(full_name="NGUYEN VAN AN"))
     # Then the register recognises the child and gives the number
     assert answer == IdentityAnswer.match(CHILD, population_clock.now())
+
+
+async def test_many_children_are_checked_in_one_call_each_answered_in_order(population_url, population_clock):
+    # Given one registered child and one the register has never seen
+    await load(population_url, RegisteredPerson("Nguyễn Văn An", BORN, Gender.MALE, CHILD, MOTHER))
+    # When the hub asks about both, and the known one a second time with a wrong date, in one call
+    async with PopulationClient(population_url, token=TOKEN) as client:
+        answers = await client.verify_children(
+            [an(), an(full_name="Lê Thị Hoa", mother_personal_id="001190099999"), an(date_of_birth=BORN.replace(day=2))]
+        )
+    # Then each query gets its own answer, in the order asked
+    now = population_clock.now()
+    assert answers == (
+        IdentityAnswer.match(CHILD, now),
+        IdentityAnswer.not_found(now),
+        IdentityAnswer.mismatch((ChildField.DATE_OF_BIRTH,), now),
+    )
+
+
+async def test_a_batch_with_one_malformed_query_is_refused_whole(population_url):
+    body = {"queries": [an().to_json(), {**an().to_json(), "gender": "other"}]}
+    async with PopulationClient(population_url, token=TOKEN) as client:
+        with pytest.raises(PermanentError) as caught:
+            await client.request("POST", "/v1/identity/verify-children", body=body, parse=unparsed)
+        with pytest.raises(ValueError, match="1 to 500"):
+            await client.verify_children([])
+    assert caught.value.status == 400
 
 
 async def test_a_child_who_disagrees_is_a_mismatch_naming_the_fields(population_url):
@@ -225,6 +260,36 @@ async def test_an_event_id_reused_for_other_content_is_permanent(registry_url):
         with pytest.raises(PermanentError) as caught:
             await client.push_outcome(outcome(state=CaseState.CARD_REVOKED))
     assert caught.value.status == 409
+
+
+async def test_a_batch_of_outcomes_is_acknowledged_one_by_one_and_a_conflict_refused_alone(registry_url):
+    # Given an event the registry already holds
+    async with CivilRegistryClient(registry_url) as client:
+        await client.push_outcome(outcome(event_id="e1"))
+        # When a batch repeats it, reuses its id for other content, and brings two new events of two offices
+        results = await client.push_outcomes(
+            [
+                outcome(event_id="e1"),
+                outcome(event_id="e1", state=CaseState.CARD_REVOKED),
+                outcome(event_id="e2", state=CaseState.RECEIVED, card=None),
+                outcome(event_id="e3", office_code="00007", case_reference="case-7"),
+            ]
+        )
+        stored = await client.list_outcomes()
+    # Then the repeat and the new ones are acknowledged, the conflicting one alone refused, and nothing doubled
+    assert results[0] == Acknowledgement("e1", START)
+    assert isinstance(results[1], Refusal) and results[1].code == "conflicting_event"
+    assert results[2:] == (Acknowledgement("e2", START), Acknowledgement("e3", START))
+    assert [received.outcome.event_id for received in stored] == ["e1", "e2", "e3"]
+
+
+async def test_a_malformed_batch_stores_nothing(registry_url):
+    body = {"outcomes": [outcome(event_id="ok").to_json(), {**outcome().to_json(), "card": None}]}
+    async with CivilRegistryClient(registry_url) as client:
+        with pytest.raises(PermanentError) as caught:
+            await client.request("POST", "/v1/outcomes/batch", body=body, parse=unparsed)
+        assert await client.list_outcomes() == ()
+    assert caught.value.status == 400
 
 
 async def test_an_unavailable_registry_is_transient():

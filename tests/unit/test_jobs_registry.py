@@ -27,6 +27,24 @@ def test_payload_round_trips_through_json():
     assert noop.decode(encoded) == payload
 
 
+@dataclass(frozen=True)
+class BatchPayload:
+    case_ids: list[uuid.UUID]
+    versions: list[int]
+
+
+@job("tests.unit.batch")
+async def batch(ctx: JobContext, payload: BatchPayload) -> None:
+    return None
+
+
+def test_lists_of_identifiers_round_trip_through_json():
+    payload = BatchPayload([uuid.uuid4(), uuid.uuid4()], [1, 3])
+    encoded = batch.encode(payload)
+    assert encoded == {"case_ids": [str(i) for i in payload.case_ids], "versions": [1, 3]}
+    assert batch.decode(encoded) == payload
+
+
 def test_wrong_payload_type_is_refused():
     with pytest.raises(TypeError, match="takes a Payload"):
         noop.encode({"person_id": "x"})  # type: ignore[arg-type]
