@@ -1,0 +1,78 @@
+"""The safe XML parser: DTDs, entities (XXE, billion laughs) and oversized payloads are refused before expansion."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from signing.errors import MalformedXml, UnsafeXml, XmlError, XmlTooLarge
+from signing.xmlsafe import parse_xml
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<lolz>&lol9;</lolz>"""
+
+
+def test_well_formed_xml_is_parsed():
+    root = parse_xml("<?xml version='1.0' encoding='UTF-8'?><GIAMDINHHS><A>Bệnh viện</A></GIAMDINHHS>".encode())
+
+    assert root.tag == "GIAMDINHHS"
+    assert root.findtext("A") == "Bệnh viện"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', id="xxe-file"),
+        pytest.param(b'<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:9/">]><r>&x;</r>', id="xxe-http"),
+        pytest.param(b'<!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]><r/>', id="parameter-entity"),
+        pytest.param(BILLION_LAUGHS, id="billion-laughs"),
+        pytest.param(b'<!DOCTYPE r SYSTEM "http://127.0.0.1:9/r.dtd"><r/>', id="external-dtd"),
+        pytest.param(b"<!DOCTYPE r><r/>", id="bare-doctype"),
+    ],
+)
+def test_dtds_and_entities_are_refused(payload):
+    with pytest.raises(UnsafeXml) as caught:
+        parse_xml(payload)
+    assert caught.value.code == "XML_UNSAFE"
+
+
+def test_no_entity_is_ever_expanded():
+    with pytest.raises(UnsafeXml):
+        parse_xml(b'<!DOCTYPE r [<!ENTITY secret "expanded">]><r>&secret;</r>')
+
+
+def test_an_oversized_payload_is_refused_before_parsing():
+    with pytest.raises(XmlTooLarge) as caught:
+        parse_xml(b"<r>" + b"x" * 100 + b"</r>", max_bytes=50)
+    assert caught.value.code == "XML_TOO_LARGE"
+    assert parse_xml(b"<r/>", max_bytes=4).tag == "r"
+
+
+@pytest.mark.parametrize("payload", [b"", b"   ", b"not xml", b"<r>", b"<r></s>", b"\xff\xfe<r/>"])
+def test_malformed_payloads_are_refused(payload):
+    with pytest.raises(MalformedXml) as caught:
+        parse_xml(payload)
+    assert caught.value.code == "XML_MALFORMED"
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_give_a_tree_or_an_xml_error(payload):
+    try:
+        root = parse_xml(payload)
+    except XmlError:
+        return
+    assert root.getroottree().docinfo.doctype == ""
+
+
+@given(st.text(st.characters(exclude_categories=["Cc", "Cs", "Cn", "Co"])))
+def test_any_escaped_text_round_trips(text):
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    assert (parse_xml(f"<r>{escaped}</r>".encode()).text or "") == text
