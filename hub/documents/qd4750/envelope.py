@@ -1,0 +1,242 @@
+"""Parse the GIAMDINHHS envelope in which a facility sends its QĐ 130/4750 tables, decoding and parsing each one.
+
+The envelope (BHXH technical letter CV 1245/BHXH-CNTT) carries the facility code, the date, the number of HOSO
+(treatment episodes) and, per HOSO, FILEHOSO items: the table type (LOAIHOSO) and the table's XML in base64. Only
+what makes the file unroutable is raised (EnvelopeUnreadable); every other problem becomes a Violation with its
+place, so one pass reports them all. The signature (CHUKYDONVI) is checked elsewhere (signing/), not here.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import TypeVar
+
+from hub.documents.qd4750.errors import EnvelopeUnreadable, TableUnreadable, Violation, violation
+from hub.documents.qd4750.errors import Qd4750ErrorCode as E
+from hub.documents.qd4750.fields import Kind
+from hub.documents.qd4750.parse import ParsedTable, XmlElement, check_payload, children, element_text, read_table
+from hub.documents.qd4750.records import Record, VisitSummary
+from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, PARSED_TABLES
+from hub.documents.qd4750.values import FORMATS, FORMATS_VI, read_date, read_integer
+from signing.errors import UnsafeXml, XmlError, XmlTooLarge
+from signing.xmlsafe import parse_xml
+
+R = TypeVar("R", bound=Record)
+
+ENVELOPE_ROOT = "GIAMDINHHS"
+_ENVELOPE_CODES: dict[type[XmlError], E] = {UnsafeXml: E.ENVELOPE_UNSAFE, XmlTooLarge: E.ENVELOPE_TOO_LARGE}
+# Senders wrap base64 in lines; anything else outside the alphabet is an error, not noise to skip.
+_BASE64_LAYOUT = b" \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class FileHoso:
+    """One FILEHOSO: its LOAIHOSO, the decoded table XML, and its records when the hub parses that table.
+
+    `content` is None when NOIDUNGFILE is missing or not base64; `table` is None for the tables kept as sent
+    (XML0, XML2–6, 12, 14, 15), for unknown LOAIHOSO and for a payload that is not readable XML.
+    """
+
+    loaihoso: str
+    content: bytes | None
+    table: ParsedTable[Record] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hoso:
+    """One HOSO: the tables of one treatment episode; the patient is the one its XML1 names."""
+
+    files: tuple[FileHoso, ...]
+
+    def file(self, loaihoso: str) -> FileHoso | None:
+        """The first file of type `loaihoso`, if any."""
+        return next((item for item in self.files if item.loaihoso == loaihoso), None)
+
+    def records(self, kind: type[R]) -> tuple[R, ...]:
+        """The records of class `kind` read from this HOSO's tables, in order."""
+        return tuple(
+            record for item in self.files if item.table for record in item.table.records if isinstance(record, kind)
+        )
+
+    @property
+    def visit(self) -> VisitSummary | None:
+        """The visit summary (XML1) that names the patient, when it was read."""
+        return next(iter(self.records(VisitSummary)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A parsed GIAMDINHHS file: header, HOSO in order, and every violation found (each with its `path`)."""
+
+    macskcb: str
+    ngaylap: dt.date | None
+    soluonghoso: int | None
+    hoso: tuple[Hoso, ...]
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing in the file was found wrong."""
+        return not self.violations
+
+    def records(self, kind: type[R]) -> tuple[R, ...]:
+        """The records of class `kind` across every HOSO, in order."""
+        return tuple(record for hoso in self.hoso for record in hoso.records(kind))
+
+    def violations_of(self, hoso: int) -> tuple[Violation, ...]:
+        """The violations found in the HOSO at index `hoso` (0-based)."""
+        return tuple(item for item in self.violations if item.hoso == hoso)
+
+
+def decode_base64(text: str) -> bytes:
+    """Strict base64: only the alphabet and padding, line breaks and spaces allowed between; ValueError otherwise."""
+    try:
+        raw = text.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise ValueError("base64 is ASCII") from exc
+    return base64.b64decode(raw.translate(None, _BASE64_LAYOUT), validate=True)
+
+
+def parse_envelope(data: bytes, *, max_bytes: int | None = None, max_table_bytes: int | None = None) -> Envelope:
+    """Read a GIAMDINHHS file and every table in it; `max_bytes` bounds the file, `max_table_bytes` (by default
+    `max_bytes` too) each decoded table.
+
+    Raises EnvelopeUnreadable when the file is not safe, well-formed XML within the limit, is not a GIAMDINHHS,
+    or lacks MACSKCB or DANHSACHHOSO. Everything else is reported in `Envelope.violations`.
+    """
+    try:
+        root: XmlElement = parse_xml(data, max_bytes=max_bytes)
+    except XmlError as exc:
+        raise EnvelopeUnreadable(_ENVELOPE_CODES.get(type(exc), E.ENVELOPE_NOT_XML), detail=str(exc)) from exc
+    if root.tag != ENVELOPE_ROOT:
+        raise EnvelopeUnreadable(E.ENVELOPE_ROOT_WRONG, found=root.tag)
+    facility = root.find("THONGTINDONVI/MACSKCB")
+    listing = root.find("THONGTINHOSO/DANHSACHHOSO")
+    macskcb = "" if facility is None else element_text(facility)
+    if not macskcb or listing is None:
+        raise EnvelopeUnreadable(E.ENVELOPE_ELEMENT_MISSING, element="MACSKCB" if not macskcb else "DANHSACHHOSO")
+    problems: list[Violation] = []
+    if len(macskcb) > 5:
+        problems.append(violation(E.FIELD_TOO_LONG, field="MACSKCB", length=len(macskcb), size=5))
+    ngaylap = _header(root, "NGAYLAP", problems)
+    declared = _header(root, "SOLUONGHOSO", problems)
+    hoso = tuple(
+        _read_hoso(element, index, macskcb, max_bytes if max_table_bytes is None else max_table_bytes, problems)
+        for index, (_, element) in enumerate(item for item in children(listing) if item[0] == "HOSO")
+    )
+    if isinstance(declared, int) and declared != len(hoso):
+        problems.append(violation(E.COUNT_MISMATCH, field="SOLUONGHOSO", declared=declared, found=len(hoso)))
+    return Envelope(
+        macskcb=macskcb,
+        ngaylap=ngaylap if isinstance(ngaylap, dt.date) else None,
+        soluonghoso=declared if isinstance(declared, int) else None,
+        hoso=hoso,
+        violations=tuple(problems),
+    )
+
+
+def _header(root: XmlElement, name: str, problems: list[Violation]) -> dt.date | int | None:
+    """NGAYLAP (a date) or SOLUONGHOSO (a number) from THONGTINHOSO, or None with a violation."""
+    element = root.find(f"THONGTINHOSO/{name}")
+    text = "" if element is None else element_text(element)
+    if not text:
+        problems.append(violation(E.FIELD_REQUIRED, field=name))
+        return None
+    try:
+        return read_date(text) if name == "NGAYLAP" else read_integer(text)
+    except ValueError:
+        kind = Kind.DATE if name == "NGAYLAP" else Kind.INTEGER
+        code = E.FIELD_BAD_DATE if kind is Kind.DATE else E.FIELD_NOT_A_NUMBER
+        problems.append(violation(code, field=name, format=FORMATS[kind], format_vi=FORMATS_VI[kind], value=text[:40]))
+        return None
+
+
+def _read_hoso(element: XmlElement, index: int, macskcb: str, max_bytes: int | None, out: list[Violation]) -> Hoso:
+    files = tuple(
+        _read_file(item, index, position, max_bytes, out)
+        for position, (_, item) in enumerate(pair for pair in children(element) if pair[0] == "FILEHOSO")
+    )
+    _check_hoso(files, index, macskcb, out)
+    return Hoso(files)
+
+
+def _read_file(element: XmlElement, hoso: int, position: int, max_bytes: int | None, out: list[Violation]) -> FileHoso:
+    parts = {tag: element_text(child) for tag, child in children(element)}
+    loaihoso, encoded = parts.get("LOAIHOSO", ""), parts.get("NOIDUNGFILE", "")
+    for name, text in (("LOAIHOSO", loaihoso), ("NOIDUNGFILE", encoded)):
+        if not text:
+            out.append(violation(E.FIELD_REQUIRED, hoso=hoso, file=position, table=loaihoso or None, field=name))
+    if loaihoso and loaihoso not in KNOWN_LOAIHOSO:
+        out.append(violation(E.LOAIHOSO_UNKNOWN, hoso=hoso, file=position, loaihoso=loaihoso))
+    if not encoded:
+        return FileHoso(loaihoso, None, None)
+    try:
+        content = decode_base64(encoded)
+    except ValueError:
+        out.append(violation(E.BASE64_INVALID, hoso=hoso, file=position, table=loaihoso or None, loaihoso=loaihoso))
+        return FileHoso(loaihoso, None, None)
+    if loaihoso not in KNOWN_LOAIHOSO:
+        return FileHoso(loaihoso, content, None)
+    try:
+        # Tables kept as sent are still checked to be safe XML: they are stored and may be read later.
+        root = check_payload(loaihoso, content, max_bytes=max_bytes)
+        spec = PARSED_TABLES.get(loaihoso)
+        parsed = None if spec is None else read_table(spec, root)
+    except TableUnreadable as exc:
+        out.append(dataclasses.replace(_as_violation(exc), hoso=hoso, file=position, table=loaihoso))
+        return FileHoso(loaihoso, content, None)
+    if parsed is not None and parsed.violations:
+        placed = tuple(dataclasses.replace(item, hoso=hoso, file=position) for item in parsed.violations)
+        parsed = dataclasses.replace(parsed, violations=placed)
+        out.extend(placed)
+    return FileHoso(loaihoso, content, parsed)
+
+
+def _as_violation(error: TableUnreadable) -> Violation:
+    return Violation(E(error.code), error.message, error.message_vi)
+
+
+def _check_hoso(files: tuple[FileHoso, ...], hoso: int, macskcb: str, out: list[Violation]) -> None:
+    """What ties a HOSO's tables together: one of each, an XML1, one MA_LK, the sender's facility code."""
+    for loaihoso, count in Counter(item.loaihoso for item in files if item.loaihoso).items():
+        if count > 1:
+            out.append(violation(E.LOAIHOSO_REPEATED, hoso=hoso, table=loaihoso, loaihoso=loaihoso))
+    visits = Hoso(files).records(VisitSummary)
+    xml1 = next((item for item in files if item.loaihoso == "XML1"), None)
+    if xml1 is None:
+        out.append(violation(E.XML1_MISSING, hoso=hoso))
+    for position, item in enumerate(files):
+        for index, record in enumerate(item.table.records if item.table else ()):
+            table = item.loaihoso
+            if visits and record.ma_lk != visits[0].ma_lk:
+                found, expected = record.ma_lk, visits[0].ma_lk
+                out.append(
+                    violation(
+                        E.MA_LK_MISMATCH,
+                        hoso=hoso,
+                        file=position,
+                        table=table,
+                        record=index,
+                        field="MA_LK",
+                        found=found,
+                        expected=expected,
+                    )
+                )
+            facility = getattr(record, "ma_cskcb", None)
+            if facility is not None and facility != macskcb:
+                out.append(
+                    violation(
+                        E.FACILITY_MISMATCH,
+                        hoso=hoso,
+                        file=position,
+                        table=table,
+                        record=index,
+                        field="MA_CSKCB",
+                        found=facility,
+                        expected=macskcb,
+                    )
+                )

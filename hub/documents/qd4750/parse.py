@@ -1,0 +1,215 @@
+"""Parse one QĐ 130/4750 table (the XML inside a FILEHOSO) into typed records, collecting every violation.
+
+A record with any violation is left out of `records` (it is rejected whole, never half-read); its violations say
+which record (`record`, 0-based) and which field. Field texts are read once per record and checked in the table's
+order: required, code list, kind, maximum size, range. The per-table work (field lookup, readers) is prepared once,
+at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from hub.documents.qd4750.errors import Qd4750ErrorCode as E
+from hub.documents.qd4750.errors import TableUnreadable, Violation, violation
+from hub.documents.qd4750.fields import FieldSpec, Kind, TableSpec
+from hub.documents.qd4750.records import RECORD_TYPES, Record
+from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, PARSED_TABLES
+from hub.documents.qd4750.values import FORMATS, FORMATS_VI, READERS, FieldValue
+from signing.errors import UnsafeXml, XmlError, XmlTooLarge
+from signing.xmlsafe import parse_xml
+
+R = TypeVar("R", bound=Record, covariant=True)
+
+# Whitespace as XML defines it: a trailing no-break space is data, not layout.
+XML_WHITESPACE = " \t\r\n"
+
+PAYLOAD_CODES: dict[type[XmlError], E] = {UnsafeXml: E.PAYLOAD_UNSAFE, XmlTooLarge: E.PAYLOAD_TOO_LARGE}
+
+_FAILURE_CODES = {
+    Kind.INTEGER: E.FIELD_NOT_A_NUMBER,
+    Kind.DECIMAL: E.FIELD_NOT_A_NUMBER,
+    Kind.FLAG: E.FIELD_NOT_IN_CODE_LIST,
+    Kind.DATE: E.FIELD_BAD_DATE,
+    Kind.DATETIME: E.FIELD_BAD_DATE,
+    Kind.DATE_OR_DATETIME: E.FIELD_BAD_DATE,
+    Kind.BIRTH_TIME: E.FIELD_BAD_DATE,
+}
+
+
+class XmlElement(Protocol):
+    """The part of an lxml element the parser uses (lxml ships no type information)."""
+
+    @property
+    def tag(self) -> object: ...
+
+    @property
+    def text(self) -> str | None: ...
+
+    @property
+    def tail(self) -> str | None: ...
+
+    def __iter__(self) -> Iterator[XmlElement]: ...
+
+    def __len__(self) -> int: ...
+
+    def find(self, path: str) -> XmlElement | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTable(Generic[R]):
+    """The records read from one table, and every violation found; `found` counts the record elements seen."""
+
+    loaihoso: str
+    records: tuple[R, ...]
+    violations: tuple[Violation, ...]
+    found: int
+
+    @property
+    def ok(self) -> bool:
+        """True when every record was read without a violation."""
+        return not self.violations
+
+
+def element_text(element: XmlElement) -> str:
+    """The element's text without the XML whitespace around it ("" when empty), comments left out."""
+    if not len(element):
+        return (element.text or "").strip(XML_WHITESPACE)
+    return ((element.text or "") + "".join(child.tail or "" for child in element)).strip(XML_WHITESPACE)
+
+
+def children(element: XmlElement) -> Iterator[tuple[str, XmlElement]]:
+    """The child elements with their tags, skipping comments and processing instructions."""
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            yield tag, child
+
+
+def _check(spec: FieldSpec, text: str, table: str, record: int) -> FieldValue | Violation:
+    """The value of a non-empty field text, or its first violation."""
+    where: dict[str, Any] = {"table": table, "record": record, "field": spec.name}
+    codes = spec.codes or (("0", "1") if spec.kind is Kind.FLAG else None)
+    if codes is not None and text not in codes:
+        return violation(E.FIELD_NOT_IN_CODE_LIST, **where, codes=", ".join(sorted(codes)), value=_clip(text))
+    # The kind before the size: "5 ngày" is better told "not a number" than "too long".
+    try:
+        value = READERS[spec.kind](text)
+    except ValueError:
+        return violation(
+            _FAILURE_CODES[spec.kind],
+            **where,
+            format=FORMATS[spec.kind],
+            format_vi=FORMATS_VI[spec.kind],
+            value=_clip(text),
+        )
+    if spec.max_size is not None and len(text) > spec.max_size:
+        return violation(E.FIELD_TOO_LONG, **where, length=len(text), size=spec.max_size)
+    if isinstance(value, int) and (
+        (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum)
+    ):
+        return violation(E.FIELD_OUT_OF_RANGE, **where, minimum=spec.minimum, maximum=spec.maximum, value=value)
+    return value
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_record(spec: TableSpec, element: XmlElement, index: int = 0) -> tuple[Record | None, list[Violation]]:
+    """One record element of table `spec`: the record, or None and why not."""
+    table = spec.loaihoso
+    known = _FIELDS[table]
+    texts: dict[str, str] = {}
+    problems: list[Violation] = []
+    for tag, child in children(element):
+        if tag not in known:
+            problems.append(violation(E.FIELD_UNKNOWN, table=table, record=index, field=tag, loaihoso=table))
+        elif tag in texts:
+            problems.append(violation(E.FIELD_REPEATED, table=table, record=index, field=tag))
+        elif len(child) and any(isinstance(grandchild.tag, str) for grandchild in child):
+            problems.append(violation(E.FIELD_UNKNOWN, table=table, record=index, field=f"{tag}/*", loaihoso=table))
+        else:
+            texts[tag] = element_text(child)
+    values: dict[str, FieldValue] = {}
+    for field in spec.fields:
+        text = texts.get(field.name)
+        if not text:
+            condition = field.required_if
+            if field.required or (condition is not None and texts.get(condition[0]) == condition[1]):
+                problems.append(violation(E.FIELD_REQUIRED, table=table, record=index, field=field.name))
+            continue
+        value = _check(field, text, table, index)
+        if isinstance(value, Violation):
+            problems.append(value)
+        else:
+            values[field.attribute] = value
+    if problems:
+        return None, problems
+    return RECORD_TYPES[table](**values), problems  # type: ignore[arg-type]  # values typed by the spec
+
+
+def record_elements(spec: TableSpec, root: XmlElement) -> tuple[list[XmlElement], list[Violation]]:
+    """The record elements of a table whose root is already checked: the root, or the items of its list."""
+    if spec.list_tag is None:
+        return [root], []
+    items: list[XmlElement] = []
+    problems: list[Violation] = []
+    table = spec.loaihoso
+    for tag, child in children(root):
+        if tag != spec.list_tag:
+            problems.append(violation(E.FIELD_UNKNOWN, table=table, field=tag, loaihoso=table))
+            continue
+        for item_tag, item in children(child):
+            if item_tag == spec.item_tag:
+                items.append(item)
+            else:
+                field = f"{spec.list_tag}/{item_tag}"
+                problems.append(violation(E.FIELD_UNKNOWN, table=table, field=field, loaihoso=table))
+    if not items:
+        problems.append(violation(E.RECORD_MISSING, table=table, loaihoso=table, element=spec.item_tag))
+    return items, problems
+
+
+def read_table(spec: TableSpec, root: XmlElement) -> ParsedTable[Record]:
+    """The records of a parsed XML tree of table `spec` (root not yet checked)."""
+    if root.tag != spec.root:
+        raise TableUnreadable(E.ROOT_ELEMENT_WRONG, loaihoso=spec.loaihoso, found=root.tag, expected=spec.root)
+    elements, problems = record_elements(spec, root)
+    records: list[Record] = []
+    for index, element in enumerate(elements):
+        record, found = parse_record(spec, element, index)
+        if record is not None:
+            records.append(record)
+        problems.extend(found)
+    return ParsedTable(spec.loaihoso, tuple(records), tuple(problems), len(elements))
+
+
+def parse_table(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) -> ParsedTable[Record]:
+    """The records of one table's XML, with every field violation.
+
+    Raises TableUnreadable (with its code) when the table cannot be read at all: LOAIHOSO unknown or not one the
+    hub parses, the bytes not XML, unsafe (DTD, entities) or over `max_bytes`, or the root element not the table's.
+    """
+    spec = PARSED_TABLES.get(loaihoso)
+    if spec is None:
+        code = E.LOAIHOSO_NOT_PARSED if loaihoso in KNOWN_LOAIHOSO else E.LOAIHOSO_UNKNOWN
+        raise TableUnreadable(code, loaihoso=loaihoso)
+    return read_table(spec, check_payload(loaihoso, xml, max_bytes=max_bytes))
+
+
+def check_payload(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) -> XmlElement:
+    """The root element of a table's XML, parsed safely; TableUnreadable if it is not XML the hub will read."""
+    try:
+        root: XmlElement = parse_xml(xml, max_bytes=max_bytes)
+    except XmlError as exc:
+        code = PAYLOAD_CODES.get(type(exc), E.PAYLOAD_NOT_XML)
+        raise TableUnreadable(code, loaihoso=loaihoso, detail=str(exc)) from exc
+    return root
+
+
+_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(field.name for field in spec.fields) for name, spec in PARSED_TABLES.items()
+}
