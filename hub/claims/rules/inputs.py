@@ -1,0 +1,186 @@
+"""What the benefit rules compute from: a contribution history and the event (certificate, birth, return to work).
+
+Only compulsory contributions (BHXH bắt buộc) pay into the sickness and maternity fund; months of voluntary
+contributions (BHXH tự nguyện) are kept in the history but count neither toward eligibility, nor toward the years
+that set the sickness day limit, nor toward the salary averages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from hub.claims.rules.months import Month
+
+HALF_DAY = Decimal("0.5")
+
+
+class WorkType(enum.StrEnum):
+    """The work the employee was contributing for that month."""
+
+    NORMAL = "normal"
+    # nghề, công việc nặng nhọc, độc hại, nguy hiểm (or a place with a regional allowance of 0.7 or more)
+    HEAVY_HAZARDOUS = "heavy_hazardous"
+
+
+class ContributionKind(enum.StrEnum):
+    COMPULSORY = "compulsory"  # bắt buộc: counts for short-term benefits
+    VOLUNTARY = "voluntary"  # tự nguyện: does not
+
+
+@dataclass(frozen=True)
+class ContributionMonth:
+    """One month of contributions and the contribution salary (tiền lương tháng đóng BHXH) in whole VND."""
+
+    month: Month
+    salary_vnd: int
+    work_type: WorkType = WorkType.NORMAL
+    kind: ContributionKind = ContributionKind.COMPULSORY
+
+    def __post_init__(self) -> None:
+        if isinstance(self.salary_vnd, bool) or not isinstance(self.salary_vnd, int) or self.salary_vnd <= 0:
+            raise ValueError(f"contribution salary for {self.month} must be a positive whole VND amount")
+
+    @property
+    def compulsory(self) -> bool:
+        return self.kind is ContributionKind.COMPULSORY
+
+
+@dataclass(frozen=True)
+class ContributionHistory:
+    """The months a person contributed, at most one row per month."""
+
+    months: tuple[ContributionMonth, ...]
+
+    def __post_init__(self) -> None:
+        seen = [row.month for row in self.months]
+        if len(set(seen)) != len(seen):
+            raise ValueError("a month appears twice in the contribution history")
+
+    def compulsory(self, month: Month) -> ContributionMonth | None:
+        """The compulsory contribution of `month`, if there is one."""
+        return next((row for row in self.months if row.month == month and row.compulsory), None)
+
+    def compulsory_before(self, month: Month) -> list[ContributionMonth]:
+        """Compulsory months strictly before `month`, most recent first."""
+        rows = [row for row in self.months if row.compulsory and row.month < month]
+        return sorted(rows, key=lambda row: row.month, reverse=True)
+
+
+def _check_days(value: Decimal, name: str) -> None:
+    if value < 0 or (value / HALF_DAY) % 1 != 0:
+        raise ValueError(f"{name} must be a non-negative multiple of half a day, not {value}")
+
+
+def _check_half_days(start: dt.date, end: dt.date, half_days: frozenset[dt.date]) -> None:
+    if end < start:
+        raise ValueError(f"the leave ends ({end}) before it starts ({start})")
+    if any(not start <= day <= end for day in half_days):
+        raise ValueError("every half day must lie inside the leave")
+
+
+@dataclass(frozen=True)
+class SickLeave:
+    """A sick-leave certificate (giấy chứng nhận nghỉ việc hưởng BHXH) for the employee's own sickness.
+
+    `half_days` are the days on which only half a day is taken; `days_taken_this_year` are the sickness days already
+    paid in the calendar year of `start`.
+    """
+
+    start: dt.date
+    end: dt.date
+    half_days: frozenset[dt.date] = field(default_factory=frozenset)
+    days_taken_this_year: Decimal = Decimal(0)
+    long_term_disease: bool = False  # bệnh cần chữa trị dài ngày (Ministry of Health list)
+
+    def __post_init__(self) -> None:
+        _check_half_days(self.start, self.end, self.half_days)
+        _check_days(self.days_taken_this_year, "days_taken_this_year")
+
+
+@dataclass(frozen=True)
+class ChildCareLeave:
+    """Leave to care for a sick child under 7 (nghỉ việc chăm sóc con ốm đau); `days_taken_this_year` are the days
+    already paid for this child in the calendar year of `start`."""
+
+    child_born: dt.date
+    start: dt.date
+    end: dt.date
+    half_days: frozenset[dt.date] = field(default_factory=frozenset)
+    days_taken_this_year: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        _check_half_days(self.start, self.end, self.half_days)
+        _check_days(self.days_taken_this_year, "days_taken_this_year")
+        if self.start < self.child_born:
+            raise ValueError("child-care leave cannot start before the child is born")
+
+
+@dataclass(frozen=True)
+class Birth:
+    """A birth as the birth certificate (XML9) gives it: `SO_CON`, `SINHCON_PHAUTHUAT`, `SINHCON_DUOI32TUAN`."""
+
+    date: dt.date
+    children: int = 1
+    caesarean: bool = False
+    under_32_weeks: bool = False
+    gestation_weeks: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.children < 1:
+            raise ValueError("a birth has at least one child")
+        if self.gestation_weeks is not None and (self.gestation_weeks < 32) != self.under_32_weeks:
+            raise ValueError(f"gestation of {self.gestation_weeks} weeks disagrees with under_32_weeks")
+
+
+@dataclass(frozen=True)
+class LeavePeriod:
+    """One stretch of leave, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the leave ends ({self.end}) before it starts ({self.start})")
+
+
+class ConvalescenceCause(enum.StrEnum):
+    """What the convalescence (dưỡng sức, phục hồi sức khỏe) follows."""
+
+    SICKNESS_LONG_TERM = "sickness_long_term"
+    SICKNESS_SURGERY = "sickness_surgery"
+    SICKNESS_OTHER = "sickness_other"
+    MATERNITY_MULTIPLE_BIRTH = "maternity_multiple_birth"
+    MATERNITY_CAESAREAN = "maternity_caesarean"
+    MATERNITY_OTHER = "maternity_other"
+
+    @property
+    def after_sickness(self) -> bool:
+        return self.value.startswith("sickness")
+
+
+@dataclass(frozen=True)
+class ConvalescenceLeave:
+    """Convalescence days asked for: `days` calendar days from `start`, after returning to work on `returned_to_work`.
+
+    `days_already_taken` are convalescence days already paid against the same maximum (this calendar year's, after
+    sickness; this birth's, after maternity); `sickness_days_this_year` the sickness days paid this year, which must
+    reach a minimum before convalescence after sickness is due.
+    """
+
+    cause: ConvalescenceCause
+    returned_to_work: dt.date
+    start: dt.date
+    days: int
+    days_already_taken: int = 0
+    sickness_days_this_year: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        if self.days < 1 or self.days_already_taken < 0:
+            raise ValueError("convalescence needs at least one day and a non-negative count of days taken")
+        if self.start < self.returned_to_work:
+            raise ValueError("convalescence starts after returning to work")
+        _check_days(self.sickness_days_this_year, "sickness_days_this_year")
