@@ -20,6 +20,7 @@ from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import StateChange, change_states
 from hub.childcards.issuance import queue_cards
+from hub.childcards.loading import people_by_id
 from hub.childcards.matching import Match, MatchKind, match_children
 from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
 from hub.childcards.records import BirthRecord
@@ -61,9 +62,8 @@ async def submit_registrations(
     cases = await _cases_by_key(session, {r.key for r in records})
     facilities = await _facilities(session, {r.facility_code for r in records})
     matches = await match_children(session, records)
-    linked = {c.person_id for c in cases.values() if c.person_id}
-    people = (await session.scalars(select(Person).where(Person.id.in_(linked)))).all() if linked else []
-    batch = _Batch(mothers=await known_mothers(session, records), people={p.id: p for p in people})
+    linked = await people_by_id(session, (c.person_id for c in cases.values()))
+    batch = _Batch(mothers=await known_mothers(session, records), people=linked)
     today = vietnam_date(now)
     outcomes: list[RecordOutcome] = []
     first_in_batch: dict[tuple[str, str, str], tuple[int, str]] = {}
