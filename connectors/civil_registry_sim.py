@@ -29,8 +29,7 @@ from connectors.civil_registry import (
     ReceivedOutcome,
     Refusal,
 )
-from connectors.simkit import ApiGuard, ClockLike, error_response, now_function, read_json
-from connectors.wire import JsonObject
+from connectors.simkit import ApiGuard, ClockLike, error_response, now_function, read_batch, read_json
 from hub.clock import SystemClock
 
 
@@ -105,10 +104,7 @@ def create_civil_registry_simulator(
 
     async def push_outcomes(request: Request) -> Response:
         try:
-            items = JsonObject(await read_json(request)).objects("outcomes")
-            if len(items) > MAX_BATCH:
-                raise ValueError(f"a batch holds at most {MAX_BATCH} outcomes, not {len(items)}")
-            outcomes = [CaseOutcome.from_fields(item) for item in items]
+            outcomes = await read_batch(request, "outcomes", MAX_BATCH, CaseOutcome.from_fields)
         except ValueError as exc:
             return error_response(400, "malformed", str(exc))
         at = now()

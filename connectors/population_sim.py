@@ -38,7 +38,7 @@ from connectors.population import (
     ChildQuery,
     IdentityAnswer,
 )
-from connectors.simkit import ApiGuard, ClockLike, error_response, now_function, read_json
+from connectors.simkit import ApiGuard, ClockLike, error_response, now_function, read_batch, read_json
 from connectors.wire import JsonObject, objects, require_aware, require_personal_id, utc_text
 from hub.clock import SystemClock
 from hub.persons.models import Gender
@@ -229,10 +229,7 @@ def create_population_simulator(
 
     async def verify_children(request: Request) -> Response:
         try:
-            items = JsonObject(await read_json(request)).objects("queries")
-            if len(items) > MAX_BATCH:
-                raise ValueError(f"a batch holds at most {MAX_BATCH} queries, not {len(items)}")
-            queries = [ChildQuery.from_fields(item) for item in items]
+            queries = await read_batch(request, "queries", MAX_BATCH, ChildQuery.from_fields)
         except ValueError as exc:
             return error_response(400, "malformed", str(exc))
         at = now()

@@ -8,12 +8,15 @@ import datetime as dt
 import hmac
 import random
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from connectors.wire import MalformedJson
+from connectors.wire import JsonObject, MalformedJson
 from hub.clock import Clock
+
+T = TypeVar("T")
 
 # A clock object (`hub.clock.SystemClock`, `FixedClock`) or a bare function returning aware datetimes.
 ClockLike = Clock | Callable[[], dt.datetime]
@@ -46,6 +49,15 @@ async def read_json(request: Request) -> object:
         return await request.json()
     except ValueError:
         raise MalformedJson("body: not valid JSON") from None
+
+
+async def read_batch(request: Request, name: str, limit: int, parse: Callable[[JsonObject], T]) -> list[T]:
+    """The list `name` of the request's JSON body, each item read with `parse`; `ValueError` (a 400 for the caller)
+    when the body is malformed, any item is, or there are more than `limit`: a batch is taken whole or not at all."""
+    items = JsonObject(await read_json(request)).objects(name)
+    if len(items) > limit:
+        raise ValueError(f"a batch holds at most {limit} {name}, not {len(items)}")
+    return [parse(item) for item in items]
 
 
 class ApiGuard:
