@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import datetime as dt
 import os
 import signal
 import socket
@@ -24,6 +25,9 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 import httpx
+
+from signing.devpki import generate_identity, write_identity
+from signing.parties import HUB
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STOP_TIMEOUT_S = 20.0
@@ -84,6 +88,14 @@ class Harness:
 
     workdir: Path
     processes: list[Process] = field(default_factory=list)
+
+    def hub_signing_env(self) -> dict[str, str]:
+        """HUB_SIGNING_KEY / HUB_SIGNING_CERT of a hub identity generated into the work directory (production
+        settings require one: the hub signs its receipts)."""
+        now = dt.datetime.now(dt.UTC)
+        identity = generate_identity(HUB, not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30))
+        key, certificate = write_identity(identity, self.workdir / "hub-identity")
+        return {"HUB_SIGNING_KEY": str(key), "HUB_SIGNING_CERT": str(certificate)}
 
     def start(self, name: str, argv: Sequence[str], env: Mapping[str, str], *, die_with_parent: bool = True) -> Process:
         """Start a process; `die_with_parent` (the default) needs no other thread running in this process."""

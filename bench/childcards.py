@@ -857,16 +857,20 @@ def deploy(cfg: Config, harness: Harness, people: int) -> tuple[Deployment, dict
     registry_sim = harness.start(
         "registry-simulator", hub_command("simulate", "civil-registry", "--port", str(registry_port)), env
     )
-    hub_env = env | {
-        "HUB_ENV": "prod",
-        "HUB_DATABASE_URL": cfg.hub_database_url,
-        "HUB_BROKER_URL": cfg.redis_url,
-        "HUB_TOKEN_SECRET": secret,
-        "HUB_POPULATION_URL": f"http://127.0.0.1:{population_port}",
-        "HUB_CIVIL_REGISTRY_URL": f"http://127.0.0.1:{registry_port}",
-        "HUB_WORKER_THREADS": str(cfg.threads),
-        "HUB_LOG_LEVEL": cfg.log_level,
-    }
+    hub_env = (
+        env
+        | harness.hub_signing_env()
+        | {
+            "HUB_ENV": "prod",
+            "HUB_DATABASE_URL": cfg.hub_database_url,
+            "HUB_BROKER_URL": cfg.redis_url,
+            "HUB_TOKEN_SECRET": secret,
+            "HUB_POPULATION_URL": f"http://127.0.0.1:{population_port}",
+            "HUB_CIVIL_REGISTRY_URL": f"http://127.0.0.1:{registry_port}",
+            "HUB_WORKER_THREADS": str(cfg.threads),
+            "HUB_LOG_LEVEL": cfg.log_level,
+        }
+    )
     log(f"database {cfg.database}: dropped and recreated; Redis {cfg.redis_url}: flushed")
     asyncio.run(reset_database(cfg))
     flush_redis(cfg.redis_url)

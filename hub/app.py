@@ -28,6 +28,9 @@ from hub.clients.service import authenticate
 from hub.clients.tokens import TokenSigner
 from hub.clock import Clock, SystemClock
 from hub.db import Database
+from hub.documents.identity import hub_identity
+from hub.documents.intake import Intake
+from hub.documents.trust import TrustCache
 from hub.errors import Unauthenticated
 from hub.jobs.outbox import BROKER_ERRORS, Dispatcher
 from hub.metrics import Metrics
@@ -79,6 +82,11 @@ def create_app(
         clock=clock,
         signer=TokenSigner(settings.token_secret, settings.previous_token_secrets),
         metrics=metrics,
+        intake=Intake(
+            trust=TrustCache(db, max_age_seconds=settings.documents.trust_refresh_seconds),
+            identity=hub_identity(settings.documents, now=clock.now()),
+            max_bytes=settings.documents.max_envelope_bytes,
+        ),
     )
     hub = Hub(services, broker, worker)
 

@@ -20,7 +20,12 @@ from hub.runtime import JobRuntime, RuntimeLifecycle
 from hub.settings import BrokerKind
 
 # Every module that declares jobs; importing them fills the job registry.
-JOB_MODULES: tuple[str, ...] = ("hub.childcards.issuance", "hub.childcards.outcomes", "hub.childcards.population")
+JOB_MODULES: tuple[str, ...] = (
+    "hub.childcards.issuance",
+    "hub.childcards.outcomes",
+    "hub.childcards.population",
+    "hub.documents.changes",
+)
 MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 5 * 60 * 1_000
 JOB_TIME_LIMIT_MS = 10 * 60 * 1_000

@@ -11,6 +11,7 @@ from hub.childcards.models import (
     ReviewItem,
 )
 from hub.clients.models import Client
+from hub.documents.models import Document, DocumentUse, GatewayAccount, Submission, TrustedCertificateRow
 from hub.jobs.models import OutboxJob
 from hub.persons.models import Person
 
@@ -24,10 +25,15 @@ __all__ = [
     "ChildCard",
     "ChildCardCase",
     "Client",
+    "Document",
+    "DocumentUse",
     "FacilityRequest",
+    "GatewayAccount",
     "HealthFacility",
     "OutboxJob",
     "Person",
     "Registration",
     "ReviewItem",
+    "Submission",
+    "TrustedCertificateRow",
 ]

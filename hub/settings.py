@@ -64,6 +64,19 @@ class ConnectorSettings:
 
 
 @dataclass(frozen=True)
+class DocumentSettings:
+    """Signed documents: size limit, the hub's signing identity, trust-store refresh, gateway tokens."""
+
+    max_envelope_bytes: int = 20 * 1024 * 1024
+    # The hub's key and certificate (PEM files); without them a development identity is generated in dev_signing_dir.
+    signing_key: str = ""
+    signing_cert: str = ""
+    dev_signing_dir: str = "./hub-dev-signing"
+    trust_refresh_seconds: float = 30.0
+    gateway_token_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class Settings:
     env: Environment = Environment.DEV
     database_url: str = DEFAULT_DATABASE_URL
@@ -75,6 +88,7 @@ class Settings:
     graphql: GraphQLLimits = field(default_factory=GraphQLLimits)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     connectors: ConnectorSettings = field(default_factory=ConnectorSettings)
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
     log_level: str = "INFO"
 
     @property
@@ -106,6 +120,15 @@ class Settings:
         previous = reader.get("HUB_TOKEN_PREVIOUS_SECRETS", no_secrets, _secret_list)
         defaults = OutboxSettings()
         limits = GraphQLLimits()
+        signing_key = reader.get("HUB_SIGNING_KEY", "", str)
+        signing_cert = reader.get("HUB_SIGNING_CERT", "", str)
+        if bool(signing_key) != bool(signing_cert):
+            raise SettingsError("HUB_SIGNING_KEY and HUB_SIGNING_CERT are set together (PEM key and certificate files)")
+        if env is Environment.PROD and not signing_key:
+            raise SettingsError(
+                "HUB_SIGNING_KEY and HUB_SIGNING_CERT must be set when HUB_ENV=prod: the hub signs its receipts"
+            )
+        documents = DocumentSettings()
         return cls(
             env=env,
             database_url=database_url,
@@ -134,6 +157,20 @@ class Settings:
                 civil_registry_url=reader.get("HUB_CIVIL_REGISTRY_URL", "", _http_url),
                 civil_registry_token=reader.get("HUB_CIVIL_REGISTRY_TOKEN", "", str),
                 timeout_seconds=reader.get("HUB_CONNECTOR_TIMEOUT_SECONDS", 10.0, _positive(float)),
+            ),
+            documents=DocumentSettings(
+                max_envelope_bytes=reader.get(
+                    "HUB_MAX_ENVELOPE_BYTES", documents.max_envelope_bytes, _positive(int)
+                ),
+                signing_key=signing_key,
+                signing_cert=signing_cert,
+                dev_signing_dir=reader.get("HUB_DEV_SIGNING_DIR", documents.dev_signing_dir, str),
+                trust_refresh_seconds=reader.get(
+                    "HUB_TRUST_REFRESH_SECONDS", documents.trust_refresh_seconds, _positive(float)
+                ),
+                gateway_token_minutes=reader.get(
+                    "HUB_GATEWAY_TOKEN_MINUTES", documents.gateway_token_minutes, _positive(int)
+                ),
             ),
             log_level=reader.get("HUB_LOG_LEVEL", "INFO", _enum_str({"DEBUG", "INFO", "WARNING", "ERROR"})),
         )

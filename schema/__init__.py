@@ -23,6 +23,7 @@ from schema.catalogs import CatalogMutation, CatalogQuery
 from schema.childcards import ChildCardsMutation, ChildCardsQuery
 from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
+from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.errors import PublicErrors
 from schema.persons import PersonMutation, PersonQuery
 
@@ -30,12 +31,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery):
+class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery, DocumentsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardsMutation):
+class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardsMutation, DocumentsMutation):
     pass
 
 

@@ -1,4 +1,5 @@
-"""What every resolver gets: the caller, and the process's services (database, clock, token signer, metrics)."""
+"""What every resolver gets: the caller, and the process's services (database, clock, token signer, metrics,
+signed-document intake)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hub.clients.permissions import Principal
 from hub.clients.tokens import TokenSigner
 from hub.clock import Clock
 from hub.db import Database, is_conflict
+from hub.documents.intake import Intake
 from hub.metrics import Metrics
 from hub.settings import Settings
 
@@ -27,6 +29,7 @@ class Services:
     clock: Clock
     signer: TokenSigner
     metrics: Metrics
+    intake: Intake
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import uuid
 
 import strawberry
 
@@ -33,3 +35,17 @@ def decode_cursor(kind: str, cursor: str, parts: int) -> list[str]:
 
 def page_info(cursors: list[str], has_next: bool) -> PageInfo:
     return PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None)
+
+
+def time_cursor(kind: str, moment: dt.datetime, row_id: uuid.UUID) -> str:
+    """A cursor for lists ordered by a timestamp, then an id."""
+    return encode_cursor(kind, moment.isoformat(), str(row_id))
+
+
+def decode_time_cursor(kind: str, cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    """The (timestamp, id) of a `time_cursor`; InvalidRequest for anything else."""
+    moment, row_id = decode_cursor(kind, cursor, 2)
+    try:
+        return dt.datetime.fromisoformat(moment), uuid.UUID(row_id)
+    except ValueError:
+        raise InvalidRequest("Malformed cursor.") from None

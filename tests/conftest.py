@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import os
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,14 @@ import hub.models  # noqa: F401  (every table on the metadata)
 from hub import migrate
 from hub.clock import FixedClock
 from hub.db import Base, Database
-from hub.settings import Environment, OutboxSettings, Settings
+from hub.settings import DocumentSettings, Environment, OutboxSettings, Settings
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/hub_test")
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 START = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)
+# The hub's development signing identity, generated once per test run (an RSA key takes a while to make).
+DEV_SIGNING_DIR = Path(tempfile.gettempdir()) / f"hub-test-signing-{os.getpid()}"
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -99,6 +102,7 @@ def make_settings(database_url: str, broker_url: str = "", **outbox: Any) -> Set
         token_secret=TEST_SECRET,
         worker_threads=4,
         outbox=OutboxSettings(**{"poll_seconds": 0.2, "redeliver_after_seconds": 5.0, **outbox}),
+        documents=DocumentSettings(dev_signing_dir=str(DEV_SIGNING_DIR)),
     )
 
 

@@ -12,4 +12,5 @@ class Purpose(enum.StrEnum):
     DATA_CORRECTION = "data_correction"
     SUPERVISION = "supervision"
     ADMINISTRATION = "administration"
+    EVIDENCE_INTAKE = "evidence_intake"  # receiving signed documents and civil-status or population evidence
     SYSTEM = "system"

@@ -27,6 +27,8 @@ class Role(enum.StrEnum):
     CHILD_CARD_REVIEW = "child_card:review"
     FACILITY_REQUEST = "facility:request"
     DOCUMENT_SUBMIT = "document:submit"
+    DOCUMENT_READ = "document:read"
+    CERTIFICATE_MANAGE = "certificate:manage"
     CLAIM_READ = "claim:read"
     CLAIM_DECIDE = "claim:decide"
     CASE_STATUS_READ = "case_status:read"
@@ -47,20 +49,21 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
     ClientKind.CIVIL_REGISTRY: frozenset(
         {Role.BIRTH_REGISTRATION_SUBMIT, Role.FACILITY_REQUEST, Role.PERSON_READ, Role.PERSON_WRITE}
     ),
-    ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT}),
+    ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT, Role.DOCUMENT_READ}),
     ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
-    ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.PERSON_READ}),
+    ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.DOCUMENT_READ, Role.PERSON_READ}),
     ClientKind.SUPERVISOR: frozenset(
         {
             Role.AUDIT_READ,
             Role.CHILD_CARD_REVIEW,
             Role.CLAIM_READ,
             Role.CLAIM_DECIDE,
+            Role.DOCUMENT_READ,
             Role.PERSON_READ,
             Role.PERSON_WRITE,
         }
     ),
-    ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE}),
+    ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE, Role.CERTIFICATE_MANAGE}),
 }
 # Every allowed role by default, except that a supervisor decides and corrects only when granted to.
 DEFAULT_ROLES: dict[ClientKind, frozenset[Role]] = {
@@ -78,7 +81,7 @@ ALLOWED_LEVELS: dict[ClientKind, frozenset[JurisdictionLevel]] = {
 # The purposes each kind of client may state when it reads personal data (Decree 13: purpose limitation).
 PURPOSES: dict[ClientKind, frozenset[Purpose]] = {
     ClientKind.CIVIL_REGISTRY: frozenset({Purpose.CARD_ISSUANCE, Purpose.DATA_CORRECTION}),
-    ClientKind.HOSPITAL: frozenset(),
+    ClientKind.HOSPITAL: frozenset({Purpose.EVIDENCE_INTAKE}),
     ClientKind.PORTAL: frozenset({Purpose.CASE_STATUS}),
     ClientKind.CLAIM_PROCESSOR: frozenset({Purpose.CLAIM_SETTLEMENT, Purpose.DATA_CORRECTION}),
     ClientKind.SUPERVISOR: frozenset({Purpose.SUPERVISION, Purpose.CLAIM_SETTLEMENT, Purpose.DATA_CORRECTION}),

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import strawberry
 
 from hub.childcards.models import CaseState, ChildCardCase
 from hub.childcards.queries import CaseFilter, read_card, read_case, search_cases
-from hub.errors import InvalidRequest
 from schema.childcards.types import ChildCardCaseType
 from schema.context import Info, write
-from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_info
+from schema.pagination import PageInfo, decode_time_cursor, page_info, time_cursor
 
 CURSOR_KIND = "case"
 
@@ -94,15 +92,7 @@ class CaseConnection:
 
 
 def _cursor(case: ChildCardCase) -> str:
-    return encode_cursor(CURSOR_KIND, case.received_at.isoformat(), str(case.id))
-
-
-def _after(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    moment, case_id = decode_cursor(CURSOR_KIND, cursor, 2)
-    try:
-        return dt.datetime.fromisoformat(moment), uuid.UUID(case_id)
-    except ValueError:
-        raise InvalidRequest("Malformed cursor.") from None
+    return time_cursor(CURSOR_KIND, case.received_at, case.id)
 
 
 @strawberry.type
@@ -112,7 +102,7 @@ class ChildCardCaseQuery:
         self, info: Info, filter: CaseFilterInput | None = None, first: int = 50, after: str | None = None
     ) -> CaseConnection:
         where = filter.to_filter() if filter else CaseFilter()
-        start = _after(after) if after else None
+        start = decode_time_cursor(CURSOR_KIND, after) if after else None
         page = await write(
             info, lambda s, now, actor: search_cases(s, now=now, actor=actor, where=where, after=start, limit=first)
         )

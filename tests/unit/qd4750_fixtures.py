@@ -15,12 +15,14 @@ from hub.documents.qd4750 import (
     BirthCertificate,
     BirthTime,
     DischargePaper,
+    FileContent,
     MedicalRecordSummary,
     PregnancyRestCertificate,
     Record,
     SickLeaveCertificate,
     TransferPaper,
     VisitSummary,
+    table_file,
 )
 
 FACILITY = "48001"
@@ -244,6 +246,21 @@ BASE_RECORDS: dict[str, Record] = {
     "XML13": TRANSFER,
 }
 """One valid record of each parsed table."""
+
+
+DRUGS = b"<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC/></CHITIEU_CHITIET_THUOC>"
+"""A drug table (XML2), which the hub keeps as sent without reading it."""
+
+
+def corpus() -> list[list[FileContent]]:
+    """Five episodes of facility 48001, each with its XML1 and its documents, plus a drug table kept as sent."""
+    return [
+        [table_file(MOTHER), table_file(TWIN_A, TWIN_B), table_file(SUMMARY), ("XML2", DRUGS)],
+        [table_file(visit_of(SICK_LEAVE.ma_lk, "Lê Văn Tâm", "048085000321", 1)), table_file(SICK_LEAVE)],
+        [table_file(visit_of(PREGNANCY_REST.ma_lk, "Võ Thị Hạnh", "048195000456")), table_file(PREGNANCY_REST)],
+        [table_file(visit_of(TERMINATION.ma_lk, "Đỗ Thị Mai", "048196000789")), table_file(TERMINATION)],
+        [table_file(visit_of(TRANSFER.ma_lk, "Phan Văn Đức", "048068000111", 1)), table_file(TRANSFER)],
+    ]
 
 
 def visit_of(ma_lk: str, ho_ten: str, so_cccd: str, gioi_tinh: int = 2) -> VisitSummary:

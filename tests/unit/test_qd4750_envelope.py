@@ -25,33 +25,21 @@ from hub.documents.qd4750 import (
     table_file,
 )
 from tests.unit.qd4750_fixtures import (
+    DRUGS,
     FACILITY,
     MOTHER,
     PREGNANCY_REST,
     SENT,
     SICK_LEAVE,
-    SUMMARY,
     TERMINATION,
     TRANSFER,
     TWIN_A,
     TWIN_B,
-    visit_of,
+    corpus,
 )
 
 E = Qd4750ErrorCode
-DRUGS = b"<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC/></CHITIEU_CHITIET_THUOC>"
 LIMIT = 5_000_000
-
-
-def corpus() -> list[list[FileContent]]:
-    """Five episodes of facility 48001, each with its XML1 and its documents, plus a drug table kept as sent."""
-    return [
-        [table_file(MOTHER), table_file(TWIN_A, TWIN_B), table_file(SUMMARY), ("XML2", DRUGS)],
-        [table_file(visit_of(SICK_LEAVE.ma_lk, "Lê Văn Tâm", "048085000321", 1)), table_file(SICK_LEAVE)],
-        [table_file(visit_of(PREGNANCY_REST.ma_lk, "Võ Thị Hạnh", "048195000456")), table_file(PREGNANCY_REST)],
-        [table_file(visit_of(TERMINATION.ma_lk, "Đỗ Thị Mai", "048196000789")), table_file(TERMINATION)],
-        [table_file(visit_of(TRANSFER.ma_lk, "Phan Văn Đức", "048068000111", 1)), table_file(TRANSFER)],
-    ]
 
 
 def parse(hoso: list[list[FileContent]], **options: Any) -> Envelope:

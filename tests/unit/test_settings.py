@@ -23,12 +23,17 @@ def test_production_values():
             "HUB_TOKEN_SECRET": SECRET,
             "HUB_TOKEN_PREVIOUS_SECRETS": f"{'p' * 32}, {'q' * 32}",
             "HUB_OUTBOX_REDELIVER_AFTER_SECONDS": "30",
+            "HUB_SIGNING_KEY": "/etc/hub/hub.key.pem",
+            "HUB_SIGNING_CERT": "/etc/hub/hub.cert.pem",
+            "HUB_MAX_ENVELOPE_BYTES": "1000000",
         }
     )
     assert settings.database_backend is DatabaseBackend.POSTGRESQL
     assert settings.broker_kind is BrokerKind.REDIS
     assert settings.previous_token_secrets == ("p" * 32, "q" * 32)
     assert settings.outbox.redeliver_after_seconds == 30.0
+    assert settings.documents.signing_key == "/etc/hub/hub.key.pem"
+    assert settings.documents.max_envelope_bytes == 1_000_000
 
 
 @pytest.mark.parametrize(
@@ -48,6 +53,8 @@ def test_production_values():
         ),
         ({"HUB_WORKER_THREADS": "many"}, "HUB_WORKER_THREADS='many' is not valid"),
         ({"HUB_ENV": "prod"}, "HUB_TOKEN_SECRET must be set when HUB_ENV=prod"),
+        ({"HUB_ENV": "prod", "HUB_TOKEN_SECRET": "s" * 32}, "HUB_SIGNING_KEY and HUB_SIGNING_CERT must be set"),
+        ({"HUB_SIGNING_KEY": "/etc/hub/hub.key.pem"}, "are set together"),
     ],
 )
 def test_bad_values_are_named(env, fragment):

@@ -9,7 +9,7 @@ lower case. Signatures are verified elsewhere (signing/).
 """
 
 from hub.documents.qd4750.base import DocumentKey, Qd4750Record
-from hub.documents.qd4750.build import FileContent, build_envelope, build_table, table_file
+from hub.documents.qd4750.build import FileContent, build_envelope, build_table, record_fields, table_file
 from hub.documents.qd4750.certificates import (
     BirthCertificate,
     DischargePaper,
@@ -18,7 +18,7 @@ from hub.documents.qd4750.certificates import (
     SickLeaveCertificate,
     TransferPaper,
 )
-from hub.documents.qd4750.envelope import Envelope, FileHoso, Hoso, decode_base64, parse_envelope
+from hub.documents.qd4750.envelope import Envelope, FileHoso, Hoso, decode_base64, parse_envelope, read_envelope
 from hub.documents.qd4750.errors import EnvelopeUnreadable, Qd4750Error, Qd4750ErrorCode, TableUnreadable, Violation
 from hub.documents.qd4750.fields import FieldSpec, Kind, TableSpec
 from hub.documents.qd4750.parse import ParsedTable, parse_table
@@ -60,5 +60,7 @@ __all__ = [
     "decode_base64",
     "parse_envelope",
     "parse_table",
+    "read_envelope",
+    "record_fields",
     "table_file",
 ]

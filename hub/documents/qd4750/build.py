@@ -86,15 +86,24 @@ def build_envelope(
     return _serialise(root)
 
 
-def _fill(element: ET.Element, spec: TableSpec, record: Record) -> None:
+def record_fields(record: Record) -> dict[str, str]:
+    """The record's fields as the table writes them (official name → text), absent ones left out."""
+    spec = record.SPEC
+    texts: dict[str, str] = {}
     for field in spec.fields:
         value: FieldValue | None = getattr(record, field.attribute)
-        child = ET.SubElement(element, field.name)
         if value is not None:
             try:
-                child.text = _checked(write_value(field.kind, value))
+                texts[field.name] = _checked(write_value(field.kind, value))
             except ValueError as exc:
                 raise ValueError(f"{spec.loaihoso} {field.name}: {exc}") from exc
+    return texts
+
+
+def _fill(element: ET.Element, spec: TableSpec, record: Record) -> None:
+    texts = record_fields(record)
+    for field in spec.fields:
+        ET.SubElement(element, field.name).text = texts.get(field.name)
 
 
 def _checked(text: str) -> str:

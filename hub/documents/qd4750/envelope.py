@@ -112,6 +112,11 @@ def parse_envelope(data: bytes, *, max_bytes: int | None = None, max_table_bytes
         root: XmlElement = parse_xml(data, max_bytes=max_bytes)
     except XmlError as exc:
         raise EnvelopeUnreadable(_ENVELOPE_CODES.get(type(exc), E.ENVELOPE_NOT_XML), detail=str(exc)) from exc
+    return read_envelope(root, max_table_bytes=max_bytes if max_table_bytes is None else max_table_bytes)
+
+
+def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> Envelope:
+    """Read a GIAMDINHHS tree already parsed safely (e.g. the signed content a signature check returned)."""
     if root.tag != ENVELOPE_ROOT:
         raise EnvelopeUnreadable(E.ENVELOPE_ROOT_WRONG, found=root.tag)
     facility = root.find("THONGTINDONVI/MACSKCB")
@@ -125,7 +130,7 @@ def parse_envelope(data: bytes, *, max_bytes: int | None = None, max_table_bytes
     ngaylap = _header(root, "NGAYLAP", problems)
     declared = _header(root, "SOLUONGHOSO", problems)
     hoso = tuple(
-        _read_hoso(element, index, macskcb, max_bytes if max_table_bytes is None else max_table_bytes, problems)
+        _read_hoso(element, index, macskcb, max_table_bytes, problems)
         for index, (_, element) in enumerate(item for item in children(listing) if item[0] == "HOSO")
     )
     if isinstance(declared, int) and declared != len(hoso):

@@ -1,0 +1,160 @@
+"""Receive a facility's signed GIAMDINHHS envelope: verify the signature against the facility's certificate, read
+every table from what was signed, and store it all, or refuse it with every reason and store nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.documents.errors import DocumentErrorCode as E
+from hub.documents.errors import document_error, signature_error
+from hub.documents.linking import Subject
+from hub.documents.models import Channel, SubmissionKind
+from hub.documents.qd4750 import (
+    BirthCertificate,
+    Envelope,
+    SickLeaveCertificate,
+    VisitSummary,
+    read_envelope,
+    record_fields,
+)
+from hub.documents.qd4750.errors import EnvelopeUnreadable
+from hub.documents.qd4750.records import Record
+from hub.documents.storage import (
+    NewDocument,
+    StoredSubmission,
+    VerifiedPayload,
+    find_submission,
+    sha256_of,
+    store_submission,
+)
+from hub.documents.trust import TrustCache
+from hub.errors import BusinessError, BusinessErrors
+from signing.errors import CertificateUnknown, SignatureError, SignerUnexpected, XmlError
+from signing.keys import SigningIdentity
+from signing.parties import facility
+from signing.verify import Verified, verify_enveloped
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a process needs to receive signed payloads: its trust store, its own identity, the size limit."""
+
+    trust: TrustCache
+    identity: SigningIdentity
+    max_bytes: int
+
+
+async def receive_envelope(
+    session: AsyncSession, intake: Intake, *, data: bytes, principal: Principal, now: dt.datetime, channel: Channel
+) -> StoredSubmission:
+    """Store a GIAMDINHHS envelope from the facility `principal` stands for; the first receipt if sent before.
+
+    Raises BusinessError (or BusinessErrors, listing every violation with its path) and stores nothing when the
+    envelope is refused."""
+    code = _facility_code(principal)
+    if not data:
+        raise document_error(E.PAYLOAD_EMPTY)
+    if len(data) > intake.max_bytes:
+        raise document_error(E.PAYLOAD_TOO_LARGE, size=len(data), limit=intake.max_bytes)
+    sender = facility(code)
+    repeated = await find_submission(session, sender, sha256_of(data))
+    if repeated is not None:
+        return repeated
+    verified = await verify(intake, data, signer=sender, at=now)
+    try:
+        envelope = read_envelope(verified.signed_root, max_table_bytes=intake.max_bytes)
+    except EnvelopeUnreadable as exc:
+        raise BusinessErrors([exc]) from None
+    if envelope.macskcb != code:
+        raise document_error(E.FACILITY_NOT_SENDER, field="MACSKCB", found=envelope.macskcb, expected=code)
+    if envelope.violations:
+        raise BusinessErrors([violation.as_error() for violation in envelope.violations])
+    documents = envelope_documents(envelope)
+    _refuse_repeats(documents)
+    payload = VerifiedPayload(
+        SubmissionKind.QD4750, sender, channel, data, verified.report.as_dict(), client_id=principal.client_id
+    )
+    return await store_submission(session, payload, documents, now=now, identity=intake.identity, actor=principal)
+
+
+async def verify(intake: Intake, data: bytes, *, signer: str, at: dt.datetime) -> Verified:
+    """Verify `data` as signed by `signer`; a certificate this process does not know yet reloads the store once."""
+    store = await intake.trust.store()
+    for attempt in (1, 2):
+        try:
+            return verify_enveloped(data, store, expected_signer=signer, at=at, max_bytes=intake.max_bytes)
+        except (CertificateUnknown, SignerUnexpected) as exc:
+            if attempt == 2:
+                raise signature_error(exc.code, str(exc)) from None
+            store = await intake.trust.reload()  # imported by another process since this one loaded it?
+        except (SignatureError, XmlError) as exc:
+            raise signature_error(exc.code, str(exc)) from None
+    raise AssertionError("unreachable")
+
+
+def _facility_code(principal: Principal) -> str:
+    principal.require(Role.DOCUMENT_SUBMIT)
+    jurisdiction = principal.jurisdiction
+    if jurisdiction.level is not JurisdictionLevel.FACILITY or jurisdiction.code is None:
+        raise document_error(E.NOT_A_FACILITY_CLIENT)
+    return jurisdiction.code
+
+
+def envelope_documents(envelope: Envelope) -> list[NewDocument]:
+    """Every record of every parsed table, as a document about the patient of its HOSO (or, for a birth
+    certificate, about the mother; a sick-leave certificate names its insured person itself)."""
+    documents: list[NewDocument] = []
+    for h, hoso in enumerate(envelope.hoso):
+        visit = hoso.visit
+        patient = Subject.of(visit.so_cccd, None, visit.ma_the_bhyt) if visit is not None else Subject()
+        for f, item in enumerate(hoso.files):
+            for r, record in enumerate(item.table.records if item.table else ()):
+                documents.append(
+                    NewDocument(
+                        doc_type=item.loaihoso,
+                        number=record.document_number,
+                        fields=record_fields(record),
+                        subject=_subject(record, patient),
+                        position={"hoso": h, "file": f, "record": r},
+                        episode=record.ma_lk,
+                        issued_on=_issued_on(record),
+                        child_card_code=getattr(record, "ma_the_tam", None)
+                        if isinstance(record, BirthCertificate)
+                        else None,
+                    )
+                )
+    return documents
+
+
+def _subject(record: Record, patient: Subject) -> Subject:
+    if isinstance(record, BirthCertificate):
+        return Subject.of(record.so_cccd_nnd, record.ma_bhxh_nnd, record.ma_the_nnd)
+    if isinstance(record, SickLeaveCertificate):
+        own = Subject.of(None, record.ma_bhxh, record.ma_the_bhyt)
+        return Subject(patient.personal_id, own.bhxh_code, own.card_number or patient.card_number)
+    return patient
+
+
+def _issued_on(record: Record) -> dt.date | None:
+    issued = getattr(record, "ngay_ct", None)
+    if isinstance(issued, dt.date):
+        return issued
+    if isinstance(record, VisitSummary):
+        return record.ngay_ra.date()
+    return None
+
+
+def _refuse_repeats(documents: list[NewDocument]) -> None:
+    counts = Counter((d.doc_type, d.number) for d in documents)
+    repeats: list[BusinessError] = [
+        document_error(E.DOCUMENT_REPEATED, field=doc_type, doc_type=doc_type, number=number)
+        for (doc_type, number), count in counts.items()
+        if count > 1
+    ]
+    if repeats:
+        raise BusinessErrors(repeats)

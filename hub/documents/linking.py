@@ -1,0 +1,126 @@
+"""Who a document is about: the person named by ID number, BHXH code or card number, found with one query per key
+kind for a whole submission; documents naming nobody known wait, unmatched, until that person arrives."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.documents.models import Document, LinkState
+from hub.persons.models import Person
+
+CARD_LENGTH = 15
+BHXH_CODE_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The identifiers a document gives for the person it is about, as written (None when absent or malformed)."""
+
+    personal_id: str | None = None
+    bhxh_code: str | None = None
+    card_number: str | None = None
+
+    @classmethod
+    def of(cls, personal_id: str | None, bhxh_code: str | None, card_number: str | None) -> Subject:
+        return cls(_digits(personal_id, 12), _digits(bhxh_code, BHXH_CODE_LENGTH), _card(card_number))
+
+    @property
+    def code(self) -> str | None:
+        """The BHXH code: given outright, or the last ten characters of the card number (domain-rules §2)."""
+        if self.bhxh_code:
+            return self.bhxh_code
+        tail = self.card_number[-BHXH_CODE_LENGTH:] if self.card_number else None
+        return tail if tail and tail.isdigit() else None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.personal_id or self.bhxh_code or self.card_number)
+
+
+def _digits(value: str | None, length: int) -> str | None:
+    value = (value or "").strip()
+    return value if len(value) == length and value.isdigit() else None
+
+
+def _card(value: str | None) -> str | None:
+    value = (value or "").strip().upper()
+    return value if len(value) == CARD_LENGTH and value.isalnum() else None
+
+
+class PersonIndex:
+    """The people a batch of subjects names, loaded with at most two queries."""
+
+    def __init__(self, by_id_number: dict[str, uuid.UUID], by_code: dict[str, uuid.UUID]) -> None:
+        self._by_id_number = by_id_number
+        self._by_code = by_code
+
+    @classmethod
+    async def load(cls, session: AsyncSession, subjects: Iterable[Subject]) -> PersonIndex:
+        subjects = list(subjects)
+        numbers = {s.personal_id for s in subjects if s.personal_id}
+        codes = {code for s in subjects if (code := s.code)}
+        by_id_number: dict[str, uuid.UUID] = {}
+        by_code: dict[str, uuid.UUID] = {}
+        if numbers:
+            rows = await session.execute(
+                select(Person.personal_id_number, Person.id).where(Person.personal_id_number.in_(numbers))
+            )
+            by_id_number = {number: person_id for number, person_id in rows if number}
+        if codes:
+            rows = await session.execute(select(Person.bhxh_code, Person.id).where(Person.bhxh_code.in_(codes)))
+            by_code = {code: person_id for code, person_id in rows if code}
+        return cls(by_id_number, by_code)
+
+    def person_of(self, subject: Subject) -> uuid.UUID | None:
+        """The ID number decides first (it identifies a citizen for life); then the BHXH code."""
+        if subject.personal_id and subject.personal_id in self._by_id_number:
+            return self._by_id_number[subject.personal_id]
+        code = subject.code
+        return self._by_code.get(code) if code else None
+
+
+async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> int:
+    """Link the unmatched documents that name any of these people (new, or just given an ID number or a code).
+
+    Returns how many documents were linked. Two queries for the people and the documents, one update per person."""
+    if not person_ids:
+        return 0
+    people = (
+        await session.execute(
+            select(Person.id, Person.personal_id_number, Person.bhxh_code).where(Person.id.in_(person_ids))
+        )
+    ).all()
+    by_number = {number: person_id for person_id, number, _ in people if number}
+    by_code = {code: person_id for person_id, _, code in people if code}
+    conditions = []
+    if by_number:
+        conditions.append(Document.subject_personal_id.in_(by_number))
+    if by_code:
+        conditions.append(Document.subject_bhxh_code.in_(by_code))  # stored as Subject.code: card numbers too
+    if not conditions:
+        return 0
+    waiting = (
+        await session.execute(
+            select(
+                Document.id, Document.subject_personal_id, Document.subject_bhxh_code, Document.subject_card_number
+            ).where(Document.link_state == LinkState.UNMATCHED.value, or_(*conditions))
+        )
+    ).all()
+    index = PersonIndex(by_number, by_code)
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for document_id, number, code, card in waiting:
+        person_id = index.person_of(Subject(number, code, card))
+        if person_id is not None:
+            found.setdefault(person_id, []).append(document_id)
+    for person_id, document_ids in found.items():
+        await session.execute(
+            update(Document)
+            .where(Document.id.in_(document_ids))
+            .values(person_id=person_id, link_state=LinkState.LINKED.value)
+        )
+    return sum(len(ids) for ids in found.values())

@@ -1,0 +1,229 @@
+"""Reading signed documents within the caller's reach; every document read is audited.
+
+A facility reads only what it submitted. BHXH roles read documents issued in their province, or about a person
+living there, or everything with a national jurisdiction. Medical content (diagnoses, treatment) is shown only to
+the issuing facility and to the roles that settle claims (`MEDICAL_ROLES`); everyone else sees it masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, select, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record
+from hub.clients.permissions import ClientKind, JurisdictionLevel, Principal, Role
+from hub.documents.models import Document, Submission
+from hub.errors import Forbidden
+from hub.persons.models import Person
+from signing.parties import facility
+
+MAX_PAGE = 200
+MEDICAL_ROLES = frozenset({Role.CLAIM_READ})
+# Fields that tell about a patient's health: shown only to the issuer and to MEDICAL_ROLES.
+_MEDICAL_PREFIXES = ("CHAN_DOAN", "MA_BENH", "PP_DIEU", "QT_BENHLY", "TOMTAT_KQ", "DAU_HIEU_LS", "NGUYENNHAN")
+_MEDICAL_FIELDS = frozenset(
+    {
+        "LY_DO_VV",
+        "LY_DO_VNT",
+        "MA_LY_DO_VNT",
+        "MA_PTTT_QT",
+        "MA_TAI_NAN",
+        "KET_QUA_DTRI",
+        "TEN_DICH_VU",
+        "TEN_THUOC",
+        "GHI_CHU",
+        "HUONG_DIEU_TRI",
+        "TINH_TRANG_CON",
+    }
+)
+_PURPOSES = {
+    ClientKind.HOSPITAL: Purpose.EVIDENCE_INTAKE,
+    ClientKind.CLAIM_PROCESSOR: Purpose.CLAIM_SETTLEMENT,
+    ClientKind.SUPERVISOR: Purpose.SUPERVISION,
+}
+
+
+def is_medical(field: str) -> bool:
+    return field in _MEDICAL_FIELDS or field.startswith(_MEDICAL_PREFIXES)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document as one caller may see it."""
+
+    document: Document
+    fields: dict[str, str]
+    """The fields, medical ones left out unless `medical_visible`."""
+    medical_visible: bool
+    transaction_id: str
+    verification: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    person_id: uuid.UUID | None = None
+    facility_code: str | None = None
+    doc_types: tuple[str, ...] = ()
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+    unmatched_only: bool = False
+    current_only: bool = True
+    ids: tuple[uuid.UUID, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    documents: Sequence[DocumentView]
+    total: int
+    has_next: bool
+
+
+def _reach(actor: Principal) -> ColumnElement[bool]:
+    """The documents this caller may read at all."""
+    actor.require(Role.DOCUMENT_READ)
+    jurisdiction = actor.jurisdiction
+    match jurisdiction.level:
+        case JurisdictionLevel.NATIONAL:
+            return true()
+        case JurisdictionLevel.FACILITY:
+            assert jurisdiction.code is not None
+            return Document.issuer == facility(jurisdiction.code)
+        case JurisdictionLevel.PROVINCE:
+            living_there = select(Person.id).where(Person.province_code == jurisdiction.code)
+            return or_(
+                Document.issuer.startswith(f"facility:{jurisdiction.code}"), Document.person_id.in_(living_there)
+            )
+        case _:
+            return false()
+
+
+def _medical_visible(actor: Principal, document: Document) -> bool:
+    if actor.jurisdiction.level is JurisdictionLevel.FACILITY and actor.jurisdiction.code is not None:
+        return document.issuer == facility(actor.jurisdiction.code)
+    return bool(MEDICAL_ROLES & actor.roles)
+
+
+async def search_documents(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal,
+    where: DocumentFilter,
+    first: int = 50,
+    after: tuple[dt.datetime, uuid.UUID] | None = None,
+) -> DocumentPage:
+    """Documents newest first (received time, then id), with the total matching; each one returned is audited."""
+    conditions = [_reach(actor), *_conditions(where)]
+    total = await session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    query = select(Document).where(*conditions)
+    if after is not None:
+        query = query.where(tuple_(Document.received_at, Document.id) < tuple_(*after))
+    limit = max(1, min(first, MAX_PAGE))
+    documents = (
+        await session.scalars(query.order_by(Document.received_at.desc(), Document.id.desc()).limit(limit + 1))
+    ).all()
+    views = await _views(session, now=now, actor=actor, documents=documents[:limit])
+    return DocumentPage(views, total, len(documents) > limit)
+
+
+async def read_document(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, document_id: uuid.UUID
+) -> DocumentView:
+    """One document; one out of reach looks like no document at all."""
+    document = await session.scalar(select(Document).where(Document.id == document_id, _reach(actor)))
+    if document is None:
+        raise Forbidden()
+    return (await _views(session, now=now, actor=actor, documents=[document]))[0]
+
+
+async def document_history(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, document_id: uuid.UUID
+) -> Sequence[DocumentView]:
+    """Every version of the document with this id's issuer, type and number, oldest first."""
+    current = await read_document(session, now=now, actor=actor, document_id=document_id)
+    d = current.document
+    versions = (
+        await session.scalars(
+            select(Document)
+            .where(Document.issuer == d.issuer, Document.doc_type == d.doc_type, Document.number == d.number)
+            .order_by(Document.version)
+        )
+    ).all()
+    return await _views(session, now=now, actor=actor, documents=versions)
+
+
+def _conditions(where: DocumentFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.ids is not None:
+        conditions.append(Document.id.in_(where.ids))
+    if where.person_id is not None:
+        conditions.append(Document.person_id == where.person_id)
+    if where.facility_code:
+        conditions.append(Document.issuer == facility(where.facility_code))
+    if where.doc_types:
+        conditions.append(Document.doc_type.in_(where.doc_types))
+    if where.issued_from:
+        conditions.append(Document.issued_on >= where.issued_from)
+    if where.issued_to:
+        conditions.append(Document.issued_on <= where.issued_to)
+    if where.received_from:
+        conditions.append(Document.received_at >= where.received_from)
+    if where.received_to:
+        conditions.append(Document.received_at < where.received_to)
+    if where.unmatched_only:
+        conditions.append(Document.person_id.is_(None))
+    if where.current_only:
+        conditions.append(Document.state == "current")
+    return conditions
+
+
+async def _views(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, documents: Sequence[Document]
+) -> list[DocumentView]:
+    if not documents:
+        return []
+    submissions = {
+        row.id: row
+        for row in (
+            await session.execute(
+                select(Submission.id, Submission.transaction_id, Submission.verification).where(
+                    Submission.id.in_({d.submission_id for d in documents})
+                )
+            )
+        ).all()
+    }
+    views = []
+    for document in documents:
+        medical = _medical_visible(actor, document)
+        fields = document.fields if medical else {k: v for k, v in document.fields.items() if not is_medical(k)}
+        submission = submissions[document.submission_id]
+        views.append(DocumentView(document, fields, medical, submission.transaction_id, submission.verification))
+    purpose = _PURPOSES.get(actor.kind, Purpose.SUPERVISION)
+    await record(
+        session,
+        now=now,
+        actor=actor,
+        events=[
+            AuditEvent(
+                "document.read",
+                purpose,
+                person_id=view.document.person_id,
+                details={
+                    "document": str(view.document.id),
+                    "type": view.document.doc_type,
+                    "medical": view.medical_visible,
+                },
+            )
+            for view in views
+        ],
+    )
+    return views

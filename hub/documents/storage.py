@@ -1,0 +1,273 @@
+"""Store a verified submission: the payload byte for byte, its report, the hub's signed receipt, and its documents as
+versions of (issuer, type, number), linked to the people they name. Everything in one transaction, in a handful of
+statements whatever the number of documents; called only after the whole submission verified and parsed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record
+from hub.clients.permissions import Principal
+from hub.documents.changes import NotifyChanges, notify_changes
+from hub.documents.linking import PersonIndex, Subject
+from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
+from hub.documents.receipts import (
+    LineStatus,
+    ReceiptContent,
+    ReceiptLine,
+    new_transaction_id,
+    receipt_lines,
+    signed_receipt,
+)
+from hub.jobs import enqueue
+from signing.keys import SigningIdentity
+
+DOCUMENTS = cast(Table, Document.__table__)
+SUBMISSIONS = cast(Table, Submission.__table__)
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """One document read from a verified payload, before it is stored."""
+
+    doc_type: str
+    number: str
+    fields: dict[str, str]
+    """Official field name → text as the issuer wrote it."""
+    subject: Subject
+    position: dict[str, int] = field(default_factory=dict)
+    episode: str | None = None
+    issued_on: dt.date | None = None
+    child_card_code: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        body = json.dumps([self.doc_type, self.fields], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifiedPayload:
+    """A payload whose signature verified, with the report of that check."""
+
+    kind: SubmissionKind
+    sender: str
+    channel: Channel
+    payload: bytes
+    report: dict[str, str | None]
+    client_id: uuid.UUID | None = None
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of(self.payload)
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """What the sender is told: the receipt (first one for a repeat) and what became of each document."""
+
+    submission_id: uuid.UUID
+    transaction_id: str
+    received_at: dt.datetime
+    sender: str
+    sha256: str
+    receipt: bytes
+    lines: tuple[ReceiptLine, ...]
+    repeated: bool
+
+
+def sha256_of(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+async def find_submission(session: AsyncSession, sender: str, sha256: str) -> StoredSubmission | None:
+    """The submission of these exact bytes by `sender`, if it was received before (then with `repeated`)."""
+    row = (
+        await session.execute(
+            select(
+                Submission.id,
+                Submission.transaction_id,
+                Submission.received_at,
+                Submission.receipt,
+            ).where(Submission.sender == sender, Submission.sha256 == sha256)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    lines = receipt_lines(row.receipt)
+    return StoredSubmission(row.id, row.transaction_id, row.received_at, sender, sha256, row.receipt, lines, True)
+
+
+async def store_submission(
+    session: AsyncSession,
+    verified: VerifiedPayload,
+    documents: Sequence[NewDocument],
+    *,
+    now: dt.datetime,
+    identity: SigningIdentity,
+    actor: Principal | None,
+) -> StoredSubmission:
+    """Store `verified` and its `documents` (each a new document, a new version, or unchanged) with a signed receipt.
+
+    Callers check first that the same bytes were not received already (`find_submission`); a concurrent twin
+    fails on the unique (sender, sha256) key and is retried by the caller, which then finds this one."""
+    submission_id = uuid.uuid4()
+    transaction_id = new_transaction_id(now)
+    latest = await _latest_versions(session, verified.sender, documents)
+    people = await PersonIndex.load(session, (d.subject for d in documents))
+    lines: list[ReceiptLine] = []
+    rows: list[dict[str, Any]] = []
+    superseded: list[uuid.UUID] = []
+    for document in documents:
+        content_hash = document.content_hash
+        previous = latest.get((document.doc_type, document.number))
+        if previous is not None and previous.state == DocumentState.CURRENT and previous.content_hash == content_hash:
+            lines.append(ReceiptLine(document.doc_type, document.number, previous.version, LineStatus.UNCHANGED))
+            continue
+        version = 1 if previous is None else previous.version + 1
+        if previous is not None and previous.state == DocumentState.CURRENT:
+            superseded.append(previous.id)
+        lines.append(
+            ReceiptLine(
+                document.doc_type, document.number, version, LineStatus.NEW if version == 1 else LineStatus.NEW_VERSION
+            )
+        )
+        rows.append(_row(document, submission_id, verified.sender, version, content_hash, previous, people, now=now))
+    receipt = signed_receipt(
+        ReceiptContent(transaction_id, now, verified.sender, verified.kind.value, verified.sha256, lines), identity
+    )
+    await session.execute(
+        insert(SUBMISSIONS),
+        [
+            {
+                "id": submission_id,
+                "transaction_id": transaction_id,
+                "kind": verified.kind.value,
+                "sender": verified.sender,
+                "channel": verified.channel.value,
+                "client_id": verified.client_id,
+                "sha256": verified.sha256,
+                "payload": verified.payload,
+                "size": len(verified.payload),
+                "verification": verified.report,
+                "received_at": now,
+                "document_count": len(rows),
+                "receipt": receipt,
+            }
+        ],
+    )
+    if superseded:
+        await session.execute(
+            update(Document)
+            .where(Document.id.in_(superseded))
+            .values(state=DocumentState.SUPERSEDED.value, changed_at=now)
+        )
+        await enqueue(session, notify_changes, NotifyChanges(superseded), now=now)
+    if rows:
+        await session.execute(insert(DOCUMENTS), rows)
+    await record(session, now=now, actor=actor, events=_audit(verified, transaction_id, rows))
+    return StoredSubmission(
+        submission_id, transaction_id, now, verified.sender, verified.sha256, receipt, tuple(lines), False
+    )
+
+
+@dataclass(frozen=True)
+class _Latest:
+    id: uuid.UUID
+    version: int
+    state: str
+    content_hash: str
+
+
+async def _latest_versions(
+    session: AsyncSession, issuer: str, documents: Sequence[NewDocument]
+) -> dict[tuple[str, str], _Latest]:
+    """The latest version of each (type, number) of `issuer` among `documents`, in one query."""
+    keys = {(d.doc_type, d.number) for d in documents}
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
+        .where(Document.issuer == issuer, tuple_(Document.doc_type, Document.number).in_(keys))
+        .order_by(Document.version)
+    )
+    # Ordered by version: the last row seen for a key is its latest version.
+    return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows}
+
+
+def _row(
+    document: NewDocument,
+    submission_id: uuid.UUID,
+    issuer: str,
+    version: int,
+    content_hash: str,
+    previous: _Latest | None,
+    people: PersonIndex,
+    *,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    person_id = people.person_of(document.subject)
+    return {
+        "id": uuid.uuid4(),
+        "submission_id": submission_id,
+        "issuer": issuer,
+        "doc_type": document.doc_type,
+        "number": document.number,
+        "version": version,
+        "content_hash": content_hash,
+        "state": DocumentState.CURRENT.value,
+        "supersedes_id": previous.id if previous is not None else None,
+        "position": document.position,
+        "episode": document.episode,
+        "issued_on": document.issued_on,
+        "fields": document.fields,
+        "person_id": person_id,
+        "link_state": (LinkState.LINKED if person_id is not None else LinkState.UNMATCHED).value,
+        "subject_personal_id": document.subject.personal_id,
+        "subject_bhxh_code": document.subject.code,
+        "subject_card_number": document.subject.card_number,
+        "child_card_code": document.child_card_code,
+        "received_at": now,
+        "changed_at": now,
+        "revoked_reason": None,
+    }
+
+
+def _audit(verified: VerifiedPayload, transaction_id: str, rows: Sequence[dict[str, Any]]) -> list[AuditEvent]:
+    """One entry for the submission, and one per person whose documents it brought (who, which person, why)."""
+    events = [
+        AuditEvent(
+            "document.receive",
+            Purpose.EVIDENCE_INTAKE,
+            details={
+                "transaction_id": transaction_id,
+                "sender": verified.sender,
+                "kind": verified.kind.value,
+                "documents": len(rows),
+            },
+        )
+    ]
+    people: dict[uuid.UUID, list[str]] = {}
+    for row in rows:
+        if row["person_id"] is not None:
+            people.setdefault(row["person_id"], []).append(f"{row['doc_type']}/{row['number']}")
+    events.extend(
+        AuditEvent(
+            "document.link",
+            Purpose.EVIDENCE_INTAKE,
+            person_id=person_id,
+            details={"transaction_id": transaction_id, "documents": documents},
+        )
+        for person_id, documents in people.items()
+    )
+    return events

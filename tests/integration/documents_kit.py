@@ -1,0 +1,111 @@
+"""What document tests share: facility identities, signed corpus envelopes, clients and trusted facilities."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import functools
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hub.catalogs.facilities import FacilityFields, add_facility
+from hub.catalogs.models import FacilityLevel
+from hub.clients.permissions import ClientKind, Role
+from hub.documents.models import Document, Submission
+from hub.documents.qd4750 import FileContent, build_envelope, table_file
+from hub.documents.trust import import_certificates
+from hub.worker import WorkerService
+from signing.devpki import certificates_pem, generate_identity
+from signing.keys import SigningIdentity
+from signing.parties import facility
+from signing.sign import sign_enveloped
+from tests.conftest import START
+from tests.helpers import make_client
+from tests.unit.qd4750_fixtures import FACILITY, PREMATURE, SENT, corpus, visit_of
+
+OTHER_FACILITY = "48002"
+YEAR = dt.timedelta(days=365)
+
+
+def facility_identity(code: str = FACILITY, *, start: dt.datetime = START - YEAR, years: int = 2) -> SigningIdentity:
+    """A facility's key and certificate, valid around the tests' clock (generated once per run)."""
+    return _identity(code, start, years)
+
+
+@functools.cache
+def _identity(code: str, start: dt.datetime, years: int) -> SigningIdentity:
+    return generate_identity(facility(code), not_before=start, not_after=start + years * YEAR)
+
+
+def full_corpus() -> list[list[FileContent]]:
+    """The corpus of every benefit table (twins by caesarean, a temporary card code) plus a birth under 32 weeks."""
+    premature_mother = visit_of(PREMATURE.ma_lk, PREMATURE.ho_ten_nnd, PREMATURE.so_cccd_nnd)
+    return [*corpus(), [table_file(premature_mother), table_file(PREMATURE)]]
+
+
+def signed_envelope(
+    hoso: list[list[FileContent]] | None = None, *, code: str = FACILITY, identity: SigningIdentity | None = None
+) -> bytes:
+    unsigned = build_envelope(code, SENT, full_corpus() if hoso is None else hoso)
+    return sign_enveloped(unsigned, identity or facility_identity(code))
+
+
+async def documents_world(hub: Any, signer: Any, clock: Any, backend: str) -> Any:
+    """Clients (two hospitals, an operator, readers), facilities 48001 and 48002 with trusted certificates, and a
+    worker beside the app on PostgreSQL. Yields the tokens."""
+    _, state = hub
+    db = state.services.db
+    tokens: dict[str, str] = {}
+    principals = {}
+    for name, kind, where, roles in [
+        ("bv-48001", ClientKind.HOSPITAL, f"facility:{FACILITY}", None),
+        ("bv-48002", ClientKind.HOSPITAL, f"facility:{OTHER_FACILITY}", None),
+        ("operator", ClientKind.OPERATOR, "national", None),
+        ("processor-48", ClientKind.CLAIM_PROCESSOR, "province:48", None),
+        ("processor-01", ClientKind.CLAIM_PROCESSOR, "province:01", None),
+        ("auditor-48", ClientKind.SUPERVISOR, "province:48", frozenset({Role.DOCUMENT_READ, Role.AUDIT_READ})),
+        ("portal", ClientKind.PORTAL, "national", None),
+    ]:
+        extra = {} if roles is None else {"roles": roles}
+        principals[name], tokens[name] = await make_client(db, signer, clock, name, kind, where, **extra)
+    async with db.transaction() as session:
+        for code in (FACILITY, OTHER_FACILITY):
+            fields = FacilityFields(code, f"Bệnh viện {code}", "48", FacilityLevel.PROVINCE, True)
+            await add_facility(session, now=clock.now(), actor=principals["operator"], fields=fields)
+    for code in (FACILITY, OTHER_FACILITY):
+        async with db.transaction() as session:
+            await import_certificates(
+                session,
+                now=clock.now(),
+                actor=principals["operator"],
+                party=facility(code),
+                data=certificates_pem(facility_identity(code)),
+            )
+    return tokens, principals
+
+
+def worker_for(settings: Any, clock: Any, backend: str) -> WorkerService | None:
+    if backend != "postgresql":
+        return None
+    worker = WorkerService(settings, clock, threads=2)
+    worker.start()
+    return worker
+
+
+async def stop(worker: WorkerService | None) -> None:
+    if worker is not None:
+        await asyncio.to_thread(worker.stop)
+
+
+async def stored_rows(state: Any) -> tuple[int, int]:
+    """How many submissions and documents are stored."""
+    async with state.services.db.sessions() as session:
+        submissions = await session.scalar(select(func.count()).select_from(Submission))
+        documents = await session.scalar(select(func.count()).select_from(Document))
+    return int(submissions or 0), int(documents or 0)
+
+
+def replaced(record: Any, **changes: Any) -> Any:
+    return dataclasses.replace(record, **changes)
