@@ -1,4 +1,5 @@
-"""The Starlette application factory: /graphql, /healthz, /readyz, /metrics, and the embedded worker."""
+"""The Starlette application factory: /graphql, the gateway-compatible endpoints, /healthz, /readyz, /metrics, and
+the embedded worker."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from hub.documents.identity import hub_identity
 from hub.documents.intake import Intake
 from hub.documents.trust import TrustCache
 from hub.errors import Unauthenticated
+from hub.gateway_api import TOKEN_PATH, UPLOAD_PATH, token_take, upload_qd4750
 from hub.jobs.outbox import BROKER_ERRORS, Dispatcher
 from hub.metrics import Metrics
 from hub.runtime import JobRuntime
@@ -41,7 +43,7 @@ from schema import build_schema
 from schema.context import Context, Services
 
 log = logging.getLogger(__name__)
-ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
+ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", TOKEN_PATH, UPLOAD_PATH)
 
 
 @dataclass
@@ -111,6 +113,8 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(TOKEN_PATH, token_take, methods=["POST"]),
+            Route(UPLOAD_PATH, upload_qd4750, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -1,4 +1,4 @@
-"""The `hub` command: serve, worker, migrate, client, audit, export-schema, demo."""
+"""The `hub` command: serve, worker, migrate, client, cert, catalog, report, audit, simulate, export-schema, demo."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from hub.clients.permissions import ClientKind, Jurisdiction, Role
 from hub.clients.tokens import TokenSigner
 from hub.clock import SystemClock
 from hub.db import Database
+from hub.documents.gateway import add_account
+from hub.documents.trust import import_certificates, list_certificates, retire_certificate
 from hub.errors import BusinessError
 from hub.logs import configure_logging
 from hub.settings import BrokerKind, Settings, SettingsError
@@ -210,6 +212,75 @@ def client_revoke(name: str) -> None:
         load_settings(), lambda session: service.revoke_client(session, now=SystemClock().now(), actor=None, name=name)
     )
     click.echo(f"client {name} revoked")
+
+
+@client.command("gateway-account")
+@click.argument("name")
+@click.option("--username", required=True, help="The username the hospital's software sends to api/token/take.")
+@click.password_option(
+    "--password", envvar="HUB_GATEWAY_PASSWORD", help="What the software sends as password (prompted if not given)."
+)
+def client_gateway_account(name: str, username: str, password: str) -> None:
+    """Let hospital client NAME log in on the gateway-compatible endpoints (only an argon2 hash is kept)."""
+    in_transaction(
+        load_settings(),
+        lambda session: add_account(
+            session, now=SystemClock().now(), actor=None, client_name=name, username=username, password=password
+        ),
+    )
+    click.echo(f"gateway account {username} added for {name}")
+
+
+@main.group()
+def cert() -> None:
+    """The certificates the hub trusts for facilities, registry offices and the population database."""
+
+
+@cert.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--party", required=True, help="facility:XXXXX, civil-registry:CODE or population-database")
+def cert_import(path: Path, party: str) -> None:
+    """Trust the certificates in PATH (PEM, one or more, or DER) for PARTY."""
+    rows = in_transaction(
+        load_settings(),
+        lambda session: import_certificates(
+            session, now=SystemClock().now(), actor=None, party=party, data=path.read_bytes()
+        ),
+    )
+    for row in rows:
+        click.echo(
+            f"{row.party}  {row.fingerprint}  {row.subject}  valid {row.not_before:%Y-%m-%d} → {row.not_after:%Y-%m-%d}"
+        )
+
+
+@cert.command("list")
+@click.option("--party", default=None)
+@click.option("--all", "include_retired", is_flag=True, help="Include retired certificates.")
+def cert_list(party: str | None, include_retired: bool) -> None:
+    """List trusted certificates."""
+    rows = in_transaction(
+        load_settings(),
+        lambda session: list_certificates(session, None, party=party, include_retired=include_retired),
+    )
+    for row in rows:
+        retired = f"  retired {row.retired_at:%Y-%m-%d}: {row.retired_reason}" if row.retired_at else ""
+        click.echo(
+            f"{row.party}  {row.fingerprint}  valid {row.not_before:%Y-%m-%d} → {row.not_after:%Y-%m-%d}{retired}"
+        )
+
+
+@cert.command("retire")
+@click.argument("fingerprint")
+@click.option("--reason", required=True)
+def cert_retire(fingerprint: str, reason: str) -> None:
+    """Stop trusting the certificate with FINGERPRINT (SHA-256, hex) for new signatures."""
+    row = in_transaction(
+        load_settings(),
+        lambda session: retire_certificate(
+            session, now=SystemClock().now(), actor=None, fingerprint=fingerprint, reason=reason
+        ),
+    )
+    click.echo(f"{row.party}  {row.fingerprint} retired")
 
 
 @main.group()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy.engine import Dialect
@@ -49,6 +49,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+T = TypeVar("T")
 WRITE_OPTION = "hub_writes"
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
 
@@ -83,6 +84,18 @@ class Database:
                 yield session
             for hook in self._commit_hooks:
                 await hook(session)
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, retries: int = 0) -> T:
+        """`work` in one writing transaction; with `retries`, a transaction that lost a race (a unique key taken by
+        a concurrent twin, a deadlock) runs again from the start, and the idempotent work finds what the other made."""
+        for attempt in range(retries + 1):
+            try:
+                async with self.transaction() as session:
+                    return await work(session)
+            except DBAPIError as error:
+                if attempt == retries or not is_conflict(error):
+                    raise
+        raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

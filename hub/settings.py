@@ -159,9 +159,7 @@ class Settings:
                 timeout_seconds=reader.get("HUB_CONNECTOR_TIMEOUT_SECONDS", 10.0, _positive(float)),
             ),
             documents=DocumentSettings(
-                max_envelope_bytes=reader.get(
-                    "HUB_MAX_ENVELOPE_BYTES", documents.max_envelope_bytes, _positive(int)
-                ),
+                max_envelope_bytes=reader.get("HUB_MAX_ENVELOPE_BYTES", documents.max_envelope_bytes, _positive(int)),
                 signing_key=signing_key,
                 signing_cert=signing_cert,
                 dev_signing_dir=reader.get("HUB_DEV_SIGNING_DIR", documents.dev_signing_dir, str),

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from hub.clients.permissions import Principal
 from hub.clients.tokens import TokenSigner
 from hub.clock import Clock
-from hub.db import Database, is_conflict
+from hub.db import Database
 from hub.documents.intake import Intake
 from hub.metrics import Metrics
 from hub.settings import Settings
@@ -54,14 +53,9 @@ async def write(
     once, or a deadlock) is run again from the start; the service, being idempotent, then finds what the other
     one created."""
     services = info.context.services
-    for attempt in range(retries + 1):
-        try:
-            async with services.db.transaction() as session:
-                return await work(session, services.clock.now(), info.context.principal)
-        except DBAPIError as error:
-            if attempt == retries or not is_conflict(error):
-                raise
-    raise AssertionError("unreachable")
+    return await services.db.run(
+        lambda session: work(session, services.clock.now(), info.context.principal), retries=retries
+    )
 
 
 async def read(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

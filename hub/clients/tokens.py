@@ -21,6 +21,8 @@ class TokenClaims:
     client_id: uuid.UUID
     issued_at: dt.datetime
     expires_at: dt.datetime
+    binding: str | None = None
+    """A gateway token's proof value (see hub.documents.gateway); None for ordinary tokens."""
 
 
 class TokenSigner:
@@ -30,8 +32,8 @@ class TokenSigner:
         self._secret = secret
         self._accepted = (secret, *previous_secrets)
 
-    def issue(self, client_id: uuid.UUID, *, now: dt.datetime, ttl: dt.timedelta) -> str:
-        claims = {
+    def issue(self, client_id: uuid.UUID, *, now: dt.datetime, ttl: dt.timedelta, binding: str | None = None) -> str:
+        claims: dict[str, object] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": str(client_id),
@@ -40,6 +42,8 @@ class TokenSigner:
             "exp": int((now + ttl).timestamp()),
             "jti": uuid.uuid4().hex,
         }
+        if binding is not None:
+            claims["pwb"] = binding
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str, *, now: dt.datetime) -> TokenClaims:
@@ -72,4 +76,5 @@ class TokenSigner:
             client_id = uuid.UUID(claims["sub"])
         except ValueError:
             raise Unauthenticated("Invalid token.") from None
-        return TokenClaims(client_id, issued_at, expires_at)
+        binding = claims.get("pwb")
+        return TokenClaims(client_id, issued_at, expires_at, binding if isinstance(binding, str) else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from click.testing import CliRunner
 
 from hub.cli import main
 from hub.migrate import head_revisions
+from signing.devpki import certificates_pem, generate_identity
+from signing.parties import POPULATION_DATABASE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,3 +119,26 @@ def test_report_writes_a_workbook(run, tmp_path):
         "Waiting",
         "Overdue",
     ]
+
+
+def test_certificates_and_gateway_accounts_from_the_command_line(run, tmp_path):
+    run("migrate")
+    now = dt.datetime.now(dt.UTC)
+    identity = generate_identity(POPULATION_DATABASE, not_before=now, not_after=now + dt.timedelta(days=30))
+    pem = tmp_path / "population.pem"
+    pem.write_bytes(certificates_pem(identity))
+    imported = run("cert", "import", str(pem), "--party", POPULATION_DATABASE)
+    assert imported.exit_code == 0 and imported.output.startswith("population-database  ")
+    fingerprint = imported.output.split()[1]
+    assert fingerprint in run("cert", "list").output
+    unknown = run("cert", "import", str(pem), "--party", "facility:99999")
+    assert unknown.exit_code == 1 and "No health facility has the code '99999'" in unknown.output
+    assert run("cert", "retire", fingerprint, "--reason", "key replaced").exit_code == 0
+    assert fingerprint not in run("cert", "list").output
+    assert "key replaced" in run("cert", "list", "--all").output
+    run("client", "create", "bv-48001", "--kind", "hospital", "--jurisdiction", "facility:48001")
+    added = run("client", "gateway-account", "bv-48001", "--username", "48001_BV", "--password", "e10adc3949ba59ab")
+    assert added.exit_code == 0 and "gateway account 48001_BV added" in added.output
+    with sqlite3.connect(tmp_path / "hub.db") as connection:
+        (stored,) = connection.execute("SELECT password_hash FROM gateway_accounts").fetchone()
+    assert stored.startswith("$argon2id$") and "e10adc3949ba59ab" not in stored
