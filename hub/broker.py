@@ -25,6 +25,7 @@ JOB_MODULES: tuple[str, ...] = (
     "hub.childcards.outcomes",
     "hub.childcards.population",
     "hub.documents.changes",
+    "hub.documents.linking",
 )
 MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 5 * 60 * 1_000

@@ -3,6 +3,8 @@ kind for a whole submission; documents naming nobody known wait, unmatched, unti
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -11,7 +13,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.documents.models import Document, LinkState
+from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
+
+log = logging.getLogger(__name__)
+RELINK_EVERY = dt.timedelta(minutes=15)
+RELINK_CHUNK = 1000
 
 CARD_LENGTH = 15
 BHXH_CODE_LENGTH = 10
@@ -112,15 +119,71 @@ async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID])
         )
     ).all()
     index = PersonIndex(by_number, by_code)
-    found: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for document_id, number, code, card in waiting:
-        person_id = index.person_of(Subject(number, code, card))
+    return await _link(session, {row.id: index.person_of(Subject(*row[1:])) for row in waiting})
+
+
+async def link_unmatched(
+    session: AsyncSession, *, after: uuid.UUID | None = None, limit: int = RELINK_CHUNK
+) -> tuple[int, uuid.UUID | None]:
+    """Try the next `limit` unmatched documents (by id, after `after`) against the people known now.
+
+    Returns how many were linked and the last id looked at (None when the queue has been read to its end)."""
+    query = select(
+        Document.id, Document.subject_personal_id, Document.subject_bhxh_code, Document.subject_card_number
+    ).where(Document.link_state == LinkState.UNMATCHED.value)
+    if after is not None:
+        query = query.where(Document.id > after)
+    rows = (await session.execute(query.order_by(Document.id).limit(limit))).all()
+    if not rows:
+        return 0, None
+    subjects = {
+        row.id: Subject(row.subject_personal_id, row.subject_bhxh_code, row.subject_card_number) for row in rows
+    }
+    people = await PersonIndex.load(session, subjects.values())
+    linked = await _link(session, {document_id: people.person_of(subject) for document_id, subject in subjects.items()})
+    return linked, rows[-1].id if len(rows) == limit else None
+
+
+async def _link(session: AsyncSession, found: dict[uuid.UUID, uuid.UUID | None]) -> int:
+    by_person: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for document_id, person_id in found.items():
         if person_id is not None:
-            found.setdefault(person_id, []).append(document_id)
-    for person_id, document_ids in found.items():
+            by_person.setdefault(person_id, []).append(document_id)
+    for person_id, document_ids in by_person.items():
         await session.execute(
             update(Document)
             .where(Document.id.in_(document_ids))
             .values(person_id=person_id, link_state=LinkState.LINKED.value)
         )
-    return sum(len(ids) for ids in found.values())
+    return sum(len(ids) for ids in by_person.values())
+
+
+@dataclass(frozen=True)
+class LinkUnmatched:
+    after: uuid.UUID | None = None
+
+
+@job("documents.link_unmatched", queue="documents")
+async def link_unmatched_job(ctx: JobContext, request: LinkUnmatched) -> None:
+    """Work through the unmatched queue a chunk per job; while documents still wait, look again later."""
+    linked, last = await link_unmatched(ctx.session, after=request.after)
+    if linked:
+        log.info("linked %d waiting documents to people who arrived since", linked)
+    now = ctx.clock.now()
+    if last is not None:
+        await enqueue(ctx.session, link_unmatched_job, LinkUnmatched(last), now=now)
+    elif await ctx.session.scalar(select(Document.id).where(Document.link_state == LinkState.UNMATCHED.value).limit(1)):
+        await schedule_relink(ctx.session, now=now)
+
+
+async def schedule_relink(session: AsyncSession, *, now: dt.datetime) -> None:
+    """Make sure one pass over the unmatched queue is due within RELINK_EVERY (one per window, however many ask)."""
+    window = int(now.timestamp() // RELINK_EVERY.total_seconds())
+    await enqueue(
+        session,
+        link_unmatched_job,
+        LinkUnmatched(),
+        now=now,
+        dedup_key=f"documents.link_unmatched:{window}",
+        delay=RELINK_EVERY,
+    )

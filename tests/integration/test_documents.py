@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from hub.audit.models import AuditEntry
 from hub.documents.changes import DocumentChange, on_document_change, record_use
-from hub.documents.linking import link_waiting
+from hub.documents.linking import link_unmatched, link_waiting
 from hub.documents.models import Document, Submission
 from hub.documents.qd4750 import VisitSummary, record_fields, table_file
+from hub.jobs.models import OutboxJob
 from signing.parties import HUB
 from signing.trust import TrustStore
 from signing.verify import verify_enveloped
@@ -237,6 +238,19 @@ async def test_documents_link_to_known_people_and_wait_for_the_others(hub, world
     async with state.services.db.sessions() as session:
         linked = (await session.scalars(select(Document).where(Document.person_id == employee.id))).all()
     assert {d.doc_type for d in linked} >= {"XML11"}
+    # Whoever else arrives is found by the periodic pass over the queue, which was scheduled with the envelope
+    async with state.services.db.sessions() as session:
+        relinks = (await session.scalars(select(OutboxJob).where(OutboxJob.kind == "documents.link_unmatched"))).all()
+    assert len(relinks) == 1 and relinks[0].available_at > clock.now()
+    transferred = await make_person(
+        state.services.db, clock, commune="20194", province="48", name="Phan Văn Đức", personal_id_number="048068000111"
+    )
+    async with state.services.db.transaction() as session:
+        linked_now, last = await link_unmatched(session)
+    assert linked_now == 2 and last is None  # his XML1 and his transfer paper
+    async with state.services.db.sessions() as session:
+        his = (await session.scalars(select(Document.doc_type).where(Document.person_id == transferred.id))).all()
+    assert sorted(his) == ["XML1", "XML13"]
 
 
 async def test_reads_are_limited_to_reach_diagnoses_are_masked_and_every_read_is_audited(hub, world):
