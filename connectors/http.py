@@ -1,4 +1,4 @@
-"""The base of the connectors' JSON-over-HTTP clients: one request method that turns every failure into a
+"""The base of the connectors' JSON-over-HTTP clients: request methods that turn every failure into a
 `TransientError` (retry later) or a `PermanentError` (do not), with the HTTP status and a short reason."""
 
 from __future__ import annotations
@@ -67,8 +67,36 @@ class JsonHttpClient:
         (`parse` signals that with `MalformedJson` or `ValueError`).
         """
         where = f"{method} {path}"
+        response = await self.send(method, path, body=body, params=params)
+        status = response.status_code
         try:
-            response = await self._client.request(method, path, json=body, params=params)
+            decoded = response.json() if response.content else None
+        except ValueError:
+            raise PermanentError(f"{where}: the answer is not JSON", status=status) from None
+        try:
+            return parse(decoded)
+        except (MalformedJson, ValueError) as exc:
+            raise PermanentError(f"{where}: malformed answer: {exc}", status=status) from None
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: Callable[[httpx.Response], bool] | None = None,
+    ) -> httpx.Response:
+        """Send `body` as JSON (with `headers` added to the client's) and return the answer as it came, undecoded.
+
+        Failures split as in `request`: `TransientError` for a failed connection, a timeout, a 5xx, 408 or 429
+        answer; `PermanentError` for any other non-2xx answer, unless `accept` returns True for it (a 404 that
+        means "no such record", say), in which case it is returned like a 2xx.
+        """
+        where = f"{method} {path}"
+        try:
+            response = await self._client.request(method, path, json=body, params=params, headers=headers)
         except httpx.TimeoutException as exc:
             raise TransientError(f"{where}: timed out") from exc
         except httpx.ConnectError as exc:
@@ -82,16 +110,9 @@ class JsonHttpClient:
         status = response.status_code
         if status >= 500 or status in TRANSIENT_4XX:
             raise TransientError(f"{where}: {_reason(response)}", status=status, retry_after=_retry_after(response))
-        if not 200 <= status < 300:
+        if not 200 <= status < 300 and not (accept is not None and accept(response)):
             raise PermanentError(f"{where}: {_reason(response)}", status=status)
-        try:
-            decoded = response.json() if response.content else None
-        except ValueError:
-            raise PermanentError(f"{where}: the answer is not JSON", status=status) from None
-        try:
-            return parse(decoded)
-        except (MalformedJson, ValueError) as exc:
-            raise PermanentError(f"{where}: malformed answer: {exc}", status=status) from None
+        return response
 
     async def aclose(self) -> None:
         await self._client.aclose()

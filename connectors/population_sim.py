@@ -156,6 +156,10 @@ class PopulationRegister:
 
         return self.add_many(members())
 
+    def person(self, personal_id: str) -> RegisteredPerson | None:
+        """The person holding `personal_id`, whether or not the number is available yet; None when nobody does."""
+        return self._by_number.get(personal_id)
+
     def clear(self) -> None:
         self._by_number.clear()
         self._by_key.clear()

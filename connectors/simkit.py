@@ -1,5 +1,6 @@
-"""What the simulators share: an injectable clock, injected failures and latency, bearer-token checks and JSON
-error answers (`{"error": "<code>", "reason": "<text>"}`)."""
+"""What the simulators share: an injectable clock, injected failures and latency, bearer-token checks, JSON error
+answers (`{"error": "<code>", "reason": "<text>"}`) and, for the simulators of signed evidence, the parties' signing
+identities."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ import asyncio
 import datetime as dt
 import hmac
 import random
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from connectors.signed import PublishedCertificate
 from connectors.wire import JsonObject, MalformedJson
-from hub.clock import Clock
+from hub.clock import Clock, SystemClock
+from hub.documents.evidence import SIGNATURE_CONTAINER, EvidenceRecord, build_evidence
+from signing.devpki import KeyType, certificates_pem, generate_identity, read_identity, write_identity
+from signing.keys import SigningIdentity
+from signing.parties import file_stem
+from signing.sign import sign_enveloped
 
 T = TypeVar("T")
 
@@ -24,6 +33,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 # Seconds a simulated outage asks callers to wait, in Retry-After.
 OUTAGE_RETRY_AFTER_S = 1
+# A simulated party's certificate is valid from a year before it is made to ten years after.
+CERTIFICATE_VALID_BEFORE = dt.timedelta(days=365)
+CERTIFICATE_VALID_AFTER = dt.timedelta(days=3650)
 
 
 def now_function(clock: ClockLike) -> Callable[[], dt.datetime]:
@@ -89,3 +101,56 @@ class ApiGuard:
             return await endpoint(request)
 
         return guarded
+
+
+class SimulatedSigners:
+    """The signing identities of simulated parties: one per party, made on first use (a new key and a self-signed
+    certificate valid from a year before to ten years after that moment), then kept.
+
+    With `directory`, an identity written there before is read back instead, and a new one is written there, so
+    that a restarted simulator signs with the certificates the hub already trusts. Safe to share between simulators
+    and threads.
+    """
+
+    def __init__(
+        self, *, clock: ClockLike | None = None, directory: Path | None = None, key_type: KeyType = "rsa"
+    ) -> None:
+        self._now = now_function(SystemClock() if clock is None else clock)
+        self._directory = directory
+        self._key_type: KeyType = key_type
+        self._identities: dict[str, SigningIdentity] = {}
+        self._lock = threading.Lock()
+
+    def identity(self, party: str) -> SigningIdentity:
+        """The identity `party` signs with."""
+        with self._lock:
+            held = self._identities.get(party)
+            if held is None:
+                held = self._identities[party] = self._load_or_make(party)
+            return held
+
+    def published(self, parties: Iterable[str]) -> list[PublishedCertificate]:
+        """The certificate chain of each of `parties` (made if need be), as PEM."""
+        return [PublishedCertificate(party, certificates_pem(self.identity(party))) for party in parties]
+
+    def _load_or_make(self, party: str) -> SigningIdentity:
+        directory = self._directory
+        if directory is not None and (directory / f"{file_stem(party)}.key.pem").exists():
+            return read_identity(party, directory)
+        now = self._now()
+        made = generate_identity(
+            party,
+            not_before=now - CERTIFICATE_VALID_BEFORE,
+            not_after=now + CERTIFICATE_VALID_AFTER,
+            key_type=self._key_type,
+            organisation="Simulated",
+        )
+        if directory is not None:
+            write_identity(made, directory)
+        return made
+
+
+def sign_record(record: EvidenceRecord, signers: SimulatedSigners) -> bytes:
+    """The record as XML, signed by its issuer in CHUKYDONVI."""
+    identity = signers.identity(record.issuer_party)
+    return sign_enveloped(build_evidence(record), identity, container=SIGNATURE_CONTAINER)

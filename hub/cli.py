@@ -374,30 +374,54 @@ def report(first_day: dt.datetime, last_day: dt.datetime, province: str | None, 
 
 
 @main.command()
-@click.argument("system", type=click.Choice(["population", "civil-registry"]))
+@click.argument("system", type=click.Choice(["population", "civil-registry", "civil-status"]))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option("--failure-rate", default=0.0, show_default=True, type=float, help="Share of calls answered 503.")
 @click.option("--latency-ms", default=0, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--people", default=0, show_default=True, type=int, help="Population: load a synthetic population.")
-def simulate(system: str, host: str, port: int, failure_rate: float, latency_ms: int, seed: int, people: int) -> None:
-    """Run the simulator of an external system (for the demo, tests and benchmarks), until SIGTERM."""
+@click.option(
+    "--identity-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Population and civil-status: keep the signing identities here, to sign with the same ones after a restart.",
+)
+def simulate(
+    system: str,
+    host: str,
+    port: int,
+    failure_rate: float,
+    latency_ms: int,
+    seed: int,
+    people: int,
+    identity_dir: Path | None,
+) -> None:
+    """Run the simulator of an external system (for the demo, tests and benchmarks), until SIGTERM.
+
+    The population database answers the newborn check and the signed identity and relationship checks; the
+    civil-status software serves signed birth and death extracts; the civil registry receives case outcomes.
+    """
     from connectors.civil_registry_sim import create_civil_registry_simulator
-    from connectors.population_sim import PopulationRegister, create_population_simulator
+    from connectors.civil_status_sim import create_civil_status_simulator
+    from connectors.population_evidence_sim import KinshipRegister, create_population_evidence_simulator
     from connectors.simulate import serve
 
     if system == "civil-registry":
         app = create_civil_registry_simulator(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed)
+    elif system == "civil-status":
+        app = create_civil_status_simulator(
+            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, identity_dir=identity_dir
+        )
     else:
-        register = PopulationRegister()
+        register = KinshipRegister()
         if people:
             from hub.synthetic import PopulationGenerator
 
             loaded = register.add_families(PopulationGenerator(seed).families(people))
             click.echo(f"loaded {loaded} synthetic people", err=True)
-        app = create_population_simulator(
-            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=register
+        app = create_population_evidence_simulator(
+            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=register, identity_dir=identity_dir
         )
     serve(app, host, port)
 
