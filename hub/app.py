@@ -34,6 +34,7 @@ from hub.documents.intake import Intake
 from hub.documents.trust import TrustCache
 from hub.errors import Unauthenticated
 from hub.gateway_api import TOKEN_PATH, UPLOAD_PATH, token_take, upload_qd4750
+from hub.integrations import Connectors
 from hub.jobs.outbox import BROKER_ERRORS, Dispatcher
 from hub.metrics import Metrics
 from hub.runtime import JobRuntime
@@ -89,6 +90,7 @@ def create_app(
             identity=hub_identity(settings.documents, now=clock.now()),
             max_bytes=settings.documents.max_envelope_bytes,
         ),
+        connectors=Connectors(settings.connectors),
     )
     hub = Hub(services, broker, worker)
 
@@ -102,6 +104,7 @@ def create_app(
         finally:
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
+            await services.connectors.aclose()
             await db.dispose()
 
     graphql = AuthenticatedGraphQL(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from connectors.civil_registry import CivilRegistryClient
+from connectors.civil_status import CivilStatusClient
 from connectors.population import PopulationClient
+from connectors.population_evidence import PopulationEvidenceClient
 from hub.settings import ConnectorSettings
 
 
@@ -14,6 +16,8 @@ class Connectors:
         self._settings = settings
         self._population: PopulationClient | None = None
         self._civil_registry: CivilRegistryClient | None = None
+        self._civil_status: CivilStatusClient | None = None
+        self._population_evidence: PopulationEvidenceClient | None = None
 
     @property
     def settings(self) -> ConnectorSettings:
@@ -39,8 +43,29 @@ class Connectors:
             )
         return self._civil_registry
 
+    def civil_status(self) -> CivilStatusClient | None:
+        """The civil-status software's signed extracts, or None when not connected."""
+        if self._civil_status is None and self._settings.civil_status_url:
+            self._civil_status = CivilStatusClient(
+                self._settings.civil_status_url,
+                token=self._settings.civil_status_token or None,
+                timeout=self._settings.timeout_seconds,
+            )
+        return self._civil_status
+
+    def population_evidence(self) -> PopulationEvidenceClient | None:
+        """The population database's signed identity and relationship checks, or None when not connected."""
+        if self._population_evidence is None and self._settings.population_url:
+            self._population_evidence = PopulationEvidenceClient(
+                self._settings.population_url,
+                token=self._settings.population_token or None,
+                timeout=self._settings.timeout_seconds,
+            )
+        return self._population_evidence
+
     async def aclose(self) -> None:
-        for client in (self._population, self._civil_registry):
+        for client in (self._population, self._civil_registry, self._civil_status, self._population_evidence):
             if client is not None:
                 await client.aclose()
         self._population = self._civil_registry = None
+        self._civil_status = self._population_evidence = None

@@ -60,6 +60,9 @@ class ConnectorSettings:
     population_token: str = ""
     civil_registry_url: str = ""
     civil_registry_token: str = ""
+    # The civil-status software's extracts (trích lục khai sinh, khai tử), signed by the office holding the record.
+    civil_status_url: str = ""
+    civil_status_token: str = ""
     timeout_seconds: float = 10.0
 
 
@@ -156,6 +159,8 @@ class Settings:
                 population_token=reader.get("HUB_POPULATION_TOKEN", "", str),
                 civil_registry_url=reader.get("HUB_CIVIL_REGISTRY_URL", "", _http_url),
                 civil_registry_token=reader.get("HUB_CIVIL_REGISTRY_TOKEN", "", str),
+                civil_status_url=reader.get("HUB_CIVIL_STATUS_URL", "", _http_url),
+                civil_status_token=reader.get("HUB_CIVIL_STATUS_TOKEN", "", str),
                 timeout_seconds=reader.get("HUB_CONNECTOR_TIMEOUT_SECONDS", 10.0, _positive(float)),
             ),
             documents=DocumentSettings(

@@ -17,6 +17,7 @@ from hub.clients.tokens import TokenSigner
 from hub.clock import Clock
 from hub.db import Database
 from hub.documents.intake import Intake
+from hub.integrations import Connectors
 from hub.metrics import Metrics
 from hub.settings import Settings
 
@@ -29,6 +30,7 @@ class Services:
     signer: TokenSigner
     metrics: Metrics
     intake: Intake
+    connectors: Connectors
 
 
 @dataclass(frozen=True)

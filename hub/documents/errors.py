@@ -25,6 +25,7 @@ class DocumentErrorCode(enum.StrEnum):
     DOCUMENT_NOT_CURRENT = "DOCUMENT_NOT_CURRENT"
     REASON_REQUIRED = "REASON_REQUIRED"
     EVIDENCE_NOT_FOUND = "EVIDENCE_NOT_FOUND"
+    EVIDENCE_QUERY_INVALID = "EVIDENCE_QUERY_INVALID"
     EVIDENCE_UNREADABLE = "EVIDENCE_UNREADABLE"
     CONNECTOR_UNAVAILABLE = "CONNECTOR_UNAVAILABLE"
 
@@ -79,6 +80,7 @@ MESSAGES: Templates = {
         "The {source} has no record for this query.",
         "{source_vi} không có bản ghi phù hợp.",
     ),
+    E.EVIDENCE_QUERY_INVALID: ("The query is not valid: {detail}", "Thông tin tra cứu không hợp lệ: {detail}"),
     E.EVIDENCE_UNREADABLE: (
         "The answer of the {source} could not be read: {detail}",
         "Không đọc được kết quả trả về từ {source_vi}: {detail}",

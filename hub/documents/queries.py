@@ -1,8 +1,9 @@
 """Reading signed documents within the caller's reach; every document read is audited.
 
-A facility reads only what it submitted. BHXH roles read documents issued in their province, or about a person
-living there, or everything with a national jurisdiction. Medical content (diagnoses, treatment) is shown only to
-the issuing facility and to the roles that settle claims (`MEDICAL_ROLES`); everyone else sees it masked.
+A facility reads only what it submitted. BHXH roles read documents issued in their province, about a person living
+there, or fetched by themselves (civil-status and population evidence), or everything with a national
+jurisdiction. Medical content (diagnoses, treatment) is shown only to the issuing facility and to the roles that
+settle claims (`MEDICAL_ROLES`); everyone else sees it masked.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class DocumentView:
 class DocumentFilter:
     person_id: uuid.UUID | None = None
     facility_code: str | None = None
+    issuer: str | None = None
+    number: str | None = None
     doc_types: tuple[str, ...] = ()
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
@@ -99,8 +102,11 @@ def _reach(actor: Principal) -> ColumnElement[bool]:
             return Document.issuer == facility(jurisdiction.code)
         case JurisdictionLevel.PROVINCE:
             living_there = select(Person.id).where(Person.province_code == jurisdiction.code)
+            fetched = select(Submission.id).where(Submission.client_id == actor.client_id)
             return or_(
-                Document.issuer.startswith(f"facility:{jurisdiction.code}"), Document.person_id.in_(living_there)
+                Document.issuer.startswith(f"facility:{jurisdiction.code}"),
+                Document.person_id.in_(living_there),
+                Document.submission_id.in_(fetched),  # evidence this client asked for
             )
         case _:
             return false()
@@ -169,6 +175,10 @@ def _conditions(where: DocumentFilter) -> list[ColumnElement[bool]]:
         conditions.append(Document.person_id == where.person_id)
     if where.facility_code:
         conditions.append(Document.issuer == facility(where.facility_code))
+    if where.issuer:
+        conditions.append(Document.issuer == where.issuer)
+    if where.number:
+        conditions.append(Document.number == where.number)
     if where.doc_types:
         conditions.append(Document.doc_type.in_(where.doc_types))
     if where.issued_from:

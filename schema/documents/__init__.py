@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.documents.certificates import CertificateMutation, CertificateQuery
+from schema.documents.evidence import EvidenceMutation
 from schema.documents.reading import DocumentQuery
 from schema.documents.submissions import DocumentSubmissionMutation
 
@@ -15,5 +16,5 @@ class DocumentsQuery(DocumentQuery, CertificateQuery):
 
 
 @strawberry.type
-class DocumentsMutation(DocumentSubmissionMutation, CertificateMutation):
+class DocumentsMutation(DocumentSubmissionMutation, CertificateMutation, EvidenceMutation):
     pass

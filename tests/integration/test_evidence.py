@@ -1,0 +1,178 @@
+"""Civil-status extracts and population checks fetched through GraphQL from their simulators (real HTTP services),
+verified against the certificates they publish, and stored like hospitals' documents, on both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from connectors.civil_status_sim import BirthRegistration, CivilStatusRegister, create_civil_status_simulator
+from connectors.population_evidence_sim import KinshipRegister, create_population_evidence_simulator
+from connectors.population_sim import RegisteredPerson
+from connectors.signed import SignedXmlClient
+from connectors.simkit import SimulatedSigners
+from connectors.simulate import running
+from hub.app import create_app
+from hub.clients.permissions import ClientKind
+from hub.documents.evidence import Child, Parent
+from hub.documents.models import Submission
+from hub.documents.trust import import_certificates
+from hub.persons.models import Gender
+from hub.settings import ConnectorSettings
+from tests.helpers import graphql_data, make_client, make_person, post_graphql
+from tests.integration.documents_kit import stored_rows
+
+TOKEN = "evidence-token"
+MOTHER, FATHER, CHILD, NOBODY = "048194000123", "048092000456", "048226000777", "048299999999"
+BIRTH = BirthRegistration(
+    "20242",
+    "01/2026",
+    "16",
+    dt.date(2026, 10, 5),
+    Child("Nguyễn Minh An", Gender.MALE, dt.date(2026, 10, 1), "Bệnh viện Đà Nẵng", CHILD),
+    Parent("Trần Thị Mai", dt.date(1994, 3, 4), MOTHER),
+    Parent("Nguyễn Văn Hùng", None, FATHER),
+)
+EVIDENCE = """
+  receipt { transactionId repeated documents { docType number version status } }
+  document { docType issuer number version personId fields verification { result signer } }
+  errors { code message messageVi }
+"""
+BIRTH_EXTRACT = f"mutation($id: String) {{ fetchBirthExtract(personalId: $id) {{ {EVIDENCE} }} }}"
+RELATIONSHIP = f"""mutation($kind: RelationshipKind!, $a: String!, $b: String!) {{
+  verifyFamilyRelationship(kind: $kind, firstPersonalId: $a, secondPersonalId: $b) {{ {EVIDENCE} }} }}"""
+IDENTITY = f"""mutation($id: String!, $name: String!, $born: Date!) {{
+  verifyCitizenIdentity(personalId: $id, fullName: $name, dateOfBirth: $born) {{ {EVIDENCE} }} }}"""
+
+
+@pytest.fixture(scope="module")
+def systems():
+    """The civil-status software and the population database, signing with one identity per party."""
+    signers = SimulatedSigners()
+    civil, people = CivilStatusRegister(), KinshipRegister()
+    civil_app = create_civil_status_simulator(register=civil, signers=signers, token=TOKEN)
+    population_app = create_population_evidence_simulator(register=people, signers=signers, token=TOKEN)
+    with running(civil_app) as civil_url, running(population_app) as population_url:
+        yield civil_url, civil, population_url, people
+
+
+@pytest.fixture
+async def evidence(systems, settings, clock, signer):
+    civil_url, civil, population_url, people = systems
+    civil.clear()
+    civil.add_births([BIRTH])
+    people.clear()
+    people.add_many(
+        [
+            RegisteredPerson("Trần Thị Mai", dt.date(1994, 3, 4), Gender.FEMALE, MOTHER),
+            RegisteredPerson("Nguyễn Minh An", dt.date(2026, 10, 1), Gender.MALE, CHILD, MOTHER),
+        ]
+    )
+    connected = ConnectorSettings(
+        population_url=population_url,
+        population_token=TOKEN,
+        civil_status_url=civil_url,
+        civil_status_token=TOKEN,
+    )
+    app = create_app(dataclasses.replace(settings, connectors=connected), clock=clock)
+    async with app.router.lifespan_context(app):
+        state = app.state.hub
+        db = state.services.db
+        operator, _ = await make_client(db, signer, clock, "operator", ClientKind.OPERATOR, "national")
+        _, processor = await make_client(db, signer, clock, "processor", ClientKind.CLAIM_PROCESSOR, "province:48")
+        _, hospital = await make_client(db, signer, clock, "bv", ClientKind.HOSPITAL, "facility:48001")
+        for url in (civil_url, population_url):
+            async with SignedXmlClient(url, token=TOKEN) as system:
+                published = await system.certificates()
+            for certificate in published:
+                async with db.transaction() as session:
+                    await import_certificates(
+                        session, now=clock.now(), actor=operator, party=certificate.party, data=certificate.pem
+                    )
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
+            yield client, state, {"processor": processor, "hospital": hospital}, civil
+
+
+async def test_a_birth_extract_is_stored_verbatim_linked_and_versioned_when_corrected(evidence, clock):
+    client, state, tokens, civil = evidence
+    child = await make_person(
+        state.services.db, clock, commune="20242", province="48", name="Nguyễn Minh An", personal_id_number=CHILD
+    )
+    first = (await graphql_data(client, BIRTH_EXTRACT, {"id": CHILD}, token=tokens["processor"]))["fetchBirthExtract"]
+    assert first["errors"] == []
+    document = first["document"]
+    assert document["issuer"] == "civil-registry:20242" and document["docType"] == "birth_extract"
+    assert document["verification"] == {"result": "valid", "signer": "civil-registry:20242"}
+    assert document["fields"]["NGUOI_DUOC_KHAI_SINH/HO_TEN"] == "Nguyễn Minh An"
+    assert document["fields"]["ME/SO_DINH_DANH"] == MOTHER
+    assert document["personId"] == str(child.id)
+    # The same record again: the same signed bytes, the first receipt
+    again = (await graphql_data(client, BIRTH_EXTRACT, {"id": CHILD}, token=tokens["processor"]))["fetchBirthExtract"]
+    assert again["receipt"]["repeated"] and again["receipt"]["transactionId"] == first["receipt"]["transactionId"]
+    # Corrected at the registry: a new version of the same extract supersedes the first
+    civil.correct_birth(
+        ("20242", "01/2026", "16"),
+        dt.date(2026, 10, 20),
+        child=dataclasses.replace(BIRTH.child, full_name="Nguyễn Minh Anh"),
+    )
+    corrected = (await graphql_data(client, BIRTH_EXTRACT, {"id": CHILD}, token=tokens["processor"]))[
+        "fetchBirthExtract"
+    ]
+    assert corrected["receipt"]["documents"][0]["status"] == "NEW_VERSION"
+    assert corrected["document"]["version"] == 2
+    assert corrected["document"]["fields"]["TINH_TRANG"] == "corrected"
+    async with state.services.db.sessions() as session:
+        payloads = (await session.scalars(select(Submission.payload).order_by(Submission.received_at))).all()
+    assert len(payloads) == 2 and all(b"<CHUKYDONVI>" in p and b"Signature" in p for p in payloads)
+
+
+async def test_population_checks_are_signed_evidence(evidence):
+    client, _, tokens, _ = evidence
+    mother = await graphql_data(
+        client, RELATIONSHIP, {"kind": "MOTHER_CHILD", "a": MOTHER, "b": CHILD}, token=tokens["processor"]
+    )
+    assert mother["verifyFamilyRelationship"]["errors"] == []
+    document = mother["verifyFamilyRelationship"]["document"]
+    assert document["issuer"] == "population-database" and document["docType"] == "relationship_check"
+    assert document["fields"]["KET_QUA"] == "confirmed"
+    identity = await graphql_data(
+        client, IDENTITY, {"id": MOTHER, "name": "Trần Thị Mai", "born": "1994-03-05"}, token=tokens["processor"]
+    )
+    fields = identity["verifyCitizenIdentity"]["document"]["fields"]
+    assert fields["KET_QUA"] == "mismatch" and fields["SAI_LECH/TRUONG"] == "NGAY_SINH"
+
+
+async def test_evidence_that_cannot_be_had_is_refused_and_leaves_nothing(evidence):
+    client, state, tokens, _ = evidence
+    missing = await graphql_data(client, BIRTH_EXTRACT, {"id": NOBODY}, token=tokens["processor"])
+    assert [e["code"] for e in missing["fetchBirthExtract"]["errors"]] == ["EVIDENCE_NOT_FOUND"]
+    malformed = await graphql_data(client, BIRTH_EXTRACT, {"id": "12"}, token=tokens["processor"])
+    assert [e["code"] for e in malformed["fetchBirthExtract"]["errors"]] == ["EVIDENCE_QUERY_INVALID"]
+    forbidden = (await post_graphql(client, BIRTH_EXTRACT, {"id": CHILD}, token=tokens["hospital"])).json()
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert await stored_rows(state) == (0, 0)
+
+
+async def test_an_unconnected_system_and_an_untrusted_signer_are_refused(settings, clock, signer, systems):
+    civil_url, civil, _, _ = systems
+    civil.clear()
+    civil.add_births([BIRTH])
+    for connected, code in (
+        (ConnectorSettings(), "CONNECTOR_UNAVAILABLE"),
+        (ConnectorSettings(civil_status_url=civil_url, civil_status_token=TOKEN), "CERTIFICATE_UNKNOWN"),
+    ):
+        app = create_app(dataclasses.replace(settings, connectors=connected), clock=clock)
+        async with app.router.lifespan_context(app):
+            state = app.state.hub
+            _, processor = await make_client(
+                state.services.db, signer, clock, f"p-{code}", ClientKind.CLAIM_PROCESSOR, "province:48"
+            )
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+                answer = await graphql_data(client, BIRTH_EXTRACT, {"id": CHILD}, token=processor)
+            assert [e["code"] for e in answer["fetchBirthExtract"]["errors"]] == [code]
+            assert await stored_rows(state) == (0, 0)
