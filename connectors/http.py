@@ -13,6 +13,7 @@ import httpx
 
 from connectors import PermanentError, TransientError
 from connectors.wire import MalformedJson
+from signing.detached import MessageSigner
 
 T = TypeVar("T")
 
@@ -31,7 +32,8 @@ class JsonHttpClient:
     """A client of one external system at `base_url`; an async context manager that closes its connections.
 
     `transport` replaces the network (tests pass `httpx.MockTransport`); `token`, when given, is sent as
-    `Authorization: Bearer <token>`; `timeout` bounds connecting, each read and each write, in seconds.
+    `Authorization: Bearer <token>`; `timeout` bounds connecting, each read and each write, in seconds; `signer`,
+    when given, signs every request (signing.detached: X-Hub-Signature, X-Hub-Certificate).
     """
 
     def __init__(
@@ -41,11 +43,13 @@ class JsonHttpClient:
         token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         transport: httpx.AsyncBaseTransport | None = None,
+        signer: MessageSigner | None = None,
     ) -> None:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, headers=headers)
+        self._signer = signer
 
     @property
     def base_url(self) -> str:
@@ -95,8 +99,12 @@ class JsonHttpClient:
         means "no such record", say), in which case it is returned like a 2xx.
         """
         where = f"{method} {path}"
+        request = self._client.build_request(method, path, json=body, params=params, headers=headers)
+        if self._signer is not None:
+            target = request.url.raw_path.decode("ascii")
+            request.headers.update(self._signer.headers(request.method, target, request.content))
         try:
-            response = await self._client.request(method, path, json=body, params=params, headers=headers)
+            response = await self._client.send(request)
         except httpx.TimeoutException as exc:
             raise TransientError(f"{where}: timed out") from exc
         except httpx.ConnectError as exc:

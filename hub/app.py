@@ -42,6 +42,7 @@ from hub.settings import BrokerKind, Settings
 from hub.worker import WorkerService
 from schema import build_schema
 from schema.context import Context, Services
+from signing.detached import MessageSigner
 
 log = logging.getLogger(__name__)
 ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", TOKEN_PATH, UPLOAD_PATH)
@@ -79,6 +80,7 @@ def create_app(
         runtime = JobRuntime(settings, clock, metrics, run_relay=False)
         broker = create_broker(runtime, extra_job_modules=extra_job_modules)
     db.add_commit_hook(Dispatcher(db, broker))
+    identity = hub_identity(settings.documents, now=clock.now())
     services = Services(
         settings=settings,
         db=db,
@@ -87,10 +89,10 @@ def create_app(
         metrics=metrics,
         intake=Intake(
             trust=TrustCache(db, max_age_seconds=settings.documents.trust_refresh_seconds),
-            identity=hub_identity(settings.documents, now=clock.now()),
+            identity=identity,
             max_bytes=settings.documents.max_envelope_bytes,
         ),
-        connectors=Connectors(settings.connectors),
+        connectors=Connectors(settings.connectors, MessageSigner(identity)),
     )
     hub = Hub(services, broker, worker)
 

@@ -7,13 +7,15 @@ from connectors.civil_status import CivilStatusClient
 from connectors.population import PopulationClient
 from connectors.population_evidence import PopulationEvidenceClient
 from hub.settings import ConnectorSettings
+from signing.detached import MessageSigner
 
 
 class Connectors:
     """Clients created on first use (on the event loop that uses them) and closed with the worker."""
 
-    def __init__(self, settings: ConnectorSettings) -> None:
+    def __init__(self, settings: ConnectorSettings, signer: MessageSigner | None = None) -> None:
         self._settings = settings
+        self._signer = signer  # every outbound message carries the hub's signature
         self._population: PopulationClient | None = None
         self._civil_registry: CivilRegistryClient | None = None
         self._civil_status: CivilStatusClient | None = None
@@ -30,6 +32,7 @@ class Connectors:
                 self._settings.population_url,
                 token=self._settings.population_token or None,
                 timeout=self._settings.timeout_seconds,
+                signer=self._signer,
             )
         return self._population
 
@@ -40,6 +43,7 @@ class Connectors:
                 self._settings.civil_registry_url,
                 token=self._settings.civil_registry_token or None,
                 timeout=self._settings.timeout_seconds,
+                signer=self._signer,
             )
         return self._civil_registry
 
@@ -50,6 +54,7 @@ class Connectors:
                 self._settings.civil_status_url,
                 token=self._settings.civil_status_token or None,
                 timeout=self._settings.timeout_seconds,
+                signer=self._signer,
             )
         return self._civil_status
 
@@ -60,6 +65,7 @@ class Connectors:
                 self._settings.population_url,
                 token=self._settings.population_token or None,
                 timeout=self._settings.timeout_seconds,
+                signer=self._signer,
             )
         return self._population_evidence
 

@@ -13,10 +13,12 @@ from dramatiq.middleware import Middleware
 
 from hub.clock import Clock
 from hub.db import Database
+from hub.documents.identity import hub_identity
 from hub.integrations import Connectors
 from hub.jobs.relay import run_relay
 from hub.metrics import Metrics
 from hub.settings import Settings
+from signing.detached import MessageSigner
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,8 @@ class JobRuntime:
 
     def connectors(self) -> Connectors:
         if self._connectors is None:
-            self._connectors = Connectors(self.settings.connectors)
+            identity = hub_identity(self.settings.documents, now=self.clock.now())
+            self._connectors = Connectors(self.settings.connectors, MessageSigner(identity))
         return self._connectors
 
     async def close(self) -> None:
