@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import ClientKind, JurisdictionLevel, Principal, Role
-from hub.documents.models import Document, Submission
+from hub.documents.models import Document, DocumentUse, Submission
 from hub.errors import Forbidden
 from hub.persons.models import Person
 from signing.parties import facility
@@ -73,6 +73,7 @@ class DocumentFilter:
     facility_code: str | None = None
     issuer: str | None = None
     number: str | None = None
+    used_by: uuid.UUID | None = None  # a claim (or other record) that relied on the documents
     doc_types: tuple[str, ...] = ()
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
@@ -175,6 +176,8 @@ def _conditions(where: DocumentFilter) -> list[ColumnElement[bool]]:
         conditions.append(Document.person_id == where.person_id)
     if where.facility_code:
         conditions.append(Document.issuer == facility(where.facility_code))
+    if where.used_by is not None:
+        conditions.append(Document.id.in_(select(DocumentUse.document_id).where(DocumentUse.user_id == where.used_by)))
     if where.issuer:
         conditions.append(Document.issuer == where.issuer)
     if where.number:

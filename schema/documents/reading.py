@@ -18,6 +18,9 @@ CURSOR_KIND = "document"
 @strawberry.input
 class DocumentFilterInput:
     person_id: strawberry.ID | None = None
+    used_by: strawberry.ID | None = strawberry.field(
+        default=None, description="Documents a claim (or another record) was computed from."
+    )
     facility_code: str | None = None
     doc_types: list[str] | None = None
     issued_from: dt.date | None = None
@@ -30,6 +33,7 @@ class DocumentFilterInput:
     def to_filter(self) -> DocumentFilter:
         return DocumentFilter(
             person_id=parse_uuid(self.person_id) if self.person_id else None,
+            used_by=parse_uuid(self.used_by) if self.used_by else None,
             facility_code=self.facility_code.strip().upper() if self.facility_code else None,
             doc_types=tuple(t.strip() for t in self.doc_types or ()),
             issued_from=self.issued_from,

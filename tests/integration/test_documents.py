@@ -186,6 +186,8 @@ async def test_users_of_a_document_are_told_when_it_is_superseded_or_revoked(hub
 
         return check
 
+    used = await documents(client, tokens["bv-48001"], usedBy=str(claim), includeReplaced=True)
+    assert [d["id"] for d in used] == [first["id"]]
     await wait_until(await told(1))
     second = (await documents(client, tokens["bv-48001"], docTypes=["XML11"]))[0]
     assert changes_seen[0].document_id == uuid.UUID(first["id"]) and changes_seen[0].user_id == claim
