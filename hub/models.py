@@ -10,6 +10,7 @@ from hub.childcards.models import (
     Registration,
     ReviewItem,
 )
+from hub.claims.models import Claim, ClaimEvent, ContributionMonthRow, Employer, PaymentOrder
 from hub.clients.models import Client
 from hub.documents.models import Document, DocumentUse, GatewayAccount, Submission, TrustedCertificateRow
 from hub.jobs.models import OutboxJob
@@ -24,13 +25,18 @@ __all__ = [
     "CaseEvent",
     "ChildCard",
     "ChildCardCase",
+    "Claim",
+    "ClaimEvent",
     "Client",
+    "ContributionMonthRow",
     "Document",
     "DocumentUse",
+    "Employer",
     "FacilityRequest",
     "GatewayAccount",
     "HealthFacility",
     "OutboxJob",
+    "PaymentOrder",
     "Person",
     "Registration",
     "ReviewItem",

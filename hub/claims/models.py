@@ -1,0 +1,142 @@
+"""Claim tables: employers, monthly contributions, claims with their computation and history, payment orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, BigIntKey, UTCDateTime
+
+
+class ClaimKind(enum.StrEnum):
+    SICKNESS = "sickness"  # ốm đau: the employee's own sickness
+    CHILD_CARE = "child_care"  # chăm con ốm: caring for a sick child under 7
+    MATERNITY = "maternity"  # thai sản: the mother giving birth
+    PATERNITY = "paternity"  # thai sản: the father's leave when his wife gives birth
+    CONVALESCENCE = "convalescence"  # dưỡng sức phục hồi sức khỏe
+
+
+class ClaimState(enum.StrEnum):
+    EVIDENCE_PENDING = "evidence_pending"
+    COMPUTED = "computed"  # eligible with amounts, or ineligible with reasons: waits for a processor
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"  # returned for more evidence
+    PAID = "paid"
+
+
+class ClaimOrigin(enum.StrEnum):
+    DOCUMENT = "document"  # opened by itself when the evidence arrived
+    MANUAL = "manual"  # filed by the employer or the employee
+
+
+class PaymentKind(enum.StrEnum):
+    PAYMENT = "payment"
+    TOP_UP = "top_up"  # the approved amount rose after a recalculation
+    RECOVERY = "recovery"  # it fell: to be recovered
+
+
+class Employer(Base):
+    """An employer (đơn vị sử dụng lao động) by its BHXH unit code."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    tax_code: Mapped[str | None] = mapped_column(String(14))
+    province_code: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ContributionMonthRow(Base):
+    """One person's contribution for one month: salary, work type, compulsory or voluntary, and who paid."""
+
+    __tablename__ = "contribution_months"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
+    month: Mapped[dt.date] = mapped_column(Date)  # the first day of the month
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employers.id"))  # None: voluntary
+    salary_vnd: Mapped[int] = mapped_column(BigInteger)
+    work_type: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # connector, import
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "month"),
+        Index("ix_contribution_months_employer_id_month", "employer_id", "month"),
+    )
+
+
+class Claim(Base):
+    """One benefit claim: who, which benefit, for which event, where it stands, and what was computed."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employers.id"))
+    province_code: Mapped[str] = mapped_column(String(2))  # the BHXH province that settles it
+    # The event, as a key that an automatic and a manual claim for the same thing share (merging, never twice).
+    event_key: Mapped[str] = mapped_column(String(160))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)  # the event's inputs (leave dates, birth …)
+    origin: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(24))
+    eligible: Mapped[bool | None] = mapped_column(Boolean)
+    amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    computation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    computed_version: Mapped[int] = mapped_column(Integer)
+    approved_amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # BHXH settles within 7 working days of a complete file
+    decision_reason: Mapped[str | None] = mapped_column(String(1000))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean)  # a recalculation changed an approved amount
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "kind", "event_key"),
+        Index("ix_claims_province_code_state_due_on", "province_code", "state", "due_on"),
+        Index("ix_claims_state_created_at", "state", "created_at"),
+        Index("ix_claims_employer_id", "employer_id"),
+    )
+
+
+class ClaimEvent(Base):
+    """The history of a claim: each state change or recalculation, by whom, why."""
+
+    __tablename__ = "claim_events"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
+    claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
+    state: Mapped[str] = mapped_column(String(24))
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PaymentOrder(Base):
+    """An order to pay (or to recover) an amount of a claim; a difference after recalculation awaits confirmation."""
+
+    __tablename__ = "payment_orders"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
