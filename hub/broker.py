@@ -26,6 +26,8 @@ JOB_MODULES: tuple[str, ...] = (
     "hub.childcards.population",
     "hub.documents.changes",
     "hub.documents.linking",
+    "hub.claims.jobs",
+    "hub.claims.contribution_sync",
 )
 MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 5 * 60 * 1_000

@@ -1,4 +1,5 @@
-"""The `hub` command: serve, worker, migrate, client, cert, catalog, report, audit, simulate, export-schema, demo."""
+"""The `hub` command: serve, worker, migrate, client, cert, catalog, claims, report, audit, simulate, export-schema,
+demo."""
 
 from __future__ import annotations
 
@@ -324,13 +325,18 @@ def catalog_import_facilities(path: Path, report: Path | None) -> None:
         f"{result.created} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{len(result.rejected)} rejected"
     )
-    for row in result.rejected:
+    report_rejections(result.rejected, report)
+
+
+def report_rejections(rejected: list[RejectedRow], report: Path | None) -> None:
+    """List each rejected row's reasons, write them to `report` when asked, and exit 2 if there were any."""
+    for row in rejected:
         for error in row.errors:
             click.echo(f"  row {row.row} ({row.code or '?'}): {error.code} {error.message}", err=True)
     if report is not None:
-        write_rejections(report, result.rejected)
+        write_rejections(report, rejected)
         click.echo(f"rejected rows written to {report}", err=True)
-    if result.rejected:
+    if rejected:
         sys.exit(2)
 
 
@@ -343,6 +349,44 @@ def write_rejections(path: Path, rejected: list[RejectedRow]) -> None:
         for row in rejected:
             for error in row.errors:
                 writer.writerow([row.row, row.code, error.code, error.field or "", error.message, error.message_vi])
+
+
+@main.group()
+def claims() -> None:
+    """Benefit claims and the insured people's contributions they are computed from."""
+
+
+@claims.command("import-contributions")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write rejected rows to this CSV.")
+def claims_import_contributions(path: Path, report: Path | None) -> None:
+    """Import contributions (CSV or XLSX, one row per contribution period of one person; see README): store the
+    good rows, a thousand people per transaction, and report each rejected row and why."""
+    from hub.catalogs.facility_import import read_rows
+    from hub.claims.contribution_import import UnreadableFile, column_map, import_contributions
+
+    settings = load_settings()
+    try:
+        header, rows = read_rows(path)
+        columns = column_map(header)
+        data = list(rows)
+    except UnreadableFile as exc:
+        raise click.ClickException(str(exc)) from None
+    require_migrated(settings)
+    with click.progressbar(length=len(data), label=f"importing {path.name}", file=sys.stderr) as bar:
+        result = with_database(
+            settings,
+            lambda db: import_contributions(
+                db, data, columns, now=SystemClock().now(), actor=None, progress=bar.update
+            ),
+        )
+    click.echo(
+        f"{result.rows_stored} rows stored: {result.people_created} people added, {result.people_found} found; "
+        f"{result.months_added} months added, {result.months_replaced} replaced, {result.months_unchanged} "
+        f"unchanged; {result.employers_added} employers added, {result.employers_updated} updated; "
+        f"{len(result.rejected)} rows rejected"
+    )
+    report_rejections(result.rejected, report)
 
 
 @main.command("report")
@@ -374,13 +418,16 @@ def report(first_day: dt.datetime, last_day: dt.datetime, province: str | None, 
 
 
 @main.command()
-@click.argument("system", type=click.Choice(["population", "civil-registry", "civil-status"]))
+@click.argument("system", type=click.Choice(["population", "civil-registry", "civil-status", "contributions"]))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option("--failure-rate", default=0.0, show_default=True, type=float, help="Share of calls answered 503.")
 @click.option("--latency-ms", default=0, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--people", default=0, show_default=True, type=int, help="Population: load a synthetic population.")
+@click.option(
+    "--people", default=0, show_default=True, type=int, help="Population, contributions: load a synthetic population."
+)
+@click.option("--token", default=None, help="Require this bearer token on the API calls.")
 @click.option(
     "--identity-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -395,23 +442,36 @@ def simulate(
     latency_ms: int,
     seed: int,
     people: int,
+    token: str | None,
     identity_dir: Path | None,
 ) -> None:
     """Run the simulator of an external system (for the demo, tests and benchmarks), until SIGTERM.
 
     The population database answers the newborn check and the signed identity and relationship checks; the
-    civil-status software serves signed birth and death extracts; the civil registry receives case outcomes.
+    civil-status software serves signed birth and death extracts; the civil registry receives case outcomes; BHXH's
+    contribution system answers who paid what for whom (with --people, the synthetic population's histories).
     """
     from connectors.civil_registry_sim import create_civil_registry_simulator
     from connectors.civil_status_sim import create_civil_status_simulator
+    from connectors.contributions_sim import ContributionRegister, create_contributions_simulator
     from connectors.population_evidence_sim import KinshipRegister, create_population_evidence_simulator
     from connectors.simulate import serve
 
     if system == "civil-registry":
-        app = create_civil_registry_simulator(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed)
+        app = create_civil_registry_simulator(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
     elif system == "civil-status":
         app = create_civil_status_simulator(
-            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, identity_dir=identity_dir
+            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, identity_dir=identity_dir, token=token
+        )
+    elif system == "contributions":
+        records = ContributionRegister()
+        if people:
+            from hub.synthetic import PopulationGenerator
+
+            loaded = records.add_families(PopulationGenerator(seed).families(people))
+            click.echo(f"loaded the contributions of {loaded} synthetic people", err=True)
+        app = create_contributions_simulator(
+            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=records, token=token
         )
     else:
         register = KinshipRegister()
@@ -421,7 +481,12 @@ def simulate(
             loaded = register.add_families(PopulationGenerator(seed).families(people))
             click.echo(f"loaded {loaded} synthetic people", err=True)
         app = create_population_evidence_simulator(
-            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=register, identity_dir=identity_dir
+            failure_rate=failure_rate,
+            latency_ms=latency_ms,
+            seed=seed,
+            register=register,
+            identity_dir=identity_dir,
+            token=token,
         )
     serve(app, host, port)
 

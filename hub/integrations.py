@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors.civil_registry import CivilRegistryClient
 from connectors.civil_status import CivilStatusClient
+from connectors.contributions import ContributionsClient
 from connectors.population import PopulationClient
 from connectors.population_evidence import PopulationEvidenceClient
 from hub.settings import ConnectorSettings
@@ -20,6 +21,7 @@ class Connectors:
         self._civil_registry: CivilRegistryClient | None = None
         self._civil_status: CivilStatusClient | None = None
         self._population_evidence: PopulationEvidenceClient | None = None
+        self._contributions: ContributionsClient | None = None
 
     @property
     def settings(self) -> ConnectorSettings:
@@ -69,9 +71,28 @@ class Connectors:
             )
         return self._population_evidence
 
+    def contributions(self) -> ContributionsClient | None:
+        """BHXH's contribution system, or None when not connected."""
+        if self._contributions is None and self._settings.contributions_url:
+            self._contributions = ContributionsClient(
+                self._settings.contributions_url,
+                token=self._settings.contributions_token or None,
+                timeout=self._settings.timeout_seconds,
+                signer=self._signer,
+            )
+        return self._contributions
+
     async def aclose(self) -> None:
-        for client in (self._population, self._civil_registry, self._civil_status, self._population_evidence):
+        clients = (
+            self._population,
+            self._civil_registry,
+            self._civil_status,
+            self._population_evidence,
+            self._contributions,
+        )
+        for client in clients:
             if client is not None:
                 await client.aclose()
         self._population = self._civil_registry = None
         self._civil_status = self._population_evidence = None
+        self._contributions = None

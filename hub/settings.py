@@ -63,6 +63,9 @@ class ConnectorSettings:
     # The civil-status software's extracts (trích lục khai sinh, khai tử), signed by the office holding the record.
     civil_status_url: str = ""
     civil_status_token: str = ""
+    # BHXH's contribution system (hệ thống quản lý thu): employers, contribution months and salaries of insured people.
+    contributions_url: str = ""
+    contributions_token: str = ""
     timeout_seconds: float = 10.0
 
 
@@ -161,6 +164,8 @@ class Settings:
                 civil_registry_token=reader.get("HUB_CIVIL_REGISTRY_TOKEN", "", str),
                 civil_status_url=reader.get("HUB_CIVIL_STATUS_URL", "", _http_url),
                 civil_status_token=reader.get("HUB_CIVIL_STATUS_TOKEN", "", str),
+                contributions_url=reader.get("HUB_CONTRIBUTIONS_URL", "", _http_url),
+                contributions_token=reader.get("HUB_CONTRIBUTIONS_TOKEN", "", str),
                 timeout_seconds=reader.get("HUB_CONNECTOR_TIMEOUT_SECONDS", 10.0, _positive(float)),
             ),
             documents=DocumentSettings(

@@ -21,6 +21,7 @@ from hub.settings import GraphQLLimits
 from schema.audit import AuditQuery
 from schema.catalogs import CatalogMutation, CatalogQuery
 from schema.childcards import ChildCardsMutation, ChildCardsQuery
+from schema.claims import ClaimsMutation, ClaimsQuery
 from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.documents import DocumentsMutation, DocumentsQuery
@@ -31,12 +32,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery, DocumentsQuery):
+class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery, DocumentsQuery, ClaimsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardsMutation, DocumentsMutation):
+class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardsMutation, DocumentsMutation, ClaimsMutation):
     pass
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import strawberry
@@ -33,11 +33,23 @@ class Services:
     connectors: Connectors
 
 
+L = TypeVar("L")
+
+
 @dataclass(frozen=True)
 class Context:
     services: Services
     principal: Principal
     request: Request | None = None
+    loaders: dict[type, object] = field(default_factory=dict)
+
+    def loader(self, kind: type[L]) -> L:
+        """This request's DataLoader of `kind` (built with the services on first use): one query per batch."""
+        found = self.loaders.get(kind)
+        if found is None:
+            found = self.loaders[kind] = kind(self.services)  # type: ignore[call-arg]
+        assert isinstance(found, kind)
+        return found
 
 
 Info = strawberry.Info[Context, None]

@@ -109,8 +109,10 @@ class Claim(Base):
 
     __table_args__ = (
         UniqueConstraint("person_id", "kind", "event_key"),
-        Index("ix_claims_province_code_state_due_on", "province_code", "state", "due_on"),
+        # The processors' queue: by province and state, oldest first; national queues by state; overdue by date.
+        Index("ix_claims_province_code_state_created_at", "province_code", "state", "created_at"),
         Index("ix_claims_state_created_at", "state", "created_at"),
+        Index("ix_claims_state_due_on", "state", "due_on"),
         Index("ix_claims_employer_id", "employer_id"),
     )
 

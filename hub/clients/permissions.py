@@ -30,6 +30,7 @@ class Role(enum.StrEnum):
     DOCUMENT_READ = "document:read"
     CERTIFICATE_MANAGE = "certificate:manage"
     CLAIM_READ = "claim:read"
+    CLAIM_FILE = "claim:file"
     CLAIM_DECIDE = "claim:decide"
     CASE_STATUS_READ = "case_status:read"
     AUDIT_READ = "audit:read"
@@ -51,7 +52,9 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
     ),
     ClientKind.HOSPITAL: frozenset({Role.DOCUMENT_SUBMIT, Role.DOCUMENT_READ}),
     ClientKind.PORTAL: frozenset({Role.CASE_STATUS_READ}),
-    ClientKind.CLAIM_PROCESSOR: frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.DOCUMENT_READ, Role.PERSON_READ}),
+    ClientKind.CLAIM_PROCESSOR: frozenset(
+        {Role.CLAIM_READ, Role.CLAIM_FILE, Role.CLAIM_DECIDE, Role.DOCUMENT_READ, Role.PERSON_READ}
+    ),
     ClientKind.SUPERVISOR: frozenset(
         {
             Role.AUDIT_READ,

@@ -15,6 +15,7 @@ from hub.app import create_app
 from hub.audit.service import verify_chain
 from hub.clock import SystemClock
 from hub.db import Database
+from hub.demo.benefits import benefits_tour, seed_benefits
 from hub.demo.catalogs import catalog_tour, seed_catalogs
 from hub.demo.childcards import childcard_tour, seed_childcards
 from hub.demo.foundation import foundation_tour, seed_clients, seed_people
@@ -34,6 +35,7 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
         people = await seed_people(db, clock, echo)
         await seed_catalogs(db, clock, echo)
         await seed_childcards(db, clock, register, echo)
+        hospital_identity = await seed_benefits(db, clock, echo)
     finally:
         await db.dispose()
 
@@ -58,6 +60,8 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
             await catalog_tour(tour)
             echo("\n== child cards: birth registrations to cards, and back to the registry")
             await childcard_tour(tour, connectors.civil_registry_url, clock)
+            echo("\n== signed documents and benefits: evidence opens claims, computed under the law of the day")
+            await benefits_tour(tour, hospital_identity)
             await tour.health()
 
     db = Database(settings.database_url)

@@ -23,6 +23,8 @@ DEMO_CLIENTS = [
     ("demo-ubnd-phuong-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20209"),
     ("demo-bv-da-nang", ClientKind.HOSPITAL, "facility:48001"),
     ("demo-giam-sat-da-nang", ClientKind.SUPERVISOR, "province:48"),
+    ("demo-xu-ly-che-do-da-nang", ClientKind.CLAIM_PROCESSOR, "province:48"),
+    ("demo-cong-dich-vu-cong", ClientKind.PORTAL, "national"),
 ]
 DEMO_PEOPLE = [
     NewPerson(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -35,10 +35,46 @@ class DocumentChange:
     state: DocumentState
     replacement_id: uuid.UUID | None
     reason: str | None
+    changed_at: dt.datetime
 
 
 Listener = Callable[[AsyncSession, DocumentChange], Awaitable[None]]
 _listeners: dict[str, Listener] = {}
+ArrivalListener = Callable[[AsyncSession, Sequence[Document], dt.datetime], Awaitable[None]]
+_arrival_listeners: list[ArrivalListener] = []
+
+
+def on_documents_arrived(listener: ArrivalListener) -> ArrivalListener:
+    """Register a listener told of documents newly stored, or newly linked to a person (e.g. claims opening)."""
+    if listener not in _arrival_listeners:
+        _arrival_listeners.append(listener)
+    return listener
+
+
+@dataclass(frozen=True)
+class AnnounceDocuments:
+    document_ids: list[uuid.UUID]
+
+
+@job("documents.announce", queue="documents")
+async def announce_documents(ctx: JobContext, request: AnnounceDocuments) -> None:
+    """Hand new (or newly linked) current documents to every arrival listener; listeners are idempotent."""
+    documents = (
+        await ctx.session.scalars(
+            select(Document)
+            .where(Document.id.in_(request.document_ids), Document.state == DocumentState.CURRENT.value)
+            .order_by(Document.id)
+        )
+    ).all()
+    if documents:
+        for listener in _arrival_listeners:
+            await listener(ctx.session, documents, ctx.clock.now())
+
+
+async def announce(session: AsyncSession, document_ids: Sequence[uuid.UUID], *, now: dt.datetime) -> None:
+    """Have the arrival listeners told of these documents, after this transaction commits."""
+    if document_ids:
+        await enqueue(session, announce_documents, AnnounceDocuments(list(document_ids)), now=now)
 
 
 def on_document_change(user_kind: str) -> Callable[[Listener], Listener]:
@@ -101,6 +137,7 @@ async def notify_changes(ctx: JobContext, request: NotifyChanges) -> None:
                 DocumentState(document.state),
                 replacements.get(document.id),
                 document.revoked_reason,
+                document.changed_at,
             ),
         )
 

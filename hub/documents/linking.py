@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.documents.changes import announce
 from hub.documents.models import Document, LinkState
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
@@ -91,7 +92,7 @@ class PersonIndex:
         return self._by_code.get(code) if code else None
 
 
-async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> int:
+async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID], *, now: dt.datetime) -> int:
     """Link the unmatched documents that name any of these people (new, or just given an ID number or a code).
 
     Returns how many documents were linked. Two queries for the people and the documents, one update per person."""
@@ -119,11 +120,11 @@ async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID])
         )
     ).all()
     index = PersonIndex(by_number, by_code)
-    return await _link(session, {row.id: index.person_of(Subject(*row[1:])) for row in waiting})
+    return await _link(session, {row.id: index.person_of(Subject(*row[1:])) for row in waiting}, now=now)
 
 
 async def link_unmatched(
-    session: AsyncSession, *, after: uuid.UUID | None = None, limit: int = RELINK_CHUNK
+    session: AsyncSession, *, now: dt.datetime, after: uuid.UUID | None = None, limit: int = RELINK_CHUNK
 ) -> tuple[int, uuid.UUID | None]:
     """Try the next `limit` unmatched documents (by id, after `after`) against the people known now.
 
@@ -140,11 +141,13 @@ async def link_unmatched(
         row.id: Subject(row.subject_personal_id, row.subject_bhxh_code, row.subject_card_number) for row in rows
     }
     people = await PersonIndex.load(session, subjects.values())
-    linked = await _link(session, {document_id: people.person_of(subject) for document_id, subject in subjects.items()})
+    linked = await _link(
+        session, {document_id: people.person_of(subject) for document_id, subject in subjects.items()}, now=now
+    )
     return linked, rows[-1].id if len(rows) == limit else None
 
 
-async def _link(session: AsyncSession, found: dict[uuid.UUID, uuid.UUID | None]) -> int:
+async def _link(session: AsyncSession, found: dict[uuid.UUID, uuid.UUID | None], *, now: dt.datetime) -> int:
     by_person: dict[uuid.UUID, list[uuid.UUID]] = {}
     for document_id, person_id in found.items():
         if person_id is not None:
@@ -155,7 +158,10 @@ async def _link(session: AsyncSession, found: dict[uuid.UUID, uuid.UUID | None])
             .where(Document.id.in_(document_ids))
             .values(person_id=person_id, link_state=LinkState.LINKED.value)
         )
-    return sum(len(ids) for ids in by_person.values())
+    linked = [document_id for ids in by_person.values() for document_id in ids]
+    if linked:
+        await announce(session, linked, now=now)
+    return len(linked)
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ class LinkUnmatched:
 @job("documents.link_unmatched", queue="documents")
 async def link_unmatched_job(ctx: JobContext, request: LinkUnmatched) -> None:
     """Work through the unmatched queue a chunk per job; while documents still wait, look again later."""
-    linked, last = await link_unmatched(ctx.session, after=request.after)
+    linked, last = await link_unmatched(ctx.session, now=ctx.clock.now(), after=request.after)
     if linked:
         log.info("linked %d waiting documents to people who arrived since", linked)
     now = ctx.clock.now()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import Principal
-from hub.documents.changes import NotifyChanges, notify_changes
+from hub.documents.changes import NotifyChanges, announce, notify_changes
 from hub.documents.linking import PersonIndex, Subject, schedule_relink
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
 from hub.documents.receipts import (
@@ -175,6 +175,7 @@ async def store_submission(
         await enqueue(session, notify_changes, NotifyChanges(superseded), now=now)
     if rows:
         await session.execute(insert(DOCUMENTS), rows)
+        await announce(session, [row["id"] for row in rows], now=now)
     if any(row["person_id"] is None for row in rows):
         await schedule_relink(session, now=now)  # the people they name may arrive later
     await record(session, now=now, actor=actor, events=_audit(verified, transaction_id, rows))

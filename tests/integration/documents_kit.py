@@ -15,6 +15,7 @@ from hub.catalogs.models import FacilityLevel
 from hub.clients.permissions import ClientKind, Role
 from hub.documents.models import Document, Submission
 from hub.documents.qd4750 import FileContent, build_envelope, table_file
+from hub.documents.qd4750.samples import FACILITY, PREMATURE, SENT, corpus, visit_of
 from hub.documents.trust import import_certificates
 from hub.worker import WorkerService
 from signing.devpki import certificates_pem, generate_identity
@@ -23,7 +24,6 @@ from signing.parties import facility
 from signing.sign import sign_enveloped
 from tests.conftest import START
 from tests.helpers import make_client
-from tests.unit.qd4750_fixtures import FACILITY, PREMATURE, SENT, corpus, visit_of
 
 OTHER_FACILITY = "48002"
 YEAR = dt.timedelta(days=365)

@@ -15,6 +15,18 @@ from hub.documents.changes import DocumentChange, on_document_change, record_use
 from hub.documents.linking import link_unmatched, link_waiting
 from hub.documents.models import Document, Submission
 from hub.documents.qd4750 import VisitSummary, record_fields, table_file
+from hub.documents.qd4750.samples import (
+    MOTHER,
+    PREGNANCY_REST,
+    PREMATURE,
+    SICK_LEAVE,
+    SUMMARY,
+    TERMINATION,
+    TRANSFER,
+    TWIN_A,
+    TWIN_B,
+    visit_of,
+)
 from hub.jobs.models import OutboxJob
 from signing.parties import HUB
 from signing.trust import TrustStore
@@ -27,18 +39,6 @@ from tests.integration.documents_kit import (
     stop,
     stored_rows,
     worker_for,
-)
-from tests.unit.qd4750_fixtures import (
-    MOTHER,
-    PREGNANCY_REST,
-    PREMATURE,
-    SICK_LEAVE,
-    SUMMARY,
-    TERMINATION,
-    TRANSFER,
-    TWIN_A,
-    TWIN_B,
-    visit_of,
 )
 
 SUBMIT = """mutation($envelope: String!, $encoding: PayloadEncoding) {
@@ -236,7 +236,7 @@ async def test_documents_link_to_known_people_and_wait_for_the_others(hub, world
         state.services.db, clock, commune="20194", province="48", name="Lê Văn Tâm", bhxh_code=SICK_LEAVE.ma_bhxh
     )
     async with state.services.db.transaction() as session:
-        assert await link_waiting(session, [employee.id]) >= 1
+        assert await link_waiting(session, [employee.id], now=clock.now()) >= 1
     async with state.services.db.sessions() as session:
         linked = (await session.scalars(select(Document).where(Document.person_id == employee.id))).all()
     assert {d.doc_type for d in linked} >= {"XML11"}
@@ -248,7 +248,7 @@ async def test_documents_link_to_known_people_and_wait_for_the_others(hub, world
         state.services.db, clock, commune="20194", province="48", name="Phan Văn Đức", personal_id_number="048068000111"
     )
     async with state.services.db.transaction() as session:
-        linked_now, last = await link_unmatched(session)
+        linked_now, last = await link_unmatched(session, now=clock.now())
     assert linked_now == 2 and last is None  # his XML1 and his transfer paper
     async with state.services.db.sessions() as session:
         his = (await session.scalars(select(Document.doc_type).where(Document.person_id == transferred.id))).all()

@@ -12,6 +12,7 @@ import pytest
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from hub.documents.qd4750 import build_envelope, table_file
+from hub.documents.qd4750.samples import FACILITY, MOTHER, SENT, SICK_LEAVE, TWIN_A, visit_of
 from hub.documents.trust import import_certificates
 from signing.devpki import certificates_pem, generate_identity
 from signing.parties import facility
@@ -27,7 +28,6 @@ from tests.integration.documents_kit import (
     stored_rows,
 )
 from tests.integration.test_documents import SUBMIT, submit
-from tests.unit.qd4750_fixtures import FACILITY, MOTHER, SENT, SICK_LEAVE, TWIN_A, visit_of
 
 SICK = [table_file(visit_of(SICK_LEAVE.ma_lk, "Lê Văn Tâm", "048085000321", 1)), table_file(SICK_LEAVE)]
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

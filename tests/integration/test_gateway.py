@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from hub.documents.gateway import add_account
 from hub.documents.models import GatewayAccount
+from hub.documents.qd4750.samples import FACILITY
 from signing.parties import HUB
 from signing.trust import TrustStore
 from signing.verify import verify_enveloped
 from tests.integration.documents_kit import documents_world, signed_envelope, stored_rows
 from tests.integration.test_documents_refusals import SICK, _tamper, edit
-from tests.unit.qd4750_fixtures import FACILITY
 
 USERNAME = "48001_BVDN"
 PASSWORD = "e10adc3949ba59abbe56e057f20f883e"  # what the software sends: the MD5 of the real password

@@ -24,7 +24,7 @@ from hub.documents.qd4750 import (
     parse_envelope,
     table_file,
 )
-from tests.unit.qd4750_fixtures import (
+from hub.documents.qd4750.samples import (
     DRUGS,
     FACILITY,
     MOTHER,

@@ -20,8 +20,7 @@ from hub.documents.qd4750 import (
     parse_table,
     table_file,
 )
-from hub.errors import BusinessError
-from tests.unit.qd4750_fixtures import (
+from hub.documents.qd4750.samples import (
     BASE_RECORDS,
     FACILITY,
     MOTHER,
@@ -34,6 +33,7 @@ from tests.unit.qd4750_fixtures import (
     TWIN_B,
     replace_text,
 )
+from hub.errors import BusinessError
 
 E = Qd4750ErrorCode
 

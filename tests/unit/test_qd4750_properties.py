@@ -25,7 +25,7 @@ from hub.documents.qd4750 import (
     parse_table,
     table_file,
 )
-from tests.unit.qd4750_fixtures import BASE_RECORDS, replace_text
+from hub.documents.qd4750.samples import BASE_RECORDS, replace_text
 
 E = Qd4750ErrorCode
 MOMENTS = st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31)).map(

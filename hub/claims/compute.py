@@ -1,0 +1,97 @@
+"""A claim's computation from what is stored: its details, the person's contributions, and what the person was
+already paid this year (sickness days against the yearly limit, convalescence days against the maximum)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from hub.claims.details import (
+    BirthDetails,
+    ChildCareDetails,
+    ClaimDetails,
+    ConvalescenceDetails,
+    SicknessDetails,
+)
+from hub.claims.models import ClaimKind
+from hub.claims.rules import (
+    Computation,
+    ContributionHistory,
+    compute_child_care,
+    compute_convalescence,
+    compute_maternity,
+    compute_paternity,
+    compute_sickness,
+)
+
+
+@dataclass(frozen=True)
+class PaidBefore:
+    """What the person was already paid in the same year, by other claims (working days; calendar for convalescence)."""
+
+    sickness_days: Decimal = Decimal(0)
+    child_care_days: Decimal = Decimal(0)
+    convalescence_days: int = 0
+
+
+class EvidencePending(Exception):
+    """The claim lacks something only a person can give (e.g. the father's leave periods): it waits."""
+
+    def __init__(self, what_en: str, what_vi: str) -> None:
+        super().__init__(what_en)
+        self.what_en = what_en
+        self.what_vi = what_vi
+
+
+def compute(kind: ClaimKind, details: ClaimDetails, history: ContributionHistory, before: PaidBefore) -> Computation:
+    """The rules of the law in force on the event date, applied to this claim."""
+    if kind is ClaimKind.SICKNESS and isinstance(details, SicknessDetails):
+        return compute_sickness(history, details.leave(before.sickness_days))
+    if kind is ClaimKind.CHILD_CARE and isinstance(details, ChildCareDetails):
+        return compute_child_care(history, details.leave(before.child_care_days))
+    if kind is ClaimKind.MATERNITY and isinstance(details, BirthDetails):
+        return compute_maternity(history, details.birth(), leave_start=details.leave_start)
+    if kind is ClaimKind.PATERNITY and isinstance(details, BirthDetails):
+        if not details.periods:
+            raise EvidencePending(
+                "the father's leave periods (filed by his employer)",
+                "thời gian nghỉ việc của người cha (do đơn vị sử dụng lao động kê khai)",
+            )
+        return compute_paternity(history, details.birth(), details.leave_periods())
+    if kind is ClaimKind.CONVALESCENCE and isinstance(details, ConvalescenceDetails):
+        return compute_convalescence(details.leave(before.convalescence_days, before.sickness_days))
+    raise ValueError(f"details of type {type(details).__name__} do not fit a {kind.value} claim")
+
+
+def computation_json(computation: Computation) -> dict[str, Any]:
+    """The computation as stored with the claim: amount, eligibility, reasons and every explanation line."""
+    return {
+        "benefit": computation.benefit.value,
+        "law": computation.law.value,
+        "event_date": computation.event_date.isoformat(),
+        "eligible": computation.eligible,
+        "amount_vnd": computation.amount_vnd,
+        "exact_amount": f"{computation.exact_amount.numerator}/{computation.exact_amount.denominator}",
+        "paid_days": str(computation.paid_days),
+        "unpaid_days": str(computation.unpaid_days),
+        "leave_months": computation.leave_months,
+        "period": [day.isoformat() for day in computation.period] if computation.period else None,
+        "salary_months": [f"{m.year:04d}-{m.month:02d}" for m in computation.salary_months],
+        "reasons": [
+            {"code": r.code.value, "message_vi": r.message_vi, "message_en": r.message_en} for r in computation.reasons
+        ],
+        "explanation": [
+            {
+                "rule": line.rule.value,
+                "source": line.source,
+                "inputs": dict(line.inputs),
+                "arithmetic": line.arithmetic,
+                "text_vi": line.text_vi,
+                "text_en": line.text_en,
+            }
+            for line in computation.explanation
+        ],
+        "rounding_vi": computation.rounding_vi,
+        "rounding_en": computation.rounding_en,
+    }

@@ -1,0 +1,153 @@
+"""What each kind of claim is about, as stored with the claim (JSON) and handed to the rules; and the event key under
+which an automatic and a manual claim for the same event meet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from hub.claims.models import ClaimKind
+from hub.claims.rules import (
+    Birth,
+    ChildCareLeave,
+    ConvalescenceCause,
+    ConvalescenceLeave,
+    LeavePeriod,
+    SickLeave,
+)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class SicknessDetails:
+    """A sick-leave certificate: the leave, half days, and whether the disease is on the long-term list."""
+
+    start: dt.date
+    end: dt.date
+    half_days: tuple[dt.date, ...] = ()
+    long_term_disease: bool = False
+    certificate: str | None = None  # issuer/number of the XML11 it comes from
+
+    def leave(self, taken: Decimal) -> SickLeave:
+        return SickLeave(self.start, self.end, frozenset(self.half_days), taken, self.long_term_disease)
+
+
+@dataclass(frozen=True)
+class ChildCareDetails:
+    child_born: dt.date
+    start: dt.date
+    end: dt.date
+    half_days: tuple[dt.date, ...] = ()
+    child_personal_id: str | None = None
+
+    def leave(self, taken: Decimal) -> ChildCareLeave:
+        return ChildCareLeave(self.child_born, self.start, self.end, frozenset(self.half_days), taken)
+
+
+@dataclass(frozen=True)
+class BirthDetails:
+    """A birth as the birth certificates (XML9) give it, for the mother's maternity and the father's paternity."""
+
+    born: dt.date
+    children: int = 1
+    caesarean: bool = False
+    under_32_weeks: bool = False
+    leave_start: dt.date | None = None  # maternity: the mother's leave may start up to two months before
+    periods: tuple[tuple[dt.date, dt.date], ...] = ()  # paternity: the father's leave, as his employer files it
+
+    def birth(self) -> Birth:
+        return Birth(self.born, self.children, self.caesarean, self.under_32_weeks)
+
+    def leave_periods(self) -> list[LeavePeriod]:
+        return [LeavePeriod(start, end) for start, end in self.periods]
+
+
+@dataclass(frozen=True)
+class ConvalescenceDetails:
+    cause: ConvalescenceCause
+    returned_to_work: dt.date
+    start: dt.date
+    days: int
+
+    def leave(self, already_taken: int, sickness_days_this_year: Decimal) -> ConvalescenceLeave:
+        return ConvalescenceLeave(
+            self.cause, self.returned_to_work, self.start, self.days, already_taken, sickness_days_this_year
+        )
+
+
+ClaimDetails = SicknessDetails | ChildCareDetails | BirthDetails | ConvalescenceDetails
+_TYPES: dict[ClaimKind, type[ClaimDetails]] = {
+    ClaimKind.SICKNESS: SicknessDetails,
+    ClaimKind.CHILD_CARE: ChildCareDetails,
+    ClaimKind.MATERNITY: BirthDetails,
+    ClaimKind.PATERNITY: BirthDetails,
+    ClaimKind.CONVALESCENCE: ConvalescenceDetails,
+}
+
+
+def event_key(kind: ClaimKind, details: ClaimDetails) -> str:
+    """The same event gives the same key, however the claim arrived: one claim per person, kind and event."""
+    if isinstance(details, SicknessDetails):
+        # A certificate is the event; a form without one is keyed by its first day.
+        return f"certificate:{details.certificate}" if details.certificate else f"leave:{details.start.isoformat()}"
+    if isinstance(details, ChildCareDetails):
+        return f"child:{details.child_born.isoformat()}:{details.start.isoformat()}"
+    if isinstance(details, BirthDetails):
+        return f"birth:{details.born.isoformat()}"
+    return f"convalescence:{details.returned_to_work.isoformat()}:{details.cause.value}"
+
+
+def event_date(details: ClaimDetails) -> dt.date:
+    if isinstance(details, BirthDetails):
+        return details.born
+    return details.start
+
+
+def to_json(details: ClaimDetails) -> dict[str, Any]:
+    return {name: _json_value(value) for name, value in vars(details).items()}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_json_value(item) for item in value]
+    if isinstance(value, ConvalescenceCause):
+        return value.value
+    return value
+
+
+def from_json(kind: ClaimKind, data: dict[str, Any]) -> ClaimDetails:
+    cls = _TYPES[kind]
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in {"start", "end", "born", "child_born", "returned_to_work", "leave_start"}:
+            values[name] = _date(value)
+        elif name == "half_days":
+            values[name] = tuple(dt.date.fromisoformat(day) for day in value)
+        elif name == "periods":
+            values[name] = tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in value)
+        elif name == "cause":
+            values[name] = ConvalescenceCause(value)
+        else:
+            values[name] = value
+    return cls(**values)
+
+
+def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails) -> ClaimDetails:
+    """An automatic and a manual claim for one event: what either brings, the new one's values first where both
+    say something (a certificate corrects the dates a form gave; a form adds the periods a certificate lacks)."""
+    old = vars(from_json(kind, stored))
+    fresh = vars(new)
+    empty: tuple[object, ...] = (None, (), False)
+    combined = {name: fresh[name] if fresh[name] not in empty else old[name] for name in fresh}
+    return type(new)(**combined)

@@ -1,0 +1,52 @@
+"""Why a claim operation is refused: codes with English and Vietnamese messages."""
+
+from __future__ import annotations
+
+import enum
+
+from hub.errors import BusinessError, Templates, business_error
+
+
+class ClaimErrorCode(enum.StrEnum):
+    NOT_DECIDABLE = "NOT_DECIDABLE"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    NOT_PAYABLE = "NOT_PAYABLE"
+    NOTHING_TO_CONFIRM = "NOTHING_TO_CONFIRM"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    PERSON_UNKNOWN = "PERSON_UNKNOWN"
+    EMPLOYER_UNKNOWN = "EMPLOYER_UNKNOWN"
+    DETAILS_INVALID = "DETAILS_INVALID"
+    CLAIM_NOT_FOUND = "CLAIM_NOT_FOUND"
+
+
+E = ClaimErrorCode
+MESSAGES: Templates = {
+    E.NOT_DECIDABLE: (
+        "The claim is {state}; only a computed claim can be decided.",
+        "Hồ sơ đang ở trạng thái {state}; chỉ hồ sơ đã tính xong mới được quyết định.",
+    ),
+    E.NOT_ELIGIBLE: (
+        "The computation found the claim not eligible; reject it or return it for more evidence.",
+        "Kết quả tính cho thấy không đủ điều kiện hưởng; hãy từ chối hoặc trả lại để bổ sung hồ sơ.",
+    ),
+    E.NOT_PAYABLE: (
+        "The claim is {state}; only an approved claim can be paid.",
+        "Hồ sơ đang ở trạng thái {state}; chỉ hồ sơ đã duyệt mới được chi trả.",
+    ),
+    E.NOTHING_TO_CONFIRM: (
+        "No recalculated amount waits for confirmation.",
+        "Không có khoản điều chỉnh nào chờ xác nhận.",
+    ),
+    E.REASON_REQUIRED: ("A reason is required.", "Cần nêu lý do."),
+    E.PERSON_UNKNOWN: (
+        "No insured person has this identification number or BHXH code.",
+        "Không tìm thấy người tham gia BHXH có số định danh hoặc mã số BHXH này.",
+    ),
+    E.EMPLOYER_UNKNOWN: ("No employer has the code {code!r}.", "Không có đơn vị sử dụng lao động mã {code!r}."),
+    E.DETAILS_INVALID: ("The claim's details are not valid: {detail}", "Thông tin hồ sơ không hợp lệ: {detail}"),
+    E.CLAIM_NOT_FOUND: ("No such claim.", "Không tìm thấy hồ sơ."),
+}
+
+
+def claim_error(reason: ClaimErrorCode, /, *, field: str | None = None, **values: object) -> BusinessError:
+    return business_error(reason, MESSAGES, field=field, **values)

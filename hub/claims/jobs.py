@@ -1,0 +1,167 @@
+"""The claim workers: compute claims in batches, open claims when evidence arrives, recompute when it changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute
+from hub.claims.contributions import contribution_histories
+from hub.claims.details import from_json
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
+from hub.claims.opening import openings_from_documents
+from hub.claims.rules import VIETNAM_CALENDAR
+from hub.claims.service import (
+    CLAIM_USE,
+    SETTLE_WORKING_DAYS,
+    add_events,
+    event_row,
+    evidence_revoked,
+    open_claims,
+    order_difference,
+    request_computation,
+)
+from hub.clock import vietnam_date
+from hub.documents.changes import DocumentChange, on_document_change, on_documents_arrived
+from hub.documents.models import Document, DocumentState
+from hub.jobs import JobContext, job
+
+log = logging.getLogger(__name__)
+DECIDED = frozenset({ClaimState.APPROVED, ClaimState.PAID})
+COUNTED = frozenset({ClaimState.COMPUTED, ClaimState.APPROVED, ClaimState.PAID})
+
+
+@dataclass(frozen=True)
+class ComputeClaims:
+    claim_ids: list[uuid.UUID]
+
+
+@job("claims.compute", queue="claims")
+async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
+    """Compute each claim from its details and the person's contributions, oldest event first per person (so that
+    days paid by one claim count against the next one's yearly limit)."""
+    session, now = ctx.session, ctx.clock.now()
+    claims = (
+        await session.scalars(select(Claim).where(Claim.id.in_(request.claim_ids)).order_by(Claim.id).with_for_update())
+    ).all()
+    if not claims:
+        return
+    people = {c.person_id for c in claims}
+    histories = await contribution_histories(session, people)
+    tally = await _paid_before(session, claims)
+    events = []
+    for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
+        kind = ClaimKind(claim.kind)
+        before = tally.before(claim)
+        try:
+            computation = compute(kind, from_json(kind, claim.details), histories[claim.person_id], before)
+        except EvidencePending as missing:
+            claim.state, claim.updated_at = ClaimState.EVIDENCE_PENDING.value, now
+            events.append(event_row(claim, now, None, what="evidence_pending", missing=missing.what_en))
+            continue
+        except ValueError as exc:  # details the rules cannot take (e.g. a leave ending before it starts)
+            claim.state, claim.updated_at = ClaimState.RETURNED.value, now
+            claim.decision_reason = f"details not valid: {exc}"
+            events.append(event_row(claim, now, None, what="invalid", detail=str(exc)))
+            continue
+        stored = computation_json(computation)
+        tally.add(claim, computation.paid_days)
+        changed = claim.computation != stored
+        if changed:
+            claim.computation, claim.eligible, claim.amount_vnd = stored, computation.eligible, computation.amount_vnd
+            claim.computed_version += 1
+            claim.updated_at = now
+        if ClaimState(claim.state) in DECIDED:
+            if changed:
+                events.append(_adjust(session, claim, now))
+            continue
+        if not changed and claim.state == ClaimState.COMPUTED:
+            continue  # a repeated delivery: nothing to do
+        claim.state, claim.updated_at = ClaimState.COMPUTED.value, now
+        claim.due_on = claim.due_on or VIETNAM_CALENDAR.add_working_days(vietnam_date(now), SETTLE_WORKING_DAYS)
+        events.append(
+            event_row(claim, now, None, what="computed", eligible=computation.eligible, amount_vnd=claim.amount_vnd)
+        )
+    await session.flush()
+    await add_events(session, events)
+
+
+def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict[str, object]:
+    """A decided claim recomputed: the difference to the approved amount is ordered, for a processor to confirm."""
+    difference = order_difference(session, claim, now=now)
+    return event_row(claim, now, None, what="recomputed", amount_vnd=claim.amount_vnd, difference_vnd=difference)
+
+
+@dataclass
+class _Tally:
+    """Days already paid per person, kind and year by claims computed before (in the database or in this batch)."""
+
+    days: dict[tuple[uuid.UUID, str, int], list[tuple[dt.date, uuid.UUID, Decimal]]]
+
+    def before(self, claim: Claim) -> PaidBefore:
+        def paid(kind: ClaimKind) -> Decimal:
+            rows = self.days.get((claim.person_id, kind.value, claim.event_date.year), [])
+            return sum((d for day, cid, d in rows if cid != claim.id and day < claim.event_date), Decimal(0))
+
+        return PaidBefore(
+            sickness_days=paid(ClaimKind.SICKNESS),
+            child_care_days=paid(ClaimKind.CHILD_CARE),
+            convalescence_days=int(paid(ClaimKind.CONVALESCENCE)),
+        )
+
+    def add(self, claim: Claim, paid_days: Decimal) -> None:
+        rows = self.days.setdefault((claim.person_id, claim.kind, claim.event_date.year), [])
+        rows[:] = [row for row in rows if row[1] != claim.id] + [(claim.event_date, claim.id, paid_days)]
+
+
+async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally:
+    counted = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)
+    rows = await session.execute(
+        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.computation).where(
+            Claim.person_id.in_({c.person_id for c in claims}),
+            Claim.kind.in_(counted),
+            Claim.state.in_([s.value for s in COUNTED]),
+        )
+    )
+    days: dict[tuple[uuid.UUID, str, int], list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)
+    for claim_id, person_id, kind, day, computation in rows:
+        if computation and computation.get("eligible"):
+            days[(person_id, kind, day.year)].append((day, claim_id, Decimal(computation["paid_days"])))
+    return _Tally(days)
+
+
+@on_documents_arrived
+async def open_from_documents(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
+    """A sick-leave certificate of an insured employee opens a sickness claim; a birth certificate whose mother is
+    insured opens a maternity claim."""
+    openings = await openings_from_documents(session, documents)
+    if openings:
+        await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+
+
+@on_document_change(CLAIM_USE)
+async def recompute_on_change(session: AsyncSession, change: DocumentChange) -> None:
+    """A document a claim used was superseded (the replacement is read into the claim, which is recomputed) or
+    revoked (the claim loses that evidence: an open claim waits for new evidence, a decided one owes it all back)."""
+    claim = await session.get(Claim, change.user_id, with_for_update=True)
+    if claim is None:
+        return
+    now = change.changed_at
+    if change.state is DocumentState.REVOKED:
+        await evidence_revoked(session, claim, change.document_id, change.reason, now=now)
+        return
+    replacement = await session.get(Document, change.replacement_id) if change.replacement_id else None
+    if replacement is not None and replacement.state == DocumentState.CURRENT.value:
+        openings = await openings_from_documents(session, [replacement], merge_into=claim)
+        if openings:
+            await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+            return
+    await request_computation(session, [claim.id], now=now)

@@ -1,0 +1,149 @@
+"""Reading claims: the processors' work queue within their jurisdiction, one claim with its evidence and history,
+and the national portal's case status (state, dates and amounts, never medical content). Reads are audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purpose import Purpose
+from hub.audit.service import AuditEvent, record
+from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentOrder
+from hub.claims.service import CLAIM_USE
+from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.clock import vietnam_date
+from hub.documents.models import DocumentUse
+from hub.errors import Forbidden
+
+MAX_PAGE = 200
+# Overdue: BHXH's settlement deadline passed while the claim still waits for evidence or a decision.
+WAITING = (ClaimState.EVIDENCE_PENDING.value, ClaimState.COMPUTED.value)
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    kinds: tuple[ClaimKind, ...] = ()
+    states: tuple[ClaimState, ...] = ()
+    province_code: str | None = None
+    overdue: bool = False
+    needs_confirmation: bool = False
+    person_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    claims: Sequence[Claim]
+    total: int
+    has_next: bool
+
+
+def _reach(actor: Principal) -> ColumnElement[bool]:
+    actor.require(Role.CLAIM_READ)
+    jurisdiction = actor.jurisdiction
+    if jurisdiction.level is JurisdictionLevel.NATIONAL:
+        return true()
+    if jurisdiction.level is JurisdictionLevel.PROVINCE:
+        return Claim.province_code == jurisdiction.code
+    raise Forbidden()
+
+
+def _conditions(where: ClaimFilter, today: dt.date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.kinds:
+        conditions.append(Claim.kind.in_([k.value for k in where.kinds]))
+    if where.states:
+        conditions.append(Claim.state.in_([s.value for s in where.states]))
+    if where.province_code:
+        conditions.append(Claim.province_code == where.province_code)
+    if where.overdue:
+        conditions.extend([Claim.state.in_(WAITING), Claim.due_on < today])
+    if where.needs_confirmation:
+        conditions.append(Claim.needs_confirmation.is_(True))
+    if where.person_id is not None:
+        conditions.append(Claim.person_id == where.person_id)
+    return conditions
+
+
+async def search_claims(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal,
+    where: ClaimFilter,
+    first: int = 50,
+    after: tuple[dt.datetime, uuid.UUID] | None = None,
+) -> ClaimPage:
+    """The work queue: oldest first (created time, then id), with the total; one audit entry for the page."""
+    conditions = [_reach(actor), *_conditions(where, vietnam_date(now))]
+    total = await session.scalar(select(func.count()).select_from(Claim).where(*conditions)) or 0
+    query = select(Claim).where(*conditions)
+    if after is not None:
+        query = query.where(tuple_(Claim.created_at, Claim.id) > tuple_(*after))
+    limit = max(1, min(first, MAX_PAGE))
+    claims = (await session.scalars(query.order_by(Claim.created_at, Claim.id).limit(limit + 1))).all()
+    page = claims[:limit]
+    if page:
+        await record(
+            session,
+            now=now,
+            actor=actor,
+            events=[
+                AuditEvent("claim.list", Purpose.CLAIM_SETTLEMENT, details={"claims": [c.reference for c in page]})
+            ],
+        )
+    return ClaimPage(page, total, len(claims) > limit)
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    claim: Claim
+    events: Sequence[ClaimEvent]
+    payments: Sequence[PaymentOrder]
+    document_ids: Sequence[uuid.UUID]
+
+
+async def read_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> ClaimView:
+    """One claim with its history, payment orders and the documents it was computed from (the read is audited)."""
+    claim = await session.scalar(select(Claim).where(Claim.reference == reference, _reach(actor)))
+    if claim is None:
+        raise Forbidden()
+    events = (
+        await session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id))
+    ).all()
+    payments = (
+        await session.scalars(
+            select(PaymentOrder).where(PaymentOrder.claim_id == claim.id).order_by(PaymentOrder.created_at)
+        )
+    ).all()
+    documents = (
+        await session.scalars(
+            select(DocumentUse.document_id).where(DocumentUse.user_kind == CLAIM_USE, DocumentUse.user_id == claim.id)
+        )
+    ).all()
+    await record(
+        session,
+        now=now,
+        actor=actor,
+        events=[AuditEvent("claim.read", Purpose.CLAIM_SETTLEMENT, claim.person_id, {"claim": reference})],
+    )
+    return ClaimView(claim, events, payments, documents)
+
+
+async def case_status(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> Claim:
+    """The national portal's view of a claim: found by reference only; the caller shows state, dates, amounts."""
+    actor.require(Role.CASE_STATUS_READ)
+    claim = await session.scalar(select(Claim).where(Claim.reference == reference))
+    if claim is None:
+        raise Forbidden()
+    await record(
+        session,
+        now=now,
+        actor=actor,
+        events=[AuditEvent("claim.case_status", Purpose.CASE_STATUS, claim.person_id, {"claim": reference})],
+    )
+    return claim

@@ -1,0 +1,133 @@
+"""GraphQL for claim processors: file a claim by hand (merged with the automatic one), decide, pay, confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, ConvalescenceDetails, SicknessDetails
+from hub.claims.errors import ClaimErrorCode as E
+from hub.claims.errors import claim_error
+from hub.claims.models import Claim, ClaimKind
+from hub.claims.rules import ConvalescenceCause
+from hub.claims.service import Decision, confirm_adjustment, decide_claim, file_claim, pay_claim
+from hub.clients.permissions import Principal
+from hub.errors import BusinessError
+from schema.claims.types import ClaimError, ClaimType, today
+from schema.context import Info, write
+from schema.errors import payload_errors
+
+strawberry.enum(ConvalescenceCause, name="ConvalescenceCause")
+
+
+@strawberry.input
+class LeaveInput:
+    start: dt.date
+    end: dt.date
+
+
+@strawberry.input
+class FileClaimInput:
+    kind: ClaimKind
+    personal_id: str | None = None
+    bhxh_code: str | None = None
+    leave: LeaveInput | None = strawberry.field(default=None, description="Sickness, child care: the leave.")
+    half_days: list[dt.date] | None = None
+    certificate: str | None = strawberry.field(
+        default=None, description="Sickness: the certificate as facility/number (e.g. facility:48001/SERI123)."
+    )
+    child_born: dt.date | None = strawberry.field(default=None, description="Child care: the child's birth date.")
+    born: dt.date | None = strawberry.field(default=None, description="Maternity, paternity: the birth date.")
+    children: int = 1
+    caesarean: bool = False
+    under_32_weeks: bool = False
+    periods: list[LeaveInput] | None = strawberry.field(default=None, description="Paternity: the leave taken.")
+    cause: ConvalescenceCause | None = None
+    returned_to_work: dt.date | None = None
+    days: int | None = None
+    filed_on: dt.date | None = None
+
+    def details(self) -> ClaimDetails:
+        half_days = tuple(self.half_days or ())
+        try:
+            match self.kind:
+                case ClaimKind.SICKNESS if self.leave:
+                    return SicknessDetails(self.leave.start, self.leave.end, half_days, certificate=self.certificate)
+                case ClaimKind.CHILD_CARE if self.leave and self.child_born:
+                    return ChildCareDetails(self.child_born, self.leave.start, self.leave.end, half_days)
+                case ClaimKind.MATERNITY | ClaimKind.PATERNITY if self.born:
+                    periods = tuple((p.start, p.end) for p in self.periods or ())
+                    return BirthDetails(self.born, self.children, self.caesarean, self.under_32_weeks, periods=periods)
+                case ClaimKind.CONVALESCENCE if self.cause and self.returned_to_work and self.days and self.leave:
+                    return ConvalescenceDetails(self.cause, self.returned_to_work, self.leave.start, self.days)
+        except ValueError as exc:
+            raise claim_error(E.DETAILS_INVALID, detail=str(exc)) from None
+        raise claim_error(E.DETAILS_INVALID, detail=f"a {self.kind.value} claim needs {_NEEDS[self.kind]}")
+
+
+_NEEDS = {
+    ClaimKind.SICKNESS: "leave",
+    ClaimKind.CHILD_CARE: "leave and childBorn",
+    ClaimKind.MATERNITY: "born",
+    ClaimKind.PATERNITY: "born (and periods)",
+    ClaimKind.CONVALESCENCE: "cause, returnedToWork, leave.start and days",
+}
+
+
+@strawberry.type
+class ClaimPayload:
+    claim: ClaimType | None
+    errors: list[ClaimError]
+
+
+@strawberry.type
+class ClaimMutation:
+    @strawberry.mutation(description="File a claim from an employer's or employee's file; merged, never doubled.")
+    async def file_claim(self, info: Info, input: FileClaimInput) -> ClaimPayload:
+        try:
+            details = input.details()
+            claim = await write(
+                info,
+                lambda s, now, actor: file_claim(
+                    s,
+                    now=now,
+                    actor=actor,
+                    kind=input.kind,
+                    details=details,
+                    personal_id=input.personal_id,
+                    bhxh_code=input.bhxh_code,
+                    filed_on=input.filed_on,
+                ),
+                retries=2,
+            )
+        except BusinessError as exc:
+            return ClaimPayload(claim=None, errors=payload_errors(ClaimError, exc))
+        return ClaimPayload(claim=ClaimType.of(claim, today=today(info)), errors=[])
+
+    @strawberry.mutation(description="Approve, reject or return a computed claim (a reason unless approving).")
+    async def decide_claim(self, info: Info, reference: str, decision: Decision, reason: str = "") -> ClaimPayload:
+        return await _act(
+            info,
+            lambda s, now, actor: decide_claim(
+                s, now=now, actor=actor, reference=reference, decision=decision, reason=reason
+            ),
+        )
+
+    @strawberry.mutation(description="Record the payment order of an approved claim.")
+    async def pay_claim(self, info: Info, reference: str) -> ClaimPayload:
+        return await _act(info, lambda s, now, actor: pay_claim(s, now=now, actor=actor, reference=reference))
+
+    @strawberry.mutation(description="Confirm the top-up or recovery a recalculation ordered.")
+    async def confirm_claim_adjustment(self, info: Info, reference: str) -> ClaimPayload:
+        return await _act(info, lambda s, now, actor: confirm_adjustment(s, now=now, actor=actor, reference=reference))
+
+
+async def _act(info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[Claim]]) -> ClaimPayload:
+    try:
+        claim = await write(info, work)
+    except BusinessError as exc:
+        return ClaimPayload(claim=None, errors=payload_errors(ClaimError, exc))
+    return ClaimPayload(claim=ClaimType.of(claim, today=today(info)), errors=[])

@@ -1,0 +1,102 @@
+"""GraphQL reads of claims: the processors' work queue, one claim with evidence and history, the portal's status."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.claims.models import ClaimKind, ClaimState
+from hub.claims.queries import ClaimFilter, case_status, read_claim, search_claims
+from hub.documents.queries import DocumentFilter, search_documents
+from schema.claims.types import CaseStatus, ClaimEventType, ClaimType, PaymentOrderType, today
+from schema.context import Info, write
+from schema.documents.types import DocumentType
+from schema.ids import parse_uuid
+from schema.pagination import PageInfo, decode_time_cursor, page_info, time_cursor
+
+CURSOR_KIND = "claim"
+
+
+@strawberry.input
+class ClaimFilterInput:
+    kinds: list[ClaimKind] | None = None
+    states: list[ClaimState] | None = None
+    province_code: str | None = None
+    overdue: bool = strawberry.field(default=False, description="Past BHXH's settlement deadline, still waiting.")
+    needs_confirmation: bool = strawberry.field(
+        default=False, description="A recalculation changed an approved amount."
+    )
+    person_id: strawberry.ID | None = None
+
+    def to_filter(self) -> ClaimFilter:
+        return ClaimFilter(
+            kinds=tuple(self.kinds or ()),
+            states=tuple(self.states or ()),
+            province_code=self.province_code,
+            overdue=self.overdue,
+            needs_confirmation=self.needs_confirmation,
+            person_id=parse_uuid(self.person_id) if self.person_id else None,
+        )
+
+
+@strawberry.type
+class ClaimEdge:
+    cursor: str
+    node: ClaimType
+
+
+@strawberry.type
+class ClaimConnection:
+    total_count: int
+    edges: list[ClaimEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class ClaimDetail:
+    claim: ClaimType
+    history: list[ClaimEventType]
+    payments: list[PaymentOrderType]
+    evidence: list[DocumentType] = strawberry.field(description="The documents the claim was computed from.")
+
+
+@strawberry.type
+class ClaimQuery:
+    @strawberry.field(description="The work queue within your jurisdiction, oldest first, with the total.")
+    async def claims(
+        self, info: Info, filter: ClaimFilterInput | None = None, first: int = 50, after: str | None = None
+    ) -> ClaimConnection:
+        where = filter.to_filter() if filter else ClaimFilter()
+        start = decode_time_cursor(CURSOR_KIND, after) if after else None
+        page = await write(
+            info, lambda s, now, actor: search_claims(s, now=now, actor=actor, where=where, first=first, after=start)
+        )
+        day = today(info)
+        edges = [
+            ClaimEdge(cursor=time_cursor(CURSOR_KIND, c.created_at, c.id), node=ClaimType.of(c, today=day))
+            for c in page.claims
+        ]
+        return ClaimConnection(
+            total_count=page.total, edges=edges, page_info=page_info([e.cursor for e in edges], page.has_next)
+        )
+
+    @strawberry.field(description="One claim with its computation, history, payments and evidence (audited).")
+    async def claim(self, info: Info, reference: str) -> ClaimDetail:
+        view = await write(info, lambda s, now, actor: read_claim(s, now=now, actor=actor, reference=reference))
+        evidence = []
+        if view.document_ids:
+            where = DocumentFilter(ids=tuple(view.document_ids), current_only=False)
+            page = await write(
+                info, lambda s, now, actor: search_documents(s, now=now, actor=actor, where=where, first=200)
+            )
+            evidence = [DocumentType.of(d) for d in page.documents]
+        return ClaimDetail(
+            claim=ClaimType.of(view.claim, today=today(info)),
+            history=[ClaimEventType.of(e) for e in view.events],
+            payments=[PaymentOrderType.of(p) for p in view.payments],
+            evidence=evidence,
+        )
+
+    @strawberry.field(description="For the national service portal: a case's state, dates and amounts by reference.")
+    async def case_status(self, info: Info, reference: str) -> CaseStatus:
+        claim = await write(info, lambda s, now, actor: case_status(s, now=now, actor=actor, reference=reference))
+        return CaseStatus.of(claim, today=today(info))

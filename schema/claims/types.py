@@ -1,0 +1,231 @@
+"""GraphQL types of claims: the claim with its computation and explanation, history and payment orders; the
+portal's case status (no medical content)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import strawberry
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+
+from hub.claims.errors import ClaimErrorCode
+from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
+from hub.claims.queries import WAITING
+from hub.claims.service import Decision
+from hub.clock import vietnam_date
+from hub.persons.models import Person
+from schema.context import Info, Services
+
+strawberry.enum(ClaimKind, name="ClaimKind")
+strawberry.enum(ClaimState, name="ClaimState")
+strawberry.enum(PaymentKind, name="PaymentKind")
+strawberry.enum(Decision, name="ClaimDecision")
+strawberry.enum(ClaimErrorCode, name="ClaimErrorCode")
+
+
+@strawberry.type
+class ClaimError:
+    field: str | None
+    code: ClaimErrorCode
+    message: str
+    message_vi: str
+
+
+@strawberry.type
+class ExplanationLine:
+    rule: str
+    source: str = strawberry.field(description="The article of law, decree or decision the step applies.")
+    inputs: JSON
+    arithmetic: str
+    text_vi: str
+    text_en: str
+
+
+@strawberry.type
+class ClaimReason:
+    code: str
+    message_vi: str
+    message_en: str
+
+
+@strawberry.type
+class ClaimComputation:
+    law: str
+    event_date: dt.date
+    eligible: bool
+    amount_vnd: int
+    paid_days: str
+    leave_months: int
+    reasons: list[ClaimReason]
+    explanation: list[ExplanationLine]
+    rounding_vi: str
+    rounding_en: str
+
+    @classmethod
+    def of(cls, data: dict[str, object]) -> ClaimComputation:
+        lines = data["explanation"]
+        reasons = data["reasons"]
+        assert isinstance(lines, list) and isinstance(reasons, list)
+        return cls(
+            law=str(data["law"]),
+            event_date=dt.date.fromisoformat(str(data["event_date"])),
+            eligible=bool(data["eligible"]),
+            amount_vnd=int(str(data["amount_vnd"])),
+            paid_days=str(data["paid_days"]),
+            leave_months=int(str(data["leave_months"])),
+            reasons=[ClaimReason(**reason) for reason in reasons],
+            explanation=[
+                ExplanationLine(
+                    rule=line["rule"],
+                    source=line["source"],
+                    inputs=JSON(line["inputs"]),
+                    arithmetic=line["arithmetic"],
+                    text_vi=line["text_vi"],
+                    text_en=line["text_en"],
+                )
+                for line in lines
+            ],
+            rounding_vi=str(data["rounding_vi"]),
+            rounding_en=str(data["rounding_en"]),
+        )
+
+
+@strawberry.type
+class ClaimEventType:
+    state: ClaimState
+    occurred_at: dt.datetime
+    actor: str | None
+    details: JSON
+
+    @classmethod
+    def of(cls, event: ClaimEvent) -> ClaimEventType:
+        return cls(
+            state=ClaimState(event.state), occurred_at=event.occurred_at, actor=event.actor, details=JSON(event.details)
+        )
+
+
+@strawberry.type(name="PaymentOrder")
+class PaymentOrderType:
+    kind: PaymentKind
+    amount_vnd: int
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    confirmed_by: str | None
+
+    @classmethod
+    def of(cls, order: PaymentOrder) -> PaymentOrderType:
+        return cls(
+            kind=PaymentKind(order.kind),
+            amount_vnd=order.amount_vnd,
+            created_at=order.created_at,
+            confirmed_at=order.confirmed_at,
+            confirmed_by=order.confirmed_by,
+        )
+
+
+class PersonNames(DataLoader[uuid.UUID, str]):
+    """Full names of people, one query per batch of claims (a work queue page)."""
+
+    def __init__(self, services: Services) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[str]:
+            async with services.db.sessions() as session:
+                names = dict(
+                    (await session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids)))).all()
+                )
+            return [names.get(person_id, "") for person_id in ids]
+
+        super().__init__(load_fn=load)
+
+
+@strawberry.type(name="Claim")
+class ClaimType:
+    reference: str
+    kind: ClaimKind
+    state: ClaimState
+    person_id: strawberry.ID
+    province_code: str
+    event_date: dt.date
+    details: JSON = strawberry.field(description="What the claim is about: leave dates, the birth …")
+    origin: str
+    eligible: bool | None
+    amount_vnd: int | None
+    approved_amount_vnd: int | None
+    needs_confirmation: bool
+    filed_on: dt.date | None
+    due_on: dt.date | None
+    decision_reason: str | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+    computation: ClaimComputation | None
+    overdue: bool
+
+    @strawberry.field(description="The insured person's full name.")
+    async def person_name(self, info: Info) -> str:
+        return await info.context.loader(PersonNames).load(uuid.UUID(self.person_id))
+
+    @classmethod
+    def of(cls, claim: Claim, *, today: dt.date) -> ClaimType:
+        return cls(
+            reference=claim.reference,
+            kind=ClaimKind(claim.kind),
+            state=ClaimState(claim.state),
+            person_id=strawberry.ID(str(claim.person_id)),
+            province_code=claim.province_code,
+            event_date=claim.event_date,
+            details=JSON(claim.details),
+            origin=claim.origin,
+            eligible=claim.eligible,
+            amount_vnd=claim.amount_vnd,
+            approved_amount_vnd=claim.approved_amount_vnd,
+            needs_confirmation=claim.needs_confirmation,
+            filed_on=claim.filed_on,
+            due_on=claim.due_on,
+            decision_reason=claim.decision_reason,
+            decided_by=claim.decided_by,
+            decided_at=claim.decided_at,
+            created_at=claim.created_at,
+            computation=ClaimComputation.of(claim.computation) if claim.computation else None,
+            overdue=is_overdue(claim, today),
+        )
+
+
+def is_overdue(claim: Claim, today: dt.date) -> bool:
+    return claim.state in WAITING and claim.due_on is not None and claim.due_on < today
+
+
+def today(info: Info) -> dt.date:
+    return vietnam_date(info.context.services.clock.now())
+
+
+@strawberry.type
+class CaseStatus:
+    """What the national service portal may show a citizen: state, dates and amounts; no medical content."""
+
+    reference: str
+    kind: ClaimKind
+    state: ClaimState
+    event_date: dt.date
+    received_at: dt.datetime
+    due_on: dt.date | None
+    decided_at: dt.datetime | None
+    amount_vnd: int | None
+    overdue: bool
+
+    @classmethod
+    def of(cls, claim: Claim, *, today: dt.date) -> CaseStatus:
+        decided = claim.state in (ClaimState.APPROVED, ClaimState.PAID)
+        return cls(
+            reference=claim.reference,
+            kind=ClaimKind(claim.kind),
+            state=ClaimState(claim.state),
+            event_date=claim.event_date,
+            received_at=claim.created_at,
+            due_on=claim.due_on,
+            decided_at=claim.decided_at,
+            amount_vnd=claim.approved_amount_vnd if decided else None,
+            overdue=is_overdue(claim, today),
+        )

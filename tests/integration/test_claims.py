@@ -1,0 +1,175 @@
+"""Benefit claims end to end on both backends: opened by arriving evidence, merged with a manual filing, computed by
+workers under the dated rules, decided and paid through GraphQL, recomputed when the evidence changes, and shown to
+the national portal without medical content."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hub.claims.contribution_records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
+from hub.claims.contributions import store_contributions
+from hub.claims.rules import Month
+from hub.documents.qd4750 import table_file
+from hub.documents.qd4750.samples import SICK_LEAVE, visit_of
+from hub.persons.models import Gender
+from tests.helpers import graphql_data, post_graphql, wait_until
+from tests.integration.documents_kit import documents_world, replaced, signed_envelope, stop, worker_for
+from tests.integration.test_documents import submit
+
+EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
+EMPLOYEE_ID = "048085000321"
+MOTHER_ID = "048192001234"  # MOTHER.so_cccd
+SICK_VISIT = visit_of(SICK_LEAVE.ma_lk, "Lê Văn Tâm", EMPLOYEE_ID, 1)
+CLAIMS = """query($filter: ClaimFilterInput) { claims(filter: $filter) { totalCount edges { node {
+  reference kind state personName eligible amountVnd approvedAmountVnd needsConfirmation details overdue
+  computation { law amountVnd leaveMonths paidDays explanation { source textVi textEn } } } } } }"""
+CLAIM = """query($reference: String!) { claim(reference: $reference) {
+  claim { state amountVnd approvedAmountVnd needsConfirmation }
+  history { state details } payments { kind amountVnd confirmedAt } evidence { docType number version state } } }"""
+DECIDE = """mutation($reference: String!, $decision: ClaimDecision!, $reason: String) {
+  decideClaim(reference: $reference, decision: $decision, reason: $reason) { claim { state } errors { code } } }"""
+PAY = """mutation($reference: String!) { payClaim(reference: $reference) { claim { state } errors { code } } }"""
+CONFIRM = """mutation($reference: String!) {
+  confirmClaimAdjustment(reference: $reference) { claim { approvedAmountVnd needsConfirmation } errors { code } } }"""
+FILE = (
+    """mutation($input: FileClaimInput!) { fileClaim(input: $input) { claim { reference state } errors { code } } }"""
+)
+STATUS = """query($reference: String!) { caseStatus(reference: $reference) {
+  reference kind state eventDate receivedAt dueOn decidedAt amountVnd overdue } }"""
+
+
+def insured(full_name: str, gender: Gender, born: dt.date, **identity: str) -> ContributionRecord:
+    period = ContributionPeriod(Month(2023, 1), Month(2025, 12), 9_000_000, employer=EMPLOYER)
+    return ContributionRecord(full_name, gender, born, "48", "20194", "Đà Nẵng", periods=(period,), **identity)
+
+
+@pytest.fixture
+async def office(hub, settings, signer, clock, backend):
+    _, state = hub
+    tokens, _ = await documents_world(hub, signer, clock, backend)
+    async with state.services.db.transaction() as session:
+        report = await store_contributions(
+            session,
+            [
+                insured("Nguyễn Thị Lan", Gender.FEMALE, dt.date(1992, 3, 14), personal_id_number=MOTHER_ID),
+                insured(
+                    "Lê Văn Tâm",
+                    Gender.MALE,
+                    dt.date(1985, 6, 1),
+                    personal_id_number=EMPLOYEE_ID,
+                    bhxh_code=SICK_LEAVE.ma_bhxh,
+                ),
+            ],
+            now=clock.now(),
+            actor=None,
+            source=ContributionSource.IMPORT,
+        )
+    assert not report.rejected
+    worker = worker_for(settings, clock, backend)
+    yield tokens
+    await stop(worker)
+
+
+async def claims_when(client, token: str, count: int, **filter: object) -> list[dict]:
+    found: list[dict] = []
+
+    async def ready() -> bool:
+        data = await graphql_data(client, CLAIMS, {"filter": filter}, token=token)
+        found[:] = [edge["node"] for edge in data["claims"]["edges"]]
+        return len(found) == count
+
+    await wait_until(ready)
+    return found
+
+
+async def test_evidence_opens_claims_that_are_computed_decided_and_paid(hub, office):
+    client, _ = hub
+    tokens = office
+    await submit(client, tokens["bv-48001"], signed_envelope())
+    claims = await claims_when(client, tokens["processor-48"], 2, states=["COMPUTED"])
+    by_kind = {claim["kind"]: claim for claim in claims}
+    maternity, sickness = by_kind["MATERNITY"], by_kind["SICKNESS"]
+    # The twins' two certificates meet in one maternity claim: seven months of leave
+    assert maternity["personName"] == "Nguyễn Thị Lan" and maternity["details"]["children"] == 2
+    assert maternity["eligible"] and maternity["computation"]["leaveMonths"] == 7
+    assert maternity["computation"]["law"] == "58/2014/QH13"  # the birth was before 1/7/2025
+    assert all(line["source"] and line["textVi"] for line in maternity["computation"]["explanation"])
+    assert sickness["eligible"] and sickness["amountVnd"] > 0
+    # A filing for the same certificate merges into the automatic claim
+    filing = {
+        "kind": "SICKNESS",
+        "personalId": EMPLOYEE_ID,
+        "leave": {"start": "2025-03-03", "end": "2025-03-07"},
+        "certificate": f"facility:48001/{SICK_LEAVE.so_seri}",
+    }
+    filed = await graphql_data(client, FILE, {"input": filing}, token=tokens["processor-48"])
+    assert filed["fileClaim"]["claim"]["reference"] == sickness["reference"]
+    await claims_when(client, tokens["processor-48"], 2, states=["COMPUTED"])
+    # Decided and paid; the portal sees state and amount, nothing medical
+    reference = maternity["reference"]
+    refused = await graphql_data(
+        client, DECIDE, {"reference": reference, "decision": "REJECT", "reason": ""}, token=tokens["processor-48"]
+    )
+    assert refused["decideClaim"]["errors"] == [{"code": "REASON_REQUIRED"}]
+    approved = await graphql_data(
+        client, DECIDE, {"reference": reference, "decision": "APPROVE"}, token=tokens["processor-48"]
+    )
+    assert approved["decideClaim"]["claim"]["state"] == "APPROVED"
+    paid = await graphql_data(client, PAY, {"reference": reference}, token=tokens["processor-48"])
+    assert paid["payClaim"]["claim"]["state"] == "PAID"
+    status = (await graphql_data(client, STATUS, {"reference": reference}, token=tokens["portal"]))["caseStatus"]
+    assert status["state"] == "PAID" and status["amountVnd"] == maternity["amountVnd"]
+    assert set(status) == {
+        "reference",
+        "kind",
+        "state",
+        "eventDate",
+        "receivedAt",
+        "dueOn",
+        "decidedAt",
+        "amountVnd",
+        "overdue",
+    }
+    other = (await post_graphql(client, CLAIMS, {}, token=tokens["processor-01"])).json()
+    assert other["data"]["claims"]["totalCount"] == 0
+    denied = (await post_graphql(client, CLAIMS, {}, token=tokens["portal"])).json()
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_an_amended_certificate_after_approval_orders_a_recovery(hub, office):
+    client, _ = hub
+    tokens = office
+    sick = [table_file(SICK_VISIT), table_file(SICK_LEAVE)]
+    await submit(client, tokens["bv-48001"], signed_envelope([sick]))
+    (claim,) = await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
+    reference, first_amount = claim["reference"], claim["amountVnd"]
+    await graphql_data(client, DECIDE, {"reference": reference, "decision": "APPROVE"}, token=tokens["processor-48"])
+    # The hospital amends the certificate: two days fewer
+    shorter = replaced(SICK_LEAVE, den_ngay=dt.date(2025, 3, 5), so_ngay_nghi=3)
+    await submit(client, tokens["bv-48001"], signed_envelope([[sick[0], table_file(shorter)]]))
+    (changed,) = await claims_when(client, tokens["processor-48"], 1, needsConfirmation=True)
+    assert changed["state"] == "APPROVED" and changed["amountVnd"] < first_amount
+    detail = (await graphql_data(client, CLAIM, {"reference": reference}, token=tokens["processor-48"]))["claim"]
+    (recovery,) = [p for p in detail["payments"] if p["kind"] == "RECOVERY"]
+    assert recovery["amountVnd"] == first_amount - changed["amountVnd"] and recovery["confirmedAt"] is None
+    assert {(d["docType"], d["version"]) for d in detail["evidence"]} >= {("XML11", 1), ("XML11", 2)}
+    confirmed = await graphql_data(client, CONFIRM, {"reference": reference}, token=tokens["processor-48"])
+    assert confirmed["confirmClaimAdjustment"]["claim"] == {
+        "approvedAmountVnd": changed["amountVnd"],
+        "needsConfirmation": False,
+    }
+
+
+async def test_no_claim_opens_for_someone_not_insured(hub, office):
+    client, _ = hub
+    tokens = office
+    stranger = [
+        table_file(visit_of(SICK_LEAVE.ma_lk, "Lê Văn Tâm", "048070009999", 1)),
+        table_file(replaced(SICK_LEAVE, ma_bhxh="4899999999", ma_the_bhyt=None)),
+    ]
+    await submit(client, tokens["bv-48001"], signed_envelope([stranger]))
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(SICK_VISIT), table_file(SICK_LEAVE)]]))
+    claims = await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
+    assert claims[0]["personName"] == "Lê Văn Tâm"
