@@ -60,6 +60,12 @@ def _die_with_parent() -> None:
         ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
+def die_with_parent() -> None:
+    """For a child the benchmark starts without `Harness.start` (a multiprocessing worker), first thing in it: ask
+    the kernel to SIGTERM it when the benchmark dies."""
+    _die_with_parent()
+
+
 @dataclass
 class Process:
     name: str

@@ -27,13 +27,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hub.catalogs.facilities import get_facility
-from hub.clients.permissions import JurisdictionLevel, Principal
+from hub.clients.permissions import JurisdictionLevel
 from hub.documents.gateway import gateway_principal, take_token
 from hub.documents.intake import receive_envelope
 from hub.documents.models import Channel
 from hub.documents.qd4750 import decode_base64
 from hub.documents.receipts import VIETNAM, local_stamp
-from hub.documents.storage import StoredSubmission
 from hub.errors import BusinessError, BusinessErrors, Unauthenticated
 from schema.context import Services
 
@@ -134,7 +133,9 @@ async def upload_qd4750(request: Request) -> Response:
     except (ValueError, binascii.Error):
         return _answer(400, "fileHSBase64 không phải chuỗi base64 hợp lệ.", loi=[{"ma": "PAYLOAD_NOT_BASE64"}])
     try:
-        stored = await _receive(services, data, principal, now)
+        stored = await receive_envelope(
+            services.db, intake, data=data, principal=principal, now=now, channel=Channel.GATEWAY
+        )
     except (BusinessError, BusinessErrors) as exc:
         errors = exc.errors if isinstance(exc, BusinessErrors) else [exc]
         code = 413 if any(e.code == "PAYLOAD_TOO_LARGE" for e in errors) else 400
@@ -149,13 +150,4 @@ async def upload_qd4750(request: Request) -> Response:
         maGiaoDich=stored.transaction_id,
         thoiGianTiepNhan=local_stamp(stored.received_at),
         bienNhan=base64.b64encode(stored.receipt).decode("ascii"),
-    )
-
-
-async def _receive(services: Services, data: bytes, principal: Principal, now: dt.datetime) -> StoredSubmission:
-    return await services.db.run(
-        lambda session: receive_envelope(
-            session, services.intake, data=data, principal=principal, now=now, channel=Channel.GATEWAY
-        ),
-        retries=2,
     )

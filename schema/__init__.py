@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import strawberry
+from graphql import ASTValidationRule
 from graphql.error import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -64,17 +66,28 @@ class HubSchema(strawberry.Schema):
         return None
 
 
+def limit_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
+    """The depth and alias limits as validation rules, built once per schema.
+
+    QueryDepthLimiter and MaxAliasesLimiter make new rule classes each time they are built; the validation cache keys
+    on those classes, so building them per operation would validate every document again."""
+    return [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
+
+
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     limits = limits or GraphQLLimits()
+    rules = limit_rules(limits)
     return HubSchema(
         query=Query,
         mutation=Mutation,
         # Factories: a fresh extension per operation (the parse and validation caches are module-level LRUs).
         extensions=[
             lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             OperationMetrics,
             PublicErrors,

@@ -81,7 +81,8 @@ class Submission(Base):
     receipt: Mapped[bytes] = mapped_column(LargeBinary)  # signed by the hub
 
     __table_args__ = (
-        UniqueConstraint("sender", "sha256"),
+        # The digest leads: it is what a repeated submission is looked up by, and it is selective from the first row.
+        UniqueConstraint("sha256", "sender"),
         Index("ix_document_submissions_sender_received_at", "sender", "received_at"),
     )
 
@@ -116,7 +117,8 @@ class Document(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
 
     __table_args__ = (
-        UniqueConstraint("issuer", "doc_type", "number", "version"),
+        # The number leads: earlier versions are looked up by number, which narrows to a row or two at once.
+        UniqueConstraint("number", "issuer", "doc_type", "version"),
         Index("ix_documents_person_id", "person_id"),
         Index("ix_documents_issuer_issued_on", "issuer", "issued_on"),
         Index("ix_documents_link_state_subject_personal_id", "link_state", "subject_personal_id"),

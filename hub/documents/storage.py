@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, tuple_, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -201,11 +201,11 @@ async def _latest_versions(
         return {}
     rows = await session.execute(
         select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
-        .where(Document.issuer == issuer, tuple_(Document.doc_type, Document.number).in_(keys))
+        .where(Document.number.in_({number for _, number in keys}), Document.issuer == issuer)
         .order_by(Document.version)
     )
     # Ordered by version: the last row seen for a key is its latest version.
-    return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows}
+    return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows if (t, n) in keys}
 
 
 def _row(

@@ -62,12 +62,14 @@ class DocumentSubmissionMutation:
         intake = info.context.services.intake
         try:
             data = envelope_bytes(envelope, encoding)
-            stored = await write(
-                info,
-                lambda s, now, actor: receive_envelope(
-                    s, intake, data=data, principal=actor, now=now, channel=Channel.GRAPHQL
-                ),
-                retries=2,
+            services = info.context.services
+            stored = await receive_envelope(
+                services.db,
+                intake,
+                data=data,
+                principal=info.context.principal,
+                now=services.clock.now(),
+                channel=Channel.GRAPHQL,
             )
         except (BusinessError, BusinessErrors) as exc:
             return SubmitDossiersPayload(receipt=None, errors=payload_errors(DocumentError, exc))

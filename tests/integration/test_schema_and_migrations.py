@@ -30,3 +30,18 @@ async def test_migrations_match_the_models(db):
         diff = await connection.run_sync(differences)
     assert diff == []
     assert (await migrate.status(db)).ok
+
+
+async def test_a_repeated_document_is_validated_once():
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from schema import CACHE_SIZE
+
+    schema = build_schema()
+    cache = _get_validate_cache(CACHE_SIZE)
+    query = "query Repeated { __typename }"
+    first = await schema.execute(query)
+    hits = cache.cache_info().hits
+    second = await schema.execute(query)
+    assert not first.errors and not second.errors
+    assert cache.cache_info().hits == hits + 1

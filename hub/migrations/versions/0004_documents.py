@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("document_count", sa.Integer(), nullable=False),
         sa.Column("receipt", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_document_submissions")),
-        sa.UniqueConstraint("sender", "sha256", name=op.f("uq_document_submissions_sender")),
+        sa.UniqueConstraint("sha256", "sender", name=op.f("uq_document_submissions_sha256")),
         sa.UniqueConstraint("transaction_id", name=op.f("uq_document_submissions_transaction_id")),
     )
     with op.batch_alter_table("document_submissions", schema=None) as batch_op:
@@ -89,7 +89,7 @@ def upgrade() -> None:
             ["submission_id"], ["document_submissions.id"], name=op.f("fk_documents_submission_id_document_submissions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
-        sa.UniqueConstraint("issuer", "doc_type", "number", "version", name=op.f("uq_documents_issuer")),
+        sa.UniqueConstraint("number", "issuer", "doc_type", "version", name=op.f("uq_documents_number")),
     )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index("ix_documents_child_card_code", ["child_card_code"], unique=False)
