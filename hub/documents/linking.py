@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.documents.changes import announce
+from hub.documents.changes import announce, on_documents_arrived
 from hub.documents.models import Document, LinkState
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
@@ -69,19 +69,23 @@ class PersonIndex:
 
     @classmethod
     async def load(cls, session: AsyncSession, subjects: Iterable[Subject]) -> PersonIndex:
+        """One query for the people named by ID number or by BHXH code."""
         subjects = list(subjects)
         numbers = {s.personal_id for s in subjects if s.personal_id}
         codes = {code for s in subjects if (code := s.code)}
         by_id_number: dict[str, uuid.UUID] = {}
         by_code: dict[str, uuid.UUID] = {}
-        if numbers:
+        if numbers or codes:
             rows = await session.execute(
-                select(Person.personal_id_number, Person.id).where(Person.personal_id_number.in_(numbers))
+                select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
+                    or_(Person.personal_id_number.in_(numbers), Person.bhxh_code.in_(codes))
+                )
             )
-            by_id_number = {number: person_id for number, person_id in rows if number}
-        if codes:
-            rows = await session.execute(select(Person.bhxh_code, Person.id).where(Person.bhxh_code.in_(codes)))
-            by_code = {code: person_id for code, person_id in rows if code}
+            for person_id, number, code in rows:
+                if number in numbers:
+                    by_id_number[number] = person_id
+                if code in codes:
+                    by_code[code] = person_id
         return cls(by_id_number, by_code)
 
     def person_of(self, subject: Subject) -> uuid.UUID | None:
@@ -180,6 +184,13 @@ async def link_unmatched_job(ctx: JobContext, request: LinkUnmatched) -> None:
         await enqueue(ctx.session, link_unmatched_job, LinkUnmatched(last), now=now)
     elif await ctx.session.scalar(select(Document.id).where(Document.link_state == LinkState.UNMATCHED.value).limit(1)):
         await schedule_relink(ctx.session, now=now)
+
+
+@on_documents_arrived
+async def relink_later(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
+    """Documents that name no one known yet: a pass over the unmatched queue is due within RELINK_EVERY."""
+    if any(document.link_state == LinkState.UNMATCHED.value for document in documents):
+        await schedule_relink(session, now=now)
 
 
 async def schedule_relink(session: AsyncSession, *, now: dt.datetime) -> None:

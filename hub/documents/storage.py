@@ -19,7 +19,7 @@ from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import Principal
 from hub.documents.changes import NotifyChanges, announce, notify_changes
-from hub.documents.linking import PersonIndex, Subject, schedule_relink
+from hub.documents.linking import PersonIndex, Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
 from hub.documents.receipts import (
     LineStatus,
@@ -176,8 +176,6 @@ async def store_submission(
     if rows:
         await session.execute(insert(DOCUMENTS), rows)
         await announce(session, [row["id"] for row in rows], now=now)
-    if any(row["person_id"] is None for row in rows):
-        await schedule_relink(session, now=now)  # the people they name may arrive later
     await record(session, now=now, actor=actor, events=_audit(verified, transaction_id, rows))
     return StoredSubmission(
         submission_id, transaction_id, now, verified.sender, verified.sha256, receipt, tuple(lines), False
