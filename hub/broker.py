@@ -27,6 +27,7 @@ JOB_MODULES: tuple[str, ...] = (
     "hub.documents.changes",
     "hub.documents.linking",
     "hub.claims.jobs",
+    "hub.claims.evidence",
     "hub.claims.contribution_sync",
 )
 MIN_BACKOFF_MS = 1_000
@@ -76,6 +77,7 @@ def _actor_function(runtime: JobRuntime, name: str):  # type: ignore[no-untyped-
             max_attempts=runtime.settings.outbox.max_attempts,
             metrics=runtime.metrics,
             connectors=runtime.connectors(),
+            intake=runtime.intake(),
         )
         if outcome is Outcome.RETRY:
             raise JobFailed(f"job {job_id} ({name}) failed; the broker will retry it")

@@ -14,11 +14,14 @@ from dramatiq.middleware import Middleware
 from hub.clock import Clock
 from hub.db import Database
 from hub.documents.identity import hub_identity
+from hub.documents.intake import Intake
+from hub.documents.trust import TrustCache
 from hub.integrations import Connectors
 from hub.jobs.relay import run_relay
 from hub.metrics import Metrics
 from hub.settings import Settings
 from signing.detached import MessageSigner
+from signing.keys import SigningIdentity
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class JobRuntime:
         self.run_relay = run_relay
         self._db: Database | None = None
         self._connectors: Connectors | None = None
+        self._intake: Intake | None = None
 
     def db(self) -> Database:
         if self._db is None:
@@ -41,9 +45,19 @@ class JobRuntime:
 
     def connectors(self) -> Connectors:
         if self._connectors is None:
-            identity = hub_identity(self.settings.documents, now=self.clock.now())
-            self._connectors = Connectors(self.settings.connectors, MessageSigner(identity))
+            self._connectors = Connectors(self.settings.connectors, MessageSigner(self.identity()))
         return self._connectors
+
+    def identity(self) -> SigningIdentity:
+        return hub_identity(self.settings.documents, now=self.clock.now())
+
+    def intake(self) -> Intake:
+        """Verifies and stores the signed evidence jobs fetch (one trust store per worker process)."""
+        if self._intake is None:
+            documents = self.settings.documents
+            trust = TrustCache(self.db(), max_age_seconds=documents.trust_refresh_seconds)
+            self._intake = Intake(trust=trust, identity=self.identity(), max_bytes=documents.max_envelope_bytes)
+        return self._intake
 
     async def close(self) -> None:
         if self._connectors is not None:
@@ -52,6 +66,7 @@ class JobRuntime:
         if self._db is not None:
             await self._db.dispose()
             self._db = None
+        self._intake = None  # its trust store reads through the database just closed
 
 
 class RuntimeLifecycle(Middleware):

@@ -143,10 +143,23 @@ def from_json(kind: ClaimKind, data: dict[str, Any]) -> ClaimDetails:
     return cls(**values)
 
 
-def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails) -> ClaimDetails:
+def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replacing: bool = False) -> ClaimDetails:
     """An automatic and a manual claim for one event: what either brings, the new one's values first where both
-    say something (a certificate corrects the dates a form gave; a form adds the periods a certificate lacks)."""
-    old = vars(from_json(kind, stored))
+    say something (a certificate corrects the dates a form gave; a form adds the periods a certificate lacks).
+    `replacing`: `new` comes from an amended version of the document the claim rests on."""
+    previous = from_json(kind, stored)
+    if isinstance(new, BirthDetails) and isinstance(previous, BirthDetails):
+        # An amended certificate (`replacing`) states the birth anew; otherwise a birth's facts only grow more
+        # precise, so that a form's defaults cannot undo the twins a certificate gave.
+        return BirthDetails(
+            born=new.born,
+            children=new.children if replacing else max(new.children, previous.children),
+            caesarean=new.caesarean if replacing else new.caesarean or previous.caesarean,
+            under_32_weeks=new.under_32_weeks if replacing else new.under_32_weeks or previous.under_32_weeks,
+            leave_start=new.leave_start or previous.leave_start,
+            periods=new.periods or previous.periods,
+        )
+    old = vars(previous)
     fresh = vars(new)
     empty: tuple[object, ...] = (None, (), False)
     combined = {name: fresh[name] if fresh[name] not in empty else old[name] for name in fresh}

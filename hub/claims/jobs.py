@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute
 from hub.claims.contributions import contribution_histories
 from hub.claims.details import from_json
+from hub.claims.evidence import GatherEvidence, gather_evidence
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import openings_from_documents
 from hub.claims.rules import VIETNAM_CALENDAR
@@ -32,7 +33,7 @@ from hub.claims.service import (
 from hub.clock import vietnam_date
 from hub.documents.changes import DocumentChange, on_document_change, on_documents_arrived
 from hub.documents.models import Document, DocumentState
-from hub.jobs import JobContext, job
+from hub.jobs import JobContext, enqueue, job
 
 log = logging.getLogger(__name__)
 DECIDED = frozenset({ClaimState.APPROVED, ClaimState.PAID})
@@ -141,10 +142,13 @@ async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally
 @on_documents_arrived
 async def open_from_documents(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
     """A sick-leave certificate of an insured employee opens a sickness claim; a birth certificate whose mother is
-    insured opens a maternity claim."""
+    insured opens a maternity claim, whose birth extract is then fetched (hub.claims.evidence)."""
     openings = await openings_from_documents(session, documents)
     if openings:
-        await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+        claims = await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+        births = [claim.id for claim in claims if claim.kind == ClaimKind.MATERNITY]
+        if births:  # the birth extract, and through it the father's paternity claim
+            await enqueue(session, gather_evidence, GatherEvidence(births), now=now)
 
 
 @on_document_change(CLAIM_USE)

@@ -85,6 +85,7 @@ async def openings_from_documents(
                 employer_id=employer,
                 documents=(document.id,),
                 key=merge_into.event_key if merge_into is not None else None,
+                replacing=merge_into is not None,
             )
         )
     return openings
@@ -94,6 +95,15 @@ def add_months_to(day: dt.date, months: int) -> dt.date:
     """The first day of the month `months` away from `day`'s month."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+async def insured_employers(
+    session: AsyncSession, people: set[uuid.UUID], event: dt.date
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """The people insured at `event` (compulsory contributions in the year before), with their last employer."""
+    months = await _compulsory_months(session, people, since=add_months_to(event, -INSURED_WITHIN_MONTHS))
+    found = {person_id: _employer_at(rows, event) for person_id, rows in months.items()}
+    return {person_id: employer for person_id, (insured, employer) in found.items() if insured}
 
 
 def _employer_at(rows: list[tuple[dt.date, uuid.UUID | None]], event: dt.date) -> tuple[bool, uuid.UUID | None]:

@@ -52,6 +52,7 @@ class Opening:
     documents: tuple[uuid.UUID, ...] = ()
     filed_on: dt.date | None = None
     key: str | None = None  # the event key, when it must be that of an existing claim (a replaced document)
+    replacing: bool = False  # from an amended version of a document the claim rests on: its facts win
 
     @property
     def event_key(self) -> str:
@@ -97,7 +98,7 @@ async def open_claims(
             session.add(claim)
             what = "opened"
         else:
-            details = merged(opening.kind, claim.details, opening.details)
+            details = merged(opening.kind, claim.details, opening.details, replacing=opening.replacing)
             claim.details = to_json(details)
             claim.employer_id = claim.employer_id or opening.employer_id
             claim.filed_on = claim.filed_on or opening.filed_on

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
@@ -17,6 +18,10 @@ from hub.metrics import JobMetrics
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 2000
+
+
+if TYPE_CHECKING:
+    from hub.documents.intake import Intake
 
 
 class Outcome(enum.StrEnum):
@@ -35,7 +40,14 @@ class UnknownJobKind(Exception):
 
 
 async def execute(
-    db: Database, clock: Clock, job_id: int, *, max_attempts: int, metrics: JobMetrics, connectors: Connectors
+    db: Database,
+    clock: Clock,
+    job_id: int,
+    *,
+    max_attempts: int,
+    metrics: JobMetrics,
+    connectors: Connectors,
+    intake: Intake | None = None,
 ) -> Outcome:
     """Claim, run and complete job `job_id`.
 
@@ -63,7 +75,12 @@ async def execute(
             if spec is None:
                 raise UnknownJobKind(f"no handler for job kind {kind!r} in this process")
             context = JobContext(
-                session=session, clock=clock, job_id=job_id, attempt=claimed.attempts, connectors=connectors
+                session=session,
+                clock=clock,
+                job_id=job_id,
+                attempt=claimed.attempts,
+                connectors=connectors,
+                intake=intake,
             )
             await spec.handler(context, spec.decode(claimed.payload))
             finished = clock.now()

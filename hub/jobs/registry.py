@@ -9,7 +9,7 @@ import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,10 @@ class PermanentJobError(Exception):
     """The job can never succeed as it stands (bad payload, rejected by an external system): do not retry."""
 
 
+if TYPE_CHECKING:
+    from hub.documents.intake import Intake
+
+
 @dataclass(frozen=True)
 class JobContext:
     """What a handler gets besides its payload: the job's transaction, the clock and which attempt this is."""
@@ -33,6 +37,7 @@ class JobContext:
     job_id: int
     attempt: int
     connectors: Connectors
+    intake: Intake | None = None  # verifies and stores signed evidence (hub.documents.evidence_intake)
 
 
 Handler = Callable[[JobContext, P], Awaitable[None]]

@@ -88,3 +88,10 @@ def test_a_paternity_claim_without_periods_waits_for_them():
         compute(ClaimKind.PATERNITY, BirthDetails(TWINS.born, 2), history(), PaidBefore())
     with pytest.raises(ValueError, match="do not fit"):
         compute(ClaimKind.SICKNESS, TWINS, history(), PaidBefore())
+
+
+def test_an_amended_certificate_states_the_birth_anew():
+    stored = to_json(BirthDetails(TWINS.born, 2, caesarean=True, periods=((dt.date(2025, 9, 3), dt.date(2025, 9, 9)),)))
+    corrected = merged(ClaimKind.PATERNITY, stored, BirthDetails(TWINS.born, 1), replacing=True)
+    assert isinstance(corrected, BirthDetails)
+    assert (corrected.children, corrected.caesarean) == (1, False) and corrected.periods  # the form's periods stay

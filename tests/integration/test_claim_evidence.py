@@ -1,0 +1,153 @@
+"""A birth certificate whose mother is insured: the maternity claim opens, the worker fetches the civil-status birth
+extract (signed by the registry office) and attaches it, the population database confirms the insured father, and his
+paternity claim opens, waiting for the leave periods his employer files; then it is computed. Both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from connectors.civil_status_sim import BirthRegistration
+from connectors.population_evidence import RelationshipQuery
+from connectors.population_sim import RegisteredPerson
+from connectors.signed import SignedXmlClient
+from hub.app import create_app
+from hub.audit.purpose import Purpose
+from hub.claims.contribution_records import ContributionSource
+from hub.claims.contributions import store_contributions
+from hub.documents.evidence import Child, Parent, RelationshipKind
+from hub.documents.qd4750 import table_file
+from hub.documents.qd4750.samples import MOTHER, TWIN_A, TWIN_B
+from hub.documents.trust import import_certificates
+from hub.persons.models import Gender, Person
+from hub.persons.service import NewPerson, create_person
+from hub.settings import ConnectorSettings
+from tests.helpers import graphql_data
+from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
+from tests.integration.test_claims import CLAIM, FILE, claims_when, insured
+from tests.integration.test_documents import submit
+from tests.integration.test_evidence import TOKEN, systems  # noqa: F401  (the simulators, shared per module)
+
+MOTHER_ID, FATHER_ID, CHILD_ID = "048192001234", "048092000456", "048225000777"
+BORN = dt.date(2025, 3, 2)
+BIRTH = BirthRegistration(
+    "20194",
+    "01/2025",
+    "42",
+    dt.date(2025, 3, 9),
+    Child("Trần Minh Khôi", Gender.MALE, BORN, "Bệnh viện Phụ sản - Nhi Đà Nẵng", CHILD_ID),
+    Parent("Nguyễn Thị Lan", dt.date(1992, 3, 14), MOTHER_ID),
+    Parent("Trần Văn Hùng", dt.date(1992, 5, 6), FATHER_ID),
+)
+
+
+@pytest.fixture
+async def family(systems, settings, clock, signer, backend):  # noqa: F811
+    civil_url, civil, population_url, people = systems
+    civil.clear()
+    civil.add_births([BIRTH])
+    people.clear()
+    people.add_many(
+        [
+            RegisteredPerson("Nguyễn Thị Lan", dt.date(1992, 3, 14), Gender.FEMALE, MOTHER_ID),
+            RegisteredPerson("Trần Văn Hùng", dt.date(1992, 5, 6), Gender.MALE, FATHER_ID),
+            RegisteredPerson("Trần Minh Khôi", BORN, Gender.MALE, CHILD_ID, MOTHER_ID),
+        ]
+    )
+    people.add_relationships([RelationshipQuery(RelationshipKind.FATHER_CHILD, FATHER_ID, CHILD_ID)])
+    connected = dataclasses.replace(
+        settings,
+        connectors=ConnectorSettings(
+            population_url=population_url,
+            population_token=TOKEN,
+            civil_status_url=civil_url,
+            civil_status_token=TOKEN,
+        ),
+    )
+    app = create_app(connected, clock=clock)
+    async with app.router.lifespan_context(app):
+        state = app.state.hub
+        db = state.services.db
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
+            tokens, principals = await documents_world((client, state), signer, clock, backend)
+            for url in (civil_url, population_url):
+                async with SignedXmlClient(url, token=TOKEN) as system:
+                    published = await system.certificates()
+                for certificate in published:
+                    async with db.transaction() as session:
+                        await import_certificates(
+                            session,
+                            now=clock.now(),
+                            actor=principals["operator"],
+                            party=certificate.party,
+                            data=certificate.pem,
+                        )
+            async with db.transaction() as session:
+                await store_contributions(
+                    session,
+                    [
+                        insured("Nguyễn Thị Lan", Gender.FEMALE, dt.date(1992, 3, 14), personal_id_number=MOTHER_ID),
+                        insured("Trần Văn Hùng", Gender.MALE, dt.date(1992, 5, 6), personal_id_number=FATHER_ID),
+                    ],
+                    now=clock.now(),
+                    actor=None,
+                    source=ContributionSource.IMPORT,
+                )
+            await _child(db, clock)
+            worker = worker_for(connected, clock, backend)
+            try:
+                yield client, tokens
+            finally:
+                await stop(worker)
+
+
+async def _child(db, clock) -> None:
+    """The twin with an ID number, as the child-card flow would have created him: the mother's child."""
+    async with db.transaction() as session:
+        mother_id = await session.scalar(select(Person.id).where(Person.personal_id_number == MOTHER_ID))
+        await create_person(
+            session,
+            now=clock.now(),
+            actor=None,
+            purpose=Purpose.SYSTEM,
+            new=NewPerson(
+                "Trần Minh Khôi",
+                Gender.MALE,
+                BORN,
+                "48",
+                "20194",
+                "Hải Châu",
+                personal_id_number=CHILD_ID,
+                mother_id=mother_id,
+            ),
+        )
+
+
+async def test_the_birth_extract_is_attached_and_the_insured_father_gets_his_claim(family):
+    client, tokens = family
+    processor = tokens["processor-48"]
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
+    claims = await claims_when(client, processor, 2, states=["COMPUTED", "EVIDENCE_PENDING"])
+    by_kind = {claim["kind"]: claim for claim in claims}
+    assert by_kind["PATERNITY"]["personName"] == "Trần Văn Hùng"
+    assert by_kind["PATERNITY"]["state"] == "EVIDENCE_PENDING"  # his leave periods are not known yet
+    assert by_kind["PATERNITY"]["details"]["children"] == 2 and by_kind["PATERNITY"]["details"]["caesarean"]
+    maternity = await graphql_data(client, CLAIM, {"reference": by_kind["MATERNITY"]["reference"]}, token=processor)
+    assert {d["docType"] for d in maternity["claim"]["evidence"]} == {"XML9", "birth_extract"}
+    paternity = await graphql_data(client, CLAIM, {"reference": by_kind["PATERNITY"]["reference"]}, token=processor)
+    assert {d["docType"] for d in paternity["claim"]["evidence"]} == {"birth_extract", "relationship_check"}
+    # His employer files the leave: the same claim is computed (twins by caesarean: 14 working days)
+    filing = {
+        "kind": "PATERNITY",
+        "personalId": FATHER_ID,
+        "born": BORN.isoformat(),
+        "periods": [{"start": "2025-03-03", "end": "2025-03-21"}],
+    }
+    filed = await graphql_data(client, FILE, {"input": filing}, token=processor)
+    assert filed["fileClaim"]["claim"]["reference"] == by_kind["PATERNITY"]["reference"]
+    computed = await claims_when(client, processor, 1, kinds=["PATERNITY"], states=["COMPUTED"])
+    assert computed[0]["computation"]["paidDays"] == "14"
