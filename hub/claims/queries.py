@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
-from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentOrder
+from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, Employer, PaymentOrder
 from hub.claims.service import CLAIM_USE
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.clock import vietnam_date
 from hub.documents.models import DocumentUse
 from hub.errors import Forbidden
+from hub.persons.models import Person
 
 MAX_PAGE = 200
 # Overdue: BHXH's settlement deadline passed while the claim still waits for evidence or a decision.
@@ -43,12 +44,19 @@ class ClaimPage:
 
 
 def _reach(actor: Principal) -> ColumnElement[bool]:
-    actor.require(Role.CLAIM_READ)
+    """BHXH roles read the claims of their province (or all); an employer those of its employees it filed or that
+    name it; a citizen their own."""
     jurisdiction = actor.jurisdiction
-    if jurisdiction.level is JurisdictionLevel.NATIONAL:
-        return true()
-    if jurisdiction.level is JurisdictionLevel.PROVINCE:
-        return Claim.province_code == jurisdiction.code
+    if Role.CLAIM_READ in actor.roles:
+        if jurisdiction.level is JurisdictionLevel.NATIONAL:
+            return true()
+        if jurisdiction.level is JurisdictionLevel.PROVINCE:
+            return Claim.province_code == jurisdiction.code
+    if Role.CLAIM_READ_OWN in actor.roles:
+        if jurisdiction.level is JurisdictionLevel.EMPLOYER:
+            return Claim.employer_id.in_(select(Employer.id).where(Employer.code == jurisdiction.code))
+        if jurisdiction.level is JurisdictionLevel.PERSON:
+            return Claim.person_id.in_(select(Person.id).where(Person.personal_id_number == jurisdiction.code))
     raise Forbidden()
 
 

@@ -19,7 +19,17 @@ from hub.audit.service import AuditEvent, record
 from hub.claims.details import ClaimDetails, event_date, event_key, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
-from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimOrigin, ClaimState, PaymentKind, PaymentOrder
+from hub.claims.models import (
+    Claim,
+    ClaimEvent,
+    ClaimKind,
+    ClaimOrigin,
+    ClaimState,
+    ContributionMonthRow,
+    Employer,
+    PaymentKind,
+    PaymentOrder,
+)
 from hub.clients.permissions import Location, Principal, Role
 from hub.clock import vietnam_date
 from hub.documents.changes import record_use
@@ -323,11 +333,39 @@ async def file_claim(
     person = await _person(session, personal_id, bhxh_code)
     if person is None:
         raise claim_error(E.PERSON_UNKNOWN, field="personalId")
-    if not actor.jurisdiction.covers(Location(province_code=person.province_code)):
-        raise Forbidden()
-    opening = Opening(kind, person.id, person.province_code, details, filed_on=filed_on or vietnam_date(now))
+    employer = await _employer(session, person.id, event_date(details))
+    where = Location(
+        province_code=person.province_code,
+        employer_code=employer.code if employer else None,
+        personal_id=person.personal_id_number,
+    )
+    if not actor.jurisdiction.covers(where):
+        raise Forbidden()  # another province's person, another employer's employee, someone else
+    opening = Opening(
+        kind,
+        person.id,
+        person.province_code,
+        details,
+        employer_id=employer.id if employer else None,
+        filed_on=filed_on or vietnam_date(now),
+    )
     (claim,) = await open_claims(session, [opening], now=now, actor=actor, origin=ClaimOrigin.MANUAL)
     return claim
+
+
+async def _employer(session: AsyncSession, person_id: uuid.UUID, on: dt.date) -> Employer | None:
+    """The employer the person last contributed for, up to `on`."""
+    employer_id = await session.scalar(
+        select(ContributionMonthRow.employer_id)
+        .where(
+            ContributionMonthRow.person_id == person_id,
+            ContributionMonthRow.employer_id.is_not(None),
+            ContributionMonthRow.month <= on,
+        )
+        .order_by(ContributionMonthRow.month.desc())
+        .limit(1)
+    )
+    return await session.get(Employer, employer_id) if employer_id else None
 
 
 async def _person(session: AsyncSession, personal_id: str | None, bhxh_code: str | None) -> Person | None:

@@ -18,6 +18,8 @@ class ClientKind(enum.StrEnum):
     CLAIM_PROCESSOR = "claim_processor"
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"
+    EMPLOYER = "employer"  # an employer's own system (or BHXH's employer portal acting for it)
+    CITIZEN = "citizen"  # an insured person, through an identity provider acting for them
 
 
 class Role(enum.StrEnum):
@@ -31,6 +33,7 @@ class Role(enum.StrEnum):
     CERTIFICATE_MANAGE = "certificate:manage"
     CLAIM_READ = "claim:read"
     CLAIM_FILE = "claim:file"
+    CLAIM_READ_OWN = "claim:read_own"  # the claims of the employer's employees, or of the citizen themself
     CLAIM_DECIDE = "claim:decide"
     CASE_STATUS_READ = "case_status:read"
     AUDIT_READ = "audit:read"
@@ -43,6 +46,8 @@ class JurisdictionLevel(enum.StrEnum):
     COMMUNE = "commune"
     PROVINCE = "province"
     NATIONAL = "national"
+    EMPLOYER = "employer"  # by the employer's BHXH unit code
+    PERSON = "person"  # by the person's 12-digit identification number
 
 
 # Roles a kind of client may hold at all (a hospital can never decide claims), and those it gets by default.
@@ -67,6 +72,8 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
         }
     ),
     ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE, Role.CERTIFICATE_MANAGE}),
+    ClientKind.EMPLOYER: frozenset({Role.CLAIM_FILE, Role.CLAIM_READ_OWN}),
+    ClientKind.CITIZEN: frozenset({Role.CLAIM_FILE, Role.CLAIM_READ_OWN}),
 }
 # Every allowed role by default, except that a supervisor decides and corrects only when granted to.
 DEFAULT_ROLES: dict[ClientKind, frozenset[Role]] = {
@@ -80,6 +87,8 @@ ALLOWED_LEVELS: dict[ClientKind, frozenset[JurisdictionLevel]] = {
     ClientKind.CLAIM_PROCESSOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
     ClientKind.SUPERVISOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
     ClientKind.OPERATOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
+    ClientKind.EMPLOYER: frozenset({JurisdictionLevel.EMPLOYER}),
+    ClientKind.CITIZEN: frozenset({JurisdictionLevel.PERSON}),
 }
 # The purposes each kind of client may state when it reads personal data (Decree 13: purpose limitation).
 PURPOSES: dict[ClientKind, frozenset[Purpose]] = {
@@ -89,12 +98,16 @@ PURPOSES: dict[ClientKind, frozenset[Purpose]] = {
     ClientKind.CLAIM_PROCESSOR: frozenset({Purpose.CLAIM_SETTLEMENT, Purpose.DATA_CORRECTION}),
     ClientKind.SUPERVISOR: frozenset({Purpose.SUPERVISION, Purpose.CLAIM_SETTLEMENT, Purpose.DATA_CORRECTION}),
     ClientKind.OPERATOR: frozenset(),
+    ClientKind.EMPLOYER: frozenset({Purpose.CLAIM_SETTLEMENT}),
+    ClientKind.CITIZEN: frozenset({Purpose.CLAIM_SETTLEMENT}),
 }
 # Statistics-office codes: 2-digit provinces, 5-digit communes; 5-character health-facility codes.
 _CODE_FORMATS: dict[JurisdictionLevel, re.Pattern[str]] = {
     JurisdictionLevel.FACILITY: re.compile(r"[0-9A-Z]{5}"),
     JurisdictionLevel.COMMUNE: re.compile(r"[0-9]{5}"),
     JurisdictionLevel.PROVINCE: re.compile(r"[0-9]{2}"),
+    JurisdictionLevel.EMPLOYER: re.compile(r"[0-9A-Z]{2,20}"),
+    JurisdictionLevel.PERSON: re.compile(r"[0-9]{12}"),
 }
 
 
@@ -105,6 +118,8 @@ class Location:
     province_code: str | None = None
     commune_code: str | None = None
     facility_code: str | None = None
+    employer_code: str | None = None
+    personal_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,13 +138,15 @@ class Jurisdiction:
 
     @classmethod
     def parse(cls, text: str) -> Jurisdiction:
-        """Read `national`, `province:48`, `commune:20242` or `facility:48001`."""
+        """Read `national`, `province:48`, `commune:20242`, `facility:48001`, `employer:DN0012345` or
+        `person:048085000321`."""
         level_text, _, code = text.strip().partition(":")
         try:
             level = JurisdictionLevel(level_text.lower())
         except ValueError:
             raise ValueError(
-                f"unknown jurisdiction {text!r}: expected national, province:NN, commune:NNNNN or facility:XXXXX"
+                f"unknown jurisdiction {text!r}: expected national, province:NN, commune:NNNNN, facility:XXXXX, "
+                "employer:CODE or person:NNNNNNNNNNNN"
             ) from None
         return cls(level, code or None)
 
@@ -146,6 +163,10 @@ class Jurisdiction:
                 return location.commune_code == self.code
             case JurisdictionLevel.FACILITY:
                 return location.facility_code == self.code
+            case JurisdictionLevel.EMPLOYER:
+                return location.employer_code == self.code
+            case JurisdictionLevel.PERSON:
+                return location.personal_id == self.code
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,8 @@ def province_of(jurisdiction: Jurisdiction) -> str | None:
                 return prefix
             successor = catalog.current_province_for(prefix)
             return successor.code if successor else None
+        case JurisdictionLevel.EMPLOYER | JurisdictionLevel.PERSON:
+            return None  # an employer or a person is not bound to one province's operator
 
 
 def within(inner: Jurisdiction, outer: Jurisdiction) -> bool:

@@ -11,10 +11,11 @@ import pytest
 from hub.claims.contribution_records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
 from hub.claims.contributions import store_contributions
 from hub.claims.rules import Month
+from hub.clients.permissions import ClientKind
 from hub.documents.qd4750 import table_file
 from hub.documents.qd4750.samples import SICK_LEAVE, visit_of
 from hub.persons.models import Gender
-from tests.helpers import graphql_data, post_graphql, wait_until
+from tests.helpers import graphql_data, make_client, post_graphql, wait_until
 from tests.integration.documents_kit import documents_world, replaced, signed_envelope, stop, worker_for
 from tests.integration.test_documents import submit
 
@@ -173,3 +174,32 @@ async def test_no_claim_opens_for_someone_not_insured(hub, office):
     await submit(client, tokens["bv-48001"], signed_envelope([[table_file(SICK_VISIT), table_file(SICK_LEAVE)]]))
     claims = await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
     assert claims[0]["personName"] == "Lê Văn Tâm"
+
+
+async def test_employers_and_citizens_see_and_file_only_their_own(hub, office, signer, clock):
+    client, state = hub
+    tokens = office
+    db = state.services.db
+    _, employer = await make_client(db, signer, clock, "dn-hoa-khanh", ClientKind.EMPLOYER, f"employer:{EMPLOYER.code}")
+    _, stranger = await make_client(db, signer, clock, "dn-khac", ClientKind.EMPLOYER, "employer:DN0099999")
+    _, citizen = await make_client(db, signer, clock, "le-van-tam", ClientKind.CITIZEN, f"person:{EMPLOYEE_ID}")
+    await submit(client, tokens["bv-48001"], signed_envelope())
+    await claims_when(client, tokens["processor-48"], 2, states=["COMPUTED"])
+    assert len(await claims_when(client, employer, 2)) == 2  # both insured work for it
+    mine = await claims_when(client, citizen, 1)
+    assert mine[0]["personName"] == "Lê Văn Tâm" and mine[0]["kind"] == "SICKNESS"
+    assert (await graphql_data(client, CLAIMS, {}, token=stranger))["claims"]["totalCount"] == 0
+    care = {
+        "kind": "CHILD_CARE",
+        "personalId": EMPLOYEE_ID,
+        "childBorn": "2023-05-01",
+        "leave": {"start": "2025-04-07", "end": "2025-04-08"},
+    }
+    filed = await graphql_data(client, FILE, {"input": care}, token=employer)
+    assert filed["fileClaim"]["claim"]["state"] == "EVIDENCE_PENDING"
+    refused = (await post_graphql(client, FILE, {"input": care}, token=stranger)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    decided = (
+        await post_graphql(client, DECIDE, {"reference": mine[0]["reference"], "decision": "APPROVE"}, token=citizen)
+    ).json()
+    assert decided["errors"][0]["extensions"]["code"] == "FORBIDDEN"
