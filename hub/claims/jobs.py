@@ -38,6 +38,7 @@ from hub.jobs import JobContext, enqueue, job
 log = logging.getLogger(__name__)
 DECIDED = frozenset({ClaimState.APPROVED, ClaimState.PAID})
 COUNTED = frozenset({ClaimState.COMPUTED, ClaimState.APPROVED, ClaimState.PAID})
+CANCELLED = "cancelled"  # TINH_TRANG of a civil-status extract whose record was cancelled
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,10 @@ async def recompute_on_change(session: AsyncSession, change: DocumentChange) -> 
         await evidence_revoked(session, claim, change.document_id, change.reason, now=now)
         return
     replacement = await session.get(Document, change.replacement_id) if change.replacement_id else None
+    if replacement is not None and replacement.fields.get("TINH_TRANG") == CANCELLED:
+        # The civil-status record was cancelled (entered in error, wrong authority): as good as revoked.
+        await evidence_revoked(session, claim, change.document_id, "civil-status record cancelled", now=now)
+        return
     if replacement is not None and replacement.state == DocumentState.CURRENT.value:
         openings = await openings_from_documents(session, [replacement], merge_into=claim)
         if openings:

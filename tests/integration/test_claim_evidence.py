@@ -34,6 +34,9 @@ from tests.integration.test_evidence import TOKEN, systems  # noqa: F401  (the s
 
 MOTHER_ID, FATHER_ID, CHILD_ID = "048192001234", "048092000456", "048225000777"
 BORN = dt.date(2025, 3, 2)
+FETCH_EXTRACT = (
+    """mutation($id: String) { fetchBirthExtract(personalId: $id) { document { fields } errors { code } } }"""
+)
 BIRTH = BirthRegistration(
     "20194",
     "01/2025",
@@ -151,3 +154,19 @@ async def test_the_birth_extract_is_attached_and_the_insured_father_gets_his_cla
     assert filed["fileClaim"]["claim"]["reference"] == by_kind["PATERNITY"]["reference"]
     computed = await claims_when(client, processor, 1, kinds=["PATERNITY"], states=["COMPUTED"])
     assert computed[0]["computation"]["paidDays"] == "14"
+
+
+async def test_a_cancelled_registration_takes_the_evidence_away(family, systems):  # noqa: F811
+    client, tokens = family
+    _, civil, _, _ = systems
+    processor = tokens["processor-48"]
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
+    await claims_when(client, processor, 1, kinds=["PATERNITY"])
+    civil.cancel_birth(
+        (BIRTH.office_code, BIRTH.book_number, BIRTH.record_number), dt.date(2025, 4, 1), "Đăng ký trùng"
+    )
+    fetched = await graphql_data(client, FETCH_EXTRACT, {"id": CHILD_ID}, token=processor)
+    assert fetched["fetchBirthExtract"]["document"]["fields"]["TINH_TRANG"] == "cancelled"
+    (paternity,) = await claims_when(client, processor, 1, kinds=["PATERNITY"], states=["EVIDENCE_PENDING"])
+    detail = await graphql_data(client, CLAIM, {"reference": paternity["reference"]}, token=processor)
+    assert detail["claim"]["history"][-1]["details"]["what"] == "evidence_revoked"
