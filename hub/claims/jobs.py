@@ -102,15 +102,24 @@ def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict[str, 
     return event_row(claim, now, None, what="recomputed", amount_vnd=claim.amount_vnd, difference_vnd=difference)
 
 
+TallyKey = tuple[uuid.UUID, str, int, str]
+
+
+def _tally_key(person_id: uuid.UUID, kind: str, day: dt.date, details: dict[str, object]) -> TallyKey:
+    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child)."""
+    child = str(details.get("child_born") or "") if kind == ClaimKind.CHILD_CARE else ""
+    return (person_id, kind, day.year, child)
+
+
 @dataclass
 class _Tally:
-    """Days already paid per person, kind and year by claims computed before (in the database or in this batch)."""
+    """Days already paid by claims computed before (in the database or earlier in this batch)."""
 
-    days: dict[tuple[uuid.UUID, str, int], list[tuple[dt.date, uuid.UUID, Decimal]]]
+    days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]]
 
     def before(self, claim: Claim) -> PaidBefore:
         def paid(kind: ClaimKind) -> Decimal:
-            rows = self.days.get((claim.person_id, kind.value, claim.event_date.year), [])
+            rows = self.days.get(_tally_key(claim.person_id, kind.value, claim.event_date, claim.details), [])
             return sum((d for day, cid, d in rows if cid != claim.id and day < claim.event_date), Decimal(0))
 
         return PaidBefore(
@@ -120,23 +129,24 @@ class _Tally:
         )
 
     def add(self, claim: Claim, paid_days: Decimal) -> None:
-        rows = self.days.setdefault((claim.person_id, claim.kind, claim.event_date.year), [])
+        rows = self.days.setdefault(_tally_key(claim.person_id, claim.kind, claim.event_date, claim.details), [])
         rows[:] = [row for row in rows if row[1] != claim.id] + [(claim.event_date, claim.id, paid_days)]
 
 
 async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally:
     counted = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)
     rows = await session.execute(
-        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.computation).where(
+        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.details, Claim.computation).where(
             Claim.person_id.in_({c.person_id for c in claims}),
             Claim.kind.in_(counted),
             Claim.state.in_([s.value for s in COUNTED]),
         )
     )
-    days: dict[tuple[uuid.UUID, str, int], list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)
-    for claim_id, person_id, kind, day, computation in rows:
+    days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)
+    for claim_id, person_id, kind, day, details, computation in rows:
         if computation and computation.get("eligible"):
-            days[(person_id, kind, day.year)].append((day, claim_id, Decimal(computation["paid_days"])))
+            key = _tally_key(person_id, kind, day, details)
+            days[key].append((day, claim_id, Decimal(computation["paid_days"])))
     return _Tally(days)
 
 

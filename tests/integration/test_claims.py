@@ -203,3 +203,23 @@ async def test_employers_and_citizens_see_and_file_only_their_own(hub, office, s
         await post_graphql(client, DECIDE, {"reference": mine[0]["reference"], "decision": "APPROVE"}, token=citizen)
     ).json()
     assert decided["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_child_care_days_count_per_child(hub, office):
+    client, _ = hub
+    tokens = office
+
+    async def care(child_born: str, start: str, end: str) -> str:
+        filing = {"kind": "CHILD_CARE", "personalId": EMPLOYEE_ID, "childBorn": child_born}
+        filing["leave"] = {"start": start, "end": end}
+        answer = await graphql_data(client, FILE, {"input": filing}, token=tokens["processor-48"])
+        return str(answer["fileClaim"]["claim"]["reference"])
+
+    # 14 working days of a child under 3 (limit 20): 7 April 2025 was the Hùng Kings' day, a holiday
+    await care("2023-05-01", "2025-04-07", "2025-04-25")
+    await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
+    same_child = await care("2023-05-01", "2025-05-05", "2025-05-16")  # 10 more: 6 left this year
+    other_child = await care("2024-01-10", "2025-05-05", "2025-05-16")  # another child: a limit of his own
+    claims = await claims_when(client, tokens["processor-48"], 3, states=["COMPUTED"])
+    paid = {claim["reference"]: claim["computation"]["paidDays"] for claim in claims}
+    assert (paid[same_child], paid[other_child]) == ("6", "10")
