@@ -113,6 +113,7 @@ class Claim(Base):
         Index("ix_claims_province_code_state_created_at", "province_code", "state", "created_at"),
         Index("ix_claims_state_created_at", "state", "created_at"),
         Index("ix_claims_state_due_on", "state", "due_on"),
+        Index("ix_claims_province_code_state_due_on", "province_code", "state", "due_on"),
         Index("ix_claims_employer_id", "employer_id"),
     )
 

@@ -160,8 +160,12 @@ class ClaimType:
     decided_by: str | None
     decided_at: dt.datetime | None
     created_at: dt.datetime
-    computation: ClaimComputation | None
     overdue: bool
+    stored_computation: strawberry.Private[dict[str, object] | None]
+
+    @strawberry.field(description="The amount, eligibility and every explanation line (read only when asked for).")
+    def computation(self) -> ClaimComputation | None:
+        return ClaimComputation.of(self.stored_computation) if self.stored_computation else None
 
     @strawberry.field(description="The insured person's full name.")
     async def person_name(self, info: Info) -> str:
@@ -188,8 +192,8 @@ class ClaimType:
             decided_by=claim.decided_by,
             decided_at=claim.decided_at,
             created_at=claim.created_at,
-            computation=ClaimComputation.of(claim.computation) if claim.computation else None,
             overdue=is_overdue(claim, today),
+            stored_computation=claim.computation,
         )
 
 

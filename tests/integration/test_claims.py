@@ -210,7 +210,7 @@ async def test_child_care_days_count_per_child(hub, office):
     tokens = office
 
     async def care(child_born: str, start: str, end: str) -> str:
-        filing = {"kind": "CHILD_CARE", "personalId": EMPLOYEE_ID, "childBorn": child_born}
+        filing: dict[str, object] = {"kind": "CHILD_CARE", "personalId": EMPLOYEE_ID, "childBorn": child_born}
         filing["leave"] = {"start": start, "end": end}
         answer = await graphql_data(client, FILE, {"input": filing}, token=tokens["processor-48"])
         return str(answer["fileClaim"]["claim"]["reference"])

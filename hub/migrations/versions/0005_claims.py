@@ -67,6 +67,9 @@ def upgrade() -> None:
             "ix_claims_province_code_state_created_at", ["province_code", "state", "created_at"], unique=False
         )
         batch_op.create_index("ix_claims_state_due_on", ["state", "due_on"], unique=False)
+        batch_op.create_index(
+            "ix_claims_province_code_state_due_on", ["province_code", "state", "due_on"], unique=False
+        )
         batch_op.create_index("ix_claims_state_created_at", ["state", "created_at"], unique=False)
 
     op.create_table(
@@ -135,6 +138,7 @@ def downgrade() -> None:
     op.drop_table("contribution_months")
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.drop_index("ix_claims_state_created_at")
+        batch_op.drop_index("ix_claims_province_code_state_due_on")
         batch_op.drop_index("ix_claims_state_due_on")
         batch_op.drop_index("ix_claims_province_code_state_created_at")
         batch_op.drop_index("ix_claims_employer_id")
