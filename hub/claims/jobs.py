@@ -61,6 +61,8 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
     tally = await _paid_before(session, claims)
     events = []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
+        if claim.withdrawn_evidence is not None:
+            continue  # its evidence was taken away after this computation was asked for
         kind = ClaimKind(claim.kind)
         before = tally.before(claim)
         try:

@@ -104,6 +104,9 @@ class Claim(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     needs_confirmation: Mapped[bool] = mapped_column(Boolean)  # a recalculation changed an approved amount
+    # A document the claim rested on was revoked (or its civil-status record cancelled): the claim is not computed
+    # again until a document brings new evidence, whatever computations were already queued.
+    withdrawn_evidence: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 

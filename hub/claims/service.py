@@ -114,6 +114,8 @@ async def open_claims(
             claim.filed_on = claim.filed_on or opening.filed_on
             if ClaimState(claim.state) in OPEN_STATES:
                 claim.state = ClaimState.EVIDENCE_PENDING.value
+            if opening.documents:  # new evidence: the claim can be computed again
+                claim.withdrawn_evidence = None
             claim.updated_at = now
             what = "merged"
         claims.append(claim)
@@ -160,6 +162,7 @@ def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOri
         decided_by=None,
         decided_at=None,
         needs_confirmation=False,
+        withdrawn_evidence=None,
         created_at=now,
         updated_at=now,
     )
@@ -290,7 +293,7 @@ async def evidence_revoked(
         details["difference_vnd"] = order_difference(session, claim, now=now)
     else:
         claim.state = ClaimState.EVIDENCE_PENDING.value
-    claim.updated_at = now
+    claim.withdrawn_evidence, claim.updated_at = document_id, now
     await session.flush()
     await add_events(session, [event_row(claim, now, None, **details)])
 

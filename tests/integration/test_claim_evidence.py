@@ -9,7 +9,7 @@ import datetime as dt
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from connectors.civil_status_sim import BirthRegistration
 from connectors.population_evidence import RelationshipQuery
@@ -19,14 +19,16 @@ from hub.app import create_app
 from hub.audit.purpose import Purpose
 from hub.claims.contribution_records import ContributionSource
 from hub.claims.contributions import store_contributions
+from hub.claims.jobs import compute_claims
 from hub.documents.evidence import Child, Parent, RelationshipKind
 from hub.documents.qd4750 import table_file
 from hub.documents.qd4750.samples import MOTHER, TWIN_A, TWIN_B
 from hub.documents.trust import import_certificates
+from hub.jobs.models import JobState, OutboxJob
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from hub.settings import ConnectorSettings
-from tests.helpers import graphql_data
+from tests.helpers import graphql_data, wait_until
 from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
 from tests.integration.test_claims import CLAIM, FILE, claims_when, insured
 from tests.integration.test_documents import submit
@@ -103,7 +105,7 @@ async def family(systems, settings, clock, signer, backend):  # noqa: F811
             await _child(db, clock)
             worker = worker_for(connected, clock, backend)
             try:
-                yield client, tokens
+                yield client, tokens, db
             finally:
                 await stop(worker)
 
@@ -130,8 +132,18 @@ async def _child(db, clock) -> None:
         )
 
 
+async def _computations_done(db) -> bool:
+    async with db.sessions() as session:
+        pending = await session.scalar(
+            select(func.count())
+            .select_from(OutboxJob)
+            .where(OutboxJob.kind == compute_claims.name, OutboxJob.state == JobState.PENDING.value)
+        )
+    return pending == 0
+
+
 async def test_the_birth_extract_is_attached_and_the_insured_father_gets_his_claim(family):
-    client, tokens = family
+    client, tokens, _ = family
     processor = tokens["processor-48"]
     await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
     claims = await claims_when(client, processor, 2, states=["COMPUTED", "EVIDENCE_PENDING"])
@@ -157,7 +169,7 @@ async def test_the_birth_extract_is_attached_and_the_insured_father_gets_his_cla
 
 
 async def test_a_cancelled_registration_takes_the_evidence_away(family, systems):  # noqa: F811
-    client, tokens = family
+    client, tokens, db = family
     _, civil, _, _ = systems
     processor = tokens["processor-48"]
     await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
@@ -167,6 +179,24 @@ async def test_a_cancelled_registration_takes_the_evidence_away(family, systems)
     )
     fetched = await graphql_data(client, FETCH_EXTRACT, {"id": CHILD_ID}, token=processor)
     assert fetched["fetchBirthExtract"]["document"]["fields"]["TINH_TRANG"] == "cancelled"
-    (paternity,) = await claims_when(client, processor, 1, kinds=["PATERNITY"], states=["EVIDENCE_PENDING"])
+    (paternity,) = await claims_when(client, processor, 1, kinds=["PATERNITY"])
+    history: list[str] = []
+
+    async def revoked() -> bool:
+        detail = await graphql_data(client, CLAIM, {"reference": paternity["reference"]}, token=processor)
+        history[:] = [event["details"]["what"] for event in detail["claim"]["history"]]
+        return "evidence_revoked" in history
+
+    await wait_until(revoked)
+    # His employer files the leave: the claim stays waiting for evidence, whatever computation was queued
+    filing = {
+        "kind": "PATERNITY",
+        "personalId": FATHER_ID,
+        "born": BORN.isoformat(),
+        "periods": [{"start": "2025-03-03", "end": "2025-03-21"}],
+    }
+    await graphql_data(client, FILE, {"input": filing}, token=processor)
+    await wait_until(lambda: _computations_done(db))
     detail = await graphql_data(client, CLAIM, {"reference": paternity["reference"]}, token=processor)
-    assert detail["claim"]["history"][-1]["details"]["what"] == "evidence_revoked"
+    assert detail["claim"]["claim"]["state"] == "EVIDENCE_PENDING"
+    assert "computed" not in [event["details"]["what"] for event in detail["claim"]["history"]]

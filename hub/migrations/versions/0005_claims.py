@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=200), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("needs_confirmation", sa.Boolean(), nullable=False),
+        sa.Column("withdrawn_evidence", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["employer_id"], ["employers.id"], name=op.f("fk_claims_employer_id_employers")),
