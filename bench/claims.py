@@ -1,7 +1,7 @@
 """Benchmark of benefit claims: claims computed end to end, and the processors' work queue with 1,000,000 claims
 stored, on PostgreSQL + Redis as deployed.
 
-    python bench/claims.py [--quick] [--claims N] [--bulk M] [--senders S] [--web-processes W] [--workers K]
+    python bench/claims.py [--quick] [--claims N] [--bulk M] [--senders S] [--list L] [--web-processes W] [--workers K]
                            [--threads T] [--queue-rounds R] [--keep-logs] [--keep-database] ...
 
 Set-up, not timed: a dedicated database (created afresh, dropped at the end) and Redis database (flushed at the start
@@ -13,9 +13,10 @@ contribution history the contribution system holds about them, stored with `stor
 Measured:
 1. `claims_per_s`: S senders, each on its own keep-alive connection, file one SICKNESS claim (a leave of 2 to 5
    working days inside the person's last month of compulsory contributions: the evidence the computation needs is
-   present) per person through the GraphQL mutation `fileClaim`, with the token of the person's province; the
-   workers compute them. Claims / seconds from the first send to the moment the database holds every one of them in
-   state COMPUTED (polled directly), after a warm-up of a few claims.
+   present) per person, as lists of L claims of one province (an employer's list, Mẫu 01B-HSB; default 100)
+   through the GraphQL mutation `fileClaims` (with L = 1: one `fileClaim` per claim), with the token of the
+   person's province; the workers compute them. Claims / seconds from the first send to the moment the database
+   holds every one of them in state COMPUTED (polled directly), after a warm-up of a few claims.
 2. `queue_p99_ms`: M claims (default 1,000,000; quick 50,000) bulk-loaded with COPY (kinds, states, provinces,
    created_at over a year, due dates, computations like those the workers wrote), VACUUM (ANALYZE) (a
    deployment's autovacuum would), then R rounds of three sequential requests of one province's processor:
@@ -85,6 +86,9 @@ POLL_S = 0.05
 FILE_CLAIM = """mutation($input: FileClaimInput!) {
   fileClaim(input: $input) { claim { reference state } errors { code message } }
 }"""
+FILE_CLAIMS = """mutation($inputs: [FileClaimInput!]!) {
+  fileClaims(inputs: $inputs) { results { claim { reference state } errors { code message } } errors { code message } }
+}"""
 QUEUE = """query($filter: ClaimFilterInput, $first: Int!, $after: String) {
   claims(filter: $filter, first: $first, after: $after) {
     totalCount
@@ -104,6 +108,7 @@ class Config:
     claims: int
     bulk: int
     senders: int
+    list_size: int
     web_processes: int
     workers: int
     threads: int
@@ -308,31 +313,41 @@ class FileTally:
 async def file_all(
     cfg: Config, deployment: Deployment, people: Sequence[Insured], tokens: dict[str, str], tally: FileTally
 ) -> None:
-    queue: asyncio.Queue[Insured] = asyncio.Queue()
+    """File every claim, as lists of `cfg.list_size` claims of one province (one `fileClaim` each with 1)."""
+    queue: asyncio.Queue[list[Insured]] = asyncio.Queue()
+    by_province: dict[str, list[Insured]] = {}
     for insured in people:
-        queue.put_nowait(insured)
+        by_province.setdefault(insured.record.province_code, []).append(insured)
+    for insured_list in by_province.values():
+        for start in range(0, len(insured_list), cfg.list_size):
+            queue.put_nowait(insured_list[start : start + cfg.list_size])
 
     async def sender(index: int) -> None:
         base_url = deployment.base_urls[index % len(deployment.base_urls)]
         async with httpx.AsyncClient(base_url=base_url, timeout=120.0) as client:
             while True:
                 try:
-                    insured = queue.get_nowait()
+                    batch = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                headers = {"Authorization": f"Bearer {tokens[insured.record.province_code]}"}
+                headers = {"Authorization": f"Bearer {tokens[batch[0].record.province_code]}"}
+                if cfg.list_size == 1:
+                    request = {"query": FILE_CLAIM, "variables": {"input": claim_input(batch[0])}}
+                else:
+                    request = {"query": FILE_CLAIMS, "variables": {"inputs": [claim_input(i) for i in batch]}}
                 started = time.perf_counter()
-                response = await client.post(
-                    "/graphql",
-                    json={"query": FILE_CLAIM, "variables": {"input": claim_input(insured)}},
-                    headers=headers,
-                )
+                response = await client.post("/graphql", json=request, headers=headers)
                 tally.seconds.append(time.perf_counter() - started)
                 body = response.json() if response.status_code == 200 else {}
-                payload = (body.get("data") or {}).get("fileClaim") or {}
-                if response.status_code != 200 or body.get("errors") or payload.get("errors"):
-                    problem = body.get("errors") or payload.get("errors") or response.text[:200]
-                    tally.errors[json.dumps(problem, ensure_ascii=False)[:300]] += 1
+                data = body.get("data") or {}
+                payload = data.get("fileClaim") or data.get("fileClaims") or {}
+                problems = [
+                    *(body.get("errors") or []),
+                    *(payload.get("errors") or []),
+                    *(e for result in payload.get("results") or [] for e in result["errors"]),
+                ]
+                if response.status_code != 200 or problems:
+                    tally.errors[json.dumps(problems or response.text[:200], ensure_ascii=False)[:300]] += 1
 
     await asyncio.gather(*(sender(i) for i in range(cfg.senders)))
 
@@ -377,7 +392,7 @@ async def measure_throughput(
             raise RuntimeError(f"warm-up claims refused: {dict(warm.errors)}")
         await wait_computed(conn, deployment, len(warmup), "warm-up", give_up_after=120)
         await conn.execute("ANALYZE")
-        log(f"timed: {len(timed):,} SICKNESS claims through fileClaim, {cfg.senders} senders")
+        log(f"timed: {len(timed):,} SICKNESS claims in lists of {cfg.list_size}, {cfg.senders} senders")
         tally = FileTally()
         meter = CpuMeter(deployment.cpu_parts)
         meter.start()
@@ -403,7 +418,7 @@ async def measure_throughput(
     rate = len(timed) / seconds
     p50, p99 = (1000 * percentile(tally.seconds, q) for q in (50, 99))
     log(
-        f"  {len(timed):,} claims computed in {seconds:.2f} s: {rate:,.1f} claims/s (target 500); fileClaim p50 "
+        f"  {len(timed):,} claims computed in {seconds:.2f} s: {rate:,.1f} claims/s (target 500); request p50 "
         f"{p50:.0f} ms p99 {p99:.0f} ms; all sent after {sent_at - started:.1f} s; states {states}, "
         f"{eligible:,} eligible"
     )
@@ -724,6 +739,7 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--claims", type=int, default=None, help=f"claims filed, timed (full: {FULL_CLAIMS:,})")
     parser.add_argument("--bulk", type=int, default=None, help=f"claims stored for the queue (full: {FULL_BULK:,})")
     parser.add_argument("--senders", type=int, default=8, help="concurrent senders, each on its own connection")
+    parser.add_argument("--list", type=int, default=100, help="claims per fileClaims call (1: fileClaim)")
     parser.add_argument("--web-processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="`hub worker` processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per job worker")
@@ -742,7 +758,7 @@ def parse_args(argv: list[str] | None) -> Config:
         require_loopback(url)
     if not args.postgres.startswith("postgresql://") or urlsplit(args.postgres).path not in ("", "/"):
         parser.error("--postgres is postgresql://user@host:port, without a database")
-    for name in ("senders", "web_processes", "workers", "threads"):
+    for name in ("senders", "list", "web_processes", "workers", "threads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return Config(
@@ -750,6 +766,7 @@ def parse_args(argv: list[str] | None) -> Config:
         claims=args.claims or (QUICK_CLAIMS if args.quick else FULL_CLAIMS),
         bulk=args.bulk if args.bulk is not None else (QUICK_BULK if args.quick else FULL_BULK),
         senders=args.senders,
+        list_size=args.list,
         web_processes=args.web_processes,
         workers=args.workers,
         threads=args.threads,
@@ -798,6 +815,7 @@ def main(argv: list[str] | None = None) -> int:
     figures |= {
         "quick": cfg.quick,
         "senders": cfg.senders,
+        "list_size": cfg.list_size,
         "web_processes": cfg.web_processes,
         "worker_processes": cfg.workers,
         "worker_threads": cfg.threads,

@@ -17,6 +17,8 @@ class ClaimErrorCode(enum.StrEnum):
     EMPLOYER_UNKNOWN = "EMPLOYER_UNKNOWN"
     DETAILS_INVALID = "DETAILS_INVALID"
     CLAIM_NOT_FOUND = "CLAIM_NOT_FOUND"
+    NOT_PERMITTED = "NOT_PERMITTED"
+    TOO_MANY_FILINGS = "TOO_MANY_FILINGS"
 
 
 E = ClaimErrorCode
@@ -45,6 +47,14 @@ MESSAGES: Templates = {
     E.EMPLOYER_UNKNOWN: ("No employer has the code {code!r}.", "Không có đơn vị sử dụng lao động mã {code!r}."),
     E.DETAILS_INVALID: ("The claim's details are not valid: {detail}", "Thông tin hồ sơ không hợp lệ: {detail}"),
     E.CLAIM_NOT_FOUND: ("No such claim.", "Không tìm thấy hồ sơ."),
+    E.NOT_PERMITTED: (
+        "You may not file a claim for this person (another province, another employer's employee, someone else).",
+        "Không được nộp hồ sơ cho người này (tỉnh khác, người lao động của đơn vị khác, người khác).",
+    ),
+    E.TOO_MANY_FILINGS: (
+        "{count} claims in one call; at most {limit}.",
+        "{count} hồ sơ trong một lần gửi; tối đa {limit}.",
+    ),
 }
 
 

@@ -25,17 +25,13 @@ from hub.claims.models import (
     ClaimKind,
     ClaimOrigin,
     ClaimState,
-    ContributionMonthRow,
-    Employer,
     PaymentKind,
     PaymentOrder,
 )
 from hub.clients.permissions import Location, Principal, Role
-from hub.clock import vietnam_date
 from hub.documents.changes import record_use
 from hub.errors import Forbidden
 from hub.jobs import enqueue
-from hub.persons.models import Person
 
 CLAIM_EVENTS = cast(Table, ClaimEvent.__table__)
 CLAIM_USE = "claim"  # the kind of document use a claim records
@@ -317,63 +313,3 @@ def order_difference(session: AsyncSession, claim: Claim, *, now: dt.datetime) -
         )
         claim.needs_confirmation = True
     return difference
-
-
-async def file_claim(
-    session: AsyncSession,
-    *,
-    now: dt.datetime,
-    actor: Principal,
-    kind: ClaimKind,
-    details: ClaimDetails,
-    personal_id: str | None = None,
-    bhxh_code: str | None = None,
-    filed_on: dt.date | None = None,
-) -> Claim:
-    """A claim filed by hand (from the employer's or the employee's file): merged into the automatic claim for the
-    same event if there is one, never a second claim."""
-    actor.require(Role.CLAIM_FILE)
-    person = await _person(session, personal_id, bhxh_code)
-    if person is None:
-        raise claim_error(E.PERSON_UNKNOWN, field="personalId")
-    employer = await _employer(session, person.id, event_date(details))
-    where = Location(
-        province_code=person.province_code,
-        employer_code=employer.code if employer else None,
-        personal_id=person.personal_id_number,
-    )
-    if not actor.jurisdiction.covers(where):
-        raise Forbidden()  # another province's person, another employer's employee, someone else
-    opening = Opening(
-        kind,
-        person.id,
-        person.province_code,
-        details,
-        employer_id=employer.id if employer else None,
-        filed_on=filed_on or vietnam_date(now),
-    )
-    (claim,) = await open_claims(session, [opening], now=now, actor=actor, origin=ClaimOrigin.MANUAL)
-    return claim
-
-
-async def _employer(session: AsyncSession, person_id: uuid.UUID, on: dt.date) -> Employer | None:
-    """The employer the person last contributed for, up to `on`."""
-    employer_id = await session.scalar(
-        select(ContributionMonthRow.employer_id)
-        .where(
-            ContributionMonthRow.person_id == person_id,
-            ContributionMonthRow.employer_id.is_not(None),
-            ContributionMonthRow.month <= on,
-        )
-        .order_by(ContributionMonthRow.month.desc())
-        .limit(1)
-    )
-    return await session.get(Employer, employer_id) if employer_id else None
-
-
-async def _person(session: AsyncSession, personal_id: str | None, bhxh_code: str | None) -> Person | None:
-    if personal_id:
-        return await session.scalar(select(Person).where(Person.personal_id_number == personal_id.strip()))
-    if bhxh_code:
-        return await session.scalar(select(Person).where(Person.bhxh_code == bhxh_code.strip()))
-    return None

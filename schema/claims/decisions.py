@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, ConvalescenceDetails, SicknessDetails
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
+from hub.claims.filing import MAX_FILINGS, Filing, FilingOutcome, file_claim, file_claims
 from hub.claims.models import Claim, ClaimKind
 from hub.claims.rules import ConvalescenceCause
-from hub.claims.service import Decision, confirm_adjustment, decide_claim, file_claim, pay_claim
+from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
-from hub.errors import BusinessError
+from hub.errors import BusinessError, Forbidden
 from schema.claims.types import ClaimError, ClaimType, today
 from schema.context import Info, write
 from schema.errors import payload_errors
@@ -50,8 +51,16 @@ class FileClaimInput:
     days: int | None = None
     filed_on: dt.date | None = None
 
+    def filing(self) -> Filing:
+        return Filing(self.kind, self.details(), self.personal_id, self.bhxh_code, self.filed_on)
+
     def details(self) -> ClaimDetails:
         half_days = tuple(self.half_days or ())
+        for leave in [self.leave] if self.leave else self.periods or ():
+            if leave.end < leave.start:
+                raise claim_error(
+                    E.DETAILS_INVALID, field="leave", detail=f"the leave ends on {leave.end} before it starts"
+                )
         try:
             match self.kind:
                 case ClaimKind.SICKNESS if self.leave:
@@ -84,28 +93,66 @@ class ClaimPayload:
 
 
 @strawberry.type
+class FiledClaim:
+    index: int = strawberry.field(description="Position of the line in the list sent.")
+    claim: ClaimType | None
+    errors: list[ClaimError]
+
+    @classmethod
+    def of(cls, index: int, outcome: FilingOutcome | BusinessError, day: dt.date) -> FiledClaim:
+        if isinstance(outcome, Forbidden):
+            outcome = claim_error(E.NOT_PERMITTED, field="personalId")
+        if isinstance(outcome, BusinessError):
+            return cls(index=index, claim=None, errors=payload_errors(ClaimError, outcome))
+        return cls(index=index, claim=ClaimType.of(outcome, today=day), errors=[])
+
+
+@strawberry.type
+class FileClaimsPayload:
+    results: list[FiledClaim]
+    errors: list[ClaimError] = strawberry.field(description="Why the whole list was refused (e.g. too long).")
+
+
+@strawberry.type
 class ClaimMutation:
     @strawberry.mutation(description="File a claim from an employer's or employee's file; merged, never doubled.")
     async def file_claim(self, info: Info, input: FileClaimInput) -> ClaimPayload:
         try:
-            details = input.details()
+            filing = input.filing()
             claim = await write(
-                info,
-                lambda s, now, actor: file_claim(
-                    s,
-                    now=now,
-                    actor=actor,
-                    kind=input.kind,
-                    details=details,
-                    personal_id=input.personal_id,
-                    bhxh_code=input.bhxh_code,
-                    filed_on=input.filed_on,
-                ),
-                retries=2,
+                info, lambda s, now, actor: file_claim(s, now=now, actor=actor, filing=filing), retries=2
             )
         except BusinessError as exc:
             return ClaimPayload(claim=None, errors=payload_errors(ClaimError, exc))
         return ClaimPayload(claim=ClaimType.of(claim, today=today(info)), errors=[])
+
+    @strawberry.mutation(
+        description=f"File an employer's list of claims (Mẫu 01B-HSB), up to {MAX_FILINGS:,} in one call: one result "
+        "per line, in order, each the claim it opened or merged into, or why it was refused. The lines refused "
+        "change nothing; the others are filed together."
+    )
+    async def file_claims(self, info: Info, inputs: list[FileClaimInput]) -> FileClaimsPayload:
+        filings: list[Filing | BusinessError] = []
+        for line in inputs:
+            try:
+                filings.append(line.filing())
+            except BusinessError as exc:
+                filings.append(exc)
+        valid = [f for f in filings if isinstance(f, Filing)]
+        try:
+            filed = iter(
+                await write(info, lambda s, now, actor: file_claims(s, now=now, actor=actor, filings=valid), retries=2)
+            )
+        except BusinessError as exc:
+            return FileClaimsPayload(results=[], errors=payload_errors(ClaimError, exc))
+        day = today(info)
+        return FileClaimsPayload(
+            results=[
+                FiledClaim.of(index, next(filed) if isinstance(f, Filing) else f, day)
+                for index, f in enumerate(filings)
+            ],
+            errors=[],
+        )
 
     @strawberry.mutation(description="Approve, reject or return a computed claim (a reason unless approving).")
     async def decide_claim(self, info: Info, reference: str, decision: Decision, reason: str = "") -> ClaimPayload:

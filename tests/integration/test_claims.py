@@ -223,3 +223,50 @@ async def test_child_care_days_count_per_child(hub, office):
     claims = await claims_when(client, tokens["processor-48"], 3, states=["COMPUTED"])
     paid = {claim["reference"]: claim["computation"]["paidDays"] for claim in claims}
     assert (paid[same_child], paid[other_child]) == ("6", "10")
+
+
+FILE_LIST = """mutation($inputs: [FileClaimInput!]!) { fileClaims(inputs: $inputs) {
+  results { index claim { reference state } errors { code field } } errors { code } } }"""
+
+
+async def test_an_employers_list_files_each_line_or_says_why_not(hub, office, signer, clock):
+    client, state = hub
+    tokens = office
+    _, employer = await make_client(
+        state.services.db, signer, clock, "dn-hoa-khanh", ClientKind.EMPLOYER, f"employer:{EMPLOYER.code}"
+    )
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(SICK_VISIT), table_file(SICK_LEAVE)]]))
+    (automatic,) = await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
+    leave = {"start": "2025-04-14", "end": "2025-04-16"}
+    lines = [
+        {"kind": "SICKNESS", "personalId": EMPLOYEE_ID, "leave": leave},  # a new claim
+        {  # the certificate the hospital sent: merged into its claim
+            "kind": "SICKNESS",
+            "bhxhCode": SICK_LEAVE.ma_bhxh,
+            "leave": {"start": "2025-03-03", "end": "2025-03-07"},
+            "certificate": f"facility:48001/{SICK_LEAVE.so_seri}",
+        },
+        {"kind": "SICKNESS", "personalId": "048085999999", "leave": leave},  # nobody
+        {"kind": "SICKNESS", "personalId": MOTHER_ID},  # no leave
+        {"kind": "SICKNESS", "personalId": MOTHER_ID, "leave": {"start": "2025-04-16", "end": "2025-04-14"}},
+    ]
+    answer = (await graphql_data(client, FILE_LIST, {"inputs": lines}, token=employer))["fileClaims"]
+    results = answer["results"]
+    assert [r["index"] for r in results] == [0, 1, 2, 3, 4] and answer["errors"] == []
+    assert results[0]["claim"]["state"] == "EVIDENCE_PENDING" and not results[0]["errors"]
+    assert results[1]["claim"]["reference"] == automatic["reference"]
+    assert results[2]["errors"] == [{"code": "PERSON_UNKNOWN", "field": "personalId"}]
+    assert [e["code"] for e in results[3]["errors"] + results[4]["errors"]] == ["DETAILS_INVALID", "DETAILS_INVALID"]
+    # Sent again: the same claims, nothing doubled; the computation runs once more to the same result
+    again = (await graphql_data(client, FILE_LIST, {"inputs": lines[:2]}, token=employer))["fileClaims"]["results"]
+    assert [r["claim"]["reference"] for r in again] == [r["claim"]["reference"] for r in results[:2]]
+    computed = await claims_when(client, tokens["processor-48"], 2, states=["COMPUTED"])
+    assert {c["reference"] for c in computed} == {r["claim"]["reference"] for r in results[:2]}
+    # Another employer's list: its lines are refused one by one, without saying more
+    _, stranger = await make_client(
+        state.services.db, signer, clock, "dn-khac", ClientKind.EMPLOYER, "employer:DN0099999"
+    )
+    refused = (await graphql_data(client, FILE_LIST, {"inputs": lines[:1]}, token=stranger))["fileClaims"]["results"]
+    assert refused == [{"index": 0, "claim": None, "errors": [{"code": "NOT_PERMITTED", "field": "personalId"}]}]
+    too_many = (await graphql_data(client, FILE_LIST, {"inputs": lines[:1] * 1001}, token=employer))["fileClaims"]
+    assert too_many == {"results": [], "errors": [{"code": "TOO_MANY_FILINGS"}]}

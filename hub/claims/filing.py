@@ -1,0 +1,143 @@
+"""Claims filed by hand: an employer's list of employees (Mẫu 01B-HSB) or one employee's file, each merged into the
+automatic claim for the same event if there is one, never a second claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.claims.details import ClaimDetails, event_date
+from hub.claims.errors import ClaimErrorCode as E
+from hub.claims.errors import claim_error
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ContributionMonthRow, Employer
+from hub.claims.service import Opening, open_claims
+from hub.clients.permissions import Location, Principal, Role
+from hub.clock import vietnam_date
+from hub.errors import BusinessError, Forbidden
+from hub.persons.models import Person
+
+MAX_FILINGS = 1_000  # per call: an employer's monthly list fits
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One line of a filing: whose claim (by identification number or BHXH code), which benefit, its details."""
+
+    kind: ClaimKind
+    details: ClaimDetails
+    personal_id: str | None = None
+    bhxh_code: str | None = None
+    filed_on: dt.date | None = None
+
+
+FilingOutcome = Claim | BusinessError | Forbidden
+
+
+async def file_claims(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, filings: Sequence[Filing]
+) -> list[FilingOutcome]:
+    """File each claim, in order: the claim it opened or merged into, or why it was refused (an unknown person, or
+    one outside the caller's jurisdiction: another province's, another employer's employee, someone else)."""
+    actor.require(Role.CLAIM_FILE)
+    if len(filings) > MAX_FILINGS:
+        raise claim_error(E.TOO_MANY_FILINGS, count=len(filings), limit=MAX_FILINGS)
+    people = await _people(session, filings)
+    employers = await _employers(
+        session, [(p.id, event_date(f.details)) for f, p in zip(filings, people, strict=True) if p]
+    )
+    outcomes: list[FilingOutcome | Opening] = []
+    for filing, person in zip(filings, people, strict=True):
+        if person is None:
+            outcomes.append(claim_error(E.PERSON_UNKNOWN, field="personalId"))
+            continue
+        employer = employers.get((person.id, event_date(filing.details)))
+        where = Location(
+            province_code=person.province_code,
+            employer_code=employer.code if employer else None,
+            personal_id=person.personal_id_number,
+        )
+        if not actor.jurisdiction.covers(where):
+            outcomes.append(Forbidden())
+            continue
+        outcomes.append(
+            Opening(
+                filing.kind,
+                person.id,
+                person.province_code,
+                filing.details,
+                employer_id=employer.id if employer else None,
+                filed_on=filing.filed_on or vietnam_date(now),
+            )
+        )
+    openings = [o for o in outcomes if isinstance(o, Opening)]
+    claims = await open_claims(session, openings, now=now, actor=actor, origin=ClaimOrigin.MANUAL)
+    by_event = {(c.person_id, c.kind, c.event_key): c for c in claims}
+    return [by_event[(o.person_id, o.kind.value, o.event_key)] if isinstance(o, Opening) else o for o in outcomes]
+
+
+async def file_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, filing: Filing) -> Claim:
+    """File one claim; a refusal is raised."""
+    (outcome,) = await file_claims(session, now=now, actor=actor, filings=[filing])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+async def _people(session: AsyncSession, filings: Sequence[Filing]) -> list[Person | None]:
+    """Each filing's person, by identification number if it gives one, else by BHXH code."""
+    ids = {f.personal_id.strip() for f in filings if f.personal_id}
+    codes = {f.bhxh_code.strip() for f in filings if not f.personal_id and f.bhxh_code}
+    if not ids and not codes:
+        return [None] * len(filings)
+    found = (
+        await session.scalars(
+            select(Person).where(or_(Person.personal_id_number.in_(ids), Person.bhxh_code.in_(codes)))
+        )
+    ).all()
+    by_id = {p.personal_id_number: p for p in found if p.personal_id_number}
+    by_code = {p.bhxh_code: p for p in found if p.bhxh_code}
+    return [
+        by_id.get(f.personal_id.strip()) if f.personal_id else by_code.get((f.bhxh_code or "").strip()) for f in filings
+    ]
+
+
+async def _employers(
+    session: AsyncSession, wanted: Sequence[tuple[uuid.UUID, dt.date]]
+) -> dict[tuple[uuid.UUID, dt.date], Employer]:
+    """For each (person, day): the employer the person last contributed for, up to that day. One query per month
+    the days fall in (a list's leaves fall in a few)."""
+    by_month: dict[dt.date, set[uuid.UUID]] = defaultdict(set)
+    for person_id, day in wanted:
+        by_month[day.replace(day=1)].add(person_id)
+    employer_of: dict[tuple[uuid.UUID, dt.date], uuid.UUID] = {}
+    for month, people in by_month.items():
+        latest = (
+            select(ContributionMonthRow.person_id, func.max(ContributionMonthRow.month))
+            .where(
+                ContributionMonthRow.person_id.in_(people),
+                ContributionMonthRow.employer_id.is_not(None),
+                ContributionMonthRow.month <= month,
+            )
+            .group_by(ContributionMonthRow.person_id)
+        )
+        rows = await session.execute(
+            select(ContributionMonthRow.person_id, ContributionMonthRow.employer_id).where(
+                tuple_(ContributionMonthRow.person_id, ContributionMonthRow.month).in_(latest)
+            )
+        )
+        for person_id, employer_id in rows:
+            if employer_id is not None:  # always: one row per person and month
+                employer_of[(person_id, month)] = employer_id
+    found = await session.scalars(select(Employer).where(Employer.id.in_(set(employer_of.values()))))
+    employers = {employer.id: employer for employer in found}
+    return {
+        (person_id, day): employers[employer_of[(person_id, day.replace(day=1))]]
+        for person_id, day in wanted
+        if (person_id, day.replace(day=1)) in employer_of
+    }
