@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.service import AuditEvent, record
@@ -40,6 +40,7 @@ from hub.claims.contribution_records import (
     month_rows,
 )
 from hub.claims.models import ContributionMonthRow, Employer
+from hub.claims.rules.contributions import AVERAGE_MONTHS
 from hub.claims.rules.inputs import ContributionHistory, ContributionKind, ContributionMonth, WorkType
 from hub.claims.rules.months import Month
 from hub.clients.permissions import Principal
@@ -177,28 +178,80 @@ async def store_contributions(
     return report
 
 
+RECENT_MONTHS = 34  # how far before the earliest event a history is listed month by month (see below)
+
+
+def recent_since(events: Iterable[dt.date]) -> dt.date:
+    """From when to list the histories that the rules read for claims with these event dates."""
+    return Month.of(min(events)).shift(-RECENT_MONTHS).first_day
+
+
 async def contribution_histories(
-    session: AsyncSession, person_ids: Collection[uuid.UUID]
+    session: AsyncSession, person_ids: Collection[uuid.UUID], *, since: dt.date | None = None
 ) -> dict[uuid.UUID, ContributionHistory]:
     """The contribution history of each person asked about (empty for a person with none), in one query for up to
-    HISTORY_CHUNK people. Reading personal data: the caller audits it with the purpose it reads for."""
+    HISTORY_CHUNK people. Reading personal data: the caller audits it with the purpose it reads for.
+
+    With `since`, the months from then on are listed and the compulsory months before are only counted (histories
+    run to hundreds of months): enough for events from RECENT_MONTHS after `since` on, whose rules look at most 14
+    months back, and at the 6 latest compulsory months before a leave. A person with fewer than 6 compulsory months
+    in the 12 from `since` but some before is read in full, so that those 6 are always listed."""
     wanted = list(dict.fromkeys(person_ids))
+    if since is None:
+        return {p: ContributionHistory(tuple(months)) for p, months in (await _months(session, wanted, None)).items()}
+    start = Month.of(since)
+    before = await _compulsory_counts(session, wanted, start)
+    listed = await _months(session, wanted, start)
+    year_after = start.shift(12)
+    thin = [
+        person_id
+        for person_id, months in listed.items()
+        if before.get(person_id) and sum(1 for m in months if m.compulsory and m.month < year_after) < AVERAGE_MONTHS
+    ]
+    histories = {p: ContributionHistory(tuple(m), start, before.get(p, 0)) for p, m in listed.items()}
+    for person_id, months in (await _months(session, thin, None)).items():
+        histories[person_id] = ContributionHistory(tuple(months))
+    return histories
+
+
+async def _months(
+    session: AsyncSession, wanted: Sequence[uuid.UUID], start: Month | None
+) -> dict[uuid.UUID, list[ContributionMonth]]:
     months: dict[uuid.UUID, list[ContributionMonth]] = {person_id: [] for person_id in wanted}
     # Histories run to hundreds of months each: share the month and enum objects, and read through Core.
     calendar: dict[dt.date, Month] = {}
     work_types = {member.value: member for member in WorkType}
     kinds = {member.value: member for member in ContributionKind}
     columns = MONTHS.c
-    for start in range(0, len(wanted), HISTORY_CHUNK):
-        rows = await session.execute(
-            select(columns.person_id, columns.month, columns.salary_vnd, columns.work_type, columns.kind)
-            .where(columns.person_id.in_(wanted[start : start + HISTORY_CHUNK]))
-            .order_by(columns.person_id, columns.month)
+    for chunk in range(0, len(wanted), HISTORY_CHUNK):
+        query = select(columns.person_id, columns.month, columns.salary_vnd, columns.work_type, columns.kind).where(
+            columns.person_id.in_(wanted[chunk : chunk + HISTORY_CHUNK])
         )
-        for person_id, day, salary, work_type, kind in rows:
+        if start is not None:
+            query = query.where(columns.month >= start.first_day)
+        for person_id, day, salary, work_type, kind in await session.execute(
+            query.order_by(columns.person_id, columns.month)
+        ):
             month = calendar.get(day) or calendar.setdefault(day, Month(day.year, day.month))
             months[person_id].append(ContributionMonth(month, salary, work_types[work_type], kinds[kind]))
-    return {person_id: ContributionHistory(tuple(history)) for person_id, history in months.items()}
+    return months
+
+
+async def _compulsory_counts(session: AsyncSession, wanted: Sequence[uuid.UUID], start: Month) -> dict[uuid.UUID, int]:
+    columns = MONTHS.c
+    counts: dict[uuid.UUID, int] = {}
+    for chunk in range(0, len(wanted), HISTORY_CHUNK):
+        rows = await session.execute(
+            select(columns.person_id, func.count())
+            .where(
+                columns.person_id.in_(wanted[chunk : chunk + HISTORY_CHUNK]),
+                columns.month < start.first_day,
+                columns.kind == ContributionKind.COMPULSORY.value,
+            )
+            .group_by(columns.person_id)
+        )
+        counts.update({person_id: count for person_id, count in rows})
+    return counts
 
 
 # -- employers and months ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute
-from hub.claims.contributions import contribution_histories
+from hub.claims.contributions import contribution_histories, recent_since
 from hub.claims.details import from_json
 from hub.claims.evidence import GatherEvidence, gather_evidence
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
@@ -57,7 +57,7 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
     if not claims:
         return
     people = {c.person_id for c in claims}
-    histories = await contribution_histories(session, people)
+    histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
     tally = await _paid_before(session, claims)
     events = []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):

@@ -25,6 +25,7 @@ from connectors.simulate import running
 from hub.audit.models import AuditEntry
 from hub.audit.purpose import Purpose
 from hub.audit.service import verify_chain
+from hub.claims.compute import PaidBefore, computation_json, compute
 from hub.claims.contribution_records import check_record, month_rows
 from hub.claims.contribution_sync import queue_contribution_sync
 from hub.claims.contributions import (
@@ -33,10 +34,12 @@ from hub.claims.contributions import (
     ContributionSource,
     EmployerInfo,
     contribution_histories,
+    recent_since,
     store_contributions,
 )
-from hub.claims.models import ContributionMonthRow, Employer
-from hub.claims.rules.inputs import ContributionHistory, ContributionKind, ContributionMonth, WorkType
+from hub.claims.details import BirthDetails, SicknessDetails
+from hub.claims.models import ClaimKind, ContributionMonthRow, Employer
+from hub.claims.rules.inputs import ContributionHistory, ContributionKind, ContributionMonth, OutsideHistory, WorkType
 from hub.claims.rules.months import Month
 from hub.cli import main
 from hub.db import Database
@@ -155,6 +158,44 @@ async def people(db: Database) -> dict[str, Person]:
 async def audit_operations(db: Database) -> list[str]:
     async with db.sessions() as session:
         return list((await session.scalars(select(AuditEntry.operation).order_by(AuditEntry.seq))).all())
+
+
+async def test_a_history_read_from_a_recent_month_computes_every_claim_as_the_full_one(db, clock):
+    # Given generated contributors (long careers, gaps, voluntary spells, heavy work) and a few thin recent ones
+    generated = [p for f in PopulationGenerator(21).families(150) for p in f.members]
+    records = [r for r in map(synthetic_record, generated) if r is not None][:120]
+    gap = person(
+        None, "4800000099", "Đỗ Văn Gián", Gender.MALE, dt.date(1980, 1, 1), period("2010-01", "2022-02", 7_000_000)
+    )
+    back = dataclasses.replace(
+        gap, bhxh_code="4800000098", periods=(*gap.periods, period("2025-04", "2025-05", 9_000_000))
+    )
+    report = await store(db, clock, [*records, gap, back])
+    assert not report.rejected
+    everyone = list((await people(db)).values())
+    ids = [p.id for p in everyone]
+    full = await histories(db, ids)
+    # When the histories are read for claims from March 2025 on (listed from May 2022)
+    events = [dt.date(2025, 3, 3), dt.date(2025, 7, 14), dt.date(2025, 7, 15), dt.date(2026, 1, 5)]
+    since = recent_since(events)
+    async with db.sessions() as session:
+        recent = await contribution_histories(session, ids, since=since)
+    # Then each history lists the months from May 2022 on (in full for those thin then), counts those before, and
+    # every claim computes to the same amount and explanation
+    assert since == dt.date(2022, 5, 1)
+    assert sum(h.since is not None for h in recent.values()) > len(ids) // 2
+    assert any(h.since is None and full[p].months != () for p, h in recent.items())
+    for person_id in ids:
+        for day in events:
+            for kind, details in (
+                (ClaimKind.SICKNESS, SicknessDetails(day, day + dt.timedelta(days=9))),
+                (ClaimKind.MATERNITY, BirthDetails(day, children=2, leave_start=day - dt.timedelta(days=40))),
+                (ClaimKind.PATERNITY, BirthDetails(day, periods=((day, day + dt.timedelta(days=6)),))),
+            ):
+                expected = computation_json(compute(kind, details, full[person_id], PaidBefore()))
+                assert computation_json(compute(kind, details, recent[person_id], PaidBefore())) == expected
+    with pytest.raises(OutsideHistory):
+        next(h for h in recent.values() if h.since).compulsory(Month(2022, 4))
 
 
 # -- storing -------------------------------------------------------------------------------------------------------

@@ -88,6 +88,18 @@ def test_contribution_years_skip_voluntary_months_and_months_from_the_leave_on()
     assert contribution_years(ContributionHistory(rows), Month(2025, 6)).months == 1
 
 
+@given(st.sets(st.integers(0, 40), max_size=30), st.sets(st.integers(0, 40)), st.integers(-2, 42))
+def test_history_lookups_agree_with_a_plain_scan(offsets, voluntary, probe):
+    start = Month(2023, 1)
+    kinds = {True: ContributionKind.VOLUNTARY, False: ContributionKind.COMPULSORY}
+    shuffled = sorted(offsets, key=lambda o: (o * 7) % 41)  # stored in no particular order
+    rows = tuple(ContributionMonth(start.shift(o), 1_000 + o, kind=kinds[o in voluntary]) for o in shuffled)
+    history, month = ContributionHistory(rows), start.shift(probe)
+    before = sorted((r for r in rows if r.compulsory and r.month < month), key=lambda r: r.month, reverse=True)
+    assert history.compulsory_before(month) == before
+    assert history.compulsory(month) == next((r for r in rows if r.month == month and r.compulsory), None)
+
+
 def test_history_refuses_duplicate_months_and_non_whole_salaries():
     with pytest.raises(ValueError):
         ContributionHistory((ContributionMonth(Month(2025, 1), 1), ContributionMonth(Month(2025, 1), 2)))

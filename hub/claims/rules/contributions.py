@@ -32,7 +32,7 @@ class ContributionYears:
 
 def contribution_years(history: ContributionHistory, before: Month) -> ContributionYears:
     """Compulsory contribution time in the months strictly before `before`."""
-    months = len(history.compulsory_before(before))
+    months = history.compulsory_count_before(before)
     return ContributionYears(months, months // 12, months % 12)
 
 

@@ -7,8 +7,10 @@ that set the sickness day limit, nor toward the salary averages.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -48,25 +50,54 @@ class ContributionMonth:
         return self.kind is ContributionKind.COMPULSORY
 
 
+class OutsideHistory(LookupError):
+    """A rule asked about a month before the part of the history that was read: a bug in how far back it is read."""
+
+
 @dataclass(frozen=True)
 class ContributionHistory:
-    """The months a person contributed, at most one row per month."""
+    """The months a person contributed, at most one row per month.
+
+    A history read for recent events may list only the months from `since` on, with the number of compulsory months
+    before it (`compulsory_months_before_since`): enough for every rule as long as it asks about months from `since`
+    on, and it is refused any question about earlier months."""
 
     months: tuple[ContributionMonth, ...]
+    since: Month | None = None
+    compulsory_months_before_since: int = 0
 
     def __post_init__(self) -> None:
         seen = [row.month for row in self.months]
         if len(set(seen)) != len(seen):
             raise ValueError("a month appears twice in the contribution history")
+        if self.since is not None and any(month < self.since for month in seen):
+            raise ValueError(f"a history listed from {self.since} lists an earlier month")
+
+    def compulsory_count_before(self, month: Month) -> int:
+        """How many compulsory months there are strictly before `month`."""
+        return self.compulsory_months_before_since + len(self.compulsory_before(month))
 
     def compulsory(self, month: Month) -> ContributionMonth | None:
         """The compulsory contribution of `month`, if there is one."""
-        return next((row for row in self.months if row.month == month and row.compulsory), None)
+        if self.since is not None and month < self.since:
+            raise OutsideHistory(f"the history is listed from {self.since}, not from {month}")
+        return self._compulsory_by_month.get(month)
 
     def compulsory_before(self, month: Month) -> list[ContributionMonth]:
-        """Compulsory months strictly before `month`, most recent first."""
-        rows = [row for row in self.months if row.compulsory and row.month < month]
-        return sorted(rows, key=lambda row: row.month, reverse=True)
+        """Compulsory months strictly before `month`, most recent first (those listed: from `since` on)."""
+        if self.since is not None and month < self.since:
+            raise OutsideHistory(f"the history is listed from {self.since}, not from {month}")
+        rows = self._compulsory_in_order
+        return rows[: bisect.bisect_left(rows, month, key=lambda row: row.month)][::-1]
+
+    @functools.cached_property
+    def _compulsory_in_order(self) -> list[ContributionMonth]:
+        """The rules look months up many times per claim: index them once."""
+        return sorted((row for row in self.months if row.compulsory), key=lambda row: row.month)
+
+    @functools.cached_property
+    def _compulsory_by_month(self) -> dict[Month, ContributionMonth]:
+        return {row.month: row for row in self._compulsory_in_order}
 
 
 def _check_days(value: Decimal, name: str) -> None:

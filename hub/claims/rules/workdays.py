@@ -89,6 +89,11 @@ def _holidays(year: int, rest_days: frozenset[int]) -> tuple[Holiday, ...]:
     return tuple(sorted(result, key=lambda holiday: holiday.day))
 
 
+@functools.lru_cache(maxsize=256)
+def _holidays_by_day(year: int, rest_days: frozenset[int]) -> dict[dt.date, Holiday]:
+    return {holiday.day: holiday for holiday in _holidays(year, rest_days)}
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Which days are working days, for an employer with the given weekly rest days (Monday = 0 … Sunday = 6).
@@ -112,7 +117,7 @@ class WorkingCalendar:
         return _holidays(year, self.weekly_rest_days)
 
     def holiday(self, day: dt.date) -> Holiday | None:
-        return next((holiday for holiday in self.holidays(day.year) if holiday.day == day), None)
+        return _holidays_by_day(day.year, self.weekly_rest_days).get(day)
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working_days:
