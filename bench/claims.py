@@ -79,6 +79,7 @@ QUICK_BULK = 50_000
 FULL_BULK = 1_000_000
 WARMUP_CLAIMS = 40
 STORE_BATCH = 5_000
+CURRENT_YEAR = 2025  # the last year the population generator's careers reach
 COPY_BATCH = 50_000
 PROGRESS_S = 5.0
 POLL_S = 0.05
@@ -154,8 +155,10 @@ def _working_days_from(start: dt.date, count: int) -> dt.date:
 
 
 def generate_insured(count: int, seed: int, rng: random.Random) -> list[Insured]:
-    """`count` generated people whose last contribution period is compulsory (sickness is insured), each with a
-    sick leave of 2 to 5 working days inside the last month they contributed."""
+    """`count` generated people still employed (their last contribution period is compulsory and reaches into the
+    generator's last year, 2025: sickness is insured), each with a sick leave of 2 to 5 working days inside the last
+    month they contributed. A claim is filed within 45 days of the return to work (QĐ 863/QĐ-BNV), so a
+    day's claims are about recent leaves, as here."""
     generator = PopulationGenerator(seed)
     chosen: list[Insured] = []
     while len(chosen) < count:
@@ -164,7 +167,7 @@ def generate_insured(count: int, seed: int, rng: random.Random) -> list[Insured]
             if record is None or not record.personal_id_number or not record.periods:
                 continue
             last = record.periods[-1]
-            if last.employer is None or last.last.year < 2021:
+            if last.employer is None or last.last.year < CURRENT_YEAR:
                 continue
             first_day = dt.date(last.last.year, last.last.month, 1)
             start = first_day + dt.timedelta(days=rng.randrange(0, 18))
