@@ -38,6 +38,7 @@ from hub.jobs import JobContext, enqueue, job
 log = logging.getLogger(__name__)
 DECIDED = frozenset({ClaimState.APPROVED, ClaimState.PAID})
 COUNTED = frozenset({ClaimState.COMPUTED, ClaimState.APPROVED, ClaimState.PAID})
+COUNTED_KINDS = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)  # yearly limits
 CANCELLED = "cancelled"  # TINH_TRANG of a civil-status extract whose record was cancelled
 
 
@@ -59,7 +60,7 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
     people = {c.person_id for c in claims}
     histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
     tally = await _paid_before(session, claims)
-    events = []
+    events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
             continue  # its evidence was taken away after this computation was asked for
@@ -80,6 +81,8 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
         tally.add(claim, computation.paid_days)
         changed = claim.computation != stored
         if changed:
+            if claim.kind in COUNTED_KINDS:
+                recounted.append(claim)
             claim.computation, claim.eligible, claim.amount_vnd = stored, computation.eligible, computation.amount_vnd
             claim.computed_version += 1
             claim.updated_at = now
@@ -96,6 +99,35 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
         )
     await session.flush()
     await add_events(session, events)
+    await _recount_later(session, recounted, {c.id for c in claims}, now=now)
+
+
+async def _recount_later(
+    session: AsyncSession, recounted: Sequence[Claim], computed: set[uuid.UUID], *, now: dt.datetime
+) -> None:
+    """Days paid count against the yearly limit of the claims after them: when a claim's days change (a certificate
+    arriving late, an amended one), the same person's later claims of that kind and year are computed again."""
+    if not recounted:
+        return
+    earliest: dict[tuple[uuid.UUID, str, int], dt.date] = {}
+    for claim in recounted:
+        key = (claim.person_id, claim.kind, claim.event_date.year)
+        earliest[key] = min(earliest.get(key, claim.event_date), claim.event_date)
+    later = await session.execute(
+        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date).where(
+            Claim.person_id.in_({person_id for person_id, _, _ in earliest}),
+            Claim.kind.in_(COUNTED_KINDS),
+            Claim.state.in_([s.value for s in COUNTED]),
+            Claim.id.not_in(computed),
+        )
+    )
+    ids = [
+        claim_id
+        for claim_id, person_id, kind, day in later
+        if day > earliest.get((person_id, kind, day.year), dt.date.max)
+    ]
+    if ids:
+        await request_computation(session, ids, now=now)
 
 
 def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict[str, object]:
@@ -136,11 +168,10 @@ class _Tally:
 
 
 async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally:
-    counted = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)
     rows = await session.execute(
         select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.details, Claim.computation).where(
             Claim.person_id.in_({c.person_id for c in claims}),
-            Claim.kind.in_(counted),
+            Claim.kind.in_(COUNTED_KINDS),
             Claim.state.in_([s.value for s in COUNTED]),
         )
     )
@@ -172,13 +203,13 @@ async def recompute_on_change(session: AsyncSession, change: DocumentChange) -> 
     if claim is None:
         return
     now = change.changed_at
-    if change.state is DocumentState.REVOKED:
-        await evidence_revoked(session, claim, change.document_id, change.reason, now=now)
-        return
     replacement = await session.get(Document, change.replacement_id) if change.replacement_id else None
-    if replacement is not None and replacement.fields.get("TINH_TRANG") == CANCELLED:
-        # The civil-status record was cancelled (entered in error, wrong authority): as good as revoked.
-        await evidence_revoked(session, claim, change.document_id, "civil-status record cancelled", now=now)
+    cancelled = replacement is not None and replacement.fields.get("TINH_TRANG") == CANCELLED
+    if change.state is DocumentState.REVOKED or cancelled:
+        # A cancelled civil-status record (entered in error, wrong authority) is as good as revoked.
+        reason = change.reason if change.state is DocumentState.REVOKED else "civil-status record cancelled"
+        await evidence_revoked(session, claim, change.document_id, reason, now=now)
+        await _recount_later(session, [claim], {claim.id}, now=now)  # its days no longer count before theirs
         return
     if replacement is not None and replacement.state == DocumentState.CURRENT.value:
         openings = await openings_from_documents(session, [replacement], merge_into=claim)

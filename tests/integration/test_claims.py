@@ -270,3 +270,32 @@ async def test_an_employers_list_files_each_line_or_says_why_not(hub, office, si
     assert refused == [{"index": 0, "claim": None, "errors": [{"code": "NOT_PERMITTED", "field": "personalId"}]}]
     too_many = (await graphql_data(client, FILE_LIST, {"inputs": lines[:1] * 1001}, token=employer))["fileClaims"]
     assert too_many == {"results": [], "errors": [{"code": "TOO_MANY_FILINGS"}]}
+
+
+async def test_an_earlier_leave_filed_late_recounts_the_later_claims(hub, office):
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+
+    async def care(start: str, end: str) -> str:
+        filing = {"kind": "CHILD_CARE", "personalId": EMPLOYEE_ID, "childBorn": "2023-05-01"}
+        answer = await graphql_data(
+            client, FILE, {"input": filing | {"leave": {"start": start, "end": end}}}, token=processor
+        )
+        return str(answer["fileClaim"]["claim"]["reference"])
+
+    # May's 10 days are computed and approved while the limit (20 days a year, a child under 3) looks untouched
+    may = await care("2025-05-05", "2025-05-16")
+    (computed,) = await claims_when(client, processor, 1, states=["COMPUTED"])
+    assert computed["computation"]["paidDays"] == "10"
+    await graphql_data(client, DECIDE, {"reference": may, "decision": "APPROVE"}, token=processor)
+    # Then April's 14 days are filed: they come first, so May has only 6 left, and the 4 days' difference is ordered
+    # back, for a processor to confirm
+    april = await care("2025-04-07", "2025-04-25")
+    (changed,) = await claims_when(client, processor, 1, needsConfirmation=True)
+    assert changed["reference"] == may and changed["computation"]["paidDays"] == "6"
+    claims = {c["reference"]: c for c in await claims_when(client, processor, 2, states=["COMPUTED", "APPROVED"])}
+    assert claims[april]["computation"]["paidDays"] == "14"
+    detail = (await graphql_data(client, CLAIM, {"reference": may}, token=processor))["claim"]
+    (recovery,) = [p for p in detail["payments"] if p["kind"] == "RECOVERY"]
+    assert recovery["amountVnd"] == computed["amountVnd"] - changed["amountVnd"] > 0
