@@ -84,9 +84,11 @@ def create_civil_registry_simulator(
     seed: int = 0,
     store: OutcomeStore | None = None,
     token: str | None = None,
+    unknown_offices: frozenset[str] = frozenset(),
 ) -> Starlette:
     """The simulator as an ASGI app. Pass `store` to inspect it in process (it is also `app.state.store`);
-    `token`, when set, is required as a bearer token on /v1 calls."""
+    `token`, when set, is required as a bearer token on /v1 calls. An outcome for one of `unknown_offices` (an
+    office not set up in the software yet) is malformed to it: a 400, for a batch holding one too."""
     received = OutcomeStore() if store is None else store
     now = now_function(SystemClock() if clock is None else clock)
     guard = ApiGuard(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
@@ -96,6 +98,8 @@ def create_civil_registry_simulator(
             outcome = CaseOutcome.from_json(await read_json(request))
         except ValueError as exc:
             return error_response(400, "malformed", str(exc))
+        if outcome.office_code in unknown_offices:
+            return error_response(400, "malformed", f"unknown registry office {outcome.office_code}")
         try:
             ack, new = received.receive(outcome, now())
         except ConflictingEvent as exc:
@@ -107,6 +111,9 @@ def create_civil_registry_simulator(
             outcomes = await read_batch(request, "outcomes", MAX_BATCH, CaseOutcome.from_fields)
         except ValueError as exc:
             return error_response(400, "malformed", str(exc))
+        unknown = sorted({o.office_code for o in outcomes} & unknown_offices)
+        if unknown:
+            return error_response(400, "malformed", f"unknown registry office {', '.join(unknown)}")
         at = now()
         results: list[BatchResult] = []
         for outcome in outcomes:

@@ -110,6 +110,9 @@ class _Batch:
 
     mothers: dict[str, Person]  # by identification number: known, or recorded by an earlier record of the batch
     people: dict[uuid.UUID, Person]  # the children already linked to the batch's known cases
+    # Children by identification number, created by an earlier record of the batch: a second registration of the
+    # same child (another office, another book) links to them, as it would in a later batch.
+    children: dict[str, Person] = field(default_factory=dict)
     changes: list[StateChange] = field(default_factory=list)
     to_issue: list[ChildCardCase] = field(default_factory=list)
     audit: list[AuditEvent] = field(default_factory=list)
@@ -211,8 +214,13 @@ def _child_person(
     person = match.person if match.kind is MatchKind.SURE else None
     if case.person_id is not None:
         person = batch.people.get(case.person_id)
+    number = birth.child.personal_id_number
+    if person is None and number:
+        person = batch.children.get(number)
     if person is None:
         person = create_child(session, birth, now, batch.audit, batch.mothers)
+        if number:
+            batch.children[number] = person
     elif birth.child.personal_id_number and not person.personal_id_number:
         person.personal_id_number = birth.child.personal_id_number
     case.person_id = person.id

@@ -13,7 +13,7 @@ from connectors import PermanentError
 from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, Card, CaseOutcome, Reason
 from connectors.civil_registry import CaseState as WireState
 from hub.childcards.models import CaseEvent, ChildCard, ChildCardCase
-from hub.jobs import JobContext, PermanentJobError, job
+from hub.jobs import JobContext, enqueue, job
 
 log = logging.getLogger(__name__)
 # Outcomes are worth delivering for as long as the registry takes to come back: with Dramatiq's backoff capped
@@ -64,7 +64,15 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
     try:
         results = await client.push_outcomes(outcomes)  # TransientError propagates: the job is retried with backoff
     except PermanentError as exc:
-        raise PermanentJobError(f"the registry refused a batch of {len(outcomes)} outcomes: {exc}") from exc
+        if len(events) == 1:  # this outcome itself: kept unacknowledged with the registry's reason, for an operator
+            _refused(events[0], "batch_refused", str(exc))
+            return
+        # One outcome the registry cannot take must not hold back the others: each half is pushed on its own.
+        half = len(events) // 2
+        for part in (events[:half], events[half:]):
+            await enqueue(ctx.session, push_outcomes, PushOutcomes([e.id for e in part]), now=ctx.clock.now())
+        log.warning("the registry refused a batch of %d outcomes, pushing it in halves: %s", len(events), exc)
+        return
     acknowledged = [e.id for e, r in zip(events, results, strict=True) if isinstance(r, Acknowledgement)]
     if acknowledged:
         await session.execute(
@@ -72,10 +80,15 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
         )
     for event, result in zip(events, results, strict=True):
         if not isinstance(result, Acknowledgement):
-            # The registry already holds this event id with other content: retrying cannot help. It stays
-            # unacknowledged, with the registry's reason, for an operator.
-            event.details = {**event.details, "registry_refused": {"code": result.code, "reason": result.reason}}
-            log.error("the registry refused outcome %s: %s", result.event_id, result.reason)
+            # The registry already holds this event id with other content: retrying cannot help.
+            _refused(event, result.code, result.reason)
+
+
+def _refused(event: CaseEvent, code: str, reason: str) -> None:
+    """The registry will not take this outcome: it stays unacknowledged, with the registry's reason, for an
+    operator."""
+    event.details = {**event.details, "registry_refused": {"code": code, "reason": reason}}
+    log.error("the registry refused the outcome of case event %s: %s", event.id, reason)
 
 
 def _outcome(event: CaseEvent, case: ChildCardCase, cards: dict[tuple[uuid.UUID, int], Card]) -> CaseOutcome:

@@ -214,6 +214,18 @@ async def test_overlapping_batches_at_once_create_no_duplicates(hub, office):
     assert children == 20
 
 
+async def test_one_child_registered_twice_in_a_batch_is_one_person(hub, office):
+    client, _ = hub
+    # The same child (same identification number) in two books of the office: two cases, one child
+    answer = await submit(client, office, birth(), birth(bookNumber="02/2026"))
+    assert answer["accepted"] == 2
+    async with hub[1].services.db.sessions() as session:
+        children = await session.scalar(
+            select(func.count()).select_from(Person).where(Person.personal_id_number == CHILD_ID)
+        )
+    assert children == 1
+
+
 async def test_a_corrected_record_reopens_its_case(hub, office):
     client, _ = hub
     (rejected,) = (await submit(client, office, birth(facilityCode="48002")))["results"]
