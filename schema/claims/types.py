@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -60,9 +61,23 @@ class ClaimComputation:
     paid_days: str
     leave_months: int
     reasons: list[ClaimReason]
-    explanation: list[ExplanationLine]
     rounding_vi: str
     rounding_en: str
+    lines: strawberry.Private[list[dict[str, Any]]]
+
+    @strawberry.field(description="Every step: rule, legal source, inputs, arithmetic (read only when asked for).")
+    def explanation(self) -> list[ExplanationLine]:
+        return [
+            ExplanationLine(
+                rule=line["rule"],
+                source=line["source"],
+                inputs=JSON(line["inputs"]),
+                arithmetic=line["arithmetic"],
+                text_vi=line["text_vi"],
+                text_en=line["text_en"],
+            )
+            for line in self.lines
+        ]
 
     @classmethod
     def of(cls, data: dict[str, object]) -> ClaimComputation:
@@ -77,19 +92,9 @@ class ClaimComputation:
             paid_days=str(data["paid_days"]),
             leave_months=int(str(data["leave_months"])),
             reasons=[ClaimReason(**reason) for reason in reasons],
-            explanation=[
-                ExplanationLine(
-                    rule=line["rule"],
-                    source=line["source"],
-                    inputs=JSON(line["inputs"]),
-                    arithmetic=line["arithmetic"],
-                    text_vi=line["text_vi"],
-                    text_en=line["text_en"],
-                )
-                for line in lines
-            ],
             rounding_vi=str(data["rounding_vi"]),
             rounding_en=str(data["rounding_en"]),
+            lines=lines,
         )
 
 
