@@ -6,6 +6,7 @@ import os
 
 from starlette.applications import Starlette
 
+from hub import heap
 from hub.app import create_app
 from hub.logs import configure_logging
 from hub.settings import Settings
@@ -14,4 +15,6 @@ from hub.settings import Settings
 def create() -> Starlette:
     settings = Settings.from_env(os.environ)
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    heap.settle()
+    return app

@@ -14,6 +14,7 @@ from typing import TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import heap
 from hub import migrate as migrations
 from hub.audit.service import ChainReport, verify_chain
 from hub.catalogs.facility_import import RejectedRow
@@ -116,6 +117,7 @@ def worker(threads: int | None, imports: tuple[str, ...], metrics_port: int | No
 
         start_http_server(metrics_port, registry=metrics.registry)
     service = WorkerService(settings, SystemClock(), metrics=metrics, extra_job_modules=imports, threads=threads)
+    heap.settle()
     service.run_forever()
 
 
