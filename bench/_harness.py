@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -247,6 +248,26 @@ def cpu_by_command(names: Sequence[str]) -> dict[str, float]:
 def cpu_of(pid: int) -> float:
     stat = _proc_stat(pid)
     return stat[1] if stat else 0.0
+
+
+def postgres_cpu(database: str) -> float:
+    """CPU seconds used so far by PostgreSQL for this benchmark: its background processes and the sessions on
+    `database`, not those on other databases (another developer's tests sharing the server)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            raw = Path(f"/proc/{entry}/stat").read_text()
+            if raw[raw.index("(") + 1 : raw.rindex(")")] != "postgres":
+                continue
+            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            # A session's title is "postgres: CLUSTER: USER DATABASE HOST(PORT) STATE"; a background process's not.
+            session = re.search(r": \S+ (\S+) (\S+\(\d+\)|\[local\])", title)
+            if session is None or session.group(1) == database:
+                fields = raw[raw.rindex(")") + 2 :].split()
+                total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return total
 
 
 @dataclass

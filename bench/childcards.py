@@ -41,7 +41,6 @@ import random
 import re
 import secrets
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -53,6 +52,19 @@ from urllib.parse import urlsplit
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import redis
+from _common import (
+    POLL_S,
+    PROGRESS_S,
+    ActivitySampler,
+    base_env,
+    cpu_report,
+    flush_redis,
+    hub_command,
+    job_report,
+    percentile,
+    wait_jobs_drained,
+    write_facilities_csv,
+)
 from _harness import (
     CpuMeter,
     Harness,
@@ -67,7 +79,6 @@ from _harness import (
 )
 
 from hub.catalogs.adminunits import REFORM_DATE, AdminCatalog, Era, UnitLevel, admin_catalog
-from hub.catalogs.models import FacilityLevel
 from hub.childcards.rules import is_under_six
 from hub.clock import SystemClock, vietnam_date
 from hub.synthetic import Facility, Family, PopulationGenerator, generate_facilities
@@ -80,8 +91,6 @@ BACKLOG_RECORDS = 1_500_000
 # Registrations usable per generated person (children under 6 ≈ 8 %, less those whose legacy office is unknown).
 USABLE_SHARE = 0.07
 WARMUP_BATCHES = 5
-POLL_S = 0.5  # counting cards costs the database a scan of their index entries: not too often
-PROGRESS_S = 5.0
 STALL_S = 90.0  # no card issued for this long: the run is stuck, stop waiting
 LATENCY_WAIT_S = 1800.0
 MAX_IN_FLIGHT = 64  # open-loop sender: more concurrent calls than this means the hub cannot keep up
@@ -89,12 +98,6 @@ SUBMIT = (
     "mutation Submit($records: [BirthRegistrationInput!]!) { submitBirthRegistrations(records: $records) "
     "{ accepted rejected results { accepted caseReference state errors { code } } } }"
 )
-LEVEL_NUMBERS = {
-    FacilityLevel.CENTRAL: 1,
-    FacilityLevel.PROVINCE: 2,
-    FacilityLevel.DISTRICT: 3,
-    FacilityLevel.COMMUNE: 4,
-}
 
 
 @dataclass(frozen=True)
@@ -264,40 +267,6 @@ def registration_record(
     }
 
 
-def write_facilities_csv(path: Path, facilities: Iterable[Facility]) -> None:
-    import csv
-
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "MA_CSKCB",
-                "TEN_CSKCB",
-                "MA_TINH",
-                "MA_XA",
-                "DIA_CHI",
-                "TUYEN",
-                "KCB_BD_TRE_EM",
-                "HD_TU_NGAY",
-                "HD_DEN_NGAY",
-            ]
-        )
-        for f in facilities:
-            writer.writerow(
-                [
-                    f.code,
-                    f.name,
-                    f.province_code,
-                    f.commune_code,
-                    "",
-                    LEVEL_NUMBERS[f.level],
-                    int(f.accepts_child_primary_care),
-                    f.contract_from.isoformat(),
-                    f.contract_to.isoformat(),
-                ]
-            )
-
-
 # -- batches and calls ----------------------------------------------------------------------------------------
 
 
@@ -378,72 +347,6 @@ async def submit(
 
 
 COUNT_ISSUED = "SELECT count(*) FROM child_card_cases WHERE state = 'card_issued'"
-# Jobs due or under way: pending, and either already sent (whatever their next resend time) or due to be sent now;
-# delayed ones (the population database's rechecks hours later) are not part of the drain.
-COUNT_DUE_JOBS = (
-    "SELECT count(*) FROM outbox_jobs WHERE state = 'pending' AND (sent_at IS NOT NULL OR available_at <= now())"
-)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile of `values` (q in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-class ActivitySampler:
-    """Samples pg_stat_activity of the benchmark database: what the hub's sessions are doing (running, waiting on a
-    lock, waiting for the client i.e. for Python), as average sessions in each condition."""
-
-    def __init__(self, dsn: str, database: str, interval: float = 0.1) -> None:
-        self._dsn, self._database, self._interval = dsn, database, interval
-        self.samples = 0
-        self.counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        conn = await asyncpg.connect(self._dsn)
-        try:
-            while not self._stop.is_set():
-                rows = await conn.fetch(
-                    "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS wait, "
-                    "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query FROM pg_stat_activity "
-                    "WHERE datname = $1 AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')",
-                    self._database,
-                )
-                self.samples += 1
-                for row in rows:
-                    wait = "waiting for the hub (Python)" if row["state"] == "idle in transaction" else row["wait"]
-                    self.counts[(row["state"], wait, row["query"])] += 1
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self._interval)
-        finally:
-            await conn.close()
-
-    def report(self, top: int = 10) -> list[str]:
-        if not self.samples:
-            return []
-        by_wait: collections.Counter[str] = collections.Counter()
-        for (_, wait, _), count in self.counts.items():
-            by_wait[wait] += count
-        lines = ["  database sessions, average number busy (sampled every 0.1 s):"]
-        lines += [f"    {count / self.samples:6.2f}  {wait}" for wait, count in by_wait.most_common(8)]
-        lines.append("  ... by statement:")
-        for (_, wait, query), count in self.counts.most_common(top):
-            lines.append(f"    {count / self.samples:6.2f}  [{wait}] {query}")
-        return lines
 
 
 class Vacuumer:
@@ -496,48 +399,6 @@ class Vacuumer:
                 self.seconds += time.perf_counter() - started
         finally:
             await conn.close()
-
-
-async def job_report(conn: asyncpg.Connection, since: dt.datetime) -> list[str]:
-    rows = await conn.fetch(
-        "SELECT kind, count(*) AS n, sum(attempts - 1) AS retries, "
-        "avg(extract(epoch FROM finished_at - started_at)) AS run_avg, "
-        "percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)) AS run_p95, "
-        "avg(extract(epoch FROM finished_at - created_at)) AS wait_avg "
-        "FROM outbox_jobs WHERE state = 'done' AND created_at >= $1 GROUP BY kind ORDER BY kind",
-        since,
-    )
-    lines = ["  jobs done (run: claim to done, in one transaction; total: enqueued to done):"]
-    for r in rows:
-        lines.append(
-            f"    {r['kind']:<28} {r['n']:>8,}  run avg {1000 * float(r['run_avg']):7.1f} ms  "
-            f"p95 {1000 * float(r['run_p95']):7.1f} ms  total avg {float(r['wait_avg']):7.2f} s  "
-            f"retries {r['retries']}"
-        )
-    failed = await conn.fetch(
-        "SELECT kind, count(*) AS n, max(last_error) AS error FROM outbox_jobs "
-        "WHERE state = 'failed' AND created_at >= $1 GROUP BY kind",
-        since,
-    )
-    for r in failed:
-        lines.append(f"    FAILED {r['kind']}: {r['n']} ({(r['error'] or '')[:200]})")
-    errors = await conn.fetch(
-        "SELECT kind, count(*) AS n, max(last_error) AS error FROM outbox_jobs "
-        "WHERE last_error IS NOT NULL AND state <> 'failed' AND created_at >= $1 GROUP BY kind",
-        since,
-    )
-    for r in errors:
-        lines.append(f"    retried {r['kind']}: {r['n']} with an error, e.g. {(r['error'] or '')[:200]}")
-    return lines
-
-
-def cpu_report(wall: float, used: dict[str, float]) -> list[str]:
-    cores = os.cpu_count() or 1
-    total = sum(used.values())
-    lines = [f"  CPU over {wall:.1f} s on {cores} cores ({100 * total / (wall * cores):.0f} % busy):"]
-    for name, seconds in sorted(used.items(), key=lambda item: -item[1]):
-        lines.append(f"    {name:<22} {seconds:7.1f} s  {100 * seconds / (wall * cores):5.1f} % of the machine")
-    return lines
 
 
 @dataclass
@@ -597,25 +458,6 @@ async def wait_cards(
         if now >= next_progress:
             rate = value / (now - started) if now > started else 0.0
             log(f"  {label}: {now - started:6.1f} s  {value:>9,}/{target():,} cards  ({rate:,.0f}/s)")
-            next_progress = now + PROGRESS_S
-        await asyncio.sleep(POLL_S)
-
-
-async def wait_jobs_drained(
-    conn: asyncpg.Connection, *, started: float, give_up_after: float, label: str
-) -> float | None:
-    """Poll until no job is due (all run: outcomes pushed, population checked); seconds since `started`."""
-    next_progress = time.perf_counter() + PROGRESS_S
-    while True:
-        due = int(await conn.fetchval(COUNT_DUE_JOBS))
-        now = time.perf_counter()
-        if due == 0:
-            return now - started
-        if now - started > give_up_after:
-            log(f"  {label}: {due:,} jobs still due after {give_up_after:.0f} s; not waiting longer")
-            return None
-        if now >= next_progress:
-            log(f"  {label}: {now - started:6.1f} s  {due:,} jobs still due")
             next_progress = now + PROGRESS_S
         await asyncio.sleep(POLL_S)
 
@@ -791,14 +633,6 @@ async def reset_database(cfg: Config) -> None:
         await conn.close()
 
 
-def flush_redis(url: str) -> None:
-    client = redis.Redis.from_url(url, socket_timeout=5)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
 async def create_clients(database_url: str, secret: str, provinces: Iterable[str]) -> dict[str, str]:
     """One civil-registry client per province, as `hub client create NAME --kind civil_registry
     --jurisdiction province:NN` registers it (in one process here: 34 CLI start-ups would take longer than the
@@ -828,16 +662,6 @@ async def create_clients(database_url: str, secret: str, provinces: Iterable[str
     finally:
         await db.dispose()
     return tokens
-
-
-def hub_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "hub", *args]
-
-
-def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 def deploy(cfg: Config, harness: Harness, people: int) -> tuple[Deployment, dict[str, str], Population]:

@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import redis
+from _common import base_env, cpu_report, flush_redis, hub_command, percentile
 from _harness import (
     CpuMeter,
     Harness,
@@ -61,12 +62,11 @@ from _harness import (
     cpu_of,
     free_port,
     log,
+    postgres_cpu,
     require_loopback,
     signals_raise_interrupt,
     wait_http,
 )
-from childcards import base_env, cpu_report, flush_redis, hub_command, percentile
-from documents import postgres_cpu
 
 from connectors.contributions_sim import synthetic_record
 from hub.claims.contribution_records import ContributionRecord, ContributionSource

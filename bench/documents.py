@@ -69,20 +69,7 @@ from urllib.parse import urlencode, urlsplit
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import redis
-from _harness import (
-    CpuMeter,
-    Harness,
-    Process,
-    cpu_by_command,
-    cpu_of,
-    die_with_parent,
-    free_port,
-    log,
-    require_loopback,
-    signals_raise_interrupt,
-    wait_http,
-)
-from childcards import (
+from _common import (
     COUNT_DUE_JOBS,
     ActivitySampler,
     base_env,
@@ -93,6 +80,20 @@ from childcards import (
     percentile,
     wait_jobs_drained,
     write_facilities_csv,
+)
+from _harness import (
+    CpuMeter,
+    Harness,
+    Process,
+    cpu_by_command,
+    cpu_of,
+    die_with_parent,
+    free_port,
+    log,
+    postgres_cpu,
+    require_loopback,
+    signals_raise_interrupt,
+    wait_http,
 )
 from cryptography import x509
 from signxml.verifier import SignatureConfiguration, XMLVerifier
@@ -852,26 +853,6 @@ class Deployment:
     def web_parts(self) -> dict[str, float]:
         """CPU of each web process: how evenly the connections spread over them."""
         return {f"web process {index + 1}": cpu_of(pid) for index, pid in enumerate(self.web_pids)}
-
-
-def postgres_cpu(database: str) -> float:
-    """CPU seconds used so far by PostgreSQL for this benchmark: its background processes and the sessions on
-    `database`, not those on other databases (another developer's tests sharing the server)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            raw = Path(f"/proc/{entry}/stat").read_text()
-            if raw[raw.index("(") + 1 : raw.rindex(")")] != "postgres":
-                continue
-            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            # A session's title is "postgres: CLUSTER: USER DATABASE HOST(PORT) STATE"; a background process's not.
-            session = re.search(r": \S+ (\S+) (\S+\(\d+\)|\[local\])", title)
-            if session is None or session.group(1) == database:
-                fields = raw[raw.rindex(")") + 2 :].split()
-                total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-    return total
 
 
 async def reset_database(cfg: Config, *, create: bool = True) -> None:

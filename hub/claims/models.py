@@ -7,7 +7,19 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, BigIntKey, UTCDateTime
@@ -76,6 +88,9 @@ class ContributionMonthRow(Base):
     )
 
 
+WAITING_STATES = text("state IN ('evidence_pending', 'computed')")  # waiting on BHXH: the deadline runs
+
+
 class Claim(Base):
     """One benefit claim: who, which benefit, for which event, where it stands, and what was computed."""
 
@@ -117,6 +132,22 @@ class Claim(Base):
         Index("ix_claims_state_created_at", "state", "created_at"),
         Index("ix_claims_state_due_on", "state", "due_on"),
         Index("ix_claims_province_code_state_due_on", "province_code", "state", "due_on"),
+        # Claims still waiting on BHXH, oldest first: the overdue queue takes the first past their date from here.
+        Index(
+            "ix_claims_waiting_province_code_created_at",
+            "province_code",
+            "created_at",
+            "id",
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
+        Index(
+            "ix_claims_waiting_created_at",
+            "created_at",
+            "id",
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
         Index("ix_claims_employer_id", "employer_id"),
     )
 

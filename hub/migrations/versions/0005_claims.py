@@ -14,6 +14,7 @@ revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+WAITING_STATES = sa.text("state IN ('evidence_pending', 'computed')")
 
 
 def upgrade() -> None:
@@ -72,6 +73,13 @@ def upgrade() -> None:
             "ix_claims_province_code_state_due_on", ["province_code", "state", "due_on"], unique=False
         )
         batch_op.create_index("ix_claims_state_created_at", ["state", "created_at"], unique=False)
+        for name, columns in (
+            ("ix_claims_waiting_province_code_created_at", ["province_code", "created_at", "id"]),
+            ("ix_claims_waiting_created_at", ["created_at", "id"]),
+        ):
+            batch_op.create_index(
+                name, columns, unique=False, postgresql_where=WAITING_STATES, sqlite_where=WAITING_STATES
+            )
 
     op.create_table(
         "contribution_months",
@@ -138,6 +146,8 @@ def downgrade() -> None:
 
     op.drop_table("contribution_months")
     with op.batch_alter_table("claims", schema=None) as batch_op:
+        batch_op.drop_index("ix_claims_waiting_created_at")
+        batch_op.drop_index("ix_claims_waiting_province_code_created_at")
         batch_op.drop_index("ix_claims_state_created_at")
         batch_op.drop_index("ix_claims_province_code_state_due_on")
         batch_op.drop_index("ix_claims_state_due_on")
