@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
+from hub.claims.deadlines import filing_deadlines
 from hub.claims.errors import ClaimErrorCode
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
 from hub.claims.queries import WAITING
@@ -145,6 +146,14 @@ class PersonNames(DataLoader[uuid.UUID, str]):
         super().__init__(load_fn=load)
 
 
+@strawberry.type
+class ClaimFiling:
+    returned_to_work: dt.date = strawberry.field(description="The first working day after the leave.")
+    employee_by: dt.date = strawberry.field(description="The employee hands the file to the employer by then.")
+    employer_by: dt.date = strawberry.field(description="The employer's file reaches BHXH by then.")
+    late: bool = strawberry.field(description="Filed with BHXH after that: the employer must explain why.")
+
+
 @strawberry.type(name="Claim")
 class ClaimType:
     reference: str
@@ -171,6 +180,22 @@ class ClaimType:
     @strawberry.field(description="The amount, eligibility and every explanation line (read only when asked for).")
     def computation(self) -> ClaimComputation | None:
         return ClaimComputation.of(self.stored_computation) if self.stored_computation else None
+
+    @strawberry.field(
+        description="The deadlines before BHXH's: the employee's 45 days from returning to work, then the "
+        "employer's 7 working days; null while the leave's end is not known."
+    )
+    def filing(self) -> ClaimFiling | None:
+        details = self.details if isinstance(self.details, dict) else {}
+        deadlines = filing_deadlines(self.kind, details, self.stored_computation)
+        if deadlines is None:
+            return None
+        return ClaimFiling(
+            returned_to_work=deadlines.returned_to_work,
+            employee_by=deadlines.employee_by,
+            employer_by=deadlines.employer_by,
+            late=deadlines.late(self.filed_on),
+        )
 
     @strawberry.field(description="The insured person's full name.")
     async def person_name(self, info: Info) -> str:

@@ -226,7 +226,7 @@ async def test_child_care_days_count_per_child(hub, office):
 
 
 FILE_LIST = """mutation($inputs: [FileClaimInput!]!) { fileClaims(inputs: $inputs) {
-  results { index claim { reference state } errors { code field } } errors { code } } }"""
+  results { index claim { reference state filing { employerBy late } } errors { code field } } errors { code } } }"""
 
 
 async def test_an_employers_list_files_each_line_or_says_why_not(hub, office, signer, clock):
@@ -254,6 +254,8 @@ async def test_an_employers_list_files_each_line_or_says_why_not(hub, office, si
     results = answer["results"]
     assert [r["index"] for r in results] == [0, 1, 2, 3, 4] and answer["errors"] == []
     assert results[0]["claim"]["state"] == "EVIDENCE_PENDING" and not results[0]["errors"]
+    # A leave of April 2025 filed in November 2026: long after the employee's 45 days and the employer's 7
+    assert results[0]["claim"]["filing"] == {"employerBy": "2025-06-10", "late": True}
     assert results[1]["claim"]["reference"] == automatic["reference"]
     assert results[2]["errors"] == [{"code": "PERSON_UNKNOWN", "field": "personalId"}]
     assert [e["code"] for e in results[3]["errors"] + results[4]["errors"]] == ["DETAILS_INVALID", "DETAILS_INVALID"]
