@@ -18,7 +18,9 @@ Measured:
 1. bare: signxml's XMLVerifier alone verifying the same envelope bytes with the settings signing/verify.py gives it
    (signature in ./CHUKYDONVI/, X.509 required, one reference, the same accepted algorithms), the facility's
    certificate loaded once, in P fresh processes (default: one per core) starting together: envelopes per second
-   over the wall clock, the median of 3 passes;
+   over the wall clock, the median of 3 passes; and the same for the hub's own verifier (signing.verify_enveloped:
+   the signer pinned through a trust store, the certificate's dates, the references, the report), to tell what the
+   checks cost from what parsing and storing cost;
 2. the hub: W web processes (default one per core), each `hub serve` on its own port with the senders spread over
    them as a load balancer would (`--web-layout workers`: one `hub serve --workers W`, whose processes share a port
    and the kernel decides which accepts each connection), after a warm-up; S senders (default 8), each a hospital's
@@ -33,7 +35,8 @@ Progress goes to stderr, with where the time went (CPU by process, database sess
 --py-spy a profile of the web processes); the last line on stdout is one JSON object: {"documents_per_s": ...,
 "bare_verify_per_s": ..., "ratio_to_bare": ..., "envelopes_per_s": ..., "p95_ms": ..., ...}. `documents_per_s`
 counts benefit documents (one per dossier), `stored_documents_per_s` every document row stored (the XML1 too);
-`bare_verify_per_s` and `envelopes_per_s` count envelopes, and `ratio_to_bare` is the one over the other.
+`bare_verify_per_s` and `envelopes_per_s` count envelopes, and `ratio_to_bare` is the one over the other;
+`verify_ratio_to_bare` is the hub's verifier's rate (`hub_verify_per_s`) over signxml's.
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ from signing.devpki import certificates_pem, generate_identity
 from signing.keys import SigningIdentity
 from signing.parties import facility as facility_party
 from signing.sign import sign_enveloped
+from signing.trust import TrustStore
+from signing.verify import verify_enveloped
 from signing.xmldsig import ACCEPTED_DIGEST_ALGORITHMS, ACCEPTED_SIGNATURE_METHODS
 
 QUICK_ENVELOPES = 600
@@ -686,10 +691,15 @@ class BarePool:
     the same moment and verifies for at least `seconds`; a pass's rate is envelopes over the wall clock from that
     moment to the last process done."""
 
-    def __init__(self, cfg: Config, corpus: Corpus, workdir: Path) -> None:
+    def __init__(self, cfg: Config, corpus: Corpus, workdir: Path, *, hub_verifier: bool = False) -> None:
+        """`hub_verifier`: the hub's own verifier (signing.verify_enveloped: the signer pinned through a trust store,
+        the certificate's dates, the references, the report) instead of signxml alone."""
+        self.name = "hub verifier" if hub_verifier else "bare"
         pems = {code: certificates_pem(identity) for code, identity in corpus.identities.items()}
-        pairs = [(e.data, pems[e.facility]) for e in corpus.envelopes[cfg.warmup_envelopes :]]
-        self.paths = [workdir / f"bare-{index + 1}.pickle" for index in range(cfg.bare_processes)]
+        pairs = [(e.data, pems[e.facility], e.facility) for e in corpus.envelopes[cfg.warmup_envelopes :]]
+        self.paths = [
+            workdir / f"{self.name.replace(' ', '-')}-{index + 1}.pickle" for index in range(cfg.bare_processes)
+        ]
         for index, path in enumerate(self.paths):
             path.write_bytes(pickle.dumps(pairs[index :: cfg.bare_processes]))
         context = multiprocessing.get_context("spawn")
@@ -697,7 +707,11 @@ class BarePool:
         self.barrier = context.Barrier(cfg.bare_processes + 1)  # the processes and this one, which starts a pass
         self.results = context.SimpleQueue()
         self.processes = [
-            context.Process(target=_bare_worker, args=(path, cfg.bare_seconds, self.barrier, self.results), daemon=True)
+            context.Process(
+                target=_bare_worker,
+                args=(path, cfg.bare_seconds, self.barrier, self.results, hub_verifier),
+                daemon=True,
+            )
             for path in self.paths
         ]
         for process in self.processes:
@@ -713,7 +727,7 @@ class BarePool:
         deadline = time.monotonic() + 120 + 20 * self.seconds
         while len(found) < len(self.processes):
             if any(not p.is_alive() for p in self.processes) or time.monotonic() > deadline:
-                raise RuntimeError(f"bare-verify processes ended with {[p.exitcode for p in self.processes]}")
+                raise RuntimeError(f"{self.name} processes ended with {[p.exitcode for p in self.processes]}")
             if self.results.empty():
                 time.sleep(0.02)
                 continue
@@ -725,7 +739,7 @@ class BarePool:
         busy, stolen = (after - before for before, after in zip(machine, _machine_ticks(), strict=True))
         others = max(0.0, busy / _CLOCK_TICKS - sum(cpu for *_, cpu in found))
         log(
-            f"  bare pass {len(self.rates)}: {self.rates[-1]:,.0f} envelopes/s "
+            f"  {self.name} pass {len(self.rates)}: {self.rates[-1]:,.0f} envelopes/s "
             f"({', '.join(f'{r:,.0f}' for r in self.per_process[-1])} per process, on CPU {on_cpu:.0%} of the time; "
             f"meanwhile other processes {others:.1f} s CPU, stolen by the hypervisor {stolen / _CLOCK_TICKS:.1f} s)"
         )
@@ -779,16 +793,27 @@ def _cpu_by_process() -> dict[tuple[int, str], float]:
     return found
 
 
-def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any) -> None:
-    """One core's share: verify the (envelope, certificate PEM) pairs in `path` for at least `seconds` a pass, each
-    pass starting with the others at the barrier, until the barrier is broken."""
+def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, hub_verifier: bool) -> None:
+    """One core's share: verify the (envelope, certificate PEM, facility) triples in `path` for at least `seconds` a
+    pass, each pass starting with the others at the barrier, until the barrier is broken."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the benchmark itself handles Ctrl+C and ends this process
-    envelopes: list[tuple[bytes, bytes]] = pickle.loads(path.read_bytes())
-    certificates = {pem: x509.load_pem_x509_certificate(pem) for pem in {pem for _, pem in envelopes}}
+    envelopes: list[tuple[bytes, bytes, str]] = pickle.loads(path.read_bytes())
+    certificates = {pem: x509.load_pem_x509_certificate(pem) for pem in {pem for _, pem, _ in envelopes}}
+    trust, at = TrustStore(), dt.datetime.now(dt.UTC)
+    for _, pem, code in envelopes:
+        if not trust.certificates_of(facility_party(code)):
+            trust.add_pem(facility_party(code), pem)
     verifier = XMLVerifier()
-    for data, pem in envelopes[:20]:  # warm-up
-        verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
+
+    def verify(data: bytes, pem: bytes, code: str) -> None:
+        if hub_verifier:
+            verify_enveloped(data, trust, expected_signer=facility_party(code), at=at)
+        else:
+            verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
+
+    for data, pem, code in envelopes[:20]:  # warm-up
+        verify(data, pem, code)
     while True:
         try:
             barrier.wait(timeout=3600)
@@ -797,8 +822,8 @@ def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any) -> None
         started, cpu_started = time.monotonic(), time.process_time()
         done = 0
         while True:
-            for data, pem in envelopes:
-                verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
+            for data, pem, code in envelopes:
+                verify(data, pem, code)
             done += len(envelopes)
             if time.monotonic() - started >= seconds:
                 break
@@ -1346,7 +1371,12 @@ async def settle_jobs(cfg: Config, deployment: Deployment, since: dt.datetime) -
 
 
 async def measure(
-    cfg: Config, deployment: Deployment, headers: dict[str, Headers], corpus: Corpus, bare: BarePool
+    cfg: Config,
+    deployment: Deployment,
+    headers: dict[str, Headers],
+    corpus: Corpus,
+    bare: BarePool,
+    hub_verifier: BarePool,
 ) -> dict[str, Any]:
     warmup = corpus.envelopes[: cfg.warmup_envelopes]
     timed = corpus.envelopes[cfg.warmup_envelopes :]
@@ -1390,6 +1420,7 @@ async def measure(
     try:
         for number, part in enumerate(parts, start=1):
             bare.run_pass()  # blocks this loop for a few seconds while the hub is idle
+            hub_verifier.run_pass()
             meter, web_meter = CpuMeter(deployment.cpu_parts), CpuMeter(deployment.web_parts)
             meter.start()
             web_meter.start()
@@ -1409,7 +1440,8 @@ async def measure(
         await vacuum.stop()
     log(
         f"  bare signxml: median of {len(bare.rates)} passes {bare.per_s:,.0f} envelopes/s "
-        f"({bare.per_s * cfg.dossiers:,.0f} dossiers/s)"
+        f"({bare.per_s * cfg.dossiers:,.0f} dossiers/s); the hub's verifier alone {hub_verifier.per_s:,.0f} "
+        f"envelopes/s ({hub_verifier.per_s / bare.per_s:.0%} of signxml's)"
     )
     envelopes_per_s = statistics.median(rates)
     dossiers_per_s = envelopes_per_s * cfg.dossiers
@@ -1470,6 +1502,8 @@ async def measure(
         "documents_per_s": round(dossiers_per_s, 1),
         "bare_verify_per_s": round(bare.per_s, 1),
         "ratio_to_bare": round(envelopes_per_s / bare.per_s, 4),
+        "hub_verify_per_s": round(hub_verifier.per_s, 1),
+        "verify_ratio_to_bare": round(hub_verifier.per_s / bare.per_s, 4),
         "envelopes_per_s": round(envelopes_per_s, 2),
         "stored_documents_per_s": round(stored_per_s, 1),
         "round_envelopes_per_s": [round(rate, 2) for rate in rates],
@@ -1601,6 +1635,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     figures: dict[str, Any] | None = None
     bare: BarePool | None = None
+    hub_verifier: BarePool | None = None
     failed = True
     with signals_raise_interrupt():
         try:
@@ -1611,8 +1646,9 @@ def main(argv: list[str] | None = None) -> int:
                 "of the hub's rounds"
             )
             bare = BarePool(cfg, corpus, workdir)
+            hub_verifier = BarePool(cfg, corpus, workdir, hub_verifier=True)
             deployment, senders = deploy(cfg, harness, hub_env, corpus)
-            figures = asyncio.run(measure(cfg, deployment, senders, corpus, bare))
+            figures = asyncio.run(measure(cfg, deployment, senders, corpus, bare, hub_verifier))
             failed = False
         except KeyboardInterrupt:
             log("interrupted")
@@ -1622,8 +1658,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         finally:
             log("stopping the processes")
-            if bare is not None:
-                bare.close()
+            for pool in (bare, hub_verifier):
+                if pool is not None:
+                    pool.close()
             harness.stop_all()
             with contextlib.suppress(redis.RedisError):
                 flush_redis(cfg.redis_url)
