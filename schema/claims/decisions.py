@@ -132,6 +132,9 @@ class ClaimMutation:
         "change nothing; the others are filed together."
     )
     async def file_claims(self, info: Info, inputs: list[FileClaimInput]) -> FileClaimsPayload:
+        if len(inputs) > MAX_FILINGS:  # refused before any line is read, valid or not
+            too_many = claim_error(E.TOO_MANY_FILINGS, count=len(inputs), limit=MAX_FILINGS)
+            return FileClaimsPayload(results=[], errors=payload_errors(ClaimError, too_many))
         filings: list[Filing | BusinessError] = []
         for line in inputs:
             try:
