@@ -42,10 +42,13 @@ def register() -> PopulationRegister:
 
 @pytest.fixture
 def outside(request, clock, register):
-    """The registry's software (failing one call in two at first; or, for a test marked `unknown_offices`, not
-    failing but not set up yet for the offices the mark names) and the population database, over loopback."""
+    """The registry's software (failing about one call in three; or, for a test marked `unknown_offices`, not
+    failing but not set up yet for the offices the mark names) and the population database, over loopback.
+
+    The broker's retries back off from 1 s, doubling: a run of six failed pushes takes a minute to get through (at
+    one in two, a run of five was common enough to fail this test now and then)."""
     mark = request.node.get_closest_marker("unknown_offices")
-    unknown, failure_rate = (frozenset(mark.args), 0.0) if mark else (frozenset(), 0.5)
+    unknown, failure_rate = (frozenset(mark.args), 0.0) if mark else (frozenset(), 0.3)
     with ExitStack() as stack:
         registry = stack.enter_context(
             running(create_civil_registry_simulator(failure_rate=failure_rate, seed=3, unknown_offices=unknown))
@@ -88,12 +91,12 @@ async def test_every_state_change_reaches_the_registry_even_through_failures(con
         async def delivered() -> bool:
             try:
                 received = await registry.list_outcomes(office="20242")
-            except TransientError:  # the simulator fails our reads too, one in two
+            except TransientError:  # the simulator fails our reads too
                 return False
             arrived.update({(o.outcome.case_reference, o.outcome.state.value): o.outcome for o in received})
             return wanted <= arrived.keys()
 
-        await wait_until(delivered, timeout=40)
+        await wait_until(delivered, timeout=90)
     issued = arrived[(accepted, "card_issued")]
     assert issued.card is not None and issued.card.number.startswith("TE148")
     assert (issued.book_number, issued.record_number) == ("01/2026", "16")
