@@ -220,3 +220,49 @@ async def wait_jobs_drained(
             log(f"  {label}: {now - started:6.1f} s  {due:,} jobs still due")
             next_progress = now + PROGRESS_S
         await asyncio.sleep(POLL_S)
+
+
+class AutovacuumStandIn:
+    """When the server runs without autovacuum (as test machines may), what it would do for a benchmark's busy
+    `tables`: ANALYZE once they hold rows (`analyze_now`; autoanalyze does after 50 rows and 10 %), and VACUUM
+    (ANALYZE) every `interval` seconds (autovacuum's default naptime is 60 s); an interval of 0 does nothing."""
+
+    def __init__(self, dsn: str, interval: float, tables: Sequence[str]) -> None:
+        self._dsn, self.interval, self.tables = dsn, interval, tuple(tables)
+        self.passes, self.seconds = 0, 0.0
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def analyze_now(self) -> None:
+        conn = await asyncpg.connect(self._dsn, timeout=10)
+        try:
+            await conn.execute(f"ANALYZE {', '.join(self.tables)}", timeout=300)
+        finally:
+            await conn.close()
+
+    def start(self) -> None:
+        if self.interval > 0:
+            self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        conn = await asyncpg.connect(self._dsn, timeout=10)
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.interval)
+                if self._stop.is_set():
+                    return
+                started = time.perf_counter()
+                try:
+                    await conn.execute(f"VACUUM (ANALYZE) {', '.join(self.tables)}", timeout=300)
+                except (asyncpg.PostgresError, TimeoutError) as exc:
+                    log(f"  autovacuum stand-in: {type(exc).__name__}: {exc}")
+                self.passes += 1
+                self.seconds += time.perf_counter() - started
+        finally:
+            await conn.close()

@@ -56,6 +56,7 @@ from _common import (
     POLL_S,
     PROGRESS_S,
     ActivitySampler,
+    AutovacuumStandIn,
     base_env,
     cpu_report,
     flush_redis,
@@ -349,56 +350,19 @@ async def submit(
 COUNT_ISSUED = "SELECT count(*) FROM child_card_cases WHERE state = 'card_issued'"
 
 
-class Vacuumer:
-    """A stand-in for the autovacuum daemon when the server runs without it (as test machines may): VACUUM (ANALYZE)
-    of the tables the hub updates, every `interval` seconds (autovacuum's default naptime is 60 s). Without it the
-    rows updated many times a second (the audit head, the BHXH code counters, outbox jobs) drag ever longer chains
-    of dead versions, and the planner never learns how big the tables have grown."""
-
-    TABLES = (
-        "audit_head",
-        "bhxh_code_counters",
-        "outbox_jobs",
-        "child_card_cases",
-        "child_card_case_events",
-        "child_cards",
-        "birth_registrations",
-        "persons",
-        "audit_log",
-    )
-
-    def __init__(self, dsn: str, interval: float) -> None:
-        self._dsn, self.interval = dsn, interval
-        self.passes, self.seconds = 0, 0.0
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self.interval > 0:
-            self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        conn = await asyncpg.connect(self._dsn)
-        try:
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.interval)
-                if self._stop.is_set():
-                    return
-                started = time.perf_counter()
-                try:
-                    await conn.execute(f"VACUUM (ANALYZE) {', '.join(self.TABLES)}", timeout=300)
-                except (asyncpg.PostgresError, TimeoutError) as exc:
-                    log(f"  vacuum stand-in: {type(exc).__name__}: {exc}")
-                self.passes += 1
-                self.seconds += time.perf_counter() - started
-        finally:
-            await conn.close()
+# The tables the hub updates many times a second (the audit head, the BHXH code counters, outbox jobs) drag ever
+# longer chains of dead versions without vacuuming, and the planner never learns how big the tables have grown.
+VACUUMED_TABLES = (
+    "audit_head",
+    "bhxh_code_counters",
+    "outbox_jobs",
+    "child_card_cases",
+    "child_card_case_events",
+    "child_cards",
+    "birth_registrations",
+    "persons",
+    "audit_log",
+)
 
 
 @dataclass
@@ -840,7 +804,7 @@ async def measure(
     drain_batches = make_batches(drain_set, cfg.batch, tokens)
     conn = await asyncpg.connect(cfg.dsn, timeout=10)
     autovacuum = await conn.fetchval("SHOW autovacuum")
-    vacuum = Vacuumer(cfg.dsn, cfg.vacuum_every if autovacuum != "on" else 0.0)
+    vacuum = AutovacuumStandIn(cfg.dsn, cfg.vacuum_every if autovacuum != "on" else 0.0, VACUUMED_TABLES)
     if autovacuum != "on":
         log(
             "  this PostgreSQL runs with autovacuum off (a deployment's is on): "
@@ -946,7 +910,7 @@ async def measure(
         await vacuum.stop()
         await conn.close()
     if vacuum.passes:
-        log(f"  vacuum stand-in: {vacuum.passes} passes, {vacuum.seconds:.1f} s in all")
+        log(f"  autovacuum stand-in: {vacuum.passes} passes, {vacuum.seconds:.1f} s in all")
 
     basis = drain.tally.expected
     return {

@@ -29,7 +29,8 @@ Measured:
    rate counts. Every answer must be a receipt of new documents without errors, and the database must then hold
    exactly the submissions and documents sent. Each submission also enqueues a job (the claims side is told of the
    new documents): no `hub worker` runs them unless --job-workers asks for some, and the jobs left are reported.
-   When the server's autovacuum is off, a stand-in analyzes the intake's tables (see AutovacuumStandIn).
+   When the server's autovacuum is off, a stand-in analyzes the intake's tables (see VACUUMED_TABLES and
+   _common.AutovacuumStandIn).
 
 Progress goes to stderr, with where the time went (CPU by process, database sessions by what they wait on, and with
 --py-spy a profile of the web processes); the last line on stdout is one JSON object: {"documents_per_s": ...,
@@ -75,6 +76,7 @@ import redis
 from _common import (
     COUNT_DUE_JOBS,
     ActivitySampler,
+    AutovacuumStandIn,
     base_env,
     cpu_report,
     flush_redis,
@@ -1297,54 +1299,10 @@ def profile_report(paths: Sequence[Path], per_envelope_ms: float, top: int = 30)
     return out
 
 
-class AutovacuumStandIn:
-    """When the server runs without autovacuum (as test machines may), what it would do for the intake's tables:
-    ANALYZE once they hold rows (autoanalyze does after 50 rows and 10 %), and VACUUM (ANALYZE) every `interval`.
-    Without statistics the planner caches plans made for empty tables, which look up a submission by its sender's
-    (sender, received_at) index and a document's versions by its issuer's (issuer, issued_on) index, reading every
-    earlier row of that sender on each submission."""
-
-    TABLES = ("audit_head", "audit_log", "document_submissions", "documents", "outbox_jobs")
-
-    def __init__(self, dsn: str, interval: float) -> None:
-        self._dsn, self.interval = dsn, interval
-        self.passes, self.seconds = 0, 0.0
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def analyze_now(self) -> None:
-        conn = await asyncpg.connect(self._dsn, timeout=10)
-        try:
-            await conn.execute(f"ANALYZE {', '.join(self.TABLES)}", timeout=300)
-        finally:
-            await conn.close()
-
-    def start(self) -> None:
-        if self.interval > 0:
-            self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        conn = await asyncpg.connect(self._dsn, timeout=10)
-        try:
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.interval)
-                if self._stop.is_set():
-                    return
-                started = time.perf_counter()
-                try:
-                    await conn.execute(f"VACUUM (ANALYZE) {', '.join(self.TABLES)}", timeout=300)
-                except (asyncpg.PostgresError, TimeoutError) as exc:
-                    log(f"  autovacuum stand-in: {type(exc).__name__}: {exc}")
-                self.passes += 1
-                self.seconds += time.perf_counter() - started
-        finally:
-            await conn.close()
+# Without statistics the planner caches plans made for empty tables, which look up a submission by its sender's
+# (sender, received_at) index and a document's versions by its issuer's (issuer, issued_on) index, reading every
+# earlier row of that sender on each submission: the stand-in analyzes them once they hold rows.
+VACUUMED_TABLES = ("audit_head", "audit_log", "document_submissions", "documents", "outbox_jobs")
 
 
 async def settle_jobs(cfg: Config, deployment: Deployment, since: dt.datetime) -> tuple[float | None, int]:
@@ -1389,7 +1347,7 @@ async def measure(
             await wait_jobs_drained(conn, started=time.perf_counter(), give_up_after=120, label="warm-up jobs")
     finally:
         await conn.close()
-    vacuum = AutovacuumStandIn(cfg.dsn, cfg.vacuum_every if autovacuum != "on" else 0.0)
+    vacuum = AutovacuumStandIn(cfg.dsn, cfg.vacuum_every if autovacuum != "on" else 0.0, VACUUMED_TABLES)
     if autovacuum != "on":
         if cfg.vacuum_every:
             await vacuum.analyze_now()
