@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.details import ClaimDetails, event_date
@@ -111,29 +111,24 @@ async def _employers(
     session: AsyncSession, wanted: Sequence[tuple[uuid.UUID, dt.date]]
 ) -> dict[tuple[uuid.UUID, dt.date], Employer]:
     """For each (person, day): the employer the person last contributed for, up to that day. One query per month
-    the days fall in (a list's leaves fall in a few)."""
+    the days fall in (a list's leaves fall in a few), each a backward step along the (person, month) index per
+    person: a grouped `max(month)` joined back has the planner scan every contribution month stored."""
     by_month: dict[dt.date, set[uuid.UUID]] = defaultdict(set)
     for person_id, day in wanted:
         by_month[day.replace(day=1)].add(person_id)
+    months = ContributionMonthRow
     employer_of: dict[tuple[uuid.UUID, dt.date], uuid.UUID] = {}
     for month, people in by_month.items():
-        latest = (
-            select(ContributionMonthRow.person_id, func.max(ContributionMonthRow.month))
-            .where(
-                ContributionMonthRow.person_id.in_(people),
-                ContributionMonthRow.employer_id.is_not(None),
-                ContributionMonthRow.month <= month,
-            )
-            .group_by(ContributionMonthRow.person_id)
+        last = (
+            select(months.employer_id)
+            .where(months.person_id == Person.id, months.employer_id.is_not(None), months.month <= month)
+            .order_by(months.month.desc())
+            .limit(1)
+            .correlate(Person)
+            .scalar_subquery()
         )
-        rows = await session.execute(
-            select(ContributionMonthRow.person_id, ContributionMonthRow.employer_id).where(
-                tuple_(ContributionMonthRow.person_id, ContributionMonthRow.month).in_(latest)
-            )
-        )
-        for person_id, employer_id in rows:
-            if employer_id is not None:  # always: one row per person and month
-                employer_of[(person_id, month)] = employer_id
+        rows = await session.execute(select(Person.id, last).where(Person.id.in_(people)))
+        employer_of.update({(person_id, month): employer_id for person_id, employer_id in rows if employer_id})
     found = await session.scalars(select(Employer).where(Employer.id.in_(set(employer_of.values()))))
     employers = {employer.id: employer for employer in found}
     return {

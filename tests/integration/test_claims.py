@@ -301,3 +301,47 @@ async def test_an_earlier_leave_filed_late_recounts_the_later_claims(hub, office
     detail = (await graphql_data(client, CLAIM, {"reference": may}, token=processor))["claim"]
     (recovery,) = [p for p in detail["payments"] if p["kind"] == "RECOVERY"]
     assert recovery["amountVnd"] == computed["amountVnd"] - changed["amountVnd"] > 0
+
+
+async def test_a_leave_is_filed_by_the_employer_of_its_month(hub, signer, clock):
+    """Who may file a leave is the employer the person last contributed for up to the leave's month: after a change
+    of job the new employer, for a leave before it the old one."""
+    client, state = hub
+    db = state.services.db
+    later = EmployerInfo("DN0067890", "Công ty CP Cơ khí Liên Chiểu", "48")
+    periods = (
+        ContributionPeriod(Month(2023, 1), Month(2024, 6), 9_000_000, employer=EMPLOYER),
+        ContributionPeriod(Month(2024, 7), Month(2025, 12), 11_000_000, employer=later),
+    )
+    record = ContributionRecord(
+        "Trần Văn Hải",
+        Gender.MALE,
+        dt.date(1985, 6, 1),
+        "48",
+        "20194",
+        "Đà Nẵng",
+        periods=periods,
+        personal_id_number=EMPLOYEE_ID,
+    )
+    async with db.transaction() as session:
+        assert not (
+            await store_contributions(session, [record], now=clock.now(), actor=None, source=ContributionSource.IMPORT)
+        ).rejected
+    tokens = {}
+    for employer in (EMPLOYER, later):
+        name = f"dn-{employer.code.lower()}"
+        _, tokens[employer.code] = await make_client(
+            db, signer, clock, name, ClientKind.EMPLOYER, f"employer:{employer.code}"
+        )
+
+    def line(start: str, end: str) -> dict[str, object]:
+        return {"kind": "SICKNESS", "personalId": EMPLOYEE_ID, "leave": {"start": start, "end": end}}
+
+    before, after = line("2024-03-04", "2024-03-05"), line("2025-03-03", "2025-03-04")
+
+    async def codes(employer: EmployerInfo) -> list[list[str]]:
+        answer = await graphql_data(client, FILE_LIST, {"inputs": [before, after]}, token=tokens[employer.code])
+        return [[e["code"] for e in r["errors"]] for r in answer["fileClaims"]["results"]]
+
+    assert await codes(EMPLOYER) == [[], ["NOT_PERMITTED"]]
+    assert await codes(later) == [["NOT_PERMITTED"], []]
