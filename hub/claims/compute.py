@@ -65,7 +65,8 @@ def compute(kind: ClaimKind, details: ClaimDetails, history: ContributionHistory
 
 
 def computation_json(computation: Computation) -> dict[str, Any]:
-    """The computation as stored with the claim: amount, eligibility, reasons and every explanation line."""
+    """The computation as stored with the claim: amount, eligibility, reasons (its explanation is stored apart,
+    `explanation_json`: the work queue lists claims without reading it)."""
     return {
         "benefit": computation.benefit.value,
         "law": computation.law.value,
@@ -81,17 +82,21 @@ def computation_json(computation: Computation) -> dict[str, Any]:
         "reasons": [
             {"code": r.code.value, "message_vi": r.message_vi, "message_en": r.message_en} for r in computation.reasons
         ],
-        "explanation": [
-            {
-                "rule": line.rule.value,
-                "source": line.source,
-                "inputs": dict(line.inputs),
-                "arithmetic": line.arithmetic,
-                "text_vi": line.text_vi,
-                "text_en": line.text_en,
-            }
-            for line in computation.explanation
-        ],
         "rounding_vi": computation.rounding_vi,
         "rounding_en": computation.rounding_en,
     }
+
+
+def explanation_json(computation: Computation) -> list[dict[str, Any]]:
+    """Every explanation line of the computation, as stored with the claim: rule, source, inputs, arithmetic, text."""
+    return [
+        {
+            "rule": line.rule.value,
+            "source": line.source,
+            "inputs": dict(line.inputs),
+            "arithmetic": line.arithmetic,
+            "text_vi": line.text_vi,
+            "text_en": line.text_en,
+        }
+        for line in computation.explanation
+    ]

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
-from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute
+from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute, explanation_json
 from hub.claims.contributions import contribution_histories, recent_since
 from hub.claims.details import from_json
 from hub.claims.evidence import GatherEvidence, gather_evidence
@@ -53,7 +54,13 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
     days paid by one claim count against the next one's yearly limit)."""
     session, now = ctx.session, ctx.clock.now()
     claims = (
-        await session.scalars(select(Claim).where(Claim.id.in_(request.claim_ids)).order_by(Claim.id).with_for_update())
+        await session.scalars(
+            select(Claim)
+            .where(Claim.id.in_(request.claim_ids))
+            .options(undefer(Claim.explanation))
+            .order_by(Claim.id)
+            .with_for_update()
+        )
     ).all()
     if not claims:
         return
@@ -77,13 +84,14 @@ async def compute_claims(ctx: JobContext, request: ComputeClaims) -> None:
             claim.decision_reason = f"details not valid: {exc}"
             events.append(event_row(claim, now, None, what="invalid", detail=str(exc)))
             continue
-        stored = computation_json(computation)
+        stored, explanation = computation_json(computation), explanation_json(computation)
         tally.add(claim, computation.paid_days)
-        changed = claim.computation != stored
+        changed = claim.computation != stored or claim.explanation != explanation
         if changed:
             if claim.kind in COUNTED_KINDS:
                 recounted.append(claim)
-            claim.computation, claim.eligible, claim.amount_vnd = stored, computation.eligible, computation.amount_vnd
+            claim.computation, claim.explanation = stored, explanation
+            claim.eligible, claim.amount_vnd = computation.eligible, computation.amount_vnd
             claim.computed_version += 1
             claim.updated_at = now
         if ClaimState(claim.state) in DECIDED:

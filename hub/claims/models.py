@@ -111,6 +111,9 @@ class Claim(Base):
     eligible: Mapped[bool | None] = mapped_column(Boolean)
     amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
     computation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Its explanation lines, most of a computation's size: stored apart and loaded only when asked for, so that the
+    # work queue reads a page of claims without them.
+    explanation: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, deferred=True)
     computed_version: Mapped[int] = mapped_column(Integer)
     approved_amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
     filed_on: Mapped[dt.date | None] = mapped_column(Date)

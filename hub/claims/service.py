@@ -150,6 +150,7 @@ def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOri
         eligible=None,
         amount_vnd=None,
         computation=None,
+        explanation=None,
         computed_version=0,
         approved_amount_vnd=None,
         filed_on=opening.filed_on,

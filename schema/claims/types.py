@@ -64,10 +64,11 @@ class ClaimComputation:
     reasons: list[ClaimReason]
     rounding_vi: str
     rounding_en: str
-    lines: strawberry.Private[list[dict[str, Any]]]
+    claim_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Every step: rule, legal source, inputs, arithmetic (read only when asked for).")
-    def explanation(self) -> list[ExplanationLine]:
+    async def explanation(self, info: Info) -> list[ExplanationLine]:
+        lines = await info.context.loader(Explanations).load(self.claim_id)
         return [
             ExplanationLine(
                 rule=line["rule"],
@@ -77,14 +78,13 @@ class ClaimComputation:
                 text_vi=line["text_vi"],
                 text_en=line["text_en"],
             )
-            for line in self.lines
+            for line in lines
         ]
 
     @classmethod
-    def of(cls, data: dict[str, object]) -> ClaimComputation:
-        lines = data["explanation"]
+    def of(cls, claim_id: uuid.UUID, data: dict[str, object]) -> ClaimComputation:
         reasons = data["reasons"]
-        assert isinstance(lines, list) and isinstance(reasons, list)
+        assert isinstance(reasons, list)
         return cls(
             law=str(data["law"]),
             event_date=dt.date.fromisoformat(str(data["event_date"])),
@@ -95,7 +95,7 @@ class ClaimComputation:
             reasons=[ClaimReason(**reason) for reason in reasons],
             rounding_vi=str(data["rounding_vi"]),
             rounding_en=str(data["rounding_en"]),
-            lines=lines,
+            claim_id=claim_id,
         )
 
 
@@ -146,6 +146,19 @@ class PersonNames(DataLoader[uuid.UUID, str]):
         super().__init__(load_fn=load)
 
 
+class Explanations(DataLoader[uuid.UUID, list[dict[str, Any]]]):
+    """The explanation lines of claims' computations, one query for those a response asks for."""
+
+    def __init__(self, services: Services) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
+            async with services.db.sessions() as session:
+                rows = await session.execute(select(Claim.id, Claim.explanation).where(Claim.id.in_(ids)))
+                lines: dict[uuid.UUID, list[dict[str, Any]] | None] = dict(rows.tuples().all())
+            return [lines.get(claim_id) or [] for claim_id in ids]
+
+        super().__init__(load_fn=load)
+
+
 @strawberry.type
 class ClaimFiling:
     returned_to_work: dt.date = strawberry.field(description="The first working day after the leave.")
@@ -176,10 +189,11 @@ class ClaimType:
     created_at: dt.datetime
     overdue: bool
     stored_computation: strawberry.Private[dict[str, object] | None]
+    claim_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The amount, eligibility and every explanation line (read only when asked for).")
     def computation(self) -> ClaimComputation | None:
-        return ClaimComputation.of(self.stored_computation) if self.stored_computation else None
+        return ClaimComputation.of(self.claim_id, self.stored_computation) if self.stored_computation else None
 
     @strawberry.field(
         description="The deadlines before BHXH's: the employee's 45 days from returning to work, then the "
@@ -224,6 +238,7 @@ class ClaimType:
             created_at=claim.created_at,
             overdue=is_overdue(claim, today),
             stored_computation=claim.computation,
+            claim_id=claim.id,
         )
 
 

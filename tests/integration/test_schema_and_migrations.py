@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, text
 
 import hub.models  # noqa: F401
 from hub import migrate
+from hub.claims.contribution_records import ContributionSource
+from hub.claims.contributions import store_contributions
+from hub.claims.models import Claim
 from hub.db import Base
+from hub.persons.models import Gender
 from schema import build_schema
+from tests.integration.test_claims import EMPLOYEE_ID, insured
+
+NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,3 +57,46 @@ async def test_a_repeated_document_is_validated_once():
     second = await schema.execute(query)
     assert not first.errors and not second.errors
     assert cache.cache_info().hits == hits + 1
+
+
+async def test_explanations_move_out_of_the_computation_and_back(db):
+    """0006 moves each stored computation's explanation lines into their own column; its downgrade puts them back."""
+    lines = [{"rule": "rate", "text_vi": "75%"}]
+    async with db.transaction() as session:
+        record = insured("Lê Văn Tâm", Gender.MALE, dt.date(1985, 6, 1), personal_id_number=EMPLOYEE_ID)
+        report = await store_contributions(session, [record], now=NOW, actor=None, source=ContributionSource.IMPORT)
+        session.add(
+            Claim(
+                reference="HS261126A",
+                kind="sickness",
+                person_id=report.stored[0].person_id,
+                province_code="48",
+                event_key="sickness:2025-03-03",
+                event_date=dt.date(2025, 3, 3),
+                details={"start": "2025-03-03"},
+                origin="manual",
+                state="computed",
+                computation={"law": "2014", "amount_vnd": 1000},
+                explanation=lines,
+                computed_version=1,
+                needs_confirmation=False,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+
+    async def read(columns: str) -> list[Any]:
+        async with db.engine.connect() as connection:
+            row = (await connection.execute(text(f"SELECT {columns} FROM claims"))).one()
+        return [json.loads(value) if isinstance(value, str) else value for value in row]
+
+    def downgrade(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    assert await read("computation") == [{"law": "2014", "amount_vnd": 1000, "explanation": lines}]
+    await migrate.upgrade(db)
+    assert await read("computation, explanation") == [{"law": "2014", "amount_vnd": 1000}, lines]
