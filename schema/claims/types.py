@@ -153,7 +153,7 @@ class Explanations(DataLoader[uuid.UUID, list[dict[str, Any]]]):
         async def load(ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
             async with services.db.sessions() as session:
                 rows = await session.execute(select(Claim.id, Claim.explanation).where(Claim.id.in_(ids)))
-                lines: dict[uuid.UUID, list[dict[str, Any]] | None] = dict(rows.tuples().all())
+                lines: dict[uuid.UUID, list[dict[str, Any]] | None] = {id_: found for id_, found in rows}
             return [lines.get(claim_id) or [] for claim_id in ids]
 
         super().__init__(load_fn=load)
