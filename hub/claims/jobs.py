@@ -176,11 +176,14 @@ class _Tally:
 
 
 async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally:
+    """The days of the people's claims computed or decided, except those whose evidence was taken away: an
+    approved claim whose certificate was revoked is owed back whole, and its days are free again."""
     rows = await session.execute(
         select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.details, Claim.computation).where(
             Claim.person_id.in_({c.person_id for c in claims}),
             Claim.kind.in_(COUNTED_KINDS),
             Claim.state.in_([s.value for s in COUNTED]),
+            Claim.withdrawn_evidence.is_(None),
         )
     )
     days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)

@@ -5,6 +5,7 @@ the national portal without medical content."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -17,7 +18,7 @@ from hub.documents.qd4750.samples import SICK_LEAVE, visit_of
 from hub.persons.models import Gender
 from tests.helpers import graphql_data, make_client, post_graphql, wait_until
 from tests.integration.documents_kit import documents_world, replaced, signed_envelope, stop, worker_for
-from tests.integration.test_documents import submit
+from tests.integration.test_documents import REVOKE, submit
 
 EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
 EMPLOYEE_ID = "048085000321"
@@ -345,3 +346,36 @@ async def test_a_leave_is_filed_by_the_employer_of_its_month(hub, signer, clock)
 
     assert await codes(EMPLOYER) == [[], ["NOT_PERMITTED"]]
     assert await codes(later) == [["NOT_PERMITTED"], []]
+
+
+async def test_a_revoked_certificate_gives_its_days_back_to_the_later_claims(hub, office):
+    """An approved claim whose certificate the hospital revokes is owed back whole: its days no longer count against
+    the yearly limit, and the person's later claims of that year are computed again with them."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(SICK_VISIT), table_file(SICK_LEAVE)]]))
+    (certified,) = await claims_when(client, processor, 1, states=["COMPUTED"])
+    await graphql_data(client, DECIDE, {"reference": certified["reference"], "decision": "APPROVE"}, token=processor)
+    # A long leave later that year reaches the yearly limit (30 days) only because the certificate's days came first
+    leave = {"kind": "SICKNESS", "personalId": EMPLOYEE_ID, "leave": {"start": "2025-04-01", "end": "2025-05-16"}}
+    later = (await graphql_data(client, FILE, {"input": leave}, token=processor))["fileClaim"]["claim"]["reference"]
+    (limited,) = await claims_when(client, processor, 1, states=["COMPUTED"])
+    certified_days = Decimal(certified["computation"]["paidDays"])
+    assert limited["reference"] == later and Decimal(limited["computation"]["paidDays"]) == 30 - certified_days
+    evidence = """query($reference: String!) { claim(reference: $reference) { evidence { id docType } } }"""
+    found = await graphql_data(client, evidence, {"reference": certified["reference"]}, token=processor)
+    (certificate,) = [d for d in found["claim"]["evidence"] if d["docType"] == "XML11"]
+    revoked = await graphql_data(
+        client, REVOKE, {"id": certificate["id"], "reason": "Cấp nhầm"}, token=tokens["bv-48001"]
+    )
+    assert revoked["revokeDocument"]["errors"] == []
+
+    async def days_given_back() -> bool:
+        data = await graphql_data(client, CLAIMS, {"filter": {"states": ["COMPUTED"]}}, token=processor)
+        (claim,) = [edge["node"] for edge in data["claims"]["edges"]]
+        return bool(claim["reference"] == later and claim["computation"]["paidDays"] == "30")
+
+    await wait_until(days_given_back)
+    (owed,) = await claims_when(client, processor, 1, states=["APPROVED"], needsConfirmation=True)
+    assert owed["reference"] == certified["reference"] and owed["amountVnd"] == 0
