@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import ChildCardCase, Registration
@@ -14,15 +14,23 @@ from hub.persons.models import Person
 
 
 async def current_births(session: AsyncSession, cases: Sequence[ChildCardCase]) -> dict[uuid.UUID, BirthRecord]:
-    """The registration each case is at now, by case id."""
+    """The registration each case is at now, by case id.
+
+    Asked by case alone, the few earlier versions left out here: PostgreSQL plans an IN list of (case, version)
+    pairs as one index probe per pair, and planning 500 of them took longer than running them."""
     if not cases:
         return {}
+    versions = {c.id: c.version for c in cases}
     found = await session.execute(
-        select(Registration.case_id, Registration.payload).where(
-            tuple_(Registration.case_id, Registration.version).in_([(c.id, c.version) for c in cases])
+        select(Registration.case_id, Registration.version, Registration.payload).where(
+            Registration.case_id.in_(versions)
         )
     )
-    return {case_id: BirthRecord.from_canonical(payload) for case_id, payload in found.all()}
+    return {
+        case_id: BirthRecord.from_canonical(payload)
+        for case_id, version, payload in found.all()
+        if versions[case_id] == version
+    }
 
 
 async def people_by_id(

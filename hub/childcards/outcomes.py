@@ -7,7 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 
 from connectors import PermanentError
 from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, Card, CaseOutcome, Reason
@@ -49,13 +49,12 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
     }
     card_keys = {(e.case_id, e.details["version"]) for e in events if WireState(e.state) in STATES_WITH_CARD}
     cards = (
-        {
+        {  # by case alone, then the versions wanted (see hub.childcards.loading.current_births)
             (c.case_id, c.version): Card(c.card_number, c.valid_from, c.valid_to)
             for c in (
-                await session.scalars(
-                    select(ChildCard).where(tuple_(ChildCard.case_id, ChildCard.version).in_(card_keys))
-                )
+                await session.scalars(select(ChildCard).where(ChildCard.case_id.in_({key[0] for key in card_keys})))
             ).all()
+            if (c.case_id, c.version) in card_keys
         }
         if card_keys
         else {}
