@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -26,7 +26,7 @@ from hub.childcards.models import CaseState, ChildCardCase, Registration, Review
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
-from hub.db import lock_keys
+from hub.db import lock_keys, rows_in
 from hub.errors import BusinessError
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, add_person
@@ -128,10 +128,13 @@ async def _cases_by_key(
 ) -> dict[tuple[str, str, str], ChildCardCase]:
     if not keys:
         return {}
-    key = tuple_(ChildCardCase.registry_office_code, ChildCardCase.book_number, ChildCardCase.record_number)
+    key = (ChildCardCase.registry_office_code, ChildCardCase.book_number, ChildCardCase.record_number)
     # Row-locked: two overlapping batches carrying the same record serialise here instead of both opening a case.
     found = await session.scalars(
-        select(ChildCardCase).where(key.in_(keys)).order_by(ChildCardCase.id).with_for_update()  # the jobs' lock order
+        select(ChildCardCase)
+        .where(rows_in(session, key, keys))
+        .order_by(ChildCardCase.id)  # the jobs' lock order
+        .with_for_update()
     )
     return {(c.registry_office_code, c.book_number, c.record_number): c for c in found.all()}
 

@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.records import BirthRecord
+from hub.db import rows_in
 from hub.persons.models import Person
 from hub.text import fold
 
@@ -49,7 +50,9 @@ async def match_children(session: AsyncSession, records: Sequence[BirthRecord]) 
     keys = {(fold(r.child.full_name), r.child.date_of_birth) for r in records}
     candidates: dict[tuple[str, object], list[Person]] = defaultdict(list)
     if keys:
-        found = await session.scalars(select(Person).where(tuple_(Person.name_key, Person.date_of_birth).in_(keys)))
+        found = await session.scalars(
+            select(Person).where(rows_in(session, (Person.name_key, Person.date_of_birth), keys))
+        )
         for person in found.all():
             candidates[(person.name_key, person.date_of_birth)].append(person)
     mother_ids = {p.mother_id for group in candidates.values() for p in group if p.mother_id}

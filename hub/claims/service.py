@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -29,6 +29,7 @@ from hub.claims.models import (
     PaymentOrder,
 )
 from hub.clients.permissions import Location, Principal, Role
+from hub.db import rows_in
 from hub.documents.changes import record_use
 from hub.errors import Forbidden
 from hub.jobs import enqueue
@@ -89,7 +90,7 @@ async def open_claims(
         for c in (
             await session.scalars(
                 select(Claim)
-                .where(tuple_(Claim.person_id, Claim.kind, Claim.event_key).in_(list(keyed)))
+                .where(rows_in(session, (Claim.person_id, Claim.kind, Claim.event_key), keyed))
                 .order_by(Claim.id)
                 .with_for_update()
             )

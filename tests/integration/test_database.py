@@ -1,12 +1,18 @@
-"""The database owner on PostgreSQL: a server that dropped the pooled connections (a restart) costs no request."""
+"""The database owner: a server that dropped the pooled connections (a restart) costs no request (PostgreSQL); a
+filter on several columns at once matches whole rows only (both backends)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from hub.db import Database
+from hub.db import Database, rows_in
+from hub.persons.models import Person
+
+NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -60,3 +66,30 @@ async def test_a_failure_that_is_not_a_lost_connection_is_not_run_again(postgres
         assert calls == 1
     finally:
         await db.dispose()
+
+
+async def test_rows_in_matches_whole_rows_not_their_columns_apart(db):
+    born = [dt.date(2024, 1, day) for day in (1, 2, 3)]
+    async with db.transaction() as session:
+        for key, day in (("an", born[0]), ("an", born[1]), ("binh", born[1]), ("binh", born[2])):
+            session.add(
+                Person(
+                    full_name=key,
+                    name_key=key,
+                    gender="male",
+                    date_of_birth=day,
+                    province_code="48",
+                    commune_code="20194",
+                    address="",
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    async with db.sessions() as session:
+        wanted = [("an", born[0]), ("binh", born[2]), ("chi", born[0])]
+        found = await session.execute(
+            select(Person.name_key, Person.date_of_birth).where(
+                rows_in(session, (Person.name_key, Person.date_of_birth), wanted)
+            )
+        )
+        assert sorted(found.all()) == [("an", born[0]), ("binh", born[2])]
