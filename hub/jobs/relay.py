@@ -16,6 +16,7 @@ from hub.clock import Clock
 from hub.db import Database
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import QueuedJob, publish
+from hub.jobs.registry import get_job
 from hub.settings import OutboxSettings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,13 @@ def resend_interval(settings: OutboxSettings, sends: int) -> dt.timedelta:
     base = dt.timedelta(seconds=settings.redeliver_after_seconds)
     doubled: dt.timedelta = base * 2 ** max(sends - 1, 0)
     return min(doubled, max(MAX_RESEND_INTERVAL, base))
+
+
+def send_budget(kind: str, settings: OutboxSettings) -> int:
+    """How many deliveries a job gets before the relay gives up on it: the outbox's `max_sends`, or as many as the
+    job's own attempts where it is allowed more (outcomes are pushed to a registry for as long as it may be away)."""
+    spec = get_job(kind)
+    return max(settings.max_sends, spec.max_attempts or 0) if spec is not None else settings.max_sends
 
 
 @dataclass(frozen=True)
@@ -67,20 +75,21 @@ async def relay_once(db: Database, broker: dramatiq.Broker, clock: Clock, settin
         ).all()
         if not rows:
             return RelayReport()
-        exhausted = [r.id for r in rows if r.sends >= settings.max_sends]
-        due = [r for r in rows if r.sends < settings.max_sends]
-        if exhausted:
+        budgets = {r.id: send_budget(r.kind, settings) for r in rows}
+        exhausted = [r for r in rows if r.sends >= budgets[r.id]]
+        due = [r for r in rows if r.sends < budgets[r.id]]
+        for budget, ids in _grouped((budgets[r.id], r.id) for r in exhausted).items():
             await session.execute(
                 update(OutboxJob)
-                .where(OutboxJob.id.in_(exhausted))
+                .where(OutboxJob.id.in_(ids))
                 .values(
                     state=JobState.FAILED.value,
                     finished_at=now,
-                    last_error=f"not finished after {settings.max_sends} deliveries; giving up",
+                    last_error=f"not finished after {budget} deliveries; giving up",
                 )
             )
-            log.error("gave up on jobs %s after %d deliveries", exhausted, settings.max_sends)
-        for sends, ids in _by_sends((r.sends, r.id) for r in due).items():
+            log.error("gave up on jobs %s after %d deliveries", ids, budget)
+        for sends, ids in _grouped((r.sends, r.id) for r in due).items():
             await session.execute(
                 update(OutboxJob)
                 .where(OutboxJob.id.in_(ids))
@@ -96,8 +105,8 @@ async def relay_once(db: Database, broker: dramatiq.Broker, clock: Clock, settin
         return RelayReport(sent=len(due) - resent, resent=resent, given_up=len(exhausted))
 
 
-def _by_sends(jobs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
-    """Job ids grouped by how many times each was sent, from (sends, id) pairs."""
+def _grouped(jobs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """Job ids grouped by a count (how many times each was sent, or may be), from (count, id) pairs."""
     groups: dict[int, list[int]] = {}
     for sends, job_id in jobs:
         groups.setdefault(sends, []).append(job_id)

@@ -51,3 +51,9 @@ async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
         await asyncio.sleep(request.pause_seconds)
     if ctx.attempt <= request.fail_attempts:
         raise RuntimeError(f"simulated failure on attempt {ctx.attempt}")
+
+
+@job("tests.patient", max_attempts=4)
+async def patient_job(ctx: JobContext, request: CreatePerson) -> None:
+    """A job allowed more attempts than the outbox's deliveries (as the outcomes pushed to a registry are)."""
+    await create_person_job.handler(ctx, request)

@@ -20,7 +20,7 @@ from hub.persons.service import NewPerson, create_person
 from hub.settings import OutboxSettings
 from hub.worker import WorkerService
 from tests.helpers import wait_until
-from tests.integration.jobfixtures import CreatePerson, create_person_job
+from tests.integration.jobfixtures import CreatePerson, create_person_job, patient_job
 
 MOTHER = NewPerson("Trần Thị Mai", Gender.FEMALE, dt.date(1994, 2, 1), "48", "20242", "Số 3 Lê Lợi")
 
@@ -201,6 +201,21 @@ async def test_sweeper_gives_up_after_max_sends(db, clock):
     row = await job_row(db, job_id)
     assert row.state == JobState.FAILED.value
     assert "not finished after 2 deliveries" in (row.last_error or "")
+
+
+async def test_a_job_allowed_more_attempts_is_sent_as_many_times(db, clock):
+    # A job whose own attempts outnumber the outbox's deliveries (outcomes for a registry away for days)
+    settings = OutboxSettings(redeliver_after_seconds=1, max_sends=2)
+    broker = StubBroker()
+    broker.declare_queue("default")
+    async with db.transaction() as session:
+        job_id = await enqueue(session, patient_job, CreatePerson(uuid.uuid4(), "E"), now=clock.now())
+    reports = []
+    for _ in range(5):
+        reports.append(await relay_once(db, broker, clock, settings))
+        clock.advance(dt.timedelta(hours=2))
+    assert [(r.sent + r.resent, r.given_up) for r in reports] == [(1, 0), (1, 0), (1, 0), (1, 0), (0, 1)]
+    assert "not finished after 4 deliveries" in ((await job_row(db, job_id)).last_error or "")
 
 
 async def test_each_resend_waits_twice_as_long_as_the_one_before(db, clock):
