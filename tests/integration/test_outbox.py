@@ -14,7 +14,7 @@ from hub.audit.purpose import Purpose
 from hub.jobs import enqueue
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import Dispatcher, QueuedJob, publish
-from hub.jobs.relay import relay_once, resend_interval
+from hub.jobs.relay import RelayReport, relay_once, resend_interval
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from hub.settings import OutboxSettings
@@ -187,16 +187,22 @@ async def test_dedup_key_gives_one_job(db, clock):
     assert await count(db, OutboxJob) == 1
 
 
-async def test_sweeper_gives_up_after_max_sends(db, clock):
+async def relay_passes(db, clock, spec, passes: int, every: dt.timedelta) -> tuple[int, list[RelayReport]]:
+    """Enqueue one job of `spec` whose messages never get run, and pass the relay (max_sends 2) over it."""
     settings = OutboxSettings(redeliver_after_seconds=1, max_sends=2)
     broker = StubBroker()
     broker.declare_queue("default")
     async with db.transaction() as session:
-        job_id = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "C"), now=clock.now())
+        job_id = await enqueue(session, spec, CreatePerson(uuid.uuid4(), "C"), now=clock.now())
     reports = []
-    for _ in range(3):
+    for _ in range(passes):
         reports.append(await relay_once(db, broker, clock, settings))
-        clock.advance(dt.timedelta(seconds=2))
+        clock.advance(every)
+    return job_id, reports
+
+
+async def test_sweeper_gives_up_after_max_sends(db, clock):
+    job_id, reports = await relay_passes(db, clock, create_person_job, 3, dt.timedelta(seconds=2))
     assert [(r.sent, r.resent, r.given_up) for r in reports] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
     row = await job_row(db, job_id)
     assert row.state == JobState.FAILED.value
@@ -204,16 +210,8 @@ async def test_sweeper_gives_up_after_max_sends(db, clock):
 
 
 async def test_a_job_allowed_more_attempts_is_sent_as_many_times(db, clock):
-    # A job whose own attempts outnumber the outbox's deliveries (outcomes for a registry away for days)
-    settings = OutboxSettings(redeliver_after_seconds=1, max_sends=2)
-    broker = StubBroker()
-    broker.declare_queue("default")
-    async with db.transaction() as session:
-        job_id = await enqueue(session, patient_job, CreatePerson(uuid.uuid4(), "E"), now=clock.now())
-    reports = []
-    for _ in range(5):
-        reports.append(await relay_once(db, broker, clock, settings))
-        clock.advance(dt.timedelta(hours=2))
+    # A job whose own attempts (4) outnumber the outbox's deliveries (outcomes for a registry away for days)
+    job_id, reports = await relay_passes(db, clock, patient_job, 5, dt.timedelta(hours=2))
     assert [(r.sent + r.resent, r.given_up) for r in reports] == [(1, 0), (1, 0), (1, 0), (1, 0), (0, 1)]
     assert "not finished after 4 deliveries" in ((await job_row(db, job_id)).last_error or "")
 
