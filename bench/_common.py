@@ -109,43 +109,68 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-class ActivitySampler:
-    """Samples pg_stat_activity of the benchmark database: what the hub's sessions are doing (running, waiting on a
-    lock, waiting for the client i.e. for Python), as average sessions in each condition."""
+class Periodic:
+    """A task on the benchmark's event loop that does `tick` every `interval` seconds on its own connection, until
+    stopped (an interval of 0: it does nothing); with `wait_first`, an interval passes before the first tick."""
 
-    def __init__(self, dsn: str, database: str, interval: float = 0.1) -> None:
-        self._dsn, self._database, self._interval = dsn, database, interval
-        self.samples = 0
-        self.counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
+    wait_first = False
+
+    def __init__(self, dsn: str, interval: float) -> None:
+        self._dsn, self.interval = dsn, interval
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        if self.interval > 0:
+            self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
             await self._task
 
+    async def tick(self, conn: asyncpg.Connection) -> None:
+        raise NotImplementedError
+
     async def _run(self) -> None:
-        conn = await asyncpg.connect(self._dsn)
+        conn = await asyncpg.connect(self._dsn, timeout=10)
         try:
-            while not self._stop.is_set():
-                rows = await conn.fetch(
-                    "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS wait, "
-                    "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query FROM pg_stat_activity "
-                    "WHERE datname = $1 AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')",
-                    self._database,
-                )
-                self.samples += 1
-                for row in rows:
-                    wait = "waiting for the hub (Python)" if row["state"] == "idle in transaction" else row["wait"]
-                    self.counts[(row["state"], wait, row["query"])] += 1
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self._interval)
+            if self.wait_first and await self._stopped_after_interval():
+                return
+            while True:
+                await self.tick(conn)
+                if await self._stopped_after_interval():
+                    return
         finally:
             await conn.close()
+
+    async def _stopped_after_interval(self) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), self.interval)
+        return self._stop.is_set()
+
+
+class ActivitySampler(Periodic):
+    """Samples pg_stat_activity of the benchmark database: what the hub's sessions are doing (running, waiting on a
+    lock, waiting for the client i.e. for Python), as average sessions in each condition."""
+
+    def __init__(self, dsn: str, database: str, interval: float = 0.1) -> None:
+        super().__init__(dsn, interval)
+        self._database = database
+        self.samples = 0
+        self.counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
+
+    async def tick(self, conn: asyncpg.Connection) -> None:
+        rows = await conn.fetch(
+            "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS wait, "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')",
+            self._database,
+        )
+        self.samples += 1
+        for row in rows:
+            wait = "waiting for the hub (Python)" if row["state"] == "idle in transaction" else row["wait"]
+            self.counts[(row["state"], wait, row["query"])] += 1
 
     def report(self, top: int = 10) -> list[str]:
         if not self.samples:
@@ -222,16 +247,17 @@ async def wait_jobs_drained(
         await asyncio.sleep(POLL_S)
 
 
-class AutovacuumStandIn:
+class AutovacuumStandIn(Periodic):
     """When the server runs without autovacuum (as test machines may), what it would do for a benchmark's busy
     `tables`: ANALYZE once they hold rows (`analyze_now`; autoanalyze does after 50 rows and 10 %), and VACUUM
     (ANALYZE) every `interval` seconds (autovacuum's default naptime is 60 s); an interval of 0 does nothing."""
 
+    wait_first = True
+
     def __init__(self, dsn: str, interval: float, tables: Sequence[str]) -> None:
-        self._dsn, self.interval, self.tables = dsn, interval, tuple(tables)
+        super().__init__(dsn, interval)
+        self.tables = tuple(tables)
         self.passes, self.seconds = 0, 0.0
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def analyze_now(self) -> None:
         conn = await asyncpg.connect(self._dsn, timeout=10)
@@ -240,29 +266,11 @@ class AutovacuumStandIn:
         finally:
             await conn.close()
 
-    def start(self) -> None:
-        if self.interval > 0:
-            self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        conn = await asyncpg.connect(self._dsn, timeout=10)
+    async def tick(self, conn: asyncpg.Connection) -> None:
+        started = time.perf_counter()
         try:
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.interval)
-                if self._stop.is_set():
-                    return
-                started = time.perf_counter()
-                try:
-                    await conn.execute(f"VACUUM (ANALYZE) {', '.join(self.tables)}", timeout=300)
-                except (asyncpg.PostgresError, TimeoutError) as exc:
-                    log(f"  autovacuum stand-in: {type(exc).__name__}: {exc}")
-                self.passes += 1
-                self.seconds += time.perf_counter() - started
-        finally:
-            await conn.close()
+            await conn.execute(f"VACUUM (ANALYZE) {', '.join(self.tables)}", timeout=300)
+        except (asyncpg.PostgresError, TimeoutError) as exc:
+            log(f"  autovacuum stand-in: {type(exc).__name__}: {exc}")
+        self.passes += 1
+        self.seconds += time.perf_counter() - started

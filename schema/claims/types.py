@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
@@ -132,15 +133,24 @@ class PaymentOrderType:
         )
 
 
+V = TypeVar("V")
+
+
+async def _column_by_id(
+    services: Services, key: InstrumentedAttribute[uuid.UUID], column: InstrumentedAttribute[V], ids: list[uuid.UUID]
+) -> dict[uuid.UUID, V]:
+    """One column of the rows with these ids, in one query (a DataLoader's batch)."""
+    async with services.db.sessions() as session:
+        rows = await session.execute(select(key, column).where(key.in_(ids)))
+        return {row_id: value for row_id, value in rows}
+
+
 class PersonNames(DataLoader[uuid.UUID, str]):
     """Full names of people, one query per batch of claims (a work queue page)."""
 
     def __init__(self, services: Services) -> None:
         async def load(ids: list[uuid.UUID]) -> list[str]:
-            async with services.db.sessions() as session:
-                names = dict(
-                    (await session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids)))).all()
-                )
+            names = await _column_by_id(services, Person.id, Person.full_name, ids)
             return [names.get(person_id, "") for person_id in ids]
 
         super().__init__(load_fn=load)
@@ -151,9 +161,7 @@ class Explanations(DataLoader[uuid.UUID, list[dict[str, Any]]]):
 
     def __init__(self, services: Services) -> None:
         async def load(ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
-            async with services.db.sessions() as session:
-                rows = await session.execute(select(Claim.id, Claim.explanation).where(Claim.id.in_(ids)))
-                lines: dict[uuid.UUID, list[dict[str, Any]] | None] = {id_: found for id_, found in rows}
+            lines = await _column_by_id(services, Claim.id, Claim.explanation, ids)
             return [lines.get(claim_id) or [] for claim_id in ids]
 
         super().__init__(load_fn=load)
