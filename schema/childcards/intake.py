@@ -15,8 +15,10 @@ from hub.errors import InvalidRequest
 from hub.persons.models import Gender
 from schema.childcards.types import ChildCardError
 from schema.context import Info, write
+from schema.inputs import planned_input
 
 
+@planned_input
 @strawberry.input
 class PersonDetailsInput:
     full_name: str
@@ -30,6 +32,7 @@ class PersonDetailsInput:
         )
 
 
+@planned_input
 @strawberry.input
 class ChildInput:
     full_name: str
@@ -41,6 +44,7 @@ class ChildInput:
     place_of_birth: str | None = None
 
 
+@planned_input
 @strawberry.input
 class BirthRegistrationInput:
     registry_office_code: str = strawberry.field(description="The commune whose people's committee registered it.")
