@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    any_,
     bindparam,
     event,
     func,
@@ -206,6 +207,15 @@ def is_conflict(error: Exception) -> bool:
         getattr(error, "orig", None), "pgcode", None
     )
     return isinstance(error, DBAPIError) and code in ("40P01", "40001")
+
+
+def one_of(session: AsyncSession, column: QueryableAttribute[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values`. Written out as a list, each length is another statement for PostgreSQL to prepare and plan,
+    and for SQLAlchemy to render: there the values come as one array, `column = ANY(array)`."""
+    wanted = list(values)
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(wanted)
+    return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
 
 
 def rows_in(

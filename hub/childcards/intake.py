@@ -26,7 +26,7 @@ from hub.childcards.models import CaseState, ChildCardCase, Registration, Review
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
-from hub.db import lock_keys, rows_in
+from hub.db import lock_keys, one_of, rows_in
 from hub.errors import BusinessError
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, add_person
@@ -140,7 +140,7 @@ async def _cases_by_key(
 
 
 async def _facilities(session: AsyncSession, codes: set[str]) -> dict[str, HealthFacility]:
-    found = await session.scalars(select(HealthFacility).where(HealthFacility.code.in_(codes)))
+    found = await session.scalars(select(HealthFacility).where(one_of(session, HealthFacility.code, codes)))
     return {f.code: f for f in found.all()}
 
 
@@ -262,7 +262,7 @@ async def known_mothers(session: AsyncSession, records: Sequence[BirthRecord]) -
     numbers = {r.mother.personal_id_number for r in records if r.mother and r.mother.personal_id_number}
     if not numbers:
         return {}
-    found = await session.scalars(select(Person).where(Person.personal_id_number.in_(numbers)))
+    found = await session.scalars(select(Person).where(one_of(session, Person.personal_id_number, numbers)))
     return {p.personal_id_number: p for p in found.all() if p.personal_id_number}
 
 

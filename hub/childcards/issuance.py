@@ -23,7 +23,7 @@ from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
-from hub.db import add_unless_exists
+from hub.db import add_unless_exists, one_of
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
 
@@ -55,7 +55,7 @@ async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
     cases = (
         await session.scalars(
             select(ChildCardCase)
-            .where(ChildCardCase.id.in_(wanted))
+            .where(one_of(session, ChildCardCase.id, wanted))
             .order_by(ChildCardCase.id)  # one lock order for every job: no deadlocks between them
             .with_for_update()
             .execution_options(populate_existing=True)
@@ -91,7 +91,7 @@ async def put_cards(
         for c in (
             await session.scalars(
                 select(ChildCard).where(
-                    ChildCard.case_id.in_([o.case.id for o in orders]),
+                    one_of(session, ChildCard.case_id, [o.case.id for o in orders]),
                     ChildCard.superseded_at.is_(None),
                     ChildCard.revoked_at.is_(None),
                 )
@@ -185,6 +185,8 @@ async def allocate_bhxh_codes(session: AsyncSession, province_code: str, count: 
             await add_unless_exists(session, BhxhCodeCounter(province_code=province_code, next_serial=0))
             continue
         block = [f"{province_code}{serial:08d}" for serial in range(last - wanted + 1, last + 1)]
-        taken = set((await session.scalars(select(Person.bhxh_code).where(Person.bhxh_code.in_(block)))).all())
+        taken = set(
+            (await session.scalars(select(Person.bhxh_code).where(one_of(session, Person.bhxh_code, block)))).all()
+        )
         codes += [code for code in block if code not in taken]
     return codes

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import ChildCardCase, Registration
 from hub.childcards.records import BirthRecord
+from hub.db import one_of
 from hub.persons.models import Person
 
 
@@ -23,7 +24,7 @@ async def current_births(session: AsyncSession, cases: Sequence[ChildCardCase]) 
     versions = {c.id: c.version for c in cases}
     found = await session.execute(
         select(Registration.case_id, Registration.version, Registration.payload).where(
-            Registration.case_id.in_(versions)
+            one_of(session, Registration.case_id, versions)
         )
     )
     return {
@@ -40,7 +41,7 @@ async def people_by_id(
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    query = select(Person).where(Person.id.in_(wanted))
+    query = select(Person).where(one_of(session, Person.id, wanted))
     if lock:
         query = query.order_by(Person.id).with_for_update().execution_options(populate_existing=True)
     return {p.id: p for p in (await session.scalars(query)).all()}

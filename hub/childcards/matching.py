@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.records import BirthRecord
-from hub.db import rows_in
+from hub.db import one_of, rows_in
 from hub.persons.models import Person
 from hub.text import fold
 
@@ -42,7 +42,9 @@ async def match_children(session: AsyncSession, records: Sequence[BirthRecord]) 
     by_number = (
         {
             p.personal_id_number: p
-            for p in (await session.scalars(select(Person).where(Person.personal_id_number.in_(numbers)))).all()
+            for p in (
+                await session.scalars(select(Person).where(one_of(session, Person.personal_id_number, numbers)))
+            ).all()
         }
         if numbers
         else {}
@@ -58,7 +60,9 @@ async def match_children(session: AsyncSession, records: Sequence[BirthRecord]) 
     mother_ids = {p.mother_id for group in candidates.values() for p in group if p.mother_id}
     mother_numbers: dict[uuid.UUID, str | None] = {}
     if mother_ids:
-        rows = await session.execute(select(Person.id, Person.personal_id_number).where(Person.id.in_(mother_ids)))
+        rows = await session.execute(
+            select(Person.id, Person.personal_id_number).where(one_of(session, Person.id, mother_ids))
+        )
         mother_numbers = {row.id: row.personal_id_number for row in rows}
     return [_match(r, by_number, candidates, mother_numbers) for r in records]
 

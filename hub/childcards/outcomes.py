@@ -6,13 +6,16 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import PermanentError
 from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, Card, CaseOutcome, Reason
 from connectors.civil_registry import CaseState as WireState
 from hub.childcards.models import CaseEvent, ChildCard, ChildCardCase
+from hub.db import one_of
 from hub.jobs import JobContext, enqueue, job
 
 log = logging.getLogger(__name__)
@@ -20,6 +23,14 @@ log = logging.getLogger(__name__)
 # at five minutes, this is several days of trying.
 PUSH_ATTEMPTS = 2000
 PUSH_BATCH = 500  # events per job, and per call to the registry
+_CASE_COLUMNS = (
+    ChildCardCase.id,
+    ChildCardCase.reference,
+    ChildCardCase.registry_office_code,
+    ChildCardCase.book_number,
+    ChildCardCase.record_number,
+)
+_CaseRow = Row[uuid.UUID, str, str, str, str]  # those columns
 
 
 @dataclass(frozen=True)
@@ -32,10 +43,11 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
     session, client = ctx.session, ctx.connectors.civil_registry()
     if client is None:
         return  # no registry connected: the outcomes stay queryable
+    # Columns, not entities: nothing read here is changed through the ORM.
     events = (
-        await session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.id.in_(request.event_ids), CaseEvent.acknowledged_at.is_(None))
+        await session.execute(
+            select(CaseEvent.id, CaseEvent.case_id, CaseEvent.state, CaseEvent.occurred_at, CaseEvent.details)
+            .where(one_of(session, CaseEvent.id, request.event_ids), CaseEvent.acknowledged_at.is_(None))
             .order_by(CaseEvent.id)
         )
     ).all()
@@ -43,17 +55,23 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
         return  # all acknowledged already (a repeated delivery)
     cases = {
         c.id: c
-        for c in (
-            await session.scalars(select(ChildCardCase).where(ChildCardCase.id.in_({e.case_id for e in events})))
-        ).all()
+        for c in await session.execute(
+            select(*_CASE_COLUMNS).where(one_of(session, ChildCardCase.id, {e.case_id for e in events}))
+        )
     }
     card_keys = {(e.case_id, e.details["version"]) for e in events if WireState(e.state) in STATES_WITH_CARD}
     cards = (
         {  # by case alone, then the versions wanted (see hub.childcards.loading.current_births)
             (c.case_id, c.version): Card(c.card_number, c.valid_from, c.valid_to)
-            for c in (
-                await session.scalars(select(ChildCard).where(ChildCard.case_id.in_({key[0] for key in card_keys})))
-            ).all()
+            for c in await session.execute(
+                select(
+                    ChildCard.case_id,
+                    ChildCard.version,
+                    ChildCard.card_number,
+                    ChildCard.valid_from,
+                    ChildCard.valid_to,
+                ).where(one_of(session, ChildCard.case_id, {key[0] for key in card_keys}))
+            )
             if (c.case_id, c.version) in card_keys
         }
         if card_keys
@@ -64,7 +82,7 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
         results = await client.push_outcomes(outcomes)  # TransientError propagates: the job is retried with backoff
     except PermanentError as exc:
         if len(events) == 1:  # this outcome itself: kept unacknowledged with the registry's reason, for an operator
-            _refused(events[0], "batch_refused", str(exc))
+            await _refused(session, events[0], "batch_refused", str(exc))
             return
         # One outcome the registry cannot take must not hold back the others: each half is pushed on its own.
         half = len(events) // 2
@@ -75,22 +93,31 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
     acknowledged = [e.id for e, r in zip(events, results, strict=True) if isinstance(r, Acknowledgement)]
     if acknowledged:
         await session.execute(
-            update(CaseEvent).where(CaseEvent.id.in_(acknowledged)).values(acknowledged_at=ctx.clock.now())
+            update(CaseEvent)
+            .where(one_of(session, CaseEvent.id, acknowledged))
+            .values(acknowledged_at=ctx.clock.now())
+            .execution_options(synchronize_session=False)
         )
     for event, result in zip(events, results, strict=True):
         if not isinstance(result, Acknowledgement):
             # The registry already holds this event id with other content: retrying cannot help.
-            _refused(event, result.code, result.reason)
+            await _refused(session, event, result.code, result.reason)
 
 
-def _refused(event: CaseEvent, code: str, reason: str) -> None:
+async def _refused(session: AsyncSession, event: Row[Any], code: str, reason: str) -> None:
     """The registry will not take this outcome: it stays unacknowledged, with the registry's reason, for an
     operator."""
-    event.details = {**event.details, "registry_refused": {"code": code, "reason": reason}}
+    details = {**event.details, "registry_refused": {"code": code, "reason": reason}}
+    await session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.id == event.id)
+        .values(details=details)
+        .execution_options(synchronize_session=False)
+    )
     log.error("the registry refused the outcome of case event %s: %s", event.id, reason)
 
 
-def _outcome(event: CaseEvent, case: ChildCardCase, cards: dict[tuple[uuid.UUID, int], Card]) -> CaseOutcome:
+def _outcome(event: Row[Any], case: _CaseRow, cards: dict[tuple[uuid.UUID, int], Card]) -> CaseOutcome:
     state = WireState(event.state)
     return CaseOutcome(
         event_id=f"{case.reference}-{event.id}",

@@ -19,6 +19,7 @@ from hub.audit.service import AuditEvent, record
 from hub.childcards.loading import current_births, people_by_id
 from hub.childcards.models import ChildCardCase
 from hub.childcards.records import BirthRecord
+from hub.db import one_of
 from hub.jobs import JobContext, PermanentJobError, enqueue, job
 from hub.persons.models import Person
 
@@ -85,7 +86,7 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
 
 
 async def _cases(session: AsyncSession, ids: Sequence[uuid.UUID], *, lock: bool) -> Sequence[ChildCardCase]:
-    query = select(ChildCardCase).where(ChildCardCase.id.in_(ids), ChildCardCase.person_id.is_not(None))
+    query = select(ChildCardCase).where(one_of(session, ChildCardCase.id, ids), ChildCardCase.person_id.is_not(None))
     if lock:  # in the lock order of the issuance job, with what its commit changed
         query = query.order_by(ChildCardCase.id).with_for_update().execution_options(populate_existing=True)
     return (await session.scalars(query)).all()

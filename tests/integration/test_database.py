@@ -4,12 +4,13 @@ filter on several columns at once matches whole rows only (both backends)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import select, text
 
-from hub.db import Database, rows_in
+from hub.db import Database, one_of, rows_in
 from hub.persons.models import Person
 
 NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
@@ -68,23 +69,31 @@ async def test_a_failure_that_is_not_a_lost_connection_is_not_run_again(postgres
         await db.dispose()
 
 
+async def _people(db, keys_and_days):
+    """People of these name keys and birth days; their ids."""
+    people = [
+        Person(
+            full_name=key,
+            name_key=key,
+            gender="male",
+            date_of_birth=day,
+            province_code="48",
+            commune_code="20194",
+            address="",
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        for key, day in keys_and_days
+    ]
+    async with db.transaction() as session:
+        session.add_all(people)
+        await session.flush()
+        return [p.id for p in people]
+
+
 async def test_rows_in_matches_whole_rows_not_their_columns_apart(db):
     born = [dt.date(2024, 1, day) for day in (1, 2, 3)]
-    async with db.transaction() as session:
-        for key, day in (("an", born[0]), ("an", born[1]), ("binh", born[1]), ("binh", born[2])):
-            session.add(
-                Person(
-                    full_name=key,
-                    name_key=key,
-                    gender="male",
-                    date_of_birth=day,
-                    province_code="48",
-                    commune_code="20194",
-                    address="",
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
+    await _people(db, (("an", born[0]), ("an", born[1]), ("binh", born[1]), ("binh", born[2])))
     async with db.sessions() as session:
         wanted = [("an", born[0]), ("binh", born[2]), ("chi", born[0])]
         found = await session.execute(
@@ -93,3 +102,13 @@ async def test_rows_in_matches_whole_rows_not_their_columns_apart(db):
             )
         )
         assert sorted(found.all()) == [("an", born[0]), ("binh", born[2])]
+
+
+async def test_one_of_takes_any_number_of_values_of_the_columns_type(db):
+    ids = await _people(db, [(f"p{n}", dt.date(2024, 1, 1)) for n in range(5)])
+    async with db.sessions() as session:
+        for wanted in ([], ids[:1], [ids[0], ids[3], uuid.uuid4()], ids):
+            found = await session.scalars(select(Person.id).where(one_of(session, Person.id, wanted)))
+            assert sorted(found.all()) == sorted(i for i in wanted if i in ids)
+        names = await session.scalars(select(Person.name_key).where(one_of(session, Person.name_key, {"p1", "x"})))
+        assert names.all() == ["p1"]
