@@ -148,7 +148,7 @@ async def cancel_registration(
 
 
 async def current_record(session: AsyncSession, case: ChildCardCase) -> BirthRecord:
-    return (await current_births(session, [case]))[case.id]
+    return (await current_births(session, {case.id: case.version}))[case.id]
 
 
 async def request_card_elsewhere(

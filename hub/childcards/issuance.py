@@ -65,7 +65,7 @@ async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
     due = [c for c in cases if c.version == wanted[c.id] and c.state == CaseState.RECEIVED.value and c.person_id]
     if not due:
         return
-    births = await current_births(session, due)
+    births = await current_births(session, {c.id: c.version for c in due})
     people = await people_by_id(session, (c.person_id for c in due), lock=True)  # their codes are assigned here
     orders = [CardOrder(c, births[c.id], people[c.person_id]) for c in due if c.person_id]
     # The population check follows the card rather than racing it for the same rows; it never holds the card back.

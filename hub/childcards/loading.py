@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.childcards.models import ChildCardCase, Registration
+from hub.childcards.models import Registration
 from hub.childcards.records import BirthRecord
 from hub.db import one_of
 from hub.persons.models import Person
 
 
-async def current_births(session: AsyncSession, cases: Sequence[ChildCardCase]) -> dict[uuid.UUID, BirthRecord]:
-    """The registration each case is at now, by case id.
+async def current_births(session: AsyncSession, versions: Mapping[uuid.UUID, int]) -> dict[uuid.UUID, BirthRecord]:
+    """The registration of each case (by id) at its version (the case's current one), by case id.
 
     Asked by case alone, the few earlier versions left out here: PostgreSQL plans an IN list of (case, version)
     pairs as one index probe per pair, and planning 500 of them took longer than running them."""
-    if not cases:
+    if not versions:
         return {}
-    versions = {c.id: c.version for c in cases}
     found = await session.execute(
         select(Registration.case_id, Registration.version, Registration.payload).where(
             one_of(session, Registration.case_id, versions)

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import PermanentError
 from connectors.population import MAX_BATCH, ChildQuery, IdentityAnswer, IdentityStatus
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
-from hub.childcards.loading import current_births, people_by_id
+from hub.childcards.loading import current_births
 from hub.childcards.models import ChildCardCase
 from hub.childcards.records import BirthRecord
 from hub.db import one_of
@@ -26,6 +28,7 @@ from hub.persons.models import Person
 RECHECK_AFTER = dt.timedelta(hours=6)  # when the database says "pending" without saying until when
 MAX_RECHECKS = 60  # about two weeks of asking, after which the officer sees the case still pending
 CHECK_BATCH = MAX_BATCH  # cases per job, and per call to the population database
+_CaseRow = Row[uuid.UUID, int, uuid.UUID, str]  # id, version, person_id (not null), reference
 
 
 @dataclass(frozen=True)
@@ -40,35 +43,46 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
     client = ctx.connectors.population()
     if client is None:
         return
+    # Columns, not entities, and set-based writes: a check touches every case of a batch, and the ORM's loading
+    # and per-row flush were most of its cost.
     cases = await _cases(session, request.case_ids, lock=False)
     if not cases:
         return
-    births = await current_births(session, cases)
-    people = await people_by_id(session, (c.person_id for c in cases))
-    queries = [_query(births[c.id], people[c.person_id]) for c in cases if c.person_id]
+    births = await current_births(session, {c.id: c.version for c in cases})
+    numbers = await _id_numbers(session, {c.person_id for c in cases}, lock=False)
+    queries = [_query(births[c.id], numbers[c.person_id]) for c in cases]
     asked_about = {c.id: c.person_id for c in cases}
     try:
         # Nothing is locked while the database is asked: the card goes ahead whatever it takes to answer.
-        answers = dict(zip([c.id for c in cases], await client.verify_children(queries), strict=True))
+        answers = dict(zip(asked_about, await client.verify_children(queries), strict=True))
     except PermanentError as exc:
         raise PermanentJobError(f"the population database refused a check of {len(queries)} children: {exc}") from exc
-    cases = [c for c in await _cases(session, list(answers), lock=True) if c.id in answers]
-    people = await people_by_id(session, (c.person_id for c in cases), lock=True)  # what others changed meanwhile
+    # Locked in the order of the issuance job, and read again with what others changed meanwhile. A case linked to
+    # someone else meanwhile is left out: the next check asks about them.
+    cases = [c for c in await _cases(session, list(answers), lock=True) if c.person_id == asked_about[c.id]]
+    numbers = await _id_numbers(session, {c.person_id for c in cases}, lock=True)
+    by_status: dict[IdentityStatus, list[uuid.UUID]] = defaultdict(list)
     attached: list[AuditEvent] = []
-    pending: list[tuple[ChildCardCase, IdentityAnswer]] = []
+    pending: list[tuple[uuid.UUID, IdentityAnswer]] = []
     for case in cases:
-        answer, person = answers[case.id], people.get(case.person_id) if case.person_id else None
-        if person is None or case.person_id != asked_about[case.id]:
-            continue  # the case was linked to someone else meanwhile: the next check asks about them
-        case.population_check = answer.status.value
-        if answer.status is IdentityStatus.MATCH and answer.personal_id and not person.personal_id_number:
-            person.personal_id_number = answer.personal_id
-            case.child_personal_id = answer.personal_id
-            attached.append(
-                AuditEvent("childcard.attach_personal_id", Purpose.CARD_ISSUANCE, person.id, {"case": case.reference})
+        answer = answers[case.id]
+        by_status[answer.status].append(case.id)
+        if answer.status is IdentityStatus.MATCH and answer.personal_id and not numbers[case.person_id]:
+            await _attach(session, case, answer.personal_id)
+            numbers[case.person_id] = answer.personal_id  # the same child by another registration: attached once
+            event = AuditEvent(
+                "childcard.attach_personal_id", Purpose.CARD_ISSUANCE, case.person_id, {"case": case.reference}
             )
+            attached.append(event)
         elif answer.status is IdentityStatus.PENDING:
-            pending.append((case, answer))
+            pending.append((case.id, answer))
+    for status, ids in by_status.items():
+        await session.execute(
+            update(ChildCardCase)
+            .where(one_of(session, ChildCardCase.id, ids))
+            .values(population_check=status.value)
+            .execution_options(synchronize_session=False)
+        )
     if pending and request.round < MAX_RECHECKS:
         # Ask again when the register said it would know, else after RECHECK_AFTER; the earliest of the batch.
         later = min(
@@ -77,7 +91,7 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
         await enqueue(
             session,
             check_population,
-            CheckPopulation([c.id for c, _ in pending], request.round + 1),
+            CheckPopulation([case_id for case_id, _ in pending], request.round + 1),
             now=now,
             delay=later,
             dedup_key=f"childcards.population:job{ctx.job_id}",
@@ -85,20 +99,40 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
     await record(session, now=now, actor=None, events=attached)
 
 
-async def _cases(session: AsyncSession, ids: Sequence[uuid.UUID], *, lock: bool) -> Sequence[ChildCardCase]:
-    query = select(ChildCardCase).where(one_of(session, ChildCardCase.id, ids), ChildCardCase.person_id.is_not(None))
-    if lock:  # in the lock order of the issuance job, with what its commit changed
-        query = query.order_by(ChildCardCase.id).with_for_update().execution_options(populate_existing=True)
-    return (await session.scalars(query)).all()
+async def _cases(session: AsyncSession, ids: Sequence[uuid.UUID], *, lock: bool) -> Sequence[_CaseRow]:
+    """The cases linked to a child: id, version, person_id, reference."""
+    query = select(ChildCardCase.id, ChildCardCase.version, ChildCardCase.person_id, ChildCardCase.reference).where(
+        one_of(session, ChildCardCase.id, ids), ChildCardCase.person_id.is_not(None)
+    )
+    if lock:  # in the lock order of the issuance job
+        query = query.order_by(ChildCardCase.id).with_for_update()
+    return cast(Sequence[_CaseRow], (await session.execute(query)).all())  # person_id: not null, by the filter
 
 
-def _query(birth: BirthRecord, person: Person) -> ChildQuery:
+async def _id_numbers(session: AsyncSession, ids: set[uuid.UUID], *, lock: bool) -> dict[uuid.UUID, str | None]:
+    """The identification number of each person (None: not known yet)."""
+    query = select(Person.id, Person.personal_id_number).where(one_of(session, Person.id, ids))
+    if lock:
+        query = query.order_by(Person.id).with_for_update()
+    return {row.id: row.personal_id_number for row in await session.execute(query)}
+
+
+async def _attach(session: AsyncSession, case: _CaseRow, number: str) -> None:
+    """The identification number the register found, on the child and the case."""
+    for statement in (
+        update(Person).where(Person.id == case.person_id).values(personal_id_number=number),
+        update(ChildCardCase).where(ChildCardCase.id == case.id).values(child_personal_id=number),
+    ):
+        await session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _query(birth: BirthRecord, personal_id: str | None) -> ChildQuery:
     return ChildQuery(
         full_name=birth.child.full_name,
         date_of_birth=birth.child.date_of_birth,
         gender=birth.child.gender,
         mother_personal_id=_valid_number(birth.mother.personal_id_number if birth.mother else None),
-        personal_id=person.personal_id_number,
+        personal_id=personal_id,
     )
 
 
