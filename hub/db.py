@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -13,10 +13,12 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Table,
     any_,
     bindparam,
     event,
     func,
+    insert,
     select,
     text,
     tuple_,
@@ -207,6 +209,21 @@ def is_conflict(error: Exception) -> bool:
         getattr(error, "orig", None), "pgcode", None
     )
     return isinstance(error, DBAPIError) and code in ("40P01", "40001")
+
+
+async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
+    """Write new ORM objects with one INSERT per table, without the unit of work's bookkeeping (a tenth of a batch
+    intake's time). Tables are written in the order of their foreign keys, rows in the order given (so a row that
+    another of its table refers to comes first). Every column is written as the object holds it: column defaults
+    are not applied. The objects are not added to the session: later changes to them are not written."""
+    rows: dict[Table, list[dict[str, Any]]] = {}
+    for obj in objects:
+        table = cast(Table, obj.__table__)
+        rows.setdefault(table, []).append({c.key: getattr(obj, c.key) for c in table.columns})
+    with session.no_autoflush:  # what the session holds may refer to these rows: it is flushed after them
+        for table in Base.metadata.sorted_tables:
+            if table in rows:
+                await session.execute(insert(table), rows[table])
 
 
 def one_of(session: AsyncSession, column: QueryableAttribute[Any], values: Iterable[Any]) -> ColumnElement[bool]:

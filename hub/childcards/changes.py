@@ -77,7 +77,7 @@ async def decide_review(
         if birth.child.personal_id_number and not person.personal_id_number:
             person.personal_id_number = birth.child.personal_id_number
     else:
-        person = create_child(session, birth, now, created, await known_mothers(session, [birth]))
+        person = create_child(session.add, birth, now, created, await known_mothers(session, [birth]))
     review.state = (ReviewState.SAME_PERSON if same_person else ReviewState.DIFFERENT_PERSON).value
     review.decided_by_name, review.decided_at = actor.name, now
     case.person_id = person.id

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import CaseEvent, CaseState, ChildCardCase
 from hub.childcards.outcomes import PUSH_BATCH, PushOutcomes, push_outcomes
+from hub.db import Base, insert_new
 from hub.jobs import enqueue
 
 
@@ -23,8 +24,11 @@ class StateChange:
     details: dict[str, Any]
 
 
-async def change_states(session: AsyncSession, changes: Sequence[StateChange], now: dt.datetime) -> list[int]:
-    """Move each case to its state and record the events (their ids, in order), in the caller's transaction."""
+async def change_states(
+    session: AsyncSession, changes: Sequence[StateChange], now: dt.datetime, *, new: Sequence[Base] = ()
+) -> list[int]:
+    """Move each case to its state and record the events (their ids, in order), in the caller's transaction. `new`:
+    objects not in the session (new cases among them), written here once their states are set (`insert_new`)."""
     if not changes:
         return []
     for change in changes:
@@ -32,7 +36,8 @@ async def change_states(session: AsyncSession, changes: Sequence[StateChange], n
         change.case.updated_at = now
         if change.state in (CaseState.CARD_ISSUED, CaseState.CARD_CHANGED):
             change.case.issued_at = now
-    await session.flush()  # new cases are written before the events that refer to them
+    await insert_new(session, new)  # new cases are written before the events that refer to them
+    await session.flush()
     rows = [
         {
             "case_id": c.case.id,

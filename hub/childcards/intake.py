@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +26,10 @@ from hub.childcards.models import CaseState, ChildCardCase, Registration, Review
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
-from hub.db import lock_keys, one_of, rows_in
+from hub.db import Base, lock_keys, one_of, rows_in
 from hub.errors import BusinessError
 from hub.persons.models import Gender, Person
-from hub.persons.service import NewPerson, add_person
+from hub.persons.service import NewPerson, new_person
 from hub.text import fold
 
 MAX_BATCH = 2000
@@ -86,7 +86,7 @@ async def submit_registrations(
             outcome.case, outcome.errors = case, _stored_reasons(case)  # the same record again: the same answer
             continue
         errors = check_record(birth, today=today, facility=facilities.get(birth.facility_code))
-        case = _open_version(session, case, birth, (content_hash, stored), now, actor)
+        case = _open_version(batch.new.append, case, birth, (content_hash, stored), now, actor)
         cases[birth.key] = case
         outcome.case, outcome.errors = case, errors
         if errors:
@@ -114,11 +114,12 @@ class _Batch:
     # same child (another office, another book) links to them, as it would in a later batch.
     children: dict[str, Person] = field(default_factory=dict)
     changes: list[StateChange] = field(default_factory=list)
+    new: list[Base] = field(default_factory=list)  # people, cases and registrations, written without the ORM's flush
     to_issue: list[ChildCardCase] = field(default_factory=list)
     audit: list[AuditEvent] = field(default_factory=list)
 
     async def write(self, session: AsyncSession, now: dt.datetime, actor: Principal | None) -> None:
-        await change_states(session, self.changes, now)  # flushes the people, cases and registrations first
+        await change_states(session, self.changes, now, new=self.new)  # writes the people, cases and registrations
         await queue_cards(session, self.to_issue, now)
         await record(session, now=now, actor=actor, events=self.audit)
 
@@ -145,7 +146,7 @@ async def _facilities(session: AsyncSession, codes: set[str]) -> dict[str, Healt
 
 
 def _open_version(
-    session: AsyncSession,
+    add: Callable[[Base], None],
     case: ChildCardCase | None,
     birth: BirthRecord,
     content: tuple[str, dict[str, Any]],
@@ -169,7 +170,7 @@ def _open_version(
             reasons=[],
             received_at=now,
         )
-        session.add(case)
+        add(case)
     case.version += 1
     case.content_hash = content_hash
     case.registered_on = birth.registered_on
@@ -178,7 +179,7 @@ def _open_version(
     case.facility_code = birth.facility_code
     case.child_personal_id = birth.child.personal_id_number
     case.updated_at = now
-    session.add(
+    add(
         Registration(
             id=uuid.uuid4(),
             case_id=case.id,
@@ -221,7 +222,7 @@ def _child_person(
     if person is None and number:
         person = batch.children.get(number)
     if person is None:
-        person = create_child(session, birth, now, batch.audit, batch.mothers)
+        person = create_child(batch.new.append, birth, now, batch.audit, batch.mothers)
         if number:
             batch.children[number] = person
     elif birth.child.personal_id_number and not person.personal_id_number:
@@ -233,14 +234,17 @@ def _child_person(
 
 
 def create_child(
-    session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent], mothers: dict[str, Person]
+    add: Callable[[Person], None],
+    birth: BirthRecord,
+    now: dt.datetime,
+    audit: list[AuditEvent],
+    mothers: dict[str, Person],
 ) -> Person:
-    """Record the child (and the mother, when known by her number and not in `mothers` yet); the creations are
-    added to `audit`."""
+    """Record the child (and the mother, when known by her number and not in `mothers` yet), handing each person to
+    `add`, the mother first; the creations are added to `audit`."""
     location = office_location(birth)
-    mother = _mother(session, birth, now, audit, mothers)
-    return add_person(
-        session,
+    mother = _mother(add, birth, now, audit, mothers)
+    child = new_person(
         now=now,
         purpose=Purpose.CARD_ISSUANCE,
         audit=audit,
@@ -255,6 +259,8 @@ def create_child(
             mother_id=mother.id if mother else None,
         ),
     )
+    add(child)
+    return child
 
 
 async def known_mothers(session: AsyncSession, records: Sequence[BirthRecord]) -> dict[str, Person]:
@@ -267,7 +273,11 @@ async def known_mothers(session: AsyncSession, records: Sequence[BirthRecord]) -
 
 
 def _mother(
-    session: AsyncSession, birth: BirthRecord, now: dt.datetime, audit: list[AuditEvent], mothers: dict[str, Person]
+    add: Callable[[Person], None],
+    birth: BirthRecord,
+    now: dt.datetime,
+    audit: list[AuditEvent],
+    mothers: dict[str, Person],
 ) -> Person | None:
     """The mother, found or recorded by her identification number, so that her later children are matched by her.
     A mother known only by name is not recorded as a person."""
@@ -277,8 +287,7 @@ def _mother(
     if mother.personal_id_number in mothers:
         return mothers[mother.personal_id_number]
     location = office_location(birth)
-    mothers[mother.personal_id_number] = recorded = add_person(
-        session,
+    mothers[mother.personal_id_number] = recorded = new_person(
         now=now,
         purpose=Purpose.CARD_ISSUANCE,
         audit=audit,
@@ -292,6 +301,7 @@ def _mother(
             personal_id_number=mother.personal_id_number,
         ),
     )
+    add(recorded)
     return recorded
 
 

@@ -8,9 +8,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -23,11 +22,10 @@ from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
-from hub.db import add_unless_exists, one_of
+from hub.db import add_unless_exists, insert_new, one_of
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
 
-CHILD_CARDS = cast(Table, ChildCard.__table__)
 ISSUE_BATCH = 500  # cases per issuance job: large enough to amortise, small enough to spread over workers
 
 
@@ -110,8 +108,7 @@ async def put_cards(
         event = {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()}
         changes.append(StateChange(order.case, state, {**event, **order.details}))
     await session.flush()  # the superseded versions first: a case has one card in force
-    # Written with one statement and no ORM bookkeeping; the cards returned are detached copies of what was written.
-    await session.execute(insert(CHILD_CARDS), [_row(card) for card in cards])
+    await insert_new(session, cards)  # the cards returned are copies of what was written, outside the session
     await change_states(session, changes, now)
     events = [
         AuditEvent(
@@ -121,10 +118,6 @@ async def put_cards(
     ]
     await record(session, now=now, actor=actor, events=events)
     return cards
-
-
-def _row(card: ChildCard) -> dict[str, object]:
-    return {column.key: getattr(card, column.key) for column in CHILD_CARDS.columns}
 
 
 def _card(order: CardOrder, now: dt.datetime, *, version: int) -> ChildCard:

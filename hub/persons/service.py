@@ -48,6 +48,13 @@ def add_person(
 ) -> Person:
     """Add a person to the session, for the caller to write with the rest of a batch; the creation is added to
     `audit`, which the caller records with its other events in one append. The caller has checked permissions."""
+    person = new_person(now=now, purpose=purpose, new=new, audit=audit)
+    session.add(person)
+    return person
+
+
+def new_person(*, now: dt.datetime, purpose: Purpose, new: NewPerson, audit: list[AuditEvent]) -> Person:
+    """A new person, for the caller to write (see `add_person`)."""
     _check_location(new.province_code, new.commune_code)
     person = Person(
         id=uuid.uuid4(),
@@ -64,7 +71,6 @@ def add_person(
         created_at=now,
         updated_at=now,
     )
-    session.add(person)
     audit.append(AuditEvent("person.create", purpose, person.id))
     return person
 

@@ -10,7 +10,8 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import select, text
 
-from hub.db import Database, one_of, rows_in
+from hub.childcards.models import ChildCardCase
+from hub.db import Database, insert_new, one_of, rows_in
 from hub.persons.models import Person
 
 NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
@@ -112,3 +113,51 @@ async def test_one_of_takes_any_number_of_values_of_the_columns_type(db):
             assert sorted(found.all()) == sorted(i for i in wanted if i in ids)
         names = await session.scalars(select(Person.name_key).where(one_of(session, Person.name_key, {"p1", "x"})))
         assert names.all() == ["p1"]
+
+
+def _person(name: str, mother: Person | None = None) -> Person:
+    return Person(
+        id=uuid.uuid4(),
+        full_name=name,
+        name_key=name,
+        gender="female",
+        date_of_birth=dt.date(2000, 1, 1),
+        province_code="48",
+        commune_code="20194",
+        address="",
+        mother_id=mother.id if mother else None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_leaves_the_session_alone(db):
+    mother = _person("me")
+    child = _person("con", mother)
+    case = ChildCardCase(
+        id=uuid.uuid4(),
+        reference="TE1",
+        registry_office_code="20194",
+        book_number="01",
+        record_number="1",
+        province_code="48",
+        commune_code="20194",
+        registered_on=dt.date(2026, 1, 2),
+        content_hash="0" * 64,
+        version=1,
+        state="received",
+        reasons=[],
+        person_id=child.id,
+        child_name="con",
+        child_name_key="con",
+        facility_code="48001",
+        received_at=NOW,
+        updated_at=NOW,
+    )
+    async with db.transaction() as session:
+        await insert_new(session, [case, mother, child])  # the case first, the people it refers to after
+        assert not session.new and case not in session
+    async with db.sessions() as session:
+        stored = (await session.execute(select(ChildCardCase.person_id, ChildCardCase.population_check))).one()
+        assert stored == (child.id, None)
+        assert await session.scalar(select(Person.mother_id).where(Person.id == child.id)) == mother.id
