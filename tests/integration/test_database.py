@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
@@ -70,26 +71,28 @@ async def test_a_failure_that_is_not_a_lost_connection_is_not_run_again(postgres
         await db.dispose()
 
 
-async def _people(db, keys_and_days):
+def _person(name: str, born: dt.date, mother: Person | None = None) -> Person:
+    return Person(
+        id=uuid.uuid4(),
+        full_name=name,
+        name_key=name,
+        gender="female",
+        date_of_birth=born,
+        province_code="48",
+        commune_code="20194",
+        address="",
+        mother_id=mother.id if mother else None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def _people(db: Database, keys_and_days: Iterable[tuple[str, dt.date]]) -> list[uuid.UUID]:
     """People of these name keys and birth days; their ids."""
-    people = [
-        Person(
-            full_name=key,
-            name_key=key,
-            gender="male",
-            date_of_birth=day,
-            province_code="48",
-            commune_code="20194",
-            address="",
-            created_at=NOW,
-            updated_at=NOW,
-        )
-        for key, day in keys_and_days
-    ]
+    people = [_person(key, day) for key, day in keys_and_days]
     async with db.transaction() as session:
         session.add_all(people)
-        await session.flush()
-        return [p.id for p in people]
+    return [p.id for p in people]
 
 
 async def test_rows_in_matches_whole_rows_not_their_columns_apart(db):
@@ -115,25 +118,9 @@ async def test_one_of_takes_any_number_of_values_of_the_columns_type(db):
         assert names.all() == ["p1"]
 
 
-def _person(name: str, mother: Person | None = None) -> Person:
-    return Person(
-        id=uuid.uuid4(),
-        full_name=name,
-        name_key=name,
-        gender="female",
-        date_of_birth=dt.date(2000, 1, 1),
-        province_code="48",
-        commune_code="20194",
-        address="",
-        mother_id=mother.id if mother else None,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-
-
 async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_leaves_the_session_alone(db):
-    mother = _person("me")
-    child = _person("con", mother)
+    mother = _person("me", dt.date(2000, 1, 1))
+    child = _person("con", dt.date(2026, 1, 1), mother)
     case = ChildCardCase(
         id=uuid.uuid4(),
         reference="TE1",
