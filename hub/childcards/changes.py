@@ -21,7 +21,7 @@ from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import change_state, change_states
 from hub.childcards.intake import card_requested, create_child, known_mothers
-from hub.childcards.issuance import CardOrder, put_cards, queue_cards
+from hub.childcards.issuance import CardOrder, CaseRef, ChildRef, put_cards, queue_cards
 from hub.childcards.loading import current_births
 from hub.childcards.models import (
     CaseState,
@@ -196,6 +196,13 @@ async def request_card_elsewhere(
         if delivery_address and delivery_address.strip()
         else (DeliveryMethod.AT_OFFICE, f"UBND {requester.name}" if requester else actor.name)
     )
-    order = CardOrder(case, await current_record(session, case), person, delivery, {"requested_by": actor.name})
+    order = CardOrder(
+        CaseRef(case.id, case.reference, case.province_code),
+        await current_record(session, case),
+        ChildRef(person.id, person.bhxh_code, person.address),
+        delivery,
+        {"requested_by": actor.name},
+    )
     (card,) = await put_cards(session, [order], now, actor=actor)
+    await session.refresh(case)  # its new state, written by put_cards
     return case, card

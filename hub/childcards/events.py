@@ -4,22 +4,35 @@ changes is written with one statement and reported with one job per PUSH_BATCH e
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import CaseEvent, CaseState, ChildCardCase
 from hub.childcards.outcomes import PUSH_BATCH, PushOutcomes, push_outcomes
-from hub.db import Base, insert_new
+from hub.db import Base, insert_new, one_of
 from hub.jobs import enqueue
+
+ISSUED = (CaseState.CARD_ISSUED, CaseState.CARD_CHANGED)  # the states that stamp the case's issued_at
 
 
 @dataclass(frozen=True)
 class StateChange:
     case: ChildCardCase
+    state: CaseState
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseStateChange:
+    """A state change of a case known by its id (read as a row, not an ORM object)."""
+
+    case_id: uuid.UUID
     state: CaseState
     details: dict[str, Any]
 
@@ -34,13 +47,36 @@ async def change_states(
     for change in changes:
         change.case.state = change.state.value
         change.case.updated_at = now
-        if change.state in (CaseState.CARD_ISSUED, CaseState.CARD_CHANGED):
+        if change.state in ISSUED:
             change.case.issued_at = now
     await insert_new(session, new)  # new cases are written before the events that refer to them
     await session.flush()
+    return await _record(session, [CaseStateChange(c.case.id, c.state, c.details) for c in changes], now)
+
+
+async def set_states(session: AsyncSession, changes: Sequence[CaseStateChange], now: dt.datetime) -> list[int]:
+    """As `change_states`, for cases not held as ORM objects: one UPDATE per state. An ORM object of one of these
+    cases in the session is not updated: refresh it to read it again."""
+    by_state: defaultdict[CaseState, list[uuid.UUID]] = defaultdict(list)
+    for change in changes:
+        by_state[change.state].append(change.case_id)
+    for state, ids in by_state.items():
+        await session.execute(
+            update(ChildCardCase)
+            .where(one_of(session, ChildCardCase.id, ids))
+            .values(state=state.value, updated_at=now, **({"issued_at": now} if state in ISSUED else {}))
+            .execution_options(synchronize_session=False)
+        )
+    return await _record(session, changes, now)
+
+
+async def _record(session: AsyncSession, changes: Sequence[CaseStateChange], now: dt.datetime) -> list[int]:
+    """The events of `changes` (their ids, in order), and the jobs that report them to the registry offices."""
+    if not changes:
+        return []
     rows = [
         {
-            "case_id": c.case.id,
+            "case_id": c.case_id,
             "state": c.state.value,
             "occurred_at": now,
             "details": c.details,

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.childcards.checks import guardian_of
-from hub.childcards.events import StateChange, change_states
-from hub.childcards.loading import current_births, people_by_id
+from hub.childcards.events import CaseStateChange, set_states
+from hub.childcards.loading import current_births
 from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, DeliveryMethod
 from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
@@ -36,38 +36,70 @@ class IssueCards:
 
 
 @dataclass(frozen=True)
+class CaseRef:
+    """What a card needs of its case."""
+
+    id: uuid.UUID
+    reference: str
+    province_code: str
+
+
+@dataclass(frozen=True)
+class ChildRef:
+    """What a card needs of its child; `bhxh_code` None: the card gives the child one."""
+
+    id: uuid.UUID
+    bhxh_code: str | None
+    address: str
+
+
+@dataclass(frozen=True)
 class CardOrder:
     """A card to put on a case: for its current registration, with the delivery overridden when asked elsewhere."""
 
-    case: ChildCardCase
+    case: CaseRef
     birth: BirthRecord
-    person: Person
+    child: ChildRef
     delivery: tuple[DeliveryMethod, str | None] | None = None
     details: dict[str, str] = field(default_factory=dict)
 
 
 @job("childcards.issue_cards", queue="childcards")
 async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
+    # Rows, not ORM objects, and set-based writes: a job issues hundreds of cards, and the ORM's loading and
+    # per-object flush of every case and child were most of its cost.
     session = ctx.session
     wanted = dict(zip(request.case_ids, request.versions, strict=True))
-    cases = (
-        await session.scalars(
-            select(ChildCardCase)
-            .where(one_of(session, ChildCardCase.id, wanted))
-            .order_by(ChildCardCase.id)  # one lock order for every job: no deadlocks between them
-            .with_for_update()
-            .execution_options(populate_existing=True)
+    cases = await session.execute(
+        select(
+            ChildCardCase.id,
+            ChildCardCase.version,
+            ChildCardCase.state,
+            ChildCardCase.person_id,
+            ChildCardCase.reference,
+            ChildCardCase.province_code,
         )
-    ).all()
+        .where(one_of(session, ChildCardCase.id, wanted))
+        .order_by(ChildCardCase.id)  # one lock order for every job: no deadlocks between them
+        .with_for_update()
+    )
     # Already issued for this version, superseded by a newer one, or held for review: nothing to do.
     due = [c for c in cases if c.version == wanted[c.id] and c.state == CaseState.RECEIVED.value and c.person_id]
     if not due:
         return
     births = await current_births(session, {c.id: c.version for c in due})
-    people = await people_by_id(session, (c.person_id for c in due), lock=True)  # their codes are assigned here
-    orders = [CardOrder(c, births[c.id], people[c.person_id]) for c in due if c.person_id]
+    children = {  # locked: their codes are assigned here
+        row.id: ChildRef(row.id, row.bhxh_code, row.address)
+        for row in await session.execute(
+            select(Person.id, Person.bhxh_code, Person.address)
+            .where(one_of(session, Person.id, {c.person_id for c in due}))
+            .order_by(Person.id)
+            .with_for_update()
+        )
+    }
+    orders = [CardOrder(CaseRef(c.id, c.reference, c.province_code), births[c.id], children[c.person_id]) for c in due]
     # The population check follows the card rather than racing it for the same rows; it never holds the card back.
-    await queue_population_checks(session, [order.case for order in orders], ctx.clock.now())
+    await queue_population_checks(session, [order.case.id for order in orders], ctx.clock.now())
     await put_cards(session, orders, ctx.clock.now(), actor=None)
 
 
@@ -81,38 +113,41 @@ async def queue_cards(session: AsyncSession, cases: Sequence[ChildCardCase], now
 async def put_cards(
     session: AsyncSession, orders: Sequence[CardOrder], now: dt.datetime, *, actor: Principal | None
 ) -> list[ChildCard]:
-    """Issue each order's card, or a new version superseding the one in force (kept in the history)."""
+    """Issue each order's card, or a new version superseding the one in force (kept in the history). Written with
+    statements: an ORM object of one of these cases or children in the session is not updated."""
     if not orders:
         return []
     current = {
-        c.case_id: c
-        for c in (
-            await session.scalars(
-                select(ChildCard).where(
-                    one_of(session, ChildCard.case_id, [o.case.id for o in orders]),
-                    ChildCard.superseded_at.is_(None),
-                    ChildCard.revoked_at.is_(None),
-                )
+        row.case_id: row
+        for row in await session.execute(
+            select(ChildCard.id, ChildCard.case_id, ChildCard.version).where(
+                one_of(session, ChildCard.case_id, [o.case.id for o in orders]),
+                ChildCard.superseded_at.is_(None),
+                ChildCard.revoked_at.is_(None),
             )
-        ).all()
+        )
     }
-    await _assign_bhxh_codes(session, [o for o in orders if o.person.bhxh_code is None])
+    if current:  # first: a case has one card in force
+        await session.execute(
+            update(ChildCard)
+            .where(one_of(session, ChildCard.id, [row.id for row in current.values()]))
+            .values(superseded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    codes = await _assign_bhxh_codes(session, orders)
     cards, changes = [], []
     for order in orders:
         previous = current.get(order.case.id)
-        if previous is not None:
-            previous.superseded_at = now
-        card = _card(order, now, version=(previous.version + 1) if previous else 1)
+        card = _card(order, codes[order.child.id], now, version=(previous.version + 1) if previous else 1)
         cards.append(card)
         state = CaseState.CARD_CHANGED if previous else CaseState.CARD_ISSUED
         event = {"card_number": card.card_number, "version": card.version, "valid_to": card.valid_to.isoformat()}
-        changes.append(StateChange(order.case, state, {**event, **order.details}))
-    await session.flush()  # the superseded versions first: a case has one card in force
+        changes.append(CaseStateChange(order.case.id, state, {**event, **order.details}))
     await insert_new(session, cards)  # the cards returned are copies of what was written, outside the session
-    await change_states(session, changes, now)
+    await set_states(session, changes, now)
     events = [
         AuditEvent(
-            "childcard.issue", Purpose.CARD_ISSUANCE, o.person.id, {"case": o.case.reference, "card": c.card_number}
+            "childcard.issue", Purpose.CARD_ISSUANCE, o.child.id, {"case": o.case.reference, "card": c.card_number}
         )
         for o, c in zip(orders, cards, strict=True)
     ]
@@ -120,46 +155,49 @@ async def put_cards(
     return cards
 
 
-def _card(order: CardOrder, now: dt.datetime, *, version: int) -> ChildCard:
-    birth, person = order.birth, order.person
+def _card(order: CardOrder, bhxh_code: str, now: dt.datetime, *, version: int) -> ChildCard:
+    birth, child = order.birth, order.child
     guardian = guardian_of(birth)
     holder = {
         GuardianRole.FATHER: birth.father,
         GuardianRole.MOTHER: birth.mother,
         GuardianRole.REGISTRANT: birth.registrant,
     }[guardian]
-    assert holder is not None and person.bhxh_code is not None  # the checks required the guardian
+    assert holder is not None  # the checks required the guardian
     valid_from, valid_to = card_validity(birth.child.date_of_birth)
     method, address = order.delivery or (birth.delivery, birth.delivery_address)
     return ChildCard(
         id=uuid.uuid4(),
         case_id=order.case.id,
         version=version,
-        card_number=card_number(order.case.province_code, person.bhxh_code),
-        bhxh_code=person.bhxh_code,
+        card_number=card_number(order.case.province_code, bhxh_code),
+        bhxh_code=bhxh_code,
         valid_from=valid_from,
         valid_to=valid_to,
         facility_code=birth.facility_code,
         guardian_role=guardian.value,
         guardian_name=holder.full_name,
-        address=holder.address or person.address,
+        address=holder.address or child.address,
         delivery_method=method.value,
         delivery_address=address,
         issued_at=now,
     )
 
 
-async def _assign_bhxh_codes(session: AsyncSession, orders: Sequence[CardOrder]) -> None:
-    """Give each child without one the next free social-insurance code of the case's province."""
-    by_province: defaultdict[str, list[Person]] = defaultdict(list)
+async def _assign_bhxh_codes(session: AsyncSession, orders: Sequence[CardOrder]) -> dict[uuid.UUID, str]:
+    """Each order's child's social-insurance code, by child: the one it holds, or the next free one of the case's
+    province, written to the child."""
+    codes = {o.child.id: o.child.bhxh_code for o in orders if o.child.bhxh_code}
+    by_province: defaultdict[str, dict[uuid.UUID, None]] = defaultdict(dict)  # children in order, once each
     for order in orders:
-        if order.person not in by_province[order.case.province_code]:
-            by_province[order.case.province_code].append(order.person)
+        if order.child.id not in codes:
+            by_province[order.case.province_code][order.child.id] = None
     for province_code in sorted(by_province):  # one lock order on the counters
-        people = by_province[province_code]
-        codes = await allocate_bhxh_codes(session, province_code, len(people))
-        for person, code in zip(people, codes, strict=True):
-            person.bhxh_code = code
+        children = list(by_province[province_code])
+        given = dict(zip(children, await allocate_bhxh_codes(session, province_code, len(children)), strict=True))
+        await session.execute(update(Person), [{"id": child, "bhxh_code": code} for child, code in given.items()])
+        codes.update(given)
+    return codes
 
 
 async def allocate_bhxh_codes(session: AsyncSession, province_code: str, count: int) -> list[str]:

@@ -33,14 +33,9 @@ async def current_births(session: AsyncSession, versions: Mapping[uuid.UUID, int
     }
 
 
-async def people_by_id(
-    session: AsyncSession, ids: Iterable[uuid.UUID | None], *, lock: bool = False
-) -> dict[uuid.UUID, Person]:
-    """People by id; with `lock`, row-locked in id order and re-read, for a caller about to change them."""
+async def people_by_id(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, Person]:
+    """People by id."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    query = select(Person).where(one_of(session, Person.id, wanted))
-    if lock:
-        query = query.order_by(Person.id).with_for_update().execution_options(populate_existing=True)
-    return {p.id: p for p in (await session.scalars(query)).all()}
+    return {p.id: p for p in (await session.scalars(select(Person).where(one_of(session, Person.id, wanted)))).all()}

@@ -142,8 +142,7 @@ def _valid_number(number: str | None) -> str | None:
     return number if number and len(number) == 12 and number.isdigit() else None
 
 
-async def queue_population_checks(session: AsyncSession, cases: Sequence[ChildCardCase], now: dt.datetime) -> None:
-    """Ask the population database about the children of `cases`, in jobs of CHECK_BATCH."""
-    for start in range(0, len(cases), CHECK_BATCH):
-        chunk = cases[start : start + CHECK_BATCH]
-        await enqueue(session, check_population, CheckPopulation([c.id for c in chunk]), now=now)
+async def queue_population_checks(session: AsyncSession, case_ids: Sequence[uuid.UUID], now: dt.datetime) -> None:
+    """Ask the population database about the children of these cases, in jobs of CHECK_BATCH."""
+    for start in range(0, len(case_ids), CHECK_BATCH):
+        await enqueue(session, check_population, CheckPopulation(list(case_ids[start : start + CHECK_BATCH])), now=now)
