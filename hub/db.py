@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -130,15 +131,22 @@ class Database:
 
 
 def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
+    json = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **json)
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine
     # No ping on checkout: SQLAlchemy's asyncpg ping is three round trips (BEGIN, a query, ROLLBACK), taken by every
     # session, and cost a fifth of an intake's time. A connection found dead instead invalidates the pool's older
     # connections, and `Database.run` runs its transaction again on a new one.
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, **json)
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column's text, written by orjson: the json module's encoder was a tenth of a batch intake's time. Keys
+    that are not text become text, as the json module makes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
