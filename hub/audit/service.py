@@ -19,6 +19,8 @@ from hub.clients.permissions import Principal
 
 HEAD_ID = 1
 AUDIT_LOG = cast(Table, AuditEntry.__table__)
+AUDIT_HEAD = cast(Table, AuditHead.__table__)  # moved with Core statements: the ORM's bulk update bookkeeping was a
+# noticeable part of every audited transaction
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
 
@@ -74,10 +76,10 @@ async def record(
     # appenders queue here and each sees the hash its predecessor committed.
     head = (
         await session.execute(
-            update(AuditHead)
-            .where(AuditHead.id == HEAD_ID)
-            .values(seq=AuditHead.seq + len(events))
-            .returning(AuditHead.seq, AuditHead.hash)
+            update(AUDIT_HEAD)
+            .where(AUDIT_HEAD.c.id == HEAD_ID)
+            .values(seq=AUDIT_HEAD.c.seq + len(events))
+            .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash)
         )
     ).one()
     seq, prev_hash = head.seq - len(events), head.hash
@@ -98,7 +100,7 @@ async def record(
         rows.append({**fields, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     await session.execute(insert(AUDIT_LOG), rows)  # Core: no ORM bookkeeping for rows never read back here
-    await session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=prev_hash))
+    await session.execute(update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=prev_hash))
 
 
 async def entries_for_person(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db import one_of
 from hub.documents.changes import announce, on_documents_arrived
 from hub.documents.models import Document, LinkState
 from hub.jobs import JobContext, enqueue, job
@@ -78,7 +79,7 @@ class PersonIndex:
         if numbers or codes:
             rows = await session.execute(
                 select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
-                    or_(Person.personal_id_number.in_(numbers), Person.bhxh_code.in_(codes))
+                    or_(one_of(session, Person.personal_id_number, numbers), one_of(session, Person.bhxh_code, codes))
                 )
             )
             for person_id, number, code in rows:

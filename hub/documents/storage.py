@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import Principal
+from hub.db import one_of
 from hub.documents.changes import NotifyChanges, announce, notify_changes
 from hub.documents.linking import PersonIndex, Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
@@ -169,8 +170,9 @@ async def store_submission(
     if superseded:
         await session.execute(
             update(Document)
-            .where(Document.id.in_(superseded))
+            .where(one_of(session, Document.id, superseded))
             .values(state=DocumentState.SUPERSEDED.value, changed_at=now)
+            .execution_options(synchronize_session=False)
         )
         await enqueue(session, notify_changes, NotifyChanges(superseded), now=now)
     if rows:
@@ -199,7 +201,7 @@ async def _latest_versions(
         return {}
     rows = await session.execute(
         select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
-        .where(Document.number.in_({number for _, number in keys}), Document.issuer == issuer)
+        .where(one_of(session, Document.number, {number for _, number in keys}), Document.issuer == issuer)
         .order_by(Document.version)
     )
     # Ordered by version: the last row seen for a key is its latest version.
