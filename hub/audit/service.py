@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from hub.audit.purpose import Purpose
+from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
 
 HEAD_ID = 1
@@ -47,7 +47,7 @@ def entry_hash(
     details: Mapping[str, Any],
 ) -> str:
     """SHA-256 over the previous hash and a canonical JSON of every field of the entry."""
-    body = json.dumps(
+    body = canonical_json(
         {
             "seq": seq,
             "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -57,10 +57,7 @@ def entry_hash(
             "person_id": str(person_id) if person_id else None,
             "purpose": purpose,
             "details": details,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+        }
     )
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 

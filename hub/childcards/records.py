@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from hub.canonical import canonical_json
 from hub.childcards.models import DeliveryMethod
 from hub.childcards.rules import GuardianRole
 from hub.persons.models import Gender
@@ -86,8 +86,7 @@ class BirthRecord:
     def content_hash(self, canonical: dict[str, Any] | None = None) -> str:
         """SHA-256 of the canonical form (pass it when already built)."""
         data = self.canonical() if canonical is None else canonical
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
     @classmethod
     def from_canonical(cls, data: dict[str, Any]) -> BirthRecord:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
+from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
 from hub.db import one_of
 from hub.documents.changes import NotifyChanges, announce, notify_changes
@@ -53,8 +53,7 @@ class NewDocument:
 
     @property
     def content_hash(self) -> str:
-        body = json.dumps([self.doc_type, self.fields], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(body.encode()).hexdigest()
+        return hashlib.sha256(canonical_json([self.doc_type, self.fields]).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
