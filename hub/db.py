@@ -234,6 +234,13 @@ async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
                 await session.execute(insert(table), rows[table])
 
 
+async def analyze(session: AsyncSession, model: type[Base]) -> None:
+    """Refresh the planner's statistics of a table after a bulk load, in the caller's transaction (which sees its own
+    rows). PostgreSQL only: SQLite plans without them."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"ANALYZE {model.__tablename__}"))
+
+
 def one_of(session: AsyncSession, column: QueryableAttribute[Any], values: Iterable[Any]) -> ColumnElement[bool]:
     """`column IN values`. Written out as a list, each length is another statement for PostgreSQL to prepare and plan,
     and for SQLAlchemy to render: there the values come as one array, `column = ANY(array)`."""

@@ -27,6 +27,7 @@ from hub.catalogs.facilities import FacilityFields, apply_fields, differs, new_f
 from hub.catalogs.models import FacilityLevel, HealthFacility
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
+from hub.db import analyze
 from hub.errors import BusinessError
 from hub.text import fold
 
@@ -255,6 +256,10 @@ async def import_facilities(
             batch = []
         progress(1)
     await _store(session, batch, now, report)
+    if report.created or report.updated:
+        # The planner's statistics of the table, as autovacuum would give them only a minute or more later: until
+        # then, a lookup of a batch's facilities by code was planned as a scan of the whole table.
+        await analyze(session, HealthFacility)
     await record(
         session,
         now=now,

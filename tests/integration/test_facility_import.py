@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from hub.catalogs.facility_import import UnreadableFile, column_map, import_facilities, read_rows
 from hub.catalogs.models import FacilityLevel, HealthFacility
@@ -131,3 +131,12 @@ def test_command_line_import_reports_rejections(tmp_path, monkeypatch):
     assert lines[0] == "row,code,error,field,message,message_vi" and len(lines) == 1 + 7  # one line per reason
     again = runner.invoke(main, ["catalog", "import-facilities", str(write_csv(tmp_path / "g.csv", ROWS[:2]))])
     assert again.exit_code == 0 and "0 added, 0 updated, 2 unchanged, 0 rejected" in again.stdout
+
+
+async def test_an_import_leaves_the_planner_statistics_of_what_it_stored(db, clock, tmp_path):
+    await run_import(db, clock, write_csv(tmp_path / "cskcb.csv", rows=ROWS[:2]))
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite plans without statistics")
+    async with db.sessions() as session:
+        rows = await session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'health_facilities'"))
+    assert rows == 2  # -1 (never analyzed) until autovacuum came by
