@@ -47,9 +47,23 @@ def entry_hash(
     details: Mapping[str, Any],
 ) -> str:
     """SHA-256 over the previous hash and a canonical JSON of every field of the entry."""
+    head = _body_head(occurred_at, client_id, client_name, operation, person_id, purpose, details)
+    return _chained(prev_hash, head, seq)
+
+
+def _body_head(
+    occurred_at: dt.datetime,
+    client_id: uuid.UUID | None,
+    client_name: str | None,
+    operation: str,
+    person_id: uuid.UUID | None,
+    purpose: str,
+    details: Mapping[str, Any],
+) -> str:
+    """The canonical JSON of an entry without its place in the chain, open for its "seq", which comes last among the
+    sorted keys: it is written before the head is locked, so that the lock is held only to chain the entries."""
     body = canonical_json(
         {
-            "seq": seq,
             "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "client_id": str(client_id) if client_id else None,
             "client_name": client_name,
@@ -59,7 +73,11 @@ def entry_hash(
             "details": details,
         }
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    return body[:-1] + ',"seq":'
+
+
+def _chained(prev_hash: str, head: str, seq: int) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{head}{seq}}}".encode()).hexdigest()
 
 
 async def record(
@@ -69,6 +87,20 @@ async def record(
     itself. Call it last in a transaction: from here to the commit, other appenders wait."""
     if not events:
         return
+    client_id, client_name = (actor.client_id, actor.name) if actor else (None, None)
+    rows: list[dict[str, Any]] = [
+        {
+            "occurred_at": now,
+            "client_id": client_id,
+            "client_name": client_name,
+            "operation": event.operation,
+            "person_id": event.person_id,
+            "purpose": event.purpose.value,
+            "details": dict(event.details),
+        }
+        for event in events
+    ]
+    heads = [_body_head(**row) for row in rows]
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so concurrent
     # appenders queue here and each sees the hash its predecessor committed.
     head = (
@@ -80,21 +112,10 @@ async def record(
         )
     ).one()
     seq, prev_hash = head.seq - len(events), head.hash
-    rows = []
-    for event in events:
+    for row, body_head in zip(rows, heads, strict=True):
         seq += 1
-        fields: dict[str, Any] = {
-            "seq": seq,
-            "occurred_at": now,
-            "client_id": actor.client_id if actor else None,
-            "client_name": actor.name if actor else None,
-            "operation": event.operation,
-            "person_id": event.person_id,
-            "purpose": event.purpose.value,
-            "details": dict(event.details),
-        }
-        digest = entry_hash(prev_hash=prev_hash, **fields)
-        rows.append({**fields, "prev_hash": prev_hash, "hash": digest})
+        digest = _chained(prev_hash, body_head, seq)
+        row.update(seq=seq, prev_hash=prev_hash, hash=digest)
         prev_hash = digest
     await session.execute(insert(AUDIT_LOG), rows)  # Core: no ORM bookkeeping for rows never read back here
     await session.execute(update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=prev_hash))

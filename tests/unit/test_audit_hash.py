@@ -42,3 +42,13 @@ def test_changing_any_field_changes_the_hash(field, text):
     else:
         changed = {**value, "extra": text}
     assert entry_hash(**BASE) != entry_hash(**(BASE | {field: changed}))
+
+
+def test_the_hashes_of_entries_already_chained_do_not_change():
+    # Computed before an entry's text was written ahead of the head's lock: stored chains must still verify.
+    assert entry_hash(**BASE) == "c251bccb639bedf866cc3a5e4bbae021ff795719fbe9cedbd3a779b8ca9f9555"
+    anonymous = BASE | {"seq": 123456789, "client_id": None, "person_id": None, "client_name": None}
+    details = {"x": [1.5e-7, "Đà Nẵng"], "seq": 3}
+    assert entry_hash(**anonymous | {"details": details}) == (
+        "776736fc967e5656b643a05e1f6ec6123bb5e154b7c32815d55488ec9e633566"
+    )
