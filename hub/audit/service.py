@@ -47,30 +47,28 @@ def entry_hash(
     details: Mapping[str, Any],
 ) -> str:
     """SHA-256 over the previous hash and a canonical JSON of every field of the entry."""
-    head = _body_head(occurred_at, client_id, client_name, operation, person_id, purpose, details)
-    return _chained(prev_hash, head, seq)
+    fields = {
+        "occurred_at": occurred_at,
+        "client_id": client_id,
+        "client_name": client_name,
+        "operation": operation,
+        "person_id": person_id,
+        "purpose": purpose,
+        "details": details,
+    }
+    return _chained(prev_hash, _body_head(fields), seq)
 
 
-def _body_head(
-    occurred_at: dt.datetime,
-    client_id: uuid.UUID | None,
-    client_name: str | None,
-    operation: str,
-    person_id: uuid.UUID | None,
-    purpose: str,
-    details: Mapping[str, Any],
-) -> str:
-    """The canonical JSON of an entry without its place in the chain, open for its "seq", which comes last among the
-    sorted keys: it is written before the head is locked, so that the lock is held only to chain the entries."""
+def _body_head(fields: Mapping[str, Any]) -> str:
+    """The canonical JSON of an entry's fields without its place in the chain, open for its "seq", which comes last
+    among the sorted keys: it is written before the head is locked, so that the lock is held only to chain."""
+    occurred_at, client_id, person_id = fields["occurred_at"], fields["client_id"], fields["person_id"]
     body = canonical_json(
         {
+            **fields,
             "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "client_id": str(client_id) if client_id else None,
-            "client_name": client_name,
-            "operation": operation,
             "person_id": str(person_id) if person_id else None,
-            "purpose": purpose,
-            "details": details,
         }
     )
     return body[:-1] + ',"seq":'
@@ -100,7 +98,7 @@ async def record(
         }
         for event in events
     ]
-    heads = [_body_head(**row) for row in rows]
+    heads = [_body_head(row) for row in rows]
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so concurrent
     # appenders queue here and each sees the hash its predecessor committed.
     head = (
