@@ -12,7 +12,8 @@ from sqlalchemy import update
 from hub.clock import Clock
 from hub.db import Database
 from hub.integrations import Connectors
-from hub.jobs.models import JobState, OutboxJob
+from hub.jobs.models import JobState
+from hub.jobs.outbox import OUTBOX  # the table: Core statements, without the ORM's bulk-update bookkeeping
 from hub.jobs.registry import JobContext, PermanentJobError, get_job
 from hub.metrics import JobMetrics
 
@@ -61,10 +62,10 @@ async def execute(
         async with db.transaction() as session:
             claimed = (
                 await session.execute(
-                    update(OutboxJob)
-                    .where(OutboxJob.id == job_id, OutboxJob.state == JobState.PENDING.value)
-                    .values(started_at=clock.now(), attempts=OutboxJob.attempts + 1)
-                    .returning(OutboxJob.kind, OutboxJob.payload, OutboxJob.attempts, OutboxJob.created_at)
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id == job_id, OUTBOX.c.state == JobState.PENDING.value)
+                    .values(started_at=clock.now(), attempts=OUTBOX.c.attempts + 1)
+                    .returning(OUTBOX.c.kind, OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at)
                 )
             ).one_or_none()
             if claimed is None:
@@ -85,8 +86,8 @@ async def execute(
             await spec.handler(context, spec.decode(claimed.payload))
             finished = clock.now()
             await session.execute(
-                update(OutboxJob)
-                .where(OutboxJob.id == job_id)
+                update(OUTBOX)
+                .where(OUTBOX.c.id == job_id)
                 .values(state=JobState.DONE.value, finished_at=finished, last_error=None)
             )
         metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
@@ -103,18 +104,16 @@ async def _record_failure(db: Database, clock: Clock, job_id: int, exc: Exceptio
     message = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
     async with db.transaction() as session:
         attempts = await session.scalar(
-            update(OutboxJob)
-            .where(OutboxJob.id == job_id, OutboxJob.state == JobState.PENDING.value)
-            .values(attempts=OutboxJob.attempts + 1, last_error=message)
-            .returning(OutboxJob.attempts)
+            update(OUTBOX)
+            .where(OUTBOX.c.id == job_id, OUTBOX.c.state == JobState.PENDING.value)
+            .values(attempts=OUTBOX.c.attempts + 1, last_error=message)
+            .returning(OUTBOX.c.attempts)
         )
         if attempts is None:
             return Outcome.SKIPPED
         if isinstance(exc, PermanentJobError) or attempts >= max_attempts:
             await session.execute(
-                update(OutboxJob)
-                .where(OutboxJob.id == job_id)
-                .values(state=JobState.FAILED.value, finished_at=clock.now())
+                update(OUTBOX).where(OUTBOX.c.id == job_id).values(state=JobState.FAILED.value, finished_at=clock.now())
             )
             log.error("job %d failed for good after %d attempt(s): %s", job_id, attempts, message)
             return Outcome.FAILED
