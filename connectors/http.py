@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 import httpx
+import orjson
 
 from connectors import PermanentError, TransientError
 from connectors.wire import MalformedJson
@@ -21,6 +22,7 @@ DEFAULT_TIMEOUT_S = 10.0
 # 408 and 429 are the only 4xx that say "not now" rather than "not this".
 TRANSIENT_4XX = frozenset({408, 429})
 MAX_REASON_LENGTH = 200
+JSON_BODY = {"Content-Type": "application/json"}
 
 
 def unparsed(value: object) -> object:
@@ -74,7 +76,7 @@ class JsonHttpClient:
         response = await self.send(method, path, body=body, params=params)
         status = response.status_code
         try:
-            decoded = response.json() if response.content else None
+            decoded = orjson.loads(response.content) if response.content else None
         except ValueError:
             raise PermanentError(f"{where}: the answer is not JSON", status=status) from None
         try:
@@ -99,7 +101,11 @@ class JsonHttpClient:
         means "no such record", say), in which case it is returned like a 2xx.
         """
         where = f"{method} {path}"
-        request = self._client.build_request(method, path, json=body, params=params, headers=headers)
+        # JSON written and read by orjson, several times faster than the json module (outcomes go 500 a call).
+        content = None if body is None else orjson.dumps(body)
+        if content is not None:
+            headers = {**JSON_BODY, **(headers or {})}
+        request = self._client.build_request(method, path, content=content, params=params, headers=headers)
         if self._signer is not None:
             target = request.url.raw_path.decode("ascii")
             request.headers.update(self._signer.headers(request.method, target, request.content))
