@@ -35,6 +35,13 @@ class IssueCards:
     versions: list[int]  # the registration version each card is for; a newer version makes the order obsolete
 
 
+def _merge_orders(first: IssueCards, later: IssueCards) -> IssueCards | None:
+    """Two waiting orders as one (a case in both: the later order's version), up to ISSUE_BATCH cases."""
+    if len(first.case_ids) + len(later.case_ids) > ISSUE_BATCH:
+        return None
+    return IssueCards(first.case_ids + later.case_ids, first.versions + later.versions)
+
+
 @dataclass(frozen=True)
 class CaseRef:
     """What a card needs of its case."""
@@ -64,7 +71,7 @@ class CardOrder:
     details: dict[str, str] = field(default_factory=dict)
 
 
-@job("childcards.issue_cards", queue="childcards")
+@job("childcards.issue_cards", queue="childcards", merge=_merge_orders)
 async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
     # Rows, not ORM objects, and set-based writes: a job issues hundreds of cards, and the ORM's loading and
     # per-object flush of every case and child were most of its cost.

@@ -36,9 +36,17 @@ _CaseRow = Row[uuid.UUID, str, str, str, str]  # those columns
 @dataclass(frozen=True)
 class PushOutcomes:
     event_ids: list[int]
+    alone: bool = False  # part of a batch the registry refused: never merged back with the rest
 
 
-@job("childcards.push_outcomes", queue="outcomes", max_attempts=PUSH_ATTEMPTS)
+def _merge_pushes(first: PushOutcomes, later: PushOutcomes) -> PushOutcomes | None:
+    """Two waiting pushes as one call to the registry, up to PUSH_BATCH events; not the halves of a refused batch."""
+    if first.alone or later.alone or len(first.event_ids) + len(later.event_ids) > PUSH_BATCH:
+        return None
+    return PushOutcomes(first.event_ids + later.event_ids)
+
+
+@job("childcards.push_outcomes", queue="outcomes", max_attempts=PUSH_ATTEMPTS, merge=_merge_pushes)
 async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
     session, client = ctx.session, ctx.connectors.civil_registry()
     if client is None:
@@ -87,7 +95,9 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
         # One outcome the registry cannot take must not hold back the others: each half is pushed on its own.
         half = len(events) // 2
         for part in (events[:half], events[half:]):
-            await enqueue(ctx.session, push_outcomes, PushOutcomes([e.id for e in part]), now=ctx.clock.now())
+            await enqueue(
+                ctx.session, push_outcomes, PushOutcomes([e.id for e in part], alone=True), now=ctx.clock.now()
+            )
         log.warning("the registry refused a batch of %d outcomes, pushing it in halves: %s", len(events), exc)
         return
     acknowledged = [e.id for e, r in zip(events, results, strict=True) if isinstance(r, Acknowledgement)]

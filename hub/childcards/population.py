@@ -37,7 +37,14 @@ class CheckPopulation:
     round: int = 1
 
 
-@job("childcards.check_population", queue="population", max_attempts=50)
+def _merge_checks(first: CheckPopulation, later: CheckPopulation) -> CheckPopulation | None:
+    """Two waiting checks of the same round as one, up to CHECK_BATCH cases."""
+    if first.round != later.round or len(first.case_ids) + len(later.case_ids) > CHECK_BATCH:
+        return None
+    return CheckPopulation(first.case_ids + later.case_ids, first.round)
+
+
+@job("childcards.check_population", queue="population", max_attempts=50, merge=_merge_checks)
 async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
     session, now = ctx.session, ctx.clock.now()
     client = ctx.connectors.population()

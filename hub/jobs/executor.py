@@ -5,20 +5,22 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clock import Clock
 from hub.db import Database
 from hub.integrations import Connectors
 from hub.jobs.models import JobState
 from hub.jobs.outbox import OUTBOX  # the table: Core statements, without the ORM's bulk-update bookkeeping
-from hub.jobs.registry import JobContext, PermanentJobError, get_job
+from hub.jobs.registry import JobContext, JobSpec, PermanentJobError, get_job
 from hub.metrics import JobMetrics
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 2000
+MERGE_SCAN = 20  # waiting jobs looked at when a job that merges is claimed
 
 
 if TYPE_CHECKING:
@@ -83,11 +85,14 @@ async def execute(
                 connectors=connectors,
                 intake=intake,
             )
-            await spec.handler(context, spec.decode(claimed.payload))
+            payload, merged = spec.decode(claimed.payload), list[int]()
+            if spec.merge is not None and claimed.attempts == 1:
+                payload, merged = await _merge_waiting(session, spec, job_id, payload, clock)
+            await spec.handler(context, payload)
             finished = clock.now()
             await session.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.id == job_id)
+                .where(OUTBOX.c.id.in_([job_id, *merged]))
                 .values(state=JobState.DONE.value, finished_at=finished, last_error=None)
             )
         metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
@@ -98,6 +103,41 @@ async def execute(
         outcome = await _record_failure(db, clock, job_id, exc, max_attempts=limit)
         metrics.observe(kind, outcome, time.perf_counter() - started)
         return outcome
+
+
+async def _merge_waiting(
+    session: AsyncSession, spec: JobSpec[Any], job_id: int, payload: Any, clock: Clock
+) -> tuple[Any, list[int]]:
+    """Claim, in the job's transaction, the waiting jobs of its kind that fit in one payload with it: never tried,
+    due, and not being claimed by another worker (skipped, not waited for). Their own messages, delivered later,
+    find them done. If the run fails, the claims roll back with it: each runs on its own, and this job's retry
+    runs alone (merging happens on a first attempt only), so one bad payload does not spend the others' attempts."""
+    now = clock.now()
+    waiting = await session.execute(
+        select(OUTBOX.c.id, OUTBOX.c.payload)
+        .where(
+            OUTBOX.c.kind == spec.name,
+            OUTBOX.c.state == JobState.PENDING.value,
+            OUTBOX.c.attempts == 0,
+            OUTBOX.c.available_at <= now,
+            OUTBOX.c.id != job_id,
+        )
+        .order_by(OUTBOX.c.id)
+        .limit(MERGE_SCAN)
+        .with_for_update(skip_locked=True)
+    )
+    assert spec.merge is not None
+    merged: list[int] = []
+    for row in waiting:
+        together = spec.merge(payload, spec.decode(row.payload))
+        if together is not None:
+            payload = together
+            merged.append(row.id)
+    if merged:
+        await session.execute(
+            update(OUTBOX).where(OUTBOX.c.id.in_(merged)).values(started_at=now, attempts=OUTBOX.c.attempts + 1)
+        )
+    return payload, merged
 
 
 async def _record_failure(db: Database, clock: Clock, job_id: int, exc: Exception, *, max_attempts: int) -> Outcome:

@@ -41,6 +41,8 @@ class JobContext:
 
 
 Handler = Callable[[JobContext, P], Awaitable[None]]
+# Two payloads of a job as one, or None when together they would be too large for one run.
+Merge = Callable[[P, P], P | None]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class JobSpec(Generic[P]):
     payload_type: type[P]
     handler: Handler[P]
     max_attempts: int | None = None  # None: HUB_JOB_MAX_ATTEMPTS
+    # Given: a job found waiting when one of its kind is claimed runs with it (hub.jobs.executor), which spares the
+    # fixed cost of a run when many small jobs queue up.
+    merge: Merge[P] | None = None
 
     def encode(self, payload: P) -> dict[str, Any]:
         if not isinstance(payload, self.payload_type):
@@ -68,10 +73,11 @@ _REGISTRY: dict[str, JobSpec[Any]] = {}
 
 
 def job(
-    name: str, *, queue: str = DEFAULT_QUEUE, max_attempts: int | None = None
+    name: str, *, queue: str = DEFAULT_QUEUE, max_attempts: int | None = None, merge: Merge[Any] | None = None
 ) -> Callable[[Handler[P]], JobSpec[P]]:
     """Declare a job. The handler runs inside the transaction that marks the job done, so its writes and the
-    completion commit together; it must still be idempotent, because a job can be delivered more than once."""
+    completion commit together; it must still be idempotent, because a job can be delivered more than once. With
+    `merge`, waiting jobs of the kind may run together with the one claimed, as one payload."""
 
     def register(handler: Handler[P]) -> JobSpec[P]:
         params = list(inspect.signature(handler).parameters)
@@ -82,7 +88,7 @@ def job(
             raise TypeError(f"the payload of job {name} must be a dataclass")
         if name in _REGISTRY and _REGISTRY[name].handler is not handler:
             raise ValueError(f"a job named {name!r} is already declared")
-        spec: JobSpec[P] = JobSpec(name, queue, payload_type, handler, max_attempts)
+        spec: JobSpec[P] = JobSpec(name, queue, payload_type, handler, max_attempts, merge)
         _REGISTRY[name] = spec
         return spec
 

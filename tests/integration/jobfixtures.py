@@ -57,3 +57,24 @@ async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
 async def patient_job(ctx: JobContext, request: CreatePerson) -> None:
     """A job allowed more attempts than the outbox's deliveries (as the outcomes pushed to a registry are)."""
     await create_person_job.handler(ctx, request)
+
+
+@dataclass(frozen=True)
+class CreatePeople:
+    people: list[uuid.UUID]
+    fail: bool = False
+
+
+def _merge_people(first: CreatePeople, later: CreatePeople) -> CreatePeople | None:
+    if len(first.people) + len(later.people) > 3:
+        return None
+    return CreatePeople(first.people + later.people, first.fail or later.fail)
+
+
+@job("tests.create_people", merge=_merge_people)
+async def create_people_job(ctx: JobContext, request: CreatePeople) -> None:
+    """People by id, in one run; merges with waiting jobs of its kind up to three people."""
+    if request.fail:
+        raise RuntimeError("simulated failure")
+    for person_id in request.people:
+        await create_person_job.handler(ctx, CreatePerson(person_id, f"Người {person_id.hex[:6]}"))

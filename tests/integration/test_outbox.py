@@ -11,16 +11,19 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
 
 from hub.audit.purpose import Purpose
+from hub.integrations import Connectors
 from hub.jobs import enqueue
+from hub.jobs.executor import Outcome, execute
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import Dispatcher, QueuedJob, publish
 from hub.jobs.relay import RelayReport, relay_once, resend_interval
+from hub.metrics import Metrics
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
-from hub.settings import OutboxSettings
+from hub.settings import ConnectorSettings, OutboxSettings
 from hub.worker import WorkerService
 from tests.helpers import wait_until
-from tests.integration.jobfixtures import CreatePerson, create_person_job, patient_job
+from tests.integration.jobfixtures import CreatePeople, CreatePerson, create_people_job, create_person_job, patient_job
 
 MOTHER = NewPerson("Trần Thị Mai", Gender.FEMALE, dt.date(1994, 2, 1), "48", "20242", "Số 3 Lê Lợi")
 
@@ -233,3 +236,45 @@ async def test_each_resend_waits_twice_as_long_as_the_one_before(db, clock):
     # Then it is sent, then re-sent once 10 s have passed, then 20 s, then 40 s: not once every window
     assert sent_at == [0, 11, 31, 71]
     assert resend_interval(settings, 20) == dt.timedelta(hours=1)
+
+
+async def _run(db, clock, job_id: int) -> Outcome:
+    return await execute(
+        db, clock, job_id, max_attempts=3, metrics=Metrics(), connectors=Connectors(ConnectorSettings())
+    )
+
+
+async def _enqueue_people(db, clock, *requests: CreatePeople) -> list[int]:
+    async with db.transaction() as session:
+        return [await enqueue(session, create_people_job, request, now=clock.now()) for request in requests]
+
+
+async def test_waiting_jobs_of_a_kind_run_with_the_one_claimed_up_to_what_fits(db, clock):
+    people = [[uuid.uuid4()] for _ in range(3)] + [[uuid.uuid4(), uuid.uuid4()]]
+    first, second, third, too_many = await _enqueue_people(db, clock, *(CreatePeople(p) for p in people))
+    assert await _run(db, clock, first) is Outcome.DONE
+    # The second and third fit with the first (three people); the fourth would make five and waits for its message.
+    assert [(await job_row(db, j)).state for j in (first, second, third, too_many)] == [
+        "done",
+        "done",
+        "done",
+        "pending",
+    ]
+    assert (await job_row(db, second)).attempts == 1
+    assert await count(db, Person) == 3
+    assert await _run(db, clock, second) is Outcome.SKIPPED  # its own message, delivered later
+    assert await _run(db, clock, too_many) is Outcome.DONE
+    assert await count(db, Person) == 5
+
+
+async def test_a_failed_merged_run_leaves_the_others_to_run_alone_and_retries_alone(db, clock):
+    first, bad, other = await _enqueue_people(
+        db, clock, CreatePeople([uuid.uuid4()]), CreatePeople([uuid.uuid4()], fail=True), CreatePeople([uuid.uuid4()])
+    )
+    assert await _run(db, clock, first) is Outcome.RETRY  # merged with the bad one (and the other)
+    assert [(await job_row(db, j)).attempts for j in (first, bad, other)] == [1, 0, 0]
+    assert await _run(db, clock, other) is Outcome.RETRY  # a first attempt: merged with the bad one, never tried
+    assert [(await job_row(db, j)).attempts for j in (first, bad, other)] == [1, 0, 1]
+    assert [await _run(db, clock, j) for j in (first, other)] == [Outcome.DONE, Outcome.DONE]  # retries run alone
+    assert await count(db, Person) == 2
+    assert [await _run(db, clock, bad) for _ in range(3)] == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]
