@@ -62,7 +62,7 @@ class _Builder:
         for graphql_name, python_name, convert in self.plan:
             if graphql_name in value:
                 item = value[graphql_name]
-                kwargs[python_name] = item if convert is None or item is None else convert(item, context)
+                kwargs[python_name] = item if convert is None else convert(item, context)
         return cls(**kwargs)
 
     def _make_plan(self, context: InputContext) -> _Plan:
@@ -74,7 +74,7 @@ class _Builder:
 
 
 def _conversion(type_: StrawberryType | type, name: str, scalars: Mapping[object, Any]) -> Convert | None:
-    """How a non-null value of `type_` (field `name`) becomes its Python value; None when it already is."""
+    """How a value of `type_` (field `name`) becomes its Python value; None when it already is."""
     if isinstance(type_, StrawberryOptional) and not isinstance(type_, StrawberryMaybe):
         return _conversion(type_.of_type, name, scalars)
     if type_ is not GlobalID and (
@@ -83,6 +83,9 @@ def _conversion(type_: StrawberryType | type, name: str, scalars: Mapping[object
         return None
     if has_object_definition(type_) and (build := get_object_definition(type_, strict=True).from_input):
         nested = type_
-        return lambda value, context: build(nested, value, dataclasses.replace(context, path=(*context.path, name)))
-    # A list, a Maybe, a global id (built from its string), a lazy type: as Strawberry converts them.
+        return lambda value, context: (
+            None if value is None else build(nested, value, dataclasses.replace(context, path=(*context.path, name)))
+        )
+    # A list, a Maybe, a global id (built from its string), a lazy type: as Strawberry converts them, a null
+    # included (a Maybe makes it Some(None)).
     return lambda value, context: context.convert(value, type_, name)

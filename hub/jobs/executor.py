@@ -129,7 +129,10 @@ async def _merge_waiting(
     assert spec.merge is not None
     merged: list[int] = []
     for row in waiting:
-        together = spec.merge(payload, spec.decode(row.payload))
+        try:
+            together = spec.merge(payload, spec.decode(row.payload))
+        except PermanentJobError:
+            continue  # a payload that does not decode fails on its own run, not this one
         if together is not None:
             payload = together
             merged.append(row.id)

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from dramatiq.brokers.stub import StubBroker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.audit.purpose import Purpose
 from hub.integrations import Connectors
@@ -278,3 +278,13 @@ async def test_a_failed_merged_run_leaves_the_others_to_run_alone_and_retries_al
     assert [await _run(db, clock, j) for j in (first, other)] == [Outcome.DONE, Outcome.DONE]  # retries run alone
     assert await count(db, Person) == 2
     assert [await _run(db, clock, bad) for _ in range(3)] == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]
+
+
+async def test_a_waiting_payload_that_does_not_decode_is_left_to_fail_on_its_own(db, clock):
+    good, bad = await _enqueue_people(db, clock, CreatePeople([uuid.uuid4()]), CreatePeople([uuid.uuid4()]))
+    async with db.transaction() as session:
+        await session.execute(update(OutboxJob).where(OutboxJob.id == bad).values(payload={"people": ["not-an-id"]}))
+    assert await _run(db, clock, good) is Outcome.DONE
+    assert ((await job_row(db, bad)).state, (await job_row(db, bad)).attempts) == ("pending", 0)
+    assert await _run(db, clock, bad) is Outcome.FAILED
+    assert await count(db, Person) == 1

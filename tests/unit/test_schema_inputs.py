@@ -37,6 +37,7 @@ def _types(decorate: Any) -> Any:
         nullable_without_default: str | None
         with_default: str = "VN"
         snake_case_name: int = 0
+        maybe_note: strawberry.Maybe[str | None] = None  # a null sent is Some(None), left out is None
 
     @strawberry.type
     class Query:
@@ -68,6 +69,7 @@ ROOTS: list[dict[str, Any]] = [
         "leaves": [{"name": "b"}, None],
         "optionalLeaf": None,
         "snakeCaseName": 7,
+        "maybeNote": None,
     },
     {"colour": "BLUE", "leaf": {"name": "c", "born": None}, "numbers": [], "nullableWithoutDefault": "x"},
 ]
