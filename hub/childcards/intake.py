@@ -26,7 +26,7 @@ from hub.childcards.models import CaseState, ChildCardCase, Registration, Review
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
-from hub.db import Base, lock_keys, one_of, rows_in
+from hub.db import Base, lock_keys, one_of, plan_for_batches, rows_in
 from hub.errors import BusinessError
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, new_person
@@ -57,6 +57,7 @@ async def submit_registrations(
         raise ValueError(f"a batch holds at most {MAX_BATCH} records")
     canonical = [r.canonical() for r in records]
     hashes = [r.content_hash(c) for r, c in zip(records, canonical, strict=True)]
+    await plan_for_batches(session)
     # Overlapping batches, or records sharing a mother, queue on these locks rather than deadlock.
     await lock_keys(session, _lock_keys(records))
     cases = await _cases_by_key(session, {r.key for r in records})

@@ -22,7 +22,7 @@ from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
-from hub.db import add_unless_exists, insert_new, one_of
+from hub.db import add_unless_exists, insert_new, one_of, plan_for_batches
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
 
@@ -76,6 +76,7 @@ async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
     # Rows, not ORM objects, and set-based writes: a job issues hundreds of cards, and the ORM's loading and
     # per-object flush of every case and child were most of its cost.
     session = ctx.session
+    await plan_for_batches(session)
     wanted = dict(zip(request.case_ids, request.versions, strict=True))
     cases = await session.execute(
         select(

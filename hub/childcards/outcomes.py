@@ -15,7 +15,7 @@ from connectors import PermanentError
 from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, Card, CaseOutcome, Reason
 from connectors.civil_registry import CaseState as WireState
 from hub.childcards.models import CaseEvent, ChildCard, ChildCardCase
-from hub.db import one_of
+from hub.db import one_of, plan_for_batches
 from hub.jobs import JobContext, enqueue, job
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
     session, client = ctx.session, ctx.connectors.civil_registry()
     if client is None:
         return  # no registry connected: the outcomes stay queryable
+    await plan_for_batches(session)
     # Columns, not entities: nothing read here is changed through the ORM.
     events = (
         await session.execute(

@@ -21,7 +21,7 @@ from hub.audit.service import AuditEvent, record
 from hub.childcards.loading import current_births
 from hub.childcards.models import ChildCardCase
 from hub.childcards.records import BirthRecord
-from hub.db import one_of
+from hub.db import one_of, plan_for_batches
 from hub.jobs import JobContext, PermanentJobError, enqueue, job
 from hub.persons.models import Person
 
@@ -50,6 +50,7 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
     client = ctx.connectors.population()
     if client is None:
         return
+    await plan_for_batches(session)
     # Columns, not entities, and set-based writes: a check touches every case of a batch, and the ORM's loading
     # and per-row flush were most of its cost.
     cases = await _cases(session, request.case_ids, lock=False)

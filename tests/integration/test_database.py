@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from hub.childcards.models import ChildCardCase
-from hub.db import Database, insert_new, one_of, rows_in
+from hub.db import Database, insert_new, one_of, plan_for_batches, rows_in
 from hub.persons.models import Person
 
 NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
@@ -93,6 +93,35 @@ async def _people(db: Database, keys_and_days: Iterable[tuple[str, dt.date]]) ->
     async with db.transaction() as session:
         session.add_all(people)
     return [p.id for p in people]
+
+
+async def _plans_of_eight_runs(session) -> tuple[int, int]:
+    """(generic, custom) plans PostgreSQL made for eight runs of one statement, with batches of 0 to 7 keys."""
+    for n in range(8):
+        wanted = [uuid.uuid4() for _ in range(n)]
+        await session.scalars(select(Person.id).where(one_of(session, Person.id, wanted)))
+    plans = await session.execute(
+        text(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE 'SELECT persons.id%FROM persons%'"
+        )
+    )
+    generic, custom = plans.one()
+    return generic, custom
+
+
+async def test_a_transaction_for_batches_plans_each_statement_for_its_parameters(postgres_url):
+    db = Database(postgres_url)
+    try:
+        async with db.transaction() as session:
+            await plan_for_batches(session)
+            assert await _plans_of_eight_runs(session) == (0, 8)
+        # Other transactions keep PostgreSQL's choice: after five runs, a generic plan for this cheap statement.
+        async with db.transaction() as session:
+            generic, _ = await _plans_of_eight_runs(session)
+            assert generic > 0
+    finally:
+        await db.dispose()
 
 
 async def test_rows_in_matches_whole_rows_not_their_columns_apart(db):
