@@ -9,7 +9,14 @@ lower case. Signatures are verified elsewhere (signing/).
 """
 
 from hub.documents.qd4750.base import DocumentKey, Qd4750Record
-from hub.documents.qd4750.build import FileContent, build_envelope, build_table, record_fields, table_file
+from hub.documents.qd4750.build import (
+    FileContent,
+    build_envelope,
+    build_table,
+    parsed_fields,
+    record_fields,
+    table_file,
+)
 from hub.documents.qd4750.certificates import (
     BirthCertificate,
     DischargePaper,
@@ -60,6 +67,7 @@ __all__ = [
     "decode_base64",
     "parse_envelope",
     "parse_table",
+    "parsed_fields",
     "read_envelope",
     "record_fields",
     "table_file",

@@ -100,6 +100,16 @@ def record_fields(record: Record) -> dict[str, str]:
     return texts
 
 
+def parsed_fields(record: Record) -> dict[str, str]:
+    """`record_fields` of a record that parsing made, without its checks: every value read from XML text is one
+    the text form carries (stripped, non-empty, only characters XML allows, timestamps to the minute)."""
+    return {
+        field.name: write_value(field.kind, value)
+        for field in record.SPEC.fields
+        if (value := getattr(record, field.attribute)) is not None
+    }
+
+
 def _fill(element: ET.Element, spec: TableSpec, record: Record) -> None:
     texts = record_fields(record)
     for field in spec.fields:

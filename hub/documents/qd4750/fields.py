@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Kind(enum.Enum):
@@ -37,11 +37,11 @@ class FieldSpec:
     minimum: int | None = None
     maximum: int | None = None
     required_if: tuple[str, str] | None = None
+    attribute: str = field(init=False, repr=False, compare=False)
+    """The record attribute holding this field: the official name in lower case."""
 
-    @property
-    def attribute(self) -> str:
-        """The record attribute holding this field: the official name in lower case."""
-        return self.name.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attribute", self.name.lower())  # read for every field of every record parsed
 
 
 @dataclass(frozen=True, slots=True)

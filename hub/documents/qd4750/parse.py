@@ -8,7 +8,7 @@ at import.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -88,30 +88,49 @@ def children(element: XmlElement) -> Iterator[tuple[str, XmlElement]]:
             yield tag, child
 
 
-def _check(spec: FieldSpec, text: str, table: str, record: int) -> FieldValue | Violation:
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    """What reading one field takes, looked up once per table rather than once per field read."""
+
+    spec: FieldSpec
+    reader: Callable[[str], FieldValue]
+    codes: frozenset[str] | tuple[str, ...] | None
+
+    @classmethod
+    def of(cls, spec: FieldSpec) -> _FieldPlan:
+        return cls(spec, READERS[spec.kind], spec.codes or (("0", "1") if spec.kind is Kind.FLAG else None))
+
+
+def _check(plan: _FieldPlan, text: str, table: str, record: int) -> FieldValue | Violation:
     """The value of a non-empty field text, or its first violation."""
-    where: dict[str, Any] = {"table": table, "record": record, "field": spec.name}
-    codes = spec.codes or (("0", "1") if spec.kind is Kind.FLAG else None)
+    spec, codes = plan.spec, plan.codes
     if codes is not None and text not in codes:
-        return violation(E.FIELD_NOT_IN_CODE_LIST, **where, codes=", ".join(sorted(codes)), value=_clip(text))
+        return violation(
+            E.FIELD_NOT_IN_CODE_LIST, **_where(spec, table, record), codes=", ".join(sorted(codes)), value=_clip(text)
+        )
     # The kind before the size: "5 ngày" is better told "not a number" than "too long".
     try:
-        value = READERS[spec.kind](text)
+        value = plan.reader(text)
     except ValueError:
         return violation(
             _FAILURE_CODES[spec.kind],
-            **where,
+            **_where(spec, table, record),
             format=FORMATS[spec.kind],
             format_vi=FORMATS_VI[spec.kind],
             value=_clip(text),
         )
     if spec.max_size is not None and len(text) > spec.max_size:
-        return violation(E.FIELD_TOO_LONG, **where, length=len(text), size=spec.max_size)
+        return violation(E.FIELD_TOO_LONG, **_where(spec, table, record), length=len(text), size=spec.max_size)
     if isinstance(value, int) and (
         (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum)
     ):
+        where = _where(spec, table, record)
         return violation(E.FIELD_OUT_OF_RANGE, **where, minimum=spec.minimum, maximum=spec.maximum, value=value)
     return value
+
+
+def _where(spec: FieldSpec, table: str, record: int) -> dict[str, Any]:
+    return {"table": table, "record": record, "field": spec.name}
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -134,14 +153,15 @@ def parse_record(spec: TableSpec, element: XmlElement, index: int = 0) -> tuple[
         else:
             texts[tag] = element_text(child)
     values: dict[str, FieldValue] = {}
-    for field in spec.fields:
+    for plan in _PLANS[table]:
+        field = plan.spec
         text = texts.get(field.name)
         if not text:
             condition = field.required_if
             if field.required or (condition is not None and texts.get(condition[0]) == condition[1]):
                 problems.append(violation(E.FIELD_REQUIRED, table=table, record=index, field=field.name))
             continue
-        value = _check(field, text, table, index)
+        value = _check(plan, text, table, index)
         if isinstance(value, Violation):
             problems.append(value)
         else:
@@ -212,4 +232,7 @@ def check_payload(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) ->
 
 _FIELDS: dict[str, frozenset[str]] = {
     name: frozenset(field.name for field in spec.fields) for name, spec in PARSED_TABLES.items()
+}
+_PLANS: dict[str, tuple[_FieldPlan, ...]] = {
+    name: tuple(_FieldPlan.of(field) for field in spec.fields) for name, spec in PARSED_TABLES.items()
 }
