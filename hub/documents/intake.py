@@ -20,8 +20,8 @@ from hub.documents.qd4750 import (
     Envelope,
     SickLeaveCertificate,
     VisitSummary,
+    parsed_fields,
     read_envelope,
-    record_fields,
 )
 from hub.documents.qd4750.errors import EnvelopeUnreadable
 from hub.documents.qd4750.records import Record
@@ -57,20 +57,46 @@ async def receive_envelope(
 
     The signature is checked and the tables read before the storing transaction opens, so that it holds its locks
     only for the writes. Raises BusinessError (or BusinessErrors, listing every violation with its path) and stores
-    nothing when the envelope is refused."""
+    nothing when the envelope is refused.
+
+    Whether the same bytes came before is asked in the storing transaction, not in one of its own ahead of the
+    checks: a resend, which is rare, is checked again for nothing, and every first sending saves a transaction.
+    A resend that would be refused now (its certificate has expired since) still gets its first receipt."""
     code = _facility_code(principal)
     if not data:
         raise document_error(E.PAYLOAD_EMPTY)
     if len(data) > intake.max_bytes:
         raise document_error(E.PAYLOAD_TOO_LARGE, size=len(data), limit=intake.max_bytes)
     sender, digest = facility(code), sha256_of(data)
-    async with db.sessions() as session:
-        repeated = await find_submission(session, sender, digest)
-    if repeated is not None:
-        return repeated
-    verified = await verify(intake, data, signer=sender, at=now)
     try:
-        envelope = read_envelope(verified.signed_root, max_table_bytes=intake.max_bytes)
+        verified = await verify(intake, data, signer=sender, at=now)
+        documents = _read(verified, code, max_bytes=intake.max_bytes)
+    except (BusinessError, BusinessErrors):
+        async with db.sessions() as session:
+            repeated = await find_submission(session, sender, digest)
+        if repeated is not None:
+            return repeated
+        raise
+    payload = VerifiedPayload(
+        SubmissionKind.QD4750, sender, channel, data, verified.report.as_dict(), client_id=principal.client_id
+    )
+
+    async def store(session: AsyncSession) -> StoredSubmission:
+        # Sent before, or by a twin at the same moment, which took the (sha256, sender) key first and made this
+        # transaction run again: the first receipt.
+        first = await find_submission(session, sender, digest)
+        if first is not None:
+            return first
+        return await store_submission(session, payload, documents, now=now, identity=intake.identity, actor=principal)
+
+    return await db.run(store, retries=2)
+
+
+def _read(verified: Verified, code: str, *, max_bytes: int) -> list[NewDocument]:
+    """The documents of a verified envelope of facility `code`, read from what was signed; refused whole on any
+    violation."""
+    try:
+        envelope = read_envelope(verified.signed_root, max_table_bytes=max_bytes)
     except EnvelopeUnreadable as exc:
         raise BusinessErrors([exc]) from None
     if envelope.macskcb != code:
@@ -79,22 +105,7 @@ async def receive_envelope(
         raise BusinessErrors([violation.as_error() for violation in envelope.violations])
     documents = envelope_documents(envelope)
     _refuse_repeats(documents)
-    payload = VerifiedPayload(
-        SubmissionKind.QD4750, sender, channel, data, verified.report.as_dict(), client_id=principal.client_id
-    )
-
-    attempts = 0
-
-    async def store(session: AsyncSession) -> StoredSubmission:
-        nonlocal attempts
-        attempts += 1
-        # A twin sent at the same moment takes the (sha256, sender) key first: the retry finds what it stored.
-        first = await find_submission(session, sender, digest) if attempts > 1 else None
-        if first is not None:
-            return first
-        return await store_submission(session, payload, documents, now=now, identity=intake.identity, actor=principal)
-
-    return await db.run(store, retries=2)
+    return documents
 
 
 async def verify(intake: Intake, data: bytes, *, signer: str, at: dt.datetime) -> Verified:
@@ -133,7 +144,7 @@ def envelope_documents(envelope: Envelope) -> list[NewDocument]:
                     NewDocument(
                         doc_type=item.loaihoso,
                         number=record.document_number,
-                        fields=record_fields(record),
+                        fields=parsed_fields(record),
                         subject=_subject(record, patient),
                         position={"hoso": h, "file": f, "record": r},
                         episode=record.ma_lk,

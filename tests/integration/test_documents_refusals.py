@@ -167,6 +167,30 @@ async def test_a_certificate_outside_its_validity_is_refused(hub, world, clock, 
     assert await stored_rows(state) == (0, 0)
 
 
+async def test_an_envelope_sent_again_after_its_certificate_expired_gets_its_first_receipt(hub, world, clock):
+    client, state = hub
+    tokens, principals = world
+    identity = facility_identity(FACILITY, start=START - dt.timedelta(days=360), years=1)  # expires in 5 days
+    async with state.services.db.transaction() as session:
+        await import_certificates(
+            session,
+            now=clock.now(),
+            actor=principals["operator"],
+            party=facility(FACILITY),
+            data=certificates_pem(identity),
+        )
+    data = _signed([SICK], identity=identity)
+    first = await submit(client, tokens["bv-48001"], data)
+    clock.advance(dt.timedelta(days=6))
+    again = await submit(client, tokens["bv-48001"], data)
+    assert again["errors"] == [] and again["receipt"]["repeated"] is True
+    assert again["receipt"]["transactionId"] == first["receipt"]["transactionId"]
+    # Anything else it signed is refused now.
+    other = await submit(client, tokens["bv-48001"], _signed([SICK, SICK[:1]], identity=identity))
+    assert [e["code"] for e in other["errors"]] == ["CERTIFICATE_EXPIRED"]
+    assert await stored_rows(state) == (1, 2)
+
+
 async def test_size_and_encoding_limits(hub, world):
     client, state = hub
     tokens, _ = world
