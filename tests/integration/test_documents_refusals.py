@@ -153,15 +153,7 @@ async def test_table_faults_are_each_reported_with_their_path(hub, world):
 async def test_a_certificate_outside_its_validity_is_refused(hub, world, clock, start, years, code):
     client, state = hub
     tokens, principals = world
-    identity = facility_identity(FACILITY, start=start, years=years)
-    async with state.services.db.transaction() as session:
-        await import_certificates(
-            session,
-            now=clock.now(),
-            actor=principals["operator"],
-            party=facility(FACILITY),
-            data=certificates_pem(identity),
-        )
+    identity = await _trusted(state, principals["operator"], clock, start=start, years=years)
     answer = await submit(client, tokens["bv-48001"], _signed([SICK], identity=identity))
     assert [e["code"] for e in answer["errors"]] == [code]
     assert await stored_rows(state) == (0, 0)
@@ -170,15 +162,8 @@ async def test_a_certificate_outside_its_validity_is_refused(hub, world, clock, 
 async def test_an_envelope_sent_again_after_its_certificate_expired_gets_its_first_receipt(hub, world, clock):
     client, state = hub
     tokens, principals = world
-    identity = facility_identity(FACILITY, start=START - dt.timedelta(days=360), years=1)  # expires in 5 days
-    async with state.services.db.transaction() as session:
-        await import_certificates(
-            session,
-            now=clock.now(),
-            actor=principals["operator"],
-            party=facility(FACILITY),
-            data=certificates_pem(identity),
-        )
+    # A certificate that expires in 5 days.
+    identity = await _trusted(state, principals["operator"], clock, start=START - dt.timedelta(days=360), years=1)
     data = _signed([SICK], identity=identity)
     first = await submit(client, tokens["bv-48001"], data)
     clock.advance(dt.timedelta(days=6))
@@ -189,6 +174,15 @@ async def test_an_envelope_sent_again_after_its_certificate_expired_gets_its_fir
     other = await submit(client, tokens["bv-48001"], _signed([SICK, SICK[:1]], identity=identity))
     assert [e["code"] for e in other["errors"]] == ["CERTIFICATE_EXPIRED"]
     assert await stored_rows(state) == (1, 2)
+
+
+async def _trusted(state, operator, clock, *, start: dt.datetime, years: int):
+    """A new certificate of the test facility, valid from `start` for `years`, imported into the trust store."""
+    identity = facility_identity(FACILITY, start=start, years=years)
+    async with state.services.db.transaction() as session:
+        pem = certificates_pem(identity)
+        await import_certificates(session, now=clock.now(), actor=operator, party=facility(FACILITY), data=pem)
+    return identity
 
 
 async def test_size_and_encoding_limits(hub, world):
