@@ -3,13 +3,16 @@ cancels a registration (entered in error, wrong authority) and the card is revok
 where a child lives asks for the card of a child registered elsewhere.
 
 A correction is the registration sent again with the same office, book and number: intake versions it and the
-card is reissued (see intake.submit_registrations)."""
+card is reissued (see intake.submit_registrations). An office may also send only what it corrects
+(`amend_registration`): the same path, refused whole if the corrected record fails a check."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +23,7 @@ from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import change_state, change_states
-from hub.childcards.intake import card_requested, create_child, known_mothers
+from hub.childcards.intake import card_requested, create_child, known_mothers, submit_registrations
 from hub.childcards.issuance import CardOrder, CaseRef, ChildRef, put_cards, queue_cards
 from hub.childcards.loading import current_births
 from hub.childcards.models import (
@@ -32,9 +35,10 @@ from hub.childcards.models import (
     ReviewState,
 )
 from hub.childcards.records import BirthRecord
+from hub.childcards.rules import GuardianRole
 from hub.clients.permissions import Principal, Role
 from hub.errors import BusinessErrors
-from hub.persons.models import Person
+from hub.persons.models import Gender, Person
 
 
 async def open_reviews(
@@ -100,10 +104,48 @@ async def decide_review(
     return case
 
 
-async def cancel_registration(
-    session: AsyncSession, *, now: dt.datetime, actor: Principal, key: tuple[str, str, str], reason: str
+@dataclass(frozen=True)
+class Amendment:
+    """What a registry office corrects on a registration it sent: each field given replaces the one on record;
+    None leaves it as it was."""
+
+    full_name: str | None = None
+    date_of_birth: dt.date | None = None
+    gender: Gender | None = None
+    ethnicity_code: str | None = None
+    personal_id_number: str | None = None
+    facility_code: str | None = None
+    guardian: GuardianRole | None = None
+    delivery: DeliveryMethod | None = None
+    delivery_address: str | None = None
+
+    def applied_to(self, birth: BirthRecord) -> BirthRecord:
+        child = _given(self, "full_name", "date_of_birth", "gender", "ethnicity_code", "personal_id_number")
+        rest = _given(self, "facility_code", "guardian", "delivery", "delivery_address")
+        return replace(birth, child=replace(birth.child, **child), **rest)
+
+
+def _given(amendment: Amendment, *names: str) -> dict[str, Any]:
+    return {name: value for name in names if (value := getattr(amendment, name)) is not None}
+
+
+async def amend_registration(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, key: tuple[str, str, str], amendment: Amendment
 ) -> ChildCardCase:
-    """Cancel a registration: its card, if one was issued, is revoked with the reason, and no card follows."""
+    """Correct a registration sent earlier: the record on file with `amendment` applied goes through intake as a new
+    version, and its card is reissued with the earlier one kept. A corrected record that fails a check is refused
+    with every reason (BusinessErrors) and nothing changes: the case keeps its card."""
+    case = await _sent_case(session, actor, key)
+    corrected = amendment.applied_to(await current_record(session, case))
+    (outcome,) = await submit_registrations(session, now=now, actor=actor, records=[corrected])
+    if outcome.errors:
+        raise BusinessErrors(outcome.errors)  # the caller's transaction rolls back: nothing was stored
+    assert outcome.case is not None
+    return outcome.case
+
+
+async def _sent_case(session: AsyncSession, actor: Principal, key: tuple[str, str, str]) -> ChildCardCase:
+    """The case of a registration the actor's office sent, row-locked, unless it was cancelled."""
     actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
     office, book, number = key
     case = await session.scalar(
@@ -121,6 +163,14 @@ async def cancel_registration(
         )
     if case.state == CaseState.CARD_REVOKED.value:
         raise BusinessErrors([childcard_error(E.ALREADY_CANCELLED, field="recordNumber")])
+    return case
+
+
+async def cancel_registration(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, key: tuple[str, str, str], reason: str
+) -> ChildCardCase:
+    """Cancel a registration: its card, if one was issued, is revoked with the reason, and no card follows."""
+    case = await _sent_case(session, actor, key)
     if not reason.strip():
         raise BusinessErrors([childcard_error(E.REASON_REQUIRED, field="reason")])
     card = await session.scalar(

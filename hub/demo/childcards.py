@@ -163,6 +163,15 @@ async def childcard_tour(tour: Tour, registry_url: str, clock: Clock) -> None:
     await _until(tour, khoi, "CARD_CHANGED")
     await tour.call("the card is reissued (version 2), the first kept in the history", REGISTRY, CASE, {"ref": khoi})
     await tour.call(
+        "a correction of one field only: the card goes to the mother",
+        REGISTRY,
+        """mutation($book: String!, $number: String!) { amendBirthRegistration(registryOfficeCode: "20242",
+             bookNumber: $book, recordNumber: $number, changes: {guardian: MOTHER}) { state errors { code } } }""",
+        {"book": book, "number": batch[0]["recordNumber"]},
+    )
+    await _until(tour, khoi, "CARD_CHANGED")
+    await tour.call("the card is reissued again (version 3)", REGISTRY, CASE, {"ref": khoi})
+    await tour.call(
         "a registration entered in error is cancelled: its card is revoked",
         REGISTRY,
         """mutation($book: String!) { cancelBirthRegistration(registryOfficeCode: "20242", bookNumber: $book,

@@ -7,12 +7,21 @@ import uuid
 
 import strawberry
 
-from hub.childcards.changes import cancel_registration, decide_review, open_reviews, request_card_elsewhere
+from hub.childcards.changes import (
+    Amendment,
+    amend_registration,
+    cancel_registration,
+    decide_review,
+    open_reviews,
+    request_card_elsewhere,
+)
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
-from hub.childcards.models import CaseState
+from hub.childcards.models import CaseState, DeliveryMethod
+from hub.childcards.rules import GuardianRole
 from hub.errors import BusinessErrors
 from hub.persons.models import Gender
+from schema.childcards.intake import blank
 from schema.childcards.types import ChildCardError
 from schema.context import Info, write
 from schema.errors import payload_errors
@@ -36,6 +45,32 @@ class ChildCardReview:
     reason: str
     created_at: dt.datetime
     candidate: ReviewCandidate
+
+
+@strawberry.input(description="What a correction changes; a field left out keeps what is on record.")
+class BirthRegistrationAmendmentInput:
+    full_name: str | None = strawberry.field(default=None, description="The child's.")
+    date_of_birth: dt.date | None = strawberry.field(default=None, description="The child's.")
+    gender: Gender | None = strawberry.field(default=None, description="The child's.")
+    ethnicity_code: str | None = strawberry.field(default=None, description="The child's.")
+    personal_id_number: str | None = strawberry.field(default=None, description="The child's.")
+    facility_code: str | None = strawberry.field(default=None, description="The primary-care facility.")
+    guardian: GuardianRole | None = strawberry.field(default=None, description="Whose details go on the card.")
+    delivery: DeliveryMethod | None = None
+    delivery_address: str | None = None
+
+    def amendment(self) -> Amendment:
+        return Amendment(
+            full_name=blank(self.full_name),
+            date_of_birth=self.date_of_birth,
+            gender=self.gender,
+            ethnicity_code=blank(self.ethnicity_code),
+            personal_id_number=blank(self.personal_id_number),
+            facility_code=blank(self.facility_code.upper()) if self.facility_code else None,
+            guardian=self.guardian,
+            delivery=self.delivery,
+            delivery_address=blank(self.delivery_address),
+        )
 
 
 @strawberry.type
@@ -80,6 +115,30 @@ class ChildCardChangeMutation:
                 lambda s, now, actor: decide_review(
                     s, now=now, actor=actor, review_id=_review_id(id), same_person=same_person
                 ),
+            )
+        except BusinessErrors as exc:
+            return CaseChangePayload(errors=payload_errors(ChildCardError, exc))
+        return CaseChangePayload(case_reference=case.reference, state=CaseState(case.state))
+
+    @strawberry.mutation(
+        description="Correct a registration sent earlier with only what changes: the card is reissued and the "
+        "earlier one kept. A corrected record that fails a check is refused with every reason, changing nothing."
+    )
+    async def amend_birth_registration(
+        self,
+        info: Info,
+        registry_office_code: str,
+        book_number: str,
+        record_number: str,
+        changes: BirthRegistrationAmendmentInput,
+    ) -> CaseChangePayload:
+        key = (registry_office_code.strip(), book_number.strip(), record_number.strip())
+        amendment = changes.amendment()
+        try:
+            case = await write(
+                info,
+                lambda s, now, actor: amend_registration(s, now=now, actor=actor, key=key, amendment=amendment),
+                retries=2,
             )
         except BusinessErrors as exc:
             return CaseChangePayload(errors=payload_errors(ChildCardError, exc))

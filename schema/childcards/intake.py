@@ -28,7 +28,7 @@ class PersonDetailsInput:
 
     def details(self) -> PersonDetails:
         return PersonDetails(
-            self.full_name.strip(), self.date_of_birth, _blank(self.personal_id_number), _blank(self.address)
+            self.full_name.strip(), self.date_of_birth, blank(self.personal_id_number), blank(self.address)
         )
 
 
@@ -73,10 +73,10 @@ class BirthRegistrationInput:
                 full_name=child.full_name.strip(),
                 gender=child.gender,
                 date_of_birth=child.date_of_birth,
-                ethnicity_code=_blank(child.ethnicity_code),
+                ethnicity_code=blank(child.ethnicity_code),
                 nationality=child.nationality,
-                personal_id_number=_blank(child.personal_id_number),
-                place_of_birth=_blank(child.place_of_birth),
+                personal_id_number=blank(child.personal_id_number),
+                place_of_birth=blank(child.place_of_birth),
             ),
             registrant=self.registrant.details(),
             facility_code=self.facility_code.strip().upper(),
@@ -84,7 +84,7 @@ class BirthRegistrationInput:
             mother=self.mother.details() if self.mother else None,
             father=self.father.details() if self.father else None,
             guardian=self.guardian,
-            delivery_address=_blank(self.delivery_address),
+            delivery_address=blank(self.delivery_address),
         )
 
 
@@ -141,5 +141,6 @@ class ChildCardMutation:
         return SubmitRegistrationsPayload(results=results, accepted=accepted, rejected=len(results) - accepted)
 
 
-def _blank(value: str | None) -> str | None:
+def blank(value: str | None) -> str | None:
+    """The text without spaces around it; None for none or only spaces."""
     return value.strip() or None if value else None

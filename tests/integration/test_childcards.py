@@ -248,6 +248,48 @@ async def test_a_record_changed_after_the_card_reissues_it_and_keeps_the_old_one
     assert [(c["version"], c["supersededAt"] is not None) for c in changed["cards"]] == [(2, False), (1, True)]
 
 
+AMEND = """mutation($office: String!, $book: String!, $record: String!, $changes: BirthRegistrationAmendmentInput!) {
+  amendBirthRegistration(registryOfficeCode: $office, bookNumber: $book, recordNumber: $record, changes: $changes) {
+    caseReference state errors { code field } } }"""
+
+
+async def test_an_amendment_sends_only_what_changes_and_reissues_the_card(hub, office):
+    client, _ = hub
+    (first,) = (await submit(client, office, birth()))["results"]
+    issued = await case_when(client, office, first["caseReference"], "CARD_ISSUED")
+    key = {"office": "20242", "book": "01/2026", "record": "15"}
+
+    async def amend(changes: dict[str, Any], as_: str = "ubnd-hai-chau") -> dict[str, Any]:
+        answer = await graphql_data(client, AMEND, {**key, "changes": changes}, token=office[as_])
+        return answer["amendBirthRegistration"]
+
+    changes = {
+        "fullName": " Nguyễn Minh Ân ",
+        "guardian": "MOTHER",
+        "delivery": "BY_POST",
+        "deliveryAddress": "12 Bạch Đằng",
+    }
+    done = await amend(changes)
+    assert (done["caseReference"], done["errors"]) == (first["caseReference"], [])
+    changed = await case_when(client, office, first["caseReference"], "CARD_CHANGED")
+    assert (changed["version"], changed["childName"]) == (2, "Nguyễn Minh Ân")
+    card = changed["card"]
+    assert (card["version"], card["guardianName"], card["delivery"]) == (2, "Trần Thị Mai", "BY_POST")
+    assert card["bhxhCode"] == issued["card"]["bhxhCode"] and card["facilityCode"] == "48001"
+    assert [(c["version"], c["supersededAt"] is not None) for c in changed["cards"]] == [(2, False), (1, True)]
+    # The same correction again changes nothing.
+    assert (await amend(changes))["errors"] == []
+    # A correction that fails a check is refused whole: the case keeps its version and its card.
+    refused = await amend({"facilityCode": "99999", "fullName": "Nguyễn An"})
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("FACILITY_UNKNOWN", "facilityCode")]
+    kept = await case_when(client, office, first["caseReference"], "CARD_CHANGED")
+    assert (kept["version"], kept["childName"], kept["card"]["version"]) == (2, "Nguyễn Minh Ân", 2)
+    assert [e["code"] for e in (await amend({"gender": "FEMALE"}, as_="ubnd-thanh-khe"))["errors"]] == ["CASE_UNKNOWN"]
+    cancel = {**key, "reason": "Đăng ký trùng"}
+    await graphql_data(client, CANCEL, cancel, token=office["ubnd-hai-chau"])
+    assert [e["code"] for e in (await amend({"fullName": "Nguyễn An"}))["errors"]] == ["ALREADY_CANCELLED"]
+
+
 async def test_a_child_without_an_identification_number_still_gets_a_card(hub, office):
     client, _ = hub
     (result,) = (await submit(client, office, birth(**{"child.personalIdNumber": None})))["results"]
