@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from hub.audit.purpose import Purpose
 from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
+from hub.db import insert_rows
 
 HEAD_ID = 1
 AUDIT_LOG = cast(Table, AuditEntry.__table__)
@@ -115,7 +116,7 @@ async def record(
         digest = _chained(prev_hash, body_head, seq)
         row.update(seq=seq, prev_hash=prev_hash, hash=digest)
         prev_hash = digest
-    await session.execute(insert(AUDIT_LOG), rows)  # Core: no ORM bookkeeping for rows never read back here
+    await insert_rows(session, AUDIT_LOG, rows)  # Core: no ORM bookkeeping for rows never read back here
     await session.execute(update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=prev_hash))
 
 

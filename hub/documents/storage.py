@@ -18,7 +18,7 @@ from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
-from hub.db import one_of
+from hub.db import insert_rows, one_of
 from hub.documents.changes import NotifyChanges, announce, notify_changes
 from hub.documents.linking import PersonIndex, Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
@@ -175,7 +175,7 @@ async def store_submission(
         )
         await enqueue(session, notify_changes, NotifyChanges(superseded), now=now)
     if rows:
-        await session.execute(insert(DOCUMENTS), rows)
+        await insert_rows(session, DOCUMENTS, rows)
         await announce(session, [row["id"] for row in rows], now=now)
     await record(session, now=now, actor=actor, events=_audit(verified, transaction_id, rows))
     return StoredSubmission(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from typing import cast
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 
 from hub.childcards.models import ChildCardCase
-from hub.db import Database, insert_new, one_of, plan_for_batches, rows_in
+from hub.db import Database, insert_new, insert_rows, one_of, plan_for_batches, rows_in
 from hub.persons.models import Person
 
 NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
@@ -150,26 +151,7 @@ async def test_one_of_takes_any_number_of_values_of_the_columns_type(db):
 async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_leaves_the_session_alone(db):
     mother = _person("me", dt.date(2000, 1, 1))
     child = _person("con", dt.date(2026, 1, 1), mother)
-    case = ChildCardCase(
-        id=uuid.uuid4(),
-        reference="TE1",
-        registry_office_code="20194",
-        book_number="01",
-        record_number="1",
-        province_code="48",
-        commune_code="20194",
-        registered_on=dt.date(2026, 1, 2),
-        content_hash="0" * 64,
-        version=1,
-        state="received",
-        reasons=[],
-        person_id=child.id,
-        child_name="con",
-        child_name_key="con",
-        facility_code="48001",
-        received_at=NOW,
-        updated_at=NOW,
-    )
+    case = _case("1", child.id)
     async with db.transaction() as session:
         await insert_new(session, [case, mother, child])  # the case first, the people it refers to after
         assert not session.new and case not in session
@@ -177,3 +159,44 @@ async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_l
         stored = (await session.execute(select(ChildCardCase.person_id, ChildCardCase.population_check))).one()
         assert stored == (child.id, None)
         assert await session.scalar(select(Person.mother_id).where(Person.id == child.id)) == mother.id
+
+
+async def test_insert_rows_writes_every_kind_of_value_as_given(db):
+    child = _person("con", dt.date(2026, 1, 1))
+    reasons: list[list[dict[str, str]]] = [[], [{"code": "A"}], [{"code": "A", "field": "x"}, {"code": "B"}]]
+    cases = [_case(str(n), child.id if n else None, reasons=r) for n, r in enumerate(reasons)]
+    cases[1].received_at = NOW + dt.timedelta(microseconds=1)
+    table = cast(Table, ChildCardCase.__table__)
+    async with db.transaction() as session:
+        await insert_new(session, [child])
+        await insert_rows(session, table, [{c.key: getattr(case, c.key) for c in table.columns} for case in cases])
+    async with db.sessions() as session:
+        stored = await session.execute(
+            select(
+                ChildCardCase.record_number, ChildCardCase.person_id, ChildCardCase.reasons, ChildCardCase.received_at
+            ).order_by(ChildCardCase.record_number)
+        )
+        assert stored.all() == [(c.record_number, c.person_id, c.reasons, c.received_at) for c in cases]
+
+
+def _case(number: str, person_id: uuid.UUID | None, *, reasons: list[dict[str, str]] | None = None) -> ChildCardCase:
+    return ChildCardCase(
+        id=uuid.uuid4(),
+        reference=f"TE{number}",
+        registry_office_code="20194",
+        book_number="01",
+        record_number=number,
+        province_code="48",
+        commune_code="20194",
+        registered_on=dt.date(2026, 1, 2),
+        content_hash="0" * 64,
+        version=1,
+        state="received",
+        reasons=reasons or [],
+        person_id=person_id,
+        child_name="con",
+        child_name_key="con",
+        facility_code="48001",
+        received_at=NOW,
+        updated_at=NOW,
+    )
