@@ -23,12 +23,14 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -231,10 +233,34 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
         await session.execute(insert(table), rows)
         return
     keys = list(rows[0])
+    source = _unnested(table, keys, rows)
+    await session.execute(insert(table).from_select(keys, select(*source.c)))
+
+
+async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """UPDATE rows of `model`'s table found by primary key: each mapping holds the key and the new values, the same
+    columns in each. On PostgreSQL in one statement from unnested column arrays (see `insert_rows`); elsewhere
+    the ORM's bulk UPDATE by primary key."""
+    if not rows:
+        return
+    if len(rows) == 1 or session.get_bind().dialect.name != "postgresql":
+        await session.execute(update(model), rows)
+        return
+    table = cast(Table, model.__table__)
+    keys, primary = list(rows[0]), {column.key for column in table.primary_key}
+    source = _unnested(table, keys, rows)
+    await session.execute(
+        update(table)
+        .where(*(table.c[k] == source.c[k] for k in primary))
+        .values({k: source.c[k] for k in keys if k not in primary})
+    )
+
+
+def _unnested(table: Table, keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> TableValuedAlias:
+    """`rows` as a table: one array per column of `keys`, unnested together (PostgreSQL)."""
     # dimensions=1: a JSON value that is itself a list is one element, not a nested array.
     arrays = [bindparam(None, [row[k] for row in rows], type_=ARRAY(table.c[k].type, dimensions=1)) for k in keys]
-    source = func.unnest(*arrays).table_valued(*keys).render_derived()
-    await session.execute(insert(table).from_select(keys, select(*source.c)))
+    return func.unnest(*arrays).table_valued(*keys).render_derived()
 
 
 async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:

@@ -22,7 +22,7 @@ from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
-from hub.db import add_unless_exists, insert_new, one_of, plan_for_batches
+from hub.db import add_unless_exists, insert_new, one_of, plan_for_batches, update_rows
 from hub.jobs import JobContext, enqueue, job
 from hub.persons.models import Person
 
@@ -200,12 +200,12 @@ async def _assign_bhxh_codes(session: AsyncSession, orders: Sequence[CardOrder])
     for order in orders:
         if order.child.id not in codes:
             by_province[order.case.province_code][order.child.id] = None
+    given: dict[uuid.UUID, str] = {}
     for province_code in sorted(by_province):  # one lock order on the counters
         children = list(by_province[province_code])
-        given = dict(zip(children, await allocate_bhxh_codes(session, province_code, len(children)), strict=True))
-        await session.execute(update(Person), [{"id": child, "bhxh_code": code} for child, code in given.items()])
-        codes.update(given)
-    return codes
+        given.update(zip(children, await allocate_bhxh_codes(session, province_code, len(children)), strict=True))
+    await update_rows(session, Person, [{"id": child, "bhxh_code": code} for child, code in given.items()])
+    return codes | given
 
 
 async def allocate_bhxh_codes(session: AsyncSession, province_code: str, count: int) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Table, select, text
 
 from hub.childcards.models import ChildCardCase
-from hub.db import Database, insert_new, insert_rows, one_of, plan_for_batches, rows_in
+from hub.db import Database, insert_new, insert_rows, one_of, plan_for_batches, rows_in, update_rows
 from hub.persons.models import Person
 
 NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
@@ -177,6 +177,20 @@ async def test_insert_rows_writes_every_kind_of_value_as_given(db):
             ).order_by(ChildCardCase.record_number)
         )
         assert stored.all() == [(c.record_number, c.person_id, c.reasons, c.received_at) for c in cases]
+
+
+async def test_update_rows_changes_the_rows_of_their_keys_and_no_other(db):
+    ids = await _people(db, [(f"p{n}", dt.date(2024, 1, 1)) for n in range(4)])
+    changes: list[dict[str, object]] = [
+        {"id": ids[0], "bhxh_code": "4800000001", "address": "a"},
+        {"id": ids[2], "bhxh_code": None, "address": "c"},
+    ]
+    async with db.transaction() as session:
+        await update_rows(session, Person, changes)
+    async with db.sessions() as session:
+        stored = await session.execute(select(Person.id, Person.bhxh_code, Person.address))
+        by_id = {row.id: (row.bhxh_code, row.address) for row in stored}
+    assert by_id == {ids[0]: ("4800000001", "a"), ids[1]: (None, ""), ids[2]: (None, "c"), ids[3]: (None, "")}
 
 
 def _case(number: str, person_id: uuid.UUID | None, *, reasons: list[dict[str, str]] | None = None) -> ChildCardCase:
