@@ -143,12 +143,17 @@ def parse_record(spec: TableSpec, element: XmlElement, index: int = 0) -> tuple[
     known = _FIELDS[table]
     texts: dict[str, str] = {}
     problems: list[Violation] = []
-    for tag, child in children(element):
+    for child in element:  # `children` and `element_text` written out: this loop reads every field of every record
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # a comment or processing instruction
         if tag not in known:
             problems.append(violation(E.FIELD_UNKNOWN, table=table, record=index, field=tag, loaihoso=table))
         elif tag in texts:
             problems.append(violation(E.FIELD_REPEATED, table=table, record=index, field=tag))
-        elif len(child) and any(isinstance(grandchild.tag, str) for grandchild in child):
+        elif not len(child):
+            texts[tag] = (child.text or "").strip(XML_WHITESPACE)
+        elif any(isinstance(grandchild.tag, str) for grandchild in child):
             problems.append(violation(E.FIELD_UNKNOWN, table=table, record=index, field=f"{tag}/*", loaihoso=table))
         else:
             texts[tag] = element_text(child)
