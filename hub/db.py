@@ -298,7 +298,9 @@ async def plan_for_batches(session: AsyncSession) -> None:
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-def one_of(session: AsyncSession, column: QueryableAttribute[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+def one_of(
+    session: AsyncSession, column: QueryableAttribute[Any] | ColumnElement[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
     """`column IN values`. Written out as a list, each length is another statement for PostgreSQL to prepare and plan,
     and for SQLAlchemy to render: there the values come as one array, `column = ANY(array)`."""
     wanted = list(values)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clock import Clock
-from hub.db import Database
+from hub.db import Database, one_of
 from hub.integrations import Connectors
 from hub.jobs.models import JobState
 from hub.jobs.outbox import OUTBOX  # the table: Core statements, without the ORM's bulk-update bookkeeping
@@ -92,7 +92,7 @@ async def execute(
             finished = clock.now()
             await session.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.id.in_([job_id, *merged]))
+                .where(one_of(session, OUTBOX.c.id, [job_id, *merged]))
                 .values(state=JobState.DONE.value, finished_at=finished, last_error=None)
             )
         metrics.observe(kind, Outcome.DONE, time.perf_counter() - started, (finished - claimed.created_at))
@@ -138,7 +138,9 @@ async def _merge_waiting(
             merged.append(row.id)
     if merged:
         await session.execute(
-            update(OUTBOX).where(OUTBOX.c.id.in_(merged)).values(started_at=now, attempts=OUTBOX.c.attempts + 1)
+            update(OUTBOX)
+            .where(one_of(session, OUTBOX.c.id, merged))
+            .values(started_at=now, attempts=OUTBOX.c.attempts + 1)
         )
     return payload, merged
 
