@@ -100,3 +100,33 @@ async def test_explanations_move_out_of_the_computation_and_back(db):
     assert await read("computation") == [{"law": "2014", "amount_vnd": 1000, "explanation": lines}]
     await migrate.upgrade(db)
     assert await read("computation, explanation") == [{"law": "2014", "amount_vnd": 1000}, lines]
+
+
+async def test_signed_payloads_are_compressed_with_lz4_on_postgresql(db):
+    """0007 has PostgreSQL compress envelopes and receipts with lz4 (where the server has it); its downgrade puts
+    back the default, pglz. SQLite has nothing to change."""
+    if db.backend != "postgresql":
+        assert (await migrate.status(db)).ok
+        return
+
+    async def methods() -> set[str]:
+        async with db.engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT attname, attcompression::text FROM pg_attribute"
+                    " WHERE attrelid = 'document_submissions'::regclass AND attname IN ('payload', 'receipt')"
+                )
+            )
+            return {f"{name}:{method}" for name, method in rows}
+
+    def downgrade(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+
+    assert await methods() == {"payload:l", "receipt:l"}
+    async with db.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    assert await methods() == {"payload:p", "receipt:p"}
+    await migrate.upgrade(db)
+    assert await methods() == {"payload:l", "receipt:l"}
