@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -23,6 +23,14 @@ AUDIT_LOG = cast(Table, AuditEntry.__table__)
 AUDIT_HEAD = cast(Table, AuditHead.__table__)  # moved with Core statements: the ORM's bulk update bookkeeping was a
 # noticeable part of every audited transaction
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
+# The head's two statements, built once: SQLAlchemy works out the cache key of every new statement object.
+_ADVANCE_HEAD = (
+    update(AUDIT_HEAD)
+    .where(AUDIT_HEAD.c.id == HEAD_ID)
+    .values(seq=AUDIT_HEAD.c.seq + bindparam("entries"))
+    .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash)
+)
+_CHAIN_HEAD = update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=bindparam("last_hash"))
 
 
 @dataclass(frozen=True)
@@ -102,14 +110,7 @@ async def record(
     heads = [_body_head(row) for row in rows]
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so concurrent
     # appenders queue here and each sees the hash its predecessor committed.
-    head = (
-        await session.execute(
-            update(AUDIT_HEAD)
-            .where(AUDIT_HEAD.c.id == HEAD_ID)
-            .values(seq=AUDIT_HEAD.c.seq + len(events))
-            .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash)
-        )
-    ).one()
+    head = (await session.execute(_ADVANCE_HEAD, {"entries": len(events)})).one()
     seq, prev_hash = head.seq - len(events), head.hash
     for row, body_head in zip(rows, heads, strict=True):
         seq += 1
@@ -117,7 +118,7 @@ async def record(
         row.update(seq=seq, prev_hash=prev_hash, hash=digest)
         prev_hash = digest
     await insert_rows(session, AUDIT_LOG, rows)  # Core: no ORM bookkeeping for rows never read back here
-    await session.execute(update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=prev_hash))
+    await session.execute(_CHAIN_HEAD, {"last_hash": prev_hash})
 
 
 async def entries_for_person(

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -138,10 +138,14 @@ async def list_clients(session: AsyncSession, actor: Principal | None) -> list[C
     return [c for c in clients if actor is None or within(c.jurisdiction, actor.jurisdiction)]
 
 
+# Asked on every request: built once, as SQLAlchemy works out the cache key of every new statement object.
+_CLIENT_BY_ID = select(Client).where(Client.id == bindparam("client_id"))
+
+
 async def authenticate(session: AsyncSession, signer: TokenSigner, token: str, *, now: dt.datetime) -> Principal:
     """The principal a bearer token stands for; Unauthenticated if the token or its client is not valid now."""
     claims = signer.verify(token, now=now)
-    client = await session.get(Client, claims.client_id)
+    client = (await session.scalars(_CLIENT_BY_ID, {"client_id": claims.client_id})).one_or_none()
     if client is None or client.revoked_at is not None or claims.issued_at < client.tokens_valid_after:
         raise Unauthenticated("Invalid token.")
     return client.principal()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -90,18 +90,15 @@ def sha256_of(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+# Asked of every submission: built once, as SQLAlchemy works out the cache key of every new statement object.
+_SUBMISSION_OF_BYTES = select(
+    Submission.id, Submission.transaction_id, Submission.received_at, Submission.receipt
+).where(Submission.sender == bindparam("sender"), Submission.sha256 == bindparam("sha256"))
+
+
 async def find_submission(session: AsyncSession, sender: str, sha256: str) -> StoredSubmission | None:
     """The submission of these exact bytes by `sender`, if it was received before (then with `repeated`)."""
-    row = (
-        await session.execute(
-            select(
-                Submission.id,
-                Submission.transaction_id,
-                Submission.received_at,
-                Submission.receipt,
-            ).where(Submission.sender == sender, Submission.sha256 == sha256)
-        )
-    ).one_or_none()
+    row = (await session.execute(_SUBMISSION_OF_BYTES, {"sender": sender, "sha256": sha256})).one_or_none()
     if row is None:
         return None
     lines = receipt_lines(row.receipt)
