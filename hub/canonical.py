@@ -26,8 +26,5 @@ def _has_float(value: Any) -> bool:
         value = value.values()
     elif not isinstance(value, list | tuple):
         return False
-    # A loop, and no call for text (what most values are): the walk was a third of hashing a document's fields.
-    for item in value:
-        if not isinstance(item, str) and _has_float(item):
-            return True
-    return False
+    # No call for text, which most values are: the walk was a third of hashing a document's fields.
+    return any(not isinstance(item, str) and _has_float(item) for item in value)
