@@ -335,6 +335,19 @@ def one_of(
     return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
 
 
+def one_of_named(dialect: str, column: QueryableAttribute[Any], name: str) -> ColumnElement[bool]:
+    """`column IN :name`, as `one_of` writes it, for a statement built once per dialect and given its values when
+    executed: a list named `name`. SQLAlchemy works out the cache key of every new statement object, which for a
+    short transaction's statements cost as much as running them."""
+    if dialect != "postgresql":
+        return column.in_(bindparam(name, expanding=True))
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 def rows_in(
     session: AsyncSession, columns: Sequence[QueryableAttribute[Any]], rows: Iterable[Sequence[Any]]
 ) -> ColumnElement[bool]:

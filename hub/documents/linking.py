@@ -4,15 +4,16 @@ kind for a whole submission; documents naming nobody known wait, unmatched, unti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import one_of
+from hub.db import dialect_of, one_of_named
 from hub.documents.changes import announce, on_documents_arrived
 from hub.documents.models import Document, LinkState
 from hub.jobs import JobContext, enqueue, job
@@ -77,11 +78,7 @@ class PersonIndex:
         by_id_number: dict[str, uuid.UUID] = {}
         by_code: dict[str, uuid.UUID] = {}
         if numbers or codes:
-            rows = await session.execute(
-                select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
-                    or_(one_of(session, Person.personal_id_number, numbers), one_of(session, Person.bhxh_code, codes))
-                )
-            )
+            rows = await session.execute(_people_named(dialect_of(session)), {"numbers": [*numbers], "codes": [*codes]})
             for person_id, number, code in rows:
                 if number in numbers:
                     by_id_number[number] = person_id
@@ -95,6 +92,16 @@ class PersonIndex:
             return self._by_id_number[subject.personal_id]
         code = subject.code
         return self._by_code.get(code) if code else None
+
+
+@functools.cache
+def _people_named(dialect: str) -> Select[uuid.UUID, str | None, str | None]:
+    return select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
+        or_(
+            one_of_named(dialect, Person.personal_id_number, "numbers"),
+            one_of_named(dialect, Person.bhxh_code, "codes"),
+        )
+    )
 
 
 async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID], *, now: dt.datetime) -> int:

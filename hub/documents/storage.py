@@ -5,20 +5,21 @@ statements whatever the number of documents; called only after the whole submiss
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
-from hub.db import insert_rows, one_of
+from hub.db import dialect_of, insert_rows, one_of, one_of_named
 from hub.documents.changes import NotifyChanges, announce, notify_changes
 from hub.documents.linking import PersonIndex, Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
@@ -195,13 +196,19 @@ async def _latest_versions(
     keys = {(d.doc_type, d.number) for d in documents}
     if not keys:
         return {}
-    rows = await session.execute(
-        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
-        .where(one_of(session, Document.number, {number for _, number in keys}), Document.issuer == issuer)
-        .order_by(Document.version)
-    )
+    numbers = [*{number for _, number in keys}]
+    rows = await session.execute(_versions_of(dialect_of(session)), {"numbers": numbers, "issuer": issuer})
     # Ordered by version: the last row seen for a key is its latest version.
     return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows if (t, n) in keys}
+
+
+@functools.cache
+def _versions_of(dialect: str) -> Select[str, str, uuid.UUID, int, str, str]:
+    return (
+        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
+        .where(one_of_named(dialect, Document.number, "numbers"), Document.issuer == bindparam("issuer"))
+        .order_by(Document.version)
+    )
 
 
 def _row(

@@ -13,7 +13,16 @@ import pytest
 from sqlalchemy import Table, select, text
 
 from hub.childcards.models import ChildCardCase
-from hub.db import Database, insert_new, insert_rows, one_of, plan_for_batches, rows_in, update_rows
+from hub.db import (
+    Database,
+    insert_new,
+    insert_rows,
+    one_of,
+    one_of_named,
+    plan_for_batches,
+    rows_in,
+    update_rows,
+)
 from hub.persons.models import Person
 
 NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
@@ -146,6 +155,15 @@ async def test_one_of_takes_any_number_of_values_of_the_columns_type(db):
             assert sorted(found.all()) == sorted(i for i in wanted if i in ids)
         names = await session.scalars(select(Person.name_key).where(one_of(session, Person.name_key, {"p1", "x"})))
         assert names.all() == ["p1"]
+
+
+async def test_a_statement_built_once_with_one_of_named_takes_any_list_when_run(db):
+    ids = await _people(db, [(f"p{n}", dt.date(2024, 1, 1)) for n in range(5)])
+    statement = select(Person.id).where(one_of_named(db.backend, Person.id, "wanted"))
+    async with db.sessions() as session:
+        for wanted in ([], ids[:1], [ids[0], ids[3], uuid.uuid4()], ids):
+            found = await session.scalars(statement, {"wanted": wanted})
+            assert sorted(found.all()) == sorted(i for i in wanted if i in ids)
 
 
 async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_leaves_the_session_alone(db):
