@@ -58,8 +58,13 @@ def _digits(value: str | None, length: int) -> str | None:
 
 
 def _card(value: str | None) -> str | None:
-    value = (value or "").strip().upper()
-    return value if len(value) == CARD_LENGTH and value.isalnum() else None
+    """The first well-formed card number of `value`: MA_THE_BHYT lists a new card after a ';' (a card renewed during
+    the episode), and every card of one episode is the same person's."""
+    for part in (value or "").split(";"):
+        card = part.strip().upper()
+        if len(card) == CARD_LENGTH and card.isalnum():
+            return card
+    return None
 
 
 class PersonIndex:
