@@ -28,7 +28,17 @@ from signing.parties import facility
 MAX_PAGE = 200
 MEDICAL_ROLES = frozenset({Role.CLAIM_READ})
 # Fields that tell about a patient's health: shown only to the issuer and to MEDICAL_ROLES.
-_MEDICAL_PREFIXES = ("CHAN_DOAN", "MA_BENH", "PP_DIEU", "QT_BENHLY", "TOMTAT_KQ", "DAU_HIEU_LS", "NGUYENNHAN")
+# A pregnancy ended, a child who died, a delivery by caesarean or before 32 weeks are health facts too.
+_MEDICAL_PREFIXES = (
+    "CHAN_DOAN",
+    "MA_BENH",
+    "PP_DIEU",
+    "QT_BENHLY",
+    "TOMTAT_KQ",
+    "DAU_HIEU_LS",
+    "NGUYENNHAN",
+    "SINHCON_",
+)
 _MEDICAL_FIELDS = frozenset(
     {
         "LY_DO_VV",
@@ -42,6 +52,11 @@ _MEDICAL_FIELDS = frozenset(
         "GHI_CHU",
         "HUONG_DIEU_TRI",
         "TINH_TRANG_CON",
+        "MA_DINH_CHI_THAI",
+        "THOIGIAN_DINHCHI",
+        "TUOI_THAI",
+        "NGAY_CONCHET",
+        "SO_CONCHET",
     }
 )
 _PURPOSES = {

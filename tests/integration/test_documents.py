@@ -276,11 +276,18 @@ async def test_reads_are_limited_to_reach_diagnoses_are_masked_and_every_read_is
     assert auditor and all(not d["medicalFieldsVisible"] for d in auditor)
     assert all(not any(k.startswith(("CHAN_DOAN", "MA_BENH")) for k in d["fields"]) for d in auditor)
     assert "HO_TEN" in auditor[0]["fields"]
+    # Beyond diagnoses: a pregnancy ended and how far along, a delivery by caesarean or before 32 weeks
+    health_facts = {"MA_DINH_CHI_THAI", "TUOI_THAI", "SINHCON_PHAUTHUAT", "SINHCON_DUOI32TUAN"}
+    kinds = ["XML7", "XML9", "XML11"]
+    shown = await documents(client, tokens["processor-48"], docTypes=kinds)
+    assert health_facts <= {name for d in shown for name in d["fields"]}
+    hidden = await documents(client, tokens["auditor-48"], docTypes=kinds)
+    assert hidden and not any(health_facts & d["fields"].keys() for d in hidden)
     portal = (await post_graphql(client, DOCUMENTS, {}, token=tokens["portal"])).json()
     assert portal["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     async with state.services.db.sessions() as session:
         reads = (await session.scalars(select(AuditEntry).where(AuditEntry.operation == "document.read"))).all()
-    assert len(reads) == len(own) + len(processor) + len(auditor)
+    assert len(reads) == len(own) + len(processor) + len(auditor) + len(shown) + len(hidden)
     assert {r.client_name for r in reads} == {"bv-48001", "processor-48", "auditor-48"}
 
 
