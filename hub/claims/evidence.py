@@ -90,7 +90,7 @@ async def _evidence(ctx: JobContext, query: EvidenceQuery, *, now: dt.datetime) 
     assert ctx.intake is not None
     try:
         answer = await fetch(ctx.connectors, query)
-        stored = await store(ctx.session, ctx.intake, answer, now=now, actor=None)
+        stored = await store(ctx.session, ctx.intake, query, answer, now=now, actor=None)
     except BusinessError as exc:
         if exc.code == DocumentErrorCode.CONNECTOR_UNAVAILABLE:
             raise  # retried with backoff

@@ -27,6 +27,7 @@ class DocumentErrorCode(enum.StrEnum):
     EVIDENCE_NOT_FOUND = "EVIDENCE_NOT_FOUND"
     EVIDENCE_QUERY_INVALID = "EVIDENCE_QUERY_INVALID"
     EVIDENCE_UNREADABLE = "EVIDENCE_UNREADABLE"
+    EVIDENCE_MISMATCH = "EVIDENCE_MISMATCH"
     CONNECTOR_UNAVAILABLE = "CONNECTOR_UNAVAILABLE"
 
 
@@ -84,6 +85,10 @@ MESSAGES: Templates = {
     E.EVIDENCE_UNREADABLE: (
         "The answer of the {source} could not be read: {detail}",
         "Không đọc được kết quả trả về từ {source_vi}: {detail}",
+    ),
+    E.EVIDENCE_MISMATCH: (
+        "The {source} answered another question than the one asked: {detail}; nothing was stored.",
+        "{source_vi} trả lời không đúng nội dung được hỏi: {detail}; không lưu kết quả này.",
     ),
     E.CONNECTOR_UNAVAILABLE: (
         "The {source} is not connected or did not answer; try again later.",

@@ -7,6 +7,7 @@ The call to the external system happens before, and outside, the storing transac
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
@@ -121,22 +122,34 @@ def _source_error(reason: E, source: tuple[str, str], *, detail: str = "") -> Bu
 
 
 async def store(
-    session: AsyncSession, intake: Intake, answer: SignedAnswer, *, now: dt.datetime, actor: Principal | None
+    session: AsyncSession,
+    intake: Intake,
+    query: EvidenceQuery,
+    answer: SignedAnswer,
+    *,
+    now: dt.datetime,
+    actor: Principal | None,
 ) -> StoredSubmission:
-    """Verify the answer against the party it names, read it, and store it (the first receipt for the same bytes)."""
+    """Verify the answer to `query` against the party it names, read it, check that it answers `query`, and store it
+    (the first receipt for the same bytes)."""
+    source = POPULATION if isinstance(query, IdentityQuery | RelationshipQuery) else CIVIL_STATUS
     signer = answer.signer or POPULATION_DATABASE
     if not (signer == POPULATION_DATABASE or signer.startswith("civil-registry:")):
-        raise _source_error(E.EVIDENCE_UNREADABLE, CIVIL_STATUS, detail=f"unexpected signer {signer!r}")
-    repeated = await find_submission(session, signer, answer.sha256)
-    if repeated is not None:
-        return repeated
+        raise _source_error(E.EVIDENCE_UNREADABLE, source, detail=f"unexpected signer {signer!r}")
     verified = await verify(intake, answer.payload, signer=signer, at=now)
     try:
         record = parse_evidence(verified.signed_root)
     except EvidenceUnreadable as exc:
         raise BusinessError(exc.reason, exc.message, exc.message_vi) from None
     if record.issuer_party != signer:
-        raise _source_error(E.EVIDENCE_UNREADABLE, CIVIL_STATUS, detail=f"issued by {record.issuer_party}")
+        raise _source_error(E.EVIDENCE_UNREADABLE, source, detail=f"issued by {record.issuer_party}")
+    # A well-signed answer about someone else, or to another question, is no evidence for this one. Checked before
+    # the same bytes are looked up: an answer stored for one question is not returned for another.
+    if (mismatch := mismatch_of(record, query)) is not None:
+        raise _source_error(E.EVIDENCE_MISMATCH, source, detail=mismatch)
+    repeated = await find_submission(session, signer, answer.sha256)
+    if repeated is not None:
+        return repeated
     kind = KINDS[type(record)]
     document = NewDocument(
         doc_type=kind.value,
@@ -154,6 +167,46 @@ async def store(
         client_id=actor.client_id if actor else None,
     )
     return await store_submission(session, payload, [document], now=now, identity=intake.identity, actor=actor)
+
+
+def mismatch_of(record: EvidenceRecord, query: EvidenceQuery) -> str | None:
+    """Why `record` does not answer `query`, or None when it does."""
+    match query:
+        case BirthExtractQuery(personal_id=personal_id, office=office, book=book, number=number):
+            if not isinstance(record, BirthExtract):
+                return f"a {record.TITLE[0]}, not a birth extract"
+            if personal_id:
+                return None if record.child.personal_id == personal_id else "the extract is of another child"
+            place = (record.office_code, record.book_number, record.record_number)
+            return None if place == (office, book, number) else "the extract is of another registration"
+        case DeathExtractQuery(personal_id=personal_id):
+            if not isinstance(record, DeathExtract):
+                return f"a {record.TITLE[0]}, not a death extract"
+            return None if record.personal_id == personal_id else "the extract is of another person"
+        case IdentityQuery():
+            if not isinstance(record, IdentityCheck):
+                return f"a {record.TITLE[0]}, not an identity check"
+            return None if _same_identity(record.query, query) else "the check is of other particulars"
+        case RelationshipQuery(kind=kind, first_personal_id=first, second_personal_id=second):
+            if not isinstance(record, RelationshipCheck):
+                return f"a {record.TITLE[0]}, not a relationship check"
+            asked, answered = (kind, first, second), (record.kind, record.first_personal_id, record.second_personal_id)
+            return None if asked == answered else "the check is of another relationship or other people"
+    raise AssertionError(f"unknown query {query!r}")
+
+
+def _same_identity(echoed: IdentityQuery, asked: IdentityQuery) -> bool:
+    """The particulars the register echoes are those asked; a name compares as text, whatever its Unicode form,
+    case or spacing."""
+    return (echoed.personal_id, echoed.date_of_birth, echoed.gender) == (
+        asked.personal_id,
+        asked.date_of_birth,
+        asked.gender,
+    ) and _name_key(echoed.full_name) == _name_key(asked.full_name)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def _subject_id(record: EvidenceRecord) -> str | None:

@@ -41,7 +41,7 @@ async def _evidence(info: Info, query: EvidenceQuery) -> EvidencePayload:
     try:
         answer = await fetch(services.connectors, query)  # outside any transaction: the other system may be slow
         stored = await write(
-            info, lambda s, now, actor: store(s, services.intake, answer, now=now, actor=actor), retries=2
+            info, lambda s, now, actor: store(s, services.intake, query, answer, now=now, actor=actor), retries=2
         )
     except BusinessError as exc:
         return EvidencePayload(receipt=None, document=None, errors=payload_errors(DocumentError, exc))

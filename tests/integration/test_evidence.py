@@ -18,9 +18,11 @@ from connectors.simkit import SimulatedSigners
 from connectors.simulate import running
 from hub.app import create_app
 from hub.clients.permissions import ClientKind
-from hub.documents.evidence import Child, Parent
+from hub.documents.evidence import Child, IdentityQuery, Parent, RelationshipKind
+from hub.documents.evidence_intake import BirthExtractQuery, DeathExtractQuery, RelationshipQuery, fetch, store
 from hub.documents.models import Submission
 from hub.documents.trust import import_certificates
+from hub.errors import BusinessError
 from hub.persons.models import Gender
 from hub.settings import ConnectorSettings
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
@@ -155,6 +157,45 @@ async def test_evidence_that_cannot_be_had_is_refused_and_leaves_nothing(evidenc
     forbidden = (await post_graphql(client, BIRTH_EXTRACT, {"id": CHILD}, token=tokens["hospital"])).json()
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await stored_rows(state) == (0, 0)
+
+
+async def test_a_signed_answer_to_another_question_is_refused_and_leaves_nothing(evidence, clock):
+    """Well signed, but not about what was asked (another child, another relationship, other particulars, another
+    kind of record): refused with EVIDENCE_MISMATCH, also when those bytes were stored before for their own question."""
+    _, state, _, _ = evidence
+    services = state.services
+    by_child = BirthExtractQuery(personal_id=CHILD)
+    mother = RelationshipQuery(RelationshipKind.MOTHER_CHILD, MOTHER, CHILD)
+    identity = IdentityQuery(MOTHER, "Trần Thị Mai", dt.date(1994, 3, 4))
+    extract, kinship, particulars = [await fetch(services.connectors, q) for q in (by_child, mother, identity)]
+    for answer, asked in (
+        (extract, BirthExtractQuery(personal_id=MOTHER)),
+        (extract, BirthExtractQuery(office="20242", book="01/2026", number="17")),
+        (extract, DeathExtractQuery(CHILD)),
+        (kinship, RelationshipQuery(RelationshipKind.FATHER_CHILD, MOTHER, CHILD)),
+        (kinship, RelationshipQuery(RelationshipKind.MOTHER_CHILD, MOTHER, NOBODY)),
+        (particulars, IdentityQuery(MOTHER, "Trần Thị Mai", dt.date(1994, 3, 5))),
+        (particulars, IdentityQuery(MOTHER, "Trần Thị Mai", dt.date(1994, 3, 4), Gender.FEMALE)),
+        (particulars, mother),
+    ):
+        with pytest.raises(BusinessError) as refused:
+            async with services.db.transaction() as session:
+                await store(session, services.intake, asked, answer, now=clock.now(), actor=None)
+        assert refused.value.code == "EVIDENCE_MISMATCH", asked
+    assert await stored_rows(state) == (0, 0)
+    # The same answers for their own questions are stored; the name compares whatever its case and spacing
+    renamed = IdentityQuery(MOTHER, "trần  THỊ mai", dt.date(1994, 3, 4))
+    by_record = BirthExtractQuery(office="20242", book="01/2026", number="16")
+    for answer, asked in ((extract, by_child), (extract, by_record), (kinship, mother), (particulars, renamed)):
+        async with services.db.transaction() as session:
+            await store(session, services.intake, asked, answer, now=clock.now(), actor=None)
+    assert await stored_rows(state) == (3, 3)
+    with pytest.raises(BusinessError) as refused:  # stored before, for its own question
+        async with services.db.transaction() as session:
+            await store(
+                session, services.intake, BirthExtractQuery(personal_id=MOTHER), extract, now=clock.now(), actor=None
+            )
+    assert refused.value.code == "EVIDENCE_MISMATCH"
 
 
 async def test_an_unconnected_system_and_an_untrusted_signer_are_refused(settings, clock, signer, systems):
