@@ -169,30 +169,34 @@ async def store(
     return await store_submission(session, payload, [document], now=now, identity=intake.identity, actor=actor)
 
 
+# The kind of record that answers each kind of question.
+ANSWERS: dict[type[EvidenceQuery], type[EvidenceRecord]] = {
+    BirthExtractQuery: BirthExtract,
+    DeathExtractQuery: DeathExtract,
+    IdentityQuery: IdentityCheck,
+    RelationshipQuery: RelationshipCheck,
+}
+
+
 def mismatch_of(record: EvidenceRecord, query: EvidenceQuery) -> str | None:
     """Why `record` does not answer `query`, or None when it does."""
-    match query:
-        case BirthExtractQuery(personal_id=personal_id, office=office, book=book, number=number):
-            if not isinstance(record, BirthExtract):
-                return f"a {record.TITLE[0]}, not a birth extract"
-            if personal_id:
-                return None if record.child.personal_id == personal_id else "the extract is of another child"
-            place = (record.office_code, record.book_number, record.record_number)
-            return None if place == (office, book, number) else "the extract is of another registration"
-        case DeathExtractQuery(personal_id=personal_id):
-            if not isinstance(record, DeathExtract):
-                return f"a {record.TITLE[0]}, not a death extract"
-            return None if record.personal_id == personal_id else "the extract is of another person"
-        case IdentityQuery():
-            if not isinstance(record, IdentityCheck):
-                return f"a {record.TITLE[0]}, not an identity check"
-            return None if _same_identity(record.query, query) else "the check is of other particulars"
-        case RelationshipQuery(kind=kind, first_personal_id=first, second_personal_id=second):
-            if not isinstance(record, RelationshipCheck):
-                return f"a {record.TITLE[0]}, not a relationship check"
-            asked, answered = (kind, first, second), (record.kind, record.first_personal_id, record.second_personal_id)
-            return None if asked == answered else "the check is of another relationship or other people"
-    raise AssertionError(f"unknown query {query!r}")
+    wanted = ANSWERS[type(query)]
+    if not isinstance(record, wanted):
+        return f"an answer of kind '{record.TITLE[0]}' to a question of kind '{wanted.TITLE[0]}'"
+    if isinstance(record, BirthExtract) and isinstance(query, BirthExtractQuery):
+        if query.personal_id:
+            return None if record.child.personal_id == query.personal_id else "the extract is of another child"
+        place = (record.office_code, record.book_number, record.record_number)
+        return None if place == (query.office, query.book, query.number) else "the extract is of another record"
+    if isinstance(record, DeathExtract) and isinstance(query, DeathExtractQuery):
+        return None if record.personal_id == query.personal_id else "the extract is of another person"
+    if isinstance(record, IdentityCheck) and isinstance(query, IdentityQuery):
+        return None if _same_identity(record.query, query) else "the check is of other particulars"
+    if isinstance(record, RelationshipCheck) and isinstance(query, RelationshipQuery):
+        asked = (query.kind, query.first_personal_id, query.second_personal_id)
+        answered = (record.kind, record.first_personal_id, record.second_personal_id)
+        return None if asked == answered else "the check is of another relationship or other people"
+    raise AssertionError(f"no rule for {type(query).__name__}")
 
 
 def _same_identity(echoed: IdentityQuery, asked: IdentityQuery) -> bool:
