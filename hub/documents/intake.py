@@ -149,9 +149,7 @@ def envelope_documents(envelope: Envelope) -> list[NewDocument]:
                         position={"hoso": h, "file": f, "record": r},
                         episode=record.ma_lk,
                         issued_on=_issued_on(record),
-                        child_card_code=getattr(record, "ma_the_tam", None)
-                        if isinstance(record, BirthCertificate)
-                        else None,
+                        child_card_code=getattr(record, "ma_the_tam", None),
                     )
                 )
     return documents

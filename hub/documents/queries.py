@@ -88,6 +88,7 @@ class DocumentFilter:
     facility_code: str | None = None
     issuer: str | None = None
     number: str | None = None
+    child_card_code: str | None = None  # a newborn's temporary card code (MA_THE_TAM)
     used_by: uuid.UUID | None = None  # a claim (or other record) that relied on the documents
     doc_types: tuple[str, ...] = ()
     issued_from: dt.date | None = None
@@ -197,6 +198,8 @@ def _conditions(where: DocumentFilter) -> list[ColumnElement[bool]]:
         conditions.append(Document.issuer == where.issuer)
     if where.number:
         conditions.append(Document.number == where.number)
+    if where.child_card_code:
+        conditions.append(Document.child_card_code == where.child_card_code)
     if where.doc_types:
         conditions.append(Document.doc_type.in_(where.doc_types))
     if where.issued_from:

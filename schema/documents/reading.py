@@ -22,6 +22,11 @@ class DocumentFilterInput:
         default=None, description="Documents a claim (or another record) was computed from."
     )
     facility_code: str | None = None
+    child_card_code: str | None = strawberry.field(
+        default=None,
+        description="Documents naming a newborn's temporary card code (MA_THE_TAM): the birth certificate, and the "
+        "discharge papers, record summaries and sick-leave certificates of the child's care before its card.",
+    )
     doc_types: list[str] | None = None
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
@@ -35,6 +40,7 @@ class DocumentFilterInput:
             person_id=parse_uuid(self.person_id) if self.person_id else None,
             used_by=parse_uuid(self.used_by) if self.used_by else None,
             facility_code=self.facility_code.strip().upper() if self.facility_code else None,
+            child_card_code=self.child_card_code.strip().upper() if self.child_card_code else None,
             doc_types=tuple(t.strip() for t in self.doc_types or ()),
             issued_from=self.issued_from,
             issued_to=self.issued_to,

@@ -105,6 +105,8 @@ async def test_the_corpus_is_accepted_stored_verbatim_and_parsed_field_for_field
         assert document["fields"] == record_fields(record)
         assert document["verification"]["result"] == "valid"
     assert found[("XML9", TWIN_A.document_number)]["childCardCode"] == TWIN_A.ma_the_tam
+    by_code = await documents(client, tokens["bv-48001"], childCardCode=f" {str(TWIN_A.ma_the_tam).lower()} ")
+    assert [(d["docType"], d["number"]) for d in by_code] == [("XML9", TWIN_A.document_number)]
     assert found[("XML9", PREMATURE.document_number)]["fields"]["SINHCON_DUOI32TUAN"] == "1"
     # The receipt is signed by the hub
     hub_certificate = state.services.intake.identity.certificate
