@@ -10,13 +10,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from hub.audit.models import AuditEntry
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.models import FacilityLevel
 from hub.clients.permissions import ClientKind, Role
-from hub.documents.models import Document, Submission
+from hub.documents.models import Document, DocumentUse, Submission
 from hub.documents.qd4750 import FileContent, build_envelope, table_file
 from hub.documents.qd4750.samples import FACILITY, PREMATURE, SENT, corpus, visit_of
 from hub.documents.trust import import_certificates
+from hub.jobs.models import OutboxJob
 from hub.worker import WorkerService
 from signing.devpki import certificates_pem, generate_identity
 from signing.keys import SigningIdentity
@@ -105,6 +107,20 @@ async def stored_rows(state: Any) -> tuple[int, int]:
         submissions = await session.scalar(select(func.count()).select_from(Submission))
         documents = await session.scalar(select(func.count()).select_from(Document))
     return int(submissions or 0), int(documents or 0)
+
+
+async def rows_left(state: Any) -> dict[str, int]:
+    """What a submission or an evidence answer may have written, counted by kind: a refusal must leave none."""
+    counts = {
+        "submissions": select(func.count()).select_from(Submission),
+        "documents": select(func.count()).select_from(Document),
+        "document uses": select(func.count()).select_from(DocumentUse),
+        "audit entries": select(func.count()).where(AuditEntry.operation.startswith("document.")),
+        "jobs": select(func.count()).where(OutboxJob.kind.startswith("documents.")),
+    }
+    async with state.services.db.sessions() as session:
+        found = {kind: int(await session.scalar(query) or 0) for kind, query in counts.items()}
+    return {kind: count for kind, count in found.items() if count}
 
 
 def replaced(record: Any, **changes: Any) -> Any:
