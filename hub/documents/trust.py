@@ -156,6 +156,10 @@ class TrustCache:
             return await self.reload()
         return self._store
 
+    def invalidate(self) -> None:
+        """Rebuild the store at its next use: this process imported or retired a certificate."""
+        self._store = None
+
     async def reload(self) -> TrustStore:
         """Rebuild the store from the table now (concurrent callers share one rebuild)."""
         started = time.monotonic()

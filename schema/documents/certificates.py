@@ -52,6 +52,7 @@ class CertificateMutation:
             )
         except BusinessError as exc:
             return ImportCertificatePayload(certificates=[], errors=payload_errors(DocumentError, exc))
+        info.context.services.intake.trust.invalidate()
         return ImportCertificatePayload(certificates=[TrustedCertificateType.of(r) for r in rows], errors=[])
 
     @strawberry.mutation(description="Stop trusting a certificate for new signatures; what it verified stays.")
@@ -65,4 +66,5 @@ class CertificateMutation:
             )
         except BusinessError as exc:
             return RetireCertificatePayload(certificate=None, errors=payload_errors(DocumentError, exc))
+        info.context.services.intake.trust.invalidate()  # at once here; other processes within their refresh time
         return RetireCertificatePayload(certificate=TrustedCertificateType.of(row), errors=[])
