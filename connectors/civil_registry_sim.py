@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from cryptography import x509
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -84,14 +85,18 @@ def create_civil_registry_simulator(
     seed: int = 0,
     store: OutcomeStore | None = None,
     token: str | None = None,
+    hub_certificate: x509.Certificate | None = None,
     unknown_offices: frozenset[str] = frozenset(),
 ) -> Starlette:
     """The simulator as an ASGI app. Pass `store` to inspect it in process (it is also `app.state.store`);
-    `token`, when set, is required as a bearer token on /v1 calls. An outcome for one of `unknown_offices` (an
-    office not set up in the software yet) is malformed to it: a 400, for a batch holding one too."""
+    `token`, when set, is required as a bearer token on /v1 calls, and `hub_certificate`, when set, the signature of
+    its holder. An outcome for one of `unknown_offices` (an office not set up in the software yet) is malformed to it:
+    a 400, for a batch holding one too."""
     received = OutcomeStore() if store is None else store
     now = now_function(SystemClock() if clock is None else clock)
-    guard = ApiGuard(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
+    guard = ApiGuard(
+        failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token, hub_certificate=hub_certificate
+    )
 
     async def push_outcome(request: Request) -> Response:
         try:

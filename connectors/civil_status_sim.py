@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
+from cryptography import x509
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -423,13 +424,17 @@ def create_civil_status_simulator(
     signers: SimulatedSigners | None = None,
     identity_dir: Path | None = None,
     token: str | None = None,
+    hub_certificate: x509.Certificate | None = None,
 ) -> Starlette:
     """The simulator as an ASGI app. Pass `register` to load or inspect it in process (also `app.state.register`),
     `signers` to share identities between simulators (tests: RSA keys are slow to make) or `identity_dir` to keep
-    them across restarts; `token`, when set, is required as a bearer token on /v1 calls."""
+    them across restarts; `token`, when set, is required as a bearer token on /v1 calls, and `hub_certificate`, when
+    set, the signature of its holder."""
     records = CivilStatusRegister() if register is None else register
     identities = SimulatedSigners(clock=clock, directory=identity_dir) if signers is None else signers
-    guard = ApiGuard(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
+    guard = ApiGuard(
+        failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token, hub_certificate=hub_certificate
+    )
     signed: dict[EvidenceRecord, bytes] = {}  # the same record state signs to the same bytes: sign it once
 
     def answer(record: EvidenceRecord | None, what: str) -> Response:

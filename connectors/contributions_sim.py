@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from cryptography import x509
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -150,11 +151,15 @@ def create_contributions_simulator(
     seed: int = 0,
     register: ContributionRegister | None = None,
     token: str | None = None,
+    hub_certificate: x509.Certificate | None = None,
 ) -> Starlette:
     """The simulator as an ASGI app. Pass `register` to load or inspect it in process (it is also
-    `app.state.register`); `token`, when set, is required as a bearer token on /v1 calls."""
+    `app.state.register`); `token`, when set, is required as a bearer token on /v1 calls, and `hub_certificate`, when
+    set, the signature of its holder."""
     records = ContributionRegister() if register is None else register
-    guard = ApiGuard(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
+    guard = ApiGuard(
+        failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token, hub_certificate=hub_certificate
+    )
 
     def answer(found: ContributionRecord | None) -> Response:
         if found is None:

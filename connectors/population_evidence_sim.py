@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cryptography import x509
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -232,6 +233,7 @@ def create_population_evidence_simulator(
     signers: SimulatedSigners | None = None,
     identity_dir: Path | None = None,
     token: str | None = None,
+    hub_certificate: x509.Certificate | None = None,
 ) -> Starlette:
     """The population simulator (`create_population_simulator`, same arguments) with the signed checks added. Pass
     `signers` to share identities between simulators or `identity_dir` to keep them across restarts."""
@@ -239,9 +241,17 @@ def create_population_evidence_simulator(
     clock = SystemClock() if clock is None else clock
     identities = SimulatedSigners(clock=clock, directory=identity_dir) if signers is None else signers
     app = create_population_simulator(
-        clock=clock, failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=people, token=token
+        clock=clock,
+        failure_rate=failure_rate,
+        latency_ms=latency_ms,
+        seed=seed,
+        register=people,
+        token=token,
+        hub_certificate=hub_certificate,
     )
-    guard = ApiGuard(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
+    guard = ApiGuard(
+        failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token, hub_certificate=hub_certificate
+    )
     app.router.routes.extend(evidence_routes(people, clock=clock, guard=guard, signers=identities))
     app.state.signers = identities
     return app

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
+from cryptography import x509
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -217,12 +218,16 @@ def create_population_simulator(
     seed: int = 0,
     register: PopulationRegister | None = None,
     token: str | None = None,
+    hub_certificate: x509.Certificate | None = None,
 ) -> Starlette:
     """The simulator as an ASGI app. Pass `register` to load or inspect it in process (it is also
-    `app.state.register`); `token`, when set, is required as a bearer token on /v1 calls."""
+    `app.state.register`); `token`, when set, is required as a bearer token on /v1 calls, and `hub_certificate`, when
+    set, the signature of its holder."""
     people = PopulationRegister() if register is None else register
     now = now_function(SystemClock() if clock is None else clock)
-    guard = ApiGuard(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
+    guard = ApiGuard(
+        failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token, hub_certificate=hub_certificate
+    )
 
     async def verify_child(request: Request) -> Response:
         try:

@@ -1,6 +1,6 @@
-"""What the simulators share: an injectable clock, injected failures and latency, bearer-token checks, JSON error
-answers (`{"error": "<code>", "reason": "<text>"}`) and, for the simulators of signed evidence, the parties' signing
-identities."""
+"""What the simulators share: an injectable clock, injected failures and latency, bearer-token checks, the check of
+the hub's signature on what it sends, JSON error answers (`{"error": "<code>", "reason": "<text>"}`) and, for the
+simulators of signed evidence, the parties' signing identities."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from cryptography import x509
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -20,6 +21,7 @@ from connectors.signed import PublishedCertificate
 from connectors.wire import JsonObject, MalformedJson
 from hub.clock import Clock, SystemClock
 from hub.documents.evidence import SIGNATURE_CONTAINER, EvidenceRecord, build_evidence
+from signing.detached import SIGNATURE_HEADER, verify_message
 from signing.devpki import KeyType, certificates_pem, generate_identity, read_identity, write_identity
 from signing.keys import SigningIdentity
 from signing.parties import file_stem
@@ -74,9 +76,19 @@ async def read_batch(request: Request, name: str, limit: int, parse: Callable[[J
 
 class ApiGuard:
     """Wraps a simulator's API endpoints: sleeps `latency_ms`, answers 503 to a share `failure_rate` of calls (the
-    same calls for the same `seed`), and answers 401 when a `token` is set and the call does not carry it."""
+    same calls for the same `seed`), and answers 401 when a `token` is set and the call does not carry it, or when a
+    `hub_certificate` is set and the call does not carry its holder's signature (signing.detached), as a receiver
+    that keeps proof of what the hub sent would."""
 
-    def __init__(self, *, failure_rate: float, latency_ms: int, seed: int, token: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        failure_rate: float,
+        latency_ms: int,
+        seed: int,
+        token: str | None,
+        hub_certificate: x509.Certificate | None = None,
+    ) -> None:
         if not 0.0 <= failure_rate <= 1.0:
             raise ValueError(f"failure_rate must be between 0 and 1, got {failure_rate}")
         if latency_ms < 0:
@@ -85,6 +97,7 @@ class ApiGuard:
         self._latency_s = latency_ms / 1000
         self._random = random.Random(seed)
         self._authorization = f"Bearer {token}" if token else None
+        self._hub_certificate = hub_certificate
 
     def __call__(self, endpoint: Endpoint) -> Endpoint:
         async def guarded(request: Request) -> Response:
@@ -98,9 +111,23 @@ class ApiGuard:
             given = request.headers.get("Authorization", "")
             if self._authorization and not hmac.compare_digest(given.encode(), self._authorization.encode()):
                 return error_response(401, "unauthorised", "missing or wrong bearer token")
+            if self._hub_certificate is not None and not await signed_by(self._hub_certificate, request):
+                return error_response(401, "unsigned", f"missing or wrong hub signature ({SIGNATURE_HEADER})")
             return await endpoint(request)
 
         return guarded
+
+
+async def signed_by(certificate: x509.Certificate, request: Request) -> bool:
+    """Whether the request carries the certificate holder's signature of its method, path, query and body."""
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not signature:
+        return False
+    target: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    query: bytes = request.scope.get("query_string", b"")
+    if query and b"?" not in target:  # some ASGI servers put the query in raw_path, as the ASGI spec does not
+        target += b"?" + query
+    return verify_message(certificate, request.method, target.decode("ascii"), await request.body(), signature)
 
 
 class SimulatedSigners:

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -436,6 +436,12 @@ def report(first_day: dt.datetime, last_day: dt.datetime, province: str | None, 
     default=None,
     help="Population and civil-status: keep the signing identities here, to sign with the same ones after a restart.",
 )
+@click.option(
+    "--hub-certificate",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Require the signature of this certificate's holder (the hub's, PEM or DER) on the API calls.",
+)
 def simulate(
     system: str,
     host: str,
@@ -446,6 +452,7 @@ def simulate(
     people: int,
     token: str | None,
     identity_dir: Path | None,
+    hub_certificate: Path | None,
 ) -> None:
     """Run the simulator of an external system (for the demo, tests and benchmarks), until SIGTERM.
 
@@ -458,13 +465,19 @@ def simulate(
     from connectors.contributions_sim import ContributionRegister, create_contributions_simulator
     from connectors.population_evidence_sim import KinshipRegister, create_population_evidence_simulator
     from connectors.simulate import serve
+    from signing.errors import TrustStoreError
+    from signing.trust import load_certificates
 
+    guard: dict[str, Any] = {"failure_rate": failure_rate, "latency_ms": latency_ms, "seed": seed, "token": token}
+    if hub_certificate is not None:
+        try:
+            guard["hub_certificate"] = load_certificates(hub_certificate.read_bytes())[0]
+        except TrustStoreError as exc:
+            raise click.BadParameter(str(exc), param_hint="--hub-certificate") from None
     if system == "civil-registry":
-        app = create_civil_registry_simulator(failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, token=token)
+        app = create_civil_registry_simulator(**guard)
     elif system == "civil-status":
-        app = create_civil_status_simulator(
-            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, identity_dir=identity_dir, token=token
-        )
+        app = create_civil_status_simulator(identity_dir=identity_dir, **guard)
     elif system == "contributions":
         records = ContributionRegister()
         if people:
@@ -472,9 +485,7 @@ def simulate(
 
             loaded = records.add_families(PopulationGenerator(seed).families(people))
             click.echo(f"loaded the contributions of {loaded} synthetic people", err=True)
-        app = create_contributions_simulator(
-            failure_rate=failure_rate, latency_ms=latency_ms, seed=seed, register=records, token=token
-        )
+        app = create_contributions_simulator(register=records, **guard)
     else:
         register = KinshipRegister()
         if people:
@@ -482,14 +493,7 @@ def simulate(
 
             loaded = register.add_families(PopulationGenerator(seed).families(people))
             click.echo(f"loaded {loaded} synthetic people", err=True)
-        app = create_population_evidence_simulator(
-            failure_rate=failure_rate,
-            latency_ms=latency_ms,
-            seed=seed,
-            register=register,
-            identity_dir=identity_dir,
-            token=token,
-        )
+        app = create_population_evidence_simulator(register=register, identity_dir=identity_dir, **guard)
     serve(app, host, port)
 
 

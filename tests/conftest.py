@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 import pytest
 import redis
+from cryptography import x509
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -29,7 +30,9 @@ import hub.models  # noqa: F401  (every table on the metadata)
 from hub import migrate
 from hub.clock import FixedClock
 from hub.db import Base, Database
+from hub.documents.identity import hub_identity
 from hub.settings import DocumentSettings, Environment, OutboxSettings, Settings
+from signing.keys import SigningIdentity
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/hub_test")
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -37,6 +40,16 @@ TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 START = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)
 # The hub's development signing identity, generated once per test run (an RSA key takes a while to make).
 DEV_SIGNING_DIR = Path(tempfile.gettempdir()) / f"hub-test-signing-{os.getpid()}"
+
+
+def hub_signing_identity() -> SigningIdentity:
+    """The development identity every app of this run signs with, made on first use."""
+    return hub_identity(DocumentSettings(dev_signing_dir=str(DEV_SIGNING_DIR)), now=START)
+
+
+def hub_certificate() -> x509.Certificate:
+    """The hub's certificate in the tests: simulators given it take only what the hub signed."""
+    return hub_signing_identity().certificate
 
 
 def _reachable(url: str, default_port: int) -> bool:

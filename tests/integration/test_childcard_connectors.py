@@ -27,6 +27,8 @@ from hub.persons.identity import compose_personal_id
 from hub.persons.models import Gender
 from hub.settings import ConnectorSettings
 from hub.worker import WorkerService
+from signing.detached import MessageSigner
+from tests.conftest import hub_certificate, hub_signing_identity
 from tests.helpers import graphql_data, make_client, wait_until
 from tests.integration.test_childcards import SUBMIT, birth
 
@@ -51,10 +53,21 @@ def outside(request, clock, register):
     unknown, failure_rate = (frozenset(mark.args), 0.0) if mark else (frozenset(), 0.3)
     with ExitStack() as stack:
         registry = stack.enter_context(
-            running(create_civil_registry_simulator(failure_rate=failure_rate, seed=3, unknown_offices=unknown))
+            running(
+                create_civil_registry_simulator(
+                    failure_rate=failure_rate, seed=3, unknown_offices=unknown, hub_certificate=hub_certificate()
+                )
+            )
         )
-        population = stack.enter_context(running(create_population_simulator(clock=clock, register=register)))
+        population = stack.enter_context(
+            running(create_population_simulator(clock=clock, register=register, hub_certificate=hub_certificate()))
+        )
         yield ConnectorSettings(population_url=population, civil_registry_url=registry, timeout_seconds=5)
+
+
+def registry_client(outside: ConnectorSettings) -> CivilRegistryClient:
+    """A client of the registry's simulator, signing as the hub does (the simulator takes nothing else)."""
+    return CivilRegistryClient(str(outside.civil_registry_url), signer=MessageSigner(hub_signing_identity()))
 
 
 @pytest.fixture
@@ -86,7 +99,9 @@ async def test_every_state_change_reaches_the_registry_even_through_failures(con
     rejected, accepted = (r["caseReference"] for r in answer["results"])
     wanted = {(rejected, "rejected"), (accepted, "received"), (accepted, "card_issued")}
     arrived: dict[tuple[str, str], CaseOutcome] = {}
-    async with CivilRegistryClient(outside.civil_registry_url) as registry:
+    async with CivilRegistryClient(
+        outside.civil_registry_url, signer=MessageSigner(hub_signing_identity())
+    ) as registry:
 
         async def delivered() -> bool:
             try:
@@ -113,7 +128,9 @@ async def test_an_outcome_the_registry_refuses_holds_back_no_other(connected, ou
     assert all(r["accepted"] for r in answer["results"])
     refused = answer["results"][0]["caseReference"]
     # Then every outcome of the known office arrives, and the refused ones wait, with the reason, for an operator
-    async with CivilRegistryClient(outside.civil_registry_url) as registry:
+    async with CivilRegistryClient(
+        outside.civil_registry_url, signer=MessageSigner(hub_signing_identity())
+    ) as registry:
 
         async def delivered() -> bool:
             try:

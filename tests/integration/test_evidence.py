@@ -25,6 +25,10 @@ from hub.documents.trust import import_certificates
 from hub.errors import BusinessError
 from hub.persons.models import Gender
 from hub.settings import ConnectorSettings
+from signing.detached import MessageSigner
+from signing.devpki import generate_identity
+from signing.parties import HUB
+from tests.conftest import START, hub_certificate, hub_signing_identity
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
 from tests.integration.documents_kit import rows_left, stored_rows
 
@@ -56,8 +60,11 @@ def systems():
     """The civil-status software and the population database, signing with one identity per party."""
     signers = SimulatedSigners()
     civil, people = CivilStatusRegister(), KinshipRegister()
-    civil_app = create_civil_status_simulator(register=civil, signers=signers, token=TOKEN)
-    population_app = create_population_evidence_simulator(register=people, signers=signers, token=TOKEN)
+    hub = hub_certificate()  # they take only what the hub signed
+    civil_app = create_civil_status_simulator(register=civil, signers=signers, token=TOKEN, hub_certificate=hub)
+    population_app = create_population_evidence_simulator(
+        register=people, signers=signers, token=TOKEN, hub_certificate=hub
+    )
     with running(civil_app) as civil_url, running(population_app) as population_url:
         yield civil_url, civil, population_url, people
 
@@ -88,7 +95,7 @@ async def evidence(systems, settings, clock, signer):
         _, processor = await make_client(db, signer, clock, "processor", ClientKind.CLAIM_PROCESSOR, "province:48")
         _, hospital = await make_client(db, signer, clock, "bv", ClientKind.HOSPITAL, "facility:48001")
         for url in (civil_url, population_url):
-            async with SignedXmlClient(url, token=TOKEN) as system:
+            async with SignedXmlClient(url, token=TOKEN, signer=MessageSigner(hub_signing_identity())) as system:
                 published = await system.certificates()
             for certificate in published:
                 async with db.transaction() as session:
@@ -196,6 +203,27 @@ async def test_a_signed_answer_to_another_question_is_refused_and_leaves_nothing
                 session, services.intake, BirthExtractQuery(personal_id=MOTHER), extract, now=clock.now(), actor=None
             )
     assert refused.value.code == "EVIDENCE_MISMATCH"
+
+
+async def test_a_system_that_does_not_take_the_hubs_signature_answers_nothing(settings, clock, signer):
+    """The civil-status software expecting another signer than the hub refuses its calls; the hub stores nothing."""
+    civil = CivilStatusRegister()
+    civil.add_births([BIRTH])
+    stranger = generate_identity(HUB, not_before=START - dt.timedelta(days=1), not_after=START + dt.timedelta(days=9))
+    app = create_civil_status_simulator(register=civil, token=TOKEN, hub_certificate=stranger.certificate)
+    with running(app) as url:
+        connected = ConnectorSettings(civil_status_url=url, civil_status_token=TOKEN)
+        hub = create_app(dataclasses.replace(settings, connectors=connected), clock=clock)
+        async with hub.router.lifespan_context(hub):
+            state = hub.state.hub
+            _, processor = await make_client(
+                state.services.db, signer, clock, "processor", ClientKind.CLAIM_PROCESSOR, "province:48"
+            )
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hub), base_url="http://hub") as client:
+                answer = await graphql_data(client, BIRTH_EXTRACT, {"id": CHILD}, token=processor)
+            [error] = answer["fetchBirthExtract"]["errors"]
+            assert error["code"] == "EVIDENCE_UNREADABLE" and "hub signature" in error["message"]
+            assert await rows_left(state) == {}
 
 
 async def test_an_unconnected_system_and_an_untrusted_signer_are_refused(settings, clock, signer, systems):

@@ -7,8 +7,10 @@ import json
 
 import httpx
 import pytest
+from starlette.requests import Request
 
 from connectors.civil_registry import CivilRegistryClient
+from connectors.simkit import signed_by
 from signing.detached import CERTIFICATE_HEADER, SIGNATURE_HEADER, MessageSigner, verify_message
 from signing.devpki import generate_identity
 from signing.parties import HUB
@@ -52,3 +54,32 @@ async def test_a_connector_signs_what_it_sends(identity):
     assert verify_message(
         identity.certificate, "POST", "/v1/outcomes/batch", post.content, post.headers[SIGNATURE_HEADER]
     )
+
+
+def _request(method: str, raw_path: bytes, query: bytes, body: bytes, headers: dict[str, str]) -> Request:
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": raw_path.decode(),
+        "raw_path": raw_path,
+        "query_string": query,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    return Request(scope, receive)
+
+
+async def test_a_simulator_takes_only_what_the_hub_signed(identity):
+    """What the simulators check (connectors.simkit.signed_by): method, path, query and body, by that certificate."""
+    body = b'{"outcomes":[]}'
+    headers = MessageSigner(identity).headers("POST", "/v1/outcomes?batch=7", body)
+    certificate = identity.certificate
+    assert await signed_by(certificate, _request("POST", b"/v1/outcomes", b"batch=7", body, headers))
+    assert await signed_by(certificate, _request("POST", b"/v1/outcomes?batch=7", b"batch=7", body, headers))
+    assert not await signed_by(certificate, _request("POST", b"/v1/outcomes", b"batch=8", body, headers))
+    assert not await signed_by(certificate, _request("POST", b"/v1/outcomes", b"batch=7", body + b" ", headers))
+    assert not await signed_by(certificate, _request("POST", b"/v1/outcomes", b"batch=7", body, {}))
+    other = generate_identity(HUB, not_before=NOW, not_after=NOW + dt.timedelta(days=1), key_type="ec")
+    assert not await signed_by(other.certificate, _request("POST", b"/v1/outcomes", b"batch=7", body, headers))
