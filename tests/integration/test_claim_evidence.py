@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from connectors.civil_status_sim import BirthRegistration
 from connectors.population_evidence import RelationshipQuery
 from connectors.population_sim import RegisteredPerson
-from connectors.signed import SignedXmlClient
 from hub.app import create_app
 from hub.audit.purpose import Purpose
 from hub.claims.contribution_records import ContributionSource
@@ -23,7 +22,6 @@ from hub.claims.jobs import compute_claims
 from hub.documents.evidence import Child, Parent, RelationshipKind
 from hub.documents.qd4750 import table_file
 from hub.documents.qd4750.samples import MOTHER, TWIN_A, TWIN_B
-from hub.documents.trust import import_certificates
 from hub.jobs.models import JobState, OutboxJob
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
@@ -32,7 +30,7 @@ from tests.helpers import graphql_data, wait_until
 from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
 from tests.integration.test_claims import CLAIM, FILE, claims_when, insured
 from tests.integration.test_documents import submit
-from tests.integration.test_evidence import TOKEN, systems  # noqa: F401  (the simulators, shared per module)
+from tests.integration.test_evidence import TOKEN, systems, trust_simulators  # noqa: F401  (the simulators, shared per module)
 
 MOTHER_ID, FATHER_ID, CHILD_ID = "048192001234", "048092000456", "048225000777"
 BORN = dt.date(2025, 3, 2)
@@ -79,18 +77,7 @@ async def family(systems, settings, clock, signer, backend):  # noqa: F811
         db = state.services.db
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
             tokens, principals = await documents_world((client, state), signer, clock, backend)
-            for url in (civil_url, population_url):
-                async with SignedXmlClient(url, token=TOKEN) as system:
-                    published = await system.certificates()
-                for certificate in published:
-                    async with db.transaction() as session:
-                        await import_certificates(
-                            session,
-                            now=clock.now(),
-                            actor=principals["operator"],
-                            party=certificate.party,
-                            data=certificate.pem,
-                        )
+            await trust_simulators(db, principals["operator"], clock, civil_url, population_url)
             async with db.transaction() as session:
                 await store_contributions(
                     session,

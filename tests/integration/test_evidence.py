@@ -69,6 +69,18 @@ def systems():
         yield civil_url, civil, population_url, people
 
 
+async def trust_simulators(db, operator, clock, *urls: str) -> None:
+    """Trust the certificates the simulators at `urls` publish, as an operator would (asking as the hub)."""
+    for url in urls:
+        async with SignedXmlClient(url, token=TOKEN, signer=MessageSigner(hub_signing_identity())) as system:
+            published = await system.certificates()
+        for certificate in published:
+            async with db.transaction() as session:
+                await import_certificates(
+                    session, now=clock.now(), actor=operator, party=certificate.party, data=certificate.pem
+                )
+
+
 @pytest.fixture
 async def evidence(systems, settings, clock, signer):
     civil_url, civil, population_url, people = systems
@@ -94,14 +106,7 @@ async def evidence(systems, settings, clock, signer):
         operator, _ = await make_client(db, signer, clock, "operator", ClientKind.OPERATOR, "national")
         _, processor = await make_client(db, signer, clock, "processor", ClientKind.CLAIM_PROCESSOR, "province:48")
         _, hospital = await make_client(db, signer, clock, "bv", ClientKind.HOSPITAL, "facility:48001")
-        for url in (civil_url, population_url):
-            async with SignedXmlClient(url, token=TOKEN, signer=MessageSigner(hub_signing_identity())) as system:
-                published = await system.certificates()
-            for certificate in published:
-                async with db.transaction() as session:
-                    await import_certificates(
-                        session, now=clock.now(), actor=operator, party=certificate.party, data=certificate.pem
-                    )
+        await trust_simulators(db, operator, clock, civil_url, population_url)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
             yield client, state, {"processor": processor, "hospital": hospital}, civil
 
