@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from hub.catalogs.facilities import get_facility
 from hub.clients.permissions import JurisdictionLevel
 from hub.documents.gateway import gateway_principal, take_token
-from hub.documents.intake import receive_envelope
+from hub.documents.intake import receive_envelope, refusal_of
 from hub.documents.models import Channel
 from hub.documents.qd4750 import decode_base64
 from hub.documents.receipts import VIETNAM, local_stamp
@@ -139,10 +139,12 @@ async def upload_qd4750(request: Request) -> Response:
     except (BusinessError, BusinessErrors) as exc:
         errors = exc.errors if isinstance(exc, BusinessErrors) else [exc]
         code = 413 if any(e.code == "PAYLOAD_TOO_LARGE" for e in errors) else 400
+        refusal = refusal_of(intake, principal, data, now=now, error=exc)
         return _answer(
             code,
             "; ".join(e.message_vi for e in errors[:20]),
             loi=[{"ma": e.code, "truong": e.field, "thongDiep": e.message_vi, "message": e.message} for e in errors],
+            bienNhan=base64.b64encode(refusal).decode("ascii"),
         )
     return _answer(
         200,

@@ -25,6 +25,7 @@ from hub.documents.qd4750 import (
 )
 from hub.documents.qd4750.errors import EnvelopeUnreadable
 from hub.documents.qd4750.records import Record
+from hub.documents.receipts import LineStatus, ReceiptLine, Refusal, signed_refusal
 from hub.documents.storage import (
     NewDocument,
     StoredSubmission,
@@ -70,7 +71,7 @@ async def receive_envelope(
     sender, digest = facility(code), sha256_of(data)
     try:
         verified = await verify(intake, data, signer=sender, at=now)
-        documents = _read(verified, code, max_bytes=intake.max_bytes)
+        documents, kept = _read(verified, code, max_bytes=intake.max_bytes)
     except (BusinessError, BusinessErrors):
         async with db.sessions() as session:
             repeated = await find_submission(session, sender, digest)
@@ -87,14 +88,29 @@ async def receive_envelope(
         first = await find_submission(session, sender, digest)
         if first is not None:
             return first
-        return await store_submission(session, payload, documents, now=now, identity=intake.identity, actor=principal)
+        return await store_submission(
+            session, payload, documents, now=now, identity=intake.identity, actor=principal, kept=kept
+        )
 
     return await db.run(store, retries=2)
 
 
-def _read(verified: Verified, code: str, *, max_bytes: int) -> list[NewDocument]:
-    """The documents of a verified envelope of facility `code`, read from what was signed; refused whole on any
-    violation."""
+def refusal_of(
+    intake: Intake, principal: Principal, data: bytes, *, now: dt.datetime, error: BusinessError | BusinessErrors
+) -> bytes:
+    """The hub's signed refusal of `data` sent by `principal`, giving every reason of `error`."""
+    errors = error.errors if isinstance(error, BusinessErrors) else [error]
+    jurisdiction = principal.jurisdiction
+    own = jurisdiction.level is JurisdictionLevel.FACILITY and jurisdiction.code is not None
+    sender = facility(str(jurisdiction.code)) if own else principal.name
+    reasons = [(e.code, e.field, e.message_vi) for e in errors]
+    refusal = Refusal(now, sender, SubmissionKind.QD4750.value, sha256_of(data), reasons)
+    return signed_refusal(refusal, intake.identity)
+
+
+def _read(verified: Verified, code: str, *, max_bytes: int) -> tuple[list[NewDocument], list[ReceiptLine]]:
+    """The documents of a verified envelope of facility `code`, read from what was signed, and the lines that
+    acknowledge its tables kept as sent; refused whole on any violation."""
     try:
         envelope = read_envelope(verified.signed_root, max_table_bytes=max_bytes)
     except EnvelopeUnreadable as exc:
@@ -105,7 +121,7 @@ def _read(verified: Verified, code: str, *, max_bytes: int) -> list[NewDocument]
         raise BusinessErrors([violation.as_error() for violation in envelope.violations])
     documents = envelope_documents(envelope)
     _refuse_repeats(documents)
-    return documents
+    return documents, kept_tables(envelope)
 
 
 async def verify(intake: Intake, data: bytes, *, signer: str, at: dt.datetime) -> Verified:
@@ -153,6 +169,16 @@ def envelope_documents(envelope: Envelope) -> list[NewDocument]:
                     )
                 )
     return documents
+
+
+def kept_tables(envelope: Envelope) -> list[ReceiptLine]:
+    """A receipt line for each table kept as sent, unread (XML2–6 and the like): its type and its episode."""
+    return [
+        ReceiptLine(item.loaihoso, hoso.visit.ma_lk if hoso.visit else "", 0, LineStatus.KEPT)
+        for hoso in envelope.hoso
+        for item in hoso.files
+        if item.table is None
+    ]
 
 
 def _subject(record: Record, patient: Subject) -> Subject:

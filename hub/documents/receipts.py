@@ -1,5 +1,6 @@
 """The hub's receipt (biên nhận) for a signed submission: what was received, when, under which transaction id, and
-what became of each document, signed by the hub so that the sender can prove what the hub acknowledged."""
+what became of each document, signed by the hub so that the sender can prove what the hub acknowledged; and its
+signed refusal (từ chối) of a submission it did not take, with every reason."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from signing.sign import sign_enveloped
 from signing.xmlsafe import parse_xml
 
 RECEIPT_ROOT = "BIENNHAN"
+REFUSAL_ROOT = "TUCHOI"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -23,6 +25,7 @@ class LineStatus(enum.StrEnum):
     NEW = "new"  # first time the hub sees this document
     NEW_VERSION = "new_version"  # same issuer, type and number, other content: supersedes the earlier version
     UNCHANGED = "unchanged"  # the same content as the current version: nothing stored again
+    KEPT = "kept"  # a table the hub keeps as sent (in the envelope) without reading it: its type, its episode's MA_LK
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,18 @@ class ReceiptContent:
     lines: Sequence[ReceiptLine]
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A submission refused whole: nothing of it is stored, so it has no transaction id."""
+
+    received_at: dt.datetime
+    sender: str
+    kind: str
+    sha256: str
+    reasons: Sequence[tuple[str, str | None, str]]
+    """Each reason: its code, the field or place it is about (if any), and its message in Vietnamese."""
+
+
 def new_transaction_id(now: dt.datetime) -> str:
     """A transaction id (mã giao dịch): local time to the second and 12 random hex digits, 26 characters."""
     return f"{local_stamp(now)}{secrets.token_hex(6).upper()}"
@@ -56,25 +71,47 @@ def local_stamp(moment: dt.datetime) -> str:
 def signed_receipt(content: ReceiptContent, identity: SigningIdentity) -> bytes:
     """The receipt as XML, signed by the hub (enveloped, in CHUKYDONVI like the documents it acknowledges)."""
     root = ET.Element(RECEIPT_ROOT)
-    for tag, text in (
-        ("MA_GIAO_DICH", content.transaction_id),
-        ("THOI_GIAN_TIEP_NHAN", local_stamp(content.received_at)),
-        ("NGUOI_GUI", content.sender),
-        ("LOAI", content.kind),
-        ("SHA256", content.sha256),
-        ("SO_CHUNG_TU", str(len(content.lines))),
-    ):
-        ET.SubElement(root, tag).text = text
+    _add(root, ("MA_GIAO_DICH", content.transaction_id))
+    _add(root, *_about(content.received_at, content.sender, content.kind, content.sha256))
+    _add(root, ("SO_CHUNG_TU", str(len(content.lines))))
     listing = ET.SubElement(root, "DANHSACHCHUNGTU")
     for line in content.lines:
-        item = ET.SubElement(listing, "CHUNGTU")
-        for tag, text in (
+        _add(
+            ET.SubElement(listing, "CHUNGTU"),
             ("LOAI", line.doc_type),
             ("SO", line.number),
             ("PHIEN_BAN", str(line.version)),
             ("TRANG_THAI", line.status.value),
-        ):
-            ET.SubElement(item, tag).text = text
+        )
+    return _signed(root, identity)
+
+
+def signed_refusal(refusal: Refusal, identity: SigningIdentity) -> bytes:
+    """The refusal as XML signed by the hub, so that the sender can prove what was refused, when and why."""
+    root = ET.Element(REFUSAL_ROOT)
+    _add(root, *_about(refusal.received_at, refusal.sender, refusal.kind, refusal.sha256))
+    _add(root, ("SO_LOI", str(len(refusal.reasons))))
+    listing = ET.SubElement(root, "DANHSACHLOI")
+    for code, place, message in refusal.reasons:
+        _add(ET.SubElement(listing, "LOI"), ("MA", code), ("VI_TRI", place or ""), ("MO_TA", message))
+    return _signed(root, identity)
+
+
+def _about(received_at: dt.datetime, sender: str, kind: str, sha256: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("THOI_GIAN_TIEP_NHAN", local_stamp(received_at)),
+        ("NGUOI_GUI", sender),
+        ("LOAI", kind),
+        ("SHA256", sha256),
+    )
+
+
+def _add(parent: ET.Element, *children: tuple[str, str]) -> None:
+    for tag, text in children:
+        ET.SubElement(parent, tag).text = text
+
+
+def _signed(root: ET.Element, identity: SigningIdentity) -> bytes:
     ET.SubElement(root, "CHUKYDONVI")
     return sign_enveloped(ET.tostring(root, encoding="utf-8", xml_declaration=True), identity)
 

@@ -114,8 +114,10 @@ async def store_submission(
     now: dt.datetime,
     identity: SigningIdentity,
     actor: Principal | None,
+    kept: Sequence[ReceiptLine] = (),
 ) -> StoredSubmission:
-    """Store `verified` and its `documents` (each a new document, a new version, or unchanged) with a signed receipt.
+    """Store `verified` and its `documents` (each a new document, a new version, or unchanged) with a signed receipt,
+    which also acknowledges the `kept` tables (stored in the payload, not read).
 
     Callers check first that the same bytes were not received already (`find_submission`); a concurrent twin
     fails on the unique (sender, sha256) key and is retried by the caller, which then finds this one."""
@@ -141,6 +143,7 @@ async def store_submission(
             )
         )
         rows.append(_row(document, submission_id, verified.sender, version, content_hash, previous, people, now=now))
+    lines.extend(kept)
     receipt = signed_receipt(
         ReceiptContent(transaction_id, now, verified.sender, verified.kind.value, verified.sha256, lines), identity
     )

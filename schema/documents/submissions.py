@@ -10,7 +10,7 @@ import strawberry
 from hub.documents.changes import revoke_document
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
-from hub.documents.intake import receive_envelope
+from hub.documents.intake import receive_envelope, refusal_of
 from hub.documents.models import Channel
 from hub.documents.qd4750 import decode_base64
 from hub.documents.queries import read_document
@@ -31,6 +31,11 @@ class PayloadEncoding(enum.Enum):
 class SubmitDossiersPayload:
     receipt: SubmissionReceipt | None
     errors: list[DocumentError]
+    signed_refusal: str | None = strawberry.field(
+        default=None,
+        description="When refused: the hub's signed refusal of these bytes (TUCHOI, XML, like signedReceipt), with "
+        "every reason, so that the facility can prove what was refused, when and why.",
+    )
 
 
 @strawberry.type
@@ -59,20 +64,20 @@ class DocumentSubmissionMutation:
     async def submit_hospital_dossiers(
         self, info: Info, envelope: str, encoding: PayloadEncoding = PayloadEncoding.TEXT
     ) -> SubmitDossiersPayload:
-        intake = info.context.services.intake
+        services, principal = info.context.services, info.context.principal
+        now, data = services.clock.now(), envelope.encode("utf-8")
         try:
             data = envelope_bytes(envelope, encoding)
-            services = info.context.services
             stored = await receive_envelope(
-                services.db,
-                intake,
-                data=data,
-                principal=info.context.principal,
-                now=services.clock.now(),
-                channel=Channel.GRAPHQL,
+                services.db, services.intake, data=data, principal=principal, now=now, channel=Channel.GRAPHQL
             )
         except (BusinessError, BusinessErrors) as exc:
-            return SubmitDossiersPayload(receipt=None, errors=payload_errors(DocumentError, exc))
+            refusal = refusal_of(services.intake, principal, data, now=now, error=exc)
+            return SubmitDossiersPayload(
+                receipt=None,
+                errors=payload_errors(DocumentError, exc),
+                signed_refusal=refusal.decode("utf-8"),
+            )
         return SubmitDossiersPayload(receipt=SubmissionReceipt.of(stored), errors=[])
 
     @strawberry.mutation(description="Revoke the current version of a document your facility issued; users are told.")

@@ -22,8 +22,10 @@ from hub.jobs.models import OutboxJob
 from hub.worker import WorkerService
 from signing.devpki import certificates_pem, generate_identity
 from signing.keys import SigningIdentity
-from signing.parties import facility
+from signing.parties import HUB, facility
 from signing.sign import sign_enveloped
+from signing.trust import TrustStore
+from signing.verify import verify_enveloped
 from tests.conftest import START
 from tests.helpers import make_client
 
@@ -121,6 +123,13 @@ async def rows_left(state: Any) -> dict[str, int]:
     async with state.services.db.sessions() as session:
         found = {kind: int(await session.scalar(query) or 0) for kind, query in counts.items()}
     return {kind: count for kind, count in found.items() if count}
+
+
+def signed_by_hub(state: Any, signed: bytes, *, at: dt.datetime) -> Any:
+    """The root of an XML document the hub signed (a receipt, a refusal), verified against the hub's certificate."""
+    store = TrustStore()
+    store.add_certificate(HUB, state.services.intake.identity.certificate)
+    return verify_enveloped(signed, store, expected_signer=HUB, at=at).signed_root
 
 
 def replaced(record: Any, **changes: Any) -> Any:

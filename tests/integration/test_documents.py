@@ -29,13 +29,11 @@ from hub.documents.qd4750.samples import (
     visit_of,
 )
 from hub.jobs.models import OutboxJob
-from signing.parties import HUB
-from signing.trust import TrustStore
-from signing.verify import verify_enveloped
 from tests.helpers import graphql_data, make_person, post_graphql, wait_until
 from tests.integration.documents_kit import (
     documents_world,
     replaced,
+    signed_by_hub,
     signed_envelope,
     stop,
     stored_rows,
@@ -46,6 +44,7 @@ SUBMIT = """mutation($envelope: String!, $encoding: PayloadEncoding) {
   submitHospitalDossiers(envelope: $envelope, encoding: $encoding) {
     receipt { transactionId receivedAt sha256 repeated signedReceipt documents { docType number version status } }
     errors { field code message messageVi }
+    signedRefusal
   }
 }"""
 DOCUMENTS = """query($filter: DocumentFilterInput, $first: Int, $after: String) {
@@ -89,10 +88,14 @@ async def test_the_corpus_is_accepted_stored_verbatim_and_parsed_field_for_field
     assert answer["errors"] == []
     receipt = answer["receipt"]
     assert receipt["sha256"] == hashlib.sha256(data).hexdigest() and not receipt["repeated"]
-    assert {(d["docType"], d["number"]) for d in receipt["documents"]} == {
+    documents_read = [d for d in receipt["documents"] if d["status"] != "KEPT"]
+    assert {(d["docType"], d["number"]) for d in documents_read} == {
         (r.SPEC.loaihoso, r.document_number) for r in [*EVERY_RECORD, *_visits()]
     }
-    assert {d["status"] for d in receipt["documents"]} == {"NEW"}
+    assert {d["status"] for d in documents_read} == {"NEW"}
+    # The drug table, kept as sent without being read, is acknowledged with its episode
+    kept = [d for d in receipt["documents"] if d["status"] == "KEPT"]
+    assert kept == [{"docType": "XML2", "number": MOTHER.ma_lk, "version": 0, "status": "KEPT"}]
     # The envelope is stored byte for byte, with the report of the check
     async with state.services.db.sessions() as session:
         stored = (await session.scalars(select(Submission))).one()
@@ -109,13 +112,9 @@ async def test_the_corpus_is_accepted_stored_verbatim_and_parsed_field_for_field
     assert [(d["docType"], d["number"]) for d in by_code] == [("XML9", TWIN_A.document_number)]
     assert found[("XML9", PREMATURE.document_number)]["fields"]["SINHCON_DUOI32TUAN"] == "1"
     # The receipt is signed by the hub
-    hub_certificate = state.services.intake.identity.certificate
-    store = TrustStore()
-    store.add_certificate(HUB, hub_certificate)
-    signed = receipt["signedReceipt"].encode()
-    verified = verify_enveloped(signed, store, expected_signer=HUB, at=stored.received_at)
-    assert verified.signed_root.findtext("MA_GIAO_DICH") == receipt["transactionId"]
-    assert verified.signed_root.findtext("SHA256") == receipt["sha256"]
+    signed = signed_by_hub(state, receipt["signedReceipt"].encode(), at=stored.received_at)
+    assert signed.findtext("MA_GIAO_DICH") == receipt["transactionId"]
+    assert signed.findtext("SHA256") == receipt["sha256"]
 
 
 def _visits() -> list[VisitSummary]:
@@ -138,7 +137,7 @@ async def test_the_same_envelope_again_returns_the_first_receipt_and_stores_noth
     assert again["receipt"]["transactionId"] == first["receipt"]["transactionId"]
     assert again["receipt"]["signedReceipt"] == first["receipt"]["signedReceipt"]
     assert again["receipt"]["documents"] == first["receipt"]["documents"]
-    assert await stored_rows(state) == (1, len(first["receipt"]["documents"]))
+    assert await stored_rows(state) == (1, len(first["receipt"]["documents"]) - 1)  # all but the kept XML2
 
 
 async def test_a_changed_document_is_a_new_version_that_supersedes_and_keeps_the_history(hub, world):

@@ -6,6 +6,7 @@ import base64
 import copy
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 
 import pytest
@@ -25,6 +26,7 @@ from tests.integration.documents_kit import (
     facility_identity,
     replaced,
     rows_left,
+    signed_by_hub,
     signed_envelope,
 )
 from tests.integration.test_documents import SUBMIT, submit
@@ -119,15 +121,21 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-async def test_a_refused_envelope_gets_its_code_and_leaves_nothing(hub, world, case):
+async def test_a_refused_envelope_gets_its_code_and_leaves_nothing(hub, world, clock, case):
     client, state = hub
     tokens, _ = world
     make, code = CASES[case]
-    answer = await submit(client, tokens["bv-48001"], make(), base64_encoded=True)
+    data = make()
+    answer = await submit(client, tokens["bv-48001"], data, base64_encoded=True)
     assert answer["receipt"] is None
     assert code in {e["code"] for e in answer["errors"]}, answer["errors"]
     assert all(e["message"] and e["messageVi"] for e in answer["errors"])
     assert await rows_left(state) == {}
+    # The refusal is signed by the hub: what was refused (these bytes, from this facility), when, and why
+    refusal = signed_by_hub(state, answer["signedRefusal"].encode(), at=clock.now())
+    assert refusal.tag == "TUCHOI" and refusal.findtext("NGUOI_GUI") == "facility:48001"
+    assert refusal.findtext("SHA256") == hashlib.sha256(data).hexdigest()
+    assert [e.findtext("MA") for e in refusal.iterfind("DANHSACHLOI/LOI")] == [e["code"] for e in answer["errors"]]
 
 
 async def test_table_faults_are_each_reported_with_their_path(hub, world):

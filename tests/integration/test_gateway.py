@@ -15,7 +15,8 @@ from hub.documents.qd4750.samples import FACILITY
 from signing.parties import HUB
 from signing.trust import TrustStore
 from signing.verify import verify_enveloped
-from tests.integration.documents_kit import documents_world, rows_left, signed_envelope, stored_rows
+from tests.conftest import START
+from tests.integration.documents_kit import documents_world, rows_left, signed_by_hub, signed_envelope, stored_rows
 from tests.integration.test_documents_refusals import SICK, _tamper, edit
 
 USERNAME = "48001_BVDN"
@@ -110,6 +111,8 @@ async def test_a_refused_envelope_gets_every_reason_and_stores_nothing(hub, gate
     assert answer["maKetQua"] == "400"
     assert [e["ma"] for e in answer["loi"]] == ["DIGEST_MISMATCH"]
     assert "maGiaoDich" not in answer
+    refusal = signed_by_hub(state, base64.b64decode(answer["bienNhan"]), at=START)
+    assert [e.findtext("MA") for e in refusal.iterfind("DANHSACHLOI/LOI")] == ["DIGEST_MISMATCH"]
     assert await rows_left(state) == {}
 
 
