@@ -44,6 +44,9 @@ async def world(hub, signer, clock, backend):
     return tokens, principals
 
 
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
 def edit(data: bytes, change) -> bytes:
     root = etree.fromstring(data)
     change(root)
@@ -61,7 +64,19 @@ def _move_signed_content(root) -> None:
     forged.find("NGAYLAP").text = "20991231"
     root.replace(genuine, forged)
     signature = root.find("CHUKYDONVI")[0]
-    etree.SubElement(signature, "{http://www.w3.org/2000/09/xmldsig#}Object").append(genuine)
+    etree.SubElement(signature, f"{DS}Object").append(genuine)
+
+
+def _break_signature_value(root) -> None:
+    value = root.find(f"CHUKYDONVI/{DS}Signature/{DS}SignatureValue")
+    raw = bytearray(base64.b64decode(value.text))
+    raw[10] ^= 0xFF
+    value.text = base64.b64encode(bytes(raw)).decode()
+
+
+def _claim_sha1(root) -> None:
+    method = root.find(f"CHUKYDONVI/{DS}Signature/{DS}SignedInfo/{DS}SignatureMethod")
+    method.set("Algorithm", "http://www.w3.org/2000/09/xmldsig#rsa-sha1")
 
 
 def _add_unsigned_copy(root) -> None:
@@ -91,6 +106,8 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
         "DIGEST_MISMATCH",
     ),
     "a second unsigned copy": (lambda: edit(signed_envelope([SICK]), _add_unsigned_copy), "DIGEST_MISMATCH"),
+    "a wrong signature value": (lambda: edit(signed_envelope([SICK]), _break_signature_value), "SIGNATURE_INVALID"),
+    "a SHA-1 signature": (lambda: edit(signed_envelope([SICK]), _claim_sha1), "ALGORITHM_REFUSED"),
     "another facility's certificate": (
         lambda: _signed([SICK], identity=facility_identity(OTHER_FACILITY)),
         "SIGNER_UNEXPECTED",
