@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 
 from hub.errors import BusinessError, Templates, business_error
+from signing.report import VerificationReport
 
 
 class DocumentErrorCode(enum.StrEnum):
@@ -142,13 +143,22 @@ SIGNATURE_MESSAGES_VI: dict[SignatureCode, str] = {
 }
 
 
-def signature_error(code: str, message: str) -> BusinessError:
+class SignatureRefused(BusinessError):
+    """A refused signature, with the report of the check that refused it (signer, certificate, algorithm, reason)."""
+
+    def __init__(self, reason: SignatureCode, message: str, message_vi: str, report: VerificationReport | None) -> None:
+        super().__init__(reason, message, message_vi)
+        self.report = report
+
+
+def signature_error(code: str, message: str, *, report: VerificationReport | None = None) -> SignatureRefused:
     """A refused signature or unreadable signed XML as a BusinessError with the signing error's own code."""
     reason = SignatureCode(code)
-    return BusinessError(
+    return SignatureRefused(
         reason,
         f"The digital signature was refused: {message}",
         f"Chữ ký số không hợp lệ: {SIGNATURE_MESSAGES_VI[reason]}.",
+        report,
     )
 
 

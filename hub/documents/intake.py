@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.db import Database
 from hub.documents.errors import DocumentErrorCode as E
-from hub.documents.errors import document_error, signature_error
+from hub.documents.errors import SignatureRefused, document_error, signature_error
 from hub.documents.linking import Subject
 from hub.documents.models import Channel, SubmissionKind
 from hub.documents.qd4750 import (
@@ -104,7 +104,9 @@ def refusal_of(
     own = jurisdiction.level is JurisdictionLevel.FACILITY and jurisdiction.code is not None
     sender = facility(str(jurisdiction.code)) if own else principal.name
     reasons = [(e.code, e.field, e.message_vi) for e in errors]
-    refusal = Refusal(now, sender, SubmissionKind.QD4750.value, sha256_of(data), reasons)
+    check = next((e.report for e in errors if isinstance(e, SignatureRefused) and e.report is not None), None)
+    report = check.as_dict() if check is not None else None
+    refusal = Refusal(now, sender, SubmissionKind.QD4750.value, sha256_of(data), reasons, report)
     return signed_refusal(refusal, intake.identity)
 
 
@@ -132,10 +134,10 @@ async def verify(intake: Intake, data: bytes, *, signer: str, at: dt.datetime) -
             return verify_enveloped(data, store, expected_signer=signer, at=at, max_bytes=intake.max_bytes)
         except (CertificateUnknown, SignerUnexpected) as exc:
             if attempt == 2:
-                raise signature_error(exc.code, str(exc)) from None
+                raise signature_error(exc.code, str(exc), report=exc.report) from None
             store = await intake.trust.reload()  # imported by another process since this one loaded it?
         except (SignatureError, XmlError) as exc:
-            raise signature_error(exc.code, str(exc)) from None
+            raise signature_error(exc.code, str(exc), report=exc.report) from None
     raise AssertionError("unreachable")
 
 

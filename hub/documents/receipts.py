@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 import secrets
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,8 @@ class Refusal:
     sha256: str
     reasons: Sequence[tuple[str, str | None, str]]
     """Each reason: its code, the field or place it is about (if any), and its message in Vietnamese."""
+    verification: Mapping[str, str | None] | None = None
+    """The report of the signature check that refused it (signer, certificate, algorithm, reason), if one did."""
 
 
 def new_transaction_id(now: dt.datetime) -> str:
@@ -94,6 +96,9 @@ def signed_refusal(refusal: Refusal, identity: SigningIdentity) -> bytes:
     listing = ET.SubElement(root, "DANHSACHLOI")
     for code, place, message in refusal.reasons:
         _add(ET.SubElement(listing, "LOI"), ("MA", code), ("VI_TRI", place or ""), ("MO_TA", message))
+    if refusal.verification is not None:
+        report = ET.SubElement(root, "XAC_THUC")  # named by the report's fields: SIGNER, CERTIFICATE_SERIAL, …
+        _add(report, *((name.upper(), value) for name, value in refusal.verification.items() if value is not None))
     return _signed(root, identity)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from hub.documents.errors import SignatureCode
 from hub.documents.qd4750 import build_envelope, table_file
 from hub.documents.qd4750.samples import FACILITY, MOTHER, SENT, SICK_LEAVE, TWIN_A, visit_of
 from hub.documents.trust import import_certificates
@@ -153,6 +154,13 @@ async def test_a_refused_envelope_gets_its_code_and_leaves_nothing(hub, world, c
     assert refusal.tag == "TUCHOI" and refusal.findtext("NGUOI_GUI") == "facility:48001"
     assert refusal.findtext("SHA256") == hashlib.sha256(data).hexdigest()
     assert [e.findtext("MA") for e in refusal.iterfind("DANHSACHLOI/LOI")] == [e["code"] for e in answer["errors"]]
+    # with the report of the signature check, when that check refused it
+    check = refusal.find("XAC_THUC")
+    if code in set(SignatureCode):
+        assert (check.findtext("REASON_CODE"), check.findtext("EXPECTED_SIGNER")) == (code, "facility:48001")
+        assert check.findtext("RESULT") == "invalid"
+    else:
+        assert check is None
 
 
 async def test_table_faults_are_each_reported_with_their_path(hub, world):
