@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import re
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from hub.app import create_app
 from hub.documents.gateway import add_account
 from hub.documents.models import GatewayAccount
 from hub.documents.qd4750.samples import FACILITY
@@ -124,3 +127,27 @@ async def test_an_ordinary_bearer_token_cannot_upload(hub, gateway, signer):
     plain = signer.issue(account.client_id, now=state.services.clock.now(), ttl=dt.timedelta(hours=1))
     answer = await upload(client, signed_envelope([SICK]), key={**key, "access_token": plain})
     assert answer["maKetQua"] == "401"
+
+
+async def test_an_upload_over_the_size_limit_is_refused_with_413(settings, clock, signer, backend):
+    """Over HUB_MAX_ENVELOPE_BYTES: refused before reading (the form itself too large) or on receipt (the file), with
+    the gateway's 413, nothing stored."""
+    limited = dataclasses.replace(settings, documents=dataclasses.replace(settings.documents, max_envelope_bytes=4096))
+    app = create_app(limited, clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client,
+    ):
+        state = app.state.hub
+        await documents_world((client, state), signer, clock, backend)
+        async with state.services.db.transaction() as session:
+            await add_account(
+                session, now=clock.now(), actor=None, client_name="bv-48001", username=USERNAME, password=PASSWORD
+            )
+        envelope = signed_envelope([SICK])
+        over_limit = await upload(client, envelope)
+        assert len(envelope) > 4096 and over_limit["maKetQua"] == "413"
+        assert [e["ma"] for e in over_limit["loi"]] == ["PAYLOAD_TOO_LARGE"] and over_limit["bienNhan"]
+        form_too_large = await upload(client, envelope * 20)  # past the form limit (the file plus FORM_OVERHEAD)
+        assert form_too_large["maKetQua"] == "413" and "loi" not in form_too_large
+        assert await rows_left(state) == {}
