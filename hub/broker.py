@@ -19,13 +19,14 @@ from hub.jobs.registry import registered_jobs
 from hub.runtime import JobRuntime, RuntimeLifecycle
 from hub.settings import BrokerKind
 
-# Every module that declares jobs; importing them fills the job registry.
+# Every module that declares jobs, or listeners that jobs call; importing them fills the registries.
 JOB_MODULES: tuple[str, ...] = (
     "hub.childcards.issuance",
     "hub.childcards.outcomes",
     "hub.childcards.population",
     "hub.documents.changes",
     "hub.documents.linking",
+    "hub.documents.newborns",
     "hub.claims.jobs",
     "hub.claims.evidence",
     "hub.claims.contribution_sync",

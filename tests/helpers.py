@@ -48,13 +48,15 @@ async def make_person(
             actor=None,
             purpose=Purpose.SYSTEM,
             new=NewPerson(
-                full_name=name,
-                gender=Gender.MALE,
-                date_of_birth=dt.date(2019, 3, 1),
-                province_code=province,
-                commune_code=commune,
-                address="Số 1 đường Lê Lợi",
-                **kw,
+                **{
+                    "full_name": name,
+                    "gender": Gender.MALE,
+                    "date_of_birth": dt.date(2019, 3, 1),
+                    "province_code": province,
+                    "commune_code": commune,
+                    "address": "Số 1 đường Lê Lợi",
+                    **kw,
+                }
             ),
         )
 

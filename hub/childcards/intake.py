@@ -27,6 +27,7 @@ from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
 from hub.db import Base, lock_keys, one_of, plan_for_batches, rows_in
+from hub.documents.newborns import link_newborns
 from hub.errors import BusinessError
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, new_person
@@ -122,6 +123,9 @@ class _Batch:
     async def write(self, session: AsyncSession, now: dt.datetime, actor: Principal | None) -> None:
         await change_states(session, self.changes, now, new=self.new)  # writes the people, cases and registrations
         await queue_cards(session, self.to_issue, now)
+        # The hospital's birth certificates of the new children's mothers, and the children's care under their
+        # temporary card codes, now have their child.
+        await link_newborns(session, {p.mother_id for p in self.new if isinstance(p, Person) and p.mother_id})
         await record(session, now=now, actor=actor, events=self.audit)
 
 

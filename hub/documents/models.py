@@ -111,7 +111,9 @@ class Document(Base):
     subject_personal_id: Mapped[str | None] = mapped_column(String(12))
     subject_bhxh_code: Mapped[str | None] = mapped_column(String(10))
     subject_card_number: Mapped[str | None] = mapped_column(String(15))
-    child_card_code: Mapped[str | None] = mapped_column(String(15))  # a birth certificate's MA_THE_TAM
+    child_card_code: Mapped[str | None] = mapped_column(String(15))  # a newborn's MA_THE_TAM
+    # The newborn a birth certificate, or a document carrying its temporary card code, is about, once registered.
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
@@ -124,6 +126,7 @@ class Document(Base):
         Index("ix_documents_link_state_subject_personal_id", "link_state", "subject_personal_id"),
         Index("ix_documents_subject_bhxh_code", "subject_bhxh_code"),
         Index("ix_documents_child_card_code", "child_card_code"),
+        Index("ix_documents_child_id", "child_id"),
     )
 
 

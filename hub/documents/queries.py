@@ -188,8 +188,8 @@ def _conditions(where: DocumentFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if where.ids is not None:
         conditions.append(Document.id.in_(where.ids))
-    if where.person_id is not None:
-        conditions.append(Document.person_id == where.person_id)
+    if where.person_id is not None:  # about the person, or (a newborn's documents) about their birth
+        conditions.append(or_(Document.person_id == where.person_id, Document.child_id == where.person_id))
     if where.facility_code:
         conditions.append(Document.issuer == facility(where.facility_code))
     if where.used_by is not None:

@@ -17,7 +17,9 @@ CURSOR_KIND = "document"
 
 @strawberry.input
 class DocumentFilterInput:
-    person_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Documents about the person, and a newborn's documents about their birth."
+    )
     used_by: strawberry.ID | None = strawberry.field(
         default=None, description="Documents a claim (or another record) was computed from."
     )

@@ -92,6 +92,10 @@ class DocumentType:
     issued_on: dt.date | None
     received_at: dt.datetime
     person_id: strawberry.ID | None
+    child_id: strawberry.ID | None = strawberry.field(
+        description="A newborn's documents (its birth certificate, its care under a temporary card code): the child, "
+        "once registered; personId stays the mother for a birth certificate."
+    )
     link_state: LinkState
     child_card_code: str | None
     revoked_reason: str | None
@@ -114,6 +118,7 @@ class DocumentType:
             issued_on=d.issued_on,
             received_at=d.received_at,
             person_id=strawberry.ID(str(d.person_id)) if d.person_id else None,
+            child_id=strawberry.ID(str(d.child_id)) if d.child_id else None,
             link_state=LinkState(d.link_state),
             child_card_code=d.child_card_code,
             revoked_reason=d.revoked_reason,

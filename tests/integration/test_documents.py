@@ -12,11 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from hub.audit.models import AuditEntry
+from hub.clients.permissions import ClientKind
 from hub.documents.changes import DocumentChange, on_document_change, record_use
 from hub.documents.linking import link_unmatched, link_waiting
 from hub.documents.models import Document, Submission
-from hub.documents.qd4750 import VisitSummary, record_fields, table_file
+from hub.documents.newborns import link_newborns
+from hub.documents.qd4750 import BirthTime, VisitSummary, record_fields, table_file
 from hub.documents.qd4750.samples import (
+    FACILITY,
     MOTHER,
     PREGNANCY_REST,
     PREMATURE,
@@ -29,7 +32,9 @@ from hub.documents.qd4750.samples import (
     visit_of,
 )
 from hub.jobs.models import OutboxJob
-from tests.helpers import graphql_data, make_person, post_graphql, wait_until
+from hub.persons.identity import compose_personal_id
+from hub.persons.models import Gender, Person
+from tests.helpers import graphql_data, make_client, make_person, post_graphql, wait_until
 from tests.integration.documents_kit import (
     documents_world,
     replaced,
@@ -39,6 +44,8 @@ from tests.integration.documents_kit import (
     stored_rows,
     worker_for,
 )
+from tests.integration.test_childcards import SUBMIT as REGISTER
+from tests.integration.test_childcards import birth
 
 SUBMIT = """mutation($envelope: String!, $encoding: PayloadEncoding) {
   submitHospitalDossiers(envelope: $envelope, encoding: $encoding) {
@@ -50,7 +57,7 @@ SUBMIT = """mutation($envelope: String!, $encoding: PayloadEncoding) {
 DOCUMENTS = """query($filter: DocumentFilterInput, $first: Int, $after: String) {
   documents(filter: $filter, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id docType number version state personId linkState childCardCode fields medicalFieldsVisible
+    edges { node { id docType number version state personId childId linkState childCardCode fields medicalFieldsVisible
                    issuer transactionId verification { result reasonCode signer certificateFingerprint } } }
   }
 }"""
@@ -302,3 +309,83 @@ async def test_the_same_envelope_sent_twice_at_once_is_stored_once(hub, world):
     assert first["receipt"]["transactionId"] == second["receipt"]["transactionId"]
     assert {first["receipt"]["repeated"], second["receipt"]["repeated"]} == {False, True}
     assert (await stored_rows(state))[0] == 1
+
+
+async def test_a_newborns_documents_join_the_child_once_registered(hub, world, clock, signer):
+    """A birth certificate stays the mother's; once the child is registered (her child born that day, of that gender)
+    it, and the documents of the child's care under its temporary card code, are linked to the child too. Where two
+    children fit, nothing is."""
+    client, state = hub
+    tokens, _ = world
+    db = state.services.db
+    where = {"commune": "20194", "province": "48"}
+    mother = await make_person(db, clock, **where, name=TWIN_A.ho_ten_nnd, personal_id_number=TWIN_A.so_cccd_nnd)
+    other = await make_person(db, clock, **where, name=PREMATURE.ho_ten_nnd, personal_id_number=PREMATURE.so_cccd_nnd)
+    await submit(client, tokens["bv-48001"], signed_envelope())
+    born = TWIN_A.ngay_sinh_con.date()
+    # The twins' birth registrations arrive from the civil registry, naming their mother by her number
+    _, registry = await make_client(db, signer, clock, "ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242")
+    twins = [
+        birth(
+            recordNumber=str(number),
+            **{
+                "child.fullName": name,
+                "child.gender": gender.name,
+                "child.dateOfBirth": born.isoformat(),
+                "child.personalIdNumber": compose_personal_id("48", gender, born.year, number),
+                "mother.fullName": TWIN_A.ho_ten_nnd,
+                "mother.personalIdNumber": TWIN_A.so_cccd_nnd,
+                "mother.dateOfBirth": TWIN_A.ngaysinh_nnd.isoformat(),
+                "facilityCode": FACILITY,
+            },
+        )
+        for number, name, gender in ((31, "Trần Minh Khôi", Gender.MALE), (32, "Trần Minh Anh", Gender.FEMALE))
+    ]
+    registered = await graphql_data(client, REGISTER, {"records": twins}, token=registry)
+    assert registered["submitBirthRegistrations"]["accepted"] == 2, registered
+    async with db.sessions() as session:
+        children = (await session.execute(select(Person.gender, Person.id).where(Person.mother_id == mother.id))).all()
+    boy, girl = (dict(children)[g.value] for g in (Gender.MALE, Gender.FEMALE))
+    premature_day = PREMATURE.ngay_sinh_con.date()
+    for name in ("Hồ Ngọc Mai", "Hồ Ngọc Lan"):  # two daughters born that day: which one is it?
+        await make_person(
+            db, clock, **where, name=name, gender=Gender.FEMALE, date_of_birth=premature_day, mother_id=other.id
+        )
+    async with db.transaction() as session:
+        await link_newborns(session, [other.id])
+    births = {d["number"]: d for d in await documents(client, tokens["bv-48001"], docTypes=["XML9"])}
+    assert births[TWIN_A.document_number]["childId"] == str(boy)
+    assert births[TWIN_B.document_number]["childId"] == str(girl)
+    assert births[TWIN_A.document_number]["personId"] == str(mother.id)
+    assert births[PREMATURE.document_number]["childId"] is None
+    # The boy's discharge under his temporary card code, sent later, joins him
+    discharge = replaced(
+        TERMINATION,
+        ma_lk="48001.2025.000401",
+        so_luu_tru="LT-2025-0401",
+        ma_the_tam=TWIN_A.ma_the_tam,
+        ma_dinh_chi_thai=False,
+        nguyennhan_dinhchi=None,
+        thoigian_dinhchi=None,
+        tuoi_thai=None,
+        chan_doan_rv="P07.3 - Trẻ sinh non",
+    )
+    newborn_visit = replaced(  # treated under his temporary card, before he had a number
+        visit_of(discharge.ma_lk, "Trần Minh Khôi", "x", 1),
+        so_cccd=None,
+        ngay_sinh=BirthTime(born.year, born.month, born.day),
+        ma_the_bhyt=TWIN_A.ma_the_tam,
+    )
+    answer = await submit(
+        client, tokens["bv-48001"], signed_envelope([[table_file(newborn_visit), table_file(discharge)]])
+    )
+    assert answer["errors"] == []
+
+    async def joined() -> bool:
+        found = await documents(client, tokens["bv-48001"], personId=str(boy))
+        return {(d["docType"], d["number"]) for d in found} == {
+            ("XML9", TWIN_A.document_number),
+            ("XML7", discharge.document_number),
+        }
+
+    await wait_until(joined)

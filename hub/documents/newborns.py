@@ -1,0 +1,111 @@
+"""A newborn's documents and the child they are about: a birth certificate (XML9) names the mother, the child's day of
+birth and gender, and the temporary card code (MA_THE_TAM) the child was treated under before its card; once the civil
+registry's birth registration brings the child in, the certificate, and every document carrying that code, are linked
+to the child (`Document.child_id`). The mother stays the person a birth certificate is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db import one_of
+from hub.documents.changes import on_documents_arrived
+from hub.documents.models import Document, DocumentState
+from hub.persons.models import Gender, Person
+
+BIRTH_CERTIFICATE = "XML9"
+_GENDERS = {"1": Gender.MALE.value, "2": Gender.FEMALE.value}  # GIOI_TINH_CON; 3, not determined, fits either
+
+
+async def link_newborns(session: AsyncSession, mother_ids: Collection[uuid.UUID]) -> int:
+    """Link the current birth certificates of these mothers to their children, each with the documents carrying its
+    temporary card code; returns how many certificates were linked.
+
+    The child is the mother's child born that day, of that gender. When two children or two certificates fit (twins
+    of one gender, a gender not determined at birth beside a sibling), nothing is linked: a wrong link is worse than
+    none, and the documents stay found by their code."""
+    if not mother_ids:
+        return 0
+    births = (
+        await session.execute(
+            select(Document.id, Document.person_id, Document.fields, Document.child_card_code, Document.child_id).where(
+                one_of(session, Document.person_id, mother_ids),
+                Document.doc_type == BIRTH_CERTIFICATE,
+                Document.state == DocumentState.CURRENT.value,
+            )
+        )
+    ).all()
+    waiting = [birth for birth in births if birth.child_id is None]
+    if not waiting:
+        return 0
+    children = (
+        await session.execute(
+            select(Person.id, Person.mother_id, Person.date_of_birth, Person.gender).where(
+                one_of(session, Person.mother_id, {birth.person_id for birth in waiting})
+            )
+        )
+    ).all()
+    linked = 0
+    for birth in waiting:
+        day, gender = _born(birth.fields)
+        fitting = [c.id for c in children if c.mother_id == birth.person_id and _fits(day, gender, c)]
+        twins = [b for b in births if b.person_id == birth.person_id and _same_birth(_born(b.fields), day, gender)]
+        if day is None or len(fitting) != 1 or len(twins) != 1:
+            continue
+        await session.execute(update(Document).where(Document.id == birth.id).values(child_id=fitting[0]))
+        if birth.child_card_code:
+            await follow_codes(session, {birth.child_card_code: fitting[0]})
+        linked += 1
+    return linked
+
+
+async def follow_codes(session: AsyncSession, children: dict[str, uuid.UUID]) -> None:
+    """Link the documents carrying each temporary card code, not linked to a child yet, to that code's child."""
+    for code, child_id in children.items():
+        await session.execute(
+            update(Document)
+            .where(Document.child_card_code == code, Document.child_id.is_(None))
+            .values(child_id=child_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+@on_documents_arrived
+async def link_arriving_newborns(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
+    """A birth certificate linked to its mother (on arrival, or by a later pass) looks for the child; a document
+    carrying a temporary card code whose child is known joins it."""
+    mothers = {d.person_id for d in documents if d.doc_type == BIRTH_CERTIFICATE and d.person_id and not d.child_id}
+    await link_newborns(session, mothers)
+    codes = {d.child_card_code for d in documents if d.child_card_code and d.child_id is None}
+    if codes:
+        known = await session.execute(
+            select(Document.child_card_code, Document.child_id)
+            .where(one_of(session, Document.child_card_code, codes), Document.child_id.is_not(None))
+            .distinct()
+        )
+        await follow_codes(session, {code: child_id for code, child_id in known if code and child_id})
+
+
+def _born(fields: dict[str, Any]) -> tuple[dt.date | None, str | None]:
+    """The child's day of birth (NGAY_SINH_CON, yyyymmddHHMM) and gender, as the certificate gives them."""
+    text = str(fields.get("NGAY_SINH_CON", ""))[:8]
+    try:
+        day = dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        day = None
+    return day, _GENDERS.get(str(fields.get("GIOI_TINH_CON", "")))
+
+
+def _fits(day: dt.date | None, gender: str | None, child: Any) -> bool:
+    return child.date_of_birth == day and (gender is None or child.gender == gender)
+
+
+def _same_birth(other: tuple[dt.date | None, str | None], day: dt.date | None, gender: str | None) -> bool:
+    """Whether another certificate of the mother could be of the same child: that day, and a gender that fits."""
+    other_day, other_gender = other
+    return other_day == day and (gender is None or other_gender is None or other_gender == gender)
