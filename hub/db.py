@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
@@ -171,9 +172,14 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """The name of the session's database dialect: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's own INSERT construct, which knows ON CONFLICT DO NOTHING on both backends."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert
@@ -201,7 +207,7 @@ async def lock_keys(session: AsyncSession, keys: Iterable[str]) -> None:
     """Take transaction-scoped locks on `keys`, in sorted order, so that transactions touching the same records
     queue instead of deadlocking. PostgreSQL only: SQLite already runs one writer at a time."""
     ordered = sorted(set(keys))
-    if not ordered or session.get_bind().dialect.name != "postgresql":
+    if not ordered or dialect_of(session) != "postgresql":
         return
     await session.execute(
         text(
@@ -230,7 +236,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     plain INSERT."""
     if not rows:
         return
-    if len(rows) == 1 or session.get_bind().dialect.name != "postgresql":
+    if len(rows) == 1 or dialect_of(session) != "postgresql":
         await session.execute(insert(table), rows)
         return
     keys = tuple(rows[0])
@@ -243,7 +249,7 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
     the ORM's bulk UPDATE by primary key."""
     if not rows:
         return
-    if len(rows) == 1 or session.get_bind().dialect.name != "postgresql":
+    if len(rows) == 1 or dialect_of(session) != "postgresql":
         await session.execute(update(model), rows)
         return
     keys = tuple(rows[0])
@@ -253,28 +259,19 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
 # The statements of insert_rows and update_rows, made once per table and columns. SQLAlchemy compiles a statement
 # once, but computes the cache key of every new statement object, and building and keying these was a fifth of
 # what SQLAlchemy cost the document intake.
-_UNNEST_INSERTS: dict[tuple[Table, tuple[str, ...]], Executable] = {}
-_UNNEST_UPDATES: dict[tuple[Table, tuple[str, ...]], Executable] = {}
-
-
+@functools.cache
 def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
-    statement = _UNNEST_INSERTS.get((table, keys))
-    if statement is None:
-        source = _unnested(table, keys)
-        statement = _UNNEST_INSERTS[table, keys] = insert(table).from_select(keys, select(*source.c))
-    return statement
+    return insert(table).from_select(keys, select(*_unnested(table, keys).c))
 
 
+@functools.cache
 def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
-    statement = _UNNEST_UPDATES.get((table, keys))
-    if statement is None:
-        source, primary = _unnested(table, keys), {column.key for column in table.primary_key}
-        statement = _UNNEST_UPDATES[table, keys] = (
-            update(table)
-            .where(*(table.c[k] == source.c[k] for k in primary))
-            .values({k: source.c[k] for k in keys if k not in primary})
-        )
-    return statement
+    source, primary = _unnested(table, keys), {column.key for column in table.primary_key}
+    return (
+        update(table)
+        .where(*(table.c[k] == source.c[k] for k in primary))
+        .values({k: source.c[k] for k in keys if k not in primary})
+    )
 
 
 def _unnested(table: Table, keys: Sequence[str]) -> TableValuedAlias:
@@ -307,7 +304,7 @@ async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
 async def analyze(session: AsyncSession, model: type[Base]) -> None:
     """Refresh the planner's statistics of a table after a bulk load, in the caller's transaction (which sees its own
     rows). PostgreSQL only: SQLite plans without them."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         await session.execute(text(f"ANALYZE {model.__tablename__}"))
 
 
@@ -320,7 +317,7 @@ async def plan_for_batches(session: AsyncSession) -> None:
     the intake's look-up of a batch's identity numbers kept a sequential scan of `persons` as the table grew, and
     this cost a third of PostgreSQL's time. Planning each run costs a fraction of a millisecond per statement: for
     work done in batches, that is per batch, not per record. Single-row work keeps its cached plans."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
@@ -330,7 +327,7 @@ def one_of(
     """`column IN values`. Written out as a list, each length is another statement for PostgreSQL to prepare and plan,
     and for SQLAlchemy to render: there the values come as one array, `column = ANY(array)`."""
     wanted = list(values)
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return column.in_(wanted)
     return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
 
@@ -344,17 +341,13 @@ def one_of_named(dialect: str, column: QueryableAttribute[Any], name: str) -> Co
     return column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
-def dialect_of(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
-
-
 def rows_in(
     session: AsyncSession, columns: Sequence[QueryableAttribute[Any]], rows: Iterable[Sequence[Any]]
 ) -> ColumnElement[bool]:
     """`(columns) IN rows`. Written out as a list, PostgreSQL plans it as one index probe per row, and planning a few
     hundred took longer than running them: there the rows come as one array per column, unnested."""
     wanted = list(rows)
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return tuple_(*columns).in_(wanted)
     arrays = [
         bindparam(None, [row[index] for row in wanted], type_=ARRAY(column.type))

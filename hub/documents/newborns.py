@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import one_of
+from hub.db import one_of, update_rows
 from hub.documents.changes import on_documents_arrived
 from hub.documents.models import Document, DocumentState
 from hub.persons.models import Gender, Person
@@ -50,29 +50,33 @@ async def link_newborns(session: AsyncSession, mother_ids: Collection[uuid.UUID]
             )
         )
     ).all()
-    linked = 0
+    found: dict[uuid.UUID, uuid.UUID] = {}  # certificate → child
+    codes: dict[str, uuid.UUID] = {}  # temporary card code → child
     for birth in waiting:
         day, gender = _born(birth.fields)
         fitting = [c.id for c in children if c.mother_id == birth.person_id and _fits(day, gender, c)]
         twins = [b for b in births if b.person_id == birth.person_id and _same_birth(_born(b.fields), day, gender)]
         if day is None or len(fitting) != 1 or len(twins) != 1:
             continue
-        await session.execute(update(Document).where(Document.id == birth.id).values(child_id=fitting[0]))
+        found[birth.id] = fitting[0]
         if birth.child_card_code:
-            await follow_codes(session, {birth.child_card_code: fitting[0]})
-        linked += 1
-    return linked
+            codes[birth.child_card_code] = fitting[0]
+    await update_rows(session, Document, [{"id": birth, "child_id": child} for birth, child in found.items()])
+    await follow_codes(session, codes)
+    return len(found)
 
 
 async def follow_codes(session: AsyncSession, children: dict[str, uuid.UUID]) -> None:
-    """Link the documents carrying each temporary card code, not linked to a child yet, to that code's child."""
-    for code, child_id in children.items():
-        await session.execute(
-            update(Document)
-            .where(Document.child_card_code == code, Document.child_id.is_(None))
-            .values(child_id=child_id)
-            .execution_options(synchronize_session=False)
+    """Link the documents carrying each temporary card code, not linked to a child yet, to that code's child (two
+    statements, whatever the number of codes)."""
+    if not children:
+        return
+    carrying = await session.execute(
+        select(Document.id, Document.child_card_code).where(
+            one_of(session, Document.child_card_code, children), Document.child_id.is_(None)
         )
+    )
+    await update_rows(session, Document, [{"id": i, "child_id": children[code]} for i, code in carrying if code])
 
 
 @on_documents_arrived

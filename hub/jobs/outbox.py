@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import Database, insert_for
+from hub.db import Database, dialect_of, insert_for
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.registry import JobSpec
 
@@ -76,7 +76,7 @@ async def enqueue(
 def _insert_job(session: AsyncSession, values: dict[str, Any], *, deduplicated: bool) -> Any:
     """The INSERT of a job, built once per dialect: SQLAlchemy memoizes a statement's cache key, and working it out
     again for every enqueue was a noticeable part of short transactions."""
-    key = (session.get_bind().dialect.name, deduplicated)
+    key = (dialect_of(session), deduplicated)
     statement = _JOB_INSERTS.get(key)
     if statement is None:
         statement = insert_for(session)(OUTBOX).values({name: bindparam(name) for name in values})
