@@ -38,9 +38,25 @@ class BrokerKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class GraphQLLimits:
+    """Limits on each GraphQL document, checked before it runs; each check visits a fragment once."""
+
     max_depth: int = 12
     max_aliases: int = 20
     max_tokens: int = 5000
+    # Fields selected, each multiplied by the list sizes asked above it (`first`, `limit`, or a list's default).
+    max_cost: int = 50_000
+    # Schema introspection and "did you mean" suggestions; None: on, except under HUB_ENV=prod.
+    introspection: bool | None = None
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """Limits on what one HTTP request may send."""
+
+    # /graphql bodies; None: what the largest allowed request needs (a base64 envelope of the largest size).
+    max_graphql_body_bytes: int | None = None
+    # A request body must arrive within this long after the request starts (slow senders are cut off).
+    body_timeout_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,7 @@ class Settings:
     token_ttl_days: int = 90
     worker_threads: int = 8
     graphql: GraphQLLimits = field(default_factory=GraphQLLimits)
+    http: HttpLimits = field(default_factory=HttpLimits)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     connectors: ConnectorSettings = field(default_factory=ConnectorSettings)
     documents: DocumentSettings = field(default_factory=DocumentSettings)
@@ -108,6 +125,20 @@ class Settings:
     @property
     def is_dev(self) -> bool:
         return self.env is Environment.DEV
+
+    @property
+    def introspection(self) -> bool:
+        """Whether GraphQL answers introspection and suggests field names (the committed SDL documents prod)."""
+        if self.graphql.introspection is not None:
+            return self.graphql.introspection
+        return self.env is not Environment.PROD
+
+    @property
+    def max_graphql_body_bytes(self) -> int:
+        """The /graphql body cap: as set, or room for the largest envelope in base64 plus 1 MiB of query."""
+        if self.http.max_graphql_body_bytes is not None:
+            return self.http.max_graphql_body_bytes
+        return -(-self.documents.max_envelope_bytes * 4 // 3) + 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -147,6 +178,14 @@ class Settings:
                 max_depth=reader.get("HUB_GRAPHQL_MAX_DEPTH", limits.max_depth, _positive(int)),
                 max_aliases=reader.get("HUB_GRAPHQL_MAX_ALIASES", limits.max_aliases, _positive(int)),
                 max_tokens=reader.get("HUB_GRAPHQL_MAX_TOKENS", limits.max_tokens, _positive(int)),
+                max_cost=reader.get("HUB_GRAPHQL_MAX_COST", limits.max_cost, _positive(int)),
+                introspection=reader.get("HUB_GRAPHQL_INTROSPECTION", None, _flag),
+            ),
+            http=HttpLimits(
+                max_graphql_body_bytes=reader.get("HUB_MAX_GRAPHQL_BODY_BYTES", None, _positive(int)),
+                body_timeout_seconds=reader.get(
+                    "HUB_BODY_TIMEOUT_SECONDS", HttpLimits().body_timeout_seconds, _positive(float)
+                ),
             ),
             outbox=OutboxSettings(
                 poll_seconds=reader.get("HUB_OUTBOX_POLL_SECONDS", defaults.poll_seconds, _positive(float)),
@@ -228,6 +267,15 @@ def _positive(kind: Callable[[str], T]) -> Callable[[str], T]:
         return value
 
     return parse
+
+
+def _flag(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
 
 
 def _database_url(raw: str) -> str:
