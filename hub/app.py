@@ -110,7 +110,9 @@ def create_app(
             await db.dispose()
 
     graphql = AuthenticatedGraphQL(
-        services, build_schema(settings.graphql), graphql_ide="graphiql" if settings.is_dev else None
+        services,
+        build_schema(settings.graphql, introspection=settings.introspection),
+        graphql_ide="graphiql" if settings.is_dev else None,
     )
     app = Starlette(
         routes=[

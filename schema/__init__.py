@@ -77,7 +77,7 @@ def limit_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
     ]
 
 
-def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
+def build_schema(limits: GraphQLLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
     limits = limits or GraphQLLimits()
     rules = limit_rules(limits)
     return HubSchema(
