@@ -23,7 +23,7 @@ from hub.clients.permissions import (
     Role,
     validate_grant,
 )
-from hub.clients.tokens import TokenSigner
+from hub.clients.tokens import TokenClaims, TokenKind, TokenSigner
 from hub.errors import BusinessError, Forbidden, Unauthenticated
 
 
@@ -143,8 +143,13 @@ _CLIENT_BY_ID = select(Client).where(Client.id == bindparam("client_id"))
 
 
 async def authenticate(session: AsyncSession, signer: TokenSigner, token: str, *, now: dt.datetime) -> Principal:
-    """The principal a bearer token stands for; Unauthenticated if the token or its client is not valid now."""
-    claims = signer.verify(token, now=now)
+    """The principal a client's bearer token stands for; Unauthenticated if the token or its client is not valid
+    now, or if it is a gateway token (those are accepted on the gateway endpoints only)."""
+    return await principal_for(session, signer.verify(token, now=now, kind=TokenKind.CLIENT))
+
+
+async def principal_for(session: AsyncSession, claims: TokenClaims) -> Principal:
+    """The principal of verified token claims; Unauthenticated if its client is revoked or the token superseded."""
     client = (await session.scalars(_CLIENT_BY_ID, {"client_id": claims.client_id})).one_or_none()
     if client is None or client.revoked_at is not None or claims.issued_at < client.tokens_valid_after:
         raise Unauthenticated("Invalid token.")

@@ -1,8 +1,9 @@
-"""Bearer tokens: HS256-signed JWTs naming a client, with an expiry; secrets can be rotated."""
+"""Bearer tokens: HS256-signed JWTs naming a client, with an expiry and an audience; secrets can be rotated."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from dataclasses import dataclass
 
@@ -11,9 +12,18 @@ import jwt
 from hub.errors import Unauthenticated
 
 ISSUER = "bhxh-hub"
-AUDIENCE = "bhxh-hub"
 ALGORITHM = "HS256"
 CLOCK_SKEW = dt.timedelta(seconds=60)  # tolerated between the issuing and the verifying process
+BINDING_CLAIM = "pwb"
+
+
+class TokenKind(enum.StrEnum):
+    """Where a token is accepted; the value is its audience (`aud`), so one kind is refused where another is asked."""
+
+    CLIENT = "bhxh-hub"
+    """A client's bearer token for GraphQL (`hub client create`, `createClient`, reissues)."""
+    GATEWAY = "bhxh-hub/gateway"
+    """An access token from `api/token/take`: valid on the gateway endpoints only, with its id token and password."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +32,7 @@ class TokenClaims:
     issued_at: dt.datetime
     expires_at: dt.datetime
     binding: str | None = None
-    """A gateway token's proof value (see hub.documents.gateway); None for ordinary tokens."""
+    """A gateway token's proof value (see hub.documents.gateway); None for client tokens."""
 
 
 class TokenSigner:
@@ -32,10 +42,21 @@ class TokenSigner:
         self._secret = secret
         self._accepted = (secret, *previous_secrets)
 
-    def issue(self, client_id: uuid.UUID, *, now: dt.datetime, ttl: dt.timedelta, binding: str | None = None) -> str:
+    def issue(
+        self,
+        client_id: uuid.UUID,
+        *,
+        now: dt.datetime,
+        ttl: dt.timedelta,
+        kind: TokenKind = TokenKind.CLIENT,
+        binding: str | None = None,
+    ) -> str:
+        """A token of `kind` for the client; a gateway token carries its proof `binding`, a client token none."""
+        if (kind is TokenKind.GATEWAY) != (binding is not None):
+            raise ValueError("a gateway token needs a binding, and only a gateway token has one")
         claims: dict[str, object] = {
             "iss": ISSUER,
-            "aud": AUDIENCE,
+            "aud": kind.value,
             "sub": str(client_id),
             # Whole seconds are what JWT carries; the revocation check compares at that precision.
             "iat": int(now.timestamp()),
@@ -43,18 +64,18 @@ class TokenSigner:
             "jti": uuid.uuid4().hex,
         }
         if binding is not None:
-            claims["pwb"] = binding
+            claims[BINDING_CLAIM] = binding
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
-    def verify(self, token: str, *, now: dt.datetime) -> TokenClaims:
-        """Return the claims of a valid token; raise Unauthenticated for anything else."""
+    def verify(self, token: str, *, now: dt.datetime, kind: TokenKind = TokenKind.CLIENT) -> TokenClaims:
+        """Return the claims of a valid token of `kind`; raise Unauthenticated for anything else."""
         for secret in self._accepted:
             try:
                 claims = jwt.decode(
                     token,
                     secret,
                     algorithms=[ALGORITHM],
-                    audience=AUDIENCE,
+                    audience=kind.value,
                     issuer=ISSUER,
                     # Time is checked below against the injectable clock, not the wall clock.
                     options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False},
@@ -76,5 +97,10 @@ class TokenSigner:
             client_id = uuid.UUID(claims["sub"])
         except ValueError:
             raise Unauthenticated("Invalid token.") from None
-        binding = claims.get("pwb")
-        return TokenClaims(client_id, issued_at, expires_at, binding if isinstance(binding, str) else None)
+        binding = claims.get(BINDING_CLAIM)
+        if kind is TokenKind.CLIENT and binding is not None:
+            # A gateway token issued before gateway tokens had their own audience: it still needs its proof.
+            raise Unauthenticated("Invalid token.")
+        if kind is TokenKind.GATEWAY and not isinstance(binding, str):
+            raise Unauthenticated("Invalid token.")
+        return TokenClaims(client_id, issued_at, expires_at, binding)

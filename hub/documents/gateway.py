@@ -3,7 +3,8 @@
 A facility's software sends a username and a password (often already a hash of the real one); the hub keeps only an
 argon2 hash of what is sent. A token it takes carries a proof bound to its `id_token`: sha256(id_token + password as
 sent). An upload presents `accessToken`, `tokenId` and `passwordHash` (the password as sent); the proof is
-recomputed, so the password is checked once per token with the slow hash and cheaply on every upload.
+recomputed, so the password is checked once per token with the slow hash and cheaply on every upload. The access
+token has the gateway's own audience: GraphQL refuses it, so it is worth nothing without the other two.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from hub.audit.service import AuditEvent, record
 from hub.clients.errors import ClientErrorCode
 from hub.clients.models import Client
 from hub.clients.permissions import ClientKind, Principal, Role
-from hub.clients.service import authenticate
-from hub.clients.tokens import TokenSigner
+from hub.clients.service import principal_for
+from hub.clients.tokens import TokenKind, TokenSigner
 from hub.documents.models import GatewayAccount
 from hub.errors import BusinessError, Unauthenticated
 
@@ -116,7 +117,7 @@ async def take_token(
     if client is None or client.revoked_at is not None:
         raise Unauthenticated("Wrong username or password.")
     id_token = secrets.token_urlsafe(24)
-    access_token = signer.issue(client.id, now=now, ttl=ttl, binding=proof(id_token, password))
+    access_token = signer.issue(client.id, now=now, ttl=ttl, kind=TokenKind.GATEWAY, binding=proof(id_token, password))
     return GatewayToken(access_token, id_token, account.username, now + ttl)
 
 
@@ -131,10 +132,10 @@ async def gateway_principal(
     password_hash: str,
 ) -> Principal:
     """The facility client an upload comes from, if its three headers and username belong together."""
-    principal = await authenticate(session, signer, access_token, now=now)
-    claims = signer.verify(access_token, now=now)
+    claims = signer.verify(access_token, now=now, kind=TokenKind.GATEWAY)
     if claims.binding is None or not hmac.compare_digest(claims.binding, proof(token_id, password_hash)):
         raise Unauthenticated("Invalid token.")
+    principal = await principal_for(session, claims)
     account = await session.scalar(select(GatewayAccount).where(GatewayAccount.username == username.strip()))
     if account is None or account.client_id != principal.client_id or claims.issued_at < account.tokens_valid_after:
         raise Unauthenticated("Invalid token.")

@@ -19,6 +19,7 @@ from signing.parties import HUB
 from signing.trust import TrustStore
 from signing.verify import verify_enveloped
 from tests.conftest import START
+from tests.helpers import post_graphql
 from tests.integration.documents_kit import documents_world, rows_left, signed_by_hub, signed_envelope, stored_rows
 from tests.integration.test_documents_refusals import SICK, _tamper, edit
 
@@ -127,6 +128,19 @@ async def test_an_ordinary_bearer_token_cannot_upload(hub, gateway, signer):
     plain = signer.issue(account.client_id, now=state.services.clock.now(), ttl=dt.timedelta(hours=1))
     answer = await upload(client, signed_envelope([SICK]), key={**key, "access_token": plain})
     assert answer["maKetQua"] == "401"
+
+
+async def test_a_gateway_access_token_is_refused_by_graphql_and_still_uploads(hub, gateway):
+    """Alone, without its id token and password proof, the access token reads nothing (documents least of all)."""
+    client, state = hub
+    key = (await take(client))["APIKey"]
+    for query in ("{ viewer { name } }", "{ documents(first: 5) { edges { node { id } } } }"):
+        response = await post_graphql(client, query, token=key["access_token"])
+        assert response.status_code == 401, response.text
+        assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
+    answer = await upload(client, signed_envelope([SICK]), key=key)
+    assert answer["maKetQua"] == "200", answer
+    assert (await stored_rows(state))[0] == 1
 
 
 async def test_an_upload_over_the_size_limit_is_refused_with_413(settings, clock, signer, backend):

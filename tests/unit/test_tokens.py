@@ -4,7 +4,7 @@ import uuid
 import jwt
 import pytest
 
-from hub.clients.tokens import TokenSigner
+from hub.clients.tokens import TokenKind, TokenSigner
 from hub.errors import Unauthenticated
 
 NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
@@ -57,3 +57,37 @@ def test_times_are_read_from_the_given_clock_not_the_wall_clock():
     assert TokenSigner(SECRET).verify(token, now=future).issued_at == future
     with pytest.raises(Unauthenticated):  # issued (by its own account) in the future
         TokenSigner(SECRET).verify(token, now=future - dt.timedelta(hours=1))
+
+
+def test_a_gateway_token_is_refused_where_a_client_token_is_asked_and_back():
+    client_id = uuid.uuid4()
+    gateway = TokenSigner(SECRET).issue(
+        client_id, now=NOW, ttl=dt.timedelta(hours=1), kind=TokenKind.GATEWAY, binding="p"
+    )
+    client = TokenSigner(SECRET).issue(client_id, now=NOW, ttl=dt.timedelta(hours=1))
+    assert jwt.decode(gateway, options={"verify_signature": False})["aud"] == "bhxh-hub/gateway"
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(gateway, now=NOW)
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(client, now=NOW, kind=TokenKind.GATEWAY)
+    assert TokenSigner(SECRET).verify(gateway, now=NOW, kind=TokenKind.GATEWAY).binding == "p"
+    assert TokenSigner(SECRET).verify(client, now=NOW).binding is None
+
+
+def _forged(**claims: object) -> str:
+    """A token signed with the right secret, with the given audience and extra claims."""
+    base = {"iss": "bhxh-hub", "sub": str(uuid.uuid4()), "iat": int(NOW.timestamp()), "exp": int(NOW.timestamp()) + 60}
+    return jwt.encode({**base, **claims}, SECRET, algorithm="HS256")
+
+
+def test_a_gateway_token_of_the_shared_audience_is_refused_as_a_client_token():
+    """Gateway tokens issued before they had their own audience carried the client audience and a binding."""
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(_forged(aud="bhxh-hub", pwb="proof"), now=NOW)
+
+
+def test_a_gateway_token_without_its_binding_is_refused():
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(_forged(aud="bhxh-hub/gateway"), now=NOW, kind=TokenKind.GATEWAY)
+    with pytest.raises(ValueError, match="binding"):
+        TokenSigner(SECRET).issue(uuid.uuid4(), now=NOW, ttl=dt.timedelta(hours=1), kind=TokenKind.GATEWAY)
