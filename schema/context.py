@@ -4,19 +4,25 @@ signed-document intake)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from strawberry.types.nodes import SelectedField
 
+from hub.audit.purpose import Purpose
+from hub.audit.refusals import RefusedRecord, collecting_refusals
+from hub.audit.service import AuditEvent, JsonValue, record
 from hub.clients.permissions import Principal
 from hub.clients.tokens import TokenSigner
 from hub.clock import Clock
 from hub.db import Database
 from hub.documents.intake import Intake
+from hub.errors import Forbidden
 from hub.integrations import Connectors
 from hub.metrics import Metrics
 from hub.settings import Settings
@@ -65,14 +71,64 @@ async def write(
 
     With `retries`, a transaction that lost a race (a unique key taken by a request creating the same record at
     once, or a deadlock) is run again from the start; the service, being idempotent, then finds what the other
-    one created."""
+    one created. A refusal is audited after the transaction, which it rolled back (see `audited_refusals`)."""
     services = info.context.services
-    return await services.db.run(
-        lambda session: work(session, services.clock.now(), info.context.principal), retries=retries
-    )
+    async with audited_refusals(info):
+        return await services.db.run(
+            lambda session: work(session, services.clock.now(), info.context.principal), retries=retries
+        )
 
 
 async def read(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run a read-only service call (no write lock on SQLite)."""
-    async with info.context.services.db.sessions() as session:
+    """Run a read-only service call (no write lock on SQLite); a refusal is audited as for `write`."""
+    async with audited_refusals(info), info.context.services.db.sessions() as session:
         return await work(session)
+
+
+@asynccontextmanager
+async def audited_refusals(info: Info) -> AsyncIterator[None]:
+    """Record in the audit log, in a transaction of its own, every refusal of the block: a `Forbidden`, and the
+    records a service refused while answering "unknown" (`hub.audit.refusals`). Who, which operation with the
+    arguments it named, and which record."""
+    with collecting_refusals() as noted:
+        refused = False
+        try:
+            yield
+        except Forbidden:
+            refused = True
+            raise
+        finally:
+            if refused or noted:
+                await _record_refusals(info, noted)
+
+
+MAX_AUDITED_ARGUMENT = 200
+
+
+async def _record_refusals(info: Info, noted: list[RefusedRecord]) -> None:
+    field_node = info.selected_fields[0]  # the resolver's own field, its arguments with the variables put in
+    arguments = _argument_summary(field_node.arguments if isinstance(field_node, SelectedField) else {})
+    details: dict[str, JsonValue] = {"operation": info.field_name, "arguments": arguments}
+    events = [
+        AuditEvent("access.refused", Purpose.ACCESS_CONTROL, r.person_id, {**details, "record": f"{r.kind}:{r.key}"})
+        for r in noted
+    ] or [AuditEvent("access.refused", Purpose.ACCESS_CONTROL, None, details)]
+    services, actor = info.context.services, info.context.principal
+    await services.db.run(lambda session: record(session, now=services.clock.now(), actor=actor, events=events))
+
+
+def _argument_summary(arguments: dict[str, Any]) -> dict[str, JsonValue]:
+    """The arguments that name a record (short text, numbers, flags); a payload (an envelope, a batch, an input
+    object) is only sized, so that the log neither swells nor keeps what was refused."""
+    summary: dict[str, JsonValue] = {}
+    for name, value in arguments.items():
+        short_text = isinstance(value, str) and len(value) <= MAX_AUDITED_ARGUMENT
+        if short_text or value is None or isinstance(value, bool | int | float):
+            summary[name] = value
+        elif isinstance(value, str):
+            summary[name] = f"<{len(value)} characters>"
+        elif isinstance(value, list):
+            summary[name] = f"<{len(value)} items>"
+        else:
+            summary[name] = "<object>"
+    return summary

@@ -14,3 +14,5 @@ class Purpose(enum.StrEnum):
     ADMINISTRATION = "administration"
     EVIDENCE_INTAKE = "evidence_intake"  # receiving signed documents and civil-status or population evidence
     SYSTEM = "system"
+    ACCESS_CONTROL = "access_control"  # a refused attempt, recorded with what it named
+    DATA_SUBJECT_ACCESS = "data_subject_access"  # a person reading who processed their own data

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
+from hub.childcards.access import may_reissue, reaches
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import change_state, change_states
@@ -69,7 +70,7 @@ async def decide_review(
     actor.require(Role.CHILD_CARD_REVIEW)
     review = await session.get(ReviewItem, review_id, with_for_update=True, populate_existing=True)
     case = await session.get(ChildCardCase, review.case_id, with_for_update=True) if review else None
-    if review is None or case is None or not actor.jurisdiction.covers(case.location):
+    if review is None or case is None or not reaches(actor, case, Role.CHILD_CARD_REVIEW):
         raise BusinessErrors([childcard_error(E.REVIEW_UNKNOWN, field="id")])
     if review.state != ReviewState.OPEN.value or case.state != CaseState.NEEDS_REVIEW.value:
         raise BusinessErrors([childcard_error(E.REVIEW_ALREADY_DECIDED, field="id")])
@@ -157,7 +158,7 @@ async def _sent_case(session: AsyncSession, actor: Principal, key: tuple[str, st
         )
         .with_for_update()
     )
-    if case is None or not actor.jurisdiction.covers(case.location):
+    if case is None or not reaches(actor, case, Role.BIRTH_REGISTRATION_SUBMIT):
         raise BusinessErrors(
             [childcard_error(E.CASE_UNKNOWN, field="recordNumber", office=office, book=book, record=number)]
         )
@@ -232,13 +233,13 @@ async def request_card_elsewhere(
     else:
         raise BusinessErrors([childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number="")])
     case = await session.scalar(query)
-    if case is None:
-        raise BusinessErrors([unknown])
+    person = await session.get(Person, case.person_id) if case and case.person_id else None
+    if case is None or not may_reissue(actor, case, person):
+        raise BusinessErrors([unknown])  # a child outside the office's reach is answered as unknown
     if case.state not in (CaseState.CARD_ISSUED.value, CaseState.CARD_CHANGED.value):
         raise BusinessErrors(
             [childcard_error(E.NO_CARD_YET, field="reference", reference=case.reference, state=case.state)]
         )
-    person = await session.get(Person, case.person_id) if case.person_id else None
     assert person is not None  # a case with a card has its child
     requester = admin_catalog().get(UnitLevel.COMMUNE, actor.jurisdiction.code or "", Era.CURRENT)
     delivery = (

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
+from hub.childcards.access import READ_ROLES, reaches
 from hub.childcards.models import CaseEvent, CaseState, ChildCard, ChildCardCase
-from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.clients.permissions import JurisdictionLevel, Principal
 from hub.errors import Forbidden
 from hub.text import fold
 
-READ_ROLES = (Role.BIRTH_REGISTRATION_SUBMIT, Role.PERSON_READ)
 MAX_PAGE = 200
 
 
@@ -34,7 +34,7 @@ async def read_case(session: AsyncSession, *, now: dt.datetime, actor: Principal
     if not any(role in actor.roles for role in READ_ROLES):
         raise Forbidden()
     case = await session.scalar(select(ChildCardCase).where(ChildCardCase.reference == reference))
-    if case is None or not actor.jurisdiction.covers(case.location):
+    if case is None or not reaches(actor, case, *READ_ROLES):
         raise Forbidden()
     cards = (
         await session.scalars(select(ChildCard).where(ChildCard.case_id == case.id).order_by(ChildCard.version.desc()))
@@ -128,7 +128,7 @@ def _conditions(actor: Principal, where: CaseFilter) -> list[ColumnElement[bool]
         if value:
             conditions.append(column == value)
     if where.name and fold(where.name):
-        conditions.append(ChildCardCase.child_name_key.contains(fold(where.name)))
+        conditions.append(ChildCardCase.child_name_key.contains(fold(where.name), autoescape=True))
     ranges: list[tuple[Any, object, object]] = [
         (ChildCardCase.registered_on, where.registered_from, where.registered_to),
         (ChildCardCase.received_at, where.received_from, where.received_to),

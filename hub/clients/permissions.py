@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from hub.audit.purpose import Purpose
+from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.errors import Forbidden
 
 
@@ -179,12 +180,17 @@ class Principal:
     roles: frozenset[Role]
     jurisdiction: Jurisdiction
 
-    def require(self, role: Role, location: Location | None = None) -> None:
-        """Raise Forbidden unless this client holds `role` and, if given, its jurisdiction covers `location`."""
-        if role not in self.roles:
+    def require(self, role: Role, location: Location | None = None, *, record: RefusedRecord | None = None) -> None:
+        """Raise Forbidden unless this client holds `role` and, if given, its jurisdiction covers `location` (where
+        the record acted on belongs). `record` names that record for the audit log of refusals."""
+        if not self.may(role, location):
+            if record is not None:
+                note_refusal(record)
             raise Forbidden()
-        if location is not None and not self.jurisdiction.covers(location):
-            raise Forbidden()
+
+    def may(self, role: Role, location: Location | None = None) -> bool:
+        """Whether this client holds `role` and, if given, its jurisdiction covers `location`."""
+        return role in self.roles and (location is None or self.jurisdiction.covers(location))
 
     def require_purpose(self, purpose: Purpose) -> None:
         """Raise Forbidden unless a client of this kind may process personal data for `purpose`."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
+from hub.audit.refusals import RefusedRecord
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
@@ -123,9 +124,9 @@ async def find_visible(session: AsyncSession, actor: Principal, role: Role, pers
     """The person, if `actor` holds `role` and covers where they live; Forbidden otherwise, existing or not."""
     actor.require(role)
     person = await session.get(Person, person_id)
-    # A missing person and one outside the caller's jurisdiction look the same: nothing is revealed.
-    if person is None or not actor.jurisdiction.covers(person.location):
-        raise Forbidden()
+    if person is None:
+        raise Forbidden()  # a missing person and one outside the caller's jurisdiction look the same
+    actor.require(role, person.location, record=RefusedRecord("person", str(person.id), person.id))
     return person
 
 

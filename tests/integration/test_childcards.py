@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from hub.audit.models import AuditEntry
 from hub.catalogs.facilities import FacilityFields, add_facility, retire_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCard, ChildCardCase, ReviewItem
@@ -79,6 +80,7 @@ async def office(hub, settings, clock, signer, backend):
     for name, kind, where in [
         ("ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242"),
         ("ubnd-thanh-khe", ClientKind.CIVIL_REGISTRY, "commune:20209"),
+        ("ubnd-ba-dinh", ClientKind.CIVIL_REGISTRY, "commune:00004"),
         ("operator", ClientKind.OPERATOR, "national"),
         ("supervisor-48", ClientKind.SUPERVISOR, "province:48"),
     ]:
@@ -510,10 +512,19 @@ REQUEST = """mutation($id: String, $office: String, $book: String, $record: Stri
     caseReference cardNumber cardVersion deliveryAddress errors { code } } }"""
 
 
+async def move_child(hub, commune_code: str) -> None:
+    """The family moved: the child's address is now in `commune_code` (of Đà Nẵng)."""
+    async with hub[1].services.db.transaction() as session:
+        child = await session.scalar(select(Person).where(Person.personal_id_number == CHILD_ID))
+        assert child is not None
+        child.commune_code = commune_code
+
+
 async def test_the_office_where_the_child_lives_asks_for_the_card(hub, office):
     client, _ = hub
     (result,) = (await submit(client, office, birth()))["results"]
     first = await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    await move_child(hub, "20209")
     thanh_khe = office["ubnd-thanh-khe"]
     # By ID number: the card is reissued for collection at the Thanh Khê office
     asked = (await graphql_data(client, REQUEST, {"id": CHILD_ID}, token=thanh_khe))["requestChildCard"]
@@ -529,9 +540,34 @@ async def test_the_office_where_the_child_lives_asks_for_the_card(hub, office):
     assert [e["code"] for e in unknown["errors"]] == ["CHILD_UNKNOWN"]
 
 
+async def test_an_office_where_the_child_does_not_live_gets_nothing(hub, office):
+    client, _ = hub
+    (result,) = (await submit(client, office, birth()))["results"]
+    await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    by_key = {"office": "20242", "book": "01/2026", "record": "15", "address": "1 Điện Biên Phủ, Ba Đình"}
+    # Given a child registered and living in Hải Châu, when offices elsewhere ask for its card
+    for name, asked in (("ubnd-ba-dinh", {"id": CHILD_ID}), ("ubnd-ba-dinh", by_key), ("ubnd-thanh-khe", by_key)):
+        answer = (await graphql_data(client, REQUEST, asked, token=office[name]))["requestChildCard"]
+        # Then each is answered as if there were no such child, and no card is issued
+        assert [e["code"] for e in answer["errors"]] == ["CHILD_UNKNOWN" if "id" in asked else "CASE_UNKNOWN"]
+        assert answer["cardNumber"] is None
+    assert await count(hub, ChildCard) == 1
+    # And each attempt is in the audit log, on the child's trail, with the operation and what it named
+    async with hub[1].services.db.sessions() as session:
+        child = await session.scalar(select(Person).where(Person.personal_id_number == CHILD_ID))
+        refused = (await session.scalars(select(AuditEntry).where(AuditEntry.operation == "access.refused"))).all()
+    assert [(e.client_name, e.person_id, e.details["operation"]) for e in refused] == [
+        ("ubnd-ba-dinh", child.id, "requestChildCard"),
+        ("ubnd-ba-dinh", child.id, "requestChildCard"),
+        ("ubnd-thanh-khe", child.id, "requestChildCard"),
+    ]
+    assert refused[0].details["arguments"]["personalIdNumber"] == CHILD_ID
+    assert refused[0].details["record"] == f"childcard.case:{result['caseReference']}"
+
+
 async def test_a_card_cannot_be_requested_before_it_exists(hub, office):
     client, _ = hub
     await submit(client, office, birth(facilityCode="48002"))  # rejected: no card
     key = {"office": "20242", "book": "01/2026", "record": "15"}
-    answer = (await graphql_data(client, REQUEST, key, token=office["ubnd-thanh-khe"]))["requestChildCard"]
+    answer = (await graphql_data(client, REQUEST, key, token=office["ubnd-hai-chau"]))["requestChildCard"]
     assert [e["code"] for e in answer["errors"]] == ["NO_CARD_YET"]
