@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
+from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.audit.service import AuditEvent, record
+from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.catalogs.facilities import get_facility
-from hub.clients.permissions import Principal, Role
+from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.db import Database
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
@@ -46,6 +48,10 @@ async def import_certificates(
     kind, _, code = party.partition(":")
     if kind == "facility" and await get_facility(session, code) is None:
         raise document_error(E.FACILITY_UNKNOWN, field="party", code=code)
+    if actor is not None:
+        actor.require(
+            Role.CERTIFICATE_MANAGE, await party_location(session, party), record=RefusedRecord("certificate", party)
+        )
     try:
         entries = [TrustedCertificate.of(party, certificate) for certificate in load_certificates(data)]
     except TrustStoreError as exc:
@@ -105,6 +111,13 @@ async def retire_certificate(
         raise document_error(E.REASON_REQUIRED, field="reason")
     wanted = normalise_fingerprint(fingerprint)
     row = await session.scalar(select(TrustedCertificateRow).where(TrustedCertificateRow.fingerprint == wanted))
+    if (
+        row is not None
+        and actor is not None
+        and not actor.may(Role.CERTIFICATE_MANAGE, await party_location(session, row.party))
+    ):
+        note_refusal(RefusedRecord("certificate", f"{row.party}/{row.fingerprint}"))
+        row = None  # another province's certificate is answered as unknown
     if row is None:
         raise document_error(E.CERTIFICATE_NOT_FOUND, field="fingerprint", fingerprint=fingerprint)
     if row.retired_at is None:
@@ -133,7 +146,25 @@ async def list_certificates(
         query = query.where(TrustedCertificateRow.party == party)
     if not include_retired:
         query = query.where(TrustedCertificateRow.retired_at.is_(None))
-    return (await session.scalars(query)).all()
+    rows = (await session.scalars(query)).all()
+    if actor is None or actor.jurisdiction.level is JurisdictionLevel.NATIONAL:
+        return rows
+    places = {party: await party_location(session, party) for party in {row.party for row in rows}}
+    return [row for row in rows if actor.may(Role.CERTIFICATE_MANAGE, places[row.party])]
+
+
+async def party_location(session: AsyncSession, party: str) -> Location:
+    """Where a signing party belongs, for an operator's reach: a facility's province, a civil registry office's
+    commune and province; a national party (the population database, the hub) belongs to the national level only."""
+    kind, _, code = party.partition(":")
+    if kind == "facility":
+        facility = await get_facility(session, code)
+        return Location(province_code=facility.province_code, facility_code=code) if facility else Location()
+    if kind == "civil-registry":
+        catalog = admin_catalog()
+        commune = catalog.get(UnitLevel.COMMUNE, code, Era.CURRENT) or catalog.current_commune_for(code)
+        return Location(province_code=commune.province_code, commune_code=commune.code) if commune else Location()
+    return Location()
 
 
 def _audit_details(row: TrustedCertificateRow) -> dict[str, str | None]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from hub.audit.models import AuditEntry
+from hub.clients.permissions import ClientKind
 from hub.documents.qd4750.samples import FACILITY
 from signing.devpki import certificates_pem
 from tests.conftest import START
-from tests.helpers import graphql_data, post_graphql
+from tests.helpers import graphql_data, make_client, post_graphql
 from tests.integration.documents_kit import documents_world, facility_identity, rows_left, signed_envelope
 from tests.integration.test_documents import submit
 
@@ -97,3 +100,40 @@ async def test_only_the_operator_manages_certificates(hub, world):
             assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN", query
     missing = await graphql_data(client, RETIRE, {"fingerprint": "00" * 32, "reason": "x"}, token=world["operator"])
     assert [e["code"] for e in missing["retireCertificate"]["errors"]] == ["CERTIFICATE_NOT_FOUND"]
+
+
+async def test_a_province_operator_manages_only_its_own_province_parties(hub, world, signer, clock):
+    client, state = hub
+    db = state.services.db
+    _, own = await make_client(db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48")
+    _, other = await make_client(db, signer, clock, "operator-01", ClientKind.OPERATOR, "province:01")
+    renewed = certificates_pem(facility_identity(FACILITY, start=START - dt.timedelta(days=30), years=3)).decode()
+    [trusted] = await listed(client, world["operator"])
+    # Given Đà Nẵng's facility 48001: Hà Nội's operator neither sees, imports for, nor retires its certificates
+    assert await listed(client, other) == []
+    for party in (PARTY, "population-database", "civil-registry:20242"):
+        refused = (await post_graphql(client, IMPORT, {"party": party, "pem": renewed}, token=other)).json()
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", party
+    retire = {"fingerprint": trusted["fingerprint"], "reason": "key lost"}
+    unknown = (await graphql_data(client, RETIRE, retire, token=other))["retireCertificate"]
+    assert [e["code"] for e in unknown["errors"]] == ["CERTIFICATE_NOT_FOUND"]
+    assert [c["retiredAt"] for c in await listed(client, world["operator"])] == [None]
+    # Each attempt is audited, naming the party or certificate
+    async with db.sessions() as session:
+        refusals = (await session.scalars(select(AuditEntry).where(AuditEntry.operation == "access.refused"))).all()
+    assert [(e.client_name, e.details["operation"]) for e in refusals] == [
+        ("operator-01", "importCertificate"),
+        ("operator-01", "importCertificate"),
+        ("operator-01", "importCertificate"),
+        ("operator-01", "retireCertificate"),
+    ]
+    assert refusals[0].details["record"] == f"certificate:{PARTY}"
+    assert refusals[3].details["arguments"]["fingerprint"] == trusted["fingerprint"]
+    # Đà Nẵng's own operator does all of it; the population database stays national
+    assert [c["fingerprint"] for c in await listed(client, own)] == [trusted["fingerprint"]]
+    imported = (await graphql_data(client, IMPORT, {"party": PARTY, "pem": renewed}, token=own))["importCertificate"]
+    assert imported["errors"] == [] and len(imported["certificates"]) == 1
+    national = (await post_graphql(client, IMPORT, {"party": "population-database", "pem": renewed}, token=own)).json()
+    assert national["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    retired = (await graphql_data(client, RETIRE, retire, token=own))["retireCertificate"]
+    assert retired["errors"] == [] and retired["certificate"]["retiredReason"] == "key lost"
