@@ -10,14 +10,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from hub.audit.purpose import Purpose
+from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.audit.service import AuditEvent, record
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, Employer, PaymentOrder
 from hub.claims.service import CLAIM_USE
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.clock import vietnam_date
-from hub.documents.models import DocumentUse
+from hub.documents.models import Document, DocumentUse
 from hub.errors import Forbidden
 from hub.persons.models import Person
 
@@ -86,7 +88,7 @@ async def search_claims(
     first: int = 50,
     after: tuple[dt.datetime, uuid.UUID] | None = None,
 ) -> ClaimPage:
-    """The work queue: oldest first (created time, then id), with the total; one audit entry for the page."""
+    """The work queue: oldest first (created time, then id), with the total; one audit entry per claim shown."""
     conditions = [_reach(actor), *_conditions(where, vietnam_date(now))]
     total = await session.scalar(select(func.count()).select_from(Claim).where(*conditions)) or 0
     query = select(Claim).where(*conditions)
@@ -95,16 +97,23 @@ async def search_claims(
     limit = max(1, min(first, MAX_PAGE))
     claims = (await session.scalars(query.order_by(Claim.created_at, Claim.id).limit(limit + 1))).all()
     page = claims[:limit]
-    if page:
-        await record(
-            session,
-            now=now,
-            actor=actor,
-            events=[
-                AuditEvent("claim.list", Purpose.CLAIM_SETTLEMENT, details={"claims": [c.reference for c in page]})
-            ],
-        )
+    # Each claim shown is its person's data shown: one entry per claim, so the person's trail has it.
+    events = [AuditEvent("claim.list", Purpose.CLAIM_SETTLEMENT, c.person_id, {"claim": c.reference}) for c in page]
+    await record(session, now=now, actor=actor, events=events)
     return ClaimPage(page, total, len(claims) > limit)
+
+
+# What every reader of a claim may see of its evidence; the content takes document:read (`search_documents`).
+EVIDENCE_METADATA = (
+    Document.id,
+    Document.issuer,
+    Document.doc_type,
+    Document.number,
+    Document.version,
+    Document.state,
+    Document.issued_on,
+    Document.received_at,
+)
 
 
 @dataclass(frozen=True)
@@ -112,13 +121,21 @@ class ClaimView:
     claim: Claim
     events: Sequence[ClaimEvent]
     payments: Sequence[PaymentOrder]
-    document_ids: Sequence[uuid.UUID]
+    evidence: Sequence[Document]  # its metadata only (EVIDENCE_METADATA): what it is, who signed it, when
+
+    @property
+    def document_ids(self) -> list[uuid.UUID]:
+        return [document.id for document in self.evidence]
 
 
 async def read_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> ClaimView:
     """One claim with its history, payment orders and the documents it was computed from (the read is audited)."""
-    claim = await session.scalar(select(Claim).where(Claim.reference == reference, _reach(actor)))
-    if claim is None:
+    found = (await session.execute(select(Claim, _reach(actor)).where(Claim.reference == reference))).one_or_none()
+    if found is None:
+        raise Forbidden()  # a claim that does not exist and one out of reach look the same
+    claim, reachable = found
+    if not reachable:
+        note_refusal(RefusedRecord("claim", reference, claim.person_id))
         raise Forbidden()
     events = (
         await session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id))
@@ -130,7 +147,11 @@ async def read_claim(session: AsyncSession, *, now: dt.datetime, actor: Principa
     ).all()
     documents = (
         await session.scalars(
-            select(DocumentUse.document_id).where(DocumentUse.user_kind == CLAIM_USE, DocumentUse.user_id == claim.id)
+            select(Document)
+            .options(load_only(*EVIDENCE_METADATA))
+            .join(DocumentUse, DocumentUse.document_id == Document.id)
+            .where(DocumentUse.user_kind == CLAIM_USE, DocumentUse.user_id == claim.id)
+            .order_by(Document.received_at, Document.id)
         )
     ).all()
     await record(

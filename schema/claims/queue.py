@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
 import strawberry
 
 from hub.claims.models import ClaimKind, ClaimState
 from hub.claims.queries import ClaimFilter, case_status, read_claim, search_claims
+from hub.clients.permissions import Role
+from hub.documents.models import Document, DocumentState
 from hub.documents.queries import DocumentFilter, search_documents
 from schema.claims.types import CaseStatus, ClaimEventType, ClaimType, PaymentOrderType, today
 from schema.context import Info, write
@@ -52,11 +57,44 @@ class ClaimConnection:
 
 
 @strawberry.type
+class EvidenceMetadata:
+    """What a document the claim was computed from is, without its content: every reader of the claim sees it."""
+
+    id: strawberry.ID
+    issuer: str = strawberry.field(description="The signing party: facility:48001, civil-registry:…, …")
+    doc_type: str
+    number: str
+    version: int
+    state: DocumentState
+    issued_on: dt.date | None
+    received_at: dt.datetime
+
+    @classmethod
+    def of(cls, document: Document) -> EvidenceMetadata:
+        return cls(
+            id=strawberry.ID(str(document.id)),
+            issuer=document.issuer,
+            doc_type=document.doc_type,
+            number=document.number,
+            version=document.version,
+            state=DocumentState(document.state),
+            issued_on=document.issued_on,
+            received_at=document.received_at,
+        )
+
+
+@strawberry.type
 class ClaimDetail:
     claim: ClaimType
     history: list[ClaimEventType]
     payments: list[PaymentOrderType]
-    evidence: list[DocumentType] = strawberry.field(description="The documents the claim was computed from.")
+    evidence_metadata: list[EvidenceMetadata] = strawberry.field(
+        description="The documents the claim was computed from: what they are, not what they say."
+    )
+    evidence: list[DocumentType] | None = strawberry.field(
+        description="The same documents with their content (audited); null for a caller who may not read documents "
+        "(an employer, the insured person)."
+    )
 
 
 @strawberry.type
@@ -82,17 +120,12 @@ class ClaimQuery:
     @strawberry.field(description="One claim with its computation, history, payments and evidence (audited).")
     async def claim(self, info: Info, reference: str) -> ClaimDetail:
         view = await write(info, lambda s, now, actor: read_claim(s, now=now, actor=actor, reference=reference))
-        evidence = []
-        if view.document_ids:
-            where = DocumentFilter(ids=tuple(view.document_ids), current_only=False)
-            page = await write(
-                info, lambda s, now, actor: search_documents(s, now=now, actor=actor, where=where, first=200)
-            )
-            evidence = [DocumentType.of(d) for d in page.documents]
+        evidence = await _evidence(info, view.document_ids) if info.context.principal.may(Role.DOCUMENT_READ) else None
         return ClaimDetail(
             claim=ClaimType.of(view.claim, today=today(info)),
             history=[ClaimEventType.of(e) for e in view.events],
             payments=[PaymentOrderType.of(p) for p in view.payments],
+            evidence_metadata=[EvidenceMetadata.of(d) for d in view.evidence],
             evidence=evidence,
         )
 
@@ -100,3 +133,12 @@ class ClaimQuery:
     async def case_status(self, info: Info, reference: str) -> CaseStatus:
         claim = await write(info, lambda s, now, actor: case_status(s, now=now, actor=actor, reference=reference))
         return CaseStatus.of(claim, today=today(info))
+
+
+async def _evidence(info: Info, document_ids: list[uuid.UUID]) -> list[DocumentType]:
+    """The claim's documents with their content, read (and audited) as any document read is."""
+    if not document_ids:
+        return []
+    where = DocumentFilter(ids=tuple(document_ids), current_only=False)
+    page = await write(info, lambda s, now, actor: search_documents(s, now=now, actor=actor, where=where, first=200))
+    return [DocumentType.of(d) for d in page.documents]

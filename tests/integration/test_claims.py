@@ -379,3 +379,74 @@ async def test_a_revoked_certificate_gives_its_days_back_to_the_later_claims(hub
     await wait_until(days_given_back)
     (owed,) = await claims_when(client, processor, 1, states=["APPROVED"], needsConfirmation=True)
     assert owed["reference"] == certified["reference"] and owed["amountVnd"] == 0
+
+
+OWN_CLAIM = """query($reference: String!) { claim(reference: $reference) {
+  claim { reference kind } evidenceMetadata { docType number issuer state } evidence { docType fields } } }"""
+MY_DATA = """query($first: Int!, $before: Int) { myDataAccess(first: $first, beforeSeq: $before) {
+  hasMore entries { seq clientName clientKind clientJurisdiction operation purpose description descriptionVi } } }"""
+
+
+async def test_employers_and_citizens_read_their_own_claim_with_evidence_as_metadata(hub, office, signer, clock):
+    client, state = hub
+    tokens = office
+    db = state.services.db
+    _, employer = await make_client(db, signer, clock, "dn-hoa-khanh", ClientKind.EMPLOYER, f"employer:{EMPLOYER.code}")
+    _, stranger = await make_client(db, signer, clock, "dn-khac", ClientKind.EMPLOYER, "employer:DN0099999")
+    _, citizen = await make_client(db, signer, clock, "le-van-tam", ClientKind.CITIZEN, f"person:{EMPLOYEE_ID}")
+    await submit(client, tokens["bv-48001"], signed_envelope())
+    [sickness] = await claims_when(client, tokens["processor-48"], 1, kinds=["SICKNESS"], states=["COMPUTED"])
+    reference = {"reference": sickness["reference"]}
+    # The processor reads the certificate itself
+    processor_view = (await graphql_data(client, OWN_CLAIM, reference, token=tokens["processor-48"]))["claim"]
+    assert [d["docType"] for d in processor_view["evidence"]] == ["XML11"]
+    assert processor_view["evidence"][0]["fields"]["CHAN_DOAN_RV"]  # a diagnosis: for claim roles only
+    # The insured person and their employer read the same claim: what the evidence is, never what it says
+    for token in (citizen, employer):
+        seen = (await graphql_data(client, OWN_CLAIM, reference, token=token))["claim"]
+        assert seen["claim"] == {"reference": sickness["reference"], "kind": "SICKNESS"}
+        assert seen["evidence"] is None
+        assert seen["evidenceMetadata"] == [
+            {"docType": "XML11", "number": SICK_LEAVE.so_seri, "issuer": "facility:48001", "state": "CURRENT"}
+        ]
+    # Another employer is refused, and the attempt is on the insured person's own access log
+    refused = (await post_graphql(client, OWN_CLAIM, reference, token=stranger)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
+    log = (await graphql_data(client, MY_DATA, {"first": 200}, token=citizen))["myDataAccess"]
+    refusal = next(e for e in log["entries"] if e["operation"] == "access.refused")
+    assert (refusal["clientName"], refusal["clientKind"]) == ("dn-khac", "employer")
+    assert refusal["descriptionVi"] == "Một lần truy cập dữ liệu của bạn đã bị từ chối"
+
+
+async def test_a_citizen_sees_every_access_to_their_own_data(hub, office, signer, clock):
+    client, state = hub
+    tokens = office
+    db = state.services.db
+    _, citizen = await make_client(db, signer, clock, "le-van-tam", ClientKind.CITIZEN, f"person:{EMPLOYEE_ID}")
+    _, unknown = await make_client(db, signer, clock, "chua-co", ClientKind.CITIZEN, "person:048099000001")
+    await submit(client, tokens["bv-48001"], signed_envelope())
+    [sickness] = await claims_when(client, tokens["processor-48"], 1, kinds=["SICKNESS"], states=["COMPUTED"])
+    await graphql_data(client, OWN_CLAIM, {"reference": sickness["reference"]}, token=tokens["processor-48"])
+    # Given the processor listed and read Lê Văn Tâm's claim (and its certificate)
+    log = (await graphql_data(client, MY_DATA, {"first": 200}, token=citizen))["myDataAccess"]
+    by_operation = {e["operation"]: e for e in log["entries"]}
+    # Then he sees each of it: who, of which kind and jurisdiction, what, and the stated purpose
+    for operation in ("claim.list", "claim.read", "document.read"):
+        entry = by_operation[operation]
+        assert (entry["clientName"], entry["clientKind"], entry["clientJurisdiction"]) == (
+            "processor-48",
+            "claim_processor",
+            "province:48",
+        ), operation
+        assert entry["purpose"] == "claim_settlement" and entry["description"] and entry["descriptionVi"]
+    seqs = [e["seq"] for e in log["entries"]]
+    assert seqs == sorted(seqs, reverse=True) and not log["hasMore"]
+    # Page by page, newest first; reading it is recorded too
+    first = (await graphql_data(client, MY_DATA, {"first": 2}, token=citizen))["myDataAccess"]
+    assert first["hasMore"] and first["entries"][0]["operation"] == "audit.read_own_access"
+    rest = await graphql_data(client, MY_DATA, {"first": 200, "before": first["entries"][-1]["seq"]}, token=citizen)
+    assert [e["seq"] for e in rest["myDataAccess"]["entries"]] == seqs[1:]
+    # Someone the hub knows nothing about has nothing recorded; other kinds of client have no own log
+    assert (await graphql_data(client, MY_DATA, {"first": 10}, token=unknown))["myDataAccess"]["entries"] == []
+    other = (await post_graphql(client, MY_DATA, {"first": 10}, token=tokens["processor-48"])).json()
+    assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
