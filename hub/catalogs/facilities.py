@@ -218,8 +218,10 @@ async def search_facilities(
     """A page of facilities ordered by code, after `after_code`; and whether more follow."""
     query = select(HealthFacility)
     if text and text.strip():
+        # Searched text is text: LIKE's % and _ are escaped, and one with no letter or digit matches no name.
         key = fold(text)
-        query = query.where(or_(HealthFacility.search_key.contains(key), HealthFacility.code.startswith(text.strip())))
+        by_code = HealthFacility.code.startswith(text.strip(), autoescape=True)
+        query = query.where(or_(HealthFacility.search_key.contains(key, autoescape=True), by_code) if key else by_code)
     if province_code:
         query = query.where(HealthFacility.province_code == province_code)
     if accepts_children is not None:

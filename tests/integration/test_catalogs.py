@@ -112,6 +112,21 @@ async def test_facilities_are_added_searched_page_by_page_and_retired(hub, peopl
         ]
 
 
+async def test_wildcards_in_a_search_are_plain_characters(hub, people):
+    client, _ = hub
+    for code, name in (("48001", "Trạm Y tế Hải Châu"), ("48002", "Trạm Y tế Thanh Khê")):
+        added = await graphql_data(client, ADD, {"input": facility(code, name)}, token=people["operator-48"])
+        assert added["addFacility"]["errors"] == []
+
+    async def found(search: str) -> list[str]:
+        page = await graphql_data(client, SEARCH, {"search": search, "first": 10}, token=people["bv"])
+        return [e["node"]["code"] for e in page["facilities"]["edges"]]
+
+    assert await found("4800") == ["48001", "48002"]
+    for search in ("%", "4800_", "_8001", "%1", "\\", "4800\\"):
+        assert await found(search) == [], search
+
+
 async def test_bad_facility_gets_every_reason(hub, people):
     client, _ = hub
     bad = facility("01002", " ", "48", communeCode="00004", contractFrom="2026-01-01", contractTo="2025-01-01")
