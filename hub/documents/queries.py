@@ -243,11 +243,13 @@ async def _views(
         session,
         now=now,
         actor=actor,
+        # Each person a document is about gets the entry on their trail: a birth certificate names the mother
+        # and, once registered, the child.
         events=[
             AuditEvent(
                 "document.read",
                 purpose,
-                person_id=view.document.person_id,
+                person_id=person_id,
                 details={
                     "document": str(view.document.id),
                     "type": view.document.doc_type,
@@ -255,6 +257,12 @@ async def _views(
                 },
             )
             for view in views
+            for person_id in _people_of(view.document)
         ],
     )
     return views
+
+
+def _people_of(document: Document) -> list[uuid.UUID | None]:
+    """The people a document is about (None: not linked to anyone yet)."""
+    return [p for p in dict.fromkeys([document.person_id, document.child_id]) if p is not None] or [None]

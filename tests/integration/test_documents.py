@@ -358,6 +358,15 @@ async def test_a_newborns_documents_join_the_child_once_registered(hub, world, c
     assert births[TWIN_B.document_number]["childId"] == str(girl)
     assert births[TWIN_A.document_number]["personId"] == str(mother.id)
     assert births[PREMATURE.document_number]["childId"] is None
+    # Reading a twin's birth certificate is on the mother's trail and on the child's
+    async with db.sessions() as session:
+        reads = (
+            await session.execute(
+                select(AuditEntry.person_id, AuditEntry.details).where(AuditEntry.operation == "document.read")
+            )
+        ).all()
+    twin_a = births[TWIN_A.document_number]["id"]
+    assert sorted(str(p) for p, d in reads if d["document"] == twin_a) == sorted([str(mother.id), str(boy)])
     # The boy's discharge under his temporary card code, sent later, joins him
     discharge = replaced(
         TERMINATION,
