@@ -30,6 +30,7 @@ from hub.clients.tokens import TokenSigner
 from hub.clock import Clock
 from hub.db import Database
 from hub.documents.evidence import Child, Parent
+from hub.documents.models import TrustedCertificateRow
 from hub.documents.qd4750 import table_file
 from hub.documents.qd4750.samples import SICK_LEAVE, visit_of
 from hub.documents.trust import import_certificates
@@ -37,7 +38,7 @@ from hub.persons.identity import compose_personal_id
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from signing.devpki import certificates_pem
-from signing.parties import facility
+from signing.parties import POPULATION_DATABASE, facility
 from tests.helpers import graphql_data, make_client, wait_until
 from tests.integration.documents_kit import YEAR, facility_identity, replaced, signed_envelope
 from tests.integration.test_childcards import SUBMIT, birth
@@ -169,6 +170,8 @@ class Side:
     requests: tuple[str, str] = ("", "")
     spare_fingerprint: str = ""  # a certificate of the spare facility, retired by the positive control
     renewed_pem: str = ""  # a certificate of the facility not yet trusted, imported by the positive control
+    stray_pems: tuple[str, ...] = ()  # certificates trusted for no one: what an operator might try to slip in
+    population_fingerprint: str = ""  # the national population database's, which no province may retire
 
     @property
     def p(self) -> Place:
@@ -284,6 +287,12 @@ async def seed(
         await _evidence(client, db, clock, side)
     for side in sides.values():
         await _wait_for_card_and_claim(client, side)
+    async with db.sessions() as session:
+        national_key = await session.scalar(
+            select(TrustedCertificateRow.fingerprint).where(TrustedCertificateRow.party == POPULATION_DATABASE)
+        )
+    for side in sides.values():
+        side.population_fingerprint = str(national_key)
     return sides
 
 
@@ -315,8 +324,9 @@ async def _catalogs(db: Database, signer: TokenSigner, clock: Clock, national: P
             )
         if code == place.spare_facility:
             side.spare_fingerprint = rows[0].fingerprint
-    renewed = facility_identity(place.facility, start=now - YEAR / 2, years=3)
+    renewed, *strays = (facility_identity(place.facility, start=now - YEAR / 2, years=n) for n in (3, 4, 5))
     side.renewed_pem = certificates_pem(renewed).decode()
+    side.stray_pems = tuple(certificates_pem(stray).decode() for stray in strays)
     office = side.principals[ClientKind.CIVIL_REGISTRY]
     requests = []
     for code in place.requested:

@@ -6,6 +6,7 @@ a refusal. Both jurisdictions are seeded once per test (matrix_seed), on both ba
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +41,8 @@ class Case:
     `allowed`: the kinds of B's clients (positive controls) that get the real answer, which `shows` recognises.
     `national`: why every client may read this (catalogs, who am I); no refusal is expected of A's clients.
     `exempt`: kinds of A's clients for which the operation is national by nature, with why.
-    `nothing`: what a refusal that answers with data must look like besides showing no secret of B (an empty total)."""
+    `nothing`: what a refusal that answers with data must look like besides showing no secret of B (an empty total).
+    `also`: further ways of aiming the operation at B's records (from A's side and B's), refused like the first."""
 
     document: str
     variables: Callable[[Side], Data]
@@ -49,6 +51,10 @@ class Case:
     national: str = ""
     exempt: Mapping[ClientKind, str] = field(default_factory=dict)
     nothing: Callable[[Data, Side], bool] = lambda data, side: True
+    also: tuple[Callable[[Side, Side], Data], ...] = ()
+
+    def targets(self, a: Side, b: Side) -> list[Data]:
+        return [self.variables(b), *(target(a, b) for target in self.also)]
 
 
 def none(side: Side) -> Data:
@@ -204,6 +210,7 @@ MATRIX: dict[str, Case] = {
         lambda b: {"f": {"provinceCode": b.p.province}},
         (K.CIVIL_REGISTRY, K.SUPERVISOR),
         lambda d, b, k: b.case in [n["reference"] for n in nodes(d["childCardCases"])],
+        also=(lambda a, b: {"f": {"personalIdNumber": b.p.child_id}},),
         nothing=no_total("childCardCases"),
     ),
     "childCardCase": Case(
@@ -237,6 +244,7 @@ MATRIX: dict[str, Case] = {
         lambda b: {"f": {"facilityCode": b.p.facility}},
         (K.HOSPITAL, K.CLAIM_PROCESSOR, K.SUPERVISOR),
         lambda d, b, k: b.document in [n["id"] for n in nodes(d["documents"])],
+        also=(lambda a, b: {"f": {"personId": b.employee_person}},),
         nothing=no_total("documents"),
     ),
     "document": Case(
@@ -264,6 +272,7 @@ MATRIX: dict[str, Case] = {
         lambda b: {"f": {"provinceCode": b.p.province}},
         (K.CLAIM_PROCESSOR, K.SUPERVISOR, K.EMPLOYER, K.CITIZEN),
         lambda d, b, k: [n["reference"] for n in nodes(d["claims"])] == [b.claim],
+        also=(lambda a, b: {"f": {"personId": b.employee_person}},),
         nothing=no_total("claims"),
     ),
     "claim": Case(
@@ -304,6 +313,10 @@ MATRIX: dict[str, Case] = {
         },
         (K.OPERATOR,),
         lambda d, b, k: d["createClient"]["client"]["name"] == f"new-{b.p.key}",
+        also=(
+            lambda a, b: {"i": {"name": "new-c", "kind": "CITIZEN", "jurisdiction": person(b.p.employee_id)}},
+            lambda a, b: {"i": {"name": "new-o", "kind": "OPERATOR", "jurisdiction": {"level": "NATIONAL"}}},
+        ),
     ),
     "revokeClient": Case(
         "mutation($n: String!) { revokeClient(name: $n) { client { name revokedAt } errors { code } } }",
@@ -324,6 +337,16 @@ MATRIX: dict[str, Case] = {
         },
         (K.CIVIL_REGISTRY,),
         lambda d, b, k: d["changePersonAddress"]["person"]["address"] == "Số 9 đường mới",
+        also=(  # moving B's person into A, where A could then read them
+            lambda a, b: {
+                "i": {
+                    "personId": b.employee_person,
+                    "provinceCode": a.p.province,
+                    "communeCode": a.p.office,
+                    "address": "Số 9 đường mới",
+                }
+            },
+        ),
     ),
     "addFacility": Case(
         "mutation($i: FacilityInput!) { addFacility(input: $i) { facility { code } errors { code } } }",
@@ -407,11 +430,16 @@ MATRIX: dict[str, Case] = {
         lambda d, b, k: d["decideChildCardReview"]["caseReference"] == b.review_case,
     ),
     "requestChildCard": Case(
-        """mutation($id: String) { requestChildCard(personalIdNumber: $id) {
+        """mutation($id: String, $o: String, $b: String, $n: String, $to: String) { requestChildCard(
+          personalIdNumber: $id, registryOfficeCode: $o, bookNumber: $b, recordNumber: $n, deliveryAddress: $to) {
           caseReference cardNumber deliveryAddress errors { code } } }""",
         lambda b: {"id": b.p.child_id},
         (K.CIVIL_REGISTRY,),
         lambda d, b, k: d["requestChildCard"]["caseReference"] == b.case,
+        also=(
+            lambda a, b: {"id": b.p.child_id, "to": "Số 2 phố Huế, Hà Nội"},
+            lambda a, b: {"id": None, "o": b.p.office, "b": BOOK, "n": "1"},
+        ),
     ),
     "amendBirthRegistration": Case(
         """mutation($o: String!, $b: String!, $n: String!, $c: BirthRegistrationAmendmentInput!) {
@@ -449,6 +477,10 @@ MATRIX: dict[str, Case] = {
         lambda b: {"p": f"facility:{b.p.facility}", "pem": b.renewed_pem},
         (K.OPERATOR,),
         lambda d, b, k: len(d["importCertificate"]["certificates"]) == 1,
+        also=(
+            lambda a, b: {"p": "population-database", "pem": b.stray_pems[0]},
+            lambda a, b: {"p": f"civil-registry:{b.p.office}", "pem": b.stray_pems[1]},
+        ),
     ),
     "retireCertificate": Case(
         """mutation($f: String!, $r: String!) { retireCertificate(fingerprint: $f, reason: $r) {
@@ -456,12 +488,15 @@ MATRIX: dict[str, Case] = {
         lambda b: {"f": b.spare_fingerprint, "r": "Khóa bị lộ"},
         (K.OPERATOR,),
         lambda d, b, k: d["retireCertificate"]["certificate"]["retiredAt"] is not None,
+        also=(lambda a, b: {"f": b.population_fingerprint, "r": "Khóa bị lộ"},),  # a national party's
     ),
     "fetchBirthExtract": Case(
-        f"mutation($id: String) {{ fetchBirthExtract(personalId: $id) {EVIDENCE} }}",
+        f"""mutation($id: String, $o: String, $b: String, $n: String) {{
+          fetchBirthExtract(personalId: $id, office: $o, book: $b, number: $n) {EVIDENCE} }}""",
         lambda b: {"id": b.p.child_id},
         (K.CLAIM_PROCESSOR,),
         fetched("fetchBirthExtract"),
+        also=(lambda a, b: {"id": None, "o": b.p.office, "b": BOOK, "n": "1"},),
     ),
     "fetchDeathExtract": Case(
         f"mutation($id: String!) {{ fetchDeathExtract(personalId: $id) {EVIDENCE} }}",
@@ -488,6 +523,7 @@ MATRIX: dict[str, Case] = {
         lambda b: {"i": filing(b)},
         (K.CLAIM_PROCESSOR, K.EMPLOYER, K.CITIZEN),
         lambda d, b, k: d["fileClaim"]["claim"]["reference"] == b.claim,
+        also=(lambda a, b: {"i": {**filing(b), "personalId": None, "bhxhCode": b.p.employee_bhxh}},),
     ),
     "fileClaims": Case(
         """mutation($i: [FileClaimInput!]!) { fileClaims(inputs: $i) {
@@ -533,6 +569,10 @@ def facility_input(code: str, name: str, b: Side) -> Data:
         "level": "DISTRICT",
         "acceptsChildPrimaryCare": True,
     }
+
+
+def person(personal_id: str) -> Data:
+    return {"level": "PERSON", "code": personal_id}
 
 
 def filing(b: Side) -> Data:
@@ -641,9 +681,8 @@ async def test_no_client_of_one_jurisdiction_reads_or_changes_anothers_records(m
     for name, case in MATRIX.items():
         if case.national:
             continue
-        variables = case.variables(b)
         mutation = case.document.lstrip().startswith("mutation")
-        for kind in KINDS:
+        for (target, variables), kind in itertools.product(enumerate(case.targets(a, b)), KINDS):
             if kind in case.exempt:
                 continue
             before = await snapshot(db) if mutation else {}
@@ -655,7 +694,8 @@ async def test_no_client_of_one_jurisdiction_reads_or_changes_anothers_records(m
                 if rows:
                     problem = "; ".join(filter(None, [problem, f"changed {rows}"]))
             if problem:
-                leaks.append(f"{name} as {kind.value} of A: {problem}")
+                aim = f" (target {target + 1}: {json.dumps(variables, ensure_ascii=False)[:160]})" if target else ""
+                leaks.append(f"{name} as {kind.value} of A{aim}: {problem}")
     # Then (positive controls): B's own clients get the real answer, so that the calls above were well formed
     wrong: list[str] = []
     for name, case in MATRIX.items():
@@ -668,7 +708,7 @@ async def test_no_client_of_one_jurisdiction_reads_or_changes_anothers_records(m
                 ok = False
             if not ok:
                 wrong.append(f"{name} as {kind.value} of B: {json.dumps(body, ensure_ascii=False)[:400]}")
-    cells = sum(len(KINDS) - len(c.exempt) for c in MATRIX.values() if not c.national)
+    cells = sum((len(KINDS) - len(c.exempt)) * (1 + len(c.also)) for c in MATRIX.values() if not c.national)
     controls = sum(len(c.allowed) for c in MATRIX.values())
     report = [f"{len(leaks)} of {cells} cells leak:", *leaks, f"{len(wrong)} of {controls} controls fail:", *wrong]
     assert not leaks and not wrong, "\n".join(report)
