@@ -8,20 +8,20 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, true, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
 from hub.audit.purpose import Purpose
-from hub.audit.refusals import RefusedRecord, note_refusal
+from hub.audit.refusals import note_refusal
 from hub.audit.service import AuditEvent, record
-from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, Employer, PaymentOrder
+from hub.claims.access import readable, refused
+from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentOrder
 from hub.claims.service import CLAIM_USE
-from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.clients.permissions import Principal, Role
 from hub.clock import vietnam_date
 from hub.documents.models import Document, DocumentUse
 from hub.errors import Forbidden
-from hub.persons.models import Person
 
 MAX_PAGE = 200
 # Overdue: BHXH's settlement deadline passed while the claim still waits for evidence or a decision.
@@ -43,23 +43,6 @@ class ClaimPage:
     claims: Sequence[Claim]
     total: int
     has_next: bool
-
-
-def _reach(actor: Principal) -> ColumnElement[bool]:
-    """BHXH roles read the claims of their province (or all); an employer those of its employees it filed or that
-    name it; a citizen their own."""
-    jurisdiction = actor.jurisdiction
-    if Role.CLAIM_READ in actor.roles:
-        if jurisdiction.level is JurisdictionLevel.NATIONAL:
-            return true()
-        if jurisdiction.level is JurisdictionLevel.PROVINCE:
-            return Claim.province_code == jurisdiction.code
-    if Role.CLAIM_READ_OWN in actor.roles:
-        if jurisdiction.level is JurisdictionLevel.EMPLOYER:
-            return Claim.employer_id.in_(select(Employer.id).where(Employer.code == jurisdiction.code))
-        if jurisdiction.level is JurisdictionLevel.PERSON:
-            return Claim.person_id.in_(select(Person.id).where(Person.personal_id_number == jurisdiction.code))
-    raise Forbidden()
 
 
 def _conditions(where: ClaimFilter, today: dt.date) -> list[ColumnElement[bool]]:
@@ -89,7 +72,7 @@ async def search_claims(
     after: tuple[dt.datetime, uuid.UUID] | None = None,
 ) -> ClaimPage:
     """The work queue: oldest first (created time, then id), with the total; one audit entry per claim shown."""
-    conditions = [_reach(actor), *_conditions(where, vietnam_date(now))]
+    conditions = [readable(actor), *_conditions(where, vietnam_date(now))]
     total = await session.scalar(select(func.count()).select_from(Claim).where(*conditions)) or 0
     query = select(Claim).where(*conditions)
     if after is not None:
@@ -130,12 +113,12 @@ class ClaimView:
 
 async def read_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> ClaimView:
     """One claim with its history, payment orders and the documents it was computed from (the read is audited)."""
-    found = (await session.execute(select(Claim, _reach(actor)).where(Claim.reference == reference))).one_or_none()
+    found = (await session.execute(select(Claim, readable(actor)).where(Claim.reference == reference))).one_or_none()
     if found is None:
         raise Forbidden()  # a claim that does not exist and one out of reach look the same
     claim, reachable = found
     if not reachable:
-        note_refusal(RefusedRecord("claim", reference, claim.person_id))
+        note_refusal(refused(claim))
         raise Forbidden()
     events = (
         await session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id))
