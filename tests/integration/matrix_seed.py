@@ -83,6 +83,7 @@ class Place:
     child: str
     child_id: str
     twin_name: str  # a probable duplicate waiting for an officer
+    lookalike: str  # a person here whom the other place's office registers a child like (a review over there)
     mother: str
     mother_id: str
     deceased: str
@@ -115,6 +116,7 @@ PLACES = (
         child="Đỗ Gia Bảo",
         child_id=compose_personal_id("01", Gender.MALE, 2026, 7311),
         twin_name="Đỗ Minh Khang",
+        lookalike="Lý Thu Hà",
         mother="Vũ Thị Hằng",
         mother_id="001194000611",
         deceased="Hoàng Văn Thụ",
@@ -139,6 +141,7 @@ PLACES = (
         child="Nguyễn Minh Triết",
         child_id=compose_personal_id("48", Gender.MALE, 2026, 4512),
         twin_name="Trần Bảo Ngọc",
+        lookalike="Phan Thị Yến",
         mother="Trần Thị Mai",
         mother_id="048194000123",
         deceased="Lê Văn Bình",
@@ -161,6 +164,7 @@ class Side:
     cancel_record: str = ""  # the record number of a second registration, cancelled by the positive control
     review: str = ""  # the probable duplicate's review id
     review_case: str = ""
+    cross_review: str = ""  # a review in this place's queue whose candidate lives in the other place
     employee_person: str = ""
     child_person: str = ""
     document: str = ""  # the sick-leave certificate
@@ -285,6 +289,7 @@ async def seed(
     for side in sides.values():
         await _children(client, db, clock, side)
         await _evidence(client, db, clock, side)
+    await _cross_review(client, db, sides["a"], sides["b"])
     for side in sides.values():
         await _wait_for_card_and_claim(client, side)
     async with db.sessions() as session:
@@ -355,8 +360,9 @@ async def _children(client: httpx.AsyncClient, db: Database, clock: Clock, side:
     """A child whose card is issued, a second registration (to cancel), and a probable duplicate."""
     place = side.p
     async with db.transaction() as session:
-        known = NewPerson(place.twin_name, Gender.FEMALE, CHILD_BORN, place.province, place.office, "Nhà bà ngoại")
-        await create_person(session, now=clock.now(), actor=None, purpose=Purpose.SYSTEM, new=known)
+        for name in (place.twin_name, place.lookalike):
+            known = NewPerson(name, Gender.FEMALE, CHILD_BORN, place.province, place.office, "Nhà bà ngoại")
+            await create_person(session, now=clock.now(), actor=None, purpose=Purpose.SYSTEM, new=known)
     sibling = {"child.fullName": f"{place.child} Em", "child.personalIdNumber": None}
     twin = {"child.fullName": place.twin_name, "child.gender": "FEMALE", "child.personalIdNumber": None}
     records = [child_record(place, "1"), child_record(place, "2", **sibling), child_record(place, "3", **twin)]
@@ -364,11 +370,26 @@ async def _children(client: httpx.AsyncClient, db: Database, clock: Clock, side:
     results = answer["submitBirthRegistrations"]["results"]
     assert all(r["accepted"] for r in results) and results[2]["state"] == "NEEDS_REVIEW", results
     side.case, side.cancel_record, side.review_case = results[0]["caseReference"], "2", results[2]["caseReference"]
+    side.review = await _review_of(db, side.review_case)
+
+
+async def _review_of(db: Database, reference: str) -> str:
     async with db.sessions() as session:
-        review = await session.scalar(
-            select(ReviewItem.id).join(ChildCardCase).where(ChildCardCase.reference == side.review_case)
+        return str(
+            await session.scalar(select(ReviewItem.id).join(ChildCardCase).where(ChildCardCase.reference == reference))
         )
-    side.review = str(review)
+
+
+async def _cross_review(client: httpx.AsyncClient, db: Database, here: Side, there: Side) -> None:
+    """Here's office registers a child (with an ID number of here) named, born and gendered like a person living
+    there: matching is national, so the probable duplicate waits in here's queue with there's person as candidate."""
+    child_id = compose_personal_id(here.p.province, Gender.FEMALE, 2026, 9911)
+    like = {"child.fullName": there.p.lookalike, "child.gender": "FEMALE", "child.personalIdNumber": child_id}
+    records = [child_record(here.p, "4", **like)]
+    answer = await graphql_data(client, SUBMIT, {"records": records}, token=here.tokens[ClientKind.CIVIL_REGISTRY])
+    (result,) = answer["submitBirthRegistrations"]["results"]
+    assert result["state"] == "NEEDS_REVIEW", result
+    here.cross_review = await _review_of(db, result["caseReference"])
 
 
 async def _evidence(client: httpx.AsyncClient, db: Database, clock: Clock, side: Side) -> None:

@@ -226,10 +226,12 @@ MATRIX: dict[str, Case] = {
         lambda d, b, k: d["childCard"]["reference"] == b.case,
     ),
     "childCardReviews": Case(
-        "{ childCardReviews { id caseReference childName candidate { fullName personalIdNumber } } }",
+        "{ childCardReviews { id caseReference childName candidate { fullName personalIdNumber communeCode } } }",
         none,
         (K.SUPERVISOR,),
         lambda d, b, k: b.review in [r["id"] for r in d["childCardReviews"]],
+        # A's own queue holds a child registered like a person of B: B's person may not be shown as candidate.
+        nothing=lambda d, b: all(r["candidate"]["communeCode"] != b.p.office for r in d["childCardReviews"]),
     ),
     "childCardReport": Case(
         "query($f: Date!, $l: Date!) { childCardReport(firstDay: $f, lastDay: $l) { rows { level code received } } }",
@@ -428,6 +430,8 @@ MATRIX: dict[str, Case] = {
         lambda b: {"id": b.review, "s": False},
         (K.SUPERVISOR,),
         lambda d, b, k: d["decideChildCardReview"]["caseReference"] == b.review_case,
+        # Linking A's child to B's person would give B's person A's ID number and BHXH code.
+        also=(lambda a, b: {"id": a.cross_review, "s": True},),
     ),
     "requestChildCard": Case(
         """mutation($id: String, $o: String, $b: String, $n: String, $to: String) { requestChildCard(
