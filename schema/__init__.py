@@ -5,17 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import strawberry
-from graphql import ASTValidationRule
 from graphql.error import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -28,6 +19,7 @@ from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.errors import PublicErrors
+from schema.limits import limit_rules
 from schema.persons import PersonMutation, PersonQuery
 
 CACHE_SIZE = 512
@@ -66,20 +58,10 @@ class HubSchema(strawberry.Schema):
         return None
 
 
-def limit_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
-    """The depth and alias limits as validation rules, built once per schema.
-
-    QueryDepthLimiter and MaxAliasesLimiter make new rule classes each time they are built; the validation cache keys
-    on those classes, so building them per operation would validate every document again."""
-    return [
-        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
-    ]
-
-
 def build_schema(limits: GraphQLLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
+    """The hub's schema; without introspection it also refuses `__schema`/`__type` and suggests no names."""
     limits = limits or GraphQLLimits()
-    rules = limit_rules(limits)
+    rules = limit_rules(limits, introspection=introspection)
     return HubSchema(
         query=Query,
         mutation=Mutation,
@@ -90,6 +72,8 @@ def build_schema(limits: GraphQLLimits | None = None, *, introspection: bool = T
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             OperationMetrics,
-            PublicErrors,
+            # graphql-core can leave suggestions out (hide_suggestions), but Strawberry's validation and execution
+            # do not ask it to: PublicErrors takes them out of a production schema's errors.
+            lambda: PublicErrors(suggestions=introspection),
         ],
     )

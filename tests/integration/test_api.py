@@ -227,7 +227,9 @@ async def test_query_limits(settings, clock, signer, hub, world):
     tokens, _ = world
     aliases = "{ " + " ".join(f"a{i}: viewer {{ name }}" for i in range(settings.graphql.max_aliases + 1)) + " }"
     body = (await post_graphql(client, aliases, token=tokens["operator"])).json()
-    assert "aliases found" in body["errors"][0]["message"]
+    limit = settings.graphql.max_aliases
+    assert body["errors"][0]["message"] == f"Query has {limit + 1} aliases, more than the limit of {limit}."
+    assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
     tight = dataclasses.replace(settings, graphql=GraphQLLimits(max_depth=1, max_tokens=30))
     app = create_app(tight, clock=clock, embedded_worker=False)
     async with (
@@ -235,7 +237,7 @@ async def test_query_limits(settings, clock, signer, hub, world):
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as other,
     ):
         deep = (await post_graphql(other, "{ viewer { jurisdiction { level } } }", token=tokens["operator"])).json()
-        assert "exceeds maximum operation depth" in deep["errors"][0]["message"]
+        assert deep["errors"][0]["message"] == "Query depth 2 exceeds the limit of 1."
         long = "{ " + " ".join(["viewer { name }"] * 10) + " }"
         many = (await post_graphql(other, long, token=tokens["operator"])).json()
         assert "contains more than 30 tokens" in many["errors"][0]["message"]
