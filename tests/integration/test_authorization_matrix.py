@@ -643,7 +643,7 @@ def refusal_problem(case: Case, body: Data, b: Side, variables: Data) -> str | N
     if shown:
         return f"revealed {shown}"
     if not case.nothing(data, b):
-        return f"answered {json.dumps(data, ensure_ascii=False)[:300]}"
+        return f"answered {json.dumps(data, ensure_ascii=False)[:800]}"
     return None
 
 
