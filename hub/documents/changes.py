@@ -13,15 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
+from hub.audit.refusals import note_refusal
 from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.db import insert_for
+from hub.documents.access import issued_by, refused
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
 from hub.documents.models import Document, DocumentState, DocumentUse
 from hub.errors import Forbidden
 from hub.jobs import JobContext, enqueue, job
-from signing.parties import facility
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,10 @@ async def revoke_document(
     if actor.jurisdiction.level is not JurisdictionLevel.FACILITY or actor.jurisdiction.code is None:
         raise Forbidden()
     document = await session.get(Document, document_id, with_for_update=True)
-    if document is None or document.issuer != facility(actor.jurisdiction.code):
+    if document is not None and not issued_by(actor, document):
+        note_refusal(refused(document))
+        document = None  # another issuer's document is answered as unknown
+    if document is None:
         raise document_error(E.DOCUMENT_NOT_FOUND, field="id")
     if not reason.strip():
         raise document_error(E.REASON_REQUIRED, field="reason")

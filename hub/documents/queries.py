@@ -1,10 +1,5 @@
-"""Reading signed documents within the caller's reach; every document read is audited.
-
-A facility reads only what it submitted. BHXH roles read documents issued in their province, about a person living
-there, or fetched by themselves (civil-status and population evidence), or everything with a national
-jurisdiction. Medical content (diagnoses, treatment) is shown only to the issuing facility and to the roles that
-settle claims (`MEDICAL_ROLES`); everyone else sees it masked.
-"""
+"""Reading signed documents within the caller's reach (`hub.documents.access`); every document read is audited.
+Medical content (diagnoses, treatment) is masked for those who may not see it."""
 
 from __future__ import annotations
 
@@ -14,19 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
+from hub.audit.refusals import note_refusal
 from hub.audit.service import AuditEvent, record
-from hub.clients.permissions import ClientKind, JurisdictionLevel, Principal, Role
+from hub.clients.permissions import ClientKind, Principal
+from hub.documents.access import medical_visible, readable, refused
 from hub.documents.models import Document, DocumentUse, Submission
 from hub.errors import Forbidden
-from hub.persons.models import Person
 from signing.parties import facility
 
 MAX_PAGE = 200
-MEDICAL_ROLES = frozenset({Role.CLAIM_READ})
 # Fields that tell about a patient's health: shown only to the issuer and to MEDICAL_ROLES.
 # A pregnancy ended, a child who died, a delivery by caesarean or before 32 weeks are health facts too.
 _MEDICAL_PREFIXES = (
@@ -107,34 +102,6 @@ class DocumentPage:
     has_next: bool
 
 
-def _reach(actor: Principal) -> ColumnElement[bool]:
-    """The documents this caller may read at all."""
-    actor.require(Role.DOCUMENT_READ)
-    jurisdiction = actor.jurisdiction
-    match jurisdiction.level:
-        case JurisdictionLevel.NATIONAL:
-            return true()
-        case JurisdictionLevel.FACILITY:
-            assert jurisdiction.code is not None
-            return Document.issuer == facility(jurisdiction.code)
-        case JurisdictionLevel.PROVINCE:
-            living_there = select(Person.id).where(Person.province_code == jurisdiction.code)
-            fetched = select(Submission.id).where(Submission.client_id == actor.client_id)
-            return or_(
-                Document.issuer.startswith(f"facility:{jurisdiction.code}"),
-                Document.person_id.in_(living_there),
-                Document.submission_id.in_(fetched),  # evidence this client asked for
-            )
-        case _:
-            return false()
-
-
-def _medical_visible(actor: Principal, document: Document) -> bool:
-    if actor.jurisdiction.level is JurisdictionLevel.FACILITY and actor.jurisdiction.code is not None:
-        return document.issuer == facility(actor.jurisdiction.code)
-    return bool(MEDICAL_ROLES & actor.roles)
-
-
 async def search_documents(
     session: AsyncSession,
     *,
@@ -145,7 +112,7 @@ async def search_documents(
     after: tuple[dt.datetime, uuid.UUID] | None = None,
 ) -> DocumentPage:
     """Documents newest first (received time, then id), with the total matching; each one returned is audited."""
-    conditions = [_reach(actor), *_conditions(where)]
+    conditions = [readable(actor), *_conditions(where)]
     total = await session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
     query = select(Document).where(*conditions)
     if after is not None:
@@ -162,8 +129,12 @@ async def read_document(
     session: AsyncSession, *, now: dt.datetime, actor: Principal, document_id: uuid.UUID
 ) -> DocumentView:
     """One document; one out of reach looks like no document at all."""
-    document = await session.scalar(select(Document).where(Document.id == document_id, _reach(actor)))
-    if document is None:
+    found = (await session.execute(select(Document, readable(actor)).where(Document.id == document_id))).one_or_none()
+    if found is None:
+        raise Forbidden()
+    document, reachable = found
+    if not reachable:
+        note_refusal(refused(document))
         raise Forbidden()
     return (await _views(session, now=now, actor=actor, documents=[document]))[0]
 
@@ -234,7 +205,7 @@ async def _views(
     }
     views = []
     for document in documents:
-        medical = _medical_visible(actor, document)
+        medical = medical_visible(actor, document)
         fields = document.fields if medical else {k: v for k, v in document.fields.items() if not is_medical(k)}
         submission = submissions[document.submission_id]
         views.append(DocumentView(document, fields, medical, submission.transaction_id, submission.verification))

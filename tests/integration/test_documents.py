@@ -297,6 +297,24 @@ async def test_reads_are_limited_to_reach_diagnoses_are_masked_and_every_read_is
         reads = (await session.scalars(select(AuditEntry).where(AuditEntry.operation == "document.read"))).all()
     assert len(reads) == len(own) + len(processor) + len(auditor) + len(shown) + len(hidden)
     assert {r.client_name for r in reads} == {"bv-48001", "processor-48", "auditor-48"}
+    # Another hospital naming one of them is refused, and the attempt is audited (on the patient's trail if linked)
+    one = "query($id: ID!) { document(id: $id) { fields } }"
+    refused = (await post_graphql(client, one, {"id": own[0]["id"]}, token=tokens["bv-48002"])).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
+    async with state.services.db.sessions() as session:
+        portal_attempt, attempt = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.operation == "access.refused").order_by(AuditEntry.seq)
+            )
+        ).all()
+    assert (portal_attempt.client_name, portal_attempt.details["operation"]) == ("portal", "documents")
+    assert attempt.client_name == "bv-48002"
+    assert (str(attempt.person_id) if attempt.person_id else None) == own[0]["personId"]
+    assert attempt.details == {
+        "operation": "document",
+        "arguments": {"id": own[0]["id"]},
+        "record": f"document:{own[0]['id']}",
+    }
 
 
 async def test_the_same_envelope_sent_twice_at_once_is_stored_once(hub, world):
