@@ -30,5 +30,17 @@ def may_reissue(actor: Principal, case: ChildCardCase, person: Person | None) ->
     return False
 
 
+def may_review(actor: Principal, case: ChildCardCase, candidate: Person | None, *, note: bool = False) -> bool:
+    """A probable duplicate is reviewed by an officer whose jurisdiction covers both the new case and the person it
+    may be: matching is national, and a case of one province must not show or change a person of another (such a
+    pair waits for a national officer). With `note`, a refusal is noted for the audit log."""
+    role = Role.CHILD_CARD_REVIEW
+    if actor.may(role, case.location) and candidate is not None and actor.may(role, candidate.location):
+        return True
+    if note:  # on the trail of the person the review would have shown or changed
+        note_refusal(RefusedRecord("childcard.case", case.reference, candidate.id if candidate else case.person_id))
+    return False
+
+
 def refused(case: ChildCardCase) -> RefusedRecord:
     return RefusedRecord("childcard.case", case.reference, case.person_id)

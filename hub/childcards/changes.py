@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
-from hub.childcards.access import may_reissue, reaches
+from hub.childcards.access import may_reissue, may_review, reaches
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import change_state, change_states
@@ -55,7 +55,7 @@ async def open_reviews(
         .where(ReviewItem.state == ReviewState.OPEN.value)
         .order_by(ReviewItem.created_at)
     )
-    visible = [(r, c, p) for r, c, p in rows if actor.jurisdiction.covers(c.location)]
+    visible = [(r, c, p) for r, c, p in rows if may_review(actor, c, p)]
     events = [
         AuditEvent("childcard.read_review", Purpose.CARD_ISSUANCE, p.id, {"case": c.reference}) for _, c, p in visible
     ]
@@ -70,14 +70,15 @@ async def decide_review(
     actor.require(Role.CHILD_CARD_REVIEW)
     review = await session.get(ReviewItem, review_id, with_for_update=True, populate_existing=True)
     case = await session.get(ChildCardCase, review.case_id, with_for_update=True) if review else None
-    if review is None or case is None or not reaches(actor, case, Role.CHILD_CARD_REVIEW):
+    candidate = await session.get(Person, review.candidate_person_id) if review else None
+    if review is None or case is None or not may_review(actor, case, candidate, note=True):
         raise BusinessErrors([childcard_error(E.REVIEW_UNKNOWN, field="id")])
     if review.state != ReviewState.OPEN.value or case.state != CaseState.NEEDS_REVIEW.value:
         raise BusinessErrors([childcard_error(E.REVIEW_ALREADY_DECIDED, field="id")])
     birth = await current_record(session, case)
     created: list[AuditEvent] = []
     if same_person:
-        person = await session.get(Person, review.candidate_person_id)
+        person = candidate
         assert person is not None
         if birth.child.personal_id_number and not person.personal_id_number:
             person.personal_id_number = birth.child.personal_id_number

@@ -48,8 +48,10 @@ MESSAGES: Templates = {
     E.DETAILS_INVALID: ("The claim's details are not valid: {detail}", "Thông tin hồ sơ không hợp lệ: {detail}"),
     E.CLAIM_NOT_FOUND: ("No such claim.", "Không tìm thấy hồ sơ."),
     E.NOT_PERMITTED: (
-        "You may not file a claim for this person (another province, another employer's employee, someone else).",
-        "Không được nộp hồ sơ cho người này (tỉnh khác, người lao động của đơn vị khác, người khác).",
+        "You may not file a claim for this person (not known as insured, in another province, another employer's "
+        "employee, someone else).",
+        "Không được nộp hồ sơ cho người này (chưa có thông tin tham gia BHXH, tỉnh khác, người lao động của đơn vị "
+        "khác, người khác).",
     ),
     E.TOO_MANY_FILINGS: (
         "{count} claims in one call; at most {limit}.",

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.claims.details import ClaimDetails, event_date
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ContributionMonthRow, Employer
 from hub.claims.service import Opening, open_claims
-from hub.clients.permissions import Location, Principal, Role
+from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.clock import vietnam_date
-from hub.errors import BusinessError, Forbidden
+from hub.errors import BusinessError
 from hub.persons.models import Person
 
 MAX_FILINGS = 1_000  # per call: an employer's monthly list fits
@@ -36,7 +37,7 @@ class Filing:
     filed_on: dt.date | None = None
 
 
-FilingOutcome = Claim | BusinessError | Forbidden
+FilingOutcome = Claim | BusinessError
 
 
 async def file_claims(
@@ -53,17 +54,9 @@ async def file_claims(
     )
     outcomes: list[FilingOutcome | Opening] = []
     for filing, person in zip(filings, people, strict=True):
-        if person is None:
-            outcomes.append(claim_error(E.PERSON_UNKNOWN, field="personalId"))
-            continue
-        employer = employers.get((person.id, event_date(filing.details)))
-        where = Location(
-            province_code=person.province_code,
-            employer_code=employer.code if employer else None,
-            personal_id=person.personal_id_number,
-        )
-        if not actor.jurisdiction.covers(where):
-            outcomes.append(Forbidden())
+        employer = employers.get((person.id, event_date(filing.details))) if person else None
+        if person is None or not actor.jurisdiction.covers(_place(person, employer)):
+            outcomes.append(_not_filed(actor, person))
             continue
         outcomes.append(
             Opening(
@@ -79,6 +72,25 @@ async def file_claims(
     claims = await open_claims(session, openings, now=now, actor=actor, origin=ClaimOrigin.MANUAL)
     by_event = {(c.person_id, c.kind, c.event_key): c for c in claims}
     return [by_event[(o.person_id, o.kind.value, o.event_key)] if isinstance(o, Opening) else o for o in outcomes]
+
+
+def _place(person: Person, employer: Employer | None) -> Location:
+    """Where a filing for this person belongs: their province, their employer that month, themself."""
+    return Location(
+        province_code=person.province_code,
+        employer_code=employer.code if employer else None,
+        personal_id=person.personal_id_number,
+    )
+
+
+def _not_filed(actor: Principal, person: Person | None) -> BusinessError:
+    """Why a filing is refused. Only a national caller learns that a number is unknown: to anyone else an unknown
+    person and one out of reach look the same, so that filings cannot probe who is insured."""
+    if person is None and actor.jurisdiction.level is JurisdictionLevel.NATIONAL:
+        return claim_error(E.PERSON_UNKNOWN, field="personalId")
+    if person is not None:
+        note_refusal(RefusedRecord("person", person.personal_id_number or person.bhxh_code or "", person.id))
+    return claim_error(E.NOT_PERMITTED, field="personalId")
 
 
 async def file_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, filing: Filing) -> Claim:

@@ -16,7 +16,7 @@ from hub.claims.models import Claim, ClaimKind
 from hub.claims.rules import ConvalescenceCause
 from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
-from hub.errors import BusinessError, Forbidden
+from hub.errors import BusinessError
 from schema.claims.types import ClaimError, ClaimType, today
 from schema.context import Info, write
 from schema.errors import payload_errors
@@ -100,8 +100,6 @@ class FiledClaim:
 
     @classmethod
     def of(cls, index: int, outcome: FilingOutcome | BusinessError, day: dt.date) -> FiledClaim:
-        if isinstance(outcome, Forbidden):
-            outcome = claim_error(E.NOT_PERMITTED, field="personalId")
         if isinstance(outcome, BusinessError):
             return cls(index=index, claim=None, errors=payload_errors(ClaimError, outcome))
         return cls(index=index, claim=ClaimType.of(outcome, today=day), errors=[])

@@ -11,13 +11,15 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.audit.models import AuditEntry
+from hub.audit.purpose import Purpose
 from hub.catalogs.facilities import FacilityFields, add_facility, retire_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCard, ChildCardCase, ReviewItem
 from hub.clients.models import Client
-from hub.clients.permissions import ClientKind, Principal
+from hub.clients.permissions import ClientKind, Principal, Role
 from hub.persons.identity import compose_personal_id
 from hub.persons.models import Gender, Person
+from hub.persons.service import NewPerson, create_person
 from hub.worker import WorkerService
 from tests.helpers import graphql_data, graphql_error_codes, make_client, make_person, wait_until
 
@@ -28,6 +30,7 @@ CASE = """query($ref: String!) { childCardCase(reference: $ref) {
   card { version cardNumber bhxhCode validFrom validTo facilityCode guardianRole guardianName delivery }
   cards { version supersededAt } history { state } } }"""
 CHILD_ID = compose_personal_id("48", Gender.MALE, 2026, 4512)
+DECIDES = {"roles": frozenset({Role.CHILD_CARD_REVIEW, Role.PERSON_READ})}
 
 
 def birth(**changes: Any) -> dict[str, Any]:
@@ -326,9 +329,6 @@ async def probable_duplicate(hub, office, clock) -> tuple[str, Person]:
     """A child submitted while a person with the same name, birth date and gender, but no mother on file, exists."""
     client, state = hub
     async with state.services.db.transaction() as session:
-        from hub.audit.purpose import Purpose
-        from hub.persons.service import NewPerson, create_person
-
         known = await create_person(
             session,
             now=clock.now(),
@@ -359,6 +359,38 @@ async def test_a_probable_duplicate_waits_for_an_officer_who_links_it(hub, offic
         assert case is not None and case.person_id == known.id
     again = await graphql_data(client, DECIDE, {"id": review["id"], "same": False}, token=office["supervisor-48"])
     assert [e["code"] for e in again["decideChildCardReview"]["errors"]] == ["REVIEW_ALREADY_DECIDED"]
+
+
+async def test_a_duplicate_across_provinces_waits_for_a_national_officer(hub, office, clock, signer):
+    client, state = hub
+    db = state.services.db
+    _, hanoi = await make_client(db, signer, clock, "supervisor-01", ClientKind.SUPERVISOR, "province:01", **DECIDES)
+    _, national = await make_client(db, signer, clock, "supervisor", ClientKind.SUPERVISOR, "national", **DECIDES)
+    # Given a Hà Nội registration that may be a child already known in Đà Nẵng
+    async with db.transaction() as session:
+        await create_person(
+            session,
+            now=clock.now(),
+            actor=None,
+            purpose=Purpose.SYSTEM,
+            new=NewPerson("Phan Thị Yến", Gender.FEMALE, dt.date(2026, 10, 1), "48", "20242", "Hải Châu"),
+        )
+    record = birth(registryOfficeCode="00004", facilityCode="48001", **{"child.personalIdNumber": None})
+    record["child"] |= {"fullName": "Phan Thị Yến", "gender": "FEMALE"}
+    (result,) = (await submit(client, office, record, as_="ubnd-ba-dinh"))["results"]
+    assert result["state"] == "NEEDS_REVIEW", result
+    # Then neither province's supervisor sees the pair, nor can decide it; a national one does
+    for token in (hanoi, office["supervisor-48"]):
+        assert (await graphql_data(client, REVIEWS, token=token))["childCardReviews"] == []
+    (review,) = (await graphql_data(client, REVIEWS, token=national))["childCardReviews"]
+    for token in (hanoi, office["supervisor-48"]):
+        refused = await graphql_data(client, DECIDE, {"id": review["id"], "same": True}, token=token)
+        assert [e["code"] for e in refused["decideChildCardReview"]["errors"]] == ["REVIEW_UNKNOWN"]
+    async with db.sessions() as session:
+        known = await session.scalar(select(Person).where(Person.full_name == "Phan Thị Yến"))
+        assert known is not None and known.bhxh_code is None  # nothing written on Đà Nẵng's person
+    decided = await graphql_data(client, DECIDE, {"id": review["id"], "same": False}, token=national)
+    assert decided["decideChildCardReview"]["errors"] == []
 
 
 async def test_an_officer_can_decide_it_is_a_different_child(hub, office, clock):

@@ -198,8 +198,11 @@ async def test_employers_and_citizens_see_and_file_only_their_own(hub, office, s
     }
     filed = await graphql_data(client, FILE, {"input": care}, token=employer)
     assert filed["fileClaim"]["claim"]["state"] == "EVIDENCE_PENDING"
-    refused = (await post_graphql(client, FILE, {"input": care}, token=stranger)).json()
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    refused = (await graphql_data(client, FILE, {"input": care}, token=stranger))["fileClaim"]
+    assert refused == {"claim": None, "errors": [{"code": "NOT_PERMITTED"}]}
+    # A number nobody has gets the same answer: filings cannot probe who is insured
+    nobody = await graphql_data(client, FILE, {"input": care | {"personalId": "048085999999"}}, token=stranger)
+    assert nobody["fileClaim"] == refused
     decided = (
         await post_graphql(client, DECIDE, {"reference": mine[0]["reference"], "decision": "APPROVE"}, token=citizen)
     ).json()
@@ -258,7 +261,7 @@ async def test_an_employers_list_files_each_line_or_says_why_not(hub, office, si
     # A leave of April 2025 filed in November 2026: long after the employee's 45 days and the employer's 7
     assert results[0]["claim"]["filing"] == {"employerBy": "2025-06-10", "late": True}
     assert results[1]["claim"]["reference"] == automatic["reference"]
-    assert results[2]["errors"] == [{"code": "PERSON_UNKNOWN", "field": "personalId"}]
+    assert results[2]["errors"] == [{"code": "NOT_PERMITTED", "field": "personalId"}]  # unknown, said as to all
     assert [e["code"] for e in results[3]["errors"] + results[4]["errors"]] == ["DETAILS_INVALID", "DETAILS_INVALID"]
     # Sent again: the same claims, nothing doubled; the computation runs once more to the same result
     again = (await graphql_data(client, FILE_LIST, {"inputs": lines[:2]}, token=employer))["fileClaims"]["results"]
