@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import strawberry
+from graphql import ASTValidationRule
 from graphql.error import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -19,7 +20,7 @@ from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.errors import PublicErrors
-from schema.limits import limit_rules
+from schema.limits import validation_rules
 from schema.persons import PersonMutation, PersonQuery
 
 CACHE_SIZE = 512
@@ -51,6 +52,17 @@ class OperationMetrics(SchemaExtension):
         ).inc()
 
 
+class ValidationRules(SchemaExtension):
+    """The schema's own validation rules in place of graphql-core's defaults (which Strawberry starts from)."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.validation_rules = self.rules
+        yield
+
+
 class HubSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Strawberry would log every error with a traceback, refusals and typos included. PublicErrors logs
@@ -61,14 +73,14 @@ class HubSchema(strawberry.Schema):
 def build_schema(limits: GraphQLLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
     """The hub's schema; without introspection it also refuses `__schema`/`__type` and suggests no names."""
     limits = limits or GraphQLLimits()
-    rules = limit_rules(limits, introspection=introspection)
+    rules = validation_rules(limits, introspection=introspection)
     return HubSchema(
         query=Query,
         mutation=Mutation,
         # Factories: a fresh extension per operation (the parse and validation caches are module-level LRUs).
         extensions=[
             lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: AddValidationRules(rules),
+            lambda: ValidationRules(rules),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             OperationMetrics,

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from graphql.error import GraphQLError
 from graphql.language import VariableDefinitionNode
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import MaskErrors
 
 from hub.errors import BusinessError, BusinessErrors, HubError
@@ -15,6 +16,7 @@ from hub.errors import BusinessError, BusinessErrors, HubError
 log = logging.getLogger(__name__)
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
+TOO_COMPLEX = "QUERY_TOO_COMPLEX"  # a document past a limit, or too much work for graphql-core to validate
 # How graphql-core's coerce_variable_values words a value it cannot coerce: the variable, where in its value
 # (print_path_list: `[0].child.gender`), and the reason.
 _INVALID_VARIABLE = re.compile(r"Variable '\$\w+' has invalid value(?: at (?P<at>\S+?))?: (?P<reason>.*)", re.S)
@@ -40,6 +42,8 @@ class PublicErrors(MaskErrors):
         variable = _variable_of(error)
         if variable is not None:
             return _bad_variable(error, variable)
+        if isinstance(error, ValidationAbortedError) and not error.extensions:
+            return GraphQLError(error.message, nodes=error.nodes, source=error.source, extensions={"code": TOO_COMPLEX})
         if original is None:  # a syntax or validation error: about the request, safe to show
             return error
         if isinstance(original, HubError):

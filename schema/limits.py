@@ -37,6 +37,8 @@ from graphql import (
 from graphql.language import SKIP, DocumentNode, VisitorAction
 from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.utilities.coerce_input_value import coerce_default_value
+from graphql.validation import OverlappingFieldsCanBeMergedRule, ValidationContext, specified_rules
+from graphql.validation.validate import ValidationAbortedError
 
 from hub.audit.tracker import MAX_PAGE as TRACKER_PAGE
 from hub.audit.trail import MAX_PAGE as AUDIT_PAGE
@@ -46,8 +48,8 @@ from hub.claims.queries import MAX_PAGE as CLAIM_PAGE
 from hub.documents.queries import MAX_PAGE as DOCUMENT_PAGE
 from hub.settings import GraphQLLimits
 from schema.catalogs.facilities import MAX_REQUESTS
+from schema.errors import TOO_COMPLEX
 
-TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 
 # Arguments that ask for a page of a list; when one is a variable (unknown at validation, and the validation cache
@@ -73,8 +75,24 @@ UNPAGED_LIST_SIZE = 10
 INTROSPECTION_LIST_SIZE = 5
 
 
+# Only one operation of a document runs; the others would only cost validation (620 small ones: 85 ms).
+MAX_OPERATIONS = 10
+# graphql-core's check that fields of one name can be merged compares them in pairs, within a budget of work it
+# aborts past; its default (500,000) takes over a second to spend on 1,200 copies of one field. The hub's own
+# documents spend under 20; a document repeating a field or a fragment hundreds of times is refused.
+MERGE_BUDGET = 1_000
+
+
 def too_complex(message: str, node: OperationDefinitionNode) -> GraphQLError:
     return GraphQLError(message, node, extensions={"code": TOO_COMPLEX})
+
+
+class BoundedOverlappingFieldsRule(OverlappingFieldsCanBeMergedRule):
+    """graphql-core's OverlappingFieldsCanBeMergedRule with MERGE_BUDGET for its work."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.rule_context.remaining_complexity_budget = MERGE_BUDGET
 
 
 @dataclasses.dataclass(frozen=True)
@@ -274,17 +292,19 @@ def _combine(shape: _Shape, fragments: Mapping[str, _Totals]) -> _Totals:
     return _Totals(combined.depth, combined.aliases, combined.cost)
 
 
-def operation_totals(schema: GraphQLSchema, document: DocumentNode) -> dict[OperationDefinitionNode, _Totals]:
-    """The depth, aliases and cost of each operation in `document`, its fragments expanded."""
+def operation_totals(schema: GraphQLSchema, document: DocumentNode) -> list[tuple[OperationDefinitionNode, _Totals]]:
+    """The depth, aliases and cost of each operation in `document`, its fragments expanded.
+
+    A list, not a dict: an AST node hashes its whole subtree."""
     walker = _Walker(schema)
     definitions = document.definitions
     fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
     totals = _fragment_totals(walker, fragments)
-    return {
-        operation: _combine(walker.shape(operation.selection_set, schema.get_root_type(operation.operation)), totals)
+    return [
+        (operation, _combine(walker.shape(operation.selection_set, schema.get_root_type(operation.operation)), totals))
         for operation in definitions
         if isinstance(operation, OperationDefinitionNode)
-    }
+    ]
 
 
 def document_limits_rule(limits: GraphQLLimits) -> type[ValidationRule]:
@@ -294,10 +314,22 @@ def document_limits_rule(limits: GraphQLLimits) -> type[ValidationRule]:
 
     class DocumentLimits(ValidationRule):
         def enter_document(self, node: DocumentNode, *_args: Any) -> VisitorAction:
-            for operation, found in operation_totals(self.context.schema, node).items():
-                for error in _excesses(operation, found, limits):
-                    self.report_error(error)
-            return SKIP
+            operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > MAX_OPERATIONS:
+                message = f"The document holds {len(operations)} operations, more than the limit of {MAX_OPERATIONS}."
+                raise ValidationAbortedError(message, operations[MAX_OPERATIONS], extensions={"code": TOO_COMPLEX})
+            errors = [
+                error
+                for operation, found in operation_totals(self.context.schema, node)
+                for error in _excesses(operation, found, limits)
+            ]
+            if not errors:
+                return SKIP
+            for error in errors[:-1]:
+                self.report_error(error)
+            # A refused document is not worth the other rules' time: end the validation with the last excess.
+            last = errors[-1]
+            raise ValidationAbortedError(last.message, last.nodes, extensions=last.extensions)
 
     return DocumentLimits
 
@@ -336,9 +368,9 @@ class IntrospectionDisabled(ValidationRule):
         return SKIP  # one error for the whole introspection selection
 
 
-def limit_rules(limits: GraphQLLimits, *, introspection: bool) -> list[type[ASTValidationRule]]:
-    """The hub's own validation rules for one schema, built once (the validation cache keys on rule classes)."""
-    rules: list[type[ASTValidationRule]] = [document_limits_rule(limits)]
-    if not introspection:
-        rules.append(IntrospectionDisabled)
-    return rules
+def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    """Every validation rule of one schema: the hub's limits first, then graphql-core's rules (the merge check within
+    MERGE_BUDGET), and without introspection IntrospectionDisabled. Build them once per schema: the validation cache
+    keys on the rule classes."""
+    specified = (BoundedOverlappingFieldsRule if r is OverlappingFieldsCanBeMergedRule else r for r in specified_rules)
+    return (document_limits_rule(limits), *specified, *(() if introspection else (IntrospectionDisabled,)))

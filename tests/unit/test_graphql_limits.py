@@ -23,12 +23,14 @@ from schema.errors import PublicErrors
 from schema.limits import (
     DEFAULT_PAGE_MAXIMUM,
     INTROSPECTION_LIST_SIZE,
+    MAX_OPERATIONS,
     PAGE_ARGUMENTS,
     PAGE_MAXIMA,
     UNPAGED_LIST_SIZE,
     IntrospectionDisabled,
     document_limits_rule,
     operation_totals,
+    validation_rules,
 )
 
 SDL = """
@@ -53,7 +55,7 @@ def limit_errors(document: str, **limits: Any) -> list[str]:
 
 
 def totals(document: str, schema: GraphQLSchema = SCHEMA) -> tuple[int, int, int]:
-    (found,) = operation_totals(schema, parse(document)).values()
+    ((_, found),) = operation_totals(schema, parse(document))
     return found.depth, found.aliases, found.cost
 
 
@@ -208,3 +210,24 @@ def test_production_errors_suggest_no_names():
         "Expected value of type 'X' not to include unknown field 'nam'. Found: {}",
     ]
     assert PublicErrors()._process_errors([typo]) == [typo]
+
+
+def test_a_document_of_many_operations_is_refused_before_the_other_rules_run():
+    rules = validation_rules(GraphQLLimits(), introspection=True)
+    ten = " ".join(f"query Q{i} {{ item {{ name }} }}" for i in range(MAX_OPERATIONS))
+    assert validate(SCHEMA, parse(ten), rules) == []
+    (refused,) = validate(SCHEMA, parse(ten + " query Extra { item { name } } query Unused($x: Int) { item }"), rules)
+    assert refused.message == f"The document holds {MAX_OPERATIONS + 2} operations, more than the limit of 10."
+    assert refused.extensions == {"code": "QUERY_TOO_COMPLEX"}
+
+
+def test_merging_a_field_repeated_hundreds_of_times_is_abandoned_quickly():
+    rules = validation_rules(GraphQLLimits(), introspection=True)
+    document = parse("{ " + "item { name } " * 1200 + "}")
+    start = time.perf_counter()
+    (aborted,) = validate(SCHEMA, document, rules)
+    assert time.perf_counter() - start < 0.5
+    assert aborted.message == "Validation aborted."
+    assert PublicErrors()._process_errors([aborted])[0].extensions == {"code": "QUERY_TOO_COMPLEX"}
+    # A field repeated a few times, as fragments do, is merged as before
+    assert validate(SCHEMA, parse("{ " + "item { name } " * 20 + "}"), rules) == []
