@@ -9,6 +9,7 @@ adds nothing (graphql-core's NoFragmentCyclesRule reports it).
 from __future__ import annotations
 
 import dataclasses
+import math
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -340,14 +341,20 @@ def _excesses(operation: OperationDefinitionNode, found: _Totals, limits: GraphQ
         yield too_complex(f"{kind} depth {found.depth} exceeds the limit of {limits.max_depth}.", operation)
     if found.aliases > limits.max_aliases:
         yield too_complex(
-            f"{kind} has {found.aliases:,} aliases, more than the limit of {limits.max_aliases}.", operation
+            f"{kind} has {_figure(found.aliases)} aliases, more than the limit of {limits.max_aliases}.", operation
         )
     if found.cost > limits.max_cost:
         yield too_complex(
-            f"{kind} cost {found.cost:,} exceeds the limit of {limits.max_cost:,} "
+            f"{kind} cost {_figure(found.cost)} exceeds the limit of {limits.max_cost:,} "
             "(fields selected, each multiplied by the list sizes asked above it).",
             operation,
         )
+
+
+def _figure(count: int) -> str:
+    """A count for a message: exact up to a quadrillion, then its order of magnitude (fragments multiply fast; a float
+    or a decimal string of the count could overflow)."""
+    return f"{count:,}" if count < 10**15 else f"over 10^{int((count.bit_length() - 1) * math.log10(2))}"
 
 
 class IntrospectionDisabled(ValidationRule):

@@ -231,3 +231,12 @@ def test_merging_a_field_repeated_hundreds_of_times_is_abandoned_quickly():
     assert PublicErrors()._process_errors([aborted])[0].extensions == {"code": "QUERY_TOO_COMPLEX"}
     # A field repeated a few times, as fragments do, is merged as before
     assert validate(SCHEMA, parse("{ " + "item { name } " * 20 + "}"), rules) == []
+
+
+def test_costs_beyond_any_float_are_reported_by_their_order_of_magnitude():
+    chain = [f"fragment F{i} on Item {{ ...F{i + 1} ...F{i + 1} ...F{i + 1} }}" for i in range(700)]
+    document = "\n".join(["{ item { ...F0 } }", *chain, "fragment F700 on Item { name }"])
+    assert limit_errors(document) == [
+        "Query cost over 10^333 exceeds the limit of 50,000 "
+        "(fields selected, each multiplied by the list sizes asked above it)."
+    ]
