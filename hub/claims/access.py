@@ -4,12 +4,17 @@ on a named claim is noted for the audit log, on the insured person's trail."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, true
+from collections.abc import Sequence
 
-from hub.audit.refusals import RefusedRecord
+from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.refusals import RefusedRecord, note_refusal
+from hub.catalogs.places import commune_location, current_province
 from hub.claims.models import Claim, Employer
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.errors import Forbidden
+from hub.persons.identity import InvalidPersonalId, decode_personal_id
 from hub.persons.models import Person
 
 
@@ -36,3 +41,48 @@ def require(actor: Principal, role: Role, claim: Claim) -> None:
 
 def refused(claim: Claim) -> RefusedRecord:
     return RefusedRecord("claim", claim.reference, claim.person_id)
+
+
+async def require_evidence_reach(
+    session: AsyncSession, actor: Principal, *, personal_ids: Sequence[str], office: str | None = None
+) -> None:
+    """Evidence is fetched to settle claims, about people the caller's jurisdiction covers: someone living there,
+    someone whose claim it reads, or, for someone the hub does not know (a newborn not yet registered, the deceased),
+    someone whose number was issued there (its first three digits: the province of birth registration); or a
+    registration of an office there. For a relationship, one of the two people suffices (a claimant and their child
+    or spouse). Checked before the other system is asked; Forbidden otherwise, the attempt noted."""
+    actor.require(Role.CLAIM_READ)
+    if actor.jurisdiction.level is JurisdictionLevel.NATIONAL:
+        return
+    if office is not None and actor.jurisdiction.covers(commune_location(office)):
+        return
+    personal_ids = [p for p in personal_ids if _issued_in(p) is not None]
+    if not personal_ids and office is None:
+        return  # no well-formed number: the question is refused as malformed before anyone is asked
+    people = {
+        p.personal_id_number: p
+        for p in (await session.scalars(select(Person).where(Person.personal_id_number.in_(personal_ids)))).all()
+    }
+    for personal_id in personal_ids:
+        person = people.get(personal_id)
+        if person is None and actor.jurisdiction.covers(Location(province_code=_issued_in(personal_id))):
+            return
+        if person is not None and (
+            actor.jurisdiction.covers(person.location) or await _has_claim_read_by(session, actor, person)
+        ):
+            return
+    for person in people.values():
+        note_refusal(RefusedRecord("person", person.personal_id_number or "", person.id))
+    raise Forbidden()
+
+
+async def _has_claim_read_by(session: AsyncSession, actor: Principal, person: Person) -> bool:
+    return await session.scalar(select(exists().where(Claim.person_id == person.id, readable(actor)))) or False
+
+
+def _issued_in(personal_id: str) -> str | None:
+    """The current province where a number's birth was registered (None: not a well-formed number)."""
+    try:
+        return current_province(decode_personal_id(personal_id).legacy_province_code)
+    except InvalidPersonalId:
+        return None

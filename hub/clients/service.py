@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
+from hub.catalogs.places import current_province
 from hub.clients.errors import ClientErrorCode
 from hub.clients.models import Client
 from hub.clients.permissions import (
@@ -181,11 +182,7 @@ def province_of(jurisdiction: Jurisdiction) -> str | None:
             commune = catalog.get(UnitLevel.COMMUNE, str(jurisdiction.code), Era.CURRENT)
             return commune.province_code if commune else None
         case JurisdictionLevel.FACILITY:
-            prefix = str(jurisdiction.code)[:2]  # a facility code starts with its (possibly former) province
-            if catalog.get(UnitLevel.PROVINCE, prefix, Era.CURRENT) is not None:
-                return prefix
-            successor = catalog.current_province_for(prefix)
-            return successor.code if successor else None
+            return current_province(str(jurisdiction.code)[:2])  # a facility code starts with its (former) province
         case JurisdictionLevel.EMPLOYER | JurisdictionLevel.PERSON:
             return None  # an employer or a person is not bound to one province's operator
 

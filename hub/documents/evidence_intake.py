@@ -17,7 +17,7 @@ from connectors import ConnectorError, PermanentError
 from connectors.civil_status import CivilStatusClient
 from connectors.population_evidence import PopulationEvidenceClient
 from connectors.signed import SignedAnswer
-from hub.clients.permissions import Principal, Role
+from hub.clients.permissions import Principal
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
 from hub.documents.evidence import (
@@ -74,9 +74,17 @@ class RelationshipQuery:
 EvidenceQuery = BirthExtractQuery | DeathExtractQuery | IdentityQuery | RelationshipQuery
 
 
-def require_reader(actor: Principal) -> None:
-    """Evidence is fetched to settle claims: claim roles only."""
-    actor.require(Role.CLAIM_READ)
+def subjects(query: EvidenceQuery) -> tuple[list[str], str | None]:
+    """Whom a question is about, for the caller's reach: the people's ID numbers, and the registry office asked
+    for one of its registrations."""
+    match query:
+        case BirthExtractQuery(personal_id=personal_id, office=office):
+            return ([personal_id] if personal_id else []), (None if personal_id else office)
+        case DeathExtractQuery(personal_id=personal_id) | IdentityQuery(personal_id=personal_id):
+            return [personal_id], None
+        case RelationshipQuery(first_personal_id=first, second_personal_id=second):
+            return [first, second], None
+    raise AssertionError(f"no subjects for {type(query).__name__}")
 
 
 async def fetch(connectors: Connectors, query: EvidenceQuery) -> SignedAnswer:

@@ -17,7 +17,7 @@ from hub.audit.refusals import note_refusal
 from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import ClientKind, Principal
 from hub.documents.access import medical_visible, readable, refused
-from hub.documents.models import Document, DocumentUse, Submission
+from hub.documents.models import Document, DocumentState, DocumentUse, Submission
 from hub.errors import Forbidden
 from signing.parties import facility
 
@@ -137,6 +137,24 @@ async def read_document(
         note_refusal(refused(document))
         raise Forbidden()
     return (await _views(session, now=now, actor=actor, documents=[document]))[0]
+
+
+async def read_fetched_evidence(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, issuer: str, doc_type: str, number: str
+) -> DocumentView | None:
+    """The current version of evidence the caller has just fetched. Its reach was checked before the fetch (its
+    subject is in the caller's jurisdiction), so this holds even when another client fetched the same signed bytes
+    first; read and audited as any document."""
+    document = await session.scalar(
+        select(Document).where(
+            Document.issuer == issuer,
+            Document.doc_type == doc_type,
+            Document.number == number,
+            Document.state == DocumentState.CURRENT.value,
+        )
+    )
+    views = await _views(session, now=now, actor=actor, documents=[document] if document else [])
+    return views[0] if views else None
 
 
 async def document_history(

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.audit.service import AuditEvent, record
-from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.catalogs.facilities import get_facility
+from hub.catalogs.places import commune_location
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.db import Database
 from hub.documents.errors import DocumentErrorCode as E
@@ -161,9 +161,7 @@ async def party_location(session: AsyncSession, party: str) -> Location:
         facility = await get_facility(session, code)
         return Location(province_code=facility.province_code, facility_code=code) if facility else Location()
     if kind == "civil-registry":
-        catalog = admin_catalog()
-        commune = catalog.get(UnitLevel.COMMUNE, code, Era.CURRENT) or catalog.current_commune_for(code)
-        return Location(province_code=commune.province_code, commune_code=commune.code) if commune else Location()
+        return commune_location(code)
     return Location()
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from hub.claims.access import require_evidence_reach
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
 from hub.documents.evidence import IdentityQuery, RelationshipKind
@@ -15,13 +16,13 @@ from hub.documents.evidence_intake import (
     EvidenceQuery,
     RelationshipQuery,
     fetch,
-    require_reader,
     store,
+    subjects,
 )
-from hub.documents.queries import DocumentFilter, search_documents
+from hub.documents.queries import read_fetched_evidence
 from hub.errors import BusinessError
 from hub.persons.models import Gender
-from schema.context import Info, write
+from schema.context import Info, read, write
 from schema.documents.types import DocumentError, DocumentType, SubmissionReceipt
 from schema.errors import payload_errors
 
@@ -37,7 +38,11 @@ class EvidencePayload:
 
 async def _evidence(info: Info, query: EvidenceQuery) -> EvidencePayload:
     services = info.context.services
-    require_reader(info.context.principal)
+    personal_ids, office = subjects(query)
+    # Before the other system is asked: only about people (or an office) within the caller's reach.
+    await read(
+        info, lambda s: require_evidence_reach(s, info.context.principal, personal_ids=personal_ids, office=office)
+    )
     try:
         answer = await fetch(services.connectors, query)  # outside any transaction: the other system may be slow
         stored = await write(
@@ -46,9 +51,13 @@ async def _evidence(info: Info, query: EvidenceQuery) -> EvidencePayload:
     except BusinessError as exc:
         return EvidencePayload(receipt=None, document=None, errors=payload_errors(DocumentError, exc))
     line = stored.lines[0]
-    where = DocumentFilter(issuer=stored.sender, doc_types=(line.doc_type,), number=line.number)
-    page = await write(info, lambda s, now, actor: search_documents(s, now=now, actor=actor, where=where, first=1))
-    document = DocumentType.of(page.documents[0]) if page.documents else None
+    view = await write(
+        info,
+        lambda s, now, actor: read_fetched_evidence(
+            s, now=now, actor=actor, issuer=stored.sender, doc_type=line.doc_type, number=line.number
+        ),
+    )
+    document = DocumentType.of(view) if view else None
     return EvidencePayload(receipt=SubmissionReceipt.of(stored), document=document, errors=[])
 
 

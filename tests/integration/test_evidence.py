@@ -17,6 +17,7 @@ from connectors.signed import SignedXmlClient
 from connectors.simkit import SimulatedSigners
 from connectors.simulate import running
 from hub.app import create_app
+from hub.audit.models import AuditEntry
 from hub.clients.permissions import ClientKind
 from hub.documents.evidence import Child, IdentityQuery, Parent, RelationshipKind
 from hub.documents.evidence_intake import BirthExtractQuery, DeathExtractQuery, RelationshipQuery, fetch, store
@@ -106,9 +107,12 @@ async def evidence(systems, settings, clock, signer):
         operator, _ = await make_client(db, signer, clock, "operator", ClientKind.OPERATOR, "national")
         _, processor = await make_client(db, signer, clock, "processor", ClientKind.CLAIM_PROCESSOR, "province:48")
         _, hospital = await make_client(db, signer, clock, "bv", ClientKind.HOSPITAL, "facility:48001")
+        _, hanoi = await make_client(db, signer, clock, "processor-01", ClientKind.CLAIM_PROCESSOR, "province:01")
+        _, national = await make_client(db, signer, clock, "processor-vn", ClientKind.CLAIM_PROCESSOR, "national")
         await trust_simulators(db, operator, clock, civil_url, population_url)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
-            yield client, state, {"processor": processor, "hospital": hospital}, civil
+            tokens = {"processor": processor, "hospital": hospital, "hanoi": hanoi, "national": national}
+            yield client, state, tokens, civil
 
 
 async def test_a_birth_extract_is_stored_verbatim_linked_and_versioned_when_corrected(evidence, clock):
@@ -169,6 +173,33 @@ async def test_evidence_that_cannot_be_had_is_refused_and_leaves_nothing(evidenc
     forbidden = (await post_graphql(client, BIRTH_EXTRACT, {"id": CHILD}, token=tokens["hospital"])).json()
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await rows_left(state) == {}
+
+
+async def test_evidence_is_fetched_only_about_people_within_reach(evidence, clock):
+    client, state, tokens, _ = evidence
+    await make_person(
+        state.services.db, clock, commune="20242", province="48", name="Trần Thị Mai", personal_id_number=MOTHER
+    )
+    # Given Đà Nẵng's people (a child born there, unknown to the hub; a mother living there): Hà Nội's processor is
+    # refused every question about them before the other system is asked, and nothing is stored
+    relationship = {"kind": "MOTHER_CHILD", "a": MOTHER, "b": CHILD}
+    identity = {"id": MOTHER, "name": "Trần Thị Mai", "born": "1994-03-04"}
+    for query, variables in ((BIRTH_EXTRACT, {"id": CHILD}), (RELATIONSHIP, relationship), (IDENTITY, identity)):
+        refused = (await post_graphql(client, query, variables, token=tokens["hanoi"])).json()
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
+    assert await rows_left(state) == {}
+    async with state.services.db.sessions() as session:
+        attempts = (await session.scalars(select(AuditEntry).where(AuditEntry.operation == "access.refused"))).all()
+    assert [a.details["operation"] for a in attempts] == [
+        "fetchBirthExtract",
+        "verifyFamilyRelationship",
+        "verifyCitizenIdentity",
+    ]
+    assert attempts[2].person_id is not None  # on the mother's trail
+    # Đà Nẵng's processor and a national one are answered, the second with the evidence the first fetched
+    for token in (tokens["processor"], tokens["national"]):
+        answer = (await graphql_data(client, BIRTH_EXTRACT, {"id": CHILD}, token=token))["fetchBirthExtract"]
+        assert answer["errors"] == [] and answer["document"]["fields"]["ME/SO_DINH_DANH"] == MOTHER
 
 
 async def test_a_signed_answer_to_another_question_is_refused_and_leaves_nothing(evidence, clock):
