@@ -6,7 +6,7 @@ each new document.
     python bench/graphql_validation.py [--quick] [--runs N] [--max-tokens T] [--old] [--old-timeout S] [--only NAME ...]
 
 Pure CPU in this one process: it needs no PostgreSQL, Redis or web process, and starts none. Each document is
-parsed with the token limit (T, default GraphQLLimits().max_tokens: 5,000) and validated against the production
+parsed with the token limit (T, default GraphQLLimits().max_tokens: 2,500) and validated against the production
 schema (the introspection query against the dev one), without the parse and validation caches (an attacker sends
 a new document each time); the figure is the median of N runs (default 15; quick 5). The documents, each as large
 as T tokens allow:

@@ -42,7 +42,7 @@ class GraphQLLimits:
 
     max_depth: int = 12
     max_aliases: int = 20
-    max_tokens: int = 5000
+    max_tokens: int = 2500  # the largest document the hub itself sends has 161 tokens
     # Fields selected, each multiplied by the list sizes asked above it (`first`, `limit`, or a list's default).
     max_cost: int = 50_000
     # Schema introspection and "did you mean" suggestions; None: on, except under HUB_ENV=prod.
