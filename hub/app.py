@@ -4,6 +4,7 @@ the embedded worker."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -11,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import dramatiq
+from cross_web import HTTPException  # what strawberry's views raise for a request they cannot take
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -34,6 +36,7 @@ from hub.documents.intake import Intake
 from hub.documents.trust import TrustCache
 from hub.errors import Unauthenticated
 from hub.gateway_api import TOKEN_PATH, UPLOAD_PATH, token_take, upload_qd4750
+from hub.http_limits import RequestLimits, refusal
 from hub.integrations import Connectors
 from hub.jobs.outbox import BROKER_ERRORS, Dispatcher
 from hub.metrics import Metrics
@@ -45,7 +48,9 @@ from schema.context import Context, Services
 from signing.detached import MessageSigner
 
 log = logging.getLogger(__name__)
-ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", TOKEN_PATH, UPLOAD_PATH)
+GRAPHQL_PATH = "/graphql"
+ROUTES = (GRAPHQL_PATH, "/healthz", "/readyz", "/metrics", TOKEN_PATH, UPLOAD_PATH)
+CLIENT_CLOSED_REQUEST = 499
 
 
 @dataclass
@@ -119,14 +124,20 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
             Route(TOKEN_PATH, token_take, methods=["POST"]),
             Route(UPLOAD_PATH, upload_qd4750, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
     app.state.hub = hub
-    app.add_middleware(RequestMetrics, metrics=metrics)
+    # The gateway's upload keeps its own limit, answered in the gateway's shape (hub.gateway_api).
+    app.add_middleware(
+        RequestLimits,
+        body_caps={GRAPHQL_PATH: settings.max_graphql_body_bytes},
+        body_timeout_seconds=settings.http.body_timeout_seconds,
+    )
+    app.add_middleware(RequestMetrics, metrics=metrics)  # outermost: it counts the limits' refusals too
     return app
 
 
@@ -149,15 +160,17 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         try:
             principal = await self._authenticate(request)
         except Unauthenticated as exc:
-            response = JSONResponse(
-                {"data": None, "errors": [{"message": str(exc), "extensions": {"code": exc.code}}]},
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer realm="hub"'},
-            )
+            response = refusal(401, exc.code, str(exc), headers={"WWW-Authenticate": 'Bearer realm="hub"'})
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        await super().__call__(scope, receive, send)
+        answer: Response
+        try:
+            answer = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            # Strawberry answers these in plain text; clients of this API read the GraphQL error shape.
+            answer = refusal(exc.status_code, "BAD_REQUEST", exc.reason)
+        await answer(scope, receive, send)
 
     async def _authenticate(self, request: Request) -> Principal:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -166,9 +179,38 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         async with self.services.db.sessions() as session:
             return await authenticate(session, self.services.signer, token.strip(), now=self.services.clock.now())
 
+    def decode_json(self, data: str | bytes) -> object:
+        """A JSON object, or a 400 that says what is wrong (strawberry takes any JSON value for an object)."""
+        try:
+            decoded = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"The request body is not valid JSON: {exc.msg} at position {exc.pos}.") from None
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not UTF-8 text.") from None
+        except RecursionError:
+            raise HTTPException(400, "The request body is nested too deeply.") from None
+        if not isinstance(decoded, dict):
+            expected = 'a JSON object {"query": ..., "variables": {...}}'
+            raise HTTPException(400, f"The request body must be {expected}, not {_json_kind(decoded)}.")
+        return decoded
+
     async def get_context(self, request: Request | object, response: object = None) -> Context:
         assert isinstance(request, Request)
         return Context(services=self.services, principal=request.state.principal, request=request)
+
+
+def _json_kind(value: object) -> str:
+    match value:
+        case None:
+            return "null"
+        case list():
+            return "an array"
+        case str():
+            return "a string"
+        case bool():
+            return "a boolean"
+        case _:
+            return "a number"
 
 
 async def healthz(request: Request) -> Response:
@@ -222,7 +264,8 @@ class RequestMetrics:
             return
         route = scope["path"] if scope["path"] in ROUTES else "other"
         started = time.perf_counter()
-        status = 500
+        # Unless an answer starts: 500 if the application raised, else the client left before one (nginx's 499).
+        status = CLIENT_CLOSED_REQUEST
 
         async def record_status(message: Message) -> None:
             nonlocal status
@@ -232,6 +275,9 @@ class RequestMetrics:
 
         try:
             await self.app(scope, receive, record_status)
+        except BaseException:
+            status = 500 if status == CLIENT_CLOSED_REQUEST else status
+            raise
         finally:
             self.metrics.http_requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.http_latency.labels(route).observe(time.perf_counter() - started)
