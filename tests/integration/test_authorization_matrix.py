@@ -5,7 +5,6 @@ a refusal. Both jurisdictions are seeded once per test (matrix_seed), on both ba
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 from collections.abc import Callable, Mapping
@@ -23,12 +22,11 @@ from hub.clients.permissions import ClientKind
 from hub.clock import Clock
 from hub.db import Base, Database
 from hub.jobs.models import JobState, OutboxJob
-from hub.settings import ConnectorSettings
 from schema import build_schema
 from tests.helpers import make_client, post_graphql, wait_until
 from tests.integration.documents_kit import stop, worker_for
 from tests.integration.matrix_seed import BOOK, KINDS, LEAVE, Side, child_record, load_simulators, seed
-from tests.integration.test_evidence import TOKEN, systems, trust_simulators  # noqa: F401  (simulators, per module)
+from tests.integration.test_evidence import TOKEN, connected_to, systems, trust_simulators  # noqa: F401  (simulators, per module)
 
 K = ClientKind
 Data = dict[str, Any]
@@ -652,15 +650,7 @@ async def matrix(systems, settings, clock, signer, backend):  # noqa: F811
     """Both jurisdictions seeded through a hub connected to the evidence simulators, and a worker beside it."""
     civil_url, civil, population_url, people = systems
     load_simulators(civil, people)
-    connected = dataclasses.replace(
-        settings,
-        connectors=ConnectorSettings(
-            population_url=population_url,
-            population_token=TOKEN,
-            civil_status_url=civil_url,
-            civil_status_token=TOKEN,
-        ),
-    )
+    connected = connected_to(settings, civil_url, population_url)
     app = create_app(connected, clock=clock)
     async with app.router.lifespan_context(app):
         db = app.state.hub.services.db

@@ -4,7 +4,6 @@ paternity claim opens, waiting for the leave periods his employer files; then it
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import httpx
@@ -25,12 +24,11 @@ from hub.documents.qd4750.samples import MOTHER, TWIN_A, TWIN_B
 from hub.jobs.models import JobState, OutboxJob
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
-from hub.settings import ConnectorSettings
 from tests.helpers import graphql_data, wait_until
 from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
 from tests.integration.test_claims import CLAIM, FILE, claims_when, insured
 from tests.integration.test_documents import submit
-from tests.integration.test_evidence import TOKEN, systems, trust_simulators  # noqa: F401  (the simulators, shared per module)
+from tests.integration.test_evidence import TOKEN, connected_to, systems, trust_simulators  # noqa: F401  (the simulators, shared per module)
 
 MOTHER_ID, FATHER_ID, CHILD_ID = "048192001234", "048092000456", "048225000777"
 BORN = dt.date(2025, 3, 2)
@@ -62,15 +60,7 @@ async def family(systems, settings, clock, signer, backend):  # noqa: F811
         ]
     )
     people.add_relationships([RelationshipQuery(RelationshipKind.FATHER_CHILD, FATHER_ID, CHILD_ID)])
-    connected = dataclasses.replace(
-        settings,
-        connectors=ConnectorSettings(
-            population_url=population_url,
-            population_token=TOKEN,
-            civil_status_url=civil_url,
-            civil_status_token=TOKEN,
-        ),
-    )
+    connected = connected_to(settings, civil_url, population_url)
     app = create_app(connected, clock=clock)
     async with app.router.lifespan_context(app):
         state = app.state.hub

@@ -177,13 +177,19 @@ async def test_no_claim_opens_for_someone_not_insured(hub, office):
     assert claims[0]["personName"] == "Lê Văn Tâm"
 
 
-async def test_employers_and_citizens_see_and_file_only_their_own(hub, office, signer, clock):
-    client, state = hub
-    tokens = office
-    db = state.services.db
+async def own_readers(hub, signer, clock) -> tuple[str, str, str]:
+    """Tokens of the employee's employer, of another employer, and of the employee as a citizen."""
+    db = hub[1].services.db
     _, employer = await make_client(db, signer, clock, "dn-hoa-khanh", ClientKind.EMPLOYER, f"employer:{EMPLOYER.code}")
     _, stranger = await make_client(db, signer, clock, "dn-khac", ClientKind.EMPLOYER, "employer:DN0099999")
     _, citizen = await make_client(db, signer, clock, "le-van-tam", ClientKind.CITIZEN, f"person:{EMPLOYEE_ID}")
+    return employer, stranger, citizen
+
+
+async def test_employers_and_citizens_see_and_file_only_their_own(hub, office, signer, clock):
+    client, _ = hub
+    tokens = office
+    employer, stranger, citizen = await own_readers(hub, signer, clock)
     await submit(client, tokens["bv-48001"], signed_envelope())
     await claims_when(client, tokens["processor-48"], 2, states=["COMPUTED"])
     assert len(await claims_when(client, employer, 2)) == 2  # both insured work for it
@@ -391,12 +397,9 @@ MY_DATA = """query($first: Int!, $before: Int) { myDataAccess(first: $first, bef
 
 
 async def test_employers_and_citizens_read_their_own_claim_with_evidence_as_metadata(hub, office, signer, clock):
-    client, state = hub
+    client, _ = hub
     tokens = office
-    db = state.services.db
-    _, employer = await make_client(db, signer, clock, "dn-hoa-khanh", ClientKind.EMPLOYER, f"employer:{EMPLOYER.code}")
-    _, stranger = await make_client(db, signer, clock, "dn-khac", ClientKind.EMPLOYER, "employer:DN0099999")
-    _, citizen = await make_client(db, signer, clock, "le-van-tam", ClientKind.CITIZEN, f"person:{EMPLOYEE_ID}")
+    employer, stranger, citizen = await own_readers(hub, signer, clock)
     await submit(client, tokens["bv-48001"], signed_envelope())
     [sickness] = await claims_when(client, tokens["processor-48"], 1, kinds=["SICKNESS"], states=["COMPUTED"])
     reference = {"reference": sickness["reference"]}

@@ -25,7 +25,7 @@ from hub.documents.models import Submission
 from hub.documents.trust import import_certificates
 from hub.errors import BusinessError
 from hub.persons.models import Gender
-from hub.settings import ConnectorSettings
+from hub.settings import ConnectorSettings, Settings
 from signing.detached import MessageSigner
 from signing.devpki import generate_identity
 from signing.parties import HUB
@@ -54,6 +54,17 @@ RELATIONSHIP = f"""mutation($kind: RelationshipKind!, $a: String!, $b: String!) 
   verifyFamilyRelationship(kind: $kind, firstPersonalId: $a, secondPersonalId: $b) {{ {EVIDENCE} }} }}"""
 IDENTITY = f"""mutation($id: String!, $name: String!, $born: Date!) {{
   verifyCitizenIdentity(personalId: $id, fullName: $name, dateOfBirth: $born) {{ {EVIDENCE} }} }}"""
+
+
+def connected_to(settings: Settings, civil_url: str, population_url: str) -> Settings:
+    """`settings` with the civil-status and population simulators as the hub's evidence sources."""
+    connectors = ConnectorSettings(
+        population_url=population_url,
+        population_token=TOKEN,
+        civil_status_url=civil_url,
+        civil_status_token=TOKEN,
+    )
+    return dataclasses.replace(settings, connectors=connectors)
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +105,7 @@ async def evidence(systems, settings, clock, signer):
             RegisteredPerson("Nguyễn Minh An", dt.date(2026, 10, 1), Gender.MALE, CHILD, MOTHER),
         ]
     )
-    connected = ConnectorSettings(
-        population_url=population_url,
-        population_token=TOKEN,
-        civil_status_url=civil_url,
-        civil_status_token=TOKEN,
-    )
-    app = create_app(dataclasses.replace(settings, connectors=connected), clock=clock)
+    app = create_app(connected_to(settings, civil_url, population_url), clock=clock)
     async with app.router.lifespan_context(app):
         state = app.state.hub
         db = state.services.db
