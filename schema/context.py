@@ -3,6 +3,7 @@ signed-document intake)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -74,15 +75,38 @@ async def write(
     one created. A refusal is audited after the transaction, which it rolled back (see `audited_refusals`)."""
     services = info.context.services
     async with audited_refusals(info):
-        return await services.db.run(
-            lambda session: work(session, services.clock.now(), info.context.principal), retries=retries
+        return await to_the_end(
+            services.db.run(
+                lambda session: work(session, services.clock.now(), info.context.principal), retries=retries
+            )
         )
 
 
 async def read(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run a read-only service call (no write lock on SQLite); a refusal is audited as for `write`."""
-    async with audited_refusals(info), info.context.services.db.sessions() as session:
-        return await work(session)
+
+    async def in_session() -> T:
+        async with info.context.services.db.sessions() as session:
+            return await work(session)
+
+    async with audited_refusals(info):
+        return await to_the_end(in_session())
+
+
+async def to_the_end(work: Awaitable[T]) -> T:
+    """Await `work` in a task of its own that runs to its end even if the request is cancelled meanwhile.
+
+    graphql-core cancels the other root fields of a query when one fails; a transaction cut off half-way, its
+    rollback cancelled too, kept SQLite's write lock and stalled every later write of the process."""
+    task = asyncio.ensure_future(work)
+    task.add_done_callback(_retrieved)
+    return await asyncio.shield(task)
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """Take a finished task's outcome, so that one whose awaiter was cancelled is not reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 @asynccontextmanager
@@ -114,7 +138,9 @@ async def _record_refusals(info: Info, noted: list[RefusedRecord]) -> None:
         for r in noted
     ] or [AuditEvent("access.refused", Purpose.ACCESS_CONTROL, None, details)]
     services, actor = info.context.services, info.context.principal
-    await services.db.run(lambda session: record(session, now=services.clock.now(), actor=actor, events=events))
+    await to_the_end(
+        services.db.run(lambda session: record(session, now=services.clock.now(), actor=actor, events=events))
+    )
 
 
 def _argument_summary(arguments: dict[str, Any]) -> dict[str, JsonValue]:

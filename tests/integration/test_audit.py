@@ -6,13 +6,15 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from hub.audit.models import AuditEntry
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record, verify_chain
+from hub.clients.permissions import ClientKind
 from hub.db import Database
-from tests.helpers import make_person
+from tests.helpers import graphql_data, make_client, make_person, post_graphql
 
 
 async def append(db: Database, clock, operation: str, n: int = 1) -> None:
@@ -119,3 +121,38 @@ async def test_a_reader_does_not_block_a_writer(db, clock):
         await reader.execute(text("SELECT count(*) FROM audit_log"))
         # Then a writer still commits, without waiting for it
         await asyncio.wait_for(append(db, clock, "written"), timeout=5)
+
+
+# Root fields that a hospital may not read: each refusal is audited in a transaction of its own, while graphql-core
+# cancels the other root fields as soon as one non-null field fails.
+REQUEST_FACILITY = """mutation($input: FacilityRequestInput!) { requestFacility(input: $input) { errors { code } } }"""
+REFUSED_TOGETHER = """query($first: Int!, $retired: Boolean!) {
+  person(id: "", purpose: CARD_ISSUANCE) { provinceCode }
+  myDataAccess(first: $first, beforeSeq: 0) { hasMore }
+  facility(code: "") { level contractFrom }
+  facilityRequests(state: PENDING, first: $first) { code state }
+  childCardReviews { id }
+  certificates(party: "", includeRetired: $retired) { party }
+}"""
+
+
+async def test_refusals_cancelled_together_leave_the_database_usable(hub, signer, clock):
+    client, state = hub
+    db = state.services.db
+    _, hospital = await make_client(db, signer, clock, "bv-48001", ClientKind.HOSPITAL, "facility:48001")
+    _, office = await make_client(db, signer, clock, "ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242")
+    # Given a hospital sending, again and again, a query whose every root field is refused
+    for _ in range(30):
+        answer = (await post_graphql(client, REFUSED_TOGETHER, {"first": 0, "retired": True}, token=hospital)).json()
+        assert answer["data"] is None and "FORBIDDEN" in {e["extensions"]["code"] for e in answer["errors"]}
+    # Then the process still writes (a transaction cut off half-way held SQLite's write lock for good)
+    request = {"code": "48095", "name": "Phòng khám Hải Châu", "provinceCode": "48"}
+    asked = await graphql_data(client, REQUEST_FACILITY, {"input": request}, token=office)
+    assert asked["requestFacility"]["errors"] == []
+    # And every refusal that was recorded is on an unbroken chain
+    assert (await verify(db)).ok
+    async with db.sessions() as session:
+        refusals = (
+            await session.scalars(select(AuditEntry.client_name).where(AuditEntry.operation == "access.refused"))
+        ).all()
+    assert refusals and set(refusals) == {"bv-48001"}
