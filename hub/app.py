@@ -45,6 +45,8 @@ from hub.settings import BrokerKind, Settings
 from hub.worker import WorkerService
 from schema import build_schema
 from schema.context import Context, Services
+from schema.errors import BAD_USER_INPUT
+from schema.limits import NUL_MESSAGE, nul_in
 from signing.detached import MessageSigner
 
 log = logging.getLogger(__name__)
@@ -169,7 +171,7 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
             answer = await self.run(Request(scope, receive))
         except HTTPException as exc:
             # Strawberry answers these in plain text; clients of this API read the GraphQL error shape.
-            answer = refusal(exc.status_code, "BAD_REQUEST", exc.reason)
+            answer = refusal(exc.status_code, getattr(exc, "code", "BAD_REQUEST"), exc.reason)
         await answer(scope, receive, send)
 
     async def _authenticate(self, request: Request) -> Principal:
@@ -192,11 +194,22 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         if not isinstance(decoded, dict):
             expected = 'a JSON object {"query": ..., "variables": {...}}'
             raise HTTPException(400, f"The request body must be {expected}, not {_json_kind(decoded)}.")
+        if (where := nul_in(decoded.get("variables"), "$")) is not None:
+            raise BadUserInput(f"The variable {where.replace('$.', '$', 1)} {NUL_MESSAGE}.")
         return decoded
 
     async def get_context(self, request: Request | object, response: object = None) -> Context:
         assert isinstance(request, Request)
         return Context(services=self.services, principal=request.state.principal, request=request)
+
+
+class BadUserInput(HTTPException):
+    """A request whose variables hold what no field may take, refused before any operation runs."""
+
+    code = BAD_USER_INPUT
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(400, reason)
 
 
 def _json_kind(value: object) -> str:

@@ -70,9 +70,19 @@ async def _fields(request: Request, limit: int) -> Mapping[str, str] | None:
     return {name: values[0] for name, values in form.items()}
 
 
+def _refuse_nul(fields: Mapping[str, str]) -> JSONResponse | None:
+    """A 400 naming the first field holding U+0000, which no stored text may hold (PostgreSQL's driver refuses it)."""
+    name = next((name for name, value in fields.items() if "\x00" in name or "\x00" in value), None)
+    if name is None:
+        return None
+    return _answer(400, f"Trường {name!r} chứa ký tự NUL (U+0000), không hợp lệ.", loi=[{"ma": "NUL_CHARACTER"}])
+
+
 async def token_take(request: Request) -> Response:
     services: Services = request.app.state.hub.services
     fields = await _fields(request, FORM_OVERHEAD)
+    if fields is not None and (refused := _refuse_nul(fields)):
+        return refused
     if fields is None or not fields.get("username") or not fields.get("password"):
         return _answer(400, "Thiếu username hoặc password.")
     ttl = dt.timedelta(minutes=services.settings.documents.gateway_token_minutes)
@@ -107,6 +117,8 @@ async def upload_qd4750(request: Request) -> Response:
     fields = await _fields(request, intake.max_bytes * 4 // 3 + FORM_OVERHEAD)
     if fields is None:
         return _answer(413, f"Tệp vượt quá dung lượng cho phép ({intake.max_bytes} byte).")
+    if refused := _refuse_nul(fields):
+        return refused
     now = services.clock.now()
     headers = request.headers
     try:

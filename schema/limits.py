@@ -29,6 +29,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     ValidationRule,
     get_named_type,
     get_nullable_type,
@@ -49,7 +50,7 @@ from hub.claims.queries import MAX_PAGE as CLAIM_PAGE
 from hub.documents.queries import MAX_PAGE as DOCUMENT_PAGE
 from hub.settings import GraphQLLimits
 from schema.catalogs.facilities import MAX_REQUESTS
-from schema.errors import TOO_COMPLEX
+from schema.errors import BAD_USER_INPUT, TOO_COMPLEX
 
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 
@@ -375,9 +376,36 @@ class IntrospectionDisabled(ValidationRule):
         return SKIP  # one error for the whole introspection selection
 
 
+NUL = "\x00"
+NUL_MESSAGE = "contains the NUL character (U+0000), which no text may hold"
+
+
+class TextWithoutNul(ValidationRule):
+    """Refuses a string literal holding U+0000 (written `\\u0000`): PostgreSQL's text cannot hold it, and SQLite would
+    keep it; refused here, it is refused the same way on both. Variables are checked as the request is read."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> VisitorAction:
+        if NUL in node.value:
+            self.report_error(GraphQLError(f"A string {NUL_MESSAGE}.", node, extensions={"code": BAD_USER_INPUT}))
+        return None
+
+
+def nul_in(value: object, path: str) -> str | None:
+    """The path of the first text holding U+0000 within a JSON value (`$records[3].child.fullName`), or None."""
+    match value:
+        case str():
+            return path if NUL in value else None
+        case dict():
+            return next((p for k, v in value.items() if (p := nul_in(k, path) or nul_in(v, f"{path}.{k}"))), None)
+        case list():
+            return next((p for i, v in enumerate(value) if (p := nul_in(v, f"{path}[{i}]"))), None)
+    return None
+
+
 def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> tuple[type[ASTValidationRule], ...]:
     """Every validation rule of one schema: the hub's limits first, then graphql-core's rules (the merge check within
     MERGE_BUDGET), and without introspection IntrospectionDisabled. Build them once per schema: the validation cache
     keys on the rule classes."""
     specified = (BoundedOverlappingFieldsRule if r is OverlappingFieldsCanBeMergedRule else r for r in specified_rules)
-    return (document_limits_rule(limits), *specified, *(() if introspection else (IntrospectionDisabled,)))
+    optional = () if introspection else (IntrospectionDisabled,)
+    return (document_limits_rule(limits), TextWithoutNul, *specified, *optional)

@@ -69,6 +69,8 @@ async def test_token_take_answers_like_the_gateway(hub, gateway):
     assert (await take(client, password="wrong-password"))["maKetQua"] == "401"
     assert (await take(client, username="nobody"))["maKetQua"] == "401"
     assert (await client.post("/api/token/take", data={"username": USERNAME})).json()["maKetQua"] == "400"
+    nul = (await take(client, username="48001_BVDN\x00"))["loi"]
+    assert nul == [{"ma": "NUL_CHARACTER"}]
     async with state.services.db.sessions() as session:
         stored = (await session.scalars(select(GatewayAccount))).one().password_hash
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
@@ -100,6 +102,8 @@ async def test_an_upload_is_received_with_a_transaction_id_and_a_signed_receipt(
         ({"maTinh": "01"}, PASSWORD, "403"),
         ({"loaiHoSo": "4210"}, PASSWORD, "400"),
         ({"fileHSBase64": "@@@"}, PASSWORD, "400"),
+        ({"username": "48001_BVDN\x00"}, PASSWORD, "400"),  # PostgreSQL's text cannot hold U+0000 (it was a 500)
+        ({"maCSKCB": "48001\x00"}, PASSWORD, "400"),
     ],
 )
 async def test_uploads_that_do_not_belong_are_refused(hub, gateway, form, password, code):

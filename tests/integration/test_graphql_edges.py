@@ -172,3 +172,23 @@ async def test_variables_the_schema_cannot_take_are_the_clients_mistake(hub, ope
         assert reason in error["extensions"]["reason"]
         assert error["message"].startswith("Variable '$records' has invalid value")
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_text_holding_a_nul_character_is_refused_alike_on_both_backends(hub, operator, caplog):
+    client, _ = hub
+    caplog.set_level(logging.WARNING)
+    revoke = "mutation($name: String!) { revokeClient(name: $name) { errors { code } } }"
+    # PostgreSQL's text cannot hold U+0000 (its driver refused the statement: INTERNAL); SQLite stored it
+    for variables, where in (
+        ({"name": "a\x00"}, "$name"),
+        ({"records": [{**RECORD, "child": {**RECORD["child"], "fullName": "An\x00"}}]}, "$records[0].child.fullName"),
+    ):
+        query = revoke if "name" in variables else REGISTER
+        response = await post_graphql(client, query, variables, token=operator)
+        (error,) = response.json()["errors"]
+        assert response.status_code == 400 and error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["message"] == f"The variable {where} contains the NUL character (U+0000), which no text may hold."
+    literal = await post_graphql(client, 'query { claim(reference: "a\\u0000") { claim { state } } }', token=operator)
+    (error,) = literal.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "U+0000" in error["message"]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
