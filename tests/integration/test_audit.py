@@ -14,6 +14,7 @@ from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record, verify_chain
 from hub.clients.permissions import ClientKind
 from hub.db import Database
+from schema.context import to_the_end
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
 
 
@@ -156,3 +157,25 @@ async def test_refusals_cancelled_together_leave_the_database_usable(hub, signer
             await session.scalars(select(AuditEntry.client_name).where(AuditEntry.operation == "access.refused"))
         ).all()
     assert refusals and set(refusals) == {"bv-48001"}
+
+
+async def test_a_transaction_runs_to_its_end_when_its_request_is_cancelled(db, clock):
+    started = asyncio.Event()
+
+    async def audited_slowly(session) -> None:
+        await record(session, now=clock.now(), actor=None, events=[AuditEvent("slow", Purpose.SYSTEM)])
+        started.set()  # holding the audit head (and SQLite's write lock) from here to the commit
+        await asyncio.sleep(0.3)
+
+    # Given a resolver's transaction under way when graphql-core cancels it (a sibling root field failed)
+    request = asyncio.create_task(to_the_end(db.run(audited_slowly)))
+    await started.wait()
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    # Then the transaction still finishes and commits, and the next write goes through
+    await asyncio.wait_for(append(db, clock, "next"), 10)
+    async with db.sessions() as session:
+        done = (await session.scalars(select(AuditEntry.operation).order_by(AuditEntry.seq))).all()
+    assert done == ["slow", "next"]
+    assert (await verify(db)).ok
