@@ -1,8 +1,9 @@
 """Refused attempts on identified records, kept for the audit log.
 
 A refusal is decided deep in a domain's service, inside a transaction that then rolls back: whatever it would have
-written is gone. So the service notes the refused record here (or raises `Forbidden` carrying it), and the API edge
-records every noted refusal in a transaction of its own once the refused one is over (see `schema.context`).
+written is gone. So the service notes the refused record here (`Principal.require` does, given the record), and the
+API edge records every noted refusal, and every `Forbidden`, in a transaction of its own once the refused one is over
+(see `schema.context`).
 Some refusals answer "unknown" on purpose, so that a caller learns nothing of a record outside its reach; they are
 noted all the same."""
 

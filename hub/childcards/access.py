@@ -38,9 +38,10 @@ def may_review(actor: Principal, case: ChildCardCase, candidate: Person | None, 
     if actor.may(role, case.location) and candidate is not None and actor.may(role, candidate.location):
         return True
     if note:  # on the trail of the person the review would have shown or changed
-        note_refusal(RefusedRecord("childcard.case", case.reference, candidate.id if candidate else case.person_id))
+        note_refusal(refused(case, candidate))
     return False
 
 
-def refused(case: ChildCardCase) -> RefusedRecord:
-    return RefusedRecord("childcard.case", case.reference, case.person_id)
+def refused(case: ChildCardCase, person: Person | None = None) -> RefusedRecord:
+    """A case a caller was refused, on the trail of `person` (by default the case's child, once known)."""
+    return RefusedRecord("childcard.case", case.reference, person.id if person else case.person_id)
