@@ -52,14 +52,7 @@ class PublicErrors(MaskErrors):
         else:
             log.error("internal error in %s", error.path, exc_info=original)
             code, message = "INTERNAL", self.error_message
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": code},
-        )
+        return _reworded(error, message, extensions={"code": code})
 
 
 def _without_suggestions(error: GraphQLError) -> GraphQLError:
@@ -67,14 +60,25 @@ def _without_suggestions(error: GraphQLError) -> GraphQLError:
     if message == error.message:
         return error
     # A copy: validation errors are cached and shared by every request of the same document.
+    return _reworded(error, message, extensions=error.extensions, original_error=error.original_error)
+
+
+def _reworded(
+    error: GraphQLError,
+    message: str,
+    *,
+    extensions: dict[str, Any] | None,
+    original_error: Exception | None = None,
+) -> GraphQLError:
+    """`error` at the same place in the document and the result, with another message and extensions."""
     return GraphQLError(
         message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
+        original_error=original_error,
+        extensions=extensions,
     )
 
 
