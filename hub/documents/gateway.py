@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -33,8 +34,15 @@ from hub.documents.models import GatewayAccount
 from hub.errors import BusinessError, Unauthenticated
 
 _hasher = PasswordHasher()
-# Verifying with a throwaway hash when the username is unknown keeps the answer time the same either way.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A throwaway hash to verify against when the username is unknown, so that the answer takes as long either way;
+    made on first use, not at import (it cost every process start 0.1–0.4 s)."""
+    return _hasher.hash(secrets.token_hex(16))
+
+
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -108,7 +116,8 @@ async def take_token(
     """A token for the account if the password matches; Unauthenticated (saying nothing more) otherwise."""
     account = await session.scalar(select(GatewayAccount).where(GatewayAccount.username == username.strip()))
     try:
-        await asyncio.to_thread(_hasher.verify, account.password_hash if account else _DUMMY_HASH, password)
+        known = account.password_hash if account else await asyncio.to_thread(_dummy_hash)
+        await asyncio.to_thread(_hasher.verify, known, password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("Wrong username or password.") from None
     if account is None:
