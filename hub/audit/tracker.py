@@ -85,14 +85,14 @@ async def read_own_access(
         return DataAccessPage([], False)  # nothing has been recorded about someone the hub does not know
     limit = max(1, min(first, MAX_PAGE))
     query = (
-        select(AuditEntry, Client.kind, Client.jurisdiction_level, Client.jurisdiction_code)
+        select(AuditEntry, Client)
         .outerjoin(Client, Client.id == AuditEntry.client_id)
         .where(AuditEntry.person_id == person_id)
     )
     if before_seq is not None:
         query = query.where(AuditEntry.seq < before_seq)
     rows = (await session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit + 1))).all()
-    entries = [_access(entry, kind, level, code) for entry, kind, level, code in rows[:limit]]
+    entries = [_access(entry, client) for entry, client in rows[:limit]]
     await record(session, now=now, actor=actor, events=[_read_event(person_id, len(entries))])
     return DataAccessPage(entries, len(rows) > limit)
 
@@ -101,14 +101,14 @@ def _read_event(person_id: uuid.UUID, shown: int) -> AuditEvent:
     return AuditEvent("audit.read_own_access", Purpose.DATA_SUBJECT_ACCESS, person_id, {"entries": shown})
 
 
-def _access(entry: AuditEntry, kind: str | None, level: str | None, code: str | None) -> DataAccess:
+def _access(entry: AuditEntry, client: Client | None) -> DataAccess:
     description, description_vi = describe(entry.operation)
     return DataAccess(
         seq=entry.seq,
         occurred_at=entry.occurred_at,
         client_name=entry.client_name,
-        client_kind=kind,
-        client_jurisdiction=None if level is None else (level if code is None else f"{level}:{code}"),
+        client_kind=client.kind if client else None,
+        client_jurisdiction=str(client.jurisdiction) if client else None,
         operation=entry.operation,
         purpose=entry.purpose,
         description=description,
