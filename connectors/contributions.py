@@ -29,7 +29,9 @@ import httpx
 from connectors import PermanentError
 from connectors.http import JsonHttpClient
 from connectors.wire import JsonObject, require_personal_id
-from hub.claims.contribution_records import (
+from hub.claims.rules.inputs import ContributionKind, WorkType
+from hub.claims.rules.months import Month
+from hub.contributions.records import (
     BHXH_CODE,
     MAX_ADDRESS,
     MAX_EMPLOYER_NAME,
@@ -38,8 +40,6 @@ from hub.claims.contribution_records import (
     ContributionRecord,
     EmployerInfo,
 )
-from hub.claims.rules.inputs import ContributionKind, WorkType
-from hub.claims.rules.months import Month
 from hub.persons.models import Gender
 
 CONTRIBUTIONS_PATH = "/v1/contributions"

@@ -11,7 +11,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from hub.settings import GraphQLLimits
+from hub.infra.settings import GraphQLLimits
 from schema.audit import AuditQuery
 from schema.catalogs import CatalogMutation, CatalogQuery
 from schema.childcards import ChildCardsMutation, ChildCardsQuery

@@ -10,7 +10,7 @@ from hub.clients import service
 from hub.clients.errors import ClientErrorCode
 from hub.clients.models import Client
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
-from hub.errors import BusinessError
+from hub.infra.errors import BusinessError
 from schema.context import Info, read, write
 from schema.errors import payload_errors
 

@@ -15,18 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from strawberry.types.nodes import SelectedField
 
+from connectors.connections import Connectors
 from hub.audit.purpose import Purpose
 from hub.audit.refusals import RefusedRecord, collecting_refusals
 from hub.audit.service import AuditEvent, JsonValue, record
 from hub.clients.permissions import Principal
 from hub.clients.tokens import TokenSigner
-from hub.clock import Clock
-from hub.db import Database
 from hub.documents.intake import Intake
-from hub.errors import Forbidden
-from hub.integrations import Connectors
-from hub.metrics import Metrics
-from hub.settings import Settings
+from hub.infra.clock import Clock
+from hub.infra.db import Database
+from hub.infra.errors import Forbidden
+from hub.infra.metrics import Metrics
+from hub.infra.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from graphql.language import VariableDefinitionNode
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import MaskErrors
 
-from hub.errors import BusinessError, BusinessErrors, HubError
+from hub.infra.errors import BusinessError, BusinessErrors, HubError
 
 log = logging.getLogger(__name__)
 

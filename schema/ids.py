@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from hub.errors import Forbidden
+from hub.infra.errors import Forbidden
 
 
 def parse_uuid(value: str) -> uuid.UUID:

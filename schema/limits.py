@@ -48,7 +48,7 @@ from hub.catalogs.facilities import MAX_PAGE as FACILITY_PAGE
 from hub.childcards.queries import MAX_PAGE as CASE_PAGE
 from hub.claims.queries import MAX_PAGE as CLAIM_PAGE
 from hub.documents.queries import MAX_PAGE as DOCUMENT_PAGE
-from hub.settings import GraphQLLimits
+from hub.infra.settings import GraphQLLimits
 from schema.catalogs.facilities import MAX_REQUESTS
 from schema.errors import BAD_USER_INPUT, TOO_COMPLEX
 

@@ -8,7 +8,7 @@ import uuid
 
 import strawberry
 
-from hub.errors import InvalidRequest
+from hub.infra.errors import InvalidRequest
 
 
 @strawberry.type

@@ -7,11 +7,11 @@ import datetime as dt
 import strawberry
 
 from hub.audit.purpose import Purpose
-from hub.clock import legal_date
-from hub.errors import BusinessError
+from hub.infra.clock import legal_date
+from hub.infra.errors import BusinessError
 from hub.persons import service
 from hub.persons.errors import PersonErrorCode
-from hub.persons.identity import IdNumberIssue, check_personal_id
+from hub.persons.id_numbers import IdNumberIssue, check_personal_id
 from hub.persons.models import Gender, Person
 from schema.context import Info, write
 from schema.errors import payload_errors

@@ -26,12 +26,12 @@ from cryptography import x509
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import hub.models  # noqa: F401  (every table on the metadata)
-from hub import migrate
-from hub.clock import FixedClock
-from hub.db import Base, Database
-from hub.documents.identity import hub_identity
-from hub.settings import DocumentSettings, Environment, OutboxSettings, Settings
+import hub.entry.tables  # noqa: F401  (every table on the metadata)
+from hub.entry import migrate
+from hub.infra.clock import FixedClock
+from hub.infra.db import Base, Database
+from hub.infra.settings import DocumentSettings, Environment, OutboxSettings, Settings
+from hub.signatures.hub_identity import hub_identity
 from signing.keys import SigningIdentity
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/hub_test")

@@ -14,8 +14,8 @@ from hub.audit.purpose import Purpose
 from hub.clients import service
 from hub.clients.permissions import ClientKind, Jurisdiction, Principal
 from hub.clients.tokens import TokenSigner
-from hub.clock import Clock
-from hub.db import Database
+from hub.infra.clock import Clock
+from hub.infra.db import Database
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 

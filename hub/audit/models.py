@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigIntKey, UTCDateTime
+from hub.infra.db import Base, BigIntKey, UTCDateTime
 
 GENESIS_HASH = "0" * 64
 

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from hub.audit.purpose import Purpose
-from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
-from hub.db import insert_rows
+from hub.infra.canonical import canonical_json
+from hub.infra.db import insert_rows
 
 HEAD_ID = 1
 AUDIT_LOG = cast(Table, AuditEntry.__table__)

@@ -16,7 +16,7 @@ from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.clients.models import Client
 from hub.clients.permissions import JurisdictionLevel, Principal
-from hub.errors import Forbidden
+from hub.infra.errors import Forbidden
 from hub.persons.models import Person
 
 MAX_PAGE = 200

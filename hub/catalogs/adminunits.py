@@ -1,26 +1,27 @@
 """Administrative units, current (34 provinces, 3,321 communes, from 1/7/2025) and legacy (63 provinces with their
 districts and communes), and the mapping from legacy to current communes.
 
-The data comes from the MIT-licensed PyPI package `vietnamadminunits`. Only its data files are read: its Python
-code imports the GPL-licensed `Unidecode`, which this Apache-2.0 project must not import.
+The data comes from the MIT-licensed PyPI package `vietnamadminunits`, vendored as `data/adminunits.json.gz` (see
+`data/README.md`; `python -m hub.catalogs.data.regenerate` rebuilds it). The package itself is not needed at run time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import importlib.util
+import gzip
 import json
-import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
-from hub.text import fold
+from hub.infra.text import fold
 
-PACKAGE = "vietnamadminunits"
+# The vendored units and legacy→current mapping (format: hub/catalogs/data/regenerate.py).
+DATA_FILE = resources.files("hub.catalogs.data") / "adminunits.json.gz"
 # NQ 202/2025/QH15: the 34 provinces and two-level local government take effect on 1 July 2025.
 REFORM_DATE = dt.date(2025, 7, 1)
 
@@ -241,127 +242,33 @@ class AdminCatalog:
 
 @cache
 def admin_catalog() -> AdminCatalog:
-    """The catalog of the installed `vietnamadminunits` data, loaded on first use (≈0.2 s)."""
-    return load_catalog(package_data_dir())
+    """The catalog of the vendored data, loaded on first use."""
+    return load_catalog()
 
 
-def package_data_dir() -> Path:
-    spec = importlib.util.find_spec(PACKAGE)  # locates the package without running its code
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"the {PACKAGE} package is not installed: pip install {PACKAGE}")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def load_catalog(data_dir: Path) -> AdminCatalog:
-    connection = sqlite3.connect(f"file:{data_dir / 'dataset.db'}?mode=ro", uri=True)
-    try:
-        units = [*_current_units(connection), *_legacy_units(connection)]
-        successors = _successors(connection, json.loads((data_dir / "converter_2025.json").read_text("utf-8")))
-    finally:
-        connection.close()
+def load_catalog(data_file: Traversable = DATA_FILE) -> AdminCatalog:
+    document = json.loads(gzip.decompress(data_file.read_bytes()))
+    keys = _key_maker()
+    units = [
+        AdminUnit(code, level, era, name, short_name, province_code, district_code, keys=keys(name, short_name))
+        for era_name, levels in document["units"].items()
+        for era in [Era(era_name)]
+        for level_name, rows in levels.items()
+        for level in [UnitLevel(level_name)]
+        for code, name, short_name, province_code, district_code in rows
+    ]
+    successors = {
+        legacy: [(code, default) for code, default in current] for legacy, current in document["successors"].items()
+    }
     return AdminCatalog(units, successors)
 
 
-def _keys(*names: str | None) -> frozenset[str]:
-    return frozenset(fold(n) for n in names if n)
+def _key_maker() -> Callable[..., frozenset[str]]:
+    """The search keys of a unit's names: its folded full and short names. Names recur (a legacy province on each of
+    its communes' rows, "Phường 1" in many towns), so each is folded once."""
+    folded = cache(fold)
 
+    def keys(*names: str | None) -> frozenset[str]:
+        return frozenset(folded(n) for n in names if n)
 
-def _current_units(connection: sqlite3.Connection) -> Iterable[AdminUnit]:
-    rows = connection.execute(
-        "SELECT province, provinceShort, provinceCode, ward, wardShort, wardCode FROM admin_units"
-    ).fetchall()
-    provinces = {}
-    for province, province_short, province_code, ward, ward_short, ward_code in rows:
-        provinces[province_code] = AdminUnit(
-            province_code,
-            UnitLevel.PROVINCE,
-            Era.CURRENT,
-            province,
-            province_short,
-            province_code,
-            keys=_keys(province, province_short),
-        )
-        yield AdminUnit(
-            ward_code, UnitLevel.COMMUNE, Era.CURRENT, ward, ward_short, province_code, keys=_keys(ward, ward_short)
-        )
-    yield from provinces.values()
-
-
-def _legacy_units(connection: sqlite3.Connection) -> Iterable[AdminUnit]:
-    rows = connection.execute(
-        "SELECT province, provinceShort, provinceCode, district, districtShort, districtCode, ward, wardShort, "
-        "wardCode FROM admin_units_legacy"
-    ).fetchall()
-    seen: dict[tuple[UnitLevel, str], AdminUnit] = {}
-    for (
-        province,
-        province_short,
-        province_code,
-        district,
-        district_short,
-        district_code,
-        ward,
-        ward_short,
-        code,
-    ) in rows:
-        seen[(UnitLevel.PROVINCE, province_code)] = AdminUnit(
-            province_code,
-            UnitLevel.PROVINCE,
-            Era.LEGACY,
-            province,
-            province_short,
-            province_code,
-            keys=_keys(province, province_short),
-        )
-        seen[(UnitLevel.DISTRICT, district_code)] = AdminUnit(
-            district_code,
-            UnitLevel.DISTRICT,
-            Era.LEGACY,
-            district,
-            district_short,
-            province_code,
-            keys=_keys(district, district_short),
-        )
-        if code:  # five island districts have no communes
-            yield AdminUnit(
-                code,
-                UnitLevel.COMMUNE,
-                Era.LEGACY,
-                ward,
-                ward_short,
-                province_code,
-                district_code,
-                keys=_keys(ward, ward_short),
-            )
-    yield from seen.values()
-
-
-def _successors(
-    connection: sqlite3.Connection, converter: dict[str, dict[str, object]]
-) -> dict[str, list[tuple[str, bool]]]:
-    """Legacy commune code → [(current commune code, is default)], from the package's converter tables."""
-    current = {
-        (province_key, ward_key): code
-        for province_key, ward_key, code in connection.execute("SELECT provinceKey, wardKey, wardCode FROM admin_units")
-    }
-    legacy = {
-        f"{province_key}_{district_key}_{ward_key}": code
-        for province_key, district_key, ward_key, code in connection.execute(
-            "SELECT provinceKey, districtKey, wardKey, wardCode FROM admin_units_legacy WHERE wardCode IS NOT NULL"
-        )
-    }
-    mapping: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
-        assert isinstance(wards, dict)
-        for ward_key, legacy_keys in wards.items():
-            for legacy_key in legacy_keys:
-                if legacy_key in legacy and (province_key, ward_key) in current:
-                    mapping[legacy[legacy_key]].append((current[(province_key, ward_key)], True))
-    for province_key, divided in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
-        assert isinstance(divided, dict)
-        for legacy_key, options in divided.items():
-            if legacy_key not in legacy:
-                continue
-            pairs = [(current.get((province_key, o["newWardKey"])), bool(o["isDefaultNewWard"])) for o in options]
-            mapping[legacy[legacy_key]] = [(code, default) for code, default in pairs if code]
-    return dict(mapping)
+    return keys

@@ -21,9 +21,9 @@ from hub.catalogs.errors import CatalogErrorCode as C
 from hub.catalogs.errors import catalog_error
 from hub.catalogs.models import BhxhUnit, BhxhUnitCommune
 from hub.clients.permissions import Location, Principal, Role
-from hub.clock import vietnam_date
-from hub.db import add_unless_exists
-from hub.errors import BusinessError, BusinessErrors
+from hub.infra.clock import vietnam_date
+from hub.infra.db import add_unless_exists
+from hub.infra.errors import BusinessError, BusinessErrors
 
 UNIT_CODE = re.compile(r"[0-9A-Z]{2,10}")
 

@@ -17,10 +17,10 @@ from hub.catalogs.errors import CatalogErrorCode as C
 from hub.catalogs.errors import catalog_error
 from hub.catalogs.models import FacilityLevel, HealthFacility
 from hub.clients.permissions import Location, Principal, Role
-from hub.clock import vietnam_date
-from hub.db import add_unless_exists
-from hub.errors import BusinessError, BusinessErrors
-from hub.text import fold
+from hub.infra.clock import vietnam_date
+from hub.infra.db import add_unless_exists
+from hub.infra.errors import BusinessError, BusinessErrors
+from hub.infra.text import fold
 
 FACILITY_CODE = re.compile(r"[0-9A-Z]{5}")
 MAX_PAGE = 200

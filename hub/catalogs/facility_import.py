@@ -8,12 +8,9 @@ HD_DEN_NGAY (BHYT contract dates, optional: dd/mm/yyyy, yyyymmdd or yyyy-mm-dd).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -26,10 +23,11 @@ from hub.catalogs.errors import catalog_error
 from hub.catalogs.facilities import FacilityFields, apply_fields, differs, new_facility, validate_facility
 from hub.catalogs.models import FacilityLevel, HealthFacility
 from hub.clients.permissions import Principal, Role
-from hub.clock import vietnam_date
-from hub.db import analyze
-from hub.errors import BusinessError
-from hub.text import fold
+from hub.infra.clock import vietnam_date
+from hub.infra.db import analyze
+from hub.infra.errors import BusinessError
+from hub.infra.spreadsheets import DATE_FORMATS, Cell, RejectedRow, UnreadableFile, find_columns
+from hub.infra.text import fold
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("MA_CSKCB", "MA_CS", "MA_KCB", "Mã CSKCB", "Mã cơ sở KCB", "Mã cơ sở"),
@@ -55,16 +53,7 @@ LEVELS = {
     "xa": FacilityLevel.COMMUNE,
 }
 TRUE, FALSE = {"1", "x", "co", "c", "yes", "y", "true"}, {"0", "", "khong", "k", "no", "n", "false"}
-DATE_FORMATS = ("%d/%m/%Y", "%Y%m%d", "%Y-%m-%d", "%d-%m-%Y")
-Cell = str | int | float | dt.date | dt.datetime | None
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    row: int  # as a spreadsheet shows it: the header is row 1
-    code: str
-    errors: list[BusinessError]
 
 
 @dataclass
@@ -79,64 +68,9 @@ class ImportReport:
         return self.created + self.updated
 
 
-class UnreadableFile(ValueError):
-    """The file is not a facility list this importer can read (format, or a required column is missing)."""
-
-
-def read_rows(path: Path) -> tuple[list[str], Iterator[list[Cell]]]:
-    """The header and the data rows of a CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX file."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise UnreadableFile(f"{path.name}: expected a .csv or .xlsx file")
-
-
-def _read_csv(path: Path) -> tuple[list[str], Iterator[list[Cell]]]:
-    text = path.read_text(encoding="utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets saved with a Vietnamese locale separate with semicolons: take the commonest separator.
-    delimiter = max(",;\t", key=first_line.count)
-    rows = csv.reader(text.splitlines(), delimiter=delimiter)
-    header = next(rows, None)
-    if header is None:
-        raise UnreadableFile(f"{path.name} is empty")
-    return header, (list(row) for row in rows)
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[list[Cell]]]:
-    from openpyxl import load_workbook  # imported here: only this format needs it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise UnreadableFile(f"{path.name} is not a readable XLSX workbook ({type(exc).__name__})") from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise UnreadableFile(f"{path.name}: the first sheet is empty")
-    return [str(h or "") for h in header], ([_cell(value) for value in row] for row in rows)
-
-
-def _cell(value: object) -> Cell:
-    """A spreadsheet value as one of the kinds a row parser handles (rich text and formulas become text)."""
-    if value is None or isinstance(value, str | int | float | dt.date):
-        return value
-    return str(value)
-
-
 def column_map(header: list[str]) -> dict[str, int]:
     """Which column holds which field; UnreadableFile naming the first required column that is missing."""
-    folded = [fold(h) for h in header]
-    found = {}
-    for name, aliases in COLUMNS.items():
-        for alias in aliases:
-            if fold(alias) in folded:
-                found[name] = folded.index(fold(alias))
-                break
+    found = find_columns(header, COLUMNS)
     for name in REQUIRED:
         if name not in found:
             error = catalog_error(

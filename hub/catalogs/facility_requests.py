@@ -17,9 +17,9 @@ from hub.catalogs.errors import catalog_error
 from hub.catalogs.facilities import FacilityFields, add_facility, validate_facility
 from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
 from hub.clients.permissions import Principal, Role
-from hub.clock import vietnam_date
-from hub.db import add_unless_exists
-from hub.errors import BusinessErrors, Forbidden
+from hub.infra.clock import vietnam_date
+from hub.infra.db import add_unless_exists
+from hub.infra.errors import BusinessErrors, Forbidden
 
 
 @dataclass(frozen=True)

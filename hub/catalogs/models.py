@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, Uuid, tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clients.permissions import Location
-from hub.db import Base, UTCDateTime
+from hub.infra.db import Base, UTCDateTime
 
 
 class FacilityLevel(enum.StrEnum):

@@ -14,8 +14,8 @@ from hub.childcards.models import DeliveryMethod
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, default_guardian, is_under_six
 from hub.clients.permissions import Location, Principal
-from hub.errors import BusinessError
-from hub.persons.identity import IdNumberIssue, check_personal_id
+from hub.infra.errors import BusinessError
+from hub.persons.id_numbers import IdNumberIssue, check_personal_id
 from hub.persons.models import Gender
 
 FACILITY_CODES = {

@@ -14,8 +14,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import CaseEvent, CaseState, ChildCardCase
-from hub.childcards.outcomes import PUSH_BATCH, PushOutcomes, push_outcomes
-from hub.db import Base, insert_new, one_of
+from hub.childcards.outcomes import PUSH_BATCH, PUSH_OUTCOMES, PushOutcomes
+from hub.infra.db import Base, insert_new, one_of
 from hub.jobs import enqueue
 
 ISSUED = (CaseState.CARD_ISSUED, CaseState.CARD_CHANGED)  # the states that stamp the case's issued_at
@@ -87,7 +87,7 @@ async def _record(session: AsyncSession, changes: Sequence[CaseStateChange], now
     statement = insert(CaseEvent).returning(CaseEvent.id, sort_by_parameter_order=True)
     event_ids = list((await session.scalars(statement, rows)).all())
     for start in range(0, len(event_ids), PUSH_BATCH):
-        await enqueue(session, push_outcomes, PushOutcomes(event_ids[start : start + PUSH_BATCH]), now=now)
+        await enqueue(session, PUSH_OUTCOMES, PushOutcomes(event_ids[start : start + PUSH_BATCH]), now=now)
     return event_ids
 
 

@@ -25,13 +25,13 @@ from hub.childcards.matching import Match, MatchKind, match_children
 from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
-from hub.clock import vietnam_date
-from hub.db import Base, lock_keys, one_of, plan_for_batches, rows_in
 from hub.documents.newborns import link_newborns
-from hub.errors import BusinessError
+from hub.infra.clock import vietnam_date
+from hub.infra.db import Base, lock_keys, one_of, plan_for_batches, rows_in
+from hub.infra.errors import BusinessError
+from hub.infra.text import fold
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, new_person
-from hub.text import fold
 
 MAX_BATCH = 2000
 

@@ -22,8 +22,8 @@ from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
-from hub.db import add_unless_exists, insert_new, one_of, plan_for_batches, update_rows
-from hub.jobs import JobContext, enqueue, job
+from hub.infra.db import add_unless_exists, insert_new, one_of, plan_for_batches, update_rows
+from hub.jobs import JobKind, enqueue
 from hub.persons.models import Person
 
 ISSUE_BATCH = 500  # cases per issuance job: large enough to amortise, small enough to spread over workers
@@ -40,6 +40,9 @@ def _merge_orders(first: IssueCards, later: IssueCards) -> IssueCards | None:
     if len(first.case_ids) + len(later.case_ids) > ISSUE_BATCH:
         return None
     return IssueCards(first.case_ids + later.case_ids, first.versions + later.versions)
+
+
+ISSUE_CARDS = JobKind("childcards.issue_cards", IssueCards, queue="childcards", merge=_merge_orders)
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,10 @@ class CardOrder:
     details: dict[str, str] = field(default_factory=dict)
 
 
-@job("childcards.issue_cards", queue="childcards", merge=_merge_orders)
-async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
+async def issue_cards(session: AsyncSession, request: IssueCards, now: dt.datetime) -> None:
+    """Put the cards of a job's cases (hub.childcards.jobs), those still waiting for one at the version asked."""
     # Rows, not ORM objects, and set-based writes: a job issues hundreds of cards, and the ORM's loading and
     # per-object flush of every case and child were most of its cost.
-    session = ctx.session
     await plan_for_batches(session)
     wanted = dict(zip(request.case_ids, request.versions, strict=True))
     cases = await session.execute(
@@ -107,15 +109,15 @@ async def issue_cards(ctx: JobContext, request: IssueCards) -> None:
     }
     orders = [CardOrder(CaseRef(c.id, c.reference, c.province_code), births[c.id], children[c.person_id]) for c in due]
     # The population check follows the card rather than racing it for the same rows; it never holds the card back.
-    await queue_population_checks(session, [order.case.id for order in orders], ctx.clock.now())
-    await put_cards(session, orders, ctx.clock.now(), actor=None)
+    await queue_population_checks(session, [order.case.id for order in orders], now)
+    await put_cards(session, orders, now, actor=None)
 
 
 async def queue_cards(session: AsyncSession, cases: Sequence[ChildCardCase], now: dt.datetime) -> None:
     """Ask for the cards of `cases` (at their current versions), in jobs of ISSUE_BATCH."""
     for start in range(0, len(cases), ISSUE_BATCH):
         chunk = cases[start : start + ISSUE_BATCH]
-        await enqueue(session, issue_cards, IssueCards([c.id for c in chunk], [c.version for c in chunk]), now=now)
+        await enqueue(session, ISSUE_CARDS, IssueCards([c.id for c in chunk], [c.version for c in chunk]), now=now)
 
 
 async def put_cards(

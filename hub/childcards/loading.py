@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import Registration
 from hub.childcards.records import BirthRecord
-from hub.db import one_of
+from hub.infra.db import one_of
 from hub.persons.models import Person
 
 

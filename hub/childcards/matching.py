@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.records import BirthRecord
-from hub.db import one_of, rows_in
+from hub.infra.db import one_of, rows_in
+from hub.infra.text import fold
 from hub.persons.models import Person
-from hub.text import fold
 
 
 class MatchKind(enum.StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clients.permissions import Location
-from hub.db import Base, BigIntKey, UTCDateTime
+from hub.infra.db import Base, BigIntKey, UTCDateTime
 from hub.persons.models import Person
 
 # The relationships below are never loaded (lazy="raise"): they tell the unit of work that a batch's people are

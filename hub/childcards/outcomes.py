@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +13,11 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import PermanentError
-from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, Card, CaseOutcome, Reason
+from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, BatchResult, Card, CaseOutcome, Reason
 from connectors.civil_registry import CaseState as WireState
 from hub.childcards.models import CaseEvent, ChildCard, ChildCardCase
-from hub.db import one_of, plan_for_batches
-from hub.jobs import JobContext, enqueue, job
+from hub.infra.db import one_of, plan_for_batches
+from hub.jobs import JobContext, JobKind, enqueue
 
 log = logging.getLogger(__name__)
 # Outcomes are worth delivering for as long as the registry takes to come back: with Dramatiq's backoff capped
@@ -46,22 +47,34 @@ def _merge_pushes(first: PushOutcomes, later: PushOutcomes) -> PushOutcomes | No
     return PushOutcomes(first.event_ids + later.event_ids)
 
 
-@job("childcards.push_outcomes", queue="outcomes", max_attempts=PUSH_ATTEMPTS, merge=_merge_pushes)
-async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
-    session, client = ctx.session, ctx.connectors.civil_registry()
-    if client is None:
-        return  # no registry connected: the outcomes stay queryable
+PUSH_OUTCOMES = JobKind(
+    "childcards.push_outcomes", PushOutcomes, queue="outcomes", max_attempts=PUSH_ATTEMPTS, merge=_merge_pushes
+)
+
+
+@dataclass(frozen=True)
+class OutcomeBatch:
+    """The events a push reports, still unacknowledged, and the outcome the registry is sent for each."""
+
+    events: list[Row[Any]]
+    outcomes: list[CaseOutcome]
+
+
+async def outcomes_to_push(session: AsyncSession, request: PushOutcomes) -> OutcomeBatch | None:
+    """What a push sends (hub.childcards.jobs); None when every event is acknowledged already (a repeated delivery)."""
     await plan_for_batches(session)
     # Columns, not entities: nothing read here is changed through the ORM.
-    events = (
-        await session.execute(
-            select(CaseEvent.id, CaseEvent.case_id, CaseEvent.state, CaseEvent.occurred_at, CaseEvent.details)
-            .where(one_of(session, CaseEvent.id, request.event_ids), CaseEvent.acknowledged_at.is_(None))
-            .order_by(CaseEvent.id)
-        )
-    ).all()
+    events = list(
+        (
+            await session.execute(
+                select(CaseEvent.id, CaseEvent.case_id, CaseEvent.state, CaseEvent.occurred_at, CaseEvent.details)
+                .where(one_of(session, CaseEvent.id, request.event_ids), CaseEvent.acknowledged_at.is_(None))
+                .order_by(CaseEvent.id)
+            )
+        ).all()
+    )
     if not events:
-        return  # all acknowledged already (a repeated delivery)
+        return None
     cases = {
         c.id: c
         for c in await session.execute(
@@ -86,33 +99,35 @@ async def push_outcomes(ctx: JobContext, request: PushOutcomes) -> None:
         if card_keys
         else {}
     )
-    outcomes = [_outcome(event, cases[event.case_id], cards) for event in events]
-    try:
-        results = await client.push_outcomes(outcomes)  # TransientError propagates: the job is retried with backoff
-    except PermanentError as exc:
-        if len(events) == 1:  # this outcome itself: kept unacknowledged with the registry's reason, for an operator
-            await _refused(session, events[0], "batch_refused", str(exc))
-            return
-        # One outcome the registry cannot take must not hold back the others: each half is pushed on its own.
-        half = len(events) // 2
-        for part in (events[:half], events[half:]):
-            await enqueue(
-                ctx.session, push_outcomes, PushOutcomes([e.id for e in part], alone=True), now=ctx.clock.now()
-            )
-        log.warning("the registry refused a batch of %d outcomes, pushing it in halves: %s", len(events), exc)
-        return
-    acknowledged = [e.id for e, r in zip(events, results, strict=True) if isinstance(r, Acknowledgement)]
+    return OutcomeBatch(events, [_outcome(event, cases[event.case_id], cards) for event in events])
+
+
+async def store_results(job: JobContext, batch: OutcomeBatch, results: Sequence[BatchResult]) -> None:
+    """Mark acknowledged what the registry took; keep the reason of what it will never take, for an operator."""
+    acknowledged = [e.id for e, r in zip(batch.events, results, strict=True) if isinstance(r, Acknowledgement)]
     if acknowledged:
-        await session.execute(
+        await job.session.execute(
             update(CaseEvent)
-            .where(one_of(session, CaseEvent.id, acknowledged))
-            .values(acknowledged_at=ctx.clock.now())
+            .where(one_of(job.session, CaseEvent.id, acknowledged))
+            .values(acknowledged_at=job.clock.now())
             .execution_options(synchronize_session=False)
         )
-    for event, result in zip(events, results, strict=True):
+    for event, result in zip(batch.events, results, strict=True):
         if not isinstance(result, Acknowledgement):
             # The registry already holds this event id with other content: retrying cannot help.
-            await _refused(session, event, result.code, result.reason)
+            await _refused(job.session, event, result.code, result.reason)
+
+
+async def batch_refused(job: JobContext, batch: OutcomeBatch, error: PermanentError) -> None:
+    """The registry refused the whole call. One outcome: kept unacknowledged with the registry's reason, for an
+    operator. More: one outcome it cannot take must not hold back the others, so each half is pushed on its own."""
+    if len(batch.events) == 1:
+        await _refused(job.session, batch.events[0], "batch_refused", str(error))
+        return
+    half = len(batch.events) // 2
+    for part in (batch.events[:half], batch.events[half:]):
+        await enqueue(job.session, PUSH_OUTCOMES, PushOutcomes([e.id for e in part], alone=True), now=job.clock.now())
+    log.warning("the registry refused a batch of %d outcomes, pushing it in halves: %s", len(batch.events), error)
 
 
 async def _refused(session: AsyncSession, event: Row[Any], code: str, reason: str) -> None:

@@ -14,15 +14,14 @@ from typing import cast
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import PermanentError
 from connectors.population import MAX_BATCH, ChildQuery, IdentityAnswer, IdentityStatus
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.childcards.loading import current_births
 from hub.childcards.models import ChildCardCase
 from hub.childcards.records import BirthRecord
-from hub.db import one_of, plan_for_batches
-from hub.jobs import JobContext, PermanentJobError, enqueue, job
+from hub.infra.db import one_of, plan_for_batches
+from hub.jobs import JobContext, JobKind, enqueue
 from hub.persons.models import Person
 
 RECHECK_AFTER = dt.timedelta(hours=6)  # when the database says "pending" without saying until when
@@ -44,30 +43,45 @@ def _merge_checks(first: CheckPopulation, later: CheckPopulation) -> CheckPopula
     return CheckPopulation(first.case_ids + later.case_ids, first.round)
 
 
-@job("childcards.check_population", queue="population", max_attempts=50, merge=_merge_checks)
-async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
-    session, now = ctx.session, ctx.clock.now()
-    client = ctx.connectors.population()
-    if client is None:
-        return
+CHECK_POPULATION = JobKind(
+    "childcards.check_population", CheckPopulation, queue="population", max_attempts=50, merge=_merge_checks
+)
+
+
+@dataclass(frozen=True)
+class PopulationQuestions:
+    """What a check asks the population database: one query per case, and whom each case was about when asked."""
+
+    queries: list[ChildQuery]
+    asked_about: dict[uuid.UUID, uuid.UUID]  # case id -> person id, in the order of the queries
+
+
+async def questions(session: AsyncSession, request: CheckPopulation) -> PopulationQuestions | None:
+    """What to ask about the cases of a check (hub.childcards.jobs); None when none is linked to a child."""
     await plan_for_batches(session)
     # Columns, not entities, and set-based writes: a check touches every case of a batch, and the ORM's loading
     # and per-row flush were most of its cost.
     cases = await _cases(session, request.case_ids, lock=False)
     if not cases:
-        return
+        return None
     births = await current_births(session, {c.id: c.version for c in cases})
     numbers = await _id_numbers(session, {c.person_id for c in cases}, lock=False)
-    queries = [_query(births[c.id], numbers[c.person_id]) for c in cases]
-    asked_about = {c.id: c.person_id for c in cases}
-    try:
-        # Nothing is locked while the database is asked: the card goes ahead whatever it takes to answer.
-        answers = dict(zip(asked_about, await client.verify_children(queries), strict=True))
-    except PermanentError as exc:
-        raise PermanentJobError(f"the population database refused a check of {len(queries)} children: {exc}") from exc
+    return PopulationQuestions(
+        [_query(births[c.id], numbers[c.person_id]) for c in cases], {c.id: c.person_id for c in cases}
+    )
+
+
+async def store_answers(
+    job: JobContext, request: CheckPopulation, asked: PopulationQuestions, answered: Sequence[IdentityAnswer]
+) -> None:
+    """Write what the database answered on the cases, attach the ID numbers it found, and ask again later about
+    the children it does not know yet."""
+    session, now = job.session, job.clock.now()
+    await plan_for_batches(session)
+    answers = dict(zip(asked.asked_about, answered, strict=True))
     # Locked in the order of the issuance job, and read again with what others changed meanwhile. A case linked to
     # someone else meanwhile is left out: the next check asks about them.
-    cases = [c for c in await _cases(session, list(answers), lock=True) if c.person_id == asked_about[c.id]]
+    cases = [c for c in await _cases(session, list(answers), lock=True) if c.person_id == asked.asked_about[c.id]]
     numbers = await _id_numbers(session, {c.person_id for c in cases}, lock=True)
     by_status: dict[IdentityStatus, list[uuid.UUID]] = defaultdict(list)
     attached: list[AuditEvent] = []
@@ -98,11 +112,11 @@ async def check_population(ctx: JobContext, request: CheckPopulation) -> None:
         )
         await enqueue(
             session,
-            check_population,
+            CHECK_POPULATION,
             CheckPopulation([case_id for case_id, _ in pending], request.round + 1),
             now=now,
             delay=later,
-            dedup_key=f"childcards.population:job{ctx.job_id}",
+            dedup_key=f"childcards.population:job{job.job_id}",
         )
     await record(session, now=now, actor=None, events=attached)
 
@@ -153,4 +167,4 @@ def _valid_number(number: str | None) -> str | None:
 async def queue_population_checks(session: AsyncSession, case_ids: Sequence[uuid.UUID], now: dt.datetime) -> None:
     """Ask the population database about the children of these cases, in jobs of CHECK_BATCH."""
     for start in range(0, len(case_ids), CHECK_BATCH):
-        await enqueue(session, check_population, CheckPopulation(list(case_ids[start : start + CHECK_BATCH])), now=now)
+        await enqueue(session, CHECK_POPULATION, CheckPopulation(list(case_ids[start : start + CHECK_BATCH])), now=now)

@@ -16,8 +16,8 @@ from hub.audit.service import AuditEvent, record
 from hub.childcards.access import READ_ROLES, reaches
 from hub.childcards.models import CaseEvent, CaseState, ChildCard, ChildCardCase
 from hub.clients.permissions import JurisdictionLevel, Principal
-from hub.errors import Forbidden
-from hub.text import fold
+from hub.infra.errors import Forbidden
+from hub.infra.text import fold
 
 MAX_PAGE = 200
 

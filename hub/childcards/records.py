@@ -7,9 +7,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from hub.canonical import canonical_json
 from hub.childcards.models import DeliveryMethod
 from hub.childcards.rules import GuardianRole
+from hub.infra.canonical import canonical_json
 from hub.persons.models import Gender
 
 

@@ -14,8 +14,8 @@ from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.catalogs.models import BhxhUnit, BhxhUnitCommune
 from hub.childcards.models import CaseState, ChildCardCase
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
-from hub.clock import VIETNAM
-from hub.errors import Forbidden
+from hub.infra.clock import VIETNAM
+from hub.infra.errors import Forbidden
 
 # NĐ 63/2024 expects the card within 2 working days of a complete file [weekends only: public holidays to add].
 DEADLINE_WORKING_DAYS = 2

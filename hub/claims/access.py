@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.catalogs.places import commune_location, current_province
-from hub.claims.models import Claim, Employer
+from hub.claims.models import Claim
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
-from hub.errors import Forbidden
-from hub.persons.identity import InvalidPersonalId, decode_personal_id
+from hub.contributions.models import Employer
+from hub.infra.errors import Forbidden
+from hub.persons.id_numbers import InvalidPersonalId, decode_personal_id
 from hub.persons.models import Person
 
 

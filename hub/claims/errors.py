@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from hub.errors import BusinessError, Templates, business_error
+from hub.infra.errors import BusinessError, Templates, business_error
 
 
 class ClaimErrorCode(enum.StrEnum):

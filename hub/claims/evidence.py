@@ -1,34 +1,46 @@
-"""Evidence workers gather for claims: the civil-status birth extract of a maternity claim's birth (attached to the
-claim), and with it the father: if he is insured and the population database confirms he is the child's father,
-his paternity claim opens (waiting for his leave periods, which his employer files)."""
+"""Evidence gathered for claims (the claims.gather_evidence job, hub.claims.jobs): the civil-status birth extract of
+a maternity claim's birth (attached to the claim), and with it the father: if he is insured and the population
+database confirms he is the child's father, his paternity claim opens (waiting for his leave periods, which his
+employer files). What to ask is read first, the other systems are called with no transaction open, and what they
+answered is stored at the end."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors.connections import Connectors
+from connectors.signed import SignedAnswer
 from hub.childcards.models import ChildCardCase
 from hub.claims.details import BirthDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import insured_employers
 from hub.claims.service import CLAIM_USE, Opening, open_claims
-from hub.documents.changes import record_use
 from hub.documents.errors import DocumentErrorCode
-from hub.documents.evidence import RelationshipKind
-from hub.documents.evidence_intake import BirthExtractQuery, EvidenceQuery, RelationshipQuery, fetch, store
+from hub.documents.evidence import BirthExtract, RelationshipCheck, RelationshipKind, RelationshipResult
+from hub.documents.evidence_intake import (
+    BirthExtractQuery,
+    EvidenceQuery,
+    ReadAnswer,
+    RelationshipQuery,
+    fetch,
+    read_answer,
+    store,
+)
+from hub.documents.intake import Intake
 from hub.documents.models import Document
-from hub.errors import BusinessError
-from hub.jobs import JobContext, PermanentJobError, job
+from hub.documents.uses import record_use
+from hub.infra.errors import BusinessError
+from hub.jobs import JobContext, JobKind, PermanentJobError
 from hub.persons.models import Person
 
 log = logging.getLogger(__name__)
-FATHER_ID, CHILD_ID = "CHA/SO_DINH_DANH", "NGUOI_DUOC_KHAI_SINH/SO_DINH_DANH"
-CONFIRMED = "confirmed"
 
 
 @dataclass(frozen=True)
@@ -36,21 +48,50 @@ class GatherEvidence:
     claim_ids: list[uuid.UUID]
 
 
-@job("claims.gather_evidence", queue="claims", max_attempts=50)
-async def gather_evidence(ctx: JobContext, request: GatherEvidence) -> None:
-    """For each maternity claim: fetch the birth extract, attach it, and open the insured father's paternity claim."""
-    if ctx.intake is None or ctx.connectors.civil_status() is None:
-        return  # not connected: the claims are settled on the hospital's evidence alone
-    session, now = ctx.session, ctx.clock.now()
+GATHER_EVIDENCE = JobKind("claims.gather_evidence", GatherEvidence, queue="claims", max_attempts=50)
+
+
+@dataclass(frozen=True)
+class BirthToProve:
+    """A maternity claim, and how the civil-status software finds the birth it is for."""
+
+    claim_id: uuid.UUID
+    reference: str
+    birth: BirthDetails
+    query: BirthExtractQuery
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A piece of evidence an other system gave: the question, its answer, and the answer read."""
+
+    query: EvidenceQuery
+    answer: SignedAnswer
+    read: ReadAnswer
+
+
+@dataclass(frozen=True)
+class FatherToConfirm:
+    """An insured father named on a birth extract, whose relationship to the child is asked."""
+
+    father_id: uuid.UUID
+    province_code: str
+    employer_id: uuid.UUID | None  # None: voluntarily insured
+    query: RelationshipQuery
+
+
+async def births_to_prove(session: AsyncSession, request: GatherEvidence) -> list[BirthToProve]:
+    """The maternity claims of the job whose birth the registry can be asked about."""
     claims = (
-        await session.scalars(
-            select(Claim).where(
+        await session.execute(
+            select(Claim.id, Claim.reference, Claim.person_id, Claim.details).where(
                 Claim.id.in_(request.claim_ids),
                 Claim.kind == ClaimKind.MATERNITY.value,
                 Claim.state != ClaimState.REJECTED.value,
             )
         )
     ).all()
+    births = []
     for claim in claims:
         birth = from_json(ClaimKind.MATERNITY, claim.details)
         assert isinstance(birth, BirthDetails)
@@ -58,11 +99,93 @@ async def gather_evidence(ctx: JobContext, request: GatherEvidence) -> None:
         if query is None:
             log.info("claim %s: no registered birth found yet for %s", claim.reference, birth.born)
             continue
-        extract = await _evidence(ctx, query, now=now)
-        if extract is None:
+        births.append(BirthToProve(claim.id, claim.reference, birth, query))
+    return births
+
+
+async def ask(connectors: Connectors, intake: Intake, query: EvidenceQuery, *, now: dt.datetime) -> Proof | None:
+    """Ask another system for one piece of evidence and read its answer (no transaction is open); None if it has
+    no such record. Not connected or failing: a BusinessError the job is retried on; refused: for good."""
+    try:
+        answer = await fetch(connectors, query)
+        return Proof(query, answer, await read_answer(intake, query, answer, now=now))
+    except BusinessError as exc:
+        if exc.code == DocumentErrorCode.CONNECTOR_UNAVAILABLE:
+            raise  # retried with backoff
+        if exc.code == DocumentErrorCode.EVIDENCE_NOT_FOUND:
+            return None
+        raise PermanentJobError(f"evidence refused: {exc.code}: {exc.message}") from exc
+
+
+async def father_to_confirm(session: AsyncSession, birth: BirthToProve, extract: Proof) -> FatherToConfirm | None:
+    """The father the extract names, if he is insured on the day of the birth; None otherwise."""
+    record = extract.read.record
+    assert isinstance(record, BirthExtract)
+    father_number = record.father.personal_id if record.father else None
+    child_number = record.child.personal_id
+    if not father_number or not child_number:
+        return None  # no father on the registration, or a child without an ID number yet: nothing to check
+    father = (
+        await session.execute(select(Person.id, Person.province_code).where(Person.personal_id_number == father_number))
+    ).one_or_none()
+    if father is None:
+        return None
+    insured = await insured_employers(session, {father.id}, birth.birth.born)
+    if father.id not in insured:
+        return None
+    query = RelationshipQuery(RelationshipKind.FATHER_CHILD, father_number, child_number)
+    return FatherToConfirm(father.id, father.province_code, insured[father.id], query)
+
+
+async def store_evidence(
+    job: JobContext,
+    intake: Intake,
+    proven: Sequence[tuple[BirthToProve, Proof, FatherToConfirm | None, Proof | None]],
+) -> None:
+    """Store each extract and attach it to its claim; where the father's relationship is confirmed, store that
+    too and open his paternity claim."""
+    session, now = job.session, job.clock.now()
+    for birth, extract, father, relationship in proven:
+        extract_id = await _stored(session, intake, extract, now=now)
+        await record_use(session, document_id=extract_id, user_kind=CLAIM_USE, user_id=birth.claim_id, now=now)
+        if father is None:
             continue
-        await record_use(session, document_id=extract.id, user_kind=CLAIM_USE, user_id=claim.id, now=now)
-        await _open_paternity(ctx, claim, birth, extract, now=now)
+        if relationship is None:
+            log.info("claim %s: the father's relationship to the child is not confirmed", birth.reference)
+            continue
+        relationship_id = await _stored(session, intake, relationship, now=now)
+        relationship_record = relationship.read.record
+        assert isinstance(relationship_record, RelationshipCheck)
+        if relationship_record.result is not RelationshipResult.CONFIRMED:
+            log.info("claim %s: the father's relationship to the child is not confirmed", birth.reference)
+            continue
+        born = birth.birth
+        opening = Opening(
+            ClaimKind.PATERNITY,
+            father.father_id,
+            father.province_code,
+            BirthDetails(born.born, born.children, born.caesarean, born.under_32_weeks),
+            employer_id=father.employer_id,
+            documents=(extract_id, relationship_id),
+        )
+        await open_claims(session, [opening], now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+
+
+async def _stored(session: AsyncSession, intake: Intake, proof: Proof, *, now: dt.datetime) -> uuid.UUID:
+    """Store a piece of evidence read (the first receipt for the same bytes) and return its document's id."""
+    try:
+        stored = await store(session, intake, proof.query, proof.answer, now=now, actor=None, read=proof.read)
+    except BusinessError as exc:
+        raise PermanentJobError(f"evidence refused: {exc.code}: {exc.message}") from exc
+    line = stored.lines[0]
+    document_id = await session.scalar(
+        select(Document.id)
+        .where(Document.issuer == stored.sender, Document.doc_type == line.doc_type, Document.number == line.number)
+        .order_by(Document.version.desc())
+        .limit(1)
+    )
+    assert document_id is not None
+    return document_id
 
 
 async def _extract_query(session: AsyncSession, mother_id: uuid.UUID, born: dt.date) -> BirthExtractQuery | None:
@@ -83,54 +206,3 @@ async def _extract_query(session: AsyncSession, mother_id: uuid.UUID, born: dt.d
     if case is None:
         return None
     return BirthExtractQuery(office=case.registry_office_code, book=case.book_number, number=case.record_number)
-
-
-async def _evidence(ctx: JobContext, query: EvidenceQuery, *, now: dt.datetime) -> Document | None:
-    """Fetch, verify and store one piece of evidence; None if the other system has no such record."""
-    assert ctx.intake is not None
-    try:
-        answer = await fetch(ctx.connectors, query)
-        stored = await store(ctx.session, ctx.intake, query, answer, now=now, actor=None)
-    except BusinessError as exc:
-        if exc.code == DocumentErrorCode.CONNECTOR_UNAVAILABLE:
-            raise  # retried with backoff
-        if exc.code == DocumentErrorCode.EVIDENCE_NOT_FOUND:
-            return None
-        raise PermanentJobError(f"evidence refused: {exc.code}: {exc.message}") from exc
-    line = stored.lines[0]
-    return await ctx.session.scalar(
-        select(Document)
-        .where(Document.issuer == stored.sender, Document.doc_type == line.doc_type, Document.number == line.number)
-        .order_by(Document.version.desc())
-        .limit(1)
-    )
-
-
-async def _open_paternity(
-    ctx: JobContext, maternity: Claim, birth: BirthDetails, extract: Document, *, now: dt.datetime
-) -> None:
-    father_number, child_number = extract.fields.get(FATHER_ID), extract.fields.get(CHILD_ID)
-    if not father_number or not child_number:
-        return  # no father on the registration, or a child without an ID number yet: nothing to check
-    father = await ctx.session.scalar(select(Person).where(Person.personal_id_number == father_number))
-    if father is None:
-        return
-    insured = await insured_employers(ctx.session, {father.id}, birth.born)
-    if father.id not in insured:
-        return
-    relationship = await _evidence(
-        ctx, RelationshipQuery(RelationshipKind.FATHER_CHILD, father_number, child_number), now=now
-    )
-    if relationship is None or relationship.fields.get("KET_QUA") != CONFIRMED:
-        log.info("claim %s: the father's relationship to the child is not confirmed", maternity.reference)
-        return
-    details = BirthDetails(birth.born, birth.children, birth.caesarean, birth.under_32_weeks)
-    opening = Opening(
-        ClaimKind.PATERNITY,
-        father.id,
-        father.province_code,
-        details,
-        employer_id=insured[father.id],
-        documents=(extract.id, relationship.id),
-    )
-    await open_claims(ctx.session, [opening], now=now, actor=None, origin=ClaimOrigin.DOCUMENT)

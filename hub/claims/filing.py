@@ -16,11 +16,12 @@ from hub.audit.refusals import RefusedRecord, note_refusal
 from hub.claims.details import ClaimDetails, event_date
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
-from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ContributionMonthRow, Employer
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin
 from hub.claims.service import Opening, open_claims
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
-from hub.clock import vietnam_date
-from hub.errors import BusinessError
+from hub.contributions.models import ContributionMonthRow, Employer
+from hub.infra.clock import vietnam_date
+from hub.infra.errors import BusinessError
 from hub.persons.models import Person
 
 MAX_FILINGS = 1_000  # per call: an employer's monthly list fits

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.details import BirthDetails, ClaimDetails, SicknessDetails, event_date
-from hub.claims.models import Claim, ClaimKind, ContributionMonthRow
+from hub.claims.models import Claim, ClaimKind
 from hub.claims.service import CLAIM_USE, Opening
+from hub.contributions.models import ContributionMonthRow
 from hub.documents.models import Document, DocumentUse
 from hub.persons.models import Person
 

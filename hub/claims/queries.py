@@ -19,9 +19,9 @@ from hub.claims.access import readable, refused
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentOrder
 from hub.claims.service import CLAIM_USE
 from hub.clients.permissions import Principal, Role
-from hub.clock import vietnam_date
 from hub.documents.models import Document, DocumentUse
-from hub.errors import Forbidden
+from hub.infra.clock import vietnam_date
+from hub.infra.errors import Forbidden
 
 MAX_PAGE = 200
 # Overdue: BHXH's settlement deadline passed while the claim still waits for evidence or a decision.

@@ -1,5 +1,5 @@
 """Claims: open (or merge into) one claim per person, kind and event; record their history; decide and pay them.
-The only code that writes the claim tables (computation lives in hub.claims.jobs, which calls back here)."""
+The only code that writes the claim tables (computation lives in hub.claims.computing, which calls back here)."""
 
 from __future__ import annotations
 
@@ -30,16 +30,24 @@ from hub.claims.models import (
     PaymentOrder,
 )
 from hub.clients.permissions import Principal, Role
-from hub.db import rows_in
-from hub.documents.changes import record_use
-from hub.errors import Forbidden
-from hub.jobs import enqueue
+from hub.documents.uses import record_use
+from hub.infra.db import rows_in
+from hub.infra.errors import Forbidden
+from hub.jobs import JobKind, enqueue
 
 CLAIM_EVENTS = cast(Table, ClaimEvent.__table__)
 CLAIM_USE = "claim"  # the kind of document use a claim records
 SETTLE_WORKING_DAYS = 7  # QĐ 863/QĐ-BNV: BHXH settles within 7 working days of a complete file
 COMPUTE_BATCH = 500
 OPEN_STATES = frozenset({ClaimState.EVIDENCE_PENDING, ClaimState.COMPUTED, ClaimState.RETURNED})
+
+
+@dataclass(frozen=True)
+class ComputeClaims:
+    claim_ids: list[uuid.UUID]
+
+
+COMPUTE_CLAIMS = JobKind("claims.compute", ComputeClaims, queue="claims")
 
 
 class Decision(enum.StrEnum):
@@ -192,11 +200,9 @@ def event_row(claim: Claim, now: dt.datetime, actor: Principal | None, **details
 
 async def request_computation(session: AsyncSession, claim_ids: Sequence[uuid.UUID], *, now: dt.datetime) -> None:
     """Have these claims computed by a worker, in batches."""
-    from hub.claims.jobs import ComputeClaims, compute_claims  # the job module imports this one
-
     ids = list(dict.fromkeys(claim_ids))
     for start in range(0, len(ids), COMPUTE_BATCH):
-        await enqueue(session, compute_claims, ComputeClaims(ids[start : start + COMPUTE_BATCH]), now=now)
+        await enqueue(session, COMPUTE_CLAIMS, ComputeClaims(ids[start : start + COMPUTE_BATCH]), now=now)
 
 
 async def claim_for_decision(session: AsyncSession, actor: Principal, reference: str) -> Claim:

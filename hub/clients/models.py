@@ -9,7 +9,7 @@ from sqlalchemy import JSON, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
-from hub.db import Base, UTCDateTime
+from hub.infra.db import Base, UTCDateTime
 
 
 class Client(Base):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from hub.audit.purpose import Purpose
 from hub.audit.refusals import RefusedRecord, note_refusal
-from hub.errors import Forbidden
+from hub.infra.errors import Forbidden
 
 
 class ClientKind(enum.StrEnum):

@@ -25,7 +25,7 @@ from hub.clients.permissions import (
     validate_grant,
 )
 from hub.clients.tokens import TokenClaims, TokenKind, TokenSigner
-from hub.errors import BusinessError, Forbidden, Unauthenticated
+from hub.infra.errors import BusinessError, Forbidden, Unauthenticated
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from hub.errors import Unauthenticated
+from hub.infra.errors import Unauthenticated
 
 ISSUER = "bhxh-hub"
 ALGORITHM = "HS256"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 
-from hub.errors import BusinessError, Templates, business_error
+from hub.infra.errors import BusinessError, Templates, business_error
 from signing.report import VerificationReport
 
 

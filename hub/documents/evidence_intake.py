@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import ConnectorError, PermanentError
 from connectors.civil_status import CivilStatusClient
+from connectors.connections import Connectors
 from connectors.population_evidence import PopulationEvidenceClient
 from connectors.signed import SignedAnswer
 from hub.clients.permissions import Principal
@@ -35,9 +36,9 @@ from hub.documents.intake import Intake, verify
 from hub.documents.linking import Subject
 from hub.documents.models import Channel, SubmissionKind
 from hub.documents.storage import NewDocument, StoredSubmission, VerifiedPayload, find_submission, store_submission
-from hub.errors import BusinessError
-from hub.integrations import Connectors
+from hub.infra.errors import BusinessError
 from signing.parties import POPULATION_DATABASE
+from signing.verify import Verified
 
 CIVIL_STATUS = ("civil-status software", "phần mềm hộ tịch")
 POPULATION = ("population database", "Cơ sở dữ liệu quốc gia về dân cư")
@@ -129,17 +130,17 @@ def _source_error(reason: E, source: tuple[str, str], *, detail: str = "") -> Bu
     return document_error(reason, source=source[0], source_vi=source[1], detail=detail)
 
 
-async def store(
-    session: AsyncSession,
-    intake: Intake,
-    query: EvidenceQuery,
-    answer: SignedAnswer,
-    *,
-    now: dt.datetime,
-    actor: Principal | None,
-) -> StoredSubmission:
-    """Verify the answer to `query` against the party it names, read it, check that it answers `query`, and store it
-    (the first receipt for the same bytes)."""
+@dataclass(frozen=True)
+class ReadAnswer:
+    """An answer verified against the party it names and read: the signed root and the record it holds."""
+
+    signer: str
+    verified: Verified
+    record: EvidenceRecord
+
+
+async def read_answer(intake: Intake, query: EvidenceQuery, answer: SignedAnswer, *, now: dt.datetime) -> ReadAnswer:
+    """Verify the answer to `query` against the party it names, read it, and check that it answers `query`."""
     source = POPULATION if isinstance(query, IdentityQuery | RelationshipQuery) else CIVIL_STATUS
     signer = answer.signer or POPULATION_DATABASE
     if not (signer == POPULATION_DATABASE or signer.startswith("civil-registry:")):
@@ -155,23 +156,40 @@ async def store(
     # the same bytes are looked up: an answer stored for one question is not returned for another.
     if (mismatch := mismatch_of(record, query)) is not None:
         raise _source_error(E.EVIDENCE_MISMATCH, source, detail=mismatch)
-    repeated = await find_submission(session, signer, answer.sha256)
+    return ReadAnswer(signer, verified, record)
+
+
+async def store(
+    session: AsyncSession,
+    intake: Intake,
+    query: EvidenceQuery,
+    answer: SignedAnswer,
+    *,
+    now: dt.datetime,
+    actor: Principal | None,
+    read: ReadAnswer | None = None,
+) -> StoredSubmission:
+    """Store the answer to `query` (the first receipt for the same bytes), once verified and read (`read_answer`,
+    done here unless `read` is given)."""
+    read = read or await read_answer(intake, query, answer, now=now)
+    repeated = await find_submission(session, read.signer, answer.sha256)
     if repeated is not None:
         return repeated
+    record = read.record
     kind = KINDS[type(record)]
     document = NewDocument(
         doc_type=kind.value,
         number=record.document_number,
-        fields=flatten(verified.signed_root),
+        fields=flatten(read.verified.signed_root),
         subject=Subject.of(_subject_id(record), None, None),
         issued_on=_issued_on(record),
     )
     payload = VerifiedPayload(
         kind,
-        signer,
+        read.signer,
         Channel.CONNECTOR,
         answer.payload,
-        verified.report.as_dict(),
+        read.verified.report.as_dict(),
         client_id=actor.client_id if actor else None,
     )
     return await store_submission(session, payload, [document], now=now, identity=intake.identity, actor=actor)

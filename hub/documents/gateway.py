@@ -31,7 +31,7 @@ from hub.clients.permissions import ClientKind, Principal, Role
 from hub.clients.service import principal_for
 from hub.clients.tokens import TokenKind, TokenSigner
 from hub.documents.models import GatewayAccount
-from hub.errors import BusinessError, Unauthenticated
+from hub.infra.errors import BusinessError, Unauthenticated
 
 _hasher = PasswordHasher()
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
-from hub.db import Database
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import SignatureRefused, document_error, signature_error
 from hub.documents.linking import Subject
@@ -34,8 +33,9 @@ from hub.documents.storage import (
     sha256_of,
     store_submission,
 )
-from hub.documents.trust import TrustCache
-from hub.errors import BusinessError, BusinessErrors
+from hub.infra.db import Database
+from hub.infra.errors import BusinessError, BusinessErrors
+from hub.signatures.certificates import TrustCache
 from signing.errors import CertificateUnknown, SignatureError, SignerUnexpected, XmlError
 from signing.keys import SigningIdentity
 from signing.parties import facility

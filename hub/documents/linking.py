@@ -4,19 +4,18 @@ kind for a whole submission; documents naming nobody known wait, unmatched, unti
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import dialect_of, one_of_named
-from hub.documents.changes import announce, on_documents_arrived
 from hub.documents.models import Document, LinkState
-from hub.jobs import JobContext, enqueue, job
+from hub.documents.uses import announce
+from hub.infra.db import one_of
+from hub.jobs import JobKind, enqueue
 from hub.persons.models import Person
 
 log = logging.getLogger(__name__)
@@ -83,7 +82,11 @@ class PersonIndex:
         by_id_number: dict[str, uuid.UUID] = {}
         by_code: dict[str, uuid.UUID] = {}
         if numbers or codes:
-            rows = await session.execute(_people_named(dialect_of(session)), {"numbers": [*numbers], "codes": [*codes]})
+            rows = await session.execute(
+                select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
+                    or_(one_of(session, Person.personal_id_number, numbers), one_of(session, Person.bhxh_code, codes))
+                )
+            )
             for person_id, number, code in rows:
                 if number in numbers:
                     by_id_number[number] = person_id
@@ -97,16 +100,6 @@ class PersonIndex:
             return self._by_id_number[subject.personal_id]
         code = subject.code
         return self._by_code.get(code) if code else None
-
-
-@functools.cache
-def _people_named(dialect: str) -> Select[uuid.UUID, str | None, str | None]:
-    return select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
-        or_(
-            one_of_named(dialect, Person.personal_id_number, "numbers"),
-            one_of_named(dialect, Person.bhxh_code, "codes"),
-        )
-    )
 
 
 async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID], *, now: dt.datetime) -> int:
@@ -186,23 +179,17 @@ class LinkUnmatched:
     after: uuid.UUID | None = None
 
 
-@job("documents.link_unmatched", queue="documents")
-async def link_unmatched_job(ctx: JobContext, request: LinkUnmatched) -> None:
+LINK_UNMATCHED = JobKind("documents.link_unmatched", LinkUnmatched, queue="documents")
+
+
+async def link_unmatched_chunk(session: AsyncSession, request: LinkUnmatched, now: dt.datetime) -> None:
     """Work through the unmatched queue a chunk per job; while documents still wait, look again later."""
-    linked, last = await link_unmatched(ctx.session, now=ctx.clock.now(), after=request.after)
+    linked, last = await link_unmatched(session, now=now, after=request.after)
     if linked:
         log.info("linked %d waiting documents to people who arrived since", linked)
-    now = ctx.clock.now()
     if last is not None:
-        await enqueue(ctx.session, link_unmatched_job, LinkUnmatched(last), now=now)
-    elif await ctx.session.scalar(select(Document.id).where(Document.link_state == LinkState.UNMATCHED.value).limit(1)):
-        await schedule_relink(ctx.session, now=now)
-
-
-@on_documents_arrived
-async def relink_later(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
-    """Documents that name no one known yet: a pass over the unmatched queue is due within RELINK_EVERY."""
-    if any(document.link_state == LinkState.UNMATCHED.value for document in documents):
+        await enqueue(session, LINK_UNMATCHED, LinkUnmatched(last), now=now)
+    elif await session.scalar(select(Document.id).where(Document.link_state == LinkState.UNMATCHED.value).limit(1)):
         await schedule_relink(session, now=now)
 
 
@@ -211,7 +198,7 @@ async def schedule_relink(session: AsyncSession, *, now: dt.datetime) -> None:
     window = int(now.timestamp() // RELINK_EVERY.total_seconds())
     await enqueue(
         session,
-        link_unmatched_job,
+        LINK_UNMATCHED,
         LinkUnmatched(),
         now=now,
         dedup_key=f"documents.link_unmatched:{window}",

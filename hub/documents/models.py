@@ -1,5 +1,5 @@
-"""Signed evidence tables: trusted certificates, submissions stored byte for byte, the documents parsed from them,
-who uses which document, and the gateway accounts of hospitals' existing software."""
+"""Signed evidence tables: submissions stored byte for byte, the documents parsed from them, who uses which
+document, and the gateway accounts of hospitals' existing software."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime
+from hub.infra.db import Base, UTCDateTime
 
 
 class SubmissionKind(enum.StrEnum):
@@ -37,26 +37,6 @@ class DocumentState(enum.StrEnum):
 class LinkState(enum.StrEnum):
     LINKED = "linked"
     UNMATCHED = "unmatched"  # names someone the hub does not know yet: waits for them
-
-
-class TrustedCertificateRow(Base):
-    """A certificate the operator trusts for one party (a facility, a registry office, the population database)."""
-
-    __tablename__ = "certificates"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    party: Mapped[str] = mapped_column(String(80), index=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the DER, lower-case hex
-    subject: Mapped[str] = mapped_column(String(1000))
-    serial: Mapped[str] = mapped_column(String(64))  # lower-case hex
-    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    not_after: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    der: Mapped[bytes] = mapped_column(LargeBinary)
-    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    added_by: Mapped[str] = mapped_column(String(200))
-    # A retired certificate is no longer trusted for new signatures; what it verified before stays verified.
-    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    retired_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Submission(Base):

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import one_of, update_rows
-from hub.documents.changes import on_documents_arrived
 from hub.documents.models import Document, DocumentState
+from hub.infra.db import one_of, update_rows
 from hub.persons.models import Gender, Person
 
 BIRTH_CERTIFICATE = "XML9"
@@ -77,22 +76,6 @@ async def follow_codes(session: AsyncSession, children: dict[str, uuid.UUID]) ->
         )
     )
     await update_rows(session, Document, [{"id": i, "child_id": children[code]} for i, code in carrying if code])
-
-
-@on_documents_arrived
-async def link_arriving_newborns(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
-    """A birth certificate linked to its mother (on arrival, or by a later pass) looks for the child; a document
-    carrying a temporary card code whose child is known joins it."""
-    mothers = {d.person_id for d in documents if d.doc_type == BIRTH_CERTIFICATE and d.person_id and not d.child_id}
-    await link_newborns(session, mothers)
-    codes = {d.child_card_code for d in documents if d.child_card_code and d.child_id is None}
-    if codes:
-        known = await session.execute(
-            select(Document.child_card_code, Document.child_id)
-            .where(one_of(session, Document.child_card_code, codes), Document.child_id.is_not(None))
-            .distinct()
-        )
-        await follow_codes(session, {code: child_id for code, child_id in known if code and child_id})
 
 
 def _born(fields: dict[str, Any]) -> tuple[dt.date | None, str | None]:

@@ -18,7 +18,7 @@ from hub.audit.service import AuditEvent, record
 from hub.clients.permissions import ClientKind, Principal
 from hub.documents.access import medical_visible, readable, refused
 from hub.documents.models import Document, DocumentState, DocumentUse, Submission
-from hub.errors import Forbidden
+from hub.infra.errors import Forbidden
 
 MAX_PAGE = 200
 # Fields that tell about a patient's health: shown only to the issuer and to MEDICAL_ROLES.

@@ -5,22 +5,18 @@ statements whatever the number of documents; called only after the whole submiss
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
-from hub.canonical import canonical_json
 from hub.clients.permissions import Principal
-from hub.db import dialect_of, insert_rows, one_of, one_of_named
-from hub.documents.changes import NotifyChanges, announce, notify_changes
 from hub.documents.linking import PersonIndex, Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
 from hub.documents.receipts import (
@@ -31,6 +27,9 @@ from hub.documents.receipts import (
     receipt_lines,
     signed_receipt,
 )
+from hub.documents.uses import NOTIFY_CHANGES, NotifyChanges, announce
+from hub.infra.canonical import canonical_json
+from hub.infra.db import insert_rows, one_of
 from hub.jobs import enqueue
 from signing.keys import SigningIdentity
 
@@ -174,7 +173,7 @@ async def store_submission(
             .values(state=DocumentState.SUPERSEDED.value, changed_at=now)
             .execution_options(synchronize_session=False)
         )
-        await enqueue(session, notify_changes, NotifyChanges(superseded), now=now)
+        await enqueue(session, NOTIFY_CHANGES, NotifyChanges(superseded), now=now)
     if rows:
         await insert_rows(session, DOCUMENTS, rows)
         await announce(session, [row["id"] for row in rows], now=now)
@@ -200,18 +199,13 @@ async def _latest_versions(
     if not keys:
         return {}
     numbers = [*{number for _, number in keys}]
-    rows = await session.execute(_versions_of(dialect_of(session)), {"numbers": numbers, "issuer": issuer})
-    # Ordered by version: the last row seen for a key is its latest version.
-    return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows if (t, n) in keys}
-
-
-@functools.cache
-def _versions_of(dialect: str) -> Select[str, str, uuid.UUID, int, str, str]:
-    return (
+    rows = await session.execute(
         select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
-        .where(one_of_named(dialect, Document.number, "numbers"), Document.issuer == bindparam("issuer"))
+        .where(one_of(session, Document.number, numbers), Document.issuer == issuer)
         .order_by(Document.version)
     )
+    # Ordered by version: the last row seen for a key is its latest version.
+    return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows if (t, n) in keys}
 
 
 def _row(

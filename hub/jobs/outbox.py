@@ -11,13 +11,13 @@ from typing import Any, TypeVar, cast
 
 import dramatiq
 import redis
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import Database, dialect_of, insert_for
+from hub.infra.db import Database, dialect_of, insert_for
 from hub.jobs.models import JobState, OutboxJob
-from hub.jobs.registry import JobSpec
+from hub.jobs.registry import JobKind
 
 P = TypeVar("P")
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class QueuedJob:
 
 async def enqueue(
     session: AsyncSession,
-    spec: JobSpec[P],
+    kind: JobKind[P],
     payload: P,
     *,
     now: dt.datetime,
@@ -52,9 +52,9 @@ async def enqueue(
     available_at = now + delay if delay else now
     dispatch_now = bool(session.info.get("commit_hooks")) and delay is None
     values = {
-        "kind": spec.name,
-        "queue": spec.queue,
-        "payload": spec.encode(payload),
+        "kind": kind.name,
+        "queue": kind.queue,
+        "payload": kind.encode(payload),
         "dedup_key": dedup_key,
         "state": JobState.PENDING.value,
         "attempts": 0,
@@ -69,7 +69,7 @@ async def enqueue(
         assert existing is not None
         return existing
     if dispatch_now:
-        session.info.setdefault(_TO_DISPATCH, []).append(QueuedJob(job_id, spec.name, spec.queue))
+        session.info.setdefault(_TO_DISPATCH, []).append(QueuedJob(job_id, kind.name, kind.queue))
     return job_id
 
 
@@ -125,3 +125,19 @@ class Dispatcher:
             except SQLAlchemyError:
                 # The change itself is committed; the sweeper sends these jobs once their redelivery time passes.
                 log.exception("could not hand jobs %s back to the relay", [j.id for j in jobs])
+
+
+async def job_counts(db: Database) -> list[tuple[str, str, int]]:
+    """How many jobs of each kind are in each state, for the metrics."""
+    async with db.sessions() as session:
+        rows = await session.execute(
+            select(OutboxJob.kind, OutboxJob.state, func.count()).group_by(OutboxJob.kind, OutboxJob.state)
+        )
+        return [(kind, state, count) for kind, state, count in rows]
+
+
+async def time_to_wait(db: Database, job_id: int, now: dt.datetime) -> dt.timedelta:
+    """How long a pending job is to wait before it is run again (nothing, if it is due)."""
+    async with db.sessions() as session:
+        available_at = await session.scalar(select(OutboxJob.available_at).where(OutboxJob.id == job_id))
+    return max(available_at - now, dt.timedelta(0)) if available_at is not None else dt.timedelta(0)

@@ -7,16 +7,18 @@ import datetime as dt
 import inspect
 import typing
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.clock import Clock
-from hub.integrations import Connectors
+from connectors.connections import Connectors
+from hub.infra.clock import Clock
 
 P = TypeVar("P")
+T = TypeVar("T")
 DEFAULT_QUEUE = "default"
 
 
@@ -24,37 +26,75 @@ class PermanentJobError(Exception):
     """The job can never succeed as it stands (bad payload, rejected by an external system): do not retry."""
 
 
-if TYPE_CHECKING:
-    from hub.documents.intake import Intake
+class Resources:
+    """Long-lived objects of the worker process that the jobs of some domain need (the evidence intake, say), made on
+    first use and looked up by their type: the job machinery knows no domain."""
+
+    def __init__(self, factories: Mapping[type[Any], Callable[[], Any]] | None = None) -> None:
+        self._factories = dict(factories or {})
+
+    def get(self, kind: type[T]) -> T | None:
+        """The process's `kind`, or None when this process has none (not configured for it)."""
+        factory = self._factories.get(kind)
+        return None if factory is None else cast(T, factory())
 
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler gets besides its payload: the job's transaction, the clock and which attempt this is."""
+    """What a handler gets besides its payload: the job's transaction, the clock, which attempt this is, the
+    connections to other systems and the process's resources."""
 
     session: AsyncSession
     clock: Clock
     job_id: int
     attempt: int
     connectors: Connectors
-    intake: Intake | None = None  # verifies and stores signed evidence (hub.documents.evidence_intake)
+    resources: Resources = field(default_factory=Resources)
+
+
+class CallContext(Protocol):
+    """What the handler of a job that calls another system gets. No transaction is open while it runs: it reads
+    what to ask in `reading()`, calls the other system, and stores the answers in `completing()`, whose transaction
+    also marks the job done (once: a second delivery that finished first makes `completing()` raise
+    `Superseded`, and its answers are dropped)."""
+
+    clock: Clock
+    job_id: int
+    attempt: int
+    connectors: Connectors
+    resources: Resources
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+    def completing(self) -> AbstractAsyncContextManager[JobContext]: ...
+
+
+class Superseded(Exception):
+    """Another delivery of the job took it over while this one was calling out: this one's answers are dropped."""
 
 
 Handler = Callable[[JobContext, P], Awaitable[None]]
+CallingHandler = Callable[[CallContext, P], Awaitable[None]]
 # Two payloads of a job as one, or None when together they would be too large for one run.
 Merge = Callable[[P, P], P | None]
 
 
 @dataclass(frozen=True)
-class JobSpec(Generic[P]):
+class JobKind(Generic[P]):
+    """A kind of job: its name, queue and payload. Declared beside the code that enqueues it; its handler is
+    declared in the domain's `jobs` module, with `@job` or `@calling_job`."""
+
     name: str
-    queue: str
     payload_type: type[P]
-    handler: Handler[P]
+    queue: str = DEFAULT_QUEUE
     max_attempts: int | None = None  # None: HUB_JOB_MAX_ATTEMPTS
     # Given: a job found waiting when one of its kind is claimed runs with it (hub.jobs.executor), which spares the
     # fixed cost of a run when many small jobs queue up.
     merge: Merge[P] | None = None
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.payload_type, type) and dataclasses.is_dataclass(self.payload_type)):
+            raise TypeError(f"the payload of job {self.name} must be a dataclass")
 
     def encode(self, payload: P) -> dict[str, Any]:
         if not isinstance(payload, self.payload_type):
@@ -69,30 +109,53 @@ class JobSpec(Generic[P]):
             raise PermanentJobError(f"payload does not fit {self.payload_type.__name__}: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class JobSpec(Generic[P]):
+    """A kind of job with its handler: in the job's own transaction (`handler`), or calling out (`calling`)."""
+
+    kind: JobKind[P]
+    handler: Handler[P] | None = None
+    calling: CallingHandler[P] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+
 _REGISTRY: dict[str, JobSpec[Any]] = {}
 
 
-def job(
-    name: str, *, queue: str = DEFAULT_QUEUE, max_attempts: int | None = None, merge: Merge[Any] | None = None
-) -> Callable[[Handler[P]], JobSpec[P]]:
-    """Declare a job. The handler runs inside the transaction that marks the job done, so its writes and the
-    completion commit together; it must still be idempotent, because a job can be delivered more than once. With
-    `merge`, waiting jobs of the kind may run together with the one claimed, as one payload."""
+def job(kind: JobKind[P]) -> Callable[[Handler[P]], Handler[P]]:
+    """Declare the handler of `kind`. It runs inside the transaction that marks the job done, so its writes and the
+    completion commit together; it must still be idempotent, because a job can be delivered more than once. A
+    handler that calls another system is declared with `calling_job` instead: no transaction is held across a call."""
 
-    def register(handler: Handler[P]) -> JobSpec[P]:
-        params = list(inspect.signature(handler).parameters)
-        if len(params) != 2:
-            raise TypeError(f"the handler of job {name} takes (ctx, payload)")
-        payload_type: type[P] = typing.get_type_hints(handler)[params[1]]
-        if not (isinstance(payload_type, type) and dataclasses.is_dataclass(payload_type)):
-            raise TypeError(f"the payload of job {name} must be a dataclass")
-        if name in _REGISTRY and _REGISTRY[name].handler is not handler:
-            raise ValueError(f"a job named {name!r} is already declared")
-        spec: JobSpec[P] = JobSpec(name, queue, payload_type, handler, max_attempts, merge)
-        _REGISTRY[name] = spec
-        return spec
+    def register(handler: Handler[P]) -> Handler[P]:
+        _register(JobSpec(kind, handler=handler))
+        return handler
 
     return register
+
+
+def calling_job(kind: JobKind[P]) -> Callable[[CallingHandler[P]], CallingHandler[P]]:
+    """Declare the handler of `kind`, a job that calls another system: it reads in `ctx.reading()`, calls with no
+    transaction open, and writes in `ctx.completing()` (see CallContext)."""
+
+    def register(handler: CallingHandler[P]) -> CallingHandler[P]:
+        _register(JobSpec(kind, calling=handler))
+        return handler
+
+    return register
+
+
+def _register(spec: JobSpec[Any]) -> None:
+    handler = spec.handler or spec.calling
+    if len(inspect.signature(handler).parameters) != 2:  # type: ignore[arg-type]
+        raise TypeError(f"the handler of job {spec.name} takes (ctx, payload)")
+    known = _REGISTRY.get(spec.name)
+    if known is not None and (known.handler or known.calling) is not handler:
+        raise ValueError(f"a job named {spec.name!r} is already declared")
+    _REGISTRY[spec.name] = spec
 
 
 def registered_jobs() -> list[JobSpec[Any]]:

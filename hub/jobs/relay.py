@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import dramatiq
 from sqlalchemy import or_, select, update
 
-from hub.clock import Clock
-from hub.db import Database
+from hub.infra.clock import Clock
+from hub.infra.db import Database
+from hub.infra.settings import OutboxSettings
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import QueuedJob, publish
 from hub.jobs.registry import get_job
-from hub.settings import OutboxSettings
 
 log = logging.getLogger(__name__)
 # A job re-sent and still not finished waits twice as long before the next resend, up to this: a job that merely
@@ -36,7 +36,7 @@ def send_budget(kind: str, settings: OutboxSettings) -> int:
     """How many deliveries a job gets before the relay gives up on it: the outbox's `max_sends`, or as many as the
     job's own attempts where it is allowed more (outcomes are pushed to a registry for as long as it may be away)."""
     spec = get_job(kind)
-    return max(settings.max_sends, spec.max_attempts or 0) if spec is not None else settings.max_sends
+    return max(settings.max_sends, spec.kind.max_attempts or 0) if spec is not None else settings.max_sends
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-"""Alembic environment: runs on the connection handed over by hub.migrate (async engines, both backends)."""
+"""Alembic environment: runs on the connection handed over by hub.entry.migrate (async engines, both backends)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-import hub.models  # noqa: F401  (registers every table on the metadata)
-from hub.db import Base
+import hub.entry.tables  # noqa: F401  (registers every table on the metadata)
+from hub.infra.db import Base
 
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None:

@@ -10,7 +10,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.clients.permissions import Location
-from hub.db import Base, UTCDateTime
+from hub.infra.db import Base, UTCDateTime
 
 
 class Gender(enum.StrEnum):

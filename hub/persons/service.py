@@ -13,10 +13,10 @@ from hub.audit.refusals import RefusedRecord
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
-from hub.errors import BusinessError, Forbidden
+from hub.infra.errors import BusinessError, Forbidden
+from hub.infra.text import fold
 from hub.persons.errors import PersonErrorCode
 from hub.persons.models import Gender, Person
-from hub.text import fold
 
 
 @dataclass(frozen=True)

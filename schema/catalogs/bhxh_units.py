@@ -9,7 +9,7 @@ import strawberry
 from hub.catalogs import bhxh_units
 from hub.catalogs.bhxh_units import UnitFields, unit_problems
 from hub.catalogs.models import BhxhUnit
-from hub.errors import BusinessErrors
+from hub.infra.errors import BusinessErrors
 from schema.catalogs.errors import CatalogError
 from schema.context import Info, read, write
 from schema.errors import payload_errors

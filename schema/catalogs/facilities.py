@@ -14,7 +14,7 @@ from hub.catalogs.facilities import FacilityFields
 from hub.catalogs.facility_requests import Approval, RequestedFacility
 from hub.catalogs.models import FacilityLevel, FacilityRequest, HealthFacility, RequestState
 from hub.clients.permissions import Principal, Role
-from hub.errors import BusinessErrors
+from hub.infra.errors import BusinessErrors
 from schema.catalogs.errors import CatalogError
 from schema.context import Info, read, write
 from schema.errors import payload_errors

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.childcards.cases import ChildCardCaseQuery
-from schema.childcards.changes import ChildCardChangeMutation, ChildCardRequestMutation, ChildCardReviewQuery
+from schema.childcards.corrections import ChildCardChangeMutation, ChildCardRequestMutation, ChildCardReviewQuery
 from schema.childcards.intake import ChildCardMutation
 from schema.childcards.report import ChildCardReportQuery
 

@@ -11,7 +11,7 @@ from hub.childcards.intake import MAX_BATCH, RecordOutcome, submit_registrations
 from hub.childcards.models import CaseState, DeliveryMethod
 from hub.childcards.records import BirthRecord, ChildDetails, PersonDetails
 from hub.childcards.rules import GuardianRole
-from hub.errors import InvalidRequest
+from hub.infra.errors import InvalidRequest
 from hub.persons.models import Gender
 from schema.childcards.types import ChildCardError
 from schema.context import Info, write

@@ -16,7 +16,7 @@ from hub.claims.models import Claim, ClaimKind
 from hub.claims.rules import ConvalescenceCause
 from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
-from hub.errors import BusinessError
+from hub.infra.errors import BusinessError
 from schema.claims.types import ClaimError, ClaimType, today
 from schema.context import Info, write
 from schema.errors import payload_errors

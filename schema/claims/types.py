@@ -18,7 +18,7 @@ from hub.claims.errors import ClaimErrorCode
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
 from hub.claims.queries import WAITING
 from hub.claims.service import Decision
-from hub.clock import vietnam_date
+from hub.infra.clock import vietnam_date
 from hub.persons.models import Person
 from schema.context import Info, Services
 

@@ -6,8 +6,8 @@ import strawberry
 
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
-from hub.documents.trust import import_certificates, list_certificates, retire_certificate
-from hub.errors import BusinessError
+from hub.infra.errors import BusinessError
+from hub.signatures.certificates import import_certificates, list_certificates, retire_certificate
 from schema.context import Info, read, write
 from schema.documents.types import DocumentError, TrustedCertificateType
 from schema.errors import payload_errors

@@ -20,7 +20,7 @@ from hub.documents.evidence_intake import (
     subjects,
 )
 from hub.documents.queries import read_fetched_evidence
-from hub.errors import BusinessError
+from hub.infra.errors import BusinessError
 from hub.persons.models import Gender
 from schema.context import Info, read, write
 from schema.documents.types import DocumentError, DocumentType, SubmissionReceipt

@@ -7,14 +7,14 @@ import enum
 
 import strawberry
 
-from hub.documents.changes import revoke_document
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
 from hub.documents.intake import receive_envelope, refusal_of
 from hub.documents.models import Channel
 from hub.documents.qd4750 import decode_base64
 from hub.documents.queries import read_document
-from hub.errors import BusinessError, BusinessErrors
+from hub.documents.uses import revoke_document
+from hub.infra.errors import BusinessError, BusinessErrors
 from schema.context import Info, write
 from schema.documents.types import DocumentError, DocumentType, SubmissionReceipt
 from schema.errors import payload_errors

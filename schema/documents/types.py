@@ -7,10 +7,11 @@ import datetime as dt
 import strawberry
 from strawberry.scalars import JSON
 
-from hub.documents.models import DocumentState, LinkState, TrustedCertificateRow
+from hub.documents.models import DocumentState, LinkState
 from hub.documents.queries import DocumentView
 from hub.documents.receipts import LineStatus, ReceiptLine
 from hub.documents.storage import StoredSubmission
+from hub.signatures.models import TrustedCertificateRow
 
 strawberry.enum(DocumentState, name="DocumentState")
 strawberry.enum(LinkState, name="LinkState")

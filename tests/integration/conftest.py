@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from hub.app import create_app
 from hub.clients.tokens import TokenSigner
+from hub.entry.app import create_app
 
 
 @pytest.fixture

@@ -10,16 +10,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from devkit.qd4750_samples import FACILITY, PREMATURE, SENT, corpus, visit_of
 from hub.audit.models import AuditEntry
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.models import FacilityLevel
 from hub.clients.permissions import ClientKind, Role
 from hub.documents.models import Document, DocumentUse, Submission
 from hub.documents.qd4750 import FileContent, build_envelope, table_file
-from hub.documents.qd4750.samples import FACILITY, PREMATURE, SENT, corpus, visit_of
-from hub.documents.trust import import_certificates
+from hub.entry.worker import WorkerService
 from hub.jobs.models import OutboxJob
-from hub.worker import WorkerService
+from hub.signatures.certificates import import_certificates
 from signing.devpki import certificates_pem, generate_identity
 from signing.keys import SigningIdentity
 from signing.parties import HUB, facility

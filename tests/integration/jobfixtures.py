@@ -6,12 +6,15 @@ import asyncio
 import datetime as dt
 import os
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.jobs import JobContext, PermanentJobError, job
+from sqlalchemy import select
+
+from hub.infra.text import fold
+from hub.jobs import CallContext, JobContext, JobKind, PermanentJobError, calling_job, job
 from hub.persons.models import Person
-from hub.text import fold
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,11 @@ class CreatePerson:
     permanent_failure: bool = False
 
 
-@job("tests.create_person")
-async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
+create_person_job = JobKind("tests.create_person", CreatePerson)
+
+
+@job(create_person_job)
+async def create_person(ctx: JobContext, request: CreatePerson) -> None:
     if request.permanent_failure:
         raise PermanentJobError("refused for good")
     if await ctx.session.get(Person, request.person_id) is not None:
@@ -53,10 +59,13 @@ async def create_person_job(ctx: JobContext, request: CreatePerson) -> None:
         raise RuntimeError(f"simulated failure on attempt {ctx.attempt}")
 
 
-@job("tests.patient", max_attempts=4)
-async def patient_job(ctx: JobContext, request: CreatePerson) -> None:
-    """A job allowed more attempts than the outbox's deliveries (as the outcomes pushed to a registry are)."""
-    await create_person_job.handler(ctx, request)
+# A job allowed more attempts than the outbox's deliveries (as the outcomes pushed to a registry are).
+patient_job = JobKind("tests.patient", CreatePerson, max_attempts=4)
+
+
+@job(patient_job)
+async def patient(ctx: JobContext, request: CreatePerson) -> None:
+    await create_person(ctx, request)
 
 
 @dataclass(frozen=True)
@@ -71,10 +80,44 @@ def _merge_people(first: CreatePeople, later: CreatePeople) -> CreatePeople | No
     return CreatePeople(first.people + later.people, first.fail or later.fail)
 
 
-@job("tests.create_people", merge=_merge_people)
-async def create_people_job(ctx: JobContext, request: CreatePeople) -> None:
+create_people_job = JobKind("tests.create_people", CreatePeople, merge=_merge_people)
+
+
+@job(create_people_job)
+async def create_people(ctx: JobContext, request: CreatePeople) -> None:
     """People by id, in one run; merges with waiting jobs of its kind up to three people."""
     if request.fail:
         raise RuntimeError("simulated failure")
     for person_id in request.people:
-        await create_person_job.handler(ctx, CreatePerson(person_id, f"Người {person_id.hex[:6]}"))
+        await create_person(ctx, CreatePerson(person_id, f"Người {person_id.hex[:6]}"))
+
+
+@dataclass(frozen=True)
+class CallOut:
+    """Ask another system about people, then create those not known yet."""
+
+    people: list[uuid.UUID]
+
+
+def _merge_calls(first: CallOut, later: CallOut) -> CallOut | None:
+    return CallOut(first.people + later.people) if len(first.people) + len(later.people) <= 3 else None
+
+
+call_out_job = JobKind("tests.call_out", CallOut, merge=_merge_calls)
+# The other system: what a test makes it do (sleep, fail, watch the database) while the job calls it.
+OtherSystem = Callable[[CallContext, CallOut], Awaitable[None]]
+other_system: list[OtherSystem] = []
+
+
+@calling_job(call_out_job)
+async def call_out(ctx: CallContext, request: CallOut) -> None:
+    async with ctx.reading() as session:
+        known = set((await session.scalars(select(Person.id).where(Person.id.in_(request.people)))).all())
+    unknown = [person_id for person_id in request.people if person_id not in known]
+    if not unknown:
+        return
+    for call in other_system:
+        await call(ctx, request)
+    async with ctx.completing() as job:
+        for person_id in unknown:
+            await create_person(job, CreatePerson(person_id, f"Người {person_id.hex[:6]}"))

@@ -13,30 +13,30 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from connectors.civil_status_sim import BirthRegistration, CivilStatusRegister, DeathRegistration
-from connectors.population_evidence_sim import KinshipRegister
-from connectors.population_sim import RegisteredPerson
+from connectors.simulators.civil_status import BirthRegistration, CivilStatusRegister, DeathRegistration
+from connectors.simulators.population import RegisteredPerson
+from connectors.simulators.population_evidence import KinshipRegister
+from devkit.qd4750_samples import SICK_LEAVE, visit_of
 from hub.audit.purpose import Purpose
 from hub.catalogs.bhxh_units import UnitFields, save_unit, set_served_communes
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.facility_requests import RequestedFacility, request_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCardCase, ReviewItem
-from hub.claims.contribution_records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
-from hub.claims.contributions import store_contributions
 from hub.claims.rules import Month
 from hub.clients.permissions import ALLOWED_ROLES, ClientKind, Principal
 from hub.clients.tokens import TokenSigner
-from hub.clock import Clock
-from hub.db import Database
+from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
+from hub.contributions.service import store_contributions
 from hub.documents.evidence import Child, Parent
-from hub.documents.models import TrustedCertificateRow
 from hub.documents.qd4750 import table_file
-from hub.documents.qd4750.samples import SICK_LEAVE, visit_of
-from hub.documents.trust import import_certificates
-from hub.persons.identity import compose_personal_id
+from hub.infra.clock import Clock
+from hub.infra.db import Database
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
+from hub.signatures.certificates import import_certificates
+from hub.signatures.models import TrustedCertificateRow
 from signing.devpki import certificates_pem
 from signing.parties import POPULATION_DATABASE, facility
 from tests.helpers import graphql_data, make_client, wait_until

@@ -10,12 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from hub.app import create_app
 from hub.audit.models import AuditEntry
 from hub.clients.permissions import ClientKind, Role
-from hub.migrate import NotMigrated
+from hub.entry.app import create_app
+from hub.entry.migrate import NotMigrated
+from hub.infra.settings import Environment, GraphQLLimits
 from hub.persons.models import Person
-from hub.settings import Environment, GraphQLLimits
 from tests.helpers import graphql_data, graphql_error_codes, make_client, make_person, post_graphql
 
 PERSON = """query($id: ID!, $purpose: Purpose!) { person(id: $id, purpose: $purpose) { fullName communeCode } }"""

@@ -13,7 +13,7 @@ from hub.audit.models import AuditEntry
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record, verify_chain
 from hub.clients.permissions import ClientKind
-from hub.db import Database
+from hub.infra.db import Database
 from schema.context import to_the_end
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
 

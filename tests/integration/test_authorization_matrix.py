@@ -16,11 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from hub.app import create_app
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import ClientKind
-from hub.clock import Clock
-from hub.db import Base, Database
+from hub.entry.app import create_app
+from hub.infra.clock import Clock
+from hub.infra.db import Base, Database
 from hub.jobs.models import JobState, OutboxJob
 from schema import build_schema
 from tests.helpers import make_client, post_graphql, wait_until

@@ -10,7 +10,7 @@ import pytest
 from hub.catalogs.bhxh_units import unit_for_commune
 from hub.catalogs.facilities import check_primary_care_facility
 from hub.clients.permissions import ClientKind
-from hub.errors import BusinessErrors
+from hub.infra.errors import BusinessErrors
 from tests.helpers import graphql_data, graphql_error_codes, make_client
 
 FACILITY = "code name provinceCode level acceptsChildPrimaryCare retiredAt"

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from devkit.qd4750_samples import FACILITY
 from hub.audit.models import AuditEntry
 from hub.clients.permissions import ClientKind
-from hub.documents.qd4750.samples import FACILITY
 from signing.devpki import certificates_pem
 from tests.conftest import START
 from tests.helpers import graphql_data, make_client, post_graphql

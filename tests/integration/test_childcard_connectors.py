@@ -4,29 +4,33 @@ acknowledged; the population check beside the card, and a number that arrives a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
+import sqlite3
 from contextlib import ExitStack
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 from sqlalchemy import select
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connectors import TransientError
 from connectors.civil_registry import CaseOutcome, CivilRegistryClient
-from connectors.civil_registry_sim import create_civil_registry_simulator
-from connectors.population_sim import PopulationRegister, RegisteredPerson, create_population_simulator
-from connectors.simulate import running
-from hub.app import create_app
+from connectors.simulators.civil_registry import create_civil_registry_simulator
+from connectors.simulators.population import PopulationRegister, RegisteredPerson, create_population_simulator
+from connectors.simulators.serve import running
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import CaseEvent, ChildCardCase
 from hub.clients.permissions import ClientKind
 from hub.clients.tokens import TokenSigner
-from hub.persons.identity import compose_personal_id
+from hub.entry.app import create_app
+from hub.entry.worker import WorkerService
+from hub.infra.settings import ConnectorSettings
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender
-from hub.settings import ConnectorSettings
-from hub.worker import WorkerService
 from signing.detached import MessageSigner
 from tests.conftest import hub_certificate, hub_signing_identity
 from tests.helpers import graphql_data, make_client, wait_until
@@ -42,8 +46,64 @@ def register() -> PopulationRegister:
     return PopulationRegister()
 
 
+class TransactionWatch:
+    """Middleware for a simulator: while a call waits HOLD seconds, it looks at the hub's database for a transaction
+    open all that time (the caller's, were it holding one across the call). PostgreSQL: sessions in a transaction
+    older than that; SQLite: the database's write lock (which a claimed job's transaction holds), taken at every
+    look (other jobs' short transactions come and go)."""
+
+    HOLD = 0.3
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.seen: list[int] = []  # transactions found open, per call watched
+
+    def around(self, app: ASGIApp) -> ASGIApp:
+        async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and not scope["path"].startswith("/sim/"):
+                self.seen.append(await self.open_transactions())
+            await app(scope, receive, send)
+
+        return watched
+
+    async def open_transactions(self) -> int:
+        if self.database_url.startswith("sqlite"):
+            looks = []
+            for _ in range(6):
+                await asyncio.sleep(self.HOLD / 6)
+                looks.append(self._sqlite_locked())
+            return int(all(looks))
+        await asyncio.sleep(self.HOLD)
+        connection = await asyncpg.connect(self.database_url.replace("postgresql+asyncpg", "postgresql", 1))
+        try:
+            held = await connection.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                "pg_backend_pid() AND xact_start < now() - make_interval(secs => $1)",
+                self.HOLD * 0.8,
+            )
+            return int(held)
+        finally:
+            await connection.close()
+
+    def _sqlite_locked(self) -> bool:
+        path = self.database_url.split("///", 1)[1]
+        with contextlib.closing(sqlite3.connect(path, timeout=0)) as connection:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:  # "database is locked": a writing transaction is open
+                return True
+            connection.rollback()
+            return False
+
+
 @pytest.fixture
-def outside(request, clock, register):
+def watch(request, settings) -> TransactionWatch | None:
+    """A TransactionWatch on the simulators, for a test marked `watch_transactions`."""
+    return TransactionWatch(settings.database_url) if request.node.get_closest_marker("watch_transactions") else None
+
+
+@pytest.fixture
+def outside(request, clock, register, watch):
     """The registry's software (failing about one call in three; or, for a test marked `unknown_offices`, not
     failing but not set up yet for the offices the mark names) and the population database, over loopback.
 
@@ -52,16 +112,13 @@ def outside(request, clock, register):
     mark = request.node.get_closest_marker("unknown_offices")
     unknown, failure_rate = (frozenset(mark.args), 0.0) if mark else (frozenset(), 0.3)
     with ExitStack() as stack:
-        registry = stack.enter_context(
-            running(
-                create_civil_registry_simulator(
-                    failure_rate=failure_rate, seed=3, unknown_offices=unknown, hub_certificate=hub_certificate()
-                )
-            )
+        watched = watch.around if watch is not None else (lambda app: app)
+        registry_app = create_civil_registry_simulator(
+            failure_rate=failure_rate, seed=3, unknown_offices=unknown, hub_certificate=hub_certificate()
         )
-        population = stack.enter_context(
-            running(create_population_simulator(clock=clock, register=register, hub_certificate=hub_certificate()))
-        )
+        registry = stack.enter_context(running(watched(registry_app)))
+        population_app = create_population_simulator(clock=clock, register=register, hub_certificate=hub_certificate())
+        population = stack.enter_context(running(watched(population_app)))
         yield ConnectorSettings(population_url=population, civil_registry_url=registry, timeout_seconds=5)
 
 
@@ -190,3 +247,27 @@ async def test_a_number_that_arrives_a_day_later_is_attached(connected, register
         return found["childPersonalIdNumber"] == NUMBER and found["populationCheck"] == "match"
 
     await wait_until(attached, timeout=20)
+
+
+@pytest.mark.watch_transactions
+@pytest.mark.unknown_offices()
+async def test_no_transaction_is_held_while_a_job_calls_another_system(connected, register, watch):
+    """The population check and the outcome push read what to send, call with no transaction open (a pooled
+    connection and the job's row lock are not held for as long as the other system takes), then store."""
+    client, token, _ = connected
+    register.add(
+        RegisteredPerson(
+            "Nguyễn Minh An", dt.date(2026, 10, 1), Gender.MALE, personal_id=NUMBER, mother_personal_id="048194000123"
+        )
+    )
+    record = birth(**{"child.personalIdNumber": None})
+    answer = (await graphql_data(client, SUBMIT, {"records": [record]}, token=token))["submitBirthRegistrations"]
+    reference = answer["results"][0]["caseReference"]
+
+    async def checked_and_reported() -> bool:
+        found = (await graphql_data(client, CASE_NUMBER, {"ref": reference}, token=token))["childCardCase"]
+        return found["populationCheck"] == "match" and len(watch.seen) >= 2  # the check, and a push at least
+
+    assert watch is not None
+    await wait_until(checked_and_reported, timeout=60)
+    assert watch.seen and set(watch.seen) == {0}

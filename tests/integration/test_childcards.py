@@ -17,10 +17,10 @@ from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCard, ChildCardCase, ReviewItem
 from hub.clients.models import Client
 from hub.clients.permissions import ClientKind, Principal, Role
-from hub.persons.identity import compose_personal_id
+from hub.entry.worker import WorkerService
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
-from hub.worker import WorkerService
 from tests.helpers import graphql_data, graphql_error_codes, make_client, make_person, wait_until
 
 SUBMIT = """mutation($records: [BirthRegistrationInput!]!) { submitBirthRegistrations(records: $records) {

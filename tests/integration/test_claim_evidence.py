@@ -10,17 +10,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from connectors.civil_status_sim import BirthRegistration
 from connectors.population_evidence import RelationshipQuery
-from connectors.population_sim import RegisteredPerson
-from hub.app import create_app
+from connectors.simulators.civil_status import BirthRegistration
+from connectors.simulators.population import RegisteredPerson
+from devkit.qd4750_samples import MOTHER, TWIN_A, TWIN_B
 from hub.audit.purpose import Purpose
-from hub.claims.contribution_records import ContributionSource
-from hub.claims.contributions import store_contributions
-from hub.claims.jobs import compute_claims
+from hub.claims.service import COMPUTE_CLAIMS
+from hub.contributions.records import ContributionSource
+from hub.contributions.service import store_contributions
 from hub.documents.evidence import Child, Parent, RelationshipKind
 from hub.documents.qd4750 import table_file
-from hub.documents.qd4750.samples import MOTHER, TWIN_A, TWIN_B
+from hub.entry.app import create_app
 from hub.jobs.models import JobState, OutboxJob
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
@@ -114,7 +114,7 @@ async def _computations_done(db) -> bool:
         pending = await session.scalar(
             select(func.count())
             .select_from(OutboxJob)
-            .where(OutboxJob.kind == compute_claims.name, OutboxJob.state == JobState.PENDING.value)
+            .where(OutboxJob.kind == COMPUTE_CLAIMS.name, OutboxJob.state == JobState.PENDING.value)
         )
     return pending == 0
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from hub.claims.contribution_records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
-from hub.claims.contributions import store_contributions
+from devkit.qd4750_samples import SICK_LEAVE, visit_of
 from hub.claims.rules import Month
 from hub.clients.permissions import ClientKind
+from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
+from hub.contributions.service import store_contributions
 from hub.documents.qd4750 import table_file
-from hub.documents.qd4750.samples import SICK_LEAVE, visit_of
 from hub.persons.models import Gender
 from tests.helpers import graphql_data, make_client, post_graphql, wait_until
 from tests.integration.documents_kit import documents_world, replaced, signed_envelope, stop, worker_for

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub.cli import main
-from hub.migrate import head_revisions
+from hub.entry.cli import main
+from hub.entry.migrate import head_revisions
 from signing.devpki import certificates_pem, generate_identity
 from signing.parties import POPULATION_DATABASE
 

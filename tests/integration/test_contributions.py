@@ -20,15 +20,20 @@ from sqlalchemy import func, select
 
 from connectors import PermanentError, TransientError
 from connectors.contributions import MAX_BATCH, ContributionsClient, PersonKey, record_to_json
-from connectors.contributions_sim import ContributionRegister, create_contributions_simulator, synthetic_record
-from connectors.simulate import running
+from connectors.simulators.contributions import ContributionRegister, create_contributions_simulator, synthetic_record
+from connectors.simulators.serve import running
+from devkit.synthetic import PopulationGenerator
 from hub.audit.models import AuditEntry
 from hub.audit.purpose import Purpose
 from hub.audit.service import verify_chain
 from hub.claims.compute import PaidBefore, computation_json, compute, explanation_json
-from hub.claims.contribution_records import check_record, month_rows
-from hub.claims.contribution_sync import queue_contribution_sync
-from hub.claims.contributions import (
+from hub.claims.details import BirthDetails, SicknessDetails
+from hub.claims.models import ClaimKind
+from hub.claims.rules.inputs import ContributionHistory, ContributionKind, ContributionMonth, OutsideHistory, WorkType
+from hub.claims.rules.months import Month
+from hub.contributions.models import ContributionMonthRow, Employer
+from hub.contributions.records import check_record, month_rows
+from hub.contributions.service import (
     ContributionPeriod,
     ContributionRecord,
     ContributionSource,
@@ -37,21 +42,17 @@ from hub.claims.contributions import (
     recent_since,
     store_contributions,
 )
-from hub.claims.details import BirthDetails, SicknessDetails
-from hub.claims.models import ClaimKind, ContributionMonthRow, Employer
-from hub.claims.rules.inputs import ContributionHistory, ContributionKind, ContributionMonth, OutsideHistory, WorkType
-from hub.claims.rules.months import Month
-from hub.cli import main
-from hub.db import Database
+from hub.contributions.sync import queue_contribution_sync
 from hub.documents.models import Document, LinkState, Submission
+from hub.entry.cli import main
+from hub.entry.worker import WorkerService
+from hub.infra.db import Database
+from hub.infra.settings import ConnectorSettings, Settings, SettingsError
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import Dispatcher
-from hub.persons.identity import compose_personal_id
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
-from hub.settings import ConnectorSettings, Settings, SettingsError
-from hub.synthetic import PopulationGenerator
-from hub.worker import WorkerService
 from tests.conftest import START
 from tests.helpers import wait_until
 

@@ -13,12 +13,11 @@ import pytest
 from sqlalchemy import Table, select, text
 
 from hub.childcards.models import ChildCardCase
-from hub.db import (
+from hub.infra.db import (
     Database,
     insert_new,
     insert_rows,
     one_of,
-    one_of_named,
     plan_for_batches,
     rows_in,
     update_rows,
@@ -157,15 +156,6 @@ async def test_one_of_takes_any_number_of_values_of_the_columns_type(db):
         assert names.all() == ["p1"]
 
 
-async def test_a_statement_built_once_with_one_of_named_takes_any_list_when_run(db):
-    ids = await _people(db, [(f"p{n}", dt.date(2024, 1, 1)) for n in range(5)])
-    statement = select(Person.id).where(one_of_named(db.backend, Person.id, "wanted"))
-    async with db.sessions() as session:
-        for wanted in ([], ids[:1], [ids[0], ids[3], uuid.uuid4()], ids):
-            found = await session.scalars(statement, {"wanted": wanted})
-            assert sorted(found.all()) == sorted(i for i in wanted if i in ids)
-
-
 async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_leaves_the_session_alone(db):
     mother = _person("me", dt.date(2000, 1, 1))
     child = _person("con", dt.date(2026, 1, 1), mother)
@@ -177,6 +167,26 @@ async def test_insert_new_writes_tables_in_the_order_of_their_foreign_keys_and_l
         stored = (await session.execute(select(ChildCardCase.person_id, ChildCardCase.population_check))).one()
         assert stored == (child.id, None)
         assert await session.scalar(select(Person.mother_id).where(Person.id == child.id)) == mother.id
+
+
+async def test_insert_new_gives_a_column_never_set_its_default_as_the_orm_does(db):
+    person = Person(
+        full_name="Lê Văn Bình",
+        name_key="le van binh",
+        gender="male",
+        date_of_birth=dt.date(1990, 1, 1),
+        province_code="48",
+        commune_code="20242",
+        address="Đà Nẵng",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    assert person.id is None
+    async with db.transaction() as session:
+        await insert_new(session, [person])
+    assert isinstance(person.id, uuid.UUID)
+    async with db.sessions() as session:
+        assert await session.scalar(select(Person.full_name).where(Person.id == person.id)) == "Lê Văn Bình"
 
 
 async def test_insert_rows_writes_every_kind_of_value_as_given(db):

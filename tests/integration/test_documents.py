@@ -11,14 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from hub.audit.models import AuditEntry
-from hub.clients.permissions import ClientKind
-from hub.documents.changes import DocumentChange, on_document_change, record_use
-from hub.documents.linking import link_unmatched, link_waiting
-from hub.documents.models import Document, Submission
-from hub.documents.newborns import link_newborns
-from hub.documents.qd4750 import BirthTime, VisitSummary, record_fields, table_file
-from hub.documents.qd4750.samples import (
+from devkit.qd4750_samples import (
     FACILITY,
     MOTHER,
     PREGNANCY_REST,
@@ -31,8 +24,15 @@ from hub.documents.qd4750.samples import (
     TWIN_B,
     visit_of,
 )
+from hub.audit.models import AuditEntry
+from hub.clients.permissions import ClientKind
+from hub.documents.linking import link_unmatched, link_waiting
+from hub.documents.models import Document, Submission
+from hub.documents.newborns import link_newborns
+from hub.documents.qd4750 import BirthTime, VisitSummary, record_fields, table_file
+from hub.documents.uses import DocumentChange, on_document_change, record_use
 from hub.jobs.models import OutboxJob
-from hub.persons.identity import compose_personal_id
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender, Person
 from tests.helpers import graphql_data, make_client, make_person, post_graphql, wait_until
 from tests.integration.documents_kit import (

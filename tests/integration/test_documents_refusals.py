@@ -12,10 +12,10 @@ from collections.abc import Callable
 import pytest
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from devkit.qd4750_samples import FACILITY, MOTHER, SENT, SICK_LEAVE, TWIN_A, visit_of
 from hub.documents.errors import SignatureCode
 from hub.documents.qd4750 import build_envelope, table_file
-from hub.documents.qd4750.samples import FACILITY, MOTHER, SENT, SICK_LEAVE, TWIN_A, visit_of
-from hub.documents.trust import import_certificates
+from hub.signatures.certificates import import_certificates
 from signing.devpki import certificates_pem, generate_identity
 from signing.parties import facility
 from signing.sign import sign_enveloped

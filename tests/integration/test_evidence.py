@@ -10,22 +10,22 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from connectors.civil_status_sim import BirthRegistration, CivilStatusRegister, create_civil_status_simulator
-from connectors.population_evidence_sim import KinshipRegister, create_population_evidence_simulator
-from connectors.population_sim import RegisteredPerson
 from connectors.signed import SignedXmlClient
-from connectors.simkit import SimulatedSigners
-from connectors.simulate import running
-from hub.app import create_app
+from connectors.simulators.civil_status import BirthRegistration, CivilStatusRegister, create_civil_status_simulator
+from connectors.simulators.kit import SimulatedSigners
+from connectors.simulators.population import RegisteredPerson
+from connectors.simulators.population_evidence import KinshipRegister, create_population_evidence_simulator
+from connectors.simulators.serve import running
 from hub.audit.models import AuditEntry
 from hub.clients.permissions import ClientKind
 from hub.documents.evidence import Child, IdentityQuery, Parent, RelationshipKind
 from hub.documents.evidence_intake import BirthExtractQuery, DeathExtractQuery, RelationshipQuery, fetch, store
 from hub.documents.models import Submission
-from hub.documents.trust import import_certificates
-from hub.errors import BusinessError
+from hub.entry.app import create_app
+from hub.infra.errors import BusinessError
+from hub.infra.settings import ConnectorSettings, Settings
 from hub.persons.models import Gender
-from hub.settings import ConnectorSettings, Settings
+from hub.signatures.certificates import import_certificates
 from signing.detached import MessageSigner
 from signing.devpki import generate_identity
 from signing.parties import HUB

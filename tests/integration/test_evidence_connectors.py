@@ -13,20 +13,20 @@ import pytest
 
 from connectors import PermanentError, TransientError
 from connectors.civil_status import CivilStatusClient
-from connectors.civil_status_sim import (
+from connectors.population import ChildQuery, IdentityStatus, PopulationClient
+from connectors.population_evidence import PopulationEvidenceClient, RelationshipQuery
+from connectors.signed import SignedAnswer
+from connectors.simulators.civil_status import (
     BirthRegistration,
     CivilStatusRegister,
     DeathRegistration,
     create_civil_status_simulator,
 )
-from connectors.population import ChildQuery, IdentityStatus, PopulationClient
-from connectors.population_evidence import PopulationEvidenceClient, RelationshipQuery
-from connectors.population_evidence_sim import KinshipRegister, create_population_evidence_simulator
-from connectors.population_sim import RegisteredPerson
-from connectors.signed import SignedAnswer
-from connectors.simkit import SimulatedSigners
-from connectors.simulate import running
-from hub.clock import FixedClock
+from connectors.simulators.kit import SimulatedSigners
+from connectors.simulators.population import RegisteredPerson
+from connectors.simulators.population_evidence import KinshipRegister, create_population_evidence_simulator
+from connectors.simulators.serve import running
+from devkit.synthetic import PopulationGenerator
 from hub.documents.evidence import (
     Child,
     EvidenceRecord,
@@ -44,8 +44,8 @@ from hub.documents.evidence import (
     parse_identity_check,
     parse_relationship_check,
 )
+from hub.infra.clock import FixedClock
 from hub.persons.models import Gender
-from hub.synthetic import PopulationGenerator
 from signing.errors import CertificateUnknown, SignerUnexpected
 from signing.parties import POPULATION_DATABASE, civil_registry
 from signing.trust import TrustStore

@@ -11,9 +11,10 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import select, text
 
-from hub.catalogs.facility_import import UnreadableFile, column_map, import_facilities, read_rows
+from hub.catalogs.facility_import import column_map, import_facilities
 from hub.catalogs.models import FacilityLevel, HealthFacility
-from hub.cli import main
+from hub.entry.cli import main
+from hub.infra.spreadsheets import UnreadableFile, read_rows
 
 HEADER = ["MA_CSKCB", "TEN_CSKCB", "MA_TINH", "MA_XA", "TUYEN", "KCB_BD_TRE_EM", "HD_TU_NGAY", "HD_DEN_NGAY"]
 ROWS = [

@@ -19,13 +19,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from sqlalchemy import select
 
+from devkit.qd4750_samples import SICK_LEAVE
 from hub.catalogs.models import FacilityRequest
 from hub.childcards.models import ChildCard, ChildCardCase
 from hub.claims.models import Claim
 from hub.clients.permissions import ClientKind
-from hub.documents.models import Document, TrustedCertificateRow
-from hub.documents.qd4750.samples import SICK_LEAVE
+from hub.documents.models import Document
 from hub.persons.models import Person
+from hub.signatures.models import TrustedCertificateRow
 from schema import build_schema
 from tests.helpers import graphql_data, make_client, make_person
 from tests.integration.documents_kit import OTHER_FACILITY, signed_envelope

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from hub.app import create_app
+from devkit.qd4750_samples import FACILITY
 from hub.documents.gateway import add_account
 from hub.documents.models import GatewayAccount
-from hub.documents.qd4750.samples import FACILITY
+from hub.entry.app import create_app
 from signing.parties import HUB
 from signing.trust import TrustStore
 from signing.verify import verify_enveloped

@@ -14,9 +14,9 @@ from typing import Any, TypeVar, cast
 import httpx
 import pytest
 
-from hub.app import create_app
 from hub.clients.permissions import ClientKind
-from hub.settings import Environment, Settings
+from hub.entry.app import create_app
+from hub.infra.settings import Environment, Settings
 from tests.helpers import graphql_data, make_client, post_graphql
 
 T = TypeVar("T")

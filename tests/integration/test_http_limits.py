@@ -15,10 +15,10 @@ from typing import Any, Literal
 import pytest
 import uvicorn
 
-from hub.app import create_app
 from hub.clients.permissions import ClientKind
-from hub.gateway_api import UPLOAD_PATH
-from hub.settings import HttpLimits
+from hub.entry.app import create_app
+from hub.entry.gateway_http import UPLOAD_PATH
+from hub.infra.settings import HttpLimits
 from tests.helpers import make_client
 from tests.integration.documents_kit import rows_left
 
@@ -124,7 +124,7 @@ async def test_a_declared_body_over_the_cap_is_refused_with_413_before_it_is_rea
     assert answer.headers["connection"] == "close"
     error = answer.json()["errors"][0]
     assert error["extensions"]["code"] == "PAYLOAD_TOO_LARGE" and str(CAP) in error["message"]
-    assert [r.levelname for r in caplog.records if r.name == "hub.http_limits"] == ["WARNING"]
+    assert [r.levelname for r in caplog.records if r.name == "hub.entry.http_limits"] == ["WARNING"]
 
 
 async def test_a_streamed_body_is_refused_with_413_once_past_the_cap(limited, caplog):
@@ -152,7 +152,7 @@ async def test_a_slow_sender_is_answered_408_and_abandoned(limited, caplog, path
     assert TIMEOUT <= loop.time() - started < TIMEOUT + 2
     assert answer.status == 408 and answer.headers["connection"] == "close"
     assert answer.json()["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
-    warnings = [r for r in caplog.records if r.name == "hub.http_limits"]
+    warnings = [r for r in caplog.records if r.name == "hub.entry.http_limits"]
     assert [r.levelname for r in warnings] == ["WARNING"] and f"POST {path}" in warnings[0].getMessage()
     assert errors_logged(caplog) == []
 
@@ -163,7 +163,7 @@ async def test_an_aborted_upload_is_one_warning_and_stores_nothing(limited, capl
     answer = await exchange(app, path, [SUBMIT[:40], b" " * 100], then="disconnect", token=token, length=900)
     assert answer.messages == []  # nobody is left to answer
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [(r.name, r.levelname) for r in warnings] == [("hub.http_limits", "WARNING")]
+    assert [(r.name, r.levelname) for r in warnings] == [("hub.entry.http_limits", "WARNING")]
     assert "140 bytes" in warnings[0].getMessage()
     assert errors_logged(caplog) == []
     assert await rows_left(app.state.hub) == {}

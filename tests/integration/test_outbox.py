@@ -10,18 +10,18 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select, update
 
+from connectors.connections import Connectors
 from hub.audit.purpose import Purpose
-from hub.integrations import Connectors
+from hub.entry.worker import WorkerService
+from hub.infra.metrics import Metrics
+from hub.infra.settings import ConnectorSettings, OutboxSettings
 from hub.jobs import enqueue
 from hub.jobs.executor import Outcome, execute
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import Dispatcher, QueuedJob, publish
 from hub.jobs.relay import RelayReport, relay_once, resend_interval
-from hub.metrics import Metrics
 from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
-from hub.settings import ConnectorSettings, OutboxSettings
-from hub.worker import WorkerService
 from tests.helpers import wait_until
 from tests.integration.jobfixtures import CreatePeople, CreatePerson, create_people_job, create_person_job, patient_job
 

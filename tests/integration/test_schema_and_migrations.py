@@ -12,12 +12,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 
-import hub.models  # noqa: F401
-from hub import migrate
-from hub.claims.contribution_records import ContributionSource
-from hub.claims.contributions import store_contributions
+import hub.entry.tables  # noqa: F401
 from hub.claims.models import Claim
-from hub.db import Base
+from hub.contributions.records import ContributionSource
+from hub.contributions.service import store_contributions
+from hub.entry import migrate
+from hub.infra.db import Base
 from hub.persons.models import Gender
 from schema import build_schema
 from tests.integration.test_claims import EMPLOYEE_ID, insured

@@ -17,12 +17,12 @@ from connectors.civil_registry import (
     Reason,
     Refusal,
 )
-from connectors.civil_registry_sim import OutcomeStore, create_civil_registry_simulator
 from connectors.http import unparsed
 from connectors.population import ChildField, ChildQuery, IdentityAnswer, IdentityStatus, PopulationClient
-from connectors.population_sim import PopulationRegister, RegisteredPerson, create_population_simulator
-from connectors.simulate import running
-from hub.clock import FixedClock
+from connectors.simulators.civil_registry import OutcomeStore, create_civil_registry_simulator
+from connectors.simulators.population import PopulationRegister, RegisteredPerson, create_population_simulator
+from connectors.simulators.serve import running
+from hub.infra.clock import FixedClock
 from hub.persons.models import Gender
 
 START = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)

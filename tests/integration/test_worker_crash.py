@@ -14,14 +14,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from hub.broker import create_broker
-from hub.clock import SystemClock
+from hub.entry.broker import create_broker
+from hub.entry.runtime import JobRuntime
+from hub.infra.clock import SystemClock
+from hub.infra.metrics import Metrics
 from hub.jobs import enqueue
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.outbox import Dispatcher, QueuedJob, publish
-from hub.metrics import Metrics
 from hub.persons.models import Person
-from hub.runtime import JobRuntime
 from tests.helpers import wait_until
 from tests.integration.jobfixtures import CreatePerson, create_person_job
 

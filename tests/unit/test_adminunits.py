@@ -1,12 +1,15 @@
-"""Administrative units read from the vietnamadminunits data: complete, searchable, dated, convertible."""
+"""Administrative units read from the vendored vietnamadminunits data: complete, searchable, dated, convertible."""
 
 import datetime as dt
-import sqlite3
+import gzip
+import importlib.util
+import json
 import sys
 
 import pytest
 
-from hub.catalogs.adminunits import AdminUnit, Era, UnitLevel, admin_catalog, era_on, package_data_dir
+from hub.catalogs.adminunits import DATA_FILE, AdminUnit, Era, UnitLevel, admin_catalog, era_on
+from hub.catalogs.data import regenerate
 
 
 @pytest.fixture(scope="module")
@@ -14,23 +17,50 @@ def catalog():
     return admin_catalog()
 
 
-def test_every_unit_of_the_package_is_loaded(catalog):
-    with sqlite3.connect(package_data_dir() / "dataset.db") as data:
-        current = {code for (code,) in data.execute("SELECT wardCode FROM admin_units")}
-        legacy = {
-            code for (code,) in data.execute("SELECT wardCode FROM admin_units_legacy WHERE wardCode IS NOT NULL")
-        }
-        districts = {code for (code,) in data.execute("SELECT districtCode FROM admin_units_legacy")}
-    assert {u.code for u in catalog.units(UnitLevel.COMMUNE, Era.CURRENT)} == current
-    assert {u.code for u in catalog.units(UnitLevel.COMMUNE, Era.LEGACY)} == legacy
-    assert {u.code for u in catalog.units(UnitLevel.DISTRICT, Era.LEGACY)} == districts
-    assert len(current) == 3321 and len(catalog.units(UnitLevel.PROVINCE, Era.CURRENT)) == 34
-    assert len(catalog.units(UnitLevel.PROVINCE, Era.LEGACY)) == 63
+def test_every_unit_is_loaded(catalog):
+    counts = {(era, level): len(catalog.units(level, era)) for era in Era for level in UnitLevel}
+    assert counts == {
+        (Era.CURRENT, UnitLevel.PROVINCE): 34,
+        (Era.CURRENT, UnitLevel.DISTRICT): 0,  # abolished on 1/7/2025
+        (Era.CURRENT, UnitLevel.COMMUNE): 3321,
+        (Era.LEGACY, UnitLevel.PROVINCE): 63,
+        (Era.LEGACY, UnitLevel.DISTRICT): 696,
+        (Era.LEGACY, UnitLevel.COMMUNE): 10035,
+    }
 
 
-def test_the_gpl_unidecode_is_never_imported(catalog):
+def test_the_package_is_not_needed_and_the_gpl_unidecode_is_never_imported(catalog):
     assert "unidecode" not in sys.modules
     assert "vietnamadminunits" not in sys.modules
+
+
+def test_vendored_data_matches_the_installed_package():
+    """Catches a regeneration drift: the vendored file must be what `regenerate` makes of the installed package."""
+    try:
+        fresh = json.loads(regenerate.build())
+    except regenerate.PackageMissing:
+        pytest.skip("vietnamadminunits is not installed: `pip install vietnamadminunits` to check the vendored data")
+    vendored = gzip.decompress(DATA_FILE.read_bytes())
+    source = json.loads(vendored)["source"]
+    # The units and mapping, in order and byte for byte; a new package version with the same data is no drift.
+    assert regenerate.serialise({**fresh, "source": source}) == vendored, (
+        f"hub/catalogs/data/adminunits.json.gz (from {source}) differs from the installed {fresh['source']}: "
+        "run `python -m hub.catalogs.data.regenerate` and update hub/catalogs/data/README.md"
+    )
+    assert "vietnamadminunits" not in sys.modules  # read, never imported
+
+
+def test_regeneration_is_deterministic():
+    payload = regenerate.serialise({"source": {"package": "p", "version": "1"}, "units": {"ă": []}})
+    assert regenerate.compress(payload) == regenerate.compress(payload)
+    assert gzip.decompress(regenerate.compress(payload)) == payload
+    assert payload == '{"source":{"package":"p","version":"1"},"units":{"ă":[]}}'.encode()
+
+
+def test_regeneration_says_how_to_install_the_package(monkeypatch, capsys):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert regenerate.main() == 1
+    assert "pip install vietnamadminunits" in capsys.readouterr().err
 
 
 def test_thac_gian_legacy_gives_its_current_unit(catalog):

@@ -6,7 +6,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.canonical import canonical_json
+from hub.infra.canonical import canonical_json
 
 TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=20)  # any text but lone surrogates
 SCALARS = (

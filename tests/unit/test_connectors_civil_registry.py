@@ -16,7 +16,7 @@ from connectors.civil_registry import (
     Reason,
     ReceivedOutcome,
 )
-from connectors.civil_registry_sim import ConflictingEvent, OutcomeStore
+from connectors.simulators.civil_registry import ConflictingEvent, OutcomeStore
 from connectors.wire import MalformedJson
 
 CHANGED = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)

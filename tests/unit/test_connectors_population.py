@@ -9,10 +9,10 @@ import pytest
 
 from connectors import PermanentError, TransientError
 from connectors.population import ChildField, ChildQuery, IdentityAnswer, IdentityStatus, PopulationClient
-from connectors.population_sim import PopulationRegister, RegisteredPerson
+from connectors.simulators.population import PopulationRegister, RegisteredPerson
 from connectors.wire import MalformedJson
+from devkit.synthetic import ETHNICITIES, Address, Birth, Commune, Family, Person, WageRegion
 from hub.persons.models import Gender
-from hub.synthetic import ETHNICITIES, Address, Birth, Commune, Family, Person, WageRegion
 
 NOW = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)
 BORN = dt.date(2026, 10, 1)

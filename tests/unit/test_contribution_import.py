@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.claims.contribution_import import COLUMNS, UnreadableFile, column_map, parse_row, prepare
-from hub.claims.contribution_records import (
+from hub.claims.rules.inputs import ContributionKind, WorkType
+from hub.claims.rules.months import Month
+from hub.contributions.file_import import COLUMNS, UnreadableFile, column_map, parse_row, prepare
+from hub.contributions.records import (
     ContributionPeriod,
     ContributionRecord,
     EmployerInfo,
     check_record,
 )
-from hub.claims.rules.inputs import ContributionKind, WorkType
-from hub.claims.rules.months import Month
-from hub.errors import BusinessError
-from hub.persons.identity import compose_personal_id
+from hub.infra.errors import BusinessError
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender
 
 TODAY = dt.date(2026, 11, 2)

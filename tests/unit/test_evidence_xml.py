@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from connectors.simkit import SimulatedSigners, sign_record
-from hub.clock import FixedClock
+from connectors.simulators.kit import SimulatedSigners, sign_record
 from hub.documents.evidence import (
     BirthExtract,
     Child,
@@ -38,6 +37,7 @@ from hub.documents.evidence import (
     parse_identity_check,
     parse_relationship_check,
 )
+from hub.infra.clock import FixedClock
 from hub.persons.models import Gender
 from signing.errors import CertificateUnknown, SignerUnexpected
 from signing.parties import POPULATION_DATABASE, civil_registry

@@ -17,7 +17,7 @@ from graphql import (
     validate,
 )
 
-from hub.settings import GraphQLLimits
+from hub.infra.settings import GraphQLLimits
 from schema import build_schema as build_hub_schema
 from schema.errors import PublicErrors
 from schema.limits import (

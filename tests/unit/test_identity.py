@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
-from hub.persons.identity import (
+from hub.persons.id_numbers import (
     IdNumberIssue,
     InvalidPersonalId,
     check_personal_id,

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from hub.jobs import JobContext, PermanentJobError, job
+from hub.jobs import JobContext, JobKind, PermanentJobError, job
+from hub.jobs.registry import registered_jobs
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,11 @@ class Payload:
     note: str | None = None
 
 
-@job("tests.unit.noop")
-async def noop(ctx: JobContext, payload: Payload) -> None:
+noop = JobKind("tests.unit.noop", Payload)
+
+
+@job(noop)
+async def run_noop(ctx: JobContext, payload: Payload) -> None:
     return None
 
 
@@ -33,8 +37,11 @@ class BatchPayload:
     versions: list[int]
 
 
-@job("tests.unit.batch")
-async def batch(ctx: JobContext, payload: BatchPayload) -> None:
+batch = JobKind("tests.unit.batch", BatchPayload)
+
+
+@job(batch)
+async def run_batch(ctx: JobContext, payload: BatchPayload) -> None:
     return None
 
 
@@ -57,7 +64,14 @@ def test_undecodable_payload_is_permanent():
 
 def test_payload_must_be_a_dataclass():
     with pytest.raises(TypeError, match="must be a dataclass"):
+        JobKind("tests.unit.bad", dict)
 
-        @job("tests.unit.bad")
-        async def bad(ctx: JobContext, payload: dict) -> None:
+
+def test_a_kind_takes_one_handler():
+    with pytest.raises(ValueError, match="already declared"):
+
+        @job(noop)
+        async def again(ctx: JobContext, payload: Payload) -> None:
             return None
+
+    assert [spec.handler for spec in registered_jobs() if spec.name == noop.name] == [run_noop]

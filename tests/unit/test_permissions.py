@@ -11,7 +11,7 @@ from hub.clients.permissions import (
     Role,
     validate_grant,
 )
-from hub.errors import Forbidden
+from hub.infra.errors import Forbidden
 
 
 def principal(kind: ClientKind, roles: set[Role], jurisdiction: str) -> Principal:

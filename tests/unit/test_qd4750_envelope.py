@@ -7,6 +7,19 @@ from typing import Any
 
 import pytest
 
+from devkit.qd4750_samples import (
+    DRUGS,
+    FACILITY,
+    MOTHER,
+    PREGNANCY_REST,
+    SENT,
+    SICK_LEAVE,
+    TERMINATION,
+    TRANSFER,
+    TWIN_A,
+    TWIN_B,
+    corpus,
+)
 from hub.documents.qd4750 import (
     BirthCertificate,
     DischargePaper,
@@ -23,19 +36,6 @@ from hub.documents.qd4750 import (
     decode_base64,
     parse_envelope,
     table_file,
-)
-from hub.documents.qd4750.samples import (
-    DRUGS,
-    FACILITY,
-    MOTHER,
-    PREGNANCY_REST,
-    SENT,
-    SICK_LEAVE,
-    TERMINATION,
-    TRANSFER,
-    TWIN_A,
-    TWIN_B,
-    corpus,
 )
 
 E = Qd4750ErrorCode

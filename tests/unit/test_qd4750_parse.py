@@ -5,6 +5,19 @@ import datetime as dt
 
 import pytest
 
+from devkit.qd4750_samples import (
+    BASE_RECORDS,
+    FACILITY,
+    MOTHER,
+    PREGNANCY_REST,
+    PREMATURE,
+    SICK_LEAVE,
+    TERMINATION,
+    TRANSFER,
+    TWIN_A,
+    TWIN_B,
+    replace_text,
+)
 from hub.documents.qd4750 import (
     BirthCertificate,
     BirthTime,
@@ -20,20 +33,7 @@ from hub.documents.qd4750 import (
     parse_table,
     table_file,
 )
-from hub.documents.qd4750.samples import (
-    BASE_RECORDS,
-    FACILITY,
-    MOTHER,
-    PREGNANCY_REST,
-    PREMATURE,
-    SICK_LEAVE,
-    TERMINATION,
-    TRANSFER,
-    TWIN_A,
-    TWIN_B,
-    replace_text,
-)
-from hub.errors import BusinessError
+from hub.infra.errors import BusinessError
 
 E = Qd4750ErrorCode
 

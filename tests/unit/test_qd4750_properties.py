@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devkit.qd4750_samples import BASE_RECORDS, replace_text
 from hub.documents.qd4750 import (
     PARSED_TABLES,
     RECORD_TYPES,
@@ -27,7 +28,6 @@ from hub.documents.qd4750 import (
     record_fields,
     table_file,
 )
-from hub.documents.qd4750.samples import BASE_RECORDS, replace_text
 
 E = Qd4750ErrorCode
 MOMENTS = st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31)).map(

@@ -1,6 +1,6 @@
 import pytest
 
-from hub.settings import DEV_TOKEN_SECRET, BrokerKind, DatabaseBackend, Environment, Settings, SettingsError
+from hub.infra.settings import DEV_TOKEN_SECRET, BrokerKind, DatabaseBackend, Environment, Settings, SettingsError
 
 SECRET = "s" * 40
 

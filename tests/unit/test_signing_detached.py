@@ -10,7 +10,7 @@ import pytest
 from starlette.requests import Request
 
 from connectors.civil_registry import CivilRegistryClient
-from connectors.simkit import signed_by
+from connectors.simulators.kit import signed_by
 from signing.detached import CERTIFICATE_HEADER, SIGNATURE_HEADER, MessageSigner, verify_message
 from signing.devpki import generate_identity
 from signing.parties import HUB
@@ -72,7 +72,7 @@ def _request(method: str, raw_path: bytes, query: bytes, body: bytes, headers: d
 
 
 async def test_a_simulator_takes_only_what_the_hub_signed(identity):
-    """What the simulators check (connectors.simkit.signed_by): method, path, query and body, by that certificate."""
+    """What the simulators check (`kit.signed_by`): method, path, query and body, by that certificate."""
     body = b'{"outcomes":[]}'
     headers = MessageSigner(identity).headers("POST", "/v1/outcomes?batch=7", body)
     certificate = identity.certificate

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from devkit.synthetic import ETHNICITIES, FacilityLevel, generate_facilities
+from devkit.synthetic.ethnicities import by_province, national_shares
+from devkit.synthetic.geography import geography
+from devkit.synthetic.sampling import SerialScrambler, Weighted
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
-from hub.synthetic import ETHNICITIES, FacilityLevel, generate_facilities
-from hub.synthetic.ethnicities import by_province, national_shares
-from hub.synthetic.geography import geography
-from hub.synthetic.sampling import SerialScrambler, Weighted
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from itertools import islice, pairwise
 
 import pytest
 
+from devkit.synthetic import ContributionKind, Family, Person, PopulationConfig, PopulationGenerator
+from devkit.synthetic.names import NATIONAL_SURNAME_SHARES
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
-from hub.persons.identity import check_personal_id
-from hub.synthetic import ContributionKind, Family, Person, PopulationConfig, PopulationGenerator
-from hub.synthetic.names import NATIONAL_SURNAME_SHARES
+from hub.persons.id_numbers import check_personal_id
 
 PEOPLE = 20_000
 AS_OF = PopulationConfig().as_of
@@ -43,7 +43,7 @@ def test_same_seed_same_output_and_another_seed_differs():
 
 DIGEST_SCRIPT = """
 import hashlib
-from hub.synthetic import PopulationGenerator
+from devkit.synthetic import PopulationGenerator
 digest = hashlib.sha256()
 for person in PopulationGenerator(seed=7).people(1_000):
     digest.update(repr(person).encode())
@@ -223,7 +223,7 @@ def test_contribution_histories_are_ordered_and_realistic(people):
 
 
 def test_employers_have_unique_valid_tax_codes():
-    from hub.synthetic.identifiers import tax_check_digit
+    from devkit.synthetic.identifiers import tax_check_digit
 
     employers = PopulationGenerator(seed=3).employers
     codes = [e.tax_code for e in employers]

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.text import fold, normalise_name, strip_diacritics
+from hub.infra.text import fold, normalise_name, strip_diacritics
 
 
 def test_fold_removes_diacritics_case_and_spacing():

@@ -5,7 +5,7 @@ import jwt
 import pytest
 
 from hub.clients.tokens import TokenKind, TokenSigner
-from hub.errors import Unauthenticated
+from hub.infra.errors import Unauthenticated
 
 NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 SECRET, OLD = "a" * 40, "b" * 40

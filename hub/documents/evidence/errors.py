@@ -1,6 +1,6 @@
 """Why signed evidence is refused: codes with English and Vietnamese messages, and the exception the parser raises.
 
-EvidenceUnreadable (hub.errors.BusinessError)   the document as a whole: ROOT_UNKNOWN, ROOT_UNEXPECTED or
+EvidenceUnreadable (hub.infra.errors.BusinessError)   the document as a whole: ROOT_UNKNOWN, ROOT_UNEXPECTED or
                                                 CONTENT_INVALID, with `problems`, one BusinessError per bad field
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from hub.errors import BusinessError, Templates, business_error
+from hub.infra.errors import BusinessError, Templates, business_error
 
 
 class EvidenceErrorCode(enum.StrEnum):

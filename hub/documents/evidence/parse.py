@@ -38,7 +38,7 @@ from hub.documents.evidence.records import (
 )
 from hub.documents.qd4750.parse import XmlElement, children, element_text
 from hub.documents.qd4750.values import read_date
-from hub.errors import BusinessError
+from hub.infra.errors import BusinessError
 from hub.persons.models import Gender
 
 E = TypeVar("E", bound=enum.StrEnum)

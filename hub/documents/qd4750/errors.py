@@ -1,6 +1,6 @@
 """Why a QĐ 130/4750 file, table or field is refused: codes with English and Vietnamese messages, and exceptions.
 
-Qd4750Error (hub.errors.BusinessError)   a QĐ 130/4750 payload the hub will not read
+Qd4750Error (hub.infra.errors.BusinessError)   a QĐ 130/4750 payload the hub will not read
 ├── EnvelopeUnreadable                    the GIAMDINHHS envelope itself: not XML, unsafe, too large, wrong shape
 └── TableUnreadable                       one table: not XML, unsafe, too large, wrong root, LOAIHOSO not parsed
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from hub.errors import BusinessError, Templates
+from hub.infra.errors import BusinessError, Templates
 
 
 class Qd4750ErrorCode(enum.StrEnum):

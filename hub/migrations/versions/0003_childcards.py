@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from hub.text import fold
+from hub.infra.text import fold
 
 revision = "0003"
 down_revision = "0002"

@@ -1,0 +1,1 @@
+"""Simulators of the external systems (real HTTP services) for the demo, tests and benchmarks."""

@@ -1,0 +1,179 @@
+"""Computing claims in batches (the work of the claims.compute job, hub.claims.jobs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
+
+from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute, explanation_json
+from hub.claims.details import from_json
+from hub.claims.models import Claim, ClaimKind, ClaimState
+from hub.claims.rules import VIETNAM_CALENDAR
+from hub.claims.service import (
+    SETTLE_WORKING_DAYS,
+    ComputeClaims,
+    add_events,
+    event_row,
+    order_difference,
+    request_computation,
+)
+from hub.contributions.service import contribution_histories, recent_since
+from hub.infra.clock import vietnam_date
+
+log = logging.getLogger(__name__)
+DECIDED = frozenset({ClaimState.APPROVED, ClaimState.PAID})
+COUNTED = frozenset({ClaimState.COMPUTED, ClaimState.APPROVED, ClaimState.PAID})
+COUNTED_KINDS = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)  # yearly limits
+
+
+async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.datetime) -> None:
+    """Compute each claim from its details and the person's contributions, oldest event first per person (so that
+    days paid by one claim count against the next one's yearly limit)."""
+    claims = (
+        await session.scalars(
+            select(Claim)
+            .where(Claim.id.in_(request.claim_ids))
+            .options(undefer(Claim.explanation))
+            .order_by(Claim.id)
+            .with_for_update()
+        )
+    ).all()
+    if not claims:
+        return
+    people = {c.person_id for c in claims}
+    histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
+    tally = await _paid_before(session, claims)
+    events, recounted = [], []
+    for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
+        if claim.withdrawn_evidence is not None:
+            continue  # its evidence was taken away after this computation was asked for
+        kind = ClaimKind(claim.kind)
+        before = tally.before(claim)
+        try:
+            computation = compute(kind, from_json(kind, claim.details), histories[claim.person_id], before)
+        except EvidencePending as missing:
+            claim.state, claim.updated_at = ClaimState.EVIDENCE_PENDING.value, now
+            events.append(event_row(claim, now, None, what="evidence_pending", missing=missing.what_en))
+            continue
+        except ValueError as exc:  # details the rules cannot take (e.g. a leave ending before it starts)
+            claim.state, claim.updated_at = ClaimState.RETURNED.value, now
+            claim.decision_reason = f"details not valid: {exc}"
+            events.append(event_row(claim, now, None, what="invalid", detail=str(exc)))
+            continue
+        stored, explanation = computation_json(computation), explanation_json(computation)
+        tally.add(claim, computation.paid_days)
+        changed = claim.computation != stored or claim.explanation != explanation
+        if changed:
+            if claim.kind in COUNTED_KINDS:
+                recounted.append(claim)
+            claim.computation, claim.explanation = stored, explanation
+            claim.eligible, claim.amount_vnd = computation.eligible, computation.amount_vnd
+            claim.computed_version += 1
+            claim.updated_at = now
+        if ClaimState(claim.state) in DECIDED:
+            if changed:
+                events.append(_adjust(session, claim, now))
+            continue
+        if not changed and claim.state == ClaimState.COMPUTED:
+            continue  # a repeated delivery: nothing to do
+        claim.state, claim.updated_at = ClaimState.COMPUTED.value, now
+        claim.due_on = claim.due_on or VIETNAM_CALENDAR.add_working_days(vietnam_date(now), SETTLE_WORKING_DAYS)
+        events.append(
+            event_row(claim, now, None, what="computed", eligible=computation.eligible, amount_vnd=claim.amount_vnd)
+        )
+    await session.flush()
+    await add_events(session, events)
+    await recount_later(session, recounted, {c.id for c in claims}, now=now)
+
+
+async def recount_later(
+    session: AsyncSession, recounted: Sequence[Claim], computed: set[uuid.UUID], *, now: dt.datetime
+) -> None:
+    """Days paid count against the yearly limit of the claims after them: when a claim's days change (a certificate
+    arriving late, an amended one), the same person's later claims of that kind and year are computed again."""
+    if not recounted:
+        return
+    earliest: dict[tuple[uuid.UUID, str, int], dt.date] = {}
+    for claim in recounted:
+        key = (claim.person_id, claim.kind, claim.event_date.year)
+        earliest[key] = min(earliest.get(key, claim.event_date), claim.event_date)
+    later = await session.execute(
+        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date).where(
+            Claim.person_id.in_({person_id for person_id, _, _ in earliest}),
+            Claim.kind.in_(COUNTED_KINDS),
+            Claim.state.in_([s.value for s in COUNTED]),
+            Claim.id.not_in(computed),
+        )
+    )
+    ids = [
+        claim_id
+        for claim_id, person_id, kind, day in later
+        if day > earliest.get((person_id, kind, day.year), dt.date.max)
+    ]
+    if ids:
+        await request_computation(session, ids, now=now)
+
+
+def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict[str, object]:
+    """A decided claim recomputed: the difference to the approved amount is ordered, for a processor to confirm."""
+    difference = order_difference(session, claim, now=now)
+    return event_row(claim, now, None, what="recomputed", amount_vnd=claim.amount_vnd, difference_vnd=difference)
+
+
+TallyKey = tuple[uuid.UUID, str, int, str]
+
+
+def _tally_key(person_id: uuid.UUID, kind: str, day: dt.date, details: dict[str, object]) -> TallyKey:
+    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child)."""
+    child = str(details.get("child_born") or "") if kind == ClaimKind.CHILD_CARE else ""
+    return (person_id, kind, day.year, child)
+
+
+@dataclass
+class _Tally:
+    """Days already paid by claims computed before (in the database or earlier in this batch)."""
+
+    days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]]
+
+    def before(self, claim: Claim) -> PaidBefore:
+        def paid(kind: ClaimKind) -> Decimal:
+            rows = self.days.get(_tally_key(claim.person_id, kind.value, claim.event_date, claim.details), [])
+            return sum((d for day, cid, d in rows if cid != claim.id and day < claim.event_date), Decimal(0))
+
+        return PaidBefore(
+            sickness_days=paid(ClaimKind.SICKNESS),
+            child_care_days=paid(ClaimKind.CHILD_CARE),
+            convalescence_days=int(paid(ClaimKind.CONVALESCENCE)),
+        )
+
+    def add(self, claim: Claim, paid_days: Decimal) -> None:
+        rows = self.days.setdefault(_tally_key(claim.person_id, claim.kind, claim.event_date, claim.details), [])
+        rows[:] = [row for row in rows if row[1] != claim.id] + [(claim.event_date, claim.id, paid_days)]
+
+
+async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally:
+    """The days of the people's claims computed or decided, except those whose evidence was taken away: an
+    approved claim whose certificate was revoked is owed back whole, and its days are free again."""
+    rows = await session.execute(
+        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.details, Claim.computation).where(
+            Claim.person_id.in_({c.person_id for c in claims}),
+            Claim.kind.in_(COUNTED_KINDS),
+            Claim.state.in_([s.value for s in COUNTED]),
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)
+    for claim_id, person_id, kind, day, details, computation in rows:
+        if computation and computation.get("eligible"):
+            key = _tally_key(person_id, kind, day, details)
+            days[key].append((day, claim_id, Decimal(computation["paid_days"])))
+    return _Tally(days)

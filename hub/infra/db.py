@@ -1,0 +1,360 @@
+"""Database access: the declarative base, portable column types, and the engine/transaction owner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar, cast
+
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.schema import CallableColumnDefault, Column, ScalarElementColumnDefault
+from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# A 64-bit key on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY (which is 64-bit there anyway).
+BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass a timezone-aware UTC datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+T = TypeVar("T")
+RECONNECTS = 1  # a transaction runs again at most once on a new connection when its own was found dead
+WRITE_OPTION = "hub_writes"
+CommitHook = Callable[[AsyncSession], Awaitable[None]]
+
+
+class Database:
+    """Owns one engine; hands out transactions; runs post-commit hooks (the outbox dispatch)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine: AsyncEngine = _create_engine(url, echo=echo)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._commit_hooks: list[CommitHook] = []
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def add_commit_hook(self, hook: CommitHook) -> None:
+        """Run `hook(session)` after every transaction of this database commits."""
+        self._commit_hooks.append(hook)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work that writes: commit on success, roll back on any exception, then run the commit hooks.
+
+        Read-only work uses `sessions()` directly, which on SQLite does not take the write lock."""
+        async with self.sessions() as session:
+            session.info["commit_hooks"] = bool(self._commit_hooks)
+            async with session.begin():
+                # On SQLite this takes the write lock at BEGIN (see _sqlite_on_begin); reads elsewhere do not.
+                await session.connection(execution_options={WRITE_OPTION: True})
+                yield session
+            for hook in self._commit_hooks:
+                await hook(session)
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, retries: int = 0) -> T:
+        """`work` in one writing transaction; with `retries`, a transaction that lost a race (a unique key taken by
+        a concurrent twin, a deadlock) runs again from the start, and the idempotent work finds what the other made.
+
+        A transaction whose connection turned out dead before it committed (the server restarted while the
+        connection sat in the pool, which is not pinged on every checkout) runs again once on a new connection:
+        nothing of it was written."""
+        conflicts = reconnects = 0
+        while True:
+            committing = False
+            try:
+                async with self.transaction() as session:
+                    result = await work(session)
+                    committing = True
+                return result
+            except DBAPIError as error:
+                if error.connection_invalidated and not committing and reconnects < RECONNECTS:
+                    reconnects += 1
+                elif is_conflict(error) and conflicts < retries:
+                    conflicts += 1
+                else:
+                    raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
+    json = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **json)
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        return engine
+    # No ping on checkout: SQLAlchemy's asyncpg ping is three round trips (BEGIN, a query, ROLLBACK), taken by every
+    # session, and cost a fifth of an intake's time. A connection found dead instead invalidates the pool's older
+    # connections, and `Database.run` runs its transaction again on a new one.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, **json)
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column's text, written by orjson: the json module's encoder was a tenth of a batch intake's time. Keys
+    that are not text become text, as the json module makes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy issue BEGIN itself (see _sqlite_on_begin), use WAL so that readers and the writer do not
+    # block each other, and enforce foreign keys, which SQLite leaves off by default.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    # A writing transaction takes the write lock up front (BEGIN IMMEDIATE): two writers queue on busy_timeout
+    # instead of deadlocking when both try to upgrade a read lock. Readers begin deferred and, with WAL, never
+    # wait for a writer.
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The name of the session's database dialect: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's own INSERT construct, which knows ON CONFLICT DO NOTHING on both backends."""
+    if dialect_of(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+async def add_unless_exists(session: AsyncSession, row: Base) -> bool:
+    """Insert `row` under a savepoint; False (and nothing written) if a unique key says it is already there.
+
+    Checking first is not enough when two transactions insert the same key at once: the loser would fail at
+    commit with an internal error instead of the business answer.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def lock_keys(session: AsyncSession, keys: Iterable[str]) -> None:
+    """Take transaction-scoped locks on `keys`, in sorted order, so that transactions touching the same records
+    queue instead of deadlocking. PostgreSQL only: SQLite already runs one writer at a time."""
+    ordered = sorted(set(keys))
+    if not ordered or dialect_of(session) != "postgresql":
+        return
+    await session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM "
+            "(SELECT hashtextextended(key, 0) AS k FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key) AS ordered"
+        ),
+        {"keys": ordered},
+    )
+
+
+def is_conflict(error: Exception) -> bool:
+    """Whether a failed transaction lost a race (unique key taken, deadlock, serialisation) and may be rerun."""
+    if isinstance(error, IntegrityError):
+        return True
+    code = getattr(getattr(error, "orig", None), "sqlstate", None) or getattr(
+        getattr(error, "orig", None), "pgcode", None
+    )
+    return isinstance(error, DBAPIError) and code in ("40P01", "40001")
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT `rows`, each a mapping of the same columns, into `table`, in the order given.
+
+    On PostgreSQL in one statement, whatever the number of rows: each column's values come as one array, unnested.
+    An executemany, as SQLAlchemy and asyncpg do it, runs the statement once per row. Elsewhere, or for one row, a
+    plain INSERT."""
+    if not rows:
+        return
+    if len(rows) == 1 or dialect_of(session) != "postgresql":
+        await session.execute(insert(table), rows)
+        return
+    keys = tuple(rows[0])
+    await session.execute(_unnest_insert(table, keys), _arrays(keys, rows))
+
+
+async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """UPDATE rows of `model`'s table found by primary key: each mapping holds the key and the new values, the same
+    columns in each. On PostgreSQL in one statement from unnested column arrays (see `insert_rows`); elsewhere
+    the ORM's bulk UPDATE by primary key."""
+    if not rows:
+        return
+    if len(rows) == 1 or dialect_of(session) != "postgresql":
+        await session.execute(update(model), rows)
+        return
+    keys = tuple(rows[0])
+    await session.execute(_unnest_update(cast(Table, model.__table__), keys), _arrays(keys, rows))
+
+
+# The statements of insert_rows and update_rows, made once per table and columns. SQLAlchemy compiles a statement
+# once, but computes the cache key of every new statement object, and building and keying these was a fifth of
+# what SQLAlchemy cost the document intake.
+@functools.cache
+def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
+    return insert(table).from_select(keys, select(*_unnested(table, keys).c))
+
+
+@functools.cache
+def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
+    source, primary = _unnested(table, keys), {column.key for column in table.primary_key}
+    return (
+        update(table)
+        .where(*(table.c[k] == source.c[k] for k in primary))
+        .values({k: source.c[k] for k in keys if k not in primary})
+    )
+
+
+def _unnested(table: Table, keys: Sequence[str]) -> TableValuedAlias:
+    """One array parameter per column of `keys` (named `_arrays` gives them values), unnested together as a table
+    (PostgreSQL)."""
+    # dimensions=1: a JSON value that is itself a list is one element, not a nested array.
+    arrays = [bindparam(f"unnest_{k}", type_=ARRAY(table.c[k].type, dimensions=1)) for k in keys]
+    return func.unnest(*arrays).table_valued(*keys).render_derived()
+
+
+def _arrays(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    return {f"unnest_{k}": [row[k] for row in rows] for k in keys}
+
+
+async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
+    """Write new ORM objects with one INSERT per table, without the unit of work's bookkeeping (a tenth of a batch
+    intake's time). Tables are written in the order of their foreign keys, rows in the order given (so a row that
+    another of its table refers to comes first). A column the object was never given takes its default, as the ORM
+    would give it; the objects are given those values too. They are not added to the session: later changes to them
+    are not written."""
+    rows: dict[Table, list[dict[str, Any]]] = {}
+    for obj in objects:
+        table = cast(Table, obj.__table__)
+        rows.setdefault(table, []).append({c.key: _value_or_default(obj, c) for c in table.columns})
+    with session.no_autoflush:  # what the session holds may refer to these rows: it is flushed after them
+        for table in Base.metadata.sorted_tables:
+            if table in rows:
+                await insert_rows(session, table, rows[table])
+
+
+def _value_or_default(obj: Base, column: Column[Any]) -> Any:
+    """The object's value of `column`, or the column's Python default when the object was never given one."""
+    default = column.default
+    if column.key in obj.__dict__ or not isinstance(default, ScalarElementColumnDefault | CallableColumnDefault):
+        return getattr(obj, column.key)
+    value = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
+    setattr(obj, column.key, value)
+    return value
+
+
+async def analyze(session: AsyncSession, model: type[Base]) -> None:
+    """Refresh the planner's statistics of a table after a bulk load, in the caller's transaction (which sees its own
+    rows). PostgreSQL only: SQLite plans without them."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(text(f"ANALYZE {model.__tablename__}"))
+
+
+async def plan_for_batches(session: AsyncSession) -> None:
+    """Plan each statement of the caller's transaction for its own parameters. PostgreSQL only.
+
+    asyncpg prepares every statement, and after five runs PostgreSQL may keep one generic plan for it. That plan is
+    made without the parameters, so it assumes ten keys where `one_of` passes a batch's thousand. It also keeps the
+    table's size of that moment, until the table is next analyzed. In the child-card benchmark, on a new database,
+    the intake's look-up of a batch's identity numbers kept a sequential scan of `persons` as the table grew, and
+    this cost a third of PostgreSQL's time. Planning each run costs a fraction of a millisecond per statement: for
+    work done in batches, that is per batch, not per record. Single-row work keeps its cached plans."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+def one_of(
+    session: AsyncSession, column: QueryableAttribute[Any] | ColumnElement[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """`column IN values`. Written out as a list, each length is another statement for PostgreSQL to prepare and plan,
+    and for SQLAlchemy to render: there the values come as one array, `column = ANY(array)`."""
+    wanted = list(values)
+    if dialect_of(session) != "postgresql":
+        return column.in_(wanted)
+    return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
+
+
+def rows_in(
+    session: AsyncSession, columns: Sequence[QueryableAttribute[Any]], rows: Iterable[Sequence[Any]]
+) -> ColumnElement[bool]:
+    """`(columns) IN rows`. Written out as a list, PostgreSQL plans it as one index probe per row, and planning a few
+    hundred took longer than running them: there the rows come as one array per column, unnested."""
+    wanted = list(rows)
+    if dialect_of(session) != "postgresql":
+        return tuple_(*columns).in_(wanted)
+    arrays = [
+        bindparam(None, [row[index] for row in wanted], type_=ARRAY(column.type))
+        for index, column in enumerate(columns)
+    ]
+    unnested = func.unnest(*arrays).table_valued(*(f"c{index}" for index in range(len(columns)))).render_derived()
+    return tuple_(*columns).in_(select(*unnested.c))

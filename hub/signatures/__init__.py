@@ -1,0 +1,1 @@
+"""The hub's own signing identity and the certificates it trusts."""
