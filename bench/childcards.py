@@ -1,16 +1,17 @@
 """Benchmark of the child-card flow, birth registration to card issued, on PostgreSQL + Redis as deployed.
 
-    python bench/childcards.py [--quick] [--records N] [--latency-seconds S] [--workers W] [--threads T]
+    python -m bench.childcards [--quick] [--records N] [--latency-seconds S] [--workers W] [--threads T]
                                [--batch B] [--callers C] [--py-spy PATH] ...
 
 It starts, as separate processes: the population-database and civil-registry simulators (`hub simulate`, the
 population one loaded with the same generated population), one web process (`hub serve`) and W job workers
 (`hub worker`), on a dedicated database (dropped and recreated) and Redis database (flushed at start and end), after
 `hub migrate` and `hub catalog import-facilities` (generated facilities). It builds the registrations of the children
-under 6 of a generated population (`hub.synthetic`): office (the legacy commune before 1/7/2025), book and number
-unique, mother, father or registrant, a facility of the province taking children. Births spread over the 34
-provinces as people do (one province alone would need ~40 M generated people for 100,000 children), so it registers
-one civil-registry client per province (jurisdiction province:NN) and each batch holds one province's records.
+under 6 of a generated population (`devkit.workloads.childcards`): office (the legacy commune before 1/7/2025), book
+and number unique, mother, father or registrant, a facility of the province taking children. Births spread over the
+34 provinces as people do (one province alone would need ~40 M generated people for 100,000 children), so it
+registers one civil-registry client per province (jurisdiction province:NN) and each batch holds one province's
+records.
 
 Then it measures:
 1. latency at an offered load (default 200 registrations/s, 20 a call, open loop with at most 64 calls in flight):
@@ -39,58 +40,35 @@ import math
 import os
 import random
 import re
-import secrets
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-import redis
-from _common import (
+
+from bench import deployment as deploying
+from bench.cpu import CpuMeter, cpu_report
+from bench.deployment import Deployment, Services
+from bench.measuring import (
     POLL_S,
     PROGRESS_S,
     ActivitySampler,
     AutovacuumStandIn,
-    base_env,
-    cpu_report,
-    flush_redis,
-    hub_command,
     job_report,
     percentile,
     wait_jobs_drained,
-    write_facilities_csv,
 )
-from _harness import (
-    CpuMeter,
-    Harness,
-    Process,
-    cpu_by_command,
-    cpu_of,
-    free_port,
-    log,
-    require_loopback,
-    signals_raise_interrupt,
-    wait_http,
-)
-
-from hub.catalogs.adminunits import REFORM_DATE, AdminCatalog, Era, UnitLevel, admin_catalog
-from hub.childcards.rules import is_under_six
-from hub.clock import SystemClock, vietnam_date
-from hub.synthetic import Facility, Family, PopulationGenerator, generate_facilities
-from hub.synthetic import Person as SyntheticPerson
-from hub.synthetic.dates import years_before
+from bench.processes import Process, log
+from devkit.synthetic import generate_facilities
+from devkit.workloads.childcards import USABLE_SHARE, Population, Registration, build_population
+from hub.infra.clock import SystemClock, vietnam_date
 
 QUICK_RECORDS = 2_000
 FULL_RECORDS = 100_000
 BACKLOG_RECORDS = 1_500_000
-# Registrations usable per generated person (children under 6 ≈ 8 %, less those whose legacy office is unknown).
-USABLE_SHARE = 0.07
 WARMUP_BATCHES = 5
 STALL_S = 90.0  # no card issued for this long: the run is stuck, stop waiting
 LATENCY_WAIT_S = 1800.0
@@ -113,10 +91,7 @@ class Config:
     workers: int
     threads: int
     seed: int
-    postgres: str
-    database: str
-    redis_url: str
-    log_level: str
+    services: Services
     keep_logs: bool
     py_spy: str | None
     vacuum_every: float
@@ -126,146 +101,14 @@ class Config:
         return int(self.rate * self.latency_seconds)
 
     @property
-    def admin_dsn(self) -> str:
-        return f"{self.postgres}/postgres"
+    def wanted_records(self) -> int:
+        """Registrations the run sends: the warm-up's, the offered load's and the drain's."""
+        return self.drain_records + self.latency_records + WARMUP_BATCHES * self.latency_batch
 
     @property
-    def dsn(self) -> str:
-        return f"{self.postgres}/{self.database}"
-
-    @property
-    def hub_database_url(self) -> str:
-        return f"{self.postgres.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{self.database}"
-
-
-# -- registrations from a generated population --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Registration:
-    province: str  # the current province of the registering office: whose client sends it
-    record: dict[str, Any]  # BirthRegistrationInput, as GraphQL variables
-
-
-@dataclass
-class Population:
-    registrations: list[Registration]
-    people: int
-    children_under_six: int
-    skipped_no_office: int
-    seconds: float
-
-
-def legacy_offices(catalog: AdminCatalog) -> dict[tuple[str, str], str]:
-    """(current commune, legacy province) → a legacy commune of that province that became it: the office that
-    registered a birth there before 1/7/2025."""
-    offices: dict[tuple[str, str], str] = {}
-    for unit in sorted(catalog.units(UnitLevel.COMMUNE, Era.LEGACY), key=lambda u: u.code):
-        current = catalog.current_commune_for(unit.code)
-        if current is not None:
-            offices.setdefault((current.code, unit.province_code), unit.code)
-    return offices
-
-
-class FacilityChooser:
-    """A facility taking children for primary care, under contract today: the commune's own if it has one."""
-
-    def __init__(self, facilities: Iterable[Facility], today: dt.date, rng: random.Random) -> None:
-        self._rng = rng
-        self.by_commune: dict[str, list[Facility]] = collections.defaultdict(list)
-        self.by_province: dict[str, list[Facility]] = collections.defaultdict(list)
-        for facility in facilities:
-            if facility.accepts_child_primary_care and facility.contract_from <= today <= facility.contract_to:
-                self.by_commune[facility.commune_code].append(facility)
-                self.by_province[facility.province_code].append(facility)
-
-    def choose(self, commune_code: str, province_code: str) -> Facility | None:
-        local = self.by_commune.get(commune_code)
-        if local and self._rng.random() < 0.7:
-            return self._rng.choice(local)
-        found = self.by_province.get(province_code)
-        return self._rng.choice(found) if found else None
-
-
-def person_input(person: SyntheticPerson, address: str) -> dict[str, Any]:
-    return {
-        "fullName": person.full_name,
-        "dateOfBirth": person.date_of_birth.isoformat(),
-        "personalIdNumber": person.personal_id,
-        "address": address,
-    }
-
-
-def build_population(seed: int, people: int, facilities: Sequence[Facility], today: dt.date) -> Population:
-    """The registrations of every child under 6 of a generated population of `people` (the same population the
-    population simulator loads with the same seed and size), each with a unique office + book + number."""
-    started = time.perf_counter()
-    catalog = admin_catalog()
-    offices = legacy_offices(catalog)
-    rng = random.Random(f"bench-childcards:{seed}")
-    chooser = FacilityChooser(facilities, today, rng)
-    generator = PopulationGenerator(seed)
-    under_six_after = years_before(generator.config.as_of, 6)
-    numbers: dict[tuple[str, int], int] = collections.defaultdict(int)
-    registrations: list[Registration] = []
-    under_six = skipped = 0
-    for family in generator.families(people):
-        for birth in family.births:
-            child = birth.child
-            if child.date_of_birth <= under_six_after or not is_under_six(child.date_of_birth, birth.registered_on):
-                continue
-            under_six += 1
-            commune = child.address.commune
-            if birth.registered_on >= REFORM_DATE:
-                office: str | None = commune.code
-            else:  # registered by the legacy commune the family's commune came from
-                office = offices.get((commune.code, commune.legacy_province_code))
-            facility = chooser.choose(commune.code, commune.province_code)
-            if office is None or facility is None:
-                skipped += 1
-                continue
-            year = birth.registered_on.year
-            numbers[(office, year)] += 1
-            number = numbers[(office, year)]
-            record = registration_record(family, child, birth.registered_on, office, facility, number, rng)
-            registrations.append(Registration(commune.province_code, record))
-    return Population(registrations, people, under_six, skipped, time.perf_counter() - started)
-
-
-def registration_record(
-    family: Family,
-    child: SyntheticPerson,
-    registered_on: dt.date,
-    office: str,
-    facility: Facility,
-    number: int,
-    rng: random.Random,
-) -> dict[str, Any]:
-    address = family.address.full
-    registrant = family.registrant or family.father or family.mother
-    assert registrant is not None  # a generated family has a parent on record, or a registrant
-    by_post = rng.random() < 0.15
-    return {
-        "registryOfficeCode": office,
-        "bookNumber": f"{(number - 1) // 500 + 1:02d}/{registered_on.year}",
-        "recordNumber": str(number),
-        "registeredOn": registered_on.isoformat(),
-        "child": {
-            "fullName": child.full_name,
-            "gender": child.gender.name,
-            "dateOfBirth": child.date_of_birth.isoformat(),
-            "ethnicityCode": child.ethnicity.code,
-            "nationality": "VN",
-            "personalIdNumber": child.personal_id,
-            "placeOfBirth": facility.name,
-        },
-        "mother": person_input(family.mother, address) if family.mother else None,
-        "father": person_input(family.father, address) if family.father else None,
-        "registrant": person_input(registrant, address),
-        "facilityCode": facility.code,
-        "delivery": "BY_POST" if by_post else "AT_OFFICE",
-        "deliveryAddress": address if by_post else None,
-    }
+    def people(self) -> int:
+        """People to generate for that many registrations."""
+        return math.ceil(self.wanted_records / USABLE_SHARE)
 
 
 # -- batches and calls ----------------------------------------------------------------------------------------
@@ -365,29 +208,6 @@ VACUUMED_TABLES = (
 )
 
 
-@dataclass
-class Deployment:
-    harness: Harness
-    web: Process
-    workers: list[Process]
-    population_sim: Process
-    registry_sim: Process
-    base_url: str
-
-    def cpu_parts(self) -> dict[str, float]:
-        parts = {
-            "web (hub serve)": cpu_of(self.web.pid),
-            "workers (hub worker)": sum(cpu_of(w.pid) for w in self.workers),
-            "population simulator": cpu_of(self.population_sim.pid),
-            "registry simulator": cpu_of(self.registry_sim.pid),
-            "benchmark client": sum(os.times()[:2]),
-        }
-        commands = cpu_by_command(["postgres", "redis-server"])
-        parts["postgresql"] = commands["postgres"]
-        parts["redis"] = commands["redis-server"]
-        return parts
-
-
 async def wait_cards(
     conn: asyncpg.Connection,
     count: Callable[[], Any],
@@ -478,7 +298,7 @@ async def latency_phase(
         started=started,
         give_up_after=LATENCY_WAIT_S,  # the stall check (no card for STALL_S) normally ends it first
         label="latency",
-        health=deployment.harness.check_alive,
+        health=deployment.check_alive,
     )
     if done is None:
         log("  some cards of the latency run were not issued: they count as missing")
@@ -551,7 +371,7 @@ async def drain_phase(
             return True
 
         def health() -> None:
-            deployment.harness.check_alive()
+            deployment.check_alive()
             if callers.done():
                 intake_done()
 
@@ -588,132 +408,45 @@ async def _issued_since(conn: asyncpg.Connection, baseline: int) -> int:
 # -- set-up -----------------------------------------------------------------------------------------------------
 
 
-async def reset_database(cfg: Config) -> None:
-    conn = await asyncpg.connect(cfg.admin_dsn, timeout=10)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{cfg.database}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{cfg.database}"')
-    finally:
-        await conn.close()
-
-
-async def create_clients(database_url: str, secret: str, provinces: Iterable[str]) -> dict[str, str]:
-    """One civil-registry client per province, as `hub client create NAME --kind civil_registry
-    --jurisdiction province:NN` registers it (in one process here: 34 CLI start-ups would take longer than the
-    quick run); its token."""
-    from hub.clients import service
-    from hub.clients.permissions import ClientKind, Jurisdiction
-    from hub.clients.tokens import TokenSigner
-    from hub.db import Database
-
-    db = Database(database_url)
-    signer = TokenSigner(secret)
-    tokens: dict[str, str] = {}
-    try:
-        async with db.transaction() as session:
-            for province in sorted(provinces):
-                issued = await service.create_client(
-                    session,
-                    signer,
-                    now=SystemClock().now(),
-                    actor=None,
-                    name=f"bench-registry-{province}",
-                    kind=ClientKind.CIVIL_REGISTRY,
-                    jurisdiction=Jurisdiction.parse(f"province:{province}"),
-                    ttl=dt.timedelta(days=1),
-                )
-                tokens[province] = issued.token
-    finally:
-        await db.dispose()
-    return tokens
-
-
-def deploy(cfg: Config, harness: Harness, people: int) -> tuple[Deployment, dict[str, str], Population]:
-    """Everything up to a ready deployment with its data: simulators, database, facilities, clients, web, workers."""
+def set_up(cfg: Config, deployment: Deployment) -> tuple[dict[str, str], Population]:
+    """Everything up to a ready deployment with its data: simulators, database, facilities, clients, web, workers;
+    the clients' tokens by province, and the registrations."""
     today = vietnam_date(SystemClock().now())
-    secret = secrets.token_hex(32)
-    population_port, registry_port, web_port = free_port(), free_port(), free_port()
-    env = base_env()
-    log(f"starting simulators (population: {people:,} generated people, seed {cfg.seed})")
-    population_sim = harness.start(
-        "population-simulator",
-        hub_command(
-            "simulate", "population", "--port", str(population_port), "--seed", str(cfg.seed), "--people", str(people)
-        ),
-        env,
+    log(f"starting simulators (population: {cfg.people:,} generated people, seed {cfg.seed})")
+    population_sim = deployment.start_simulator(
+        "population", "--seed", str(cfg.seed), "--people", str(cfg.people), name="population simulator"
     )
-    registry_sim = harness.start(
-        "registry-simulator", hub_command("simulate", "civil-registry", "--port", str(registry_port)), env
-    )
-    hub_env = (
-        env
-        | harness.hub_signing_env()
-        | {
-            "HUB_ENV": "prod",
-            "HUB_DATABASE_URL": cfg.hub_database_url,
-            "HUB_BROKER_URL": cfg.redis_url,
-            "HUB_TOKEN_SECRET": secret,
-            "HUB_POPULATION_URL": f"http://127.0.0.1:{population_port}",
-            "HUB_CIVIL_REGISTRY_URL": f"http://127.0.0.1:{registry_port}",
+    registry_sim = deployment.start_simulator("civil-registry", name="registry simulator")
+    deployment.configure(
+        {
+            "HUB_POPULATION_URL": population_sim.url,
+            "HUB_CIVIL_REGISTRY_URL": registry_sim.url,
             "HUB_WORKER_THREADS": str(cfg.threads),
-            "HUB_LOG_LEVEL": cfg.log_level,
         }
     )
-    log(f"database {cfg.database}: dropped and recreated; Redis {cfg.redis_url}: flushed")
-    asyncio.run(reset_database(cfg))
-    flush_redis(cfg.redis_url)
-    started = time.perf_counter()
-    harness.run("migrate", hub_command("migrate"), hub_env, timeout=120)
-    log(f"  migrated in {time.perf_counter() - started:.1f} s")
-
+    deployment.reset()
+    deployment.migrate()
     facilities = generate_facilities(cfg.seed, as_of=today)
-    csv_path = harness.workdir / "facilities.csv"
-    write_facilities_csv(csv_path, facilities)
-    started = time.perf_counter()
-    code = harness.run(
-        "import-facilities",
-        hub_command("catalog", "import-facilities", str(csv_path), "--report", str(harness.workdir / "rejected.csv")),
-        hub_env,
-        timeout=300,
-        ok=(0, 2),
-    )
-    log(
-        f"  {len(facilities):,} facilities imported in {time.perf_counter() - started:.1f} s"
-        + (" (some rows rejected: see rejected.csv)" if code == 2 else "")
-    )
+    deployment.import_facilities(facilities)
 
     log("generating registrations")
-    population = build_population(cfg.seed, people, facilities, today)
+    population = build_population(cfg.seed, cfg.people, facilities, today)
     log(
         f"  {len(population.registrations):,} registrations of {population.children_under_six:,} children under 6 "
-        f"among {people:,} people in {population.seconds:.1f} s ({population.skipped_no_office:,} skipped: no "
+        f"among {cfg.people:,} people in {population.seconds:.1f} s ({population.skipped_no_office:,} skipped: no "
         "legacy office or facility)"
     )
     provinces = {r.province for r in population.registrations}
-    tokens = asyncio.run(create_clients(cfg.hub_database_url, secret, provinces))
+    clients = {province: (f"bench-registry-{province}", f"province:{province}") for province in provinces}
+    tokens = deployment.create_clients("civil_registry", clients)
     log(f"  {len(tokens)} civil-registry clients, one per province (jurisdiction province:NN)")
 
     log(f"starting 1 web process and {cfg.workers} worker processes x {cfg.threads} threads")
-    web = harness.start("web", hub_command("serve", "--port", str(web_port)), hub_env)
-    workers = []
-    metrics_ports = []
-    for index in range(cfg.workers):
-        port = free_port()
-        metrics_ports.append(port)
-        workers.append(
-            harness.start(
-                f"worker-{index + 1}",
-                hub_command("worker", "--threads", str(cfg.threads), "--metrics-port", str(port)),
-                hub_env,
-            )
-        )
-    wait_http(f"http://127.0.0.1:{registry_port}/healthz", timeout=60, process=registry_sim)
-    wait_http(f"http://127.0.0.1:{web_port}/readyz", timeout=60, process=web)
-    for worker, port in zip(workers, metrics_ports, strict=True):
-        wait_http(f"http://127.0.0.1:{port}/metrics", timeout=60, process=worker)
-    wait_http(f"http://127.0.0.1:{population_port}/healthz", timeout=600, process=population_sim)
-    deployment = Deployment(harness, web, workers, population_sim, registry_sim, f"http://127.0.0.1:{web_port}")
-    return deployment, tokens, population
+    deployment.start_web(1)
+    deployment.start_workers(cfg.workers, cfg.threads)
+    deployment.wait_simulator(registry_sim)
+    deployment.wait_simulator(population_sim, timeout=600)
+    return tokens, population
 
 
 # -- profiles -------------------------------------------------------------------------------------------------
@@ -745,14 +478,8 @@ def start_profilers(cfg: Config, deployment: Deployment) -> list[Process]:
     greenlet, so the hub's inclusive figures leave out part of the ORM time beneath them."""
     if not cfg.py_spy:
         return []
-    profilers = []
-    for target in (deployment.web, deployment.workers[0]):
-        output = deployment.harness.workdir / f"profile-{target.name}.txt"
-        argv = [cfg.py_spy, "record", "--pid", str(target.pid), "--rate", "50", "--nonblocking", "--gil"]
-        argv += ["--format", "raw", "--output", str(output)]
-        # Threads are running by now (the event loop's resolver): no parent-death hook in the child.
-        profilers.append(deployment.harness.start(f"profile-{target.name}", argv, base_env(), die_with_parent=False))
-    return profilers
+    targets = [("web", deployment.webs[0].pid), ("worker-1", deployment.workers[0].pid)]
+    return deployment.start_profilers(cfg.py_spy, targets, rate=50)
 
 
 def profile_report(name: str, path: Path, top: int = 12) -> list[str]:
@@ -792,35 +519,78 @@ def profile_report(name: str, path: Path, top: int = 12) -> list[str]:
 # -- the run ------------------------------------------------------------------------------------------------
 
 
-async def measure(
-    cfg: Config, deployment: Deployment, tokens: dict[str, str], registrations: Sequence[Registration]
-) -> dict[str, Any]:
-    warmup_count = WARMUP_BATCHES * cfg.latency_batch
-    warmup = make_batches(registrations[:warmup_count], cfg.latency_batch, tokens)[:WARMUP_BATCHES]
-    latency_set = registrations[warmup_count : warmup_count + cfg.latency_records]
-    drain_set = registrations[warmup_count + cfg.latency_records :][: cfg.drain_records]
-    latency_batches = make_batches(latency_set, cfg.latency_batch, tokens)
-    random.Random(cfg.seed).shuffle(latency_batches)  # provinces in any order, as offices send
-    drain_batches = make_batches(drain_set, cfg.batch, tokens)
-    conn = await asyncpg.connect(cfg.dsn, timeout=10)
-    autovacuum = await conn.fetchval("SHOW autovacuum")
-    vacuum = AutovacuumStandIn(cfg.dsn, cfg.vacuum_every if autovacuum != "on" else 0.0, VACUUMED_TABLES)
-    if autovacuum != "on":
-        log(
-            "  this PostgreSQL runs with autovacuum off (a deployment's is on): "
-            + (
-                f"standing in for it with VACUUM (ANALYZE) of the hub's busy tables every {cfg.vacuum_every:.0f} s"
-                if cfg.vacuum_every
-                else "no stand-in (--vacuum-every 0): dead rows pile up"
+# -- the run ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Workload:
+    """The registrations of a run, in the batches each step sends."""
+
+    warmup: list[Batch]
+    latency: list[Batch]
+    drain: list[Batch]
+    drain_records: int
+
+    @classmethod
+    def split(cls, cfg: Config, registrations: Sequence[Registration], tokens: dict[str, str]) -> Workload:
+        warmup_count = WARMUP_BATCHES * cfg.latency_batch
+        warmup = make_batches(registrations[:warmup_count], cfg.latency_batch, tokens)[:WARMUP_BATCHES]
+        latency_set = registrations[warmup_count : warmup_count + cfg.latency_records]
+        drain_set = registrations[warmup_count + cfg.latency_records :][: cfg.drain_records]
+        latency = make_batches(latency_set, cfg.latency_batch, tokens)
+        random.Random(cfg.seed).shuffle(latency)  # provinces in any order, as offices send
+        return cls(warmup, latency, make_batches(drain_set, cfg.batch, tokens), len(drain_set))
+
+
+@dataclass
+class Run:
+    """The measured steps, in order: `open`, `warm_up`, `offered_load`, `drain`, `close`, then `figures`."""
+
+    cfg: Config
+    deployment: Deployment
+    tokens: dict[str, str]
+    workload: Workload
+    conn: asyncpg.Connection = None
+    autovacuum: str = "on"
+    vacuum: AutovacuumStandIn | None = None
+    latency: LatencyResult | None = None
+    drain_result: DrainResult | None = None
+    used: dict[str, float] = field(default_factory=dict)
+
+    async def open(self) -> None:
+        """The run's connection, and the stand-in for autovacuum when the server runs without."""
+        cfg = self.cfg
+        self.conn = await asyncpg.connect(cfg.services.dsn, timeout=10)
+        self.autovacuum = await self.conn.fetchval("SHOW autovacuum")
+        off = self.autovacuum != "on"
+        self.vacuum = AutovacuumStandIn(cfg.services.dsn, cfg.vacuum_every if off else 0.0, VACUUMED_TABLES)
+        if off:
+            log(
+                "  this PostgreSQL runs with autovacuum off (a deployment's is on): "
+                + (
+                    f"standing in for it with VACUUM (ANALYZE) of the hub's busy tables every {cfg.vacuum_every:.0f} s"
+                    if cfg.vacuum_every
+                    else "no stand-in (--vacuum-every 0): dead rows pile up"
+                )
             )
-        )
-    vacuum.start()
-    try:
-        log(f"warm-up: {len(warmup)} small batches")
-        async with httpx.AsyncClient(base_url=deployment.base_url, timeout=60.0) as client:
+        self.vacuum.start()
+
+    async def close(self) -> None:
+        if self.vacuum is not None:
+            await self.vacuum.stop()
+        if self.conn is not None:
+            await self.conn.close()
+        if self.vacuum is not None and self.vacuum.passes:
+            log(f"  autovacuum stand-in: {self.vacuum.passes} passes, {self.vacuum.seconds:.1f} s in all")
+
+    async def warm_up(self) -> None:
+        """A few small batches, their cards issued and their jobs done."""
+        conn = self.conn
+        log(f"warm-up: {len(self.workload.warmup)} small batches")
+        async with httpx.AsyncClient(base_url=self.deployment.base_url, timeout=60.0) as client:
             tally = Tally()
-            for batch in warmup:
-                tally.add(*(await submit(client, batch, tokens)), keep_times=False)
+            for batch in self.workload.warmup:
+                tally.add(*(await submit(client, batch, self.tokens)), keep_times=False)
         await wait_cards(
             conn,
             lambda: conn.fetchval(COUNT_ISSUED),
@@ -828,53 +598,59 @@ async def measure(
             started=time.perf_counter(),
             give_up_after=60,
             label="warm-up",
-            health=deployment.harness.check_alive,
+            health=self.deployment.check_alive,
         )
         await wait_jobs_drained(conn, started=time.perf_counter(), give_up_after=60, label="warm-up jobs")
 
+    async def offered_load(self) -> None:
+        """Latency at the offered load, then until every job it caused is done."""
+        cfg = self.cfg
         log(
             f"latency: {cfg.rate:,.0f} registrations/s offered ({cfg.latency_batch} every "
             f"{1000 * cfg.latency_batch / cfg.rate:.0f} ms) for {cfg.latency_seconds:.0f} s"
         )
         since = dt.datetime.now(dt.UTC)
-        meter = CpuMeter(deployment.cpu_parts)
+        meter = CpuMeter(self.deployment.cpu_parts)
         meter.start()
-        latency = await latency_phase(cfg, deployment, conn, latency_batches, tokens)
+        latency = await latency_phase(cfg, self.deployment, self.conn, self.workload.latency, self.tokens)
+        self.latency = latency
         wall, used = meter.stop()
-        p50, p95 = percentile(latency.latencies_ms, 50), percentile(latency.latencies_ms, 95)
+        ms = latency.latencies_ms
         log(
-            f"  {len(latency.latencies_ms) - latency.missing:,} cards ({latency.missing:,} not issued): "
-            f"p50 {p50:,.0f} ms  p95 {p95:,.0f} ms  "
-            f"p99 {percentile(latency.latencies_ms, 99):,.0f} ms  "
-            f"max {max(latency.latencies_ms, default=math.nan):,.0f} ms"
+            f"  {len(ms) - latency.missing:,} cards ({latency.missing:,} not issued): "
+            f"p50 {percentile(ms, 50):,.0f} ms  p95 {percentile(ms, 95):,.0f} ms  "
+            f"p99 {percentile(ms, 99):,.0f} ms  "
+            f"max {max(ms, default=math.nan):,.0f} ms"
             f"  (intake call p50 {1000 * percentile(latency.tally.call_seconds, 50):,.0f} ms, "
             f"p95 {1000 * percentile(latency.tally.call_seconds, 95):,.0f} ms)"
         )
         for line in cpu_report(wall, used):
             log(line)
-        for line in await job_report(conn, since):
+        for line in await job_report(self.conn, since):
             log(line)
-        await wait_jobs_drained(conn, started=time.perf_counter(), give_up_after=300, label="latency-run jobs")
+        await wait_jobs_drained(self.conn, started=time.perf_counter(), give_up_after=300, label="latency-run jobs")
 
+    async def drain(self) -> None:
+        """Sustained throughput: the drain's batches from concurrent callers until every card is issued."""
+        cfg, deployment = self.cfg, self.deployment
+        batches = self.workload.drain
         log(
-            f"drain: {len(drain_set):,} registrations in {len(drain_batches)} batches of up to {cfg.batch}, "
+            f"drain: {self.workload.drain_records:,} registrations in {len(batches)} batches of up to {cfg.batch}, "
             f"{cfg.callers} callers"
         )
         since = dt.datetime.now(dt.UTC)
-        sampler = ActivitySampler(cfg.dsn, cfg.database)
+        sampler = ActivitySampler(cfg.services.dsn, cfg.services.database)
         sampler.start()
         meter = CpuMeter(deployment.cpu_parts)
         meter.start()
         profilers = start_profilers(cfg, deployment)
         try:
-            drain = await drain_phase(cfg, deployment, conn, drain_batches, tokens)
+            drain = self.drain_result = await drain_phase(cfg, deployment, self.conn, batches, self.tokens)
         finally:
             await sampler.stop()
-            for profiler in profilers:
-                deployment.harness.interrupt(profiler)
-        wall, used = meter.stop()
-        cards_per_s = drain.cards_per_s
-        steady = drain.steady_per_s()
+            deployment.stop_profilers(profilers)
+        wall, self.used = meter.stop()
+        cards_per_s, steady = drain.cards_per_s, drain.steady_per_s()
         log(
             f"  {drain.issued:,} of {drain.tally.expected:,} cards issued"
             + (f" in {drain.cards_seconds:.1f} s: {cards_per_s:,.0f} cards/s" if cards_per_s else ": not all")
@@ -882,10 +658,10 @@ async def measure(
             + (f"; every job done after {drain.jobs_seconds:.1f} s" if drain.jobs_seconds else "")
             + f"; intake call p50 {1000 * percentile(drain.tally.call_seconds, 50):,.0f} ms"
         )
-        for line in cpu_report(wall, used):
+        for line in cpu_report(wall, self.used):
             log(line)
-        per_record = {name: 1000 * seconds / max(1, drain.tally.records) for name, seconds in used.items()}
-        hub_cpu_ms = sum(ms for name, ms in per_record.items() if name != "benchmark client")
+        per_record = self.cpu_ms_per_record()
+        hub_cpu_ms = self.hub_cpu_ms()
         cores = os.cpu_count() or 1
         log(
             f"  CPU per registration (intake, card, population check, outcomes): {hub_cpu_ms:.1f} ms "
@@ -898,59 +674,80 @@ async def measure(
         )
         for line in sampler.report():
             log(line)
-        for line in await job_report(conn, since):
+        for line in await job_report(self.conn, since):
             log(line)
         for profiler in profilers:
-            for line in profile_report(profiler.name, deployment.harness.workdir / f"{profiler.name}.txt"):
+            for line in profile_report(profiler.name, deployment.workdir / f"{profiler.name}.txt"):
                 log(line)
-        rejected = latency.tally.rejected + drain.tally.rejected
-        if rejected:
+        if rejected := self.rejected():
             log(f"  rejected records by code: {dict(rejected.most_common())}")
-    finally:
-        await vacuum.stop()
-        await conn.close()
-    if vacuum.passes:
-        log(f"  autovacuum stand-in: {vacuum.passes} passes, {vacuum.seconds:.1f} s in all")
 
-    basis = drain.tally.expected
-    return {
-        "cards_per_s": round(cards_per_s, 1) if cards_per_s else None,
-        "p50_ms": _figure(p50),
-        "p95_ms": _figure(p95),
-        "backlog_minutes": round(BACKLOG_RECORDS / cards_per_s / 60, 1) if cards_per_s else None,
-        "records": drain.tally.records,
-        "quick": cfg.quick,
-        "web_processes": 1,
-        "worker_processes": cfg.workers,
-        "worker_threads": cfg.threads,
-        "cards_issued": drain.issued,
-        "cards_expected": basis,
-        "drain_seconds": round(drain.cards_seconds, 1) if drain.cards_seconds else None,
-        "steady_cards_per_s": round(steady, 1) if steady else None,
-        "intake_per_s": round(drain.tally.records / drain.intake_seconds, 1) if drain.intake_seconds else None,
-        "all_jobs_done_seconds": round(drain.jobs_seconds, 1) if drain.jobs_seconds else None,
-        "backlog_all_jobs_minutes": (
-            round(BACKLOG_RECORDS / (basis / drain.jobs_seconds) / 60, 1) if drain.jobs_seconds and basis else None
-        ),
-        "cpu_ms_per_registration": round(hub_cpu_ms, 1),
-        "cards_issued_during_intake": drain.issued_during_intake,
-        "batch_records": cfg.batch,
-        "callers": cfg.callers,
-        "batch_call_p50_ms": round(1000 * percentile(drain.tally.call_seconds, 50), 1),
-        "latency_offered_per_s": round(latency.offered_per_s, 1),
-        "latency_records": len(latency.latencies_ms) - latency.missing,
-        "latency_missing": latency.missing,
-        "latency_late_sends": latency.late_sends,
-        "p99_ms": _figure(percentile(latency.latencies_ms, 99)),
-        "max_ms": _figure(max(latency.latencies_ms, default=math.nan)),
-        "intake_call_p50_ms": round(1000 * percentile(latency.tally.call_seconds, 50), 1),
-        "intake_call_p95_ms": round(1000 * percentile(latency.tally.call_seconds, 95), 1),
-        "needs_review": latency.tally.review + drain.tally.review,
-        "rejected": sum(rejected.values()),
-        "backlog_registrations": BACKLOG_RECORDS,
-        "autovacuum": autovacuum == "on",
-        "vacuum_stand_in_s": vacuum.interval if vacuum.interval else None,
-    }
+    def cpu_ms_per_record(self) -> dict[str, float]:
+        records = self.drain_result.tally.records if self.drain_result else 0
+        return {name: 1000 * seconds / max(1, records) for name, seconds in self.used.items()}
+
+    def hub_cpu_ms(self) -> float:
+        return sum(ms for name, ms in self.cpu_ms_per_record().items() if name != "benchmark client")
+
+    def rejected(self) -> collections.Counter[str]:
+        assert self.latency is not None and self.drain_result is not None
+        return self.latency.tally.rejected + self.drain_result.tally.rejected
+
+    def figures(self) -> dict[str, Any]:
+        cfg, latency, drain = self.cfg, self.latency, self.drain_result
+        assert latency is not None and drain is not None and self.vacuum is not None
+        cards_per_s, steady, basis = drain.cards_per_s, drain.steady_per_s(), drain.tally.expected
+        ms = latency.latencies_ms
+        return {
+            "cards_per_s": round(cards_per_s, 1) if cards_per_s else None,
+            "p50_ms": _figure(percentile(ms, 50)),
+            "p95_ms": _figure(percentile(ms, 95)),
+            "backlog_minutes": round(BACKLOG_RECORDS / cards_per_s / 60, 1) if cards_per_s else None,
+            "records": drain.tally.records,
+            "quick": cfg.quick,
+            "web_processes": 1,
+            "worker_processes": cfg.workers,
+            "worker_threads": cfg.threads,
+            "cards_issued": drain.issued,
+            "cards_expected": basis,
+            "drain_seconds": round(drain.cards_seconds, 1) if drain.cards_seconds else None,
+            "steady_cards_per_s": round(steady, 1) if steady else None,
+            "intake_per_s": round(drain.tally.records / drain.intake_seconds, 1) if drain.intake_seconds else None,
+            "all_jobs_done_seconds": round(drain.jobs_seconds, 1) if drain.jobs_seconds else None,
+            "backlog_all_jobs_minutes": (
+                round(BACKLOG_RECORDS / (basis / drain.jobs_seconds) / 60, 1) if drain.jobs_seconds and basis else None
+            ),
+            "cpu_ms_per_registration": round(self.hub_cpu_ms(), 1),
+            "cards_issued_during_intake": drain.issued_during_intake,
+            "batch_records": cfg.batch,
+            "callers": cfg.callers,
+            "batch_call_p50_ms": round(1000 * percentile(drain.tally.call_seconds, 50), 1),
+            "latency_offered_per_s": round(latency.offered_per_s, 1),
+            "latency_records": len(ms) - latency.missing,
+            "latency_missing": latency.missing,
+            "latency_late_sends": latency.late_sends,
+            "p99_ms": _figure(percentile(ms, 99)),
+            "max_ms": _figure(max(ms, default=math.nan)),
+            "intake_call_p50_ms": round(1000 * percentile(latency.tally.call_seconds, 50), 1),
+            "intake_call_p95_ms": round(1000 * percentile(latency.tally.call_seconds, 95), 1),
+            "needs_review": latency.tally.review + drain.tally.review,
+            "rejected": sum(self.rejected().values()),
+            "backlog_registrations": BACKLOG_RECORDS,
+            "autovacuum": self.autovacuum == "on",
+            "vacuum_stand_in_s": self.vacuum.interval if self.vacuum.interval else None,
+        }
+
+
+async def measure(cfg: Config, deployment: Deployment, tokens: dict[str, str], workload: Workload) -> dict[str, Any]:
+    run = Run(cfg, deployment, tokens, workload)
+    await run.open()
+    try:
+        await run.warm_up()
+        await run.offered_load()
+        await run.drain()
+    finally:
+        await run.close()
+    return run.figures()
 
 
 def _figure(value: float) -> float | None:
@@ -970,10 +767,9 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--workers", type=int, default=2, help="`hub worker` processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker process")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432", help="server, no database")
-    parser.add_argument("--database", default="hub_bench", help="dropped and recreated at the start")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="flushed at the start and the end")
-    parser.add_argument("--log-level", default="INFO", help="HUB_LOG_LEVEL of the hub's processes")
+    deploying.add_service_arguments(
+        parser, database="hub_bench", database_help="dropped and recreated at the start", redis_db=14
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs even when all went well")
     parser.add_argument(
         "--vacuum-every",
@@ -986,12 +782,7 @@ def parse_args(argv: list[str] | None) -> Config:
         "--py-spy", metavar="PATH", help="profile the web and worker processes with this py-spy during the drain"
     )
     args = parser.parse_args(argv)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database) or args.database in ("postgres", "test"):
-        parser.error("--database must be a plain lower-case name, and not postgres or test")
-    for url in (args.postgres, args.redis):
-        require_loopback(url)
-    if not args.postgres.startswith("postgresql://") or urlsplit(args.postgres).path not in ("", "/"):
-        parser.error("--postgres is postgresql://user@host:port, without a database")
+    services = deploying.services_from(parser, args)
     drain = args.records or (QUICK_RECORDS if args.quick else FULL_RECORDS)
     return Config(
         quick=args.quick,
@@ -1004,76 +795,31 @@ def parse_args(argv: list[str] | None) -> Config:
         workers=args.workers,
         threads=args.threads,
         seed=args.seed,
-        postgres=args.postgres.rstrip("/"),
-        database=args.database,
-        redis_url=args.redis,
-        log_level=args.log_level.upper(),
+        services=services,
         keep_logs=args.keep_logs or bool(args.py_spy),
         py_spy=args.py_spy,
         vacuum_every=args.vacuum_every,
     )
 
 
-def hub_commit() -> str | None:
-    """The commit of the hub measured (read-only git), with "+changes" when the work tree differs from it."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-    env = os.environ | {"GIT_OPTIONAL_LOCKS": "0"}  # `git status` must not even refresh the index
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "hub", "schema", "connectors"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("+changes" if changed else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
-    needed = cfg.drain_records + cfg.latency_records + WARMUP_BATCHES * cfg.latency_batch
-    people = math.ceil(needed / USABLE_SHARE)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-childcards-"))
-    harness = Harness(workdir)
-    started = time.perf_counter()
-    figures: dict[str, Any] | None = None
-    failed = True
-    with signals_raise_interrupt():
-        try:
-            deployment, tokens, population = deploy(cfg, harness, people)
-            if len(population.registrations) < needed:
-                log(f"  only {len(population.registrations):,} registrations for {needed:,} wanted: draining fewer")
-            figures = asyncio.run(measure(cfg, deployment, tokens, population.registrations))
-            figures["people_generated"] = people
-            failed = False
-        except KeyboardInterrupt:
-            log("interrupted")
-            return 130
-        except (RuntimeError, OSError, asyncpg.PostgresError, redis.RedisError, httpx.HTTPError) as exc:
-            log(f"benchmark failed: {type(exc).__name__}: {exc}")
-            return 1
-        finally:
-            log("stopping the processes")
-            harness.stop_all()
-            with contextlib.suppress(redis.RedisError):
-                flush_redis(cfg.redis_url)
-            if failed or cfg.keep_logs:
-                log(f"logs kept in {workdir}")
-            else:
-                shutil.rmtree(workdir, ignore_errors=True)
-    figures["seconds"] = round(time.perf_counter() - started, 1)
-    figures["commit"] = hub_commit()
-    print(json.dumps(figures))
-    return 0
+
+    def deploy_and_measure(deployment: Deployment) -> dict[str, Any]:
+        tokens, population = set_up(cfg, deployment)
+        if len(population.registrations) < cfg.wanted_records:
+            log(
+                f"  only {len(population.registrations):,} registrations for {cfg.wanted_records:,} wanted: "
+                "draining fewer"
+            )
+        workload = Workload.split(cfg, population.registrations, tokens)
+        figures = asyncio.run(measure(cfg, deployment, tokens, workload))
+        figures["people_generated"] = cfg.people
+        return figures
+
+    return deploying.run(
+        "childcards", cfg.services, deploy_and_measure, keep_logs=cfg.keep_logs, drop_database=False, commit=True
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ hub's full rule set (the hub's depth, alias, cost and operation limits, graphql-
 bounded merge check, Strawberry's two, and in production the introspection refusal), as a web process does for
 each new document.
 
-    python bench/graphql_validation.py [--quick] [--runs N] [--max-tokens T] [--old] [--old-timeout S] [--only NAME ...]
+    python -m bench.graphql_validation [--quick] [--runs N] [--max-tokens T] [--old] [--old-timeout S] [--only NAME ...]
 
 Pure CPU in this one process: it needs no PostgreSQL, Redis or web process, and starts none. Each document is
 parsed with the token limit (T, default GraphQLLimits().max_tokens: 2,500) and validated against the production
@@ -44,13 +44,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from _harness import log
 from graphql import ASTValidationRule, GraphQLError, get_introspection_query, parse, specified_rules
 from graphql.language import Lexer, Source, TokenKind
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.schema import validate_document
 
-from hub.settings import GraphQLLimits
+from bench.processes import log
+from hub.infra.settings import GraphQLLimits
 from schema import build_schema
 from schema.limits import validation_rules
 

@@ -1,6 +1,6 @@
 """Benchmark of the synthetic population generator: people a second, streamed in batches as a loader would.
 
-    python bench/synthetic.py [N] [--quick] [--seed S] [--batch B]
+    python -m bench.synthetic [N] [--quick] [--seed S] [--batch B]
 
 Progress goes to the terminal; the last line is one JSON object for scripts:
 {"people": 1000000, "seconds": 41.2, "people_per_s": 24270, "rss_mb": 310, ...}
@@ -14,7 +14,7 @@ import resource
 import sys
 import time
 
-from hub.synthetic import PopulationGenerator, generate_facilities
+from devkit.synthetic import PopulationGenerator, generate_facilities
 
 QUICK = 100_000
 

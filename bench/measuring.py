@@ -1,8 +1,5 @@
-"""Helpers the benchmarks share: the hub's command line and environment, the facilities CSV, Redis and job-queue
-housekeeping, percentiles, and reports of where the time went (database sessions, jobs, CPU).
-
-Imported as a top-level module, like _harness, by the benchmark scripts run as `python bench/x.py`.
-"""
+"""Measuring the hub at work: percentiles, periodic samplers of the benchmark's database (what its sessions wait
+on; an autovacuum stand-in), and what the job queue did (jobs by kind, waiting until none is due)."""
 
 from __future__ import annotations
 
@@ -11,18 +8,12 @@ import collections
 import contextlib
 import datetime as dt
 import math
-import os
-import sys
 import time
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import asyncpg  # type: ignore[import-untyped]
-import redis
-from _harness import log
 
-from hub.catalogs.models import FacilityLevel
-from hub.synthetic import Facility
+from bench.processes import log
 
 POLL_S = 0.5  # counting cards costs the database a scan of their index entries: not too often
 PROGRESS_S = 5.0
@@ -31,73 +22,6 @@ PROGRESS_S = 5.0
 COUNT_DUE_JOBS = (
     "SELECT count(*) FROM outbox_jobs WHERE state = 'pending' AND (sent_at IS NOT NULL OR available_at <= now())"
 )
-LEVEL_NUMBERS = {
-    FacilityLevel.CENTRAL: 1,
-    FacilityLevel.PROVINCE: 2,
-    FacilityLevel.DISTRICT: 3,
-    FacilityLevel.COMMUNE: 4,
-}
-
-
-# -- the hub's processes -------------------------------------------------------------------------------------
-
-
-def hub_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "hub", *args]
-
-
-def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def flush_redis(url: str) -> None:
-    client = redis.Redis.from_url(url, socket_timeout=5)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
-# -- facilities ----------------------------------------------------------------------------------------------
-
-
-def write_facilities_csv(path: Path, facilities: Iterable[Facility]) -> None:
-    import csv
-
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "MA_CSKCB",
-                "TEN_CSKCB",
-                "MA_TINH",
-                "MA_XA",
-                "DIA_CHI",
-                "TUYEN",
-                "KCB_BD_TRE_EM",
-                "HD_TU_NGAY",
-                "HD_DEN_NGAY",
-            ]
-        )
-        for f in facilities:
-            writer.writerow(
-                [
-                    f.code,
-                    f.name,
-                    f.province_code,
-                    f.commune_code,
-                    "",
-                    LEVEL_NUMBERS[f.level],
-                    int(f.accepts_child_primary_care),
-                    f.contract_from.isoformat(),
-                    f.contract_to.isoformat(),
-                ]
-            )
-
-
-# -- measuring -----------------------------------------------------------------------------------------------
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -202,29 +126,17 @@ async def job_report(conn: asyncpg.Connection, since: dt.datetime) -> list[str]:
             f"p95 {1000 * float(r['run_p95']):7.1f} ms  total avg {float(r['wait_avg']):7.2f} s  "
             f"retries {r['retries']}"
         )
-    failed = await conn.fetch(
-        "SELECT kind, count(*) AS n, max(last_error) AS error FROM outbox_jobs "
-        "WHERE state = 'failed' AND created_at >= $1 GROUP BY kind",
-        since,
+    troubles = (
+        ("state = 'failed'", "    FAILED {kind}: {n} ({error})"),
+        ("last_error IS NOT NULL AND state <> 'failed'", "    retried {kind}: {n} with an error, e.g. {error}"),
     )
-    for r in failed:
-        lines.append(f"    FAILED {r['kind']}: {r['n']} ({(r['error'] or '')[:200]})")
-    errors = await conn.fetch(
-        "SELECT kind, count(*) AS n, max(last_error) AS error FROM outbox_jobs "
-        "WHERE last_error IS NOT NULL AND state <> 'failed' AND created_at >= $1 GROUP BY kind",
-        since,
-    )
-    for r in errors:
-        lines.append(f"    retried {r['kind']}: {r['n']} with an error, e.g. {(r['error'] or '')[:200]}")
-    return lines
-
-
-def cpu_report(wall: float, used: dict[str, float]) -> list[str]:
-    cores = os.cpu_count() or 1
-    total = sum(used.values())
-    lines = [f"  CPU over {wall:.1f} s on {cores} cores ({100 * total / (wall * cores):.0f} % busy):"]
-    for name, seconds in sorted(used.items(), key=lambda item: -item[1]):
-        lines.append(f"    {name:<22} {seconds:7.1f} s  {100 * seconds / (wall * cores):5.1f} % of the machine")
+    for condition, line in troubles:
+        rows = await conn.fetch(
+            "SELECT kind, count(*) AS n, max(last_error) AS error FROM outbox_jobs "
+            f"WHERE {condition} AND created_at >= $1 GROUP BY kind",
+            since,
+        )
+        lines += [line.format(kind=r["kind"], n=r["n"], error=(r["error"] or "")[:200]) for r in rows]
     return lines
 
 

@@ -1,5 +1,5 @@
 """Process management for the benchmarks: start the hub's processes like a deployment would, wait for them to be
-ready, account for their CPU, and stop every one of them (SIGTERM, then SIGKILL) whatever happens.
+ready, and stop every one of them (SIGTERM, then SIGKILL) whatever happens.
 
 Every process is started in its own session (so a Ctrl+C in the terminal reaches only the benchmark, which then
 stops them in order) and with a parent-death signal (so that even a benchmark killed outright takes them along).
@@ -11,15 +11,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import datetime as dt
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -27,13 +25,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from signing.devpki import generate_identity, write_identity
-from signing.parties import HUB
-
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STOP_TIMEOUT_S = 20.0
 _PR_SET_PDEATHSIG = 1
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str) -> None:
@@ -54,17 +48,12 @@ def free_port() -> int:
         return port
 
 
-def _die_with_parent() -> None:
-    """Runs in the child between fork and exec: ask the kernel to SIGTERM it when the benchmark dies."""
+def die_with_parent() -> None:
+    """Ask the kernel to SIGTERM this process when the benchmark dies: run in a child between fork and exec (see
+    `Harness.start`), or first thing in a child the benchmark starts otherwise (a multiprocessing worker)."""
     libc_name = ctypes.util.find_library("c")
     if libc_name:
         ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-
-
-def die_with_parent() -> None:
-    """For a child the benchmark starts without `Harness.start` (a multiprocessing worker), first thing in it: ask
-    the kernel to SIGTERM it when the benchmark dies."""
-    _die_with_parent()
 
 
 @dataclass
@@ -88,21 +77,16 @@ class Process:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def exited(self) -> RuntimeError:
+        return RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{self.log_tail()}")
+
 
 @dataclass
 class Harness:
-    """Owns the processes a benchmark starts; `stop_all` (also run on exit) ends each of them by its id."""
+    """Owns the processes a benchmark starts; `stop_all` ends each of them by its id."""
 
     workdir: Path
     processes: list[Process] = field(default_factory=list)
-
-    def hub_signing_env(self) -> dict[str, str]:
-        """HUB_SIGNING_KEY / HUB_SIGNING_CERT of a hub identity generated into the work directory (production
-        settings require one: the hub signs its receipts)."""
-        now = dt.datetime.now(dt.UTC)
-        identity = generate_identity(HUB, not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30))
-        key, certificate = write_identity(identity, self.workdir / "hub-identity")
-        return {"HUB_SIGNING_KEY": str(key), "HUB_SIGNING_CERT": str(certificate)}
 
     def start(self, name: str, argv: Sequence[str], env: Mapping[str, str], *, die_with_parent: bool = True) -> Process:
         """Start a process; `die_with_parent` (the default) needs no other thread running in this process."""
@@ -115,7 +99,7 @@ class Harness:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent if die_with_parent else None,
+                preexec_fn=_die_with_parent_hook if die_with_parent else None,
             )
         process = Process(name, argv, log_path, popen)
         self.processes.append(process)
@@ -183,7 +167,11 @@ class Harness:
     def check_alive(self) -> None:
         for process in self.processes:
             if not process.alive():
-                raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.log_tail()}")
+                raise process.exited()
+
+
+def _die_with_parent_hook() -> None:
+    die_with_parent()
 
 
 def wait_http(url: str, *, timeout: float, process: Process | None = None, expect: int = 200) -> None:
@@ -193,7 +181,7 @@ def wait_http(url: str, *, timeout: float, process: Process | None = None, expec
     with httpx.Client(timeout=2.0) as client:
         while time.monotonic() < deadline:
             if process is not None and not process.alive():
-                raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.log_tail()}")
+                raise process.exited()
             try:
                 response = client.get(url)
                 if response.status_code == expect:
@@ -219,70 +207,3 @@ def signals_raise_interrupt() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-# -- CPU accounting ------------------------------------------------------------------------------------------
-
-
-def _proc_stat(pid: int) -> tuple[str, float] | None:
-    """(command name, CPU seconds used) of a process, from /proc; None if it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    name = raw[raw.index("(") + 1 : raw.rindex(")")]
-    fields = raw[raw.rindex(")") + 2 :].split()
-    # Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name and state.
-    return name, (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-
-
-def cpu_by_command(names: Sequence[str]) -> dict[str, float]:
-    """CPU seconds used so far by every live process whose command name is one of `names` (e.g. postgres)."""
-    totals = dict.fromkeys(names, 0.0)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _proc_stat(int(entry))) is not None and stat[0] in totals:
-            totals[stat[0]] += stat[1]
-    return totals
-
-
-def cpu_of(pid: int) -> float:
-    stat = _proc_stat(pid)
-    return stat[1] if stat else 0.0
-
-
-def postgres_cpu(database: str) -> float:
-    """CPU seconds used so far by PostgreSQL for this benchmark: its background processes and the sessions on
-    `database`, not those on other databases (another developer's tests sharing the server)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            raw = Path(f"/proc/{entry}/stat").read_text()
-            if raw[raw.index("(") + 1 : raw.rindex(")")] != "postgres":
-                continue
-            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            # A session's title is "postgres: CLUSTER: USER DATABASE HOST(PORT) STATE"; a background process's not.
-            session = re.search(r": \S+ (\S+) (\S+\(\d+\)|\[local\])", title)
-            if session is None or session.group(1) == database:
-                fields = raw[raw.rindex(")") + 2 :].split()
-                total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-    return total
-
-
-@dataclass
-class CpuMeter:
-    """CPU seconds spent by named parts of the system between `start` and `stop`."""
-
-    parts: Callable[[], dict[str, float]]
-    before: dict[str, float] = field(default_factory=dict)
-    started: float = 0.0
-
-    def start(self) -> None:
-        self.before = self.parts()
-        self.started = time.perf_counter()
-
-    def stop(self) -> tuple[float, dict[str, float]]:
-        after = self.parts()
-        wall = time.perf_counter() - self.started
-        return wall, {name: max(0.0, after.get(name, 0.0) - self.before.get(name, 0.0)) for name in after}
