@@ -11,7 +11,7 @@ SignatureError              the XML is fine but its signature is not acceptable
 ├── SignatureMalformed      the signature element is incomplete or not valid XMLDSig
 ├── ReferencesUnexpected    not exactly one Reference URI="" with the enveloped-signature transform (+ c14n)
 ├── AlgorithmRefused        a signature, digest or canonicalisation algorithm outside the accepted set (e.g. SHA-1)
-├── CertificateMissing      no X.509 certificate in KeyInfo
+├── CertificateMissing      no X.509 certificate in KeyInfo (no longer raised: see the class)
 ├── CertificateUnknown      the certificate is in no party's entry of the trust store
 ├── SignerUnexpected        the certificate belongs to a party other than the expected signer
 ├── CertificateExpired      the signer's certificate had expired at the time of the check
@@ -104,7 +104,11 @@ class AlgorithmRefused(SignatureError):
 
 
 class CertificateMissing(SignatureError):
-    """KeyInfo carries no X.509 certificate, so the signer cannot be identified."""
+    """KeyInfo carries no X.509 certificate, so the signer cannot be identified.
+
+    No longer raised by `signing.verify`: a signature naming no certificate is checked against the expected signer's
+    pinned certificates (CertificateUnknown under none of them). Kept for the reports stored with this code.
+    """
 
     code = "CERTIFICATE_MISSING"
 

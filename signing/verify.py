@@ -3,6 +3,10 @@
 Only `Verified.signed_root` (signxml's `signed_xml`: the canonical form of exactly what was digested, with the
 signature removed) may be read after verification. The raw input is never returned, so content an attacker adds
 outside the signed data (signature wrapping) cannot reach the caller.
+
+Every standard enveloped layout is accepted, as xmlsec1, the JDK (javax.xml.crypto) and .NET SignedXml write them:
+a `ds:` prefix or the default namespace, inclusive or exclusive canonicalisation with or without comments, a KeyInfo
+with the certificate, with a KeyName only, or none (then the expected signer's pinned certificates decide).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import cryptography.exceptions
 from cryptography import x509
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
+from signxml.algorithms import CanonicalizationMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput
 from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
 
@@ -39,6 +44,7 @@ from signing.xmldsig import (
     ACCEPTED_DIGEST_ALGORITHMS,
     ACCEPTED_SIGNATURE_METHODS,
     SignatureParts,
+    key_fits,
     locate_signature,
     read_signature,
     validate_container,
@@ -51,11 +57,13 @@ _BASE_CONFIG = SignatureConfiguration(
     signature_methods=ACCEPTED_SIGNATURE_METHODS,
     digest_algorithms=ACCEPTED_DIGEST_ALGORITHMS,
     ignore_ambiguous_key_info=False,
+    # XMLDSig 4.4.3.2: a Reference whose transforms end on a node-set is digested in C14N 1.0 (signxml: 1.1).
+    default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0,
 )
 
 
 class _ParsedTreeVerifier(XMLVerifier):
-    """An XMLVerifier that uses the tree it is given instead of serialising and re-parsing a copy of it.
+    """signxml's XMLVerifier, reading the tree it is given and canonicalising as the XMLDSig signers do.
 
     The tree is always a document root that `verify_enveloped` has just parsed with the safe parser and owns; signxml
     copies it again before removing the signature, so it is never modified. This saves a parse (~15% of a check).
@@ -63,6 +71,34 @@ class _ParsedTreeVerifier(XMLVerifier):
 
     def get_root(self, data: Any) -> Any:
         return data
+
+    def _c14n(self, nodes: Any, algorithm: CanonicalizationMethod, inclusive_ns_prefixes: Any = None) -> bytes:
+        # signxml canonicalises SignedInfo in place, inside the Signature it re-parsed. Under a default namespace
+        # (`<Signature xmlns="…xmldsig#">`, the JDK's and .NET's layout) lxml with libxml2 2.14 then writes a spurious
+        # `xmlns=""` on every element two levels or more below SignedInfo (signxml #275). signxml's switch removes
+        # them; it is turned on only where no `xmlns=""` can be genuine: an element below the root whose subtree has
+        # no element outside a namespace. The digested payload is always a re-parsed root and keeps its own.
+        self.excise_empty_xmlns_declarations = _undeclarations_are_spurious(nodes)
+        try:
+            result: bytes = super()._c14n(nodes, algorithm, inclusive_ns_prefixes=inclusive_ns_prefixes)
+        finally:
+            self.excise_empty_xmlns_declarations = False
+        return result
+
+    def _resolve_reference(self, doc_root: Any, reference: Any, uri_resolver: Any = None) -> Any:
+        node = super()._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)  # type: ignore[no-untyped-call]
+        if reference.get("URI") == "":
+            # XMLDSig 4.4.3.3: URI="" is the document without its comments, even before a #WithComments transform.
+            # signxml kept them; `doc_root` is its own copy of the document, so it may be changed.
+            etree.strip_elements(node.getroottree(), etree.Comment, with_tail=False)
+        return node
+
+
+def _undeclarations_are_spurious(nodes: Any) -> bool:
+    """True if `nodes` is an element below a document root whose canonical form can hold no genuine `xmlns=""`."""
+    if not isinstance(nodes, etree._Element) or nodes.getparent() is None:
+        return False
+    return all(etree.QName(element).namespace is not None for element in nodes.iter(etree.Element))
 
 
 # XMLVerifier keeps per-call state on the instance (config, certificate), so each thread has its own.
@@ -103,7 +139,9 @@ def verify_enveloped(
 
     The signature must be the document's only ds:Signature, inside `container` directly under the root, with one
     Reference URI="" (enveloped-signature transform, optional canonicalisation), SHA-256+ digest and RSA/ECDSA
-    SHA-256+ signature method. Raises an XmlError or a SignatureError, each carrying the report in `.report`.
+    SHA-256+ signature method. A certificate in KeyInfo must be one of `expected_signer`'s; a signature naming none
+    (KeyInfo absent, a KeyName only) must verify under one of them. Raises an XmlError or a SignatureError, each
+    carrying the report in `.report`.
     """
     if at.tzinfo is None:
         raise ValueError("`at` must be timezone-aware")
@@ -114,9 +152,12 @@ def verify_enveloped(
         root = parse_xml(xml, max_bytes=max_bytes)
         signature = locate_signature(root, container)
         findings.parts = read_signature(signature)
-        pinned = _pin_signer(findings, trust, expected_signer)
-        _check_validity(pinned, at)
-        signed_root, signed_bytes = _verify_cryptography(root, pinned, container=container, at=at)
+        if findings.parts.certificates_der:
+            pinned = _pin_signer(findings, trust, expected_signer)
+            _check_validity(pinned, at)
+            signed_root, signed_bytes = _verify_cryptography(root, pinned, container=container, at=at)
+        else:
+            signed_root, signed_bytes = _verify_unnamed(findings, root, trust, expected_signer, container, at)
     except (XmlError, SignatureError) as exc:
         exc.report = _report(findings, expected_signer, at, code=exc.code, message=str(exc))
         raise
@@ -149,6 +190,44 @@ def _pin_signer(findings: _Findings, trust: TrustStore, expected_signer: str) ->
     raise CertificateUnknown(
         f"the signing certificate (subject {subject}, SHA-256 {known[0][0]}) is not in the trust store"
     )
+
+
+def _verify_unnamed(
+    findings: _Findings, root: etree._Element, trust: TrustStore, expected_signer: str, container: str, at: dt.datetime
+) -> tuple[etree._Element, bytes]:
+    """A signature that names no certificate, checked under each pinned certificate of `expected_signer` in turn.
+
+    Those valid at `at` are tried first. The certificate whose key verifies the signature value is the signer's: its
+    dates are then checked as for a named one (an expired certificate is reported as such, not as a mismatch), and a
+    digest mismatch after it is tampering. Under none of them, the signer is unknown (as a retired certificate is).
+    """
+    assert findings.parts is not None
+    method = findings.parts.signature_algorithm
+    candidates = [
+        trusted for trusted in trust.certificates_of(expected_signer) if key_fits(method, trusted.certificate)
+    ]
+    for candidate in sorted(candidates, key=lambda trusted: trusted.validity_at(at) != 0):
+        # signxml checks the certificate's dates before the signature: try an out-of-date one within its dates.
+        trial_at = at if candidate.validity_at(at) == 0 else candidate.not_before
+        try:
+            signed = _verify_cryptography(root, candidate, container=container, at=trial_at)
+        except SignatureMismatch:
+            continue
+        except (DigestMismatch, ReferencesUnexpected):  # raised once the signature value verified under this key
+            _attribute(findings, candidate, at)
+            raise
+        _attribute(findings, candidate, at)
+        return signed
+    raise CertificateUnknown(
+        f"the signature names no certificate and verifies under none of the {len(candidates)} certificates "
+        f"trusted for {expected_signer}"
+    )
+
+
+def _attribute(findings: _Findings, signer: TrustedCertificate, at: dt.datetime) -> None:
+    """Record `signer` as the certificate that made the signature, and refuse it if it is not valid at `at`."""
+    findings.trusted, findings.fingerprint = signer, signer.fingerprint
+    _check_validity(signer, at)
 
 
 def _parse_embedded(der: bytes) -> x509.Certificate | None:

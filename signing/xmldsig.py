@@ -11,12 +11,13 @@ import re
 from base64 import b64decode
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
 
 from signing.errors import (
     AlgorithmRefused,
-    CertificateMissing,
     ReferencesUnexpected,
     SignatureMalformed,
     SignatureMisplaced,
@@ -80,7 +81,7 @@ class SignatureParts:
     digest_algorithm: str
     digest_value: str
     certificates_der: tuple[bytes, ...]
-    """The X509Certificate values of KeyInfo, decoded, in document order."""
+    """The X509Certificate values of KeyInfo, decoded, in document order; empty if it names no certificate."""
 
 
 def locate_signature(root: etree._Element, container: str) -> etree._Element:
@@ -125,9 +126,8 @@ def read_signature(signature: etree._Element) -> SignatureParts:
         raise AlgorithmRefused(f"digest method {digest_algorithm!r} is not accepted; use SHA-256 or stronger")
     digest_value = "".join((_one(reference, "ds:DigestValue").text or "").split())
 
+    # Possibly none: KeyInfo absent, or a KeyName, KeyValue or X509IssuerSerial only (the verifier then pins).
     certificates = signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
-    if not certificates:
-        raise CertificateMissing("the signature carries no X.509 certificate in KeyInfo/X509Data")
     return SignatureParts(
         element=signature,
         signature_algorithm=signature_algorithm,
@@ -135,6 +135,14 @@ def read_signature(signature: etree._Element) -> SignatureParts:
         digest_value=digest_value,
         certificates_der=tuple(_base64(element.text) for element in certificates),
     )
+
+
+def key_fits(signature_method: str, certificate: x509.Certificate) -> bool:
+    """True if `certificate`'s key is of the kind `signature_method` (an accepted URI) signs with: RSA or ECDSA."""
+    kind = (
+        ec.EllipticCurvePublicKey if SignatureMethod(signature_method).name.startswith("ECDSA_") else rsa.RSAPublicKey
+    )
+    return isinstance(certificate.public_key(), kind)
 
 
 def _check_transforms(algorithms: list[str | None]) -> None:

@@ -29,14 +29,6 @@ def test_a_missing_signature_or_container_is_reported():
     refused(DOCUMENT.replace(b"</GIAMDINHHS>", b"<CHUKYDONVI/></GIAMDINHHS>"), "SIGNATURE_MISSING")
 
 
-def test_a_signature_without_certificate_cannot_be_attributed():
-    def drop_x509(root):
-        key_info = signature_of(root).find("ds:KeyInfo", NS)
-        key_info.remove(key_info.find("ds:X509Data", NS))
-
-    refused(edit(signed_document(), drop_x509), "CERTIFICATE_MISSING")
-
-
 def test_an_incomplete_signature_is_malformed():
     def drop_value(root):
         signature = signature_of(root)
