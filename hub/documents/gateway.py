@@ -1,10 +1,18 @@
 """The login of hospitals' existing software on the gateway-compatible endpoints (BHXH's `api/token/take`).
 
-A facility's software sends a username and a password (often already a hash of the real one); the hub keeps only an
-argon2 hash of what is sent. A token it takes carries a proof bound to its `id_token`: sha256(id_token + password as
-sent). An upload presents `accessToken`, `tokenId` and `passwordHash` (the password as sent); the proof is
-recomputed, so the password is checked once per token with the slow hash and cheaply on every upload. The access
-token has the gateway's own audience: GraphQL refuses it, so it is worth nothing without the other two.
+BHXH's guide has the software send the MD5 of the password in uppercase hex, at login (`password`) and on every
+upload (`passwordHash`). The hub reads whatever is sent in that one form (`sent_form`: an MD5 in either case is
+uppercased, anything else is taken as the password itself and hashed so) and keeps only an argon2 hash of it: no
+weaker hash than before is stored, and the password, its MD5 in upper or lower case all log in.
+
+A token it takes carries a proof bound to its `id_token`: sha256(id_token + the sent form). An upload presents
+`accessToken`, `tokenId` and `passwordHash`; the proof is recomputed, so the password is checked once per token with
+the slow hash and cheaply on every upload. The access token has the gateway's own audience: GraphQL refuses it, so
+it is worth nothing without the other two.
+
+Accounts added before the sent form kept the argon2 hash of the password exactly as given (the same, when that was
+the uppercase MD5). Such a hash still admits that exact string, once the sent form has not matched, and is replaced
+by the hash of the sent form at that login.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -31,6 +40,7 @@ from hub.clients.permissions import ClientKind, Principal, Role
 from hub.clients.service import principal_for
 from hub.clients.tokens import TokenKind, TokenSigner
 from hub.documents.models import GatewayAccount
+from hub.infra.db import Database
 from hub.infra.errors import BusinessError, Unauthenticated
 
 _hasher = PasswordHasher()
@@ -44,6 +54,7 @@ def _dummy_hash() -> str:
 
 
 MIN_PASSWORD_LENGTH = 8
+_MD5_HEX = re.compile(r"[0-9A-Fa-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,16 @@ class GatewayToken:
 
 
 def proof(id_token: str, password: str) -> str:
-    return hashlib.sha256(f"{id_token}\n{password}".encode()).hexdigest()
+    """What a token is bound to: its id token and the password in its sent form."""
+    return hashlib.sha256(f"{id_token}\n{sent_form(password)}".encode()).hexdigest()
+
+
+def sent_form(password: str) -> str:
+    """The password as BHXH's guide has the software send it, the MD5 in uppercase hex: an MD5 in hex is uppercased,
+    anything else is taken as the password itself (MD5 here is the gateway's encoding, not the stored hash)."""
+    if _MD5_HEX.fullmatch(password):
+        return password.upper()
+    return hashlib.md5(password.encode(), usedforsecurity=False).hexdigest().upper()
 
 
 async def add_account(
@@ -86,7 +106,7 @@ async def add_account(
             f"Tên đăng nhập {username!r} đã được dùng.",
             field="username",
         )
-    hashed = await asyncio.to_thread(_hasher.hash, password)
+    hashed = await asyncio.to_thread(_hasher.hash, sent_form(password))
     account = GatewayAccount(
         id=uuid.uuid4(),
         username=username.strip(),
@@ -111,23 +131,45 @@ async def add_account(
 
 
 async def take_token(
-    session: AsyncSession, signer: TokenSigner, *, now: dt.datetime, username: str, password: str, ttl: dt.timedelta
+    db: Database, signer: TokenSigner, *, now: dt.datetime, username: str, password: str, ttl: dt.timedelta
 ) -> GatewayToken:
-    """A token for the account if the password matches; Unauthenticated (saying nothing more) otherwise."""
-    account = await session.scalar(select(GatewayAccount).where(GatewayAccount.username == username.strip()))
-    try:
-        known = account.password_hash if account else await asyncio.to_thread(_dummy_hash)
-        await asyncio.to_thread(_hasher.verify, known, password)
-    except (VerificationError, InvalidHashError):
-        raise Unauthenticated("Wrong username or password.") from None
-    if account is None:
+    """A token for the account if the password matches; Unauthenticated (saying nothing more) otherwise.
+
+    No connection is held while the slow hash is checked. An unknown username is checked against a dummy hash as
+    many times as a known one would be, so that the answer takes as long either way."""
+    async with db.sessions() as session:
+        account = await session.scalar(select(GatewayAccount).where(GatewayAccount.username == username.strip()))
+        client = await session.get(Client, account.client_id) if account else None
+    stored = account.password_hash if account else await asyncio.to_thread(_dummy_hash)
+    matched = await asyncio.to_thread(_matching, stored, password)
+    if account is None or matched is None or client is None or client.revoked_at is not None:
         raise Unauthenticated("Wrong username or password.")
-    client = await session.get(Client, account.client_id)
-    if client is None or client.revoked_at is not None:
-        raise Unauthenticated("Wrong username or password.")
+    if matched != sent_form(password) or _hasher.check_needs_rehash(stored):
+        await _rehash(db, account.id, stored, sent_form(password))
     id_token = secrets.token_urlsafe(24)
     access_token = signer.issue(client.id, now=now, ttl=ttl, kind=TokenKind.GATEWAY, binding=proof(id_token, password))
     return GatewayToken(access_token, id_token, account.username, now + ttl)
+
+
+def _matching(stored: str, password: str) -> str | None:
+    """The form of `password` that `stored` is the hash of: its sent form, or (an account added before the sent
+    form) the password exactly as sent; None if neither."""
+    for candidate in dict.fromkeys((sent_form(password), password)):
+        try:
+            _hasher.verify(stored, candidate)
+        except (VerificationError, InvalidHashError):
+            continue
+        return candidate
+    return None
+
+
+async def _rehash(db: Database, account_id: uuid.UUID, stored: str, sent: str) -> None:
+    """Keep the argon2 hash of the sent form (with today's parameters) in place of `stored`, unless it changed."""
+    hashed = await asyncio.to_thread(_hasher.hash, sent)
+    async with db.transaction() as session:
+        account = await session.get(GatewayAccount, account_id)
+        if account is not None and account.password_hash == stored:
+            account.password_hash = hashed
 
 
 async def gateway_principal(

@@ -31,7 +31,15 @@ from hub.clients.tokens import TokenSigner
 from hub.documents.intake import Intake
 from hub.entry import migrate
 from hub.entry.broker import create_broker
-from hub.entry.gateway_http import TOKEN_PATH, UPLOAD_PATH, token_take, upload_qd4750
+from hub.entry.gateway_http import (
+    CHECK_IN_PATHS,
+    PATHS,
+    TOKEN_PATH,
+    UPLOAD_PATHS,
+    check_in,
+    token_take,
+    upload_dossiers,
+)
 from hub.entry.http_limits import RequestLimits, refusal
 from hub.entry.runtime import JobRuntime
 from hub.entry.worker import WorkerService
@@ -51,7 +59,7 @@ from signing.detached import MessageSigner
 
 log = logging.getLogger(__name__)
 GRAPHQL_PATH = "/graphql"
-ROUTES = (GRAPHQL_PATH, "/healthz", "/readyz", "/metrics", TOKEN_PATH, UPLOAD_PATH)
+ROUTES = (GRAPHQL_PATH, "/healthz", "/readyz", "/metrics", *PATHS)
 CLIENT_CLOSED_REQUEST = 499
 
 
@@ -128,12 +136,13 @@ def create_app(
             Route("/metrics", metrics_endpoint),
             Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
             Route(TOKEN_PATH, token_take, methods=["POST"]),
-            Route(UPLOAD_PATH, upload_qd4750, methods=["POST"]),
+            *(Route(path, upload_dossiers, methods=["POST"]) for path in UPLOAD_PATHS),
+            *(Route(path, check_in, methods=["POST"]) for path in CHECK_IN_PATHS),
         ],
         lifespan=lifespan,
     )
     app.state.hub = hub
-    # The gateway's upload keeps its own limit, answered in the gateway's shape (hub.entry.gateway_http).
+    # The gateway's endpoints keep their own limits, answered in the gateway's shape (hub.entry.gateway_http).
     app.add_middleware(
         RequestLimits,
         body_caps={GRAPHQL_PATH: settings.max_graphql_body_bytes},

@@ -3,13 +3,21 @@ changing only its base URL:
 
     POST /api/token/take                 username, password (JSON or form) → maKetQua, APIKey{access_token, id_token,
                                          token_type, username, expires_in}
-    POST /api/qd130/guiHoSoXmlQD4750     form: username, loaiHoSo (130), maTinh, maCSKCB, fileHSBase64;
+    POST /api/qd130/guiHoSoXmlQD3176     the dossiers (QĐ 3176's name; guiHoSoXmlQD4750, the name before it, is the
+    POST /api/qd130/guiHoSoXmlQD4750     same endpoint): username, loaiHoSo (130), maTinh, maCSKCB, fileHSBase64;
                                          headers accessToken, tokenId, passwordHash
                                          → maKetQua, maGiaoDich, thoiGianTiepNhan, thongDiep
+    POST /api/qd130/checkInKcbQd3176     the check-in (XML0; checkInKcbQd4750 before QĐ 3176): the same fields with
+    POST /api/qd130/checkInKcbQd4750     loaiHoSo 0, the same answer
 
-Answers are HTTP 200 with the outcome in `maKetQua` (200 accepted; 400 refused content; 401 not logged in;
-403 wrong facility or province; 413 too large; 500 the hub failed), as the gateway does. An upload's answer also
-carries `bienNhan` (the hub's signed receipt, base64) and `loi` (every reason for a refusal, with its field).
+The fields come as a form (`application/x-www-form-urlencoded`, or `multipart/form-data` with fileHSBase64 as a
+plain field or a file) or as a JSON object (some software sends the check-in so). The password is the MD5 of the
+real one in uppercase hex, as BHXH's guide has it (`hub.documents.gateway`).
+
+Answers are HTTP 200 with the outcome in `maKetQua` (200 accepted; 400 refused content, a field missing or
+repeated; 401 not logged in; 403 wrong facility or province; 413 too large; 500 the hub failed), as the gateway does,
+and `thongDiep` "Tiếp nhận thành công" on success, the text software compares. An upload's answer also carries
+`bienNhan` (the hub's signed receipt, base64) and `loi` (every reason for a refusal, with its field).
 """
 
 from __future__ import annotations
@@ -19,12 +27,16 @@ import binascii
 import datetime as dt
 import json
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
 
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import FormParser, MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Message
 
 from hub.catalogs.facilities import get_facility
 from hub.clients.permissions import JurisdictionLevel
@@ -38,41 +50,102 @@ from schema.context import Services
 
 log = logging.getLogger(__name__)
 TOKEN_PATH = "/api/token/take"
-UPLOAD_PATH = "/api/qd130/guiHoSoXmlQD4750"
+UPLOAD_PATH = "/api/qd130/guiHoSoXmlQD4750"  # the name before QĐ 3176, still called
+UPLOAD_PATHS = ("/api/qd130/guiHoSoXmlQD3176", UPLOAD_PATH)
+CHECK_IN_PATHS = ("/api/qd130/checkInKcbQd3176", "/api/qd130/checkInKcbQd4750")
+PATHS = (TOKEN_PATH, *UPLOAD_PATHS, *CHECK_IN_PATHS)
 LOAI_HO_SO = "130"
+LOAI_CHECK_IN = "0"
+REQUIRED = ("username", "loaiHoSo", "maTinh", "maCSKCB", "fileHSBase64")
+FILE_FIELD = "fileHSBase64"
+RECEIVED = "Tiếp nhận thành công"  # compared as is by hospitals' software: no full stop
 FORM_OVERHEAD = 64 * 1024  # the other form fields, around the base64 file
+MAX_FIELDS = 32
+
+
+class _BodyOverLimit(Exception):
+    """The body passed the endpoint's limit while it was read."""
 
 
 def _answer(code: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"maKetQua": str(code), "thongDiep": message, **extra})
 
 
-async def _fields(request: Request, limit: int) -> Mapping[str, str] | None:
-    """The form (or JSON object) fields of the request; None when the body is over `limit` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            return {}
-        return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+async def _fields(request: Request, limit: int) -> Mapping[str, str] | JSONResponse:
+    """The form (or JSON object) fields of the request, a file's content as text; or the gateway's refusal: 413
+    for a body over `limit` bytes, 400 for a form that cannot be read, a field sent twice or one holding NUL.
+
+    Starlette parses the form: a multipart part may be as large as the limit, larger files are spooled to disk,
+    and the body is counted as it arrives, so that no more than `limit` bytes are read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        return _too_large(limit)
+    capped = Request(request.scope, _capped(request, limit))
+    content_type = request.headers.get("content-type", "").lower()
     try:
-        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=32)
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return {name: values[0] for name, values in form.items()}
+        if content_type.startswith("application/json"):
+            pairs = _json_pairs(await capped.body())
+        elif content_type.startswith("multipart/form-data"):
+            async with capped.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=limit) as form:
+                pairs = [(name, await _text(value)) for name, value in form.multi_items()]
+        else:  # urlencoded; a body labelled otherwise, or not at all, is read so too, as it always was
+            parser = FormParser(capped.headers, capped.stream(), max_fields=MAX_FIELDS, max_part_size=limit)
+            pairs = [(name, str(value)) for name, value in (await parser.parse()).multi_items()]
+    except _BodyOverLimit:
+        return _too_large(limit)
+    except (HTTPException, MultiPartException) as exc:  # a malformed form, or one over max_files or max_fields
+        reason = exc.detail if isinstance(exc, HTTPException) else exc.message
+        return _answer(400, f"Không đọc được biểu mẫu: {reason}", loi=[{"ma": "FORM_INVALID"}])
+    return _refuse_repeated(pairs) or _refuse_nul(pairs) or dict(pairs)
 
 
-def _refuse_nul(fields: Mapping[str, str]) -> JSONResponse | None:
+def _capped(request: Request, limit: int) -> Any:
+    """The request's `receive`, raising _BodyOverLimit once more than `limit` bytes of body have come."""
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _BodyOverLimit
+        return message
+
+    return receive
+
+
+def _json_pairs(body: bytes) -> list[tuple[str, str]]:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return []
+    return [(str(k), str(v)) for k, v in parsed.items()] if isinstance(parsed, dict) else []
+
+
+async def _text(value: str | UploadFile) -> str:
+    """A field's value; a file's content (base64 is ASCII: any other byte is refused as such later)."""
+    return value if isinstance(value, str) else (await value.read()).decode("latin-1")
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _answer(413, f"Dữ liệu gửi lên vượt quá dung lượng cho phép ({limit} byte).")
+
+
+def _refuse_repeated(pairs: list[tuple[str, str]]) -> JSONResponse | None:
+    """A 400 naming the fields sent more than once (two files, say): which one was meant cannot be known."""
+    repeated = [name for name, count in Counter(name for name, _ in pairs).items() if count > 1]
+    if not repeated:
+        return None
+    return _answer(
+        400,
+        f"Trường gửi nhiều lần: {', '.join(repeated)}.",
+        loi=[{"ma": "FIELD_REPEATED", "truong": name} for name in repeated],
+    )
+
+
+def _refuse_nul(pairs: list[tuple[str, str]]) -> JSONResponse | None:
     """A 400 naming the first field holding U+0000, which no stored text may hold (PostgreSQL's driver refuses it)."""
-    name = next((name for name, value in fields.items() if "\x00" in name or "\x00" in value), None)
+    name = next((name for name, value in pairs if "\x00" in name or "\x00" in value), None)
     if name is None:
         return None
     return _answer(400, f"Trường {name!r} chứa ký tự NUL (U+0000), không hợp lệ.", loi=[{"ma": "NUL_CHARACTER"}])
@@ -81,21 +154,20 @@ def _refuse_nul(fields: Mapping[str, str]) -> JSONResponse | None:
 async def token_take(request: Request) -> Response:
     services: Services = request.app.state.hub.services
     fields = await _fields(request, FORM_OVERHEAD)
-    if fields is not None and (refused := _refuse_nul(fields)):
-        return refused
-    if fields is None or not fields.get("username") or not fields.get("password"):
+    if isinstance(fields, Response):
+        return fields
+    if not fields.get("username") or not fields.get("password"):
         return _answer(400, "Thiếu username hoặc password.")
     ttl = dt.timedelta(minutes=services.settings.documents.gateway_token_minutes)
     try:
-        async with services.db.sessions() as session:
-            token = await take_token(
-                session,
-                services.signer,
-                now=services.clock.now(),
-                username=fields["username"],
-                password=fields["password"],
-                ttl=ttl,
-            )
+        token = await take_token(
+            services.db,
+            services.signer,
+            now=services.clock.now(),
+            username=fields["username"],
+            password=fields["password"],
+            ttl=ttl,
+        )
     except Unauthenticated:
         return _answer(401, "Sai tên đăng nhập hoặc mật khẩu.")
     return _answer(
@@ -111,14 +183,29 @@ async def token_take(request: Request) -> Response:
     )
 
 
-async def upload_qd4750(request: Request) -> Response:
+async def upload_dossiers(request: Request) -> Response:
+    """guiHoSoXmlQD3176 and guiHoSoXmlQD4750: a GIAMDINHHS envelope of dossiers, loaiHoSo 130."""
+    return await _receive(request, LOAI_HO_SO)
+
+
+async def check_in(request: Request) -> Response:
+    """checkInKcbQd3176 and checkInKcbQd4750: a patient's check-in (XML0), loaiHoSo 0."""
+    return await _receive(request, LOAI_CHECK_IN)
+
+
+async def _receive(request: Request, loai_ho_so: str) -> Response:
+    """Check the form, the token and the facility, then hand the file to the intake; the gateway's answer."""
     services: Services = request.app.state.hub.services
     intake = services.intake
     fields = await _fields(request, intake.max_bytes * 4 // 3 + FORM_OVERHEAD)
-    if fields is None:
-        return _answer(413, f"Tệp vượt quá dung lượng cho phép ({intake.max_bytes} byte).")
-    if refused := _refuse_nul(fields):
-        return refused
+    if isinstance(fields, Response):
+        return fields
+    if missing := [name for name in REQUIRED if not fields.get(name, "").strip()]:
+        return _answer(
+            400,
+            f"Thiếu trường bắt buộc: {', '.join(missing)}.",
+            loi=[{"ma": "FIELD_REQUIRED", "truong": name} for name in missing],
+        )
     now = services.clock.now()
     headers = request.headers
     try:
@@ -127,23 +214,23 @@ async def upload_qd4750(request: Request) -> Response:
                 session,
                 services.signer,
                 now=now,
-                username=fields.get("username", ""),
+                username=fields["username"],
                 access_token=headers.get("accessToken", ""),
                 token_id=headers.get("tokenId", ""),
                 password_hash=headers.get("passwordHash", ""),
             )
-            facility = await get_facility(session, fields.get("maCSKCB", "").strip().upper())
+            facility = await get_facility(session, fields["maCSKCB"].strip().upper())
     except Unauthenticated:
         return _answer(401, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn: gọi lại api/token/take.")
     own_code = principal.jurisdiction.code if principal.jurisdiction.level is JurisdictionLevel.FACILITY else None
-    if facility is None or facility.code != own_code or fields.get("maTinh", "").strip() != facility.province_code:
+    if facility is None or facility.code != own_code or fields["maTinh"].strip() != facility.province_code:
         return _answer(403, "maCSKCB hoặc maTinh không khớp với cơ sở của tài khoản.")
-    if fields.get("loaiHoSo", "").strip() != LOAI_HO_SO:
-        return _answer(400, f"loaiHoSo phải là {LOAI_HO_SO}.", loi=[{"ma": "LOAI_HO_SO", "truong": "loaiHoSo"}])
+    if fields["loaiHoSo"].strip() != loai_ho_so:
+        return _answer(400, f"loaiHoSo phải là {loai_ho_so}.", loi=[{"ma": "LOAI_HO_SO", "truong": "loaiHoSo"}])
     try:
-        data = decode_base64(fields.get("fileHSBase64", ""))
+        data = decode_base64(fields[FILE_FIELD])
     except (ValueError, binascii.Error):
-        return _answer(400, "fileHSBase64 không phải chuỗi base64 hợp lệ.", loi=[{"ma": "PAYLOAD_NOT_BASE64"}])
+        return _answer(400, f"{FILE_FIELD} không phải chuỗi base64 hợp lệ.", loi=[{"ma": "PAYLOAD_NOT_BASE64"}])
     try:
         stored = await receive_envelope(
             services.db, intake, data=data, principal=principal, now=now, channel=Channel.GATEWAY
@@ -158,9 +245,10 @@ async def upload_qd4750(request: Request) -> Response:
             loi=[{"ma": e.code, "truong": e.field, "thongDiep": e.message_vi, "message": e.message} for e in errors],
             bienNhan=base64.b64encode(refusal).decode("ascii"),
         )
+    # The same message for a resend (same maGiaoDich, first time of receipt): software takes any other as a failure.
     return _answer(
         200,
-        "Đã tiếp nhận lại hồ sơ đã gửi trước đó." if stored.repeated else "Tiếp nhận thành công.",
+        RECEIVED,
         maGiaoDich=stored.transaction_id,
         thoiGianTiepNhan=local_stamp(stored.received_at),
         bienNhan=base64.b64encode(stored.receipt).decode("ascii"),
