@@ -191,6 +191,11 @@ def request_body(cfg: Config, facility: Facility, signed: bytes) -> bytes:
     if cfg.channel == "graphql":
         variables = {"envelope": signed.decode("utf-8")}
         return json.dumps({"query": SUBMIT, "variables": variables}, ensure_ascii=False).encode()
+    return gateway_body(facility, signed)
+
+
+def gateway_body(facility: Facility, signed: bytes) -> bytes:
+    """The form of `api/qd130/guiHoSoXmlQD4750` carrying `signed`, as hospitals' software sends it."""
     form = {
         "username": gateway_username(facility.code),
         "loaiHoSo": "130",
@@ -338,7 +343,13 @@ Headers = dict[str, str]
 """How a facility's software authenticates its calls: the bearer token, or the gateway's three headers."""
 
 
-def register_hospitals(cfg: Config, deployment: Deployment, corpus: Corpus) -> dict[str, Headers]:
+def register_hospitals(
+    deployment: Deployment,
+    hospitals: Sequence[Hospital],
+    identities: dict[str, SigningIdentity],
+    *,
+    gateway: bool,
+) -> dict[str, Headers]:
     """For each hospital: register its client (as `hub client create NAME --kind hospital --jurisdiction
     facility:XXXXX`), trust its certificate (as `hub cert import --party facility:XXXXX`) and, for the gateway
     channel, add its account (as `hub client gateway-account`)."""
@@ -347,9 +358,9 @@ def register_hospitals(cfg: Config, deployment: Deployment, corpus: Corpus) -> d
         from hub.documents.gateway import add_account
         from hub.signatures.certificates import import_certificates
 
-        pem = certificates_pem(corpus.identities[code])
+        pem = certificates_pem(identities[code])
         await import_certificates(session, now=now, actor=None, party=facility_party(code), data=pem)
-        if cfg.channel == "gateway":
+        if gateway:
             await add_account(
                 session,
                 now=now,
@@ -359,7 +370,7 @@ def register_hospitals(cfg: Config, deployment: Deployment, corpus: Corpus) -> d
                 password=GATEWAY_PASSWORD,
             )
 
-    clients = {h.code: (f"bench-hospital-{h.code}", f"facility:{h.code}") for h in corpus.hospitals}
+    clients = {h.code: (f"bench-hospital-{h.code}", f"facility:{h.code}") for h in hospitals}
     tokens = deployment.create_clients("hospital", clients, then=trust_and_account)
     return {
         code: {"Authorization": f"Bearer {token}", "Content-Type": "application/json"} for code, token in tokens.items()
@@ -415,7 +426,7 @@ def prepare(cfg: Config, deployment: Deployment) -> Corpus:
 
 def deploy(cfg: Config, deployment: Deployment, corpus: Corpus) -> dict[str, Headers]:
     """The hospitals' clients and trusted certificates, then the web tier (and job workers if asked for)."""
-    senders = register_hospitals(cfg, deployment, corpus)
+    senders = register_hospitals(deployment, corpus.hospitals, corpus.identities, gateway=cfg.channel == "gateway")
     log(f"  {len(senders)} hospital clients; their certificates trusted")
     if cfg.web_layout == "ports":
         log(f"starting the web tier: {cfg.web_processes} x hub serve, one port each")

@@ -177,6 +177,13 @@ class DossierMaker:
             visit, document = self._discharge(hospital, ma_lk, serial)
         return [table_file(dataclasses.replace(visit, stt=stt)), table_file(document)]
 
+    def inpatient_visit(self, hospital: Hospital, stt: int) -> VisitSummary:
+        """The visit summary (XML1) of a hospital stay of a generated person, with a unique episode code."""
+        self._serials[hospital.code] += 1
+        serial = self._serials[hospital.code]
+        visit, _ = self._discharge(hospital, f"{hospital.code}.{self._today.year}.{serial:06d}", serial)
+        return dataclasses.replace(visit, stt=stt)
+
     def _moment(self, day: dt.date, first_hour: int = 7, last_hour: int = 17) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(self._rng.randint(first_hour, last_hour), self._rng.randrange(60)))
 
@@ -485,11 +492,22 @@ class EnvelopeFactory:
         """Generated families whose people the dossiers so far came from."""
         return self._maker.families
 
+    @property
+    def maker(self) -> DossierMaker:
+        return self._maker
+
+    def next_hospital(self) -> Hospital:
+        """The hospital whose envelope comes next: each in turn."""
+        return self.hospitals[self._built % len(self.hospitals)]
+
     def envelope(self, dossiers: int) -> SignedEnvelope:
         """The next hospital's next envelope of `dossiers` dossiers, signed; each hospital's first is also read back
         (what is built must parse without a fault)."""
-        hospital = self.hospitals[self._built % len(self.hospitals)]
-        hoso = [self._maker.dossier(hospital, stt) for stt in range(1, dossiers + 1)]
+        hospital = self.next_hospital()
+        return self.signed(hospital, [self._maker.dossier(hospital, stt) for stt in range(1, dossiers + 1)])
+
+    def signed(self, hospital: Hospital, hoso: list[list[FileContent]]) -> SignedEnvelope:
+        """The envelope of `hoso` from `hospital`, signed; each hospital's first is also read back."""
         unsigned = build_envelope(hospital.code, self._today, hoso)
         if self._built < len(self.hospitals):
             parsed = parse_envelope(unsigned)

@@ -1,5 +1,6 @@
 """Smoke test of the benchmarks: each runs as `python -m bench.NAME --quick`, made smaller still (a few hundred
-records, one round), on its own database (hub_bench_smoke) and Redis database (13), and must end with exit code 0
+records, one round), on its own database (hub_bench_smoke) and Redis database (13; bench.big_envelope on its
+own, hub_bench_big and 8), and must end with exit code 0
 and a last JSON line holding its figures. The figures of so small a run mean nothing; that the benchmark runs end to
 end (deployment, load, measures, clean-up) is what is tested.
 
@@ -37,8 +38,8 @@ def postgres_server() -> str:
     return urlunparse(parsed._replace(path="", params="", query="", fragment=""))
 
 
-def redis_database() -> str:
-    return urlunparse(urlparse(REDIS_URL)._replace(path=f"/{REDIS_DB}"))
+def redis_database(db: int = REDIS_DB) -> str:
+    return urlunparse(urlparse(REDIS_URL)._replace(path=f"/{db}"))
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,13 @@ def claims(figures: dict[str, Any]) -> None:
     assert figures["quick"] is True
 
 
+def big_envelope(figures: dict[str, Any]) -> None:
+    positive("envelope_mb", "envelopes_per_s", "mb_per_s", "peak_rss_mb")(figures)
+    assert set(figures["levels"]) == {"1", "2"}
+    assert figures["copies"]["held_at_storage_envelopes"] > 0
+    assert figures["quick"] is True
+
+
 def graphql_validation(figures: dict[str, Any]) -> None:
     positive("worst_validation_ms", "nested_8x8_ms", "nested_8x8_tokens")(figures)
     assert figures["worst_document"] == "nested_8x8"
@@ -91,6 +99,8 @@ def synthetic(figures: dict[str, Any]) -> None:
 
 
 SERVICES = ["--postgres", postgres_server(), "--database", DATABASE, "--redis", redis_database()]
+# bench.big_envelope on its own database and Redis database, as it runs by default.
+BIG_SERVICES = ["--postgres", postgres_server(), "--database", "hub_bench_big", "--redis", redis_database(8)]
 BENCHES = [
     Bench(
         "childcards",
@@ -117,6 +127,16 @@ BENCHES = [
         ],
         True,
         claims,
+    ),
+    Bench(
+        "big_envelope",
+        [
+            "--quick",
+            *("--levels", "1,2", "--envelopes", "4", "--drug-rows", "100", "--service-rows", "100"),
+            *("--facilities", "2", *BIG_SERVICES),
+        ],
+        True,
+        big_envelope,
     ),
     Bench("graphql_validation", ["--quick", "--runs", "1", "--only", "nested_8x8"], False, graphql_validation),
     Bench("synthetic", ["5000"], False, synthetic),
