@@ -168,15 +168,23 @@ def envelope_documents(envelope: Envelope) -> list[NewDocument]:
                         episode=record.ma_lk,
                         issued_on=_issued_on(record),
                         child_card_code=getattr(record, "ma_the_tam", None),
+                        standard=item.standard.code if item.standard else "",
                     )
                 )
     return documents
 
 
 def kept_tables(envelope: Envelope) -> list[ReceiptLine]:
-    """A receipt line for each table kept as sent, unread (XML2–6 and the like): its type and its episode."""
+    """A receipt line for each table kept as sent, unread (XML0, XML2–6 and the like): its type, its episode (the
+    MA_LK of the HOSO's XML1, or the table's own for a check-in) and the version its fields follow."""
     return [
-        ReceiptLine(item.loaihoso, hoso.visit.ma_lk if hoso.visit else "", 0, LineStatus.KEPT)
+        ReceiptLine(
+            item.loaihoso,
+            hoso.visit.ma_lk if hoso.visit else item.episode or "",
+            0,
+            LineStatus.KEPT,
+            item.standard.code if item.standard else "",
+        )
         for hoso in envelope.hoso
         for item in hoso.files
         if item.table is None

@@ -34,6 +34,9 @@ class ReceiptLine:
     number: str
     version: int
     status: LineStatus
+    standard: str = ""
+    """The version of the standard the table was read under (QD4750, QD3176 …); "" on receipts made before
+    versions were named, which stay as they were signed."""
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,11 @@ def signed_receipt(content: ReceiptContent, identity: SigningIdentity) -> bytes:
     _add(root, ("SO_CHUNG_TU", str(len(content.lines))))
     listing = ET.SubElement(root, "DANHSACHCHUNGTU")
     for line in content.lines:
-        _add(
-            ET.SubElement(listing, "CHUNGTU"),
-            ("LOAI", line.doc_type),
-            ("SO", line.number),
-            ("PHIEN_BAN", str(line.version)),
-            ("TRANG_THAI", line.status.value),
-        )
+        item = ET.SubElement(listing, "CHUNGTU")
+        _add(item, ("LOAI", line.doc_type), ("SO", line.number), ("PHIEN_BAN", str(line.version)))
+        _add(item, ("TRANG_THAI", line.status.value))
+        if line.standard:
+            _add(item, ("CHUAN", line.standard))
     return _signed(root, identity)
 
 
@@ -130,6 +131,7 @@ def receipt_lines(receipt: bytes) -> tuple[ReceiptLine, ...]:
             item.findtext("SO") or "",
             int(item.findtext("PHIEN_BAN") or 0),
             LineStatus(item.findtext("TRANG_THAI")),
+            item.findtext("CHUAN") or "",
         )
         for item in root.iterfind("DANHSACHCHUNGTU/CHUNGTU")
     )

@@ -50,6 +50,8 @@ class NewDocument:
     episode: str | None = None
     issued_on: dt.date | None = None
     child_card_code: str | None = None
+    standard: str = ""
+    """The version of the standard the document was read under, named on the receipt (not part of its content)."""
 
     @property
     def content_hash(self) -> str:
@@ -131,14 +133,21 @@ async def store_submission(
         content_hash = document.content_hash
         previous = latest.get((document.doc_type, document.number))
         if previous is not None and previous.state == DocumentState.CURRENT and previous.content_hash == content_hash:
-            lines.append(ReceiptLine(document.doc_type, document.number, previous.version, LineStatus.UNCHANGED))
+            unchanged = ReceiptLine(
+                document.doc_type, document.number, previous.version, LineStatus.UNCHANGED, document.standard
+            )
+            lines.append(unchanged)
             continue
         version = 1 if previous is None else previous.version + 1
         if previous is not None and previous.state == DocumentState.CURRENT:
             superseded.append(previous.id)
         lines.append(
             ReceiptLine(
-                document.doc_type, document.number, version, LineStatus.NEW if version == 1 else LineStatus.NEW_VERSION
+                document.doc_type,
+                document.number,
+                version,
+                LineStatus.NEW if version == 1 else LineStatus.NEW_VERSION,
+                document.standard,
             )
         )
         rows.append(_row(document, submission_id, verified.sender, version, content_hash, previous, people, now=now))

@@ -34,10 +34,20 @@ class ReceiptDocument:
     number: str
     version: int
     status: LineStatus
+    standard: str | None = strawberry.field(
+        description="The version of the hospital XML standard the table was read under (QD4750, QD3176 …); null on "
+        "receipts issued before versions were named."
+    )
 
     @classmethod
     def of(cls, line: ReceiptLine) -> ReceiptDocument:
-        return cls(doc_type=line.doc_type, number=line.number, version=line.version, status=line.status)
+        return cls(
+            doc_type=line.doc_type,
+            number=line.number,
+            version=line.version,
+            status=line.status,
+            standard=line.standard or None,
+        )
 
 
 @strawberry.type

@@ -209,6 +209,7 @@ def test_an_envelope_that_cannot_be_routed_raises(data, code):
     assert raised.value.code == code and raised.value.message and raised.value.message_vi
 
 
-def test_an_envelope_with_no_hoso_is_empty_not_broken():
+def test_an_envelope_with_no_hoso_is_read_and_refused_as_empty():
     envelope = parse_envelope(build_envelope(FACILITY, dt.date(2025, 1, 2), []))
-    assert envelope.ok and envelope.hoso == () and envelope.soluonghoso == 0
+    assert envelope.hoso == () and envelope.soluonghoso == 0
+    assert [(v.code, v.path) for v in envelope.violations] == [(Qd4750ErrorCode.ENVELOPE_EMPTY, "DANHSACHHOSO")]

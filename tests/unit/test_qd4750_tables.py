@@ -19,7 +19,7 @@ PYTHON_TYPES = {
     Kind.DATE_OR_DATETIME: dt.date,
     Kind.BIRTH_TIME: BirthTime,
 }
-FIELD_COUNTS = {"XML1": 65, "XML7": 26, "XML8": 22, "XML9": 35, "XML10": 13, "XML11": 23, "XML13": 39}
+FIELD_COUNTS = {"XML1": 66, "XML7": 26, "XML8": 22, "XML9": 35, "XML10": 13, "XML11": 23, "XML13": 39}
 ROOTS = {
     "XML1": "TONG_HOP",
     "XML7": "CHI_TIEU_DU_LIEU_GIAY_RA_VIEN",

@@ -4,8 +4,9 @@
     parse_table(loaihoso, xml) -> ParsedTable             one table's records and violations
     build_table / table_file / build_envelope             the inverse, for tests, the demo and simulators
 
-The field tables (tables.py) come from the appendix of QĐ 4750/QĐ-BYT; records use the official field names in
-lower case. Signatures are verified elsewhere (signing/).
+The field tables (tables.py) come from the appendix of QĐ 4750/QĐ-BYT with the fields QĐ 3176/QĐ-BYT added; every
+version's layout is kept (versions.py says which applies when) and each table is read under the one it follows.
+Records use the official field names in lower case. Signatures are verified elsewhere (signing/).
 """
 
 from hub.documents.qd4750.base import DocumentKey, Qd4750Record
@@ -30,14 +31,21 @@ from hub.documents.qd4750.errors import EnvelopeUnreadable, Qd4750Error, Qd4750E
 from hub.documents.qd4750.fields import FieldSpec, Kind, TableSpec
 from hub.documents.qd4750.parse import ParsedTable, parse_table
 from hub.documents.qd4750.records import RECORD_TYPES, Record
-from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, PARSED_TABLES
+from hub.documents.qd4750.tables import KEPT_TABLES, KNOWN_LOAIHOSO, LAYOUTS, PARSED_TABLES
 from hub.documents.qd4750.values import BirthTime
+from hub.documents.qd4750.versions import QD1931, QD3176, QD4750, STANDARDS, Standard
 from hub.documents.qd4750.visit import VisitSummary
 
 __all__ = [
+    "KEPT_TABLES",
     "KNOWN_LOAIHOSO",
+    "LAYOUTS",
     "PARSED_TABLES",
+    "QD1931",
+    "QD3176",
+    "QD4750",
     "RECORD_TYPES",
+    "STANDARDS",
     "BirthCertificate",
     "BirthTime",
     "DischargePaper",
@@ -57,6 +65,7 @@ __all__ = [
     "Qd4750Record",
     "Record",
     "SickLeaveCertificate",
+    "Standard",
     "TableSpec",
     "TableUnreadable",
     "TransferPaper",

@@ -19,7 +19,9 @@ from hub.documents.qd4750.envelope import ENVELOPE_ROOT
 from hub.documents.qd4750.fields import Kind, TableSpec
 from hub.documents.qd4750.parse import XML_WHITESPACE
 from hub.documents.qd4750.records import RECORD_TYPES, Record
+from hub.documents.qd4750.tables import LAYOUTS
 from hub.documents.qd4750.values import FieldValue, write_value
+from hub.documents.qd4750.versions import QD3176, Standard
 
 FileContent: TypeAlias = tuple[str, bytes]
 """One FILEHOSO to be: its LOAIHOSO and the table's XML."""
@@ -28,12 +30,13 @@ FileContent: TypeAlias = tuple[str, bytes]
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def build_table(loaihoso: str, records: Sequence[Record]) -> bytes:
-    """The XML of table `loaihoso` holding `records` (one, or any number for XML9), UTF-8 with a declaration."""
+def build_table(loaihoso: str, records: Sequence[Record], *, standard: Standard = QD3176) -> bytes:
+    """The XML of table `loaihoso` holding `records` (one, or any number for XML9), UTF-8 with a declaration, in the
+    layout of `standard` (fields the layout does not have must be None)."""
     record_type = RECORD_TYPES.get(loaihoso)
     if record_type is None:
         raise ValueError(f"{loaihoso!r} is not a table the hub builds")
-    spec = record_type.SPEC
+    spec = LAYOUTS[standard.code][loaihoso]
     if any(type(record) is not record_type for record in records):
         raise ValueError(f"{loaihoso} holds {record_type.__name__} records only")
     root = ET.Element(spec.root)
@@ -48,12 +51,12 @@ def build_table(loaihoso: str, records: Sequence[Record]) -> bytes:
     return _serialise(root)
 
 
-def table_file(*records: Record) -> FileContent:
+def table_file(*records: Record, standard: Standard = QD3176) -> FileContent:
     """A FILEHOSO for `records`, all of one table (several only for XML9: one birth certificate per child)."""
     if not records:
         raise ValueError("a table needs at least one record")
     loaihoso = records[0].SPEC.loaihoso
-    return loaihoso, build_table(loaihoso, records)
+    return loaihoso, build_table(loaihoso, records, standard=standard)
 
 
 def build_envelope(
@@ -112,6 +115,8 @@ def parsed_fields(record: Record) -> dict[str, str]:
 
 def _fill(element: ET.Element, spec: TableSpec, record: Record) -> None:
     texts = record_fields(record)
+    if set(texts) - spec.names:
+        raise ValueError(f"{spec.loaihoso} has no field {sorted(set(texts) - spec.names)} in this version")
     for field in spec.fields:
         ET.SubElement(element, field.name).text = texts.get(field.name)
 

@@ -12,16 +12,27 @@ import base64
 import dataclasses
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 from hub.documents.qd4750.errors import EnvelopeUnreadable, TableUnreadable, Violation, violation
 from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.fields import Kind
-from hub.documents.qd4750.parse import ParsedTable, XmlElement, check_payload, children, element_text, read_table
+from hub.documents.qd4750.parse import (
+    ParsedTable,
+    XmlElement,
+    check_payload,
+    children,
+    element_text,
+    read_table,
+    table_layout,
+)
 from hub.documents.qd4750.records import Record, VisitSummary
+from hub.documents.qd4750.rules import record_violations
 from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, PARSED_TABLES
 from hub.documents.qd4750.values import FORMATS, FORMATS_VI, read_date, read_integer
+from hub.documents.qd4750.versions import Standard
 from signing.errors import UnsafeXml, XmlError, XmlTooLarge
 from signing.xmlsafe import parse_xml
 
@@ -31,6 +42,16 @@ ENVELOPE_ROOT = "GIAMDINHHS"
 _ENVELOPE_CODES: dict[type[XmlError], E] = {UnsafeXml: E.ENVELOPE_UNSAFE, XmlTooLarge: E.ENVELOPE_TOO_LARGE}
 # Senders wrap base64 in lines; anything else outside the alphabet is an error, not noise to skip.
 _BASE64_LAYOUT = b" \t\r\n"
+XINCLUDE = "{http://www.w3.org/2001/XInclude}"
+# The elements of the envelope (CV 1245/BHXH-CNTT), by parent; CHUKYDONVI holds the signature, checked elsewhere.
+_ENVELOPE_ELEMENTS: dict[str, frozenset[str]] = {
+    ENVELOPE_ROOT: frozenset({"THONGTINDONVI", "THONGTINHOSO", "CHUKYDONVI"}),
+    "THONGTINDONVI": frozenset({"MACSKCB"}),
+    "THONGTINHOSO": frozenset({"NGAYLAP", "SOLUONGHOSO", "DANHSACHHOSO"}),
+    "DANHSACHHOSO": frozenset({"HOSO"}),
+    "HOSO": frozenset({"FILEHOSO"}),
+    "FILEHOSO": frozenset({"LOAIHOSO", "NOIDUNGFILE"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +59,16 @@ class FileHoso:
     """One FILEHOSO: its LOAIHOSO, the decoded table XML, and its records when the hub parses that table.
 
     `content` is None when NOIDUNGFILE is missing or not base64; `table` is None for the tables kept as sent
-    (XML0, XML2–6, 12, 14, 15), for unknown LOAIHOSO and for a payload that is not readable XML.
+    (XML0, XML2–6, 12, 14, 15), for unknown LOAIHOSO and for a payload that is not readable XML. `standard` is the
+    version of the standard the table was read under (a kept table: the one its fields fit), `episode` the MA_LK a
+    kept table carries.
     """
 
     loaihoso: str
     content: bytes | None
     table: ParsedTable[Record] | None
+    standard: Standard | None = None
+    episode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +149,18 @@ def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> En
     macskcb = "" if facility is None else element_text(facility)
     if not macskcb or listing is None:
         raise EnvelopeUnreadable(E.ENVELOPE_ELEMENT_MISSING, element="MACSKCB" if not macskcb else "DANHSACHHOSO")
-    problems: list[Violation] = []
+    problems: list[Violation] = list(_structure(root))
     if len(macskcb) > 5:
         problems.append(violation(E.FIELD_TOO_LONG, field="MACSKCB", length=len(macskcb), size=5))
     ngaylap = _header(root, "NGAYLAP", problems)
     declared = _header(root, "SOLUONGHOSO", problems)
+    day = ngaylap if isinstance(ngaylap, dt.date) else None
     hoso = tuple(
-        _read_hoso(element, index, macskcb, max_table_bytes, problems)
+        _read_hoso(element, index, macskcb, day, max_table_bytes, problems)
         for index, (_, element) in enumerate(item for item in children(listing) if item[0] == "HOSO")
     )
+    if not hoso:
+        problems.append(violation(E.ENVELOPE_EMPTY, field="DANHSACHHOSO"))
     if isinstance(declared, int) and declared != len(hoso):
         problems.append(violation(E.COUNT_MISMATCH, field="SOLUONGHOSO", declared=declared, found=len(hoso)))
     return Envelope(
@@ -142,6 +170,28 @@ def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> En
         hoso=hoso,
         violations=tuple(problems),
     )
+
+
+def _structure(root: XmlElement) -> Iterator[Violation]:
+    """An XInclude anywhere (never resolved: refused, not stored), and any element the envelope does not have."""
+    for element in _elements(root):
+        parent = str(element.tag)
+        if parent.startswith(XINCLUDE):
+            name = parent.replace(XINCLUDE, "xi:")
+            yield violation(E.XINCLUDE_REFUSED, field=name, element=name)
+        allowed = _ENVELOPE_ELEMENTS.get(parent)
+        if allowed is None:
+            continue  # a leaf, CHUKYDONVI (the signature's own), or what was already refused
+        for tag, _ in children(element):
+            if tag not in allowed and not tag.startswith(XINCLUDE):
+                yield violation(E.ENVELOPE_ELEMENT_UNKNOWN, field=f"{parent}/{tag}", element=tag, parent=parent)
+
+
+def _elements(root: XmlElement) -> Iterator[XmlElement]:
+    """Every element under `root`, itself included, leaving out comments and processing instructions."""
+    yield root
+    for _, child in children(root):
+        yield from _elements(child)
 
 
 def _header(root: XmlElement, name: str, problems: list[Violation]) -> dt.date | int | None:
@@ -160,16 +210,20 @@ def _header(root: XmlElement, name: str, problems: list[Violation]) -> dt.date |
         return None
 
 
-def _read_hoso(element: XmlElement, index: int, macskcb: str, max_bytes: int | None, out: list[Violation]) -> Hoso:
+def _read_hoso(
+    element: XmlElement, index: int, macskcb: str, day: dt.date | None, max_bytes: int | None, out: list[Violation]
+) -> Hoso:
     files = tuple(
-        _read_file(item, index, position, max_bytes, out)
+        _read_file(item, index, position, day, max_bytes, out)
         for position, (_, item) in enumerate(pair for pair in children(element) if pair[0] == "FILEHOSO")
     )
     _check_hoso(files, index, macskcb, out)
     return Hoso(files)
 
 
-def _read_file(element: XmlElement, hoso: int, position: int, max_bytes: int | None, out: list[Violation]) -> FileHoso:
+def _read_file(
+    element: XmlElement, hoso: int, position: int, day: dt.date | None, max_bytes: int | None, out: list[Violation]
+) -> FileHoso:
     parts = {tag: element_text(child) for tag, child in children(element)}
     loaihoso, encoded = parts.get("LOAIHOSO", ""), parts.get("NOIDUNGFILE", "")
     for name, text in (("LOAIHOSO", loaihoso), ("NOIDUNGFILE", encoded)):
@@ -187,18 +241,34 @@ def _read_file(element: XmlElement, hoso: int, position: int, max_bytes: int | N
     if loaihoso not in KNOWN_LOAIHOSO:
         return FileHoso(loaihoso, content, None)
     try:
-        # Tables kept as sent are still checked to be safe XML: they are stored and may be read later.
+        # Tables kept as sent are still checked to be safe XML of their own root: they are stored and may be read.
         root = check_payload(loaihoso, content, max_bytes=max_bytes)
-        spec = PARSED_TABLES.get(loaihoso)
-        parsed = None if spec is None else read_table(spec, root)
+        included = [str(item.tag) for item in _elements(root) if str(item.tag).startswith(XINCLUDE)]
+        if included:
+            name = included[0].replace(XINCLUDE, "xi:")
+            out.append(violation(E.XINCLUDE_REFUSED, hoso=hoso, file=position, table=loaihoso, element=name))
+            return FileHoso(loaihoso, content, None)
+        if loaihoso not in PARSED_TABLES:
+            standard, _, records, _ = table_layout(loaihoso, root, day)
+            return FileHoso(loaihoso, content, None, standard, _episode(records))
+        parsed = read_table(loaihoso, root, day)
     except TableUnreadable as exc:
         out.append(dataclasses.replace(_as_violation(exc), hoso=hoso, file=position, table=loaihoso))
         return FileHoso(loaihoso, content, None)
-    if parsed is not None and parsed.violations:
+    if parsed.violations:
         placed = tuple(dataclasses.replace(item, hoso=hoso, file=position) for item in parsed.violations)
         parsed = dataclasses.replace(parsed, violations=placed)
         out.extend(placed)
-    return FileHoso(loaihoso, content, parsed)
+    return FileHoso(loaihoso, content, parsed, parsed.standard)
+
+
+def _episode(records: list[XmlElement]) -> str | None:
+    """The MA_LK of a kept table: that of its first record carrying one."""
+    for record in records:
+        element = record.find("MA_LK")
+        if element is not None and element_text(element):
+            return element_text(element)
+    return None
 
 
 def _as_violation(error: TableUnreadable) -> Violation:
@@ -212,11 +282,15 @@ def _check_hoso(files: tuple[FileHoso, ...], hoso: int, macskcb: str, out: list[
             out.append(violation(E.LOAIHOSO_REPEATED, hoso=hoso, table=loaihoso, loaihoso=loaihoso))
     visits = Hoso(files).records(VisitSummary)
     xml1 = next((item for item in files if item.loaihoso == "XML1"), None)
-    if xml1 is None:
+    check_in = bool(files) and all(item.loaihoso == "XML0" for item in files)  # check-in: before any XML1 exists
+    if xml1 is None and not check_in:
         out.append(violation(E.XML1_MISSING, hoso=hoso))
+    visit = visits[0] if visits else None
     for position, item in enumerate(files):
         for index, record in enumerate(item.table.records if item.table else ()):
             table = item.loaihoso
+            for problem in record_violations(record, visit=visit, facility=macskcb):
+                out.append(dataclasses.replace(problem, hoso=hoso, file=position, table=table, record=index))
             if visits and record.ma_lk != visits[0].ma_lk:
                 found, expected = record.ma_lk, visits[0].ma_lk
                 out.append(

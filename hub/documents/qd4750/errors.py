@@ -43,6 +43,14 @@ class Qd4750ErrorCode(enum.StrEnum):
     FIELD_OUT_OF_RANGE = "FIELD_OUT_OF_RANGE"
     FIELD_UNKNOWN = "FIELD_UNKNOWN"
     FIELD_REPEATED = "FIELD_REPEATED"
+    ENVELOPE_EMPTY = "ENVELOPE_EMPTY"
+    ENVELOPE_ELEMENT_UNKNOWN = "ENVELOPE_ELEMENT_UNKNOWN"
+    XINCLUDE_REFUSED = "XINCLUDE_REFUSED"
+    DATES_OUT_OF_ORDER = "DATES_OUT_OF_ORDER"
+    CCCD_INVALID = "CCCD_INVALID"
+    BIRTH_CERTIFICATE_NUMBER_INVALID = "BIRTH_CERTIFICATE_NUMBER_INVALID"
+    LEAVE_TOO_LONG = "LEAVE_TOO_LONG"
+    LEAVE_NOT_FROM_VISIT = "LEAVE_NOT_FROM_VISIT"
 
 
 E = Qd4750ErrorCode
@@ -129,10 +137,46 @@ MESSAGES: Templates = {
         "Chỉ tiêu {field} phải từ {minimum} đến {maximum}; giá trị nhận được {value}.",
     ),
     E.FIELD_UNKNOWN: (
-        "<{field}> is not a field of {loaihoso}.",
-        "<{field}> không phải chỉ tiêu của bảng {loaihoso}.",
+        "<{field}> is not a field of {loaihoso} under {standard}.",
+        "<{field}> không phải chỉ tiêu của bảng {loaihoso} theo {standard}.",
     ),
     E.FIELD_REPEATED: ("{field} appears more than once.", "Chỉ tiêu {field} xuất hiện nhiều lần."),
+    E.ENVELOPE_EMPTY: (
+        "The file holds no HOSO: there is nothing to receive.",
+        "Tệp không có HOSO nào: không có dữ liệu để tiếp nhận.",
+    ),
+    E.ENVELOPE_ELEMENT_UNKNOWN: (
+        "<{element}> is not an element of the GIAMDINHHS file under <{parent}>.",
+        "<{element}> không phải phần tử của tệp GIAMDINHHS trong <{parent}>.",
+    ),
+    E.XINCLUDE_REFUSED: (
+        "The file carries an XInclude element <{element}>, which is never resolved and is refused.",
+        "Tệp chứa phần tử XInclude <{element}>; hệ thống không xử lý XInclude và không chấp nhận tệp.",
+    ),
+    E.DATES_OUT_OF_ORDER: (
+        "{field} ({later}) is before {earlier_field} ({earlier}).",
+        "Chỉ tiêu {field} ({later}) trước {earlier_field} ({earlier}).",
+    ),
+    E.CCCD_INVALID: (
+        "{field} {value!r} is all digits but not a 12-digit personal identification number{old}.",
+        "Chỉ tiêu {field} {value!r} gồm toàn chữ số nhưng không phải số định danh cá nhân 12 chữ số{old_vi}.",
+    ),
+    E.BIRTH_CERTIFICATE_NUMBER_INVALID: (
+        "SO {value!r} is not a birth-certificate number of the form XXXXX.GCS.{facility}.YY (TT 22/2025/TT-BYT, "
+        "required for certificates issued from 01/10/2025){detail}.",
+        "SO {value!r} không đúng dạng số giấy chứng sinh XXXXX.GCS.{facility}.YY (Thông tư 22/2025/TT-BYT, bắt buộc "
+        "với giấy cấp từ 01/10/2025){detail_vi}.",
+    ),
+    E.LEAVE_TOO_LONG: (
+        "{field} gives {days} days; {rule} allows at most {limit} days ({citation}).",
+        "Chỉ tiêu {field} ghi {days} ngày; {rule_vi} tối đa {limit} ngày ({citation}).",
+    ),
+    E.LEAVE_NOT_FROM_VISIT: (
+        "{field} is {found}; a certificate issued from 01/07/2025 starts and is issued on the visit date {visit} "
+        "(TT 25/2025/TT-BYT).",
+        "Chỉ tiêu {field} là {found}; giấy cấp từ 01/07/2025 phải có ngày bắt đầu nghỉ và ngày cấp bằng ngày khám "
+        "{visit} (Thông tư 25/2025/TT-BYT).",
+    ),
 }
 
 

@@ -59,6 +59,11 @@ class TableSpec:
     fields: tuple[FieldSpec, ...]
     list_tag: str | None = None
     item_tag: str | None = None
+    names: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The official names of the fields, for the version check of every table read."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", frozenset(spec.name for spec in self.fields))
 
     def field(self, name: str) -> FieldSpec:
         """The field called `name` (official spelling); KeyError if the table has none."""

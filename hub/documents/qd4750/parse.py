@@ -8,6 +8,7 @@ at import.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -16,8 +17,9 @@ from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.errors import TableUnreadable, Violation, violation
 from hub.documents.qd4750.fields import FieldSpec, Kind, TableSpec
 from hub.documents.qd4750.records import RECORD_TYPES, Record
-from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, PARSED_TABLES
+from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, LAYOUTS, PARSED_TABLES, layout_for
 from hub.documents.qd4750.values import FORMATS, FORMATS_VI, READERS, FieldValue
+from hub.documents.qd4750.versions import QD3176, Standard
 from signing.errors import UnsafeXml, XmlError, XmlTooLarge
 from signing.xmlsafe import parse_xml
 
@@ -60,12 +62,14 @@ class XmlElement(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ParsedTable(Generic[R]):
-    """The records read from one table, and every violation found; `found` counts the record elements seen."""
+    """The records read from one table, and every violation found; `found` counts the record elements seen;
+    `standard` is the version of the standard whose layout the table was read under."""
 
     loaihoso: str
     records: tuple[R, ...]
     violations: tuple[Violation, ...]
     found: int
+    standard: Standard = QD3176
 
     @property
     def ok(self) -> bool:
@@ -137,10 +141,13 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def parse_record(spec: TableSpec, element: XmlElement, index: int = 0) -> tuple[Record | None, list[Violation]]:
-    """One record element of table `spec`: the record, or None and why not."""
+def parse_record(
+    spec: TableSpec, element: XmlElement, index: int = 0, standard: Standard = QD3176
+) -> tuple[Record | None, list[Violation]]:
+    """One record element of table `spec` (the layout of `standard`): the record, or None and why not."""
     table = spec.loaihoso
-    known = _FIELDS[table]
+    known, plans = _prepared(spec)
+    label = standard.label
     texts: dict[str, str] = {}
     problems: list[Violation] = []
     for child in element:  # `children` and `element_text` written out: this loop reads every field of every record
@@ -148,17 +155,17 @@ def parse_record(spec: TableSpec, element: XmlElement, index: int = 0) -> tuple[
         if not isinstance(tag, str):
             continue  # a comment or processing instruction
         if tag not in known:
-            problems.append(violation(E.FIELD_UNKNOWN, table=table, record=index, field=tag, loaihoso=table))
+            problems.append(unknown(table, index, tag, label))
         elif tag in texts:
             problems.append(violation(E.FIELD_REPEATED, table=table, record=index, field=tag))
         elif not len(child):
             texts[tag] = (child.text or "").strip(XML_WHITESPACE)
         elif any(isinstance(grandchild.tag, str) for grandchild in child):
-            problems.append(violation(E.FIELD_UNKNOWN, table=table, record=index, field=f"{tag}/*", loaihoso=table))
+            problems.append(unknown(table, index, f"{tag}/*", label))
         else:
             texts[tag] = element_text(child)
     values: dict[str, FieldValue] = {}
-    for plan in _PLANS[table]:
+    for plan in plans:
         field = plan.spec
         text = texts.get(field.name)
         if not text:
@@ -176,53 +183,74 @@ def parse_record(spec: TableSpec, element: XmlElement, index: int = 0) -> tuple[
     return RECORD_TYPES[table](**values), problems  # type: ignore[arg-type]  # values typed by the spec
 
 
-def record_elements(spec: TableSpec, root: XmlElement) -> tuple[list[XmlElement], list[Violation]]:
+def unknown(table: str, record: int | None, field: str, label: str) -> Violation:
+    """FIELD_UNKNOWN: `field` is not in the layout of `table` under the version named `label`."""
+    return violation(E.FIELD_UNKNOWN, table=table, record=record, field=field, loaihoso=table, standard=label)
+
+
+def record_elements(
+    spec: TableSpec, root: XmlElement, standard: Standard = QD3176
+) -> tuple[list[XmlElement], list[Violation]]:
     """The record elements of a table whose root is already checked: the root, or the items of its list."""
     if spec.list_tag is None:
         return [root], []
     items: list[XmlElement] = []
     problems: list[Violation] = []
-    table = spec.loaihoso
+    table, label = spec.loaihoso, standard.label
     for tag, child in children(root):
         if tag != spec.list_tag:
-            problems.append(violation(E.FIELD_UNKNOWN, table=table, field=tag, loaihoso=table))
+            problems.append(unknown(table, None, tag, label))
             continue
         for item_tag, item in children(child):
             if item_tag == spec.item_tag:
                 items.append(item)
             else:
-                field = f"{spec.list_tag}/{item_tag}"
-                problems.append(violation(E.FIELD_UNKNOWN, table=table, field=field, loaihoso=table))
+                problems.append(unknown(table, None, f"{spec.list_tag}/{item_tag}", label))
     if not items:
         problems.append(violation(E.RECORD_MISSING, table=table, loaihoso=table, element=spec.item_tag))
     return items, problems
 
 
-def read_table(spec: TableSpec, root: XmlElement) -> ParsedTable[Record]:
-    """The records of a parsed XML tree of table `spec` (root not yet checked)."""
-    if root.tag != spec.root:
-        raise TableUnreadable(E.ROOT_ELEMENT_WRONG, loaihoso=spec.loaihoso, found=root.tag, expected=spec.root)
-    elements, problems = record_elements(spec, root)
+def table_layout(
+    loaihoso: str, root: XmlElement, day: dt.date | None
+) -> tuple[Standard, TableSpec, list[XmlElement], list[Violation]]:
+    """The version and layout a table's tree is read under (by the fields it carries, among the versions in force
+    on `day`), and its record elements; TableUnreadable when its root is not the official one of its LOAIHOSO."""
+    current = LAYOUTS[QD3176.code][loaihoso]
+    if root.tag != current.root:
+        raise TableUnreadable(E.ROOT_ELEMENT_WRONG, loaihoso=loaihoso, found=root.tag, expected=current.root)
+    elements, _ = record_elements(current, root)
+    tags = {tag for element in elements for tag, _ in children(element)}
+    standard, spec, _ = layout_for(loaihoso, tags, day)
+    elements, problems = record_elements(spec, root, standard)
+    return standard, spec, elements, problems
+
+
+def read_table(loaihoso: str, root: XmlElement, day: dt.date | None = None) -> ParsedTable[Record]:
+    """The records of a parsed XML tree of table `loaihoso` (root not yet checked), in an envelope dated `day`."""
+    standard, spec, elements, problems = table_layout(loaihoso, root, day)
     records: list[Record] = []
     for index, element in enumerate(elements):
-        record, found = parse_record(spec, element, index)
+        record, found = parse_record(spec, element, index, standard)
         if record is not None:
             records.append(record)
         problems.extend(found)
-    return ParsedTable(spec.loaihoso, tuple(records), tuple(problems), len(elements))
+    return ParsedTable(spec.loaihoso, tuple(records), tuple(problems), len(elements), standard)
 
 
-def parse_table(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) -> ParsedTable[Record]:
-    """The records of one table's XML, with every field violation.
+def parse_table(
+    loaihoso: str, xml: bytes, *, max_bytes: int | None = None, on: dt.date | None = None
+) -> ParsedTable[Record]:
+    """The records of one table's XML, with every field violation; `on` is the envelope's date (NGAYLAP), which
+    decides the versions of the standard the table may follow (every version when None).
 
     Raises TableUnreadable (with its code) when the table cannot be read at all: LOAIHOSO unknown or not one the
     hub parses, the bytes not XML, unsafe (DTD, entities) or over `max_bytes`, or the root element not the table's.
     """
-    spec = PARSED_TABLES.get(loaihoso)
-    if spec is None:
+    if loaihoso not in PARSED_TABLES:
         code = E.LOAIHOSO_NOT_PARSED if loaihoso in KNOWN_LOAIHOSO else E.LOAIHOSO_UNKNOWN
         raise TableUnreadable(code, loaihoso=loaihoso)
-    return read_table(spec, check_payload(loaihoso, xml, max_bytes=max_bytes))
+    return read_table(loaihoso, check_payload(loaihoso, xml, max_bytes=max_bytes), on)
 
 
 def check_payload(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) -> XmlElement:
@@ -235,9 +263,15 @@ def check_payload(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) ->
     return root
 
 
-_FIELDS: dict[str, frozenset[str]] = {
-    name: frozenset(field.name for field in spec.fields) for name, spec in PARSED_TABLES.items()
-}
-_PLANS: dict[str, tuple[_FieldPlan, ...]] = {
-    name: tuple(_FieldPlan.of(field) for field in spec.fields) for name, spec in PARSED_TABLES.items()
-}
+def _prepared(spec: TableSpec) -> tuple[frozenset[str], tuple[_FieldPlan, ...]]:
+    """The field names and reading plans of a layout, made once per layout."""
+    prepared = _PREPARED.get(id(spec))
+    if prepared is None or prepared[0] is not spec:
+        prepared = _PREPARED[id(spec)] = (spec, spec.names, tuple(_FieldPlan.of(field) for field in spec.fields))
+    return prepared[1], prepared[2]
+
+
+_PREPARED: dict[int, tuple[TableSpec, frozenset[str], tuple[_FieldPlan, ...]]] = {}
+for _layout in LAYOUTS.values():
+    for _spec in _layout.values():
+        _prepared(_spec)

@@ -1,4 +1,7 @@
-"""Field tables of the QĐ 130/4750 tables the hub parses: XML1, XML7, XML8, XML9, XML10, XML11 and XML13.
+"""Field tables of QĐ 130/4750/3176: the tables the hub parses (XML1, XML7, XML8, XML9, XML10, XML11, XML13), the
+tables it keeps as sent (XML0, XML2–6, XML12, XML14, XML15: root and record layout checked, fields only named), and
+each version's layout of every table (LAYOUTS; versions.py says which version applies when). The specs named XML1 …
+are the current layout (QĐ 3176: XML1 NHOM_MAU, DU_PHONG in XML7/9/10/11); the QĐ 4750 layouts leave those out.
 
 Derived from the official appendix of QĐ 4750/QĐ-BYT (phu-luc-qd4750.xlsx, the tables of QĐ 130/QĐ-BYT as
 amended): field names, order and maximum sizes as printed ("n" = no limit: None), the QĐ 130 type with the QĐ 4750
@@ -17,6 +20,11 @@ makes mandatory only in a case carry `required_if` (the termination-of-pregnancy
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+from hub.documents.qd4750 import versions
 from hub.documents.qd4750.fields import FieldSpec as F
 from hub.documents.qd4750.fields import Kind, TableSpec
 
@@ -45,6 +53,7 @@ XML1 = TableSpec(
         F("SO_CCCD", S, 15, OPT, "số CCCD, CMND, hộ chiếu hoặc mã định danh điện tử"),
         F("NGAY_SINH", BT, 12, REQ, "ngày giờ sinh trên thẻ BHYT; tháng, ngày chưa rõ ghi 00"),
         F("GIOI_TINH", INT, 1, REQ, "giới tính: 1 nam, 2 nữ, 3 chưa xác định", codes=GENDER),
+        F("NHOM_MAU", S, None, OPT, "nhóm máu của người bệnh (QĐ 3176 bổ sung)"),
         F("MA_QUOCTICH", S, 3, OPT, "mã quốc tịch của người bệnh"),
         F("MA_DANTOC", S, 2, OPT, "mã dân tộc của người bệnh"),
         F("MA_NGHE_NGHIEP", S, 5, OPT, "mã nghề nghiệp của người bệnh"),
@@ -102,7 +111,7 @@ XML1 = TableSpec(
         F("NGAY_TAI_KHAM", S, 50, OPT, "ngày cơ sở KBCB hẹn người bệnh tái khám tiếp theo (nếu có)"),
         F("MA_HSBA", S, 100, OPT, "mã số hồ sơ bệnh án hoặc số phiếu khám ngoại trú của người bệnh"),
         F("MA_TTDV", S, 10, OPT, "mã BHXH của thủ trưởng hoặc người được ủy quyền ký"),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng"),
     ),
 )
 
@@ -138,7 +147,7 @@ XML7 = TableSpec(
         F("SO_NGAY_NGHI", INT, 2, OPT, "số ngày mà người bệnh cần nghỉ để điều trị ngoại trú sau khi ra viện"),
         F("NGOAITRU_TUNGAY", DT, 8, OPT, "ngày bắt đầu nghỉ ngoại trú sau khi điều trị của người được cấp…"),
         F("NGOAITRU_DENNGAY", DT, 8, OPT, "ngày kết thúc nghỉ ngoại trú sau khi điều trị của người được cấp…"),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 3176 bổ sung)"),
     ),
 )
 
@@ -170,7 +179,7 @@ XML8 = TableSpec(
         F("MA_TTDV", S, 10, OPT, "mã BHXH của thủ trưởng hoặc người được ủy quyền ký"),
         F("NGAY_CT", DT, 8, REQ, "ngày chứng từ (Tóm tắt hồ sơ bệnh án)"),
         F("MA_THE_TAM", S, 15, OPT, "mã thẻ BHYT tạm thời của trẻ sơ sinh hoặc người hiến tạng chưa có thẻ"),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng"),
     ),
 )
 
@@ -217,7 +226,7 @@ XML9 = TableSpec(
         F("SO", S, 200, REQ, "số của chứng từ (Giấy chứng sinh)"),
         F("QUYEN_SO", S, 200, OPT, "quyển số của chứng từ (Giấy chứng sinh)"),
         F("MA_TTDV", S, 10, OPT, "mã BHXH của thủ trưởng hoặc người được ủy quyền ký"),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 3176 bổ sung)"),
     ),
 )
 
@@ -240,7 +249,7 @@ XML10 = TableSpec(
         F("TEN_BS", S, 255, OPT, "họ và tên của Trưởng khoa hoặc Phó trưởng khoa hoặc Bác sỹ hành…"),
         F("MA_BS", S, 200, OPT, "mã BHXH của bác sỹ ký"),
         F("NGAY_CT", DT, 8, REQ, "ngày cấp chứng từ"),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 3176 bổ sung)"),
     ),
 )
 
@@ -273,7 +282,7 @@ XML11 = TableSpec(
         F("NGAY_CT", DT, 8, REQ, "ngày cấp chứng từ (Giấy chứng nhận nghỉ việc hưởng BHXH)"),
         F("MA_THE_TAM", S, 15, OPT, "mã thẻ BHYT tạm thời của trẻ sơ sinh hoặc người hiến tạng chưa có thẻ"),
         F("MAU_SO", S, 5, OPT, "mẫu số CT07 (để trống thì hệ thống tự điền CT07)", codes=SICK_LEAVE_FORM),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 3176 bổ sung)"),
     ),
 )
 
@@ -322,13 +331,163 @@ XML13 = TableSpec(
         F("CHUCDANH_NGUOI_HT", S, 255, OPT, "chức danh, trình độ chuyên môn người hộ tống người bệnh (nếu có)"),
         F("MA_BAC_SI", S, 255, OPT, "mã bác sỹ, y sỹ khám, điều trị (mã hóa theo số Chứng chỉ hành nghề)"),
         F("MA_TTDV", S, 10, OPT, "mã BHXH của thủ trưởng hoặc người được ủy quyền ký"),
-        F("DU_PHONG", S, None, OPT, "trường dự phòng (QĐ 4750 bổ sung)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng"),
     ),
 )
 
 
 PARSED_TABLES: dict[str, TableSpec] = {spec.loaihoso: spec for spec in (XML1, XML7, XML8, XML9, XML10, XML11, XML13)}
-"""The tables the hub parses into records, by LOAIHOSO."""
+"""The tables the hub parses into records, by LOAIHOSO, in the current layout (QĐ 3176)."""
 
 KNOWN_LOAIHOSO = frozenset(f"XML{number}" for number in range(16))
-"""Every LOAIHOSO of QĐ 130/4750 (XML0 check-in to XML15 tuberculosis); those not parsed are kept verbatim."""
+"""Every LOAIHOSO of QĐ 130/4750/3176 (XML0 check-in to XML15 tuberculosis); those not parsed are kept verbatim."""
+
+
+def _without(spec: TableSpec, *names: str) -> TableSpec:
+    """`spec` as it stood before a later decision added the fields `names`."""
+    return dataclasses.replace(spec, fields=tuple(field for field in spec.fields if field.name not in names))
+
+
+def _kept(
+    loaihoso: str, root: str, list_tag: str | None, item_tag: str | None, title: tuple[str, str], names: str
+) -> TableSpec:
+    """A table kept as sent: its root and record layout are checked, its fields only named (to tell versions)."""
+    fields = tuple(F(name, S, None, OPT, "") for name in names.split())
+    return TableSpec(loaihoso, root, title[0], title[1], fields, list_tag, item_tag)
+
+
+_XML0 = _kept(
+    "XML0",
+    "CHI_TIEU_TRANG_THAI_KCB",
+    "DSACH_TRANG_THAI_KCB",
+    "TRANG_THAI_KCB",
+    ("Bảng check-in (trạng thái khám bệnh, chữa bệnh)", "check-in"),
+    "MA_LK STT MA_BN HO_TEN SO_CCCD NGAY_SINH GIOI_TINH MA_THE_BHYT MA_DKBD GT_THE_TU GT_THE_DEN MA_DOITUONG_KCB"
+    " NGAY_VAO NGAY_VAO_NOI_TRU LY_DO_VNT MA_LY_DO_VNT MA_LOAI_KCB MA_CSKCB MA_DICH_VU TEN_DICH_VU MA_THUOC TEN_THUOC"
+    " MA_VAT_TU TEN_VAT_TU NGAY_YL DU_PHONG",
+)
+_XML2 = _kept(
+    "XML2",
+    "CHITIEU_CHITIET_THUOC",
+    "DSACH_CHI_TIET_THUOC",
+    "CHI_TIET_THUOC",
+    ("Bảng chỉ tiêu chi tiết thuốc", "medicines"),
+    "MA_LK STT MA_THUOC MA_PP_CHEBIEN MA_CSKCB_THUOC MA_NHOM TEN_THUOC DON_VI_TINH HAM_LUONG DUONG_DUNG DANG_BAO_CHE"
+    " LIEU_DUNG CACH_DUNG SO_DANG_KY TT_THAU PHAM_VI TYLE_TT_BH SO_LUONG DON_GIA THANH_TIEN_BV THANH_TIEN_BH"
+    " T_NGUONKHAC_NSNN T_NGUONKHAC_VTNN T_NGUONKHAC_VTTN T_NGUONKHAC_CL T_NGUONKHAC MUC_HUONG T_BNTT T_BNCCT T_BHTT"
+    " MA_KHOA MA_BAC_SI MA_DICH_VU NGAY_YL NGAY_TH_YL MA_PTTT NGUON_CTRA VET_THUONG_TP DU_PHONG",
+)
+_XML3 = _kept(
+    "XML3",
+    "CHITIEU_CHITIET_DVKT_VTYT",
+    "DSACH_CHI_TIET_DVKT",
+    "CHI_TIET_DVKT",
+    ("Bảng chỉ tiêu chi tiết dịch vụ kỹ thuật và vật tư y tế", "services and supplies"),
+    "MA_LK STT MA_DICH_VU MA_PTTT_QT MA_VAT_TU MA_NHOM GOI_VTYT TEN_VAT_TU TEN_DICH_VU MA_XANG_DAU DON_VI_TINH PHAM_VI"
+    " SO_LUONG DON_GIA_BV DON_GIA_BH TT_THAU TYLE_TT_DV TYLE_TT_BH THANH_TIEN_BV THANH_TIEN_BH T_TRANTT MUC_HUONG"
+    " T_NGUONKHAC_NSNN T_NGUONKHAC_VTNN T_NGUONKHAC_VTTN T_NGUONKHAC_CL T_NGUONKHAC T_BNTT T_BNCCT T_BHTT MA_KHOA"
+    " MA_GIUONG MA_BAC_SI NGUOI_THUC_HIEN MA_BENH MA_BENH_YHCT NGAY_YL NGAY_TH_YL NGAY_KQ MA_PTTT VET_THUONG_TP"
+    " PP_VO_CAM VI_TRI_TH_DVKT MA_MAY MA_HIEU_SP TAI_SU_DUNG DU_PHONG",
+)
+_XML4 = _kept(
+    "XML4",
+    "CHITIEU_CHITIET_DICHVUCANLAMSANG",
+    "DSACH_CHI_TIET_CLS",
+    "CHI_TIET_CLS",
+    ("Bảng chỉ tiêu chi tiết dịch vụ cận lâm sàng", "paraclinical results"),
+    "MA_LK STT MA_DICH_VU MA_CHI_SO TEN_CHI_SO GIA_TRI DON_VI_DO MO_TA KET_LUAN NGAY_KQ MA_BS_DOC_KQ DU_PHONG",
+)
+_XML5 = _kept(
+    "XML5",
+    "CHITIEU_CHITIET_DIENBIENLAMSANG",
+    "DSACH_CHI_TIET_DIEN_BIEN_BENH",
+    "CHI_TIET_DIEN_BIEN_BENH",
+    ("Bảng chỉ tiêu chi tiết diễn biến lâm sàng", "clinical course"),
+    "MA_LK STT DIEN_BIEN_LS GIAI_DOAN_BENH HOI_CHAN PHAU_THUAT THOI_DIEM_DBLS NGUOI_THUC_HIEN DU_PHONG",
+)
+_XML6 = _kept(
+    "XML6",
+    "CHI_TIEU_HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS",
+    "DSACH_HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS",
+    "HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS",
+    ("Bảng chỉ tiêu hồ sơ bệnh án chăm sóc và điều trị HIV/AIDS", "HIV/AIDS care record"),
+    "MA_LK MA_THE_BHYT SO_CCCD NGAY_SINH GIOI_TINH DIA_CHI MATINH_CU_TRU MAHUYEN_CU_TRU MAXA_CU_TRU NGAYKD_HIV"
+    " NOI_LAY_MAU_XN NOI_XN_KD NOI_BDDT_ARV BDDT_ARV MA_PHAC_DO_DIEU_TRI_BD MA_BAC_PHAC_DO_BD MA_LYDO_DTRI"
+    " LOAI_DTRI_LAO SANG_LOC_LAO PHACDO_DTRI_LAO NGAYBD_DTRI_LAO NGAYKT_DTRI_LAO KQ_DTRI_LAO MA_LYDO_XNTL_VR"
+    " NGAY_XN_TLVR KQ_XNTL_VR NGAY_KQ_XN_TLVR MA_LOAI_BN GIAI_DOAN_LAM_SANG NHOM_DOI_TUONG MA_TINH_TRANG_DK LAN_XN_PCR"
+    " NGAY_XN_PCR NGAY_KQ_XN_PCR MA_KQ_XN_PCR NGAY_NHAN_TT_MANG_THAI NGAY_BAT_DAU_DT_CTX MA_XU_TRI NGAY_BAT_DAU_XU_TRI"
+    " NGAY_KET_THUC_XU_TRI MA_PHAC_DO_DIEU_TRI MA_BAC_PHAC_DO SO_NGAY_CAP_THUOC_ARV NGAY_CHUYEN_PHAC_DO"
+    " LY_DO_CHUYEN_PHAC_DO MA_CSKCB DU_PHONG",
+)
+_XML12 = _kept(
+    "XML12",
+    "CHI_TIEU_DU_LIEU_GIAM_DINH_Y_KHOA",  # [to confirm]: keyed in by assessment councils, no hospital sends it
+    "DSACH_GIAM_DINH_Y_KHOA",
+    "GIAM_DINH_Y_KHOA",
+    ("Bảng chỉ tiêu dữ liệu giám định y khoa", "medical assessment"),
+    "NGUOI_CHU_TRI CHUC_VU NGAY_HOP HO_TEN NGAY_SINH SO_CCCD NGAY_CAP_CCCD NOI_CAP_CCCD DIA_CHI MATINH_CU_TRU"
+    " MAHUYEN_CU_TRU MAXA_CU_TRU MA_BHXH MA_THE_BHYT NGHE_NGHIEP DIEN_THOAI MA_DOI_TUONG KHAM_GIAM_DINH SO_BIEN_BAN"
+    " TYLE_TTCT_CU DANG_HUONG_CHE_DO NGAY_CHUNG_TU SO_GIAY_GIOI_THIEU NGAY_DE_NGHI MA_DONVI GIOI_THIEU_CUA"
+    " KET_QUA_KHAM SO_VAN_BAN_CAN_CU TYLE_TTCT_MOI TONG_TYLE_TTCT DANG_KHUYETTAT MUC_DO_KHUYETTAT DE_NGHI DUOC_XACDINH"
+    " DU_PHONG",
+)
+_XML14 = _kept(
+    "XML14",
+    "CHI_TIEU_GIAYHEN_KHAMLAI",
+    None,
+    None,
+    ("Giấy hẹn khám lại", "follow-up appointment"),
+    "MA_LK SO_GIAYHEN_KL MA_CSKCB HO_TEN NGAY_SINH GIOI_TINH DIA_CHI MA_THE_BHYT GT_THE_DEN NGAY_VAO NGAY_VAO_NOI_TRU"
+    " NGAY_RA NGAY_HEN_KL CHAN_DOAN_RV MA_BENH_CHINH MA_BENH_KT MA_BENH_YHCT MA_DOITUONG_KCB MA_BAC_SI MA_TTDV NGAY_CT"
+    " DU_PHONG",
+)
+_XML15 = _kept(
+    "XML15",
+    "CHI_TIEU_DIEUTRI_BENHLAO",
+    "DSACH_CHITIET_DIEUTRI_BENHLAO",
+    "CHITIET_DIEUTRI_BENHLAO",
+    ("Bảng chỉ tiêu dữ liệu điều trị bệnh lao", "tuberculosis treatment"),
+    "MA_LK STT MA_BN HO_TEN SO_CCCD PHANLOAI_LAO_VITRI PHANLOAI_LAO_TS PHANLOAI_LAO_HIV PHANLOAI_LAO_VK PHANLOAI_LAO_KT"
+    " LOAI_DTRI_LAO NGAYBD_DTRI_LAO PHACDO_DTRI_LAO NGAYKT_DTRI_LAO KET_QUA_DTRI_LAO MA_CSKCB NGAYKD_HIV BDDT_ARV"
+    " NGAY_BAT_DAU_DT_CTX DU_PHONG",
+)
+
+KEPT_TABLES: dict[str, TableSpec] = {
+    spec.loaihoso: spec for spec in (_XML0, _XML2, _XML3, _XML4, _XML5, _XML6, _XML12, _XML14, _XML15)
+}
+"""The tables kept as sent, by LOAIHOSO, in the current layout: their root is checked, their fields not read."""
+
+_QD3176 = {**PARSED_TABLES, **KEPT_TABLES}
+_QD4750 = {
+    **_QD3176,
+    "XML0": _without(
+        _XML0, "NGAY_VAO_NOI_TRU", "LY_DO_VNT", "MA_LY_DO_VNT", "MA_THUOC", "TEN_THUOC", "MA_VAT_TU", "TEN_VAT_TU"
+    ),
+    "XML1": _without(XML1, "NHOM_MAU"),
+    "XML2": _without(_XML2, "NGAY_TH_YL"),
+    "XML7": _without(XML7, "DU_PHONG"),
+    "XML9": _without(XML9, "DU_PHONG"),
+    "XML10": _without(XML10, "DU_PHONG"),
+    "XML11": _without(XML11, "DU_PHONG"),
+    # XML6: QĐ 3176 added 16 fields; which ones is not in the sources at hand [to confirm], so both layouts are one.
+}
+
+LAYOUTS: dict[str, dict[str, TableSpec]] = {
+    versions.QD4750.code: _QD4750,
+    versions.QD3176.code: _QD3176,
+    versions.QD1931.code: _QD3176,  # MUC_HUONG (XML2, XML3, kept unread) widened to 4 [to confirm]; no field added
+}
+"""Every table of every version: LAYOUTS[standard code][LOAIHOSO]."""
+
+
+def layout_for(loaihoso: str, tags: Iterable[str], day: dt.date | None) -> tuple[versions.Standard, TableSpec, bool]:
+    """The version a table dated `day` (the envelope's NGAYLAP) carrying the fields `tags` is read under: the oldest
+    in force whose layout has them all (True), or the newest in force, which does not (False)."""
+    present = set(tags)
+    candidates = versions.in_force(day)
+    for standard in candidates:
+        spec = LAYOUTS[standard.code][loaihoso]
+        if present <= spec.names:
+            return standard, spec, True
+    newest = candidates[-1]
+    return newest, LAYOUTS[newest.code][loaihoso], False

@@ -33,6 +33,7 @@ class VisitSummary(Qd4750Record):
     so_cccd: str | None = None
     ngay_sinh: BirthTime
     gioi_tinh: int
+    nhom_mau: str | None = None
     ma_quoctich: str | None = None
     ma_dantoc: str | None = None
     ma_nghe_nghiep: str | None = None
