@@ -72,15 +72,16 @@ async def receive_envelope(
     try:
         verified = await verify(intake, data, signer=sender, at=now)
         documents, kept = _read(verified, code, max_bytes=intake.max_bytes)
+        report = verified.report.as_dict()
+        # The signed tree and its canonical bytes (about 2.5 envelopes) are not held across the storing transaction.
+        del verified
     except (BusinessError, BusinessErrors):
         async with db.sessions() as session:
             repeated = await find_submission(session, sender, digest)
         if repeated is not None:
             return repeated
         raise
-    payload = VerifiedPayload(
-        SubmissionKind.QD4750, sender, channel, data, verified.report.as_dict(), client_id=principal.client_id
-    )
+    payload = VerifiedPayload(SubmissionKind.QD4750, sender, channel, data, report, client_id=principal.client_id)
 
     async def store(session: AsyncSession) -> StoredSubmission:
         # Sent before, or by a twin at the same moment, which took the (sha256, sender) key first and made this

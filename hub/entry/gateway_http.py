@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -71,7 +70,7 @@ def _answer(code: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"maKetQua": str(code), "thongDiep": message, **extra})
 
 
-async def _fields(request: Request, limit: int) -> Mapping[str, str] | JSONResponse:
+async def _fields(request: Request, limit: int) -> dict[str, str] | JSONResponse:
     """The form (or JSON object) fields of the request, a file's content as text; or the gateway's refusal: 413
     for a body over `limit` bytes, 400 for a form that cannot be read, a field sent twice or one holding NUL.
 
@@ -228,7 +227,7 @@ async def _receive(request: Request, loai_ho_so: str) -> Response:
     if fields["loaiHoSo"].strip() != loai_ho_so:
         return _answer(400, f"loaiHoSo phải là {loai_ho_so}.", loi=[{"ma": "LOAI_HO_SO", "truong": "loaiHoSo"}])
     try:
-        data = decode_base64(fields[FILE_FIELD])
+        data = decode_base64(fields.pop(FILE_FIELD))  # its text is not held while the envelope is checked
     except (ValueError, binascii.Error):
         return _answer(400, f"{FILE_FIELD} không phải chuỗi base64 hợp lệ.", loi=[{"ma": "PAYLOAD_NOT_BASE64"}])
     try:

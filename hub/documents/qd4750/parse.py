@@ -59,6 +59,8 @@ class XmlElement(Protocol):
 
     def find(self, path: str) -> XmlElement | None: ...
 
+    def iter(self, tag: str) -> Iterator[XmlElement]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedTable(Generic[R]):
