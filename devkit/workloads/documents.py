@@ -391,8 +391,9 @@ class DossierMaker:
             nguoi_do_de=rng.choice(hospital.doctors)[0],
             nguoi_ghi_phieu=rng.choice(hospital.doctors)[0],
             ngay_ct=born_on,
-            so=f"{serial:06d}",
-            quyen_so=f"{(serial - 1) // 500 + 1:03d}",
+            # TT 22/2025/TT-BYT numbering (from 1/10/2025): XXXXX.GCS.<facility>.YY, no book number.
+            so=f"{serial:05d}.GCS.{hospital.facility.code}.{born_on:%y}",
+            quyen_so=None,
             ma_ttdv=hospital.director_code,
         )
         return visit, document

@@ -218,7 +218,6 @@ async def test_both_names_receive_the_dossiers_however_the_form_is_sent(hub, gat
     assert (await stored_rows(state))[0] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="XML0 table arrives with the QĐ 3176 tables (branch tables)")
 @pytest.mark.parametrize("path", CHECK_IN_PATHS)
 async def test_a_check_in_is_received_and_acknowledged(hub, gateway, path):
     client, state = hub
