@@ -31,6 +31,10 @@ class ChildCardErrorCode(enum.StrEnum):
     REVIEW_ALREADY_DECIDED = "REVIEW_ALREADY_DECIDED"
     CHILD_UNKNOWN = "CHILD_UNKNOWN"
     NO_CARD_YET = "NO_CARD_YET"
+    CARD_FIELD_TOO_LONG = "CARD_FIELD_TOO_LONG"
+    CARD_NOT_ISSUED = "CARD_NOT_ISSUED"
+    POPULATION_CHECK_NOT_ASKED = "POPULATION_CHECK_NOT_ASKED"
+    POPULATION_NUMBER_HELD = "POPULATION_NUMBER_HELD"
 
 
 E = ChildCardErrorCode
@@ -111,6 +115,24 @@ MESSAGES: Templates = {
     E.NO_CARD_YET: (
         "Case {reference} has no card in force ({state}).",
         "Hồ sơ {reference} chưa có thẻ còn hiệu lực ({state}).",
+    ),
+    E.CARD_FIELD_TOO_LONG: (
+        "The {what} has {length} characters; a card holds at most {limit}. Correct the registration.",
+        "{what_vi} dài {length} ký tự; thẻ chỉ ghi được tối đa {limit} ký tự. Cần đính chính đăng ký.",
+    ),
+    E.CARD_NOT_ISSUED: (
+        "The card could not be issued from this record ({error}). Correct the registration or ask BHXH.",
+        "Không cấp được thẻ từ hồ sơ này ({error}). Cần đính chính đăng ký hoặc liên hệ cơ quan BHXH.",
+    ),
+    E.POPULATION_CHECK_NOT_ASKED: (
+        "The child could not be looked up in the population database: {problem}.",
+        "Không tra cứu được trẻ trên Cơ sở dữ liệu quốc gia về dân cư: {problem}.",
+    ),
+    E.POPULATION_NUMBER_HELD: (
+        "The population database gives number {number}, which another person known to the hub holds; an officer "
+        "decides whether they are the same child.",
+        "Cơ sở dữ liệu quốc gia về dân cư trả về số định danh {number}, trùng với một người khác đã có trong hệ thống; "
+        "chờ cán bộ xác định có phải cùng một trẻ.",
     ),
 }
 

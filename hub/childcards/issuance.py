@@ -8,25 +8,35 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.childcards.checks import guardian_of
+from hub.childcards.errors import ChildCardErrorCode as E
+from hub.childcards.errors import childcard_error
 from hub.childcards.events import CaseStateChange, set_states
 from hub.childcards.loading import current_births
 from hub.childcards.models import BhxhCodeCounter, CaseState, ChildCard, ChildCardCase, DeliveryMethod
 from hub.childcards.population import queue_population_checks
-from hub.childcards.records import BirthRecord
+from hub.childcards.records import BirthRecord, PersonDetails
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
 from hub.infra.db import add_unless_exists, insert_new, one_of, plan_for_batches, update_rows
+from hub.infra.errors import BusinessError
 from hub.jobs import JobKind, enqueue
 from hub.persons.models import Person
 
 ISSUE_BATCH = 500  # cases per issuance job: large enough to amortise, small enough to spread over workers
+# The card's texts taken from the record, with what each is called in a reason, in English and Vietnamese.
+_CARD_TEXTS = {
+    "guardian_name": ("guardian's name", "Họ tên người giám hộ"),
+    "address": ("guardian's address", "Địa chỉ người giám hộ"),
+    "delivery_address": ("delivery address", "Địa chỉ nhận thẻ"),
+}
 
 
 @dataclass(frozen=True)
@@ -108,9 +118,56 @@ async def issue_cards(session: AsyncSession, request: IssueCards, now: dt.dateti
         )
     }
     orders = [CardOrder(CaseRef(c.id, c.reference, c.province_code), births[c.id], children[c.person_id]) for c in due]
+    # A record whose card cannot be written as it stands is refused alone, with its reasons: the others go on.
+    refused = {o.case: problems for o in orders if (problems := card_problems(o))}
+    if refused:
+        await refuse_cards(session, refused, now)
+        orders = [o for o in orders if o.case not in refused]
     # The population check follows the card rather than racing it for the same rows; it never holds the card back.
     await queue_population_checks(session, [order.case.id for order in orders], now)
     await put_cards(session, orders, now, actor=None)
+
+
+def card_problems(order: CardOrder) -> list[BusinessError]:
+    """Why the card of `order` cannot be written as the record stands: a text longer than its column holds (which
+    PostgreSQL refuses, failing every card of the batch, and SQLite would store whole). Pure, and cheap enough for
+    every card of a batch."""
+    table = cast(Table, ChildCard.__table__)
+    problems = []
+    texts = _card_texts(order)
+    for name in _CARD_TEXTS:
+        text, limit = getattr(texts, name), getattr(table.c[name].type, "length", None)
+        if text is not None and limit is not None and len(text) > limit:
+            what, what_vi = _CARD_TEXTS[name]
+            problems.append(
+                childcard_error(
+                    E.CARD_FIELD_TOO_LONG, field=name, what=what, what_vi=what_vi, length=len(text), limit=limit
+                )
+            )
+    return problems
+
+
+async def refuse_cards(session: AsyncSession, refused: dict[CaseRef, list[BusinessError]], now: dt.datetime) -> None:
+    """Cases whose card cannot be issued from the record as it stands: REJECTED with their reasons on the case and
+    in the event pushed to the registry, which corrects the record (a new version) to have the card issued."""
+    changes = []
+    for case, problems in refused.items():
+        reasons = [reason_of(problem) for problem in problems]
+        await session.execute(
+            update(ChildCardCase)
+            .where(ChildCardCase.id == case.id)
+            .values(reasons=reasons)
+            .execution_options(synchronize_session=False)
+        )
+        changes.append(CaseStateChange(case.id, CaseState.REJECTED, {"reasons": reasons}))
+    await set_states(session, changes, now)
+    events = [AuditEvent("childcard.refuse_card", Purpose.CARD_ISSUANCE, None, {"case": c.reference}) for c in refused]
+    await record(session, now=now, actor=None, events=events)
+
+
+def reason_of(error: BusinessError) -> dict[str, str | None]:
+    """A reason as cases and their events keep it."""
+    return {"code": error.code, "field": error.field, "message": error.message, "message_vi": error.message_vi}
 
 
 async def queue_cards(session: AsyncSession, cases: Sequence[ChildCardCase], now: dt.datetime) -> None:
@@ -165,17 +222,36 @@ async def put_cards(
     return cards
 
 
-def _card(order: CardOrder, bhxh_code: str, now: dt.datetime, *, version: int) -> ChildCard:
-    birth, child = order.birth, order.child
-    guardian = guardian_of(birth)
+def _holder(birth: BirthRecord) -> PersonDetails:
     holder = {
         GuardianRole.FATHER: birth.father,
         GuardianRole.MOTHER: birth.mother,
         GuardianRole.REGISTRANT: birth.registrant,
-    }[guardian]
+    }[guardian_of(birth)]
     assert holder is not None  # the checks required the guardian
+    return holder
+
+
+@dataclass(frozen=True)
+class _CardTexts:
+    """The texts a card takes from its record, named as its columns."""
+
+    guardian_name: str
+    address: str
+    delivery_address: str | None
+
+
+def _card_texts(order: CardOrder) -> _CardTexts:
+    holder = _holder(order.birth)
+    _, delivery_address = order.delivery or (order.birth.delivery, order.birth.delivery_address)
+    return _CardTexts(holder.full_name, holder.address or order.child.address, delivery_address)
+
+
+def _card(order: CardOrder, bhxh_code: str, now: dt.datetime, *, version: int) -> ChildCard:
+    birth = order.birth
+    texts = _card_texts(order)
     valid_from, valid_to = card_validity(birth.child.date_of_birth)
-    method, address = order.delivery or (birth.delivery, birth.delivery_address)
+    method, _ = order.delivery or (birth.delivery, birth.delivery_address)
     return ChildCard(
         id=uuid.uuid4(),
         case_id=order.case.id,
@@ -185,11 +261,11 @@ def _card(order: CardOrder, bhxh_code: str, now: dt.datetime, *, version: int) -
         valid_from=valid_from,
         valid_to=valid_to,
         facility_code=birth.facility_code,
-        guardian_role=guardian.value,
-        guardian_name=holder.full_name,
-        address=holder.address or child.address,
+        guardian_role=guardian_of(birth).value,
+        guardian_name=texts.guardian_name,
+        address=texts.address,
         delivery_method=method.value,
-        delivery_address=address,
+        delivery_address=texts.delivery_address,
         issued_at=now,
     )
 
