@@ -20,6 +20,7 @@ from schema.clients import ClientMutation, ClientQuery
 from schema.context import Context
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.errors import PublicErrors
+from schema.jobs import JobsQuery
 from schema.limits import validation_rules
 from schema.persons import PersonMutation, PersonQuery
 
@@ -27,7 +28,9 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery, DocumentsQuery, ClaimsQuery):
+class Query(
+    ClientQuery, PersonQuery, AuditQuery, CatalogQuery, ChildCardsQuery, DocumentsQuery, ClaimsQuery, JobsQuery
+):
     pass
 
 

@@ -1,4 +1,4 @@
-"""The `hub` command: serve, worker, migrate, client, cert, catalog, claims, report, audit, export-schema; and the
+"""The `hub` command: serve, worker, migrate, client, cert, catalog, claims, report, audit, jobs, export-schema; and the
 commands of installed plugins (the development kit's demo and simulate)."""
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from hub.infra.errors import BusinessError
 from hub.infra.logs import configure_logging
 from hub.infra.settings import BrokerKind, Settings, SettingsError
 from hub.infra.spreadsheets import RejectedRow, UnreadableFile, read_rows
+from hub.jobs.failed import FailedPage, NotFailed, failed_jobs, retry_job
+from hub.jobs.models import OutboxJob
+from hub.jobs.outbox import job_counts
 from hub.signatures.certificates import import_certificates, list_certificates, retire_certificate
 
 T = TypeVar("T")
@@ -467,3 +470,50 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.group()
+def jobs() -> None:
+    """Background jobs: how many in each state, those that failed for good, and retrying one."""
+
+
+@jobs.command("list")
+@click.option("--failed", is_flag=True, help="List the jobs that failed for good, newest first, with their error.")
+@click.option("--limit", default=50, show_default=True, type=int, help="At most this many failed jobs.")
+def jobs_list(failed: bool, limit: int) -> None:
+    """Without --failed: how many jobs of each kind are in each state."""
+    settings = load_settings()
+    require_migrated(settings)
+    if not failed:
+        for kind, state, count in with_database(settings, job_counts):
+            click.echo(f"{kind}\t{state}\t{count}")
+        return
+
+    async def run(db: Database) -> FailedPage:
+        async with db.sessions() as session:
+            return await failed_jobs(session, actor=None, first=limit)
+
+    page = with_database(settings, run)
+    for job in page.jobs:
+        error = (job.last_error or "").strip().splitlines()
+        finished = job.finished_at.isoformat(timespec="seconds") if job.finished_at else "-"
+        click.echo(f"{job.id}\t{job.kind}\t{job.attempts} attempt(s)\t{finished}\t{error[0][:160] if error else ''}")
+    if page.has_next:
+        click.echo(f"(more than {limit}: use --limit)", err=True)
+    if not page.jobs:
+        click.echo("no failed jobs", err=True)
+
+
+@jobs.command("retry")
+@click.argument("job_id", type=int)
+def jobs_retry(job_id: int) -> None:
+    """Put failed job JOB_ID back to pending with its attempts reset (recorded in the audit log)."""
+
+    async def run(session: AsyncSession) -> OutboxJob:
+        try:
+            return await retry_job(session, job_id, now=SystemClock().now(), actor=None)
+        except NotFailed as exc:
+            raise click.ClickException(str(exc)) from None
+
+    job = in_transaction(load_settings(), run)
+    click.echo(f"job {job.id} ({job.kind}) is pending again; the relay sends it on its next pass")

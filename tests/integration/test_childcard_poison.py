@@ -14,8 +14,8 @@ from connectors.connections import Connectors
 from connectors.population import ChildQuery, IdentityAnswer, IdentityStatus
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.models import FacilityLevel
-from hub.childcards import issuance
 from hub.childcards import jobs as childcard_jobs
+from hub.childcards import rules
 from hub.childcards.corrections import open_reviews
 from hub.childcards.intake import submit_registrations
 from hub.childcards.issuance import ISSUE_CARDS
@@ -134,14 +134,14 @@ async def test_a_guardian_name_too_long_for_a_card_is_refused_alone(db, clock, o
 async def test_a_record_the_batch_cannot_write_is_isolated_on_the_retry(db, clock, office, monkeypatch):
     # Given a card job of three whose middle record makes the batch raise (a failure no check foresaw)
     await submit(db, clock, office, [record(1), record(2, date_of_birth=dt.date(2026, 9, 30)), record(3)])
-    validity = issuance.card_validity
+    validity = rules.card_validity
 
     def failing(born: dt.date) -> tuple[dt.date, dt.date]:
         if born == dt.date(2026, 9, 30):
             raise ValueError("no validity for this record")
         return validity(born)
 
-    monkeypatch.setattr(issuance, "card_validity", failing)
+    monkeypatch.setattr("hub.childcards.issuance.card_validity", failing)
     # When the job has run (the batch failed once, then ran case by case)
     await run_jobs(db, clock, ISSUE_CARDS)
     # Then the others have their cards and the job is done; the poisoned case is rejected with the error
