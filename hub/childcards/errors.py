@@ -31,6 +31,11 @@ class ChildCardErrorCode(enum.StrEnum):
     REVIEW_ALREADY_DECIDED = "REVIEW_ALREADY_DECIDED"
     CHILD_UNKNOWN = "CHILD_UNKNOWN"
     NO_CARD_YET = "NO_CARD_YET"
+    # People, outcomes and the report (issue 18)
+    ID_NUMBER_HELD_BY_ANOTHER = "ID_NUMBER_HELD_BY_ANOTHER"
+    DELIVERY_ADDRESS_REQUIRED = "DELIVERY_ADDRESS_REQUIRED"
+    REGISTRATION_CANCELLED = "REGISTRATION_CANCELLED"
+    REPORT_DATES_REVERSED = "REPORT_DATES_REVERSED"
 
 
 E = ChildCardErrorCode
@@ -111,6 +116,23 @@ MESSAGES: Templates = {
     E.NO_CARD_YET: (
         "Case {reference} has no card in force ({state}).",
         "Hồ sơ {reference} chưa có thẻ còn hiệu lực ({state}).",
+    ),
+    # People, outcomes and the report (issue 18)
+    E.ID_NUMBER_HELD_BY_ANOTHER: (
+        "The personal identification number {number} belongs to another person on record.",
+        "Số định danh cá nhân {number} đã thuộc về một người khác trong cơ sở dữ liệu.",
+    ),
+    E.DELIVERY_ADDRESS_REQUIRED: (
+        "Your office has no address of its own to collect the card at: give a delivery address.",
+        "Cơ quan của bạn không có địa chỉ nhận thẻ riêng: cần nêu địa chỉ nhận thẻ.",
+    ),
+    E.REGISTRATION_CANCELLED: (
+        "The birth registration was cancelled: {reason}",
+        "Đăng ký khai sinh đã bị hủy: {reason}",
+    ),
+    E.REPORT_DATES_REVERSED: (
+        "The first day {first_day} is after the last day {last_day}: the period is empty.",
+        "Ngày bắt đầu {first_day} sau ngày kết thúc {last_day}: khoảng thời gian báo cáo trống.",
     ),
 }
 
