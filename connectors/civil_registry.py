@@ -5,11 +5,22 @@ outcome of each birth-registration case back to the registry office that sent it
     {"event_id": "…", "office_code": "…", "book_number": "01/2026", "record_number": "123",
      "case_reference": "…", "state": "card_issued", "changed_at": "2026-11-02T03:00:00+00:00",
      "card": {"number": "TE1790123456789", "valid_from": "2026-10-01", "valid_to": "2032-09-30"} | null,
-     "reasons": [{"code": "…", "message_vi": "…", "message_en": "…"}]}
+     "reasons": [{"code": "…", "message_vi": "…", "message_en": "…"}],
+     "change": "personal_id_attached" | "card_moved",                   (absent: "state", a change of state)
+     "child_personal_id": "048226004512",                               (absent: none attached by this outcome)
+     "delivery": {"method": "at_office" | "by_post", "address": "…" | null,
+                  "office_code": "20209" | null, "province_code": "48" | null}}  (absent: as the office chose)
     POST /v1/outcomes/batch   {"outcomes": [outcome, …]} (at most 1,000, any offices) → 200
          {"results": [{"event_id": …, "received_at": …} | {"event_id": …, "refused": {"code": …, "reason": …}}]}
          one result per outcome, in the order sent; a malformed body refuses the whole batch (400)
     GET /v1/outcomes?office=…&case=…   → 200 {"outcomes": [{...outcome, "received_at": ...}]}, oldest first
+
+The last three fields came later: an outcome without them is read as before, and the hub leaves out each one it
+does not use, so an outcome that needs none of them is sent exactly as it was. `change` says what an outcome
+reports besides its state: `personal_id_attached`, the child's personal identification number found later by the
+population database (`child_personal_id`; the state is the case's, unchanged); `card_moved`, the card reissued for
+delivery by another office, maybe in another province (`delivery`). A revocation carries the reason the office gave
+(code `REGISTRATION_CANCELLED`) and, when a card was in force, that card.
 
 The receiver deduplicates on `event_id`: pushing the same event again returns the first acknowledgement, so a push
 can be retried until acknowledged. The civil-status software is one national system serving every office, so the
@@ -25,7 +36,7 @@ from dataclasses import dataclass
 
 from connectors import PermanentError
 from connectors.http import JsonHttpClient
-from connectors.wire import JsonObject, require_aware, utc_text
+from connectors.wire import JsonObject, require_aware, require_personal_id, utc_text
 
 OUTCOMES_PATH = "/v1/outcomes"
 OUTCOMES_BATCH_PATH = "/v1/outcomes/batch"
@@ -40,6 +51,19 @@ class CaseState(enum.StrEnum):
     NEEDS_REVIEW = "needs_review"
     CARD_CHANGED = "card_changed"
     CARD_REVOKED = "card_revoked"
+
+
+class Change(enum.StrEnum):
+    """What an outcome reports besides the case's state."""
+
+    STATE = "state"  # a change of state, nothing more (every outcome before this field existed)
+    PERSONAL_ID_ATTACHED = "personal_id_attached"  # the child's ID number, found later; the state is unchanged
+    CARD_MOVED = "card_moved"  # the card reissued for delivery by another office (another province maybe)
+
+
+class DeliveryMethod(enum.StrEnum):
+    AT_OFFICE = "at_office"
+    BY_POST = "by_post"
 
 
 # States after which the case has a card the outcome must describe.
@@ -93,12 +117,49 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """Where a reissued card goes: collected at an office, or posted to `address`; `office_code` (a commune) and
+    `province_code` name the office that asked for it, when known."""
+
+    method: DeliveryMethod
+    address: str | None = None
+    office_code: str | None = None
+    province_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method is DeliveryMethod.BY_POST and not (self.address and self.address.strip()):
+            raise ValueError("a delivery by post needs an address")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "method": self.method.value,
+            "address": self.address,
+            "office_code": self.office_code,
+            "province_code": self.province_code,
+        }
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> Delivery:
+        return cls(
+            fields.choice("method", DeliveryMethod),
+            _optional_text(fields, "address", 500),
+            _optional_text(fields, "office_code", MAX_ID_LENGTH),
+            _optional_text(fields, "province_code", MAX_ID_LENGTH),
+        )
+
+
+def _optional_text(fields: JsonObject, name: str, max_length: int) -> str | None:
+    return fields.text(name, max_length=max_length) if fields.has(name) else None
+
+
+@dataclass(frozen=True)
 class CaseOutcome:
     """One state change of a case, as the registry office sees it. The registration is identified the registry's
     way: office code, book number (quyển số) and record number (số); `case_reference` is the hub's.
 
     `card` is required when a card is issued or changed and may describe the revoked card; `reasons` are required
-    when rejected and may explain a review or a revocation."""
+    when rejected and may explain a review or a revocation. `change`, `child_personal_id` and `delivery`: see the
+    module's documentation; each is sent only when set."""
 
     event_id: str
     office_code: str
@@ -109,6 +170,9 @@ class CaseOutcome:
     changed_at: dt.datetime
     card: Card | None = None
     reasons: tuple[Reason, ...] = ()
+    change: Change = Change.STATE
+    child_personal_id: str | None = None
+    delivery: Delivery | None = None
 
     def __post_init__(self) -> None:
         for name in ("event_id", "office_code", "book_number", "record_number", "case_reference"):
@@ -120,8 +184,21 @@ class CaseOutcome:
             raise ValueError(f"an outcome in state {self.state} needs the card")
         if self.state is CaseState.REJECTED and not self.reasons:
             raise ValueError("a rejected outcome needs its reasons")
+        if self.child_personal_id is not None:
+            require_personal_id(self.child_personal_id, "child_personal_id")
+        if self.change is Change.PERSONAL_ID_ATTACHED and self.child_personal_id is None:
+            raise ValueError("an outcome attaching a personal identification number needs it")
+        if self.change is Change.CARD_MOVED and (self.delivery is None or self.state not in STATES_WITH_CARD):
+            raise ValueError("a moved card needs its card and its delivery")
 
     def to_json(self) -> dict[str, object]:
+        added: dict[str, object] = {}  # left out when unset: such an outcome is sent exactly as before they existed
+        if self.change is not Change.STATE:
+            added["change"] = self.change.value
+        if self.child_personal_id is not None:
+            added["child_personal_id"] = self.child_personal_id
+        if self.delivery is not None:
+            added["delivery"] = self.delivery.to_json()
         return {
             "event_id": self.event_id,
             "office_code": self.office_code,
@@ -132,6 +209,7 @@ class CaseOutcome:
             "changed_at": utc_text(self.changed_at),
             "card": None if self.card is None else self.card.to_json(),
             "reasons": [reason.to_json() for reason in self.reasons],
+            **added,
         }
 
     @classmethod
@@ -141,6 +219,7 @@ class CaseOutcome:
     @classmethod
     def from_fields(cls, fields: JsonObject) -> CaseOutcome:
         card = fields.optional_obj("card")
+        delivery = fields.optional_obj("delivery")
         return cls(
             event_id=fields.text("event_id", max_length=MAX_ID_LENGTH),
             office_code=fields.text("office_code", max_length=MAX_ID_LENGTH),
@@ -151,6 +230,9 @@ class CaseOutcome:
             changed_at=fields.moment("changed_at"),
             card=None if card is None else Card.from_fields(card),
             reasons=tuple(Reason.from_fields(reason) for reason in fields.objects("reasons")),
+            change=fields.choice("change", Change) if fields.has("change") else Change.STATE,
+            child_personal_id=fields.optional_personal_id("child_personal_id"),
+            delivery=None if delivery is None else Delivery.from_fields(delivery),
         )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
-from hub.audit.service import AuditEvent, record
+from hub.audit.service import AuditEvent, JsonValue, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.childcards.access import may_reissue, may_review, reaches
 from hub.childcards.errors import ChildCardErrorCode as E
@@ -35,11 +35,13 @@ from hub.childcards.models import (
     ReviewItem,
     ReviewState,
 )
+from hub.childcards.outcomes import CARD_MOVED
 from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole
-from hub.clients.permissions import Principal, Role
+from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessErrors
 from hub.persons.models import Gender, Person
+from hub.persons.service import IdentityCorrection, correct_identity
 
 
 async def open_reviews(
@@ -139,11 +141,49 @@ async def amend_registration(
     with every reason (BusinessErrors) and nothing changes: the case keeps its card."""
     case = await _sent_case(session, actor, key)
     corrected = amendment.applied_to(await current_record(session, case))
+    number = amendment.personal_id_number
+    if number and case.person_id is not None:
+        holder = await session.scalar(select(Person.id).where(Person.personal_id_number == number))
+        if holder is not None and holder != case.person_id:
+            raise BusinessErrors(
+                [childcard_error(E.ID_NUMBER_HELD_BY_ANOTHER, field="personalIdNumber", number=number)]
+            )
     (outcome,) = await submit_registrations(session, now=now, actor=actor, records=[corrected])
     if outcome.errors:
         raise BusinessErrors(outcome.errors)  # the caller's transaction rolls back: nothing was stored
     assert outcome.case is not None
+    await _correct_child(session, outcome.case, amendment, corrected, now=now, actor=actor)
     return outcome.case
+
+
+async def _correct_child(
+    session: AsyncSession,
+    case: ChildCardCase,
+    amendment: Amendment,
+    corrected: BirthRecord,
+    *,
+    now: dt.datetime,
+    actor: Principal,
+) -> None:
+    """The child's person record as the amendment corrects it (name, date of birth, gender, ID number), so that
+    later matching and cards use the corrected values; each change audited with its values before and after. A
+    case still waiting for an officer has no child yet: the decision uses the corrected record. The ethnicity is
+    kept on the registration's versions: a person has none."""
+    if case.person_id is None:
+        return
+    person = await session.get(Person, case.person_id, with_for_update=True)
+    assert person is not None
+    child = corrected.child  # the amendment's values as intake read them (trimmed)
+    correction = IdentityCorrection(
+        full_name=child.full_name if amendment.full_name is not None else None,
+        date_of_birth=child.date_of_birth if amendment.date_of_birth is not None else None,
+        gender=child.gender if amendment.gender is not None else None,
+        personal_id_number=child.personal_id_number if amendment.personal_id_number is not None else None,
+    )
+    audit: list[AuditEvent] = []
+    details: dict[str, JsonValue] = {"case": case.reference, "version": case.version}
+    if correct_identity(person, correction, now=now, purpose=Purpose.DATA_CORRECTION, audit=audit, details=details):
+        await record(session, now=now, actor=actor, events=audit)
 
 
 async def _sent_case(session: AsyncSession, actor: Principal, key: tuple[str, str, str]) -> ChildCardCase:
@@ -188,7 +228,9 @@ async def cancel_registration(
         )
     ).all():
         review.state, review.decided_by_name, review.decided_at = ReviewState.DIFFERENT_PERSON.value, actor.name, now
-    details = {"reason": reason.strip(), "card_number": card.card_number if card else None}
+    details: dict[str, Any] = {"reason": reason.strip(), "card_number": card.card_number if card else None}
+    if card is not None:
+        details["version"] = card.version  # the revoked card, described to the registry
     await change_state(session, case, CaseState.CARD_REVOKED, now, details)
     await record(
         session,
@@ -242,19 +284,45 @@ async def request_card_elsewhere(
             [childcard_error(E.NO_CARD_YET, field="reference", reference=case.reference, state=case.state)]
         )
     assert person is not None  # a case with a card has its child
-    requester = admin_catalog().get(UnitLevel.COMMUNE, actor.jurisdiction.code or "", Era.CURRENT)
-    delivery = (
-        (DeliveryMethod.BY_POST, delivery_address.strip())
-        if delivery_address and delivery_address.strip()
-        else (DeliveryMethod.AT_OFFICE, f"UBND {requester.name}" if requester else actor.name)
-    )
+    delivery, details = _delivery_for(actor, case, delivery_address)
     order = CardOrder(
         CaseRef(case.id, case.reference, case.province_code),
         await current_record(session, case),
         ChildRef(person.id, person.bhxh_code, person.address),
         delivery,
-        {"requested_by": actor.name},
+        {"requested_by": actor.name, **details},
     )
     (card,) = await put_cards(session, [order], now, actor=actor)
     await session.refresh(case)  # its new state, written by put_cards
     return case, card
+
+
+def _delivery_for(
+    actor: Principal, case: ChildCardCase, address: str | None
+) -> tuple[tuple[DeliveryMethod, str], dict[str, str]]:
+    """Where a card asked for by `actor` goes: posted to `address`, or collected at the asking office, which needs an
+    office of its own (a commune's people's committee): a province's or the nation's client gives an address. With
+    it, what the case event tells the registry: the delivery, the asking office and province, and `change`
+    card_moved when that is another office than the one that registered the child."""
+    jurisdiction = actor.jurisdiction
+    office = admin_catalog().get(UnitLevel.COMMUNE, jurisdiction.code or "", Era.CURRENT)
+    if jurisdiction.level is not JurisdictionLevel.COMMUNE:
+        office = None
+    if address and address.strip():
+        delivery = (DeliveryMethod.BY_POST, address.strip())
+    elif office is not None:
+        delivery = (DeliveryMethod.AT_OFFICE, f"UBND {office.name}")
+    else:
+        raise BusinessErrors([childcard_error(E.DELIVERY_ADDRESS_REQUIRED, field="deliveryAddress")])
+    details = {"delivery_method": delivery[0].value, "delivery_address": delivery[1]}
+    if office is not None:
+        details |= {"delivery_office": office.code, "delivery_province": office.province_code}
+        moved = office.code not in (case.registry_office_code, case.commune_code)
+    elif jurisdiction.level is JurisdictionLevel.PROVINCE and jurisdiction.code:
+        details["delivery_province"] = jurisdiction.code
+        moved = jurisdiction.code != case.province_code
+    else:
+        moved = False
+    if moved:
+        details["change"] = CARD_MOVED
+    return delivery, details

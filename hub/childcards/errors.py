@@ -35,6 +35,11 @@ class ChildCardErrorCode(enum.StrEnum):
     CARD_NOT_ISSUED = "CARD_NOT_ISSUED"
     POPULATION_CHECK_NOT_ASKED = "POPULATION_CHECK_NOT_ASKED"
     POPULATION_NUMBER_HELD = "POPULATION_NUMBER_HELD"
+    # People, outcomes and the report (issue 18)
+    ID_NUMBER_HELD_BY_ANOTHER = "ID_NUMBER_HELD_BY_ANOTHER"
+    DELIVERY_ADDRESS_REQUIRED = "DELIVERY_ADDRESS_REQUIRED"
+    REGISTRATION_CANCELLED = "REGISTRATION_CANCELLED"
+    REPORT_DATES_REVERSED = "REPORT_DATES_REVERSED"
 
 
 E = ChildCardErrorCode
@@ -133,6 +138,23 @@ MESSAGES: Templates = {
         "decides whether they are the same child.",
         "Cơ sở dữ liệu quốc gia về dân cư trả về số định danh {number}, trùng với một người khác đã có trong hệ thống; "
         "chờ cán bộ xác định có phải cùng một trẻ.",
+    ),
+    # People, outcomes and the report (issue 18)
+    E.ID_NUMBER_HELD_BY_ANOTHER: (
+        "The personal identification number {number} belongs to another person on record.",
+        "Số định danh cá nhân {number} đã thuộc về một người khác trong cơ sở dữ liệu.",
+    ),
+    E.DELIVERY_ADDRESS_REQUIRED: (
+        "Your office has no address of its own to collect the card at: give a delivery address.",
+        "Cơ quan của bạn không có địa chỉ nhận thẻ riêng: cần nêu địa chỉ nhận thẻ.",
+    ),
+    E.REGISTRATION_CANCELLED: (
+        "The birth registration was cancelled: {reason}",
+        "Đăng ký khai sinh đã bị hủy: {reason}",
+    ),
+    E.REPORT_DATES_REVERSED: (
+        "The first day {first_day} is after the last day {last_day}: the period is empty.",
+        "Ngày bắt đầu {first_day} sau ngày kết thúc {last_day}: khoảng thời gian báo cáo trống.",
     ),
 }
 

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.childcards.models import CaseEvent, CaseState, ChildCardCase
-from hub.childcards.outcomes import PUSH_BATCH, PUSH_OUTCOMES, PushOutcomes
+from hub.childcards.models import CaseEvent, CaseState, ChildCard, ChildCardCase
+from hub.childcards.outcomes import PERSONAL_ID_ATTACHED, PUSH_BATCH, PUSH_OUTCOMES, PushOutcomes
 from hub.infra.db import Base, insert_new, one_of
 from hub.jobs import enqueue
 
@@ -67,6 +67,41 @@ async def set_states(session: AsyncSession, changes: Sequence[CaseStateChange], 
             .values(state=state.value, updated_at=now, **({"issued_at": now} if state in ISSUED else {}))
             .execution_options(synchronize_session=False)
         )
+    return await _record(session, changes, now)
+
+
+async def record_id_number_attached(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID], now: dt.datetime
+) -> list[int]:
+    """An event for each of these cases, whose child's personal identification number was just attached (written on
+    the case already), so that the registry's software learns it: the case keeps its state, and the event names
+    the number and, when a card is in force, its version (the registry is told the card too)."""
+    if not case_ids:
+        return []
+    cases = (
+        await session.execute(
+            select(ChildCardCase.id, ChildCardCase.state, ChildCardCase.child_personal_id).where(
+                one_of(session, ChildCardCase.id, case_ids), ChildCardCase.child_personal_id.is_not(None)
+            )
+        )
+    ).all()
+    versions = {
+        row.case_id: row.version
+        for row in await session.execute(
+            select(ChildCard.case_id, ChildCard.version).where(
+                one_of(session, ChildCard.case_id, [c.id for c in cases]),
+                ChildCard.superseded_at.is_(None),
+                ChildCard.revoked_at.is_(None),
+            )
+        )
+    }
+    order = {case_id: index for index, case_id in enumerate(case_ids)}
+    changes = []
+    for case in sorted(cases, key=lambda c: order[c.id]):
+        details: dict[str, Any] = {"change": PERSONAL_ID_ATTACHED, "personal_id_number": case.child_personal_id}
+        if case.id in versions:
+            details["version"] = versions[case.id]
+        changes.append(CaseStateChange(case.id, CaseState(case.state), details))
     return await _record(session, changes, now)
 
 

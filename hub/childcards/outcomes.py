@@ -13,8 +13,20 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import PermanentError
-from connectors.civil_registry import STATES_WITH_CARD, Acknowledgement, BatchResult, Card, CaseOutcome, Reason
+from connectors.civil_registry import (
+    STATES_WITH_CARD,
+    Acknowledgement,
+    BatchResult,
+    Card,
+    CaseOutcome,
+    Delivery,
+    Reason,
+)
 from connectors.civil_registry import CaseState as WireState
+from connectors.civil_registry import Change as WireChange
+from connectors.civil_registry import DeliveryMethod as WireDelivery
+from hub.childcards.errors import ChildCardErrorCode as E
+from hub.childcards.errors import childcard_error
 from hub.childcards.models import CaseEvent, ChildCard, ChildCardCase
 from hub.infra.db import one_of, plan_for_batches
 from hub.jobs import JobContext, JobKind, enqueue
@@ -24,6 +36,10 @@ log = logging.getLogger(__name__)
 # at five minutes, this is several days of trying.
 PUSH_ATTEMPTS = 2000
 PUSH_BATCH = 500  # events per job, and per call to the registry
+# What an event reports besides its state (its details' "change"; none: a change of state), as the registry's
+# software reads it.
+PERSONAL_ID_ATTACHED = WireChange.PERSONAL_ID_ATTACHED.value
+CARD_MOVED = WireChange.CARD_MOVED.value
 _CASE_COLUMNS = (
     ChildCardCase.id,
     ChildCardCase.reference,
@@ -81,7 +97,7 @@ async def outcomes_to_push(session: AsyncSession, request: PushOutcomes) -> Outc
             select(*_CASE_COLUMNS).where(one_of(session, ChildCardCase.id, {e.case_id for e in events}))
         )
     }
-    card_keys = {(e.case_id, e.details["version"]) for e in events if WireState(e.state) in STATES_WITH_CARD}
+    card_keys = {(e.case_id, e.details["version"]) for e in events if _with_card(e)}
     cards = (
         {  # by case alone, then the versions wanted (see hub.childcards.loading.current_births)
             (c.case_id, c.version): Card(c.card_number, c.valid_from, c.valid_to)
@@ -143,8 +159,16 @@ async def _refused(session: AsyncSession, event: Row[Any], code: str, reason: st
     log.error("the registry refused the outcome of case event %s: %s", event.id, reason)
 
 
+def _with_card(event: Row[Any]) -> bool:
+    """Whether the outcome of `event` describes a card: one issued or changed, or the one a revocation revoked, or
+    the one in force when a number was attached (its details name the card's version)."""
+    return WireState(event.state) in STATES_WITH_CARD or (
+        event.details.get("version") is not None and WireState(event.state) is WireState.CARD_REVOKED
+    )
+
+
 def _outcome(event: Row[Any], case: _CaseRow, cards: dict[tuple[uuid.UUID, int], Card]) -> CaseOutcome:
-    state = WireState(event.state)
+    state, details = WireState(event.state), event.details
     return CaseOutcome(
         event_id=f"{case.reference}-{event.id}",
         office_code=case.registry_office_code,
@@ -153,6 +177,31 @@ def _outcome(event: Row[Any], case: _CaseRow, cards: dict[tuple[uuid.UUID, int],
         case_reference=case.reference,
         state=state,
         changed_at=event.occurred_at,
-        card=cards[(case.id, event.details["version"])] if state in STATES_WITH_CARD else None,
-        reasons=tuple(Reason(r["code"], r["message_vi"], r["message"]) for r in event.details.get("reasons", [])),
+        card=cards[(case.id, details["version"])] if _with_card(event) else None,
+        reasons=_reasons(state, details),
+        change=WireChange(details.get("change", WireChange.STATE.value)),
+        child_personal_id=details.get("personal_id_number") if details.get("change") == PERSONAL_ID_ATTACHED else None,
+        delivery=_delivery(details),
+    )
+
+
+def _reasons(state: WireState, details: dict[str, Any]) -> tuple[Reason, ...]:
+    """A rejection's reasons; a revocation's, the reason the office gave for cancelling the registration."""
+    reasons = tuple(Reason(r["code"], r["message_vi"], r["message"]) for r in details.get("reasons", []))
+    if state is WireState.CARD_REVOKED and details.get("reason"):
+        cancelled = childcard_error(E.REGISTRATION_CANCELLED, reason=details["reason"])
+        reasons += (Reason(cancelled.code, cancelled.message_vi, cancelled.message),)
+    return reasons
+
+
+def _delivery(details: dict[str, Any]) -> Delivery | None:
+    """Where a card asked for by an office goes (hub.childcards.corrections.request_card_elsewhere); None for a card
+    delivered as the registering office chose."""
+    if "delivery_method" not in details:
+        return None
+    return Delivery(
+        WireDelivery(details["delivery_method"]),
+        details.get("delivery_address"),
+        details.get("delivery_office"),
+        details.get("delivery_province"),
     )

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.catalogs.models import BhxhUnit, BhxhUnitCommune
+from hub.childcards.errors import ChildCardErrorCode as E
+from hub.childcards.errors import childcard_error
 from hub.childcards.models import CaseState, ChildCardCase
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.clock import VIETNAM
@@ -23,11 +25,17 @@ WAITING = (CaseState.RECEIVED.value, CaseState.NEEDS_REVIEW.value)
 ISSUED = (CaseState.CARD_ISSUED.value, CaseState.CARD_CHANGED.value)
 
 
+# Every label in Vietnamese and English: the levels of rows, and the row of communes no BHXH unit serves.
+LEVELS = {"province": ("Tỉnh", "Province"), "unit": ("Đơn vị BHXH", "BHXH unit")}
+NO_UNIT = ("(Không có đơn vị BHXH phụ trách xã)", "(no BHXH unit serves the commune)")
+
+
 @dataclass
 class ReportRow:
     level: str  # "province" or "unit"
     code: str
-    name: str
+    name: str  # the unit's own name (Vietnamese), or NO_UNIT's Vietnamese label
+    name_en: str  # the same proper name, or NO_UNIT's English label
     received: int = 0
     issued: int = 0
     rejected: int = 0
@@ -74,6 +82,8 @@ async def timeliness_report(
         actor.require(Role.CHILD_CARD_REVIEW)
         if actor.jurisdiction.level not in (JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL):
             raise Forbidden()
+    if first_day > last_day:  # an empty period would count nothing and look like a quiet month
+        raise childcard_error(E.REPORT_DATES_REVERSED, field="firstDay", first_day=first_day, last_day=last_day)
     start = dt.datetime.combine(first_day, dt.time(), VIETNAM).astimezone(dt.UTC)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), VIETNAM).astimezone(dt.UTC)
     overdue_before = working_days_before(now, DEADLINE_WORKING_DAYS)
@@ -103,17 +113,20 @@ async def timeliness_report(
     by_unit: dict[str, ReportRow] = {}
     for province_code, commune_code, state, count, old in await session.execute(query):
         unit = catalog.get(UnitLevel.PROVINCE, province_code, Era.CURRENT)
-        row = provinces.setdefault(province_code, ReportRow("province", province_code, unit.name if unit else ""))
+        row = provinces.setdefault(
+            province_code, ReportRow("province", province_code, *(unit.name, unit.name) if unit else ("", ""))
+        )
         tally = _tally(state, int(count), int(old or 0))
         row.add(tally)
-        unit_code, unit_name = units.get(commune_code, ("", "(no BHXH unit serves the commune)"))
-        by_unit.setdefault(unit_code, ReportRow("unit", unit_code, unit_name)).add(tally)
+        unit_code, unit_name = units.get(commune_code, ("", ""))
+        names = (unit_name, unit_name) if unit_code else NO_UNIT
+        by_unit.setdefault(unit_code, ReportRow("unit", unit_code, *names)).add(tally)
     rows = sorted(provinces.values(), key=lambda r: r.code) + sorted(by_unit.values(), key=lambda r: r.code)
     return Report(first_day, last_day, now, overdue_before, rows)
 
 
 def _tally(state: str, count: int, received_before_deadline: int) -> ReportRow:
-    row = ReportRow("", "", "", received=count)
+    row = ReportRow("", "", "", "", received=count)
     if state in ISSUED:
         row.issued = count
     elif state == CaseState.REJECTED.value:
@@ -146,29 +159,30 @@ def report_workbook(report: Report) -> bytes:
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = "Phu luc 1"
+    first, last = f"{report.first_day:%d/%m/%Y}", f"{report.last_day:%d/%m/%Y}"
+    overdue = f"{report.overdue_before.astimezone(VIETNAM):%d/%m/%Y %H:%M}"
     sheet.append(
         [
-            f"Báo cáo liên thông đăng ký khai sinh – cấp thẻ BHYT trẻ dưới 6 tuổi, "
-            f"từ {report.first_day:%d/%m/%Y} đến {report.last_day:%d/%m/%Y}"
+            f"Báo cáo liên thông đăng ký khai sinh – cấp thẻ BHYT trẻ dưới 6 tuổi, từ {first} đến {last} / "
+            f"Birth registrations to health-insurance cards of children under 6, from {first} to {last}"
         ]
     )
     sheet.append(
         [
-            f"Quá hạn: tiếp nhận trước {report.overdue_before.astimezone(VIETNAM):%d/%m/%Y %H:%M} "
-            f"({DEADLINE_WORKING_DAYS} ngày làm việc) mà chưa cấp thẻ"
+            f"Quá hạn: tiếp nhận trước {overdue} ({DEADLINE_WORKING_DAYS} ngày làm việc) mà chưa cấp thẻ / "
+            f"Overdue: received before {overdue} ({DEADLINE_WORKING_DAYS} working days) and no card yet"
         ]
     )
     sheet.append([vi for vi, _ in HEADINGS])
     sheet.append([en for _, en in HEADINGS])
     for cell in (*sheet[3], *sheet[4]):
         cell.font = Font(bold=True)
-    levels = {"province": "Tỉnh", "unit": "Đơn vị BHXH"}
     for row in report.rows:
         sheet.append(
             [
-                levels[row.level],
+                LEVELS[row.level][0],
                 row.code,
-                row.name,
+                row.name if row.name_en == row.name else f"{row.name} / {row.name_en}",
                 row.received,
                 row.issued,
                 row.rejected,
@@ -177,6 +191,8 @@ def report_workbook(report: Report) -> bytes:
                 row.overdue,
             ]
         )
+    sheet.append([])
+    sheet.append(["; ".join(f"{vi}: {en}" for vi, en in LEVELS.values())])
     for column, width in zip("ABCDEFGHI", (12, 10, 40, 12, 12, 10, 10, 10, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

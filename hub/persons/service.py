@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.refusals import RefusedRecord
-from hub.audit.service import AuditEvent, record
+from hub.audit.service import AuditEvent, JsonValue, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
 from hub.infra.errors import BusinessError, Forbidden
@@ -118,6 +118,62 @@ async def change_address(
     )
     await record(session, now=now, actor=actor, events=[event])
     return person
+
+
+@dataclass(frozen=True)
+class IdentityCorrection:
+    """Who a person is, as a corrected source (a birth registration amended) now says: each field given replaces
+    the one on record; None leaves it."""
+
+    full_name: str | None = None
+    date_of_birth: dt.date | None = None
+    gender: Gender | None = None
+    personal_id_number: str | None = None
+
+
+def correct_identity(
+    person: Person,
+    correction: IdentityCorrection,
+    *,
+    now: dt.datetime,
+    purpose: Purpose,
+    audit: list[AuditEvent],
+    details: dict[str, JsonValue] | None = None,
+) -> bool:
+    """Apply `correction` to the person; what changed is added to `audit` as `person.correct_identity`, with its
+    values before and after (the identity's history), and `details`. Whether anything changed. The caller has
+    checked permissions and that no one else holds a new ID number."""
+    after: dict[str, str] = {}
+    before: dict[str, str | None] = {}
+    wanted = {
+        "full_name": correction.full_name,
+        "date_of_birth": correction.date_of_birth.isoformat() if correction.date_of_birth else None,
+        "gender": correction.gender.value if correction.gender else None,
+        "personal_id_number": correction.personal_id_number,
+    }
+    held = {
+        "full_name": person.full_name,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "gender": person.gender,
+        "personal_id_number": person.personal_id_number,
+    }
+    for name, value in wanted.items():
+        if value is not None and value != held[name]:
+            before[name], after[name] = held[name], value
+    if not after:
+        return False
+    if correction.full_name is not None and "full_name" in after:
+        person.full_name, person.name_key = correction.full_name, fold(correction.full_name)
+    if correction.date_of_birth is not None and "date_of_birth" in after:
+        person.date_of_birth = correction.date_of_birth
+    if correction.gender is not None and "gender" in after:
+        person.gender = correction.gender.value
+    if "personal_id_number" in after:
+        person.personal_id_number = correction.personal_id_number
+    person.updated_at = now
+    changed: dict[str, JsonValue] = {"before": dict(before), "after": dict(after)}
+    audit.append(AuditEvent("person.correct_identity", purpose, person.id, {**(details or {}), **changed}))
+    return True
 
 
 async def find_visible(session: AsyncSession, actor: Principal, role: Role, person_id: uuid.UUID) -> Person:
