@@ -19,7 +19,7 @@ from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
-from hub.childcards.events import CaseStateChange, set_states
+from hub.childcards.events import CaseStateChange, record_id_number_attached, set_states
 from hub.childcards.loading import current_births
 from hub.childcards.models import CaseState, ChildCardCase, ReviewItem, ReviewState
 from hub.childcards.records import BirthRecord
@@ -109,6 +109,7 @@ async def store_answers(
     clashes: list[tuple[_CaseRow, str, uuid.UUID]] = []
     by_status: dict[IdentityStatus, list[uuid.UUID]] = defaultdict(list)
     attached: list[AuditEvent] = []
+    attached_to: list[uuid.UUID] = []
     pending: list[tuple[uuid.UUID, IdentityAnswer]] = []
     for case in cases:
         answer = answers[case.id]
@@ -125,6 +126,7 @@ async def store_answers(
                 "childcard.attach_personal_id", Purpose.CARD_ISSUANCE, case.person_id, {"case": case.reference}
             )
             attached.append(event)
+            attached_to.append(case.id)
         elif answer.status is IdentityStatus.PENDING:
             pending.append((case.id, answer))
     for status, ids in by_status.items():
@@ -148,6 +150,7 @@ async def store_answers(
             delay=later,
             dedup_key=f"childcards.population:job{job.job_id}",
         )
+    await record_id_number_attached(session, attached_to, now)  # the registry's software is told the number
     await record(session, now=now, actor=None, events=attached)
 
 

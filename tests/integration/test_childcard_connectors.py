@@ -17,7 +17,8 @@ from sqlalchemy import select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connectors import TransientError
-from connectors.civil_registry import CaseOutcome, CivilRegistryClient
+from connectors.civil_registry import CaseOutcome, Change, CivilRegistryClient
+from connectors.civil_registry import CaseState as WireState
 from connectors.simulators.civil_registry import create_civil_registry_simulator
 from connectors.simulators.population import PopulationRegister, RegisteredPerson, create_population_simulator
 from connectors.simulators.serve import running
@@ -211,7 +212,7 @@ async def test_an_outcome_the_registry_refuses_holds_back_no_other(connected, ou
     await wait_until(waiting, timeout=40)
 
 
-async def test_a_number_that_arrives_a_day_later_is_attached(connected, register, clock):
+async def test_a_number_that_arrives_a_day_later_is_attached(connected, register, clock, outside):
     client, token, _ = connected
     # Given a child the population database knows, whose number is assigned only tomorrow
     register.add(
@@ -247,6 +248,22 @@ async def test_a_number_that_arrives_a_day_later_is_attached(connected, register
         return found["childPersonalIdNumber"] == NUMBER and found["populationCheck"] == "match"
 
     await wait_until(attached, timeout=20)
+    # And the registry's software is told the number, the case keeping its state
+    async with registry_client(outside) as registry:
+
+        news: list[CaseOutcome] = []
+
+        async def told() -> bool:
+            try:
+                received = await registry.list_outcomes(case=reference)  # the simulator fails a call in three
+            except TransientError:
+                return False
+            news[:] = [o.outcome for o in received if o.outcome.child_personal_id == NUMBER]
+            return bool(news)
+
+        await wait_until(told, timeout=40)
+    assert len(news) == 1
+    assert (news[0].change, news[0].state) == (Change.PERSONAL_ID_ATTACHED, WireState.CARD_ISSUED)
 
 
 @pytest.mark.watch_transactions
