@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from hub.catalogs.adminunits import Era, admin_catalog, era_on
 from hub.catalogs.errors import CatalogErrorCode
@@ -11,10 +13,11 @@ from hub.catalogs.models import HealthFacility
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.models import DeliveryMethod
-from hub.childcards.records import BirthRecord
+from hub.childcards.records import FIELD_LIMITS, BirthRecord, Chars, FieldLimit, PersonDetails
 from hub.childcards.rules import GuardianRole, default_guardian, is_under_six
 from hub.clients.permissions import Location, Principal
 from hub.infra.errors import BusinessError
+from hub.infra.text import fold, refused_characters
 from hub.persons.id_numbers import IdNumberIssue, check_personal_id
 from hub.persons.models import Gender
 
@@ -26,6 +29,76 @@ FACILITY_CODES = {
 }
 GENDER_VI = {Gender.MALE: "nam", Gender.FEMALE: "nữ"}
 ROLE_VI = {GuardianRole.FATHER: "cha", GuardianRole.MOTHER: "mẹ", GuardianRole.REGISTRANT: "người đi đăng ký"}
+CLOCK_SKEW = dt.timedelta(days=1)  # a registration dated tomorrow is from an office whose clock runs ahead
+CHARS_EN = {
+    Chars.NAME: "letters, digits, spaces, - ' .",
+    Chars.CODE: "the letters A-Z and digits 0-9",
+    Chars.DIGITS: "the digits 0-9",
+    Chars.TEXT: "printable characters",
+}
+CHARS_VI = {
+    Chars.NAME: "chữ cái, chữ số, dấu cách, - ' .",
+    Chars.CODE: "chữ cái A-Z và chữ số 0-9",
+    Chars.DIGITS: "chữ số 0-9",
+    Chars.TEXT: "ký tự in được",
+}
+_ALLOWED = {
+    Chars.CODE: re.compile(r"[A-Z0-9]*"),
+    Chars.DIGITS: re.compile(r"[0-9]*"),
+}
+_NAME_PUNCTUATION = frozenset(" -'’.")
+REPORTED_CHARACTERS = 5  # a field full of refused characters names the first few
+
+
+def field_errors(record: BirthRecord) -> list[BusinessError]:
+    """Every text field of a `cleaned` record against its declared limit (FIELD_LIMITS). A record failing these is
+    answered without anything of it being stored."""
+    errors = []
+    for name, value in record.texts().items():
+        limit = FIELD_LIMITS[name]
+        if value is None:
+            continue
+        problem = _field_problem(name, value, limit)
+        if problem is not None:
+            errors.append(problem)
+    return errors
+
+
+def _field_problem(name: str, value: str, limit: FieldLimit) -> BusinessError | None:
+    refused = refused_characters(value) or _not_of(limit.chars, value)
+    if refused:
+        return childcard_error(
+            E.FIELD_CHARACTERS,
+            field=name,
+            name=name,
+            chars=", ".join(refused[:REPORTED_CHARACTERS]) + (" …" if len(refused) > REPORTED_CHARACTERS else ""),
+            allowed=CHARS_EN[limit.chars],
+            allowed_vi=CHARS_VI[limit.chars],
+        )
+    # A name's search key (`fold`) is stored too, in a column as wide as the name's.
+    length = max(len(value), len(fold(value))) if limit.chars is Chars.NAME else len(value)
+    if length > limit.length:
+        return childcard_error(E.FIELD_TOO_LONG, field=name, name=name, length=length, limit=limit.length)
+    if limit.required and not (fold(value) if limit.chars is Chars.NAME else value):
+        return childcard_error(E.FIELD_BLANK, field=name, name=name)
+    return None
+
+
+def _name_letter(category: str) -> bool:
+    return category[0] in "LM" or category == "Nd"
+
+
+def _not_of(chars: Chars, value: str) -> list[str]:
+    """The characters of `value` that `chars` does not accept, as `U+0000` labels."""
+    if chars is Chars.TEXT:
+        return []
+    if chars is Chars.NAME:
+        wrong = {ch for ch in value if ch not in _NAME_PUNCTUATION and not _name_letter(unicodedata.category(ch))}
+    elif _ALLOWED[chars].fullmatch(value):
+        return []
+    else:
+        wrong = {ch for ch in value if not _ALLOWED[chars].fullmatch(ch)}
+    return [f"U+{ord(ch):04X}" for ch in sorted(wrong)]
 
 
 def office_location(record: BirthRecord) -> Location:
@@ -69,22 +142,8 @@ def check_record(record: BirthRecord, *, today: dt.date, facility: HealthFacilit
     """Every reason a placed record (see placement_errors) cannot get a card; `facility` is the chosen facility,
     loaded by the caller."""
     child = record.child
-    errors: list[BusinessError] = []
     office = admin_catalog().commune_on(record.registry_office_code, record.registered_on)
-    if child.date_of_birth > today:
-        errors.append(childcard_error(E.BIRTH_DATE_IN_FUTURE, field="child.dateOfBirth", day=child.date_of_birth))
-    elif child.date_of_birth > record.registered_on:
-        errors.append(
-            childcard_error(
-                E.BIRTH_DATE_AFTER_REGISTRATION,
-                field="child.dateOfBirth",
-                day=child.date_of_birth,
-                registered=record.registered_on,
-            )
-        )
-    elif not is_under_six(child.date_of_birth, record.registered_on):
-        months = _months_between(child.date_of_birth, record.registered_on)
-        errors.append(childcard_error(E.CHILD_NOT_UNDER_SIX, field="child.dateOfBirth", months=months))
+    errors = _date_errors(record, today)
     if child.personal_id_number:
         errors += _id_number_errors(record, office.province_code if office else None)
     errors += [
@@ -97,6 +156,12 @@ def check_record(record: BirthRecord, *, today: dt.date, facility: HealthFacilit
         # The facility must take the child now, when the card is issued, whatever it was on the registration day.
         for problem in primary_care_problems(facility, record.facility_code, on=today)
     ]
+    for role, person, gender in (
+        (GuardianRole.MOTHER, record.mother, Gender.FEMALE),
+        (GuardianRole.FATHER, record.father, Gender.MALE),
+        (GuardianRole.REGISTRANT, record.registrant, None),
+    ):
+        errors += _person_id_errors(role, person, gender)
     guardian = guardian_of(record)
     present = {
         GuardianRole.FATHER: record.father,
@@ -110,6 +175,53 @@ def check_record(record: BirthRecord, *, today: dt.date, facility: HealthFacilit
     if record.delivery is DeliveryMethod.BY_POST and not (record.delivery_address or "").strip():
         errors.append(childcard_error(E.POSTAL_ADDRESS_MISSING, field="deliveryAddress"))
     return errors
+
+
+def _date_errors(record: BirthRecord, today: dt.date) -> list[BusinessError]:
+    """The registration not after today (one day of clock skew allowed), the birth not after either, and the child
+    under 6 both on the registration date and on the day the hub receives the record (`today`)."""
+    born, registered = record.child.date_of_birth, record.registered_on
+    latest = today + CLOCK_SKEW
+    errors = []
+    if born > latest:  # the registration date is then wrong too, or the birth before it
+        errors.append(childcard_error(E.BIRTH_DATE_IN_FUTURE, field="child.dateOfBirth", day=born))
+    elif registered > latest:
+        errors.append(childcard_error(E.REGISTRATION_DATE_IN_FUTURE, field="registeredOn", day=registered))
+    elif born > registered:
+        errors.append(
+            childcard_error(E.BIRTH_DATE_AFTER_REGISTRATION, field="child.dateOfBirth", day=born, registered=registered)
+        )
+    elif not is_under_six(born, registered):
+        months = _months_between(born, registered)
+        errors.append(childcard_error(E.CHILD_NOT_UNDER_SIX, field="child.dateOfBirth", months=months))
+    elif not is_under_six(born, today):
+        months = _months_between(born, today)
+        errors.append(
+            childcard_error(E.CHILD_NOT_UNDER_SIX_ON_RECEIPT, field="child.dateOfBirth", months=months, day=today)
+        )
+    return errors
+
+
+def _person_id_errors(role: GuardianRole, person: PersonDetails | None, gender: Gender | None) -> list[BusinessError]:
+    """A parent's or the registrant's number: 12 digits of a known province, agreeing with their date of birth (when
+    given) and, for a parent, with their gender."""
+    if person is None or not person.personal_id_number:
+        return []
+    number = person.personal_id_number
+    checked = check_personal_id(number, date_of_birth=person.date_of_birth, gender=gender)
+    if checked.ok:
+        return []
+    return [
+        childcard_error(
+            E.PERSON_ID_NUMBER_INVALID,
+            field=f"{role.value}.personalIdNumber",
+            role=role.value,
+            role_vi=ROLE_VI[role],
+            number=number,
+            detail=" ".join(problem.message_en for problem in checked.issues),
+            detail_vi=" ".join(problem.message_vi for problem in checked.issues),
+        )
+    ]
 
 
 def _id_number_errors(record: BirthRecord, office_province: str | None) -> list[BusinessError]:

@@ -24,6 +24,12 @@ class ChildCardErrorCode(enum.StrEnum):
     GUARDIAN_MISSING = "GUARDIAN_MISSING"
     POSTAL_ADDRESS_MISSING = "POSTAL_ADDRESS_MISSING"
     DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
+    FIELD_BLANK = "FIELD_BLANK"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    FIELD_CHARACTERS = "FIELD_CHARACTERS"
+    PERSON_ID_NUMBER_INVALID = "PERSON_ID_NUMBER_INVALID"
+    REGISTRATION_DATE_IN_FUTURE = "REGISTRATION_DATE_IN_FUTURE"
+    CHILD_NOT_UNDER_SIX_ON_RECEIPT = "CHILD_NOT_UNDER_SIX_ON_RECEIPT"
     CASE_UNKNOWN = "CASE_UNKNOWN"
     ALREADY_CANCELLED = "ALREADY_CANCELLED"
     REASON_REQUIRED = "REASON_REQUIRED"
@@ -104,6 +110,32 @@ MESSAGES: Templates = {
     E.DUPLICATE_IN_BATCH: (
         "This record also appears at position {first} of the same batch with different content.",
         "Hồ sơ này đã có ở vị trí {first} của cùng lô với nội dung khác.",
+    ),
+    E.FIELD_BLANK: (
+        "{name} is blank, or has no letter or digit.",
+        "Trường {name} để trống hoặc không có chữ cái, chữ số nào.",
+    ),
+    E.FIELD_TOO_LONG: (
+        "{name} holds {length} characters; at most {limit} are accepted.",
+        "Trường {name} có {length} ký tự; chỉ chấp nhận tối đa {limit} ký tự.",
+    ),
+    E.FIELD_CHARACTERS: (
+        "{name} holds characters not accepted there ({allowed}): {chars}.",
+        "Trường {name} có ký tự không được chấp nhận ({allowed_vi}): {chars}.",
+    ),
+    E.PERSON_ID_NUMBER_INVALID: (
+        "The {role}'s personal identification number {number!r} is not valid: {detail}",
+        "Số định danh cá nhân của {role_vi} {number!r} không hợp lệ: {detail_vi}",
+    ),
+    E.REGISTRATION_DATE_IN_FUTURE: (
+        "The registration date {day} is in the future.",
+        "Ngày đăng ký {day} ở tương lai.",
+    ),
+    E.CHILD_NOT_UNDER_SIX_ON_RECEIPT: (
+        "The child is {months} months old on {day}, when the hub received the record; cards here are for children "
+        "under 6.",
+        "Trẻ đã {months} tháng tuổi vào ngày {day}, khi hồ sơ được chuyển đến; liên thông chỉ cấp thẻ cho trẻ dưới 6 "
+        "tuổi.",
     ),
     E.CASE_UNKNOWN: (
         "No registration {book}/{record} of office {office} has reached the hub.",

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.models import HealthFacility
-from hub.childcards.checks import check_record, office_location, placement_errors
+from hub.childcards.checks import check_record, field_errors, office_location, placement_errors
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import StateChange, change_states
 from hub.childcards.issuance import queue_cards
 from hub.childcards.loading import people_by_id
-from hub.childcards.matching import Match, MatchKind, match_children
+from hub.childcards.matching import Candidates, Match, MatchKind, match_among, match_children
 from hub.childcards.models import CaseState, ChildCardCase, Registration, ReviewItem, ReviewState
 from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
@@ -56,23 +56,31 @@ async def submit_registrations(
     actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
     if len(records) > MAX_BATCH:
         raise ValueError(f"a batch holds at most {MAX_BATCH} records")
+    # Cleaned first: what is checked, hashed, stored and compared is the cleaned text. A record whose text breaks a
+    # field's limits is answered before anything of it reaches the database, and the others go on.
+    records = [r.cleaned() for r in records]
+    refused = {index: errors for index, r in enumerate(records) if (errors := field_errors(r))}
+    placed = [r for index, r in enumerate(records) if index not in refused]
     canonical = [r.canonical() for r in records]
     hashes = [r.content_hash(c) for r, c in zip(records, canonical, strict=True)]
     await plan_for_batches(session)
     # Overlapping batches, or records sharing a mother, queue on these locks rather than deadlock.
-    await lock_keys(session, _lock_keys(records))
-    cases = await _cases_by_key(session, {r.key for r in records})
-    facilities = await _facilities(session, {r.facility_code for r in records})
-    matches = await match_children(session, records)
+    await lock_keys(session, _lock_keys(placed))
+    cases = await _cases_by_key(session, {r.key for r in placed})
+    facilities = await _facilities(session, {r.facility_code for r in placed})
+    matches = iter(await match_children(session, placed))
     linked = await people_by_id(session, (c.person_id for c in cases.values()))
-    batch = _Batch(mothers=await known_mothers(session, records), people=linked)
+    batch = _Batch(mothers=await known_mothers(session, placed), people=linked)
     today = vietnam_date(now)
     outcomes: list[RecordOutcome] = []
     first_in_batch: dict[tuple[str, str, str], tuple[int, str]] = {}
-    for index, (birth, content_hash, match) in enumerate(zip(records, hashes, matches, strict=True)):
-        stored = canonical[index]
+    for index, (birth, content_hash) in enumerate(zip(records, hashes, strict=True)):
         outcome = RecordOutcome(index, birth)
         outcomes.append(outcome)
+        if index in refused:
+            outcome.errors = refused[index]
+            continue
+        match = next(matches)
         seen = first_in_batch.setdefault(birth.key, (index, content_hash))
         if seen[0] != index:
             if seen[1] == content_hash:
@@ -84,12 +92,20 @@ async def submit_registrations(
         if outcome.errors:
             continue
         case = cases.get(birth.key)
-        if case is not None and case.content_hash == content_hash:
-            outcome.case, outcome.errors = case, _stored_reasons(case)  # the same record again: the same answer
+        same = case is not None and case.content_hash == content_hash
+        if case is not None and same and case.state != CaseState.REJECTED.value:
+            outcome.case, outcome.errors = case, []  # the same record again: the same answer
             continue
         errors = check_record(birth, today=today, facility=facilities.get(birth.facility_code))
-        case = _open_version(batch.new.append, case, birth, (content_hash, stored), now, actor)
-        cases[birth.key] = case
+        if case is not None and same:
+            # A rejected record sent again is checked again: its cause (a facility, the catalog) may be gone.
+            if _codes(errors) == _codes(_stored_reasons(case)):
+                outcome.case, outcome.errors = case, _stored_reasons(case)
+                continue
+        else:
+            case = _open_version(batch.new.append, case, birth, (content_hash, canonical[index]), now, actor)
+            cases[birth.key] = case
+        assert case is not None
         outcome.case, outcome.errors = case, errors
         if errors:
             case.reasons = [_reason(e) for e in errors]
@@ -112,9 +128,9 @@ class _Batch:
 
     mothers: dict[str, Person]  # by identification number: known, or recorded by an earlier record of the batch
     people: dict[uuid.UUID, Person]  # the children already linked to the batch's known cases
-    # Children by identification number, created by an earlier record of the batch: a second registration of the
-    # same child (another office, another book) links to them, as it would in a later batch.
-    children: dict[str, Person] = field(default_factory=dict)
+    # Children created by an earlier record of the batch: a second registration of the same child (another office,
+    # another book, the name spelled in another Unicode form) links to them, as it would in a later batch.
+    created: Candidates = field(default_factory=Candidates)
     changes: list[StateChange] = field(default_factory=list)
     new: list[Base] = field(default_factory=list)  # people, cases and registrations, written without the ORM's flush
     to_issue: list[ChildCardCase] = field(default_factory=list)
@@ -207,6 +223,10 @@ def _child_person(
     batch: _Batch,
 ) -> Person | None:
     """Link the case to the child and queue the card; a probable duplicate waits for an officer instead."""
+    if match.kind is not MatchKind.SURE and case.person_id is None:
+        among_batch = match_among(birth, batch.created)  # a child created by an earlier record of the batch
+        if among_batch.kind is MatchKind.SURE or match.kind is MatchKind.NONE:
+            match = among_batch
     if case.person_id is None and match.kind is MatchKind.PROBABLE and match.person is not None:
         session.add(
             ReviewItem(
@@ -223,13 +243,9 @@ def _child_person(
     person = match.person if match.kind is MatchKind.SURE else None
     if case.person_id is not None:
         person = batch.people.get(case.person_id)
-    number = birth.child.personal_id_number
-    if person is None and number:
-        person = batch.children.get(number)
     if person is None:
         person = create_child(batch.new.append, birth, now, batch.audit, batch.mothers)
-        if number:
-            batch.children[number] = person
+        batch.created.add(person, birth.mother.personal_id_number if birth.mother else None)
     elif birth.child.personal_id_number and not person.personal_id_number:
         person.personal_id_number = birth.child.personal_id_number
     case.person_id = person.id
@@ -317,6 +333,10 @@ def card_requested(case: ChildCardCase) -> StateChange:
 
 def _reason(error: BusinessError) -> dict[str, str | None]:
     return {"code": error.code, "field": error.field, "message": error.message, "message_vi": error.message_vi}
+
+
+def _codes(errors: Sequence[BusinessError]) -> list[tuple[str, str | None]]:
+    return [(e.code, e.field) for e in errors]
 
 
 def _stored_reasons(case: ChildCardCase) -> list[BusinessError]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import enum
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,28 @@ class Match:
     kind: MatchKind
     person: Person | None = None
     reason: str = ""
+
+
+@dataclass
+class Candidates:
+    """People a record's child may be, indexed as `_match` looks them up."""
+
+    by_number: dict[str | None, Person] = field(default_factory=dict)
+    by_key: defaultdict[tuple[str, object], list[Person]] = field(default_factory=lambda: defaultdict(list))
+    mother_numbers: dict[uuid.UUID, str | None] = field(default_factory=dict)
+
+    def add(self, person: Person, mother_number: str | None) -> None:
+        """A person just recorded, with their mother's identification number (None: unknown)."""
+        if person.personal_id_number:
+            self.by_number[person.personal_id_number] = person
+        self.by_key[(person.name_key, person.date_of_birth)].append(person)
+        if person.mother_id is not None:
+            self.mother_numbers[person.mother_id] = mother_number
+
+
+def match_among(record: BirthRecord, candidates: Candidates) -> Match:
+    """The match for a record's child among `candidates` (the children an earlier record of the batch created)."""
+    return _match(record, candidates.by_number, candidates.by_key, candidates.mother_numbers)
 
 
 async def match_children(session: AsyncSession, records: Sequence[BirthRecord]) -> list[Match]:
@@ -69,9 +91,9 @@ async def match_children(session: AsyncSession, records: Sequence[BirthRecord]) 
 
 def _match(
     record: BirthRecord,
-    by_number: dict[str | None, Person],
-    candidates: dict[tuple[str, object], list[Person]],
-    mother_numbers: dict[uuid.UUID, str | None],
+    by_number: Mapping[str | None, Person],
+    candidates: Mapping[tuple[str, object], list[Person]],
+    mother_numbers: Mapping[uuid.UUID, str | None],
 ) -> Match:
     child = record.child
     if child.personal_id_number and child.personal_id_number in by_number:

@@ -3,14 +3,62 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hub.childcards.models import DeliveryMethod
 from hub.childcards.rules import GuardianRole
 from hub.infra.canonical import canonical_json
+from hub.infra.text import clean_text
 from hub.persons.models import Gender
+
+
+class Chars(enum.StrEnum):
+    """The characters a text field accepts, beyond the refusal of controls everywhere (`refused_characters`)."""
+
+    NAME = "name"  # letters and combining marks, with spaces, hyphens, apostrophes and full stops; one letter at least
+    CODE = "code"  # ASCII letters and digits
+    DIGITS = "digits"  # ASCII digits
+    TEXT = "text"  # any printable character
+
+
+@dataclass(frozen=True)
+class FieldLimit:
+    """What a text field of a registration may hold, after `clean_text`: at most `length` characters of `chars`."""
+
+    length: int
+    chars: Chars
+    required: bool = False  # blank (nothing left once cleaned) is refused
+
+
+# Every text field of a registration, by its name in the API. The lengths are those of the columns the value is
+# stored in (`ChildCardCase`, `Person`, `ChildCard`) or, for what only the registration's JSON keeps, the civil
+# registry's own; a person's fields are the same for the registrant, the mother and the father.
+NAME = FieldLimit(200, Chars.NAME, required=True)
+PERSON_ID = FieldLimit(12, Chars.DIGITS)
+ADDRESS = FieldLimit(500, Chars.TEXT)
+FIELD_LIMITS: dict[str, FieldLimit] = {
+    "registryOfficeCode": FieldLimit(5, Chars.DIGITS, required=True),
+    "bookNumber": FieldLimit(50, Chars.TEXT, required=True),
+    "recordNumber": FieldLimit(50, Chars.TEXT, required=True),
+    "facilityCode": FieldLimit(5, Chars.CODE, required=True),
+    "deliveryAddress": ADDRESS,
+    "child.fullName": NAME,
+    "child.ethnicityCode": FieldLimit(10, Chars.CODE),
+    "child.nationality": FieldLimit(3, Chars.CODE, required=True),
+    "child.personalIdNumber": PERSON_ID,
+    "child.placeOfBirth": ADDRESS,
+    **{
+        f"{role}.{name}": limit
+        for role in ("registrant", "mother", "father")
+        for name, limit in (("fullName", NAME), ("personalIdNumber", PERSON_ID), ("address", ADDRESS))
+    },
+}
+
+TextChange = Callable[[str, str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -50,6 +98,58 @@ class BirthRecord:
     father: PersonDetails | None = None
     guardian: GuardianRole | None = None  # None: the default of domain-rules §2
     delivery_address: str | None = None
+
+    def map_texts(self, change: TextChange) -> BirthRecord:
+        """The record with each text field replaced by `change(field, value)`, fields named as in FIELD_LIMITS."""
+
+        def person(role: str, details: PersonDetails | None) -> PersonDetails | None:
+            if details is None:
+                return None
+            return replace(
+                details,
+                full_name=change(f"{role}.fullName", details.full_name) or "",
+                personal_id_number=change(f"{role}.personalIdNumber", details.personal_id_number),
+                address=change(f"{role}.address", details.address),
+            )
+
+        child = self.child
+        registrant = person("registrant", self.registrant)
+        assert registrant is not None
+        return replace(
+            self,
+            registry_office_code=change("registryOfficeCode", self.registry_office_code) or "",
+            book_number=change("bookNumber", self.book_number) or "",
+            record_number=change("recordNumber", self.record_number) or "",
+            child=replace(
+                child,
+                full_name=change("child.fullName", child.full_name) or "",
+                ethnicity_code=change("child.ethnicityCode", child.ethnicity_code),
+                nationality=change("child.nationality", child.nationality) or "",
+                personal_id_number=change("child.personalIdNumber", child.personal_id_number),
+                place_of_birth=change("child.placeOfBirth", child.place_of_birth),
+            ),
+            registrant=registrant,
+            facility_code=change("facilityCode", self.facility_code) or "",
+            mother=person("mother", self.mother),
+            father=person("father", self.father),
+            delivery_address=change("deliveryAddress", self.delivery_address),
+        )
+
+    def texts(self) -> dict[str, str | None]:
+        """Each text field's value, by its name in FIELD_LIMITS (a parent not on the record: no entries)."""
+        found: dict[str, str | None] = {}
+
+        def keep(name: str, value: str | None) -> str | None:
+            found[name] = value
+            return value
+
+        self.map_texts(keep)
+        return found
+
+    def cleaned(self) -> BirthRecord:
+        """The record as the hub stores and compares it: each text `clean_text`ed, codes in capitals, an optional
+        field left blank None. Cleaning again changes nothing."""
+        return self.map_texts(_clean_field)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -125,6 +225,15 @@ class BirthRecord:
             guardian=GuardianRole(data["guardian"]) if data["guardian"] else None,
             delivery_address=data["delivery_address"],
         )
+
+
+def _clean_field(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = clean_text(value)
+    if FIELD_LIMITS[name].chars is Chars.CODE:
+        cleaned = cleaned.upper()
+    return cleaned or (None if not FIELD_LIMITS[name].required else "")
 
 
 def _person(details: PersonDetails | None) -> dict[str, Any] | None:

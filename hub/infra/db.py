@@ -13,8 +13,10 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     DateTime,
+    Enum,
     Integer,
     MetaData,
+    String,
     Table,
     any_,
     bindparam,
@@ -34,7 +36,7 @@ from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.schema import CallableColumnDefault, Column, ScalarElementColumnDefault
 from sqlalchemy.sql.selectable import TableValuedAlias
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,6 +52,57 @@ BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ValueTooLong(ValueError):
+    """A value longer than its column: refused, never cut (PostgreSQL refuses it too; SQLite would store it)."""
+
+    def __init__(self, column: Column[Any], length: int) -> None:
+        limit = cast(String, column.type).length
+        super().__init__(f"{column.table.name}.{column.name}: {length} characters, at most {limit}")
+        self.column, self.length = column, length
+
+
+@functools.cache
+def bounded_columns(table: Table) -> tuple[tuple[Column[Any], int], ...]:
+    """The columns of `table` whose text has a length limit, with it."""
+    return tuple(
+        (column, column.type.length)
+        for column in table.columns
+        if isinstance(column.type, String) and column.type.length is not None
+    )
+
+
+def check_lengths(table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Raise ValueTooLong for the first value of `rows` longer than its column of `table`."""
+    bounded = bounded_columns(table)
+    for row in rows:
+        for column, length in bounded:
+            value = row.get(column.key)
+            if isinstance(value, str) and len(value) > length:
+                raise ValueTooLong(column, len(value))
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _check_object_lengths(mapper: Any, _connection: Any, target: Base) -> None:
+    """What the unit of work writes is held to the column lengths on every backend."""
+    check_lengths(cast(Table, mapper.local_table), [_column_values(mapper, target)])
+
+
+def _column_values(mapper: Any, target: Base) -> dict[str, Any]:
+    table = cast(Table, mapper.local_table)
+    attribute = mapper.get_property_by_column
+    return {column.key: target.__dict__.get(attribute(column).key) for column, _ in bounded_columns(table)}
+
+
+def unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    """`type_` without its length. An array parameter is cast to its element type, and PostgreSQL cuts a value cast to
+    VARCHAR(n) to n characters without an error: cast to VARCHAR, a value too long for its column is refused when
+    stored, and compared whole."""
+    if isinstance(type_, String) and not isinstance(type_, Enum) and type_.length is not None:
+        return String(collation=type_.collation)
+    return type_
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -238,6 +291,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     if not rows:
         return
     if len(rows) == 1 or dialect_of(session) != "postgresql":
+        check_lengths(table, rows)
         await session.execute(insert(table), rows)
         return
     keys = tuple(rows[0])
@@ -251,6 +305,7 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
     if not rows:
         return
     if len(rows) == 1 or dialect_of(session) != "postgresql":
+        check_lengths(cast(Table, model.__table__), rows)
         await session.execute(update(model), rows)
         return
     keys = tuple(rows[0])
@@ -279,7 +334,7 @@ def _unnested(table: Table, keys: Sequence[str]) -> TableValuedAlias:
     """One array parameter per column of `keys` (named `_arrays` gives them values), unnested together as a table
     (PostgreSQL)."""
     # dimensions=1: a JSON value that is itself a list is one element, not a nested array.
-    arrays = [bindparam(f"unnest_{k}", type_=ARRAY(table.c[k].type, dimensions=1)) for k in keys]
+    arrays = [bindparam(f"unnest_{k}", type_=ARRAY(unbounded(table.c[k].type), dimensions=1)) for k in keys]
     return func.unnest(*arrays).table_valued(*keys).render_derived()
 
 
@@ -341,7 +396,7 @@ def one_of(
     wanted = list(values)
     if dialect_of(session) != "postgresql":
         return column.in_(wanted)
-    return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
+    return column == any_(bindparam(None, wanted, type_=ARRAY(unbounded(column.type))))
 
 
 def rows_in(
@@ -353,7 +408,7 @@ def rows_in(
     if dialect_of(session) != "postgresql":
         return tuple_(*columns).in_(wanted)
     arrays = [
-        bindparam(None, [row[index] for row in wanted], type_=ARRAY(column.type))
+        bindparam(None, [row[index] for row in wanted], type_=ARRAY(unbounded(column.type)))
         for index, column in enumerate(columns)
     ]
     unnested = func.unnest(*arrays).table_valued(*(f"c{index}" for index in range(len(columns)))).render_derived()

@@ -23,3 +23,25 @@ def normalise_name(text: str) -> str:
     """A name tidied: NFC, single spaces, each word capitalised (`nguyễn  văn AN` → `Nguyễn Văn An`)."""
     words = unicodedata.normalize("NFC", text).split()
     return " ".join(word[:1].upper() + word[1:].lower() for word in words)
+
+
+# Characters never accepted in stored text: controls (NUL among them), lone surrogates, private use, unassigned.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
+# White space that is not a control character (spaces of every width, line and paragraph separators): controls are
+# left in place for `refused_characters` to find.
+_SPACES = re.compile(r"[^\S\x00-\x1f\x7f-\x9f]+")
+
+
+def clean_text(text: str) -> str:
+    """Text as the hub stores and compares it: NFC; invisible format characters (zero-width spaces and joiners, bidi
+    controls, the byte-order mark, soft hyphens: Unicode category Cf) removed; each run of white space one space,
+    none at either end. Controls stay: they are refused (`refused_characters`), never silently removed."""
+    visible = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cf")
+    return _SPACES.sub(" ", visible).strip(" ")
+
+
+def refused_characters(text: str) -> list[str]:
+    """The characters of `text` that no stored text accepts (controls, NUL among them; lone surrogates; private use;
+    unassigned code points), each once, as `U+0000` labels."""
+    found = {ch for ch in text if unicodedata.category(ch) in _REFUSED_CATEGORIES}
+    return [f"U+{ord(ch):04X}" for ch in sorted(found)]

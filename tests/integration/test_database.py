@@ -11,10 +11,14 @@ from typing import cast
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import Table, select, text
+from sqlalchemy.exc import DBAPIError
 
 from hub.childcards.models import ChildCardCase
 from hub.infra.db import (
+    Base,
     Database,
+    ValueTooLong,
+    bounded_columns,
     insert_new,
     insert_rows,
     one_of,
@@ -242,3 +246,61 @@ def _case(number: str, person_id: uuid.UUID | None, *, reasons: list[dict[str, s
         received_at=NOW,
         updated_at=NOW,
     )
+
+
+def _bounded_columns() -> list[tuple[Table, str, int]]:
+    """Every text column with a length limit, of every table of the hub."""
+    import hub.entry.tables  # noqa: F401  (every domain's tables)
+
+    return [
+        (table, column.key, length)
+        for table in Base.metadata.sorted_tables
+        for column, length in bounded_columns(table)
+    ]
+
+
+@pytest.mark.parametrize("rows", [1, 2], ids=["one row", "a batch"])
+async def test_a_value_too_long_for_its_column_is_refused_never_cut(db, rows):
+    """For each table and each of its limited text columns: a value one character too long is refused, by
+    `insert_rows` (one row: a plain INSERT; more: unnested arrays on PostgreSQL), `update_rows` and the unit of work,
+    on both backends. PostgreSQL cut values cast to VARCHAR(n)[] without an error: a 13-digit number became 12."""
+    columns = _bounded_columns()
+    assert len(columns) > 40
+    refused = []
+    for table, key, length in columns:
+        async with db.sessions() as session, session.begin():
+            try:
+                async with session.begin_nested():
+                    await insert_rows(session, table, [{key: "9" * (length + 1)}] * rows)
+            except (ValueTooLong, DBAPIError) as error:
+                if "too long" in str(error) or isinstance(error, ValueTooLong):
+                    refused.append(f"{table.name}.{key}")
+                else:
+                    raise
+    assert refused == [f"{table.name}.{key}" for table, key, _ in columns]
+
+
+async def test_the_unit_of_work_and_update_rows_refuse_a_value_too_long(db):
+    (person,) = await _people(db, [("an", dt.date(2024, 1, 1))])
+    with pytest.raises((ValueTooLong, DBAPIError), match=r"too long|at most"):
+        async with db.transaction() as session:
+            session.add(_person("x" * 201, dt.date(2024, 1, 1)))
+    with pytest.raises((ValueTooLong, DBAPIError), match=r"too long|at most"):
+        async with db.transaction() as session:
+            await update_rows(session, Person, [{"id": person, "personal_id_number": "0481940001234"}] * 2)
+    async with db.sessions() as session:
+        assert (await session.scalars(select(Person.personal_id_number))).all() == [None]
+
+
+async def test_a_value_too_long_for_its_column_matches_no_row(db):
+    """Compared whole: cut to the column's length, `0481940001234` found the person numbered `048194000123`."""
+    mother = _person("an", dt.date(1994, 1, 1))
+    mother.personal_id_number = "048194000123"
+    async with db.transaction() as session:
+        session.add(mother)
+    long = "0481940001234"
+    async with db.sessions() as session:
+        found = await session.scalars(select(Person.id).where(one_of(session, Person.personal_id_number, [long])))
+        assert found.all() == []
+        rows = rows_in(session, (Person.personal_id_number, Person.date_of_birth), [(long, dt.date(1994, 1, 1))])
+        assert (await session.scalars(select(Person.id).where(rows))).all() == []
