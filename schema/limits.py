@@ -49,6 +49,7 @@ from hub.childcards.queries import MAX_PAGE as CASE_PAGE
 from hub.claims.queries import MAX_PAGE as CLAIM_PAGE
 from hub.documents.queries import MAX_PAGE as DOCUMENT_PAGE
 from hub.infra.settings import GraphQLLimits
+from hub.jobs.failed import MAX_PAGE as FAILED_JOB_PAGE
 from schema.catalogs.facilities import MAX_REQUESTS
 from schema.errors import BAD_USER_INPUT, TOO_COMPLEX
 
@@ -65,6 +66,7 @@ PAGE_MAXIMA: Mapping[str, int] = {
     "Query.documents": DOCUMENT_PAGE,
     "Query.facilities": FACILITY_PAGE,
     "Query.facilityRequests": MAX_REQUESTS,
+    "Query.failedJobs": FAILED_JOB_PAGE,
     "Query.myDataAccess": TRACKER_PAGE,
 }
 # A paged field missing from PAGE_MAXIMA counts as the largest page any field gives.

@@ -250,7 +250,6 @@ async def test_a_number_that_arrives_a_day_later_is_attached(connected, register
     await wait_until(attached, timeout=20)
     # And the registry's software is told the number, the case keeping its state
     async with registry_client(outside) as registry:
-
         news: list[CaseOutcome] = []
 
         async def told() -> bool:
