@@ -57,7 +57,8 @@ def registration(
         },
         "mother": {
             "fullName": "Trần Thị Thu",
-            "dateOfBirth": "1995-03-08",
+            # Born in the year her ID number says (its 5th and 6th digits; a woman of the 1900s): the hub checks it.
+            "dateOfBirth": f"19{mother_id[4:6]}-03-08",
             "personalIdNumber": mother_id,
             "address": "25 Trần Phú, Hải Châu, Đà Nẵng",
         },

@@ -97,7 +97,12 @@ def build_population(seed: int, people: int, facilities: Sequence[Facility], tod
     for family in generator.families(people):
         for birth in family.births:
             child = birth.child
-            if child.date_of_birth <= under_six_after or not is_under_six(child.date_of_birth, birth.registered_on):
+            # Under 6 when registered and on the day the hub receives the record (today), as the intake checks.
+            if (
+                child.date_of_birth <= under_six_after
+                or not is_under_six(child.date_of_birth, birth.registered_on)
+                or not is_under_six(child.date_of_birth, today)
+            ):
                 continue
             under_six += 1
             commune = child.address.commune

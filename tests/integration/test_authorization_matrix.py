@@ -286,6 +286,15 @@ MATRIX: dict[str, Case] = {
             and (k is K.CLAIM_PROCESSOR or not any(e["medicalFieldsVisible"] for e in d["claim"]["evidence"] or ()))
         ),
     ),
+    "failedJobs": Case(
+        "{ failedJobs { totalCount edges { node { id kind lastError } } } }",
+        none,
+        # National operators and supervisors only: a job's payload may cover several provinces (population checks
+        # merge offices' batches). B's clients are provincial, so no control of B's reads it (test_failed_jobs.py
+        # has the national ones); every client of A is refused.
+        (),
+        lambda d, b, k: False,
+    ),
     "myDataAccess": Case(
         "{ myDataAccess { entries { operation clientName clientKind } hasMore } }",
         none,
