@@ -97,6 +97,7 @@ async def submit_registrations(
             outcome.case, outcome.errors = case, []  # the same record again: the same answer
             continue
         errors = check_record(birth, today=today, facility=facilities.get(birth.facility_code))
+        errors += _number_held_by_another(birth, case, match, batch)
         if case is not None and same:
             # A rejected record sent again is checked again: its cause (a facility, the catalog) may be gone.
             if _codes(errors) == _codes(_stored_reasons(case)):
@@ -248,10 +249,26 @@ def _child_person(
         batch.created.add(person, birth.mother.personal_id_number if birth.mother else None)
     elif birth.child.personal_id_number and not person.personal_id_number:
         person.personal_id_number = birth.child.personal_id_number
+        batch.created.by_number[person.personal_id_number] = person  # held now: a later record finds it
     case.person_id = person.id
     batch.changes.append(card_requested(case))
     batch.to_issue.append(case)
     return person
+
+
+def _number_held_by_another(
+    birth: BirthRecord, case: ChildCardCase | None, match: Match, batch: _Batch
+) -> list[BusinessError]:
+    """A new version giving the child already linked to its case an identification number that another person
+    holds (on record, or given by an earlier record of the batch): refused, as `amendBirthRegistration` refuses it,
+    rather than failing the whole batch on the number's uniqueness."""
+    number = birth.child.personal_id_number
+    if case is None or case.person_id is None or not number:
+        return []
+    holders = (match.person if match.kind is MatchKind.SURE else None, batch.created.by_number.get(number))
+    if any(h is not None and h.personal_id_number == number and h.id != case.person_id for h in holders):
+        return [childcard_error(E.ID_NUMBER_HELD_BY_ANOTHER, field="child.personalIdNumber", number=number)]
+    return []
 
 
 def create_child(

@@ -247,3 +247,24 @@ async def test_an_over_long_identity_number_is_never_cut(hub, office):  # noqa: 
     assert result["accepted"] is False
     async with hub[1].services.db.sessions() as session:
         assert await session.scalar(select(Person).where(Person.personal_id_number == number)) is None
+
+
+async def test_a_number_another_child_holds_is_refused_for_a_child_already_linked(hub, office):  # noqa: F811
+    """Found by the property test: a new version giving a linked child (known without a number) a number that another
+    person holds failed the whole batch on the number's uniqueness (INTERNAL); it is refused alone, as
+    amendBirthRegistration refuses it."""
+    client, _ = hub
+    (first,) = (await submit(client, office, birth(recordNumber="1", **{"child.personalIdNumber": None})))["results"]
+    assert first["accepted"], first["errors"]
+    twin = birth(recordNumber="2", **{"child.fullName": "Nguyễn Minh Bảo"})  # gets CHILD_ID, earlier in the batch
+    numbered = birth(recordNumber="1")  # the first child, now with CHILD_ID
+    answer = await submit(client, office, twin, numbered, _good(3))
+    assert [r["accepted"] for r in answer["results"]] == [True, False, True]
+    assert [(e["code"], e["field"]) for e in answer["results"][1]["errors"]] == [
+        ("ID_NUMBER_HELD_BY_ANOTHER", "child.personalIdNumber")
+    ]
+    (again,) = (await submit(client, office, numbered))["results"]  # the holder now on record
+    assert [e["code"] for e in again["errors"]] == ["ID_NUMBER_HELD_BY_ANOTHER"]
+    async with hub[1].services.db.sessions() as session:
+        holders = (await session.scalars(select(Person.full_name).where(Person.personal_id_number == CHILD_ID))).all()
+    assert holders == ["Nguyễn Minh Bảo"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +13,10 @@ from click.testing import CliRunner
 
 from hub.entry.cli import main
 from hub.entry.migrate import head_revisions
+from hub.infra.db import Database
 from signing.devpki import certificates_pem, generate_identity
 from signing.parties import POPULATION_DATABASE
+from tests.integration.test_failed_jobs import given_failed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +146,40 @@ def test_certificates_and_gateway_accounts_from_the_command_line(run, tmp_path):
     with sqlite3.connect(tmp_path / "hub.db") as connection:
         (stored,) = connection.execute("SELECT password_hash FROM gateway_accounts").fetchone()
     assert stored.startswith("$argon2id$") and "e10adc3949ba59ab" not in stored
+
+
+def test_jobs_failed_are_listed_and_retried(run, tmp_path, clock):
+    run("migrate")
+
+    async def failed_twice() -> list[int]:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+        try:
+            return [await given_failed(db, clock), await given_failed(db, clock)]
+        finally:
+            await db.dispose()
+
+    first, second = asyncio.run(failed_twice())
+    listed = run("jobs", "list", "--failed")
+    assert listed.exit_code == 0
+    lines = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert [(int(line[0]), line[2], line[4]) for line in lines] == [
+        (second, "10 attempt(s)", "PermanentJobError: refused"),
+        (first, "10 attempt(s)", "PermanentJobError: refused"),
+    ]
+    page = run("jobs", "list", "--failed", "--limit", "1")
+    assert len(page.stdout.splitlines()) == 1 and "(more than 1: use --limit)" in page.stderr
+    retried = run("jobs", "retry", str(first))
+    assert retried.exit_code == 0 and f"job {first} (" in retried.stdout and "pending again" in retried.stdout
+    with sqlite3.connect(tmp_path / "hub.db") as connection:
+        states = dict(connection.execute("SELECT id, state FROM outbox_jobs").fetchall())
+    assert states == {first: "pending", second: "failed"}
+    again = run("jobs", "retry", str(first))
+    assert again.exit_code == 1 and f"job {first} is not a failed job" in again.output
+    assert run("jobs", "retry", "999").exit_code == 1
+    assert [int(line.split("\t")[0]) for line in run("jobs", "list", "--failed").stdout.splitlines()] == [second]
+    counts = run("jobs", "list")  # without --failed: each kind's jobs by state
+    assert counts.exit_code == 0 and "\tpending\t1" in counts.stdout and "\tfailed\t1" in counts.stdout
+    with sqlite3.connect(tmp_path / "hub.db") as connection:
+        retries = connection.execute("SELECT details FROM audit_log WHERE operation = 'jobs.retry'").fetchall()
+    assert [json.loads(details)["job"] for (details,) in retries] == [first]  # the retry is audited
+    assert "audit chain intact" in run("audit", "verify").output
