@@ -51,6 +51,7 @@ from hub.documents.queries import MAX_PAGE as DOCUMENT_PAGE
 from hub.infra.settings import GraphQLLimits
 from hub.jobs.failed import MAX_PAGE as FAILED_JOB_PAGE
 from schema.catalogs.facilities import MAX_REQUESTS
+from schema.childcards.intake import ANSWERED_PER_RECORD, is_registration
 from schema.errors import BAD_USER_INPUT, TOO_COMPLEX
 
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
@@ -393,15 +394,37 @@ class TextWithoutNul(ValidationRule):
 
 
 def nul_in(value: object, path: str) -> str | None:
-    """The path of the first text holding U+0000 within a JSON value (`$records[3].child.fullName`), or None."""
+    """The path of the first text holding U+0000 within a JSON value (`$records[3].child.fullName`), or None.
+
+    A birth registration's texts are left to the intake, which answers a NUL in one of them for that record alone
+    (FIELD_CHARACTERS) rather than refusing the whole batch; the registration's other values are walked as any."""
     match value:
         case str():
             return path if NUL in value else None
+        case dict() if is_registration(value):
+            return _nul_outside(value, path, "", ANSWERED_PER_RECORD)
         case dict():
             return next((p for k, v in value.items() if (p := nul_in(k, path) or nul_in(v, f"{path}.{k}"))), None)
         case list():
             return next((p for i, v in enumerate(value) if (p := nul_in(v, f"{path}[{i}]"))), None)
     return None
+
+
+def _nul_outside(value: object, path: str, name: str, answered: frozenset[str]) -> str | None:
+    """As `nul_in`, leaving out the texts named (by their dotted path `name` within the value) in `answered`."""
+    match value:
+        case str() if name in answered:
+            return None
+        case dict():
+            return next(
+                (
+                    p
+                    for k, v in value.items()
+                    if (p := nul_in(k, path) or _nul_outside(v, f"{path}.{k}", f"{name}.{k}" if name else k, answered))
+                ),
+                None,
+            )
+    return nul_in(value, path)
 
 
 def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> tuple[type[ASTValidationRule], ...]:

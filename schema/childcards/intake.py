@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from hub.childcards.errors import ChildCardErrorCode
 from hub.childcards.intake import MAX_BATCH, RecordOutcome, submit_registrations
 from hub.childcards.models import CaseState, DeliveryMethod
-from hub.childcards.records import BirthRecord, ChildDetails, PersonDetails
+from hub.childcards.records import FIELD_LIMITS, BirthRecord, ChildDetails, PersonDetails
 from hub.childcards.rules import GuardianRole
 from hub.infra.errors import InvalidRequest
 from hub.persons.models import Gender
@@ -86,6 +88,24 @@ class BirthRegistrationInput:
             guardian=self.guardian,
             delivery_address=blank(self.delivery_address),
         )
+
+
+_FIELDS = dataclasses.fields(BirthRegistrationInput)
+REGISTRATION_FIELDS = frozenset(to_camel_case(f.name) for f in _FIELDS)
+REQUIRED_FIELDS = frozenset(
+    to_camel_case(f.name)
+    for f in _FIELDS
+    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+)
+# The texts of a registration, by their paths within the record (`child.fullName`), that the intake refuses record by
+# record (FIELD_CHARACTERS: every control character, NUL among them): one record holding a NUL is answered alone.
+ANSWERED_PER_RECORD = frozenset(FIELD_LIMITS)
+
+
+def is_registration(value: object) -> bool:
+    """Whether a JSON value has the shape of a `BirthRegistrationInput`: every required field, no other. No other
+    input has `child` and `registrant`, and no input is a JSON scalar, so it can only be a registration."""
+    return isinstance(value, dict) and REQUIRED_FIELDS <= value.keys() <= REGISTRATION_FIELDS
 
 
 @strawberry.type

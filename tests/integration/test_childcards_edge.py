@@ -87,10 +87,10 @@ async def test_every_hostile_record_in_one_batch_leaves_the_good_ones_stored(hub
 
 
 async def test_a_nul_character_is_refused_per_record_by_the_intake(hub, office, signer, clock):  # noqa: F811
-    """A request holding U+0000 anywhere is refused by the API as it is read (schema.limits: one error for the
-    request, BAD_USER_INPUT, never INTERNAL); a record reaching the intake another way is refused alone."""
+    """A record's text holding U+0000 is answered for that record (FIELD_CHARACTERS), through the API as through the
+    intake; elsewhere in the request (a date, an enumeration) it is refused for the request, BAD_USER_INPUT."""
     client, state = hub
-    sent = {"records": [birth(**{"child.fullName": "An\x00"})]}
+    sent = {"records": [birth(**{"child.dateOfBirth": "2026-10-01\x00"})]}
     assert await graphql_error_codes(client, SUBMIT, sent, token=office["ubnd-hai-chau"]) == ["BAD_USER_INPUT"]
     db = state.services.db
     registry, _ = await make_client(db, signer, clock, "ubnd-2", ClientKind.CIVIL_REGISTRY, "commune:20242")
@@ -268,3 +268,26 @@ async def test_a_number_another_child_holds_is_refused_for_a_child_already_linke
     async with hub[1].services.db.sessions() as session:
         holders = (await session.scalars(select(Person.full_name).where(Person.personal_id_number == CHILD_ID))).all()
     assert holders == ["Nguyễn Minh Bảo"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"child.fullName": "An\x00"},
+        {"bookNumber": "01/2026\x00"},
+        {"mother.address": "\x0012 Bạch Đằng"},
+        {"child.nationality": "V\x00N", "registrant.fullName": "Nam\x00"},
+    ],
+)
+async def test_a_nul_in_one_record_is_answered_for_that_record_alone(hub, office, changes):  # noqa: F811
+    client, _ = hub
+    hostile = birth(**{"recordNumber": "h1", "child.personalIdNumber": None, **changes})
+    answer = await submit(client, office, _good(1), hostile, _good(2))
+    good1, refused, good2 = answer["results"]
+    assert (good1["accepted"], good2["accepted"], answer["accepted"]) == (True, True, 2)
+    assert (refused["accepted"], refused["caseReference"]) == (False, None)
+    assert {(e["code"], e["field"]) for e in refused["errors"]} == {("FIELD_CHARACTERS", f) for f in changes}
+    assert all("U+0000" in e["message"] for e in refused["errors"])
+    async with hub[1].services.db.sessions() as session:
+        names = set((await session.scalars(select(ChildCardCase.child_name))).all())
+    assert names == {"Lê Văn Tốt 1", "Lê Văn Tốt 2"}

@@ -41,7 +41,7 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 # byte-order mark, the soft hyphen), spaces of other widths, controls, private use, and letters in both forms.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 SPACES = " \u00a0\u2003\u3000\u2028\u2029\t"
-CONTROLS = "".join(chr(c) for c in [*range(0x01, 0x20), 0x7F, *range(0x80, 0xA0)])
+CONTROLS = "".join(chr(c) for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)])  # NUL: answered per record too
 ODD = "\ue000\uf8ff\U000f0000\u0378"  # private use, and an unassigned code point
 NAMES = ["Nguyễn Minh An", "Trần Thị Mai", "Đặng Thùy Dương", "Lê Văn Tốt", "Phạm Ngọc Ánh"]
 OPTIONAL = {name for name, limit in FIELD_LIMITS.items() if not limit.required}
@@ -79,7 +79,7 @@ def hostile_text(name: str) -> st.SearchStrategy[str | None]:
     plain: list[st.SearchStrategy[str]] = [
         _sized(limit.length),
         st.sampled_from(NAMES),
-        st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=limit.length + 5),
+        st.text(st.characters(codec="utf-8"), max_size=limit.length + 5),
         st.text(st.sampled_from(INVISIBLE + SPACES), max_size=4),
     ]
     if limit.chars in (Chars.DIGITS, Chars.CODE):

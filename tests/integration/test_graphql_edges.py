@@ -181,7 +181,8 @@ async def test_text_holding_a_nul_character_is_refused_alike_on_both_backends(hu
     # PostgreSQL's text cannot hold U+0000 (its driver refused the statement: INTERNAL); SQLite stored it
     for variables, where in (
         ({"name": "a\x00"}, "$name"),
-        ({"records": [{**RECORD, "child": {**RECORD["child"], "fullName": "An\x00"}}]}, "$records[0].child.fullName"),
+        # A record's texts are answered per record by the intake (test_childcards_edge); its dates are not texts.
+        ({"records": [{**RECORD, "registeredOn": "2026-11-01\x00"}]}, "$records[0].registeredOn"),
     ):
         query = revoke if "name" in variables else REGISTER
         response = await post_graphql(client, query, variables, token=operator)
