@@ -40,6 +40,7 @@ from hub.childcards.records import BirthRecord
 from hub.childcards.rules import GuardianRole
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessErrors
+from hub.infra.text import clean_text
 from hub.persons.models import Gender, Person
 from hub.persons.service import IdentityCorrection, correct_identity
 
@@ -189,7 +190,7 @@ async def _correct_child(
 async def _sent_case(session: AsyncSession, actor: Principal, key: tuple[str, str, str]) -> ChildCardCase:
     """The case of a registration the actor's office sent, row-locked, unless it was cancelled."""
     actor.require(Role.BIRTH_REGISTRATION_SUBMIT)
-    office, book, number = key
+    office, book, number = (clean_text(part) for part in key)  # as the intake stored them
     case = await session.scalar(
         select(ChildCardCase)
         .where(

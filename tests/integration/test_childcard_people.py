@@ -180,3 +180,15 @@ async def test_every_report_label_is_in_both_languages(hub, office):  # noqa: F8
     assert "Birth registrations" in str(values[0][0]) and "Overdue" in str(values[1][0])
     assert values[5][2] == "(Không có đơn vị BHXH phụ trách xã) / (no BHXH unit serves the commune)"
     assert values[-1][0] == "Tỉnh: Province; Đơn vị BHXH: BHXH unit"
+
+
+async def test_an_amendment_finds_its_record_whatever_invisible_characters_its_key_carries(hub, office):  # noqa: F811
+    client, _ = hub
+    (first,) = (await submit(client, office, birth()))["results"]
+    await case_when(client, office, first["caseReference"], "CARD_ISSUED")
+    key = {**KEY, "record": "1\u200b5", "book": " 01/2026"}  # a zero-width space, a stray space: cleaned as at intake
+    answer = await graphql_data(
+        client, AMEND, {**key, "changes": {"fullName": "Nguyễn Minh Châu"}}, token=office["ubnd-hai-chau"]
+    )
+    assert answer["amendBirthRegistration"]["errors"] == []
+    assert (await child(hub)).full_name == "Nguyễn Minh Châu"
