@@ -132,10 +132,17 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
         yield make_settings(url)
         return
     url = request.getfixturevalue("postgres_database")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    flush_redis()
     yield make_settings(url, REDIS_URL)
     asyncio.run(empty_postgres(url))
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    flush_redis()
+
+
+def flush_redis() -> None:
+    """Empty the test Redis database, closing the connection (a client left to the garbage collector warns, as an
+    unclosed socket, in whatever test runs when it is collected)."""
+    with redis.Redis.from_url(REDIS_URL) as client:
+        client.flushdb()
 
 
 async def _migrate(url: str) -> None:
