@@ -13,7 +13,7 @@ from hub.catalogs.models import HealthFacility
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.models import DeliveryMethod
-from hub.childcards.records import FIELD_LIMITS, BirthRecord, Chars, FieldLimit, PersonDetails
+from hub.childcards.records import FIELD_LIMITS, BirthRecord, Chars, FieldLimit, PersonDetails, clean_field
 from hub.childcards.rules import GuardianRole, default_guardian, is_under_six
 from hub.clients.permissions import Location, Principal
 from hub.infra.errors import BusinessError
@@ -51,17 +51,22 @@ REPORTED_CHARACTERS = 5  # a field full of refused characters names the first fe
 
 
 def field_errors(record: BirthRecord) -> list[BusinessError]:
-    """Every text field of a `cleaned` record against its declared limit (FIELD_LIMITS). A record failing these is
-    answered without anything of it being stored."""
+    """Every text field of a record, `cleaned`, against its declared limit (FIELD_LIMITS)."""
+    return cleaned_and_checked(record)[1]
+
+
+def cleaned_and_checked(record: BirthRecord) -> tuple[BirthRecord, list[BusinessError]]:
+    """The record `cleaned`, and every text field of it against its declared limit (FIELD_LIMITS), in one pass over
+    its fields. A record failing these is answered without anything of it being stored."""
     errors = []
-    for name, value in record.texts().items():
-        limit = FIELD_LIMITS[name]
-        if value is None:
-            continue
-        problem = _field_problem(name, value, limit)
-        if problem is not None:
+
+    def clean(name: str, value: str | None) -> str | None:
+        cleaned = clean_field(name, value)
+        if cleaned is not None and (problem := _field_problem(name, cleaned, FIELD_LIMITS[name])) is not None:
             errors.append(problem)
-    return errors
+        return cleaned
+
+    return record.map_texts(clean), errors
 
 
 def _field_problem(name: str, value: str, limit: FieldLimit) -> BusinessError | None:
@@ -75,11 +80,12 @@ def _field_problem(name: str, value: str, limit: FieldLimit) -> BusinessError | 
             allowed=CHARS_EN[limit.chars],
             allowed_vi=CHARS_VI[limit.chars],
         )
-    # A name's search key (`fold`) is stored too, in a column as wide as the name's.
-    length = max(len(value), len(fold(value))) if limit.chars is Chars.NAME else len(value)
+    # A name's search key (`fold`) is stored too, in a column as wide as the name's; a name is blank without one.
+    key = fold(value) if limit.chars is Chars.NAME else value
+    length = max(len(value), len(key))
     if length > limit.length:
         return childcard_error(E.FIELD_TOO_LONG, field=name, name=name, length=length, limit=limit.length)
-    if limit.required and not (fold(value) if limit.chars is Chars.NAME else value):
+    if limit.required and not key:
         return childcard_error(E.FIELD_BLANK, field=name, name=name)
     return None
 
@@ -88,12 +94,31 @@ def _name_letter(category: str) -> bool:
     return category[0] in "LM" or category == "Nd"
 
 
+# The characters found good in a name so far (letters, marks, digits, the name's punctuation): a name made of them
+# is checked with one set operation. Bounded, so that hostile text cannot grow it without end.
+_NAME_CHARS_SEEN: set[str] = set(_NAME_PUNCTUATION)
+_NAME_CHARS_KEPT = 10_000
+
+
+def _name_refusals(value: str) -> set[str]:
+    chars = set(value)
+    if chars <= _NAME_CHARS_SEEN:
+        return set()
+    wrong = set()
+    for ch in chars - _NAME_CHARS_SEEN:
+        if not _name_letter(unicodedata.category(ch)):
+            wrong.add(ch)
+        elif len(_NAME_CHARS_SEEN) < _NAME_CHARS_KEPT:
+            _NAME_CHARS_SEEN.add(ch)
+    return wrong
+
+
 def _not_of(chars: Chars, value: str) -> list[str]:
     """The characters of `value` that `chars` does not accept, as `U+0000` labels."""
     if chars is Chars.TEXT:
         return []
     if chars is Chars.NAME:
-        wrong = {ch for ch in value if ch not in _NAME_PUNCTUATION and not _name_letter(unicodedata.category(ch))}
+        wrong = _name_refusals(value)
     elif _ALLOWED[chars].fullmatch(value):
         return []
     else:

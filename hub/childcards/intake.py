@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.models import HealthFacility
-from hub.childcards.checks import check_record, field_errors, office_location, placement_errors
+from hub.childcards.checks import check_record, cleaned_and_checked, office_location, placement_errors
 from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.events import StateChange, change_states
@@ -58,8 +58,9 @@ async def submit_registrations(
         raise ValueError(f"a batch holds at most {MAX_BATCH} records")
     # Cleaned first: what is checked, hashed, stored and compared is the cleaned text. A record whose text breaks a
     # field's limits is answered before anything of it reaches the database, and the others go on.
-    records = [r.cleaned() for r in records]
-    refused = {index: errors for index, r in enumerate(records) if (errors := field_errors(r))}
+    checked = [cleaned_and_checked(r) for r in records]
+    records = [r for r, _ in checked]
+    refused = {index: errors for index, (_, errors) in enumerate(checked) if errors}
     placed = [r for index, r in enumerate(records) if index not in refused]
     canonical = [r.canonical() for r in records]
     hashes = [r.content_hash(c) for r, c in zip(records, canonical, strict=True)]

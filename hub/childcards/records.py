@@ -149,7 +149,7 @@ class BirthRecord:
     def cleaned(self) -> BirthRecord:
         """The record as the hub stores and compares it: each text `clean_text`ed, codes in capitals, an optional
         field left blank None. Cleaning again changes nothing."""
-        return self.map_texts(_clean_field)
+        return self.map_texts(clean_field)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -227,7 +227,8 @@ class BirthRecord:
         )
 
 
-def _clean_field(name: str, value: str | None) -> str | None:
+def clean_field(name: str, value: str | None) -> str | None:
+    """A text field's value as stored: `clean_text`ed, in capitals for a code, None for a blank optional field."""
     if value is None:
         return None
     cleaned = clean_text(value)

@@ -351,21 +351,41 @@ async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
     rows: dict[Table, list[dict[str, Any]]] = {}
     for obj in objects:
         table = cast(Table, obj.__table__)
-        rows.setdefault(table, []).append({c.key: _value_or_default(obj, c) for c in table.columns})
+        rows.setdefault(table, []).append(_row(obj, _defaults(table)))
     with session.no_autoflush:  # what the session holds may refer to these rows: it is flushed after them
         for table in Base.metadata.sorted_tables:
             if table in rows:
                 await insert_rows(session, table, rows[table])
 
 
-def _value_or_default(obj: Base, column: Column[Any]) -> Any:
-    """The object's value of `column`, or the column's Python default when the object was never given one."""
-    default = column.default
-    if column.key in obj.__dict__ or not isinstance(default, ScalarElementColumnDefault | CallableColumnDefault):
-        return getattr(obj, column.key)
-    value = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
-    setattr(obj, column.key, value)
-    return value
+@functools.cache
+def _defaults(table: Table) -> tuple[tuple[str, Callable[[], Any] | None], ...]:
+    """Each column's key, with what makes its Python default (None: it has none), looked up once per table."""
+
+    def maker(default: Any) -> Callable[[], Any] | None:
+        if isinstance(default, CallableColumnDefault):
+            return lambda: default.arg(None)  # type: ignore[arg-type]
+        if isinstance(default, ScalarElementColumnDefault):
+            return lambda: default.arg
+        return None
+
+    return tuple((column.key, maker(column.default)) for column in table.columns)
+
+
+def _row(obj: Base, defaults: tuple[tuple[str, Callable[[], Any] | None], ...]) -> dict[str, Any]:
+    """The object's value of each column, or the column's Python default when the object was never given one (given
+    to the object too, as the ORM would)."""
+    given = obj.__dict__
+    row = {}
+    for key, make in defaults:
+        if key in given:
+            row[key] = given[key]
+        elif make is None:
+            row[key] = getattr(obj, key)
+        else:
+            row[key] = make()
+            setattr(obj, key, row[key])
+    return row
 
 
 async def analyze(session: AsyncSession, model: type[Base]) -> None:

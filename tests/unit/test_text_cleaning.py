@@ -57,3 +57,23 @@ def test_clean_text_is_idempotent_and_leaves_no_invisible_or_edge_space(text):
     assert unicodedata.is_normalized("NFC", cleaned)
     assert not any(unicodedata.category(ch) == "Cf" for ch in cleaned)
     assert cleaned == cleaned.strip(" ") and "  " not in cleaned
+
+
+def _clean_by_definition(text: str) -> str:
+    """clean_text as first written, character by character, with no fast path for printable text."""
+    import re
+
+    visible = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cf")
+    return re.sub(r"[^\S\x00-\x1f\x7f-\x9f]+", " ", visible).strip(" ")
+
+
+def _refused_by_definition(text: str) -> list[str]:
+    found = {ch for ch in text if unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"}}
+    return [f"U+{ord(ch):04X}" for ch in sorted(found)]
+
+
+@given(st.text() | st.text(alphabet=" \u00a0\u2003\u3000\u200b\u202e\t\nAnễ\u0301\x00\U000f0000"))
+def test_fast_paths_answer_as_the_definitions(text):
+    # Printable text takes a fast path in both functions: the answers must not change.
+    assert clean_text(text) == _clean_by_definition(text)
+    assert refused_characters(text) == _refused_by_definition(text)
