@@ -171,8 +171,14 @@ async def benefits_tour(tour: Tour, identity: SigningIdentity | None) -> None:
         if c["kind"] == "SICKNESS" and c["details"].get("certificate", "").endswith(SECOND_SICK_LEAVE.so_seri)
     )
     await _wait(tour, lambda cs: any(c["reference"] == second["reference"] and c["needsConfirmation"] for c in cs))
-    await tour.call("the recalculation orders a recovery, pending confirmation", PROCESSOR, CLAIM, _ref(second))
+    await tour.call(
+        "the recalculation lowers its pending payment (nothing was paid: nothing to recover), to be confirmed",
+        PROCESSOR,
+        CLAIM,
+        _ref(second),
+    )
     await tour.call("the processor confirms it", PROCESSOR, CONFIRM, _ref(second))
+    await tour.call("the sickness benefit is paid at the new amount", PROCESSOR, PAY, _ref(second))
     await tour.call("the national portal asks for the maternity case's status", PORTAL, STATUS, _ref(maternity))
 
 

@@ -9,28 +9,23 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from hub.claims import ledger, states
 from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute, explanation_json
 from hub.claims.details import from_json
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.rules import VIETNAM_CALENDAR
-from hub.claims.service import (
-    SETTLE_WORKING_DAYS,
-    ComputeClaims,
-    add_events,
-    event_row,
-    order_difference,
-    request_computation,
-)
+from hub.claims.service import SETTLE_WORKING_DAYS, ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
 from hub.infra.clock import vietnam_date
 
 log = logging.getLogger(__name__)
-DECIDED = frozenset({ClaimState.APPROVED, ClaimState.PAID})
+DECIDED = states.DECIDED
 COUNTED = frozenset({ClaimState.COMPUTED, ClaimState.APPROVED, ClaimState.PAID})
 COUNTED_KINDS = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)  # yearly limits
 
@@ -61,13 +56,15 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
         try:
             computation = compute(kind, from_json(kind, claim.details), histories[claim.person_id], before)
         except EvidencePending as missing:
-            claim.state, claim.updated_at = ClaimState.EVIDENCE_PENDING.value, now
-            events.append(event_row(claim, now, None, what="evidence_pending", missing=missing.what_en))
+            # A decided claim keeps its state and amount (what is owed moves only with a computation)
+            waiting = None if ClaimState(claim.state) in DECIDED else ClaimState.EVIDENCE_PENDING
+            events.append(states.change(claim, waiting, now, None, "evidence_pending", missing=missing.what_en))
             continue
         except ValueError as exc:  # details the rules cannot take (e.g. a leave ending before it starts)
-            claim.state, claim.updated_at = ClaimState.RETURNED.value, now
-            claim.decision_reason = f"details not valid: {exc}"
-            events.append(event_row(claim, now, None, what="invalid", detail=str(exc)))
+            returned = None if ClaimState(claim.state) in DECIDED else ClaimState.RETURNED
+            if returned:
+                claim.decision_reason = f"details not valid: {exc}"
+            events.append(states.change(claim, returned, now, None, "invalid", detail=str(exc)))
             continue
         stored, explanation = computation_json(computation), explanation_json(computation)
         tally.add(claim, computation.paid_days)
@@ -81,17 +78,23 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
             claim.updated_at = now
         if ClaimState(claim.state) in DECIDED:
             if changed:
-                events.append(_adjust(session, claim, now))
+                events.append(await _adjust(session, claim, now))
             continue
         if not changed and claim.state == ClaimState.COMPUTED:
             continue  # a repeated delivery: nothing to do
-        claim.state, claim.updated_at = ClaimState.COMPUTED.value, now
         claim.due_on = claim.due_on or VIETNAM_CALENDAR.add_working_days(vietnam_date(now), SETTLE_WORKING_DAYS)
         events.append(
-            event_row(claim, now, None, what="computed", eligible=computation.eligible, amount_vnd=claim.amount_vnd)
+            states.change(
+                claim,
+                ClaimState.COMPUTED,
+                now,
+                None,
+                "computed",
+                eligible=computation.eligible,
+                amount_vnd=claim.amount_vnd,
+            )
         )
-    await session.flush()
-    await add_events(session, events)
+    await states.record(session, events)
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
 
 
@@ -123,10 +126,11 @@ async def recount_later(
         await request_computation(session, ids, now=now)
 
 
-def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict[str, object]:
-    """A decided claim recomputed: the difference to the approved amount is ordered, for a processor to confirm."""
-    difference = order_difference(session, claim, now=now)
-    return event_row(claim, now, None, what="recomputed", amount_vnd=claim.amount_vnd, difference_vnd=difference)
+async def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict[str, Any]:
+    """A decided claim recomputed: its pending payment (unpaid) or the top-up or recovery of the difference to what
+    was settled (paid) follows what is owed, for a processor to confirm (hub.claims.ledger)."""
+    difference = await ledger.reconcile(session, claim, now=now)
+    return states.change(claim, None, now, None, "recomputed", amount_vnd=claim.amount_vnd, difference_vnd=difference)
 
 
 TallyKey = tuple[uuid.UUID, str, int, str]

@@ -12,6 +12,7 @@ class ClaimErrorCode(enum.StrEnum):
     NOT_ELIGIBLE = "NOT_ELIGIBLE"
     NOT_PAYABLE = "NOT_PAYABLE"
     NOTHING_TO_CONFIRM = "NOTHING_TO_CONFIRM"
+    CONFIRM_FIRST = "CONFIRM_FIRST"
     REASON_REQUIRED = "REASON_REQUIRED"
     PERSON_UNKNOWN = "PERSON_UNKNOWN"
     EMPLOYER_UNKNOWN = "EMPLOYER_UNKNOWN"
@@ -38,6 +39,10 @@ MESSAGES: Templates = {
     E.NOTHING_TO_CONFIRM: (
         "No recalculated amount waits for confirmation.",
         "Không có khoản điều chỉnh nào chờ xác nhận.",
+    ),
+    E.CONFIRM_FIRST: (
+        "A recalculation changed the amount to {amount} đồng: confirm it before paying.",
+        "Số tiền đã được tính lại thành {amount} đồng: hãy xác nhận trước khi chi trả.",
     ),
     E.REASON_REQUIRED: ("A reason is required.", "Cần nêu lý do."),
     E.PERSON_UNKNOWN: (

@@ -1,5 +1,5 @@
-"""Claims: open (or merge into) one claim per person, kind and event; record their history; decide and pay them.
-The only code that writes the claim tables (computation lives in hub.claims.computing, which calls back here)."""
+"""Claims: open (or merge into) one claim per person, kind and event; decide and pay them. States and history are
+written by hub.claims.states, payment orders by hub.claims.ledger (computation lives in hub.claims.computing)."""
 
 from __future__ import annotations
 
@@ -9,33 +9,24 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
-from hub.claims import access
+from hub.claims import access, ledger, states
 from hub.claims.details import ClaimDetails, event_date, event_key, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
-from hub.claims.models import (
-    Claim,
-    ClaimEvent,
-    ClaimKind,
-    ClaimOrigin,
-    ClaimState,
-    PaymentKind,
-    PaymentOrder,
-)
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
 from hub.infra.db import rows_in
 from hub.infra.errors import Forbidden
 from hub.jobs import JobKind, enqueue
 
-CLAIM_EVENTS = cast(Table, ClaimEvent.__table__)
 CLAIM_USE = "claim"  # the kind of document use a claim records
 SETTLE_WORKING_DAYS = 7  # QĐ 863/QĐ-BNV: BHXH settles within 7 working days of a complete file
 COMPUTE_BATCH = 500
@@ -109,28 +100,28 @@ async def open_claims(
     events: list[dict[str, Any]] = []
     for key, opening in keyed.items():
         claim = existing.get(key)
+        moved: ClaimState | None = None
         if claim is None:
             claim = _new_claim(opening, key[2], now=now, origin=origin)
             session.add(claim)
-            what = "opened"
+            what, moved = "opened", states.OPENED
         else:
             details = merged(opening.kind, claim.details, opening.details, replacing=opening.replacing)
             claim.details = to_json(details)
             claim.employer_id = claim.employer_id or opening.employer_id
             claim.filed_on = claim.filed_on or opening.filed_on
             if ClaimState(claim.state) in OPEN_STATES:
-                claim.state = ClaimState.EVIDENCE_PENDING.value
+                moved = ClaimState.EVIDENCE_PENDING
             if opening.documents:  # new evidence: the claim can be computed again
                 claim.withdrawn_evidence = None
-            claim.updated_at = now
             what = "merged"
         claims.append(claim)
-        events.append(_event(claim, now, actor, what=what, origin=origin.value, documents=opening.documents))
+        events.append(states.change(claim, moved, now, actor, what, origin=origin.value, documents=opening.documents))
     await session.flush()
     for claim, opening in zip(claims, keyed.values(), strict=True):
         for document_id in opening.documents:
             await record_use(session, document_id=document_id, user_kind=CLAIM_USE, user_id=claim.id, now=now)
-    await session.execute(insert(CLAIM_EVENTS), events)
+    await states.record(session, events)
     await request_computation(session, [c.id for c in claims], now=now)
     await record(
         session,
@@ -156,7 +147,6 @@ def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOri
         event_date=event_date(opening.details),
         details=to_json(opening.details),
         origin=origin.value,
-        state=ClaimState.EVIDENCE_PENDING.value,
         eligible=None,
         amount_vnd=None,
         computation=None,
@@ -173,29 +163,6 @@ def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOri
         created_at=now,
         updated_at=now,
     )
-
-
-def _event(claim: Claim, now: dt.datetime, actor: Principal | None, **details: Any) -> dict[str, Any]:
-    documents = details.pop("documents", ())
-    if documents:
-        details["documents"] = [str(d) for d in documents]
-    return {
-        "claim_id": claim.id,
-        "state": claim.state,
-        "occurred_at": now,
-        "actor": actor.name if actor else None,
-        "details": details,
-    }
-
-
-async def add_events(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
-    if events:
-        await session.execute(insert(CLAIM_EVENTS), list(events))
-
-
-def event_row(claim: Claim, now: dt.datetime, actor: Principal | None, **details: Any) -> dict[str, Any]:
-    """A history row for `claim` in its current state."""
-    return _event(claim, now, actor, **details)
 
 
 async def request_computation(session: AsyncSession, claim_ids: Sequence[uuid.UUID], *, now: dt.datetime) -> None:
@@ -227,62 +194,59 @@ async def decide_claim(
     if decision is Decision.APPROVE:
         if not claim.eligible:
             raise claim_error(E.NOT_ELIGIBLE, field="decision")
-        claim.state = ClaimState.APPROVED.value
+        state = ClaimState.APPROVED
         claim.approved_amount_vnd = claim.amount_vnd
     else:
-        claim.state = (ClaimState.REJECTED if decision is Decision.REJECT else ClaimState.RETURNED).value
+        state = ClaimState.REJECTED if decision is Decision.REJECT else ClaimState.RETURNED
     claim.decision_reason = reason or None
-    claim.decided_by, claim.decided_at, claim.updated_at = actor.name, now, now
-    await _log(session, claim, now, actor, f"claim.{decision.value}", decision=decision.value, reason=reason)
+    claim.decided_by, claim.decided_at = actor.name, now
+    event = states.change(claim, state, now, actor, decision.value, decision=decision.value, reason=reason)
+    if state is ClaimState.APPROVED:  # the payment of what is owed is ordered, pending until paid
+        event["details"]["ordered_vnd"] = await ledger.reconcile(session, claim, now=now)
+    await _log(session, claim, event, actor, f"claim.{decision.value}")
     return claim
 
 
 async def pay_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> Claim:
-    """Record the payment order of an approved claim; the claim is paid."""
+    """Pay an approved claim: its pending payment order (what is owed, whatever recalculations changed since the
+    approval) is confirmed, and the claim is paid. A changed amount is confirmed by a processor first."""
     claim = await claim_for_decision(session, actor, reference)
     if claim.state != ClaimState.APPROVED or claim.approved_amount_vnd is None:
         raise claim_error(E.NOT_PAYABLE, field="reference", state=claim.state)
-    order = PaymentOrder(
-        id=uuid.uuid4(),
-        claim_id=claim.id,
-        kind=PaymentKind.PAYMENT.value,
-        amount_vnd=claim.approved_amount_vnd,
-        created_at=now,
-        confirmed_at=now,
-        confirmed_by=actor.name,
-    )
-    session.add(order)
-    claim.state, claim.updated_at = ClaimState.PAID.value, now
-    await _log(session, claim, now, actor, "claim.pay", amount_vnd=order.amount_vnd)
+    if claim.needs_confirmation:
+        raise claim_error(E.CONFIRM_FIRST, field="reference", amount=claim.amount_vnd)
+    await ledger.reconcile(session, claim, now=now)  # an approval from before the ledger ordered no payment
+    if ledger.owed(claim) <= 0:
+        raise claim_error(E.NOT_PAYABLE, field="reference", state=claim.state)
+    paid = await ledger.settle(session, claim, kinds=ledger.ALL, now=now, by=actor.name)
+    event = states.change(claim, ClaimState.PAID, now, actor, "pay", amount_vnd=paid)
+    await _log(session, claim, event, actor, "claim.pay")
     return claim
 
 
 async def confirm_adjustment(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> Claim:
-    """A processor confirms the top-up or recovery a recalculation found; the new amount becomes the approved one."""
+    """A processor confirms the amount a recalculation found, which becomes the approved one: a paid claim's top-up
+    or recovery is settled; an unpaid claim's pending payment is paid at that amount by `payClaim`."""
     claim = await claim_for_decision(session, actor, reference)
     if not claim.needs_confirmation:
         raise claim_error(E.NOTHING_TO_CONFIRM, field="reference")
-    pending = (
-        await session.scalars(
-            select(PaymentOrder).where(PaymentOrder.claim_id == claim.id, PaymentOrder.confirmed_at.is_(None))
-        )
-    ).all()
-    for order in pending:
-        order.confirmed_at, order.confirmed_by = now, actor.name
+    await ledger.reconcile(session, claim, now=now)
+    kinds = ledger.ALL if claim.state == ClaimState.PAID else ledger.ADJUSTMENTS
+    settled = await ledger.settle(session, claim, kinds=kinds, now=now, by=actor.name)
     claim.approved_amount_vnd = claim.amount_vnd
-    claim.needs_confirmation, claim.updated_at = False, now
-    await _log(session, claim, now, actor, "claim.confirm_adjustment", orders=len(pending))
+    claim.needs_confirmation = False
+    event = states.change(
+        claim, None, now, actor, "confirm_adjustment", amount_vnd=claim.amount_vnd, settled_vnd=settled
+    )
+    await _log(session, claim, event, actor, "claim.confirm_adjustment")
     return claim
 
 
-async def _log(
-    session: AsyncSession, claim: Claim, now: dt.datetime, actor: Principal, operation: str, **details: Any
-) -> None:
-    await session.flush()
-    await add_events(session, [event_row(claim, now, actor, what=operation.removeprefix("claim."), **details)])
+async def _log(session: AsyncSession, claim: Claim, event: dict[str, Any], actor: Principal, operation: str) -> None:
+    await states.record(session, [event])
     await record(
         session,
-        now=now,
+        now=event["occurred_at"],
         actor=actor,
         events=[AuditEvent(operation, Purpose.CLAIM_SETTLEMENT, claim.person_id, {"claim": claim.reference})],
     )
@@ -292,34 +256,14 @@ async def evidence_revoked(
     session: AsyncSession, claim: Claim, document_id: uuid.UUID, reason: str | None, *, now: dt.datetime
 ) -> None:
     """The issuer revoked a document the claim rests on. An undecided claim goes back to waiting for evidence; a
-    decided one is recomputed to nothing, the whole approved amount to be recovered once a processor confirms."""
-    details: dict[str, Any] = {"what": "evidence_revoked", "document": str(document_id), "reason": reason}
-    if ClaimState(claim.state) in (ClaimState.APPROVED, ClaimState.PAID):
+    decided one is recomputed to nothing: an unpaid one's payment is withdrawn, a paid one's whole settled amount
+    is to be recovered, once a processor confirms."""
+    details: dict[str, Any] = {"document": str(document_id), "reason": reason}
+    state: ClaimState | None = None
+    if ClaimState(claim.state) in states.DECIDED:
         claim.amount_vnd, claim.eligible = 0, False
-        details["difference_vnd"] = order_difference(session, claim, now=now)
+        details["difference_vnd"] = await ledger.reconcile(session, claim, now=now)
     else:
-        claim.state = ClaimState.EVIDENCE_PENDING.value
-    claim.withdrawn_evidence, claim.updated_at = document_id, now
-    await session.flush()
-    await add_events(session, [event_row(claim, now, None, **details)])
-
-
-def order_difference(session: AsyncSession, claim: Claim, *, now: dt.datetime) -> int:
-    """For a decided claim whose amount changed: order the top-up or recovery of the difference to the approved
-    amount, pending a processor's confirmation. Returns the difference (0: nothing ordered)."""
-    difference = (claim.amount_vnd or 0) - (claim.approved_amount_vnd or 0)
-    if difference:
-        kind = PaymentKind.TOP_UP if difference > 0 else PaymentKind.RECOVERY
-        session.add(
-            PaymentOrder(
-                id=uuid.uuid4(),
-                claim_id=claim.id,
-                kind=kind.value,
-                amount_vnd=abs(difference),
-                created_at=now,
-                confirmed_at=None,
-                confirmed_by=None,
-            )
-        )
-        claim.needs_confirmation = True
-    return difference
+        state = ClaimState.EVIDENCE_PENDING
+    claim.withdrawn_evidence = document_id
+    await states.record(session, [states.change(claim, state, now, None, "evidence_revoked", **details)])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
+from hub.claims import ledger
 from hub.claims.deadlines import filing_deadlines
 from hub.claims.errors import ClaimErrorCode
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
@@ -258,9 +259,39 @@ def today(info: Info) -> dt.date:
     return vietnam_date(info.context.services.clock.now())
 
 
+class Ledgers(DataLoader[uuid.UUID, list[PaymentOrder]]):
+    """The payment orders of claims, oldest first, one query for the claims a response asks about."""
+
+    def __init__(self, services: Services) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[list[PaymentOrder]]:
+            found: dict[uuid.UUID, list[PaymentOrder]] = {claim_id: [] for claim_id in ids}
+            async with services.db.sessions() as session:
+                orders = await session.scalars(
+                    select(PaymentOrder)
+                    .where(PaymentOrder.claim_id.in_(ids))
+                    .order_by(PaymentOrder.created_at, PaymentOrder.id)
+                )
+                for order in orders:
+                    found[order.claim_id].append(order)
+            return [found[claim_id] for claim_id in ids]
+
+        super().__init__(load_fn=load)
+
+
+@strawberry.type
+class CaseAdjustment:
+    """A top-up or recovery after a recalculation (a certificate amended or revoked, an earlier leave filed)."""
+
+    kind: PaymentKind
+    amount_vnd: int
+    ordered_at: dt.datetime
+    settled_at: dt.datetime | None = strawberry.field(description="When it was paid or recovered; null: pending.")
+
+
 @strawberry.type
 class CaseStatus:
-    """What the national service portal may show a citizen: state, dates and amounts; no medical content."""
+    """What the national service portal may show a citizen: state, dates and amounts; no medical content. The
+    amounts paid, recovered and pending add up to what is owed: paidVnd - recoveredVnd + toPayVnd - toRecoverVnd."""
 
     reference: str
     kind: ClaimKind
@@ -269,8 +300,41 @@ class CaseStatus:
     received_at: dt.datetime
     due_on: dt.date | None
     decided_at: dt.datetime | None
-    amount_vnd: int | None
+    amount_vnd: int | None = strawberry.field(description="The amount approved, as adjusted since.")
     overdue: bool
+    claim_id: strawberry.Private[uuid.UUID]
+
+    async def _balance(self, info: Info) -> ledger.Balance:
+        return ledger.Balance.of(await info.context.loader(Ledgers).load(self.claim_id))
+
+    @strawberry.field(description="Paid so far: the payment and top-ups.")
+    async def paid_vnd(self, info: Info) -> int:
+        return (await self._balance(info)).paid
+
+    @strawberry.field(description="Recovered so far.")
+    async def recovered_vnd(self, info: Info) -> int:
+        return (await self._balance(info)).recovered
+
+    @strawberry.field(description="Ordered and not yet paid: the payment of an approved claim, or a top-up.")
+    async def to_pay_vnd(self, info: Info) -> int:
+        return (await self._balance(info)).to_pay
+
+    @strawberry.field(description="Ordered to be recovered and not yet recovered.")
+    async def to_recover_vnd(self, info: Info) -> int:
+        return (await self._balance(info)).to_recover
+
+    @strawberry.field(description="The top-ups and recoveries, oldest first, paid or pending.")
+    async def adjustments(self, info: Info) -> list[CaseAdjustment]:
+        return [
+            CaseAdjustment(
+                kind=PaymentKind(order.kind),
+                amount_vnd=order.amount_vnd,
+                ordered_at=order.created_at,
+                settled_at=order.confirmed_at,
+            )
+            for order in await info.context.loader(Ledgers).load(self.claim_id)
+            if order.kind in ledger.ADJUSTMENTS
+        ]
 
     @classmethod
     def of(cls, claim: Claim, *, today: dt.date) -> CaseStatus:
@@ -285,4 +349,5 @@ class CaseStatus:
             decided_at=claim.decided_at,
             amount_vnd=claim.approved_amount_vnd if decided else None,
             overdue=is_overdue(claim, today),
+            claim_id=claim.id,
         )

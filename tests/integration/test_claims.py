@@ -140,7 +140,7 @@ async def test_evidence_opens_claims_that_are_computed_decided_and_paid(hub, off
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_an_amended_certificate_after_approval_orders_a_recovery(hub, office):
+async def test_an_amended_certificate_after_payment_orders_a_recovery(hub, office):
     client, _ = hub
     tokens = office
     sick = [table_file(SICK_VISIT), table_file(SICK_LEAVE)]
@@ -148,11 +148,12 @@ async def test_an_amended_certificate_after_approval_orders_a_recovery(hub, offi
     (claim,) = await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
     reference, first_amount = claim["reference"], claim["amountVnd"]
     await graphql_data(client, DECIDE, {"reference": reference, "decision": "APPROVE"}, token=tokens["processor-48"])
+    await graphql_data(client, PAY, {"reference": reference}, token=tokens["processor-48"])
     # The hospital amends the certificate: two days fewer
     shorter = replaced(SICK_LEAVE, den_ngay=dt.date(2025, 3, 5), so_ngay_nghi=3)
     await submit(client, tokens["bv-48001"], signed_envelope([[sick[0], table_file(shorter)]]))
     (changed,) = await claims_when(client, tokens["processor-48"], 1, needsConfirmation=True)
-    assert changed["state"] == "APPROVED" and changed["amountVnd"] < first_amount
+    assert changed["state"] == "PAID" and changed["amountVnd"] < first_amount
     detail = (await graphql_data(client, CLAIM, {"reference": reference}, token=tokens["processor-48"]))["claim"]
     (recovery,) = [p for p in detail["payments"] if p["kind"] == "RECOVERY"]
     assert recovery["amountVnd"] == first_amount - changed["amountVnd"] and recovery["confirmedAt"] is None
@@ -301,16 +302,17 @@ async def test_an_earlier_leave_filed_late_recounts_the_later_claims(hub, office
     (computed,) = await claims_when(client, processor, 1, states=["COMPUTED"])
     assert computed["computation"]["paidDays"] == "10"
     await graphql_data(client, DECIDE, {"reference": may, "decision": "APPROVE"}, token=processor)
-    # Then April's 14 days are filed: they come first, so May has only 6 left, and the 4 days' difference is ordered
-    # back, for a processor to confirm
+    # Then April's 14 days are filed: they come first, so May has only 6 left; May is not paid yet, so its pending
+    # payment falls to the 6 days (nothing to recover), for a processor to confirm
     april = await care("2025-04-07", "2025-04-25")
     (changed,) = await claims_when(client, processor, 1, needsConfirmation=True)
     assert changed["reference"] == may and changed["computation"]["paidDays"] == "6"
     claims = {c["reference"]: c for c in await claims_when(client, processor, 2, states=["COMPUTED", "APPROVED"])}
     assert claims[april]["computation"]["paidDays"] == "14"
     detail = (await graphql_data(client, CLAIM, {"reference": may}, token=processor))["claim"]
-    (recovery,) = [p for p in detail["payments"] if p["kind"] == "RECOVERY"]
-    assert recovery["amountVnd"] == computed["amountVnd"] - changed["amountVnd"] > 0
+    (payment,) = detail["payments"]
+    assert payment["kind"] == "PAYMENT" and payment["confirmedAt"] is None
+    assert payment["amountVnd"] == changed["amountVnd"] < computed["amountVnd"]
 
 
 async def test_a_leave_is_filed_by_the_employer_of_its_month(hub, signer, clock):

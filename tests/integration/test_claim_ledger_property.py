@@ -1,0 +1,205 @@
+"""The claim ledger adds up whatever happens, on both backends (issue 19, item 2): random sequences of compute,
+approve, pay, amend (an amended certificate, or a re-filing with other days), revoke and confirm, on two sickness
+claims of one person (the second long enough that the first one's days change its amount through the yearly limit),
+with the invariant checked after each step:
+
+- for an approved or paid claim: settled + pending == owed (its computed amount), where settled = paid - recovered;
+- once paid with nothing waiting for confirmation: settled == owed == the approved amount;
+- an approved, unpaid claim has settled nothing; an undecided one has no orders;
+- recoveries never exceed what was paid, a pending recovery never exceeds what was settled; nothing is negative.
+
+It calls the claim services in their own transactions, as the API and the worker do, and computes in the test
+(no worker). Bounded for CI (HUB_LEDGER_EXAMPLES sequences per backend) with one fixed seed under `CI`; elsewhere a
+new seed each run. HUB_PROPERTY_SEED replays one (a failure prints it)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from hub.claims.computing import compute_claims
+from hub.claims.details import SicknessDetails
+from hub.claims.ledger import Balance
+from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimOrigin, ClaimState, PaymentOrder
+from hub.claims.service import (
+    ComputeClaims,
+    Decision,
+    Opening,
+    confirm_adjustment,
+    decide_claim,
+    evidence_revoked,
+    open_claims,
+    pay_claim,
+)
+from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
+from hub.contributions.records import ContributionSource
+from hub.contributions.service import store_contributions
+from hub.infra.errors import BusinessError
+from hub.persons.models import Gender, Person
+from tests.integration.test_childcards_property import run_seed
+from tests.integration.test_claims import EMPLOYEE_ID, insured
+
+DEFAULT_EXAMPLES = 60
+MAX_STEPS = 14
+STEP_TIMEOUT_SECONDS = 30.0
+START = dt.datetime(2025, 6, 2, 3, 0, tzinfo=dt.UTC)
+CERTIFICATE = "facility:48001/LEDGER1"
+FIRST, SECOND = dt.date(2025, 3, 3), dt.date(2025, 4, 1)  # a certified leave, then a long leave filed by hand
+PROCESSOR = Principal(
+    client_id=uuid.uuid4(),
+    name="processor-ledger",
+    kind=ClientKind.CLAIM_PROCESSOR,
+    roles=frozenset({Role.CLAIM_READ, Role.CLAIM_DECIDE, Role.CLAIM_FILE}),
+    jurisdiction=Jurisdiction(JurisdictionLevel.NATIONAL),
+)
+DECIDED = (ClaimState.APPROVED.value, ClaimState.PAID.value)
+
+Step = tuple[Any, ...]
+steps: st.SearchStrategy[Step] = st.one_of(
+    st.just(("compute",)),
+    st.tuples(st.just("approve"), st.integers(0, 1)),
+    st.tuples(st.just("pay"), st.integers(0, 1)),
+    st.tuples(st.just("confirm"), st.integers(0, 1)),
+    st.tuples(st.just("revoke"), st.integers(0, 1)),
+    st.tuples(st.just("amend"), st.integers(0, 1), st.integers(0, 40)),
+)
+
+# Half the sequences start computed and approved, or paid, so that most reach payments and their adjustments
+PREFIXES: list[list[Step]] = [
+    [],
+    [("compute",), ("approve", 0), ("approve", 1)],
+    [("compute",), ("approve", 0), ("approve", 1), ("pay", 0), ("pay", 1)],
+]
+
+
+def leave(which: int, days: int) -> SicknessDetails:
+    """The first claim rests on a certificate (amended: replaced); the second is filed by hand (re-filed)."""
+    if which == 0:
+        return SicknessDetails(FIRST, FIRST + dt.timedelta(days=days % 14), certificate=CERTIFICATE)
+    return SicknessDetails(SECOND, SECOND + dt.timedelta(days=5 + days))
+
+
+async def opened(session, person: Person, which: int, days: int, now: dt.datetime, *, amend: bool) -> Claim:
+    details = leave(which, days)
+    opening = Opening(ClaimKind.SICKNESS, person.id, "48", details, replacing=amend and which == 0)
+    (claim,) = await open_claims(
+        session, [opening], now=now, actor=None, origin=ClaimOrigin.DOCUMENT if which == 0 else ClaimOrigin.MANUAL
+    )
+    if amend and which == 0:
+        claim.withdrawn_evidence = None  # an amended certificate is new evidence (open_claims with its document)
+    return claim
+
+
+def check_ledger(claims: list[Claim], orders: list[PaymentOrder]) -> None:
+    for claim in claims:
+        own = [o for o in orders if o.claim_id == claim.id]
+        balance = Balance.of(own)
+        where = f"{claim.state} amount {claim.amount_vnd} approved {claim.approved_amount_vnd}: {balance}"
+        assert all(o.amount_vnd > 0 for o in own), where
+        assert balance.recovered <= balance.paid and balance.to_recover <= balance.settled, where
+        assert balance.settled >= 0, where
+        if claim.state not in DECIDED:
+            assert own == [], where
+            continue
+        owed = claim.amount_vnd or 0
+        assert owed >= 0 and balance.settled + balance.pending == owed, where
+        if claim.state == ClaimState.APPROVED:
+            assert balance.paid == balance.recovered == 0, where
+        elif not claim.needs_confirmation:
+            assert balance.settled == owed == claim.approved_amount_vnd and balance.pending == 0, where
+
+
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
+async def test_the_ledger_adds_up_after_every_step(db):
+    async with db.transaction() as session:
+        record = insured("Lê Văn Tâm", Gender.MALE, dt.date(1985, 6, 1), personal_id_number=EMPLOYEE_ID)
+        report = await store_contributions(session, [record], now=START, actor=None, source=ContributionSource.IMPORT)
+        assert not report.rejected
+    async with db.sessions() as session:
+        person = await session.scalar(select(Person).where(Person.personal_id_number == EMPLOYEE_ID))
+    assert person is not None
+    examples = int(os.environ.get("HUB_LEDGER_EXAMPLES", DEFAULT_EXAMPLES))
+    chosen = run_seed()
+    loop = asyncio.get_running_loop()
+    outcomes: Counter[str] = Counter()
+
+    async def begin() -> list[uuid.UUID]:
+        async with db.transaction() as session:
+            for table in (PaymentOrder, ClaimEvent, Claim):
+                await session.execute(delete(table))
+            claims = [await opened(session, person, which, 4, START, amend=False) for which in (0, 1)]
+            return [claim.id for claim in claims]
+
+    async def run(ids: list[uuid.UUID], step: Step, now: dt.datetime) -> str:
+        try:
+            async with db.transaction() as session:
+                claims = [await session.get(Claim, claim_id) for claim_id in ids]
+                match step:
+                    case ("compute",):
+                        await compute_claims(session, ComputeClaims(ids), now)
+                    case ("approve", which):
+                        reference = claims[which].reference
+                        await decide_claim(
+                            session, now=now, actor=PROCESSOR, reference=reference, decision=Decision.APPROVE, reason=""
+                        )
+                    case ("pay", which):
+                        await pay_claim(session, now=now, actor=PROCESSOR, reference=claims[which].reference)
+                        paid = Balance.of(await orders(session, ids[which]))
+                        assert paid.settled == claims[which].amount_vnd and paid.pending == 0
+                    case ("confirm", which):
+                        await confirm_adjustment(session, now=now, actor=PROCESSOR, reference=claims[which].reference)
+                    case ("revoke", which):
+                        claim = claims[which]
+                        await evidence_revoked(session, claim, uuid.uuid4(), "cấp nhầm", now=now)
+                    case ("amend", which, days):
+                        await opened(session, person, which, days, now, amend=True)
+            return f"{step[0]}: done"
+        except BusinessError as refused:
+            return f"{step[0]}: {refused.code}"
+
+    async def orders(session, claim_id: uuid.UUID) -> list[PaymentOrder]:
+        return list((await session.scalars(select(PaymentOrder).where(PaymentOrder.claim_id == claim_id))).all())
+
+    async def state() -> tuple[list[Claim], list[PaymentOrder]]:
+        async with db.sessions() as session:
+            claims = list((await session.scalars(select(Claim))).all())
+            return claims, list((await session.scalars(select(PaymentOrder))).all())
+
+    def call(coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(STEP_TIMEOUT_SECONDS)
+
+    @seed(chosen)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate, Phase.shrink] if not os.environ.get("CI") else [Phase.generate],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.sampled_from(PREFIXES), st.lists(steps, min_size=1, max_size=MAX_STEPS))
+    def check(prefix: list[Step], sequence: list[Step]) -> None:
+        ids = call(begin())
+        for index, step in enumerate(prefix + sequence):
+            outcomes[call(run(ids, step, START + dt.timedelta(minutes=index + 1)))] += 1
+            check_ledger(*call(state()))
+
+    started = time.monotonic()
+    try:
+        await asyncio.to_thread(check)
+    except BaseException:
+        print(f"ledger property: failed with seed {chosen}; reproduce with HUB_PROPERTY_SEED={chosen}")
+        raise
+    elapsed = time.monotonic() - started
+    print(f"ledger property: {examples} sequences in {elapsed:.1f} s, seed {chosen}, steps {sorted(outcomes.items())}")
+    if examples >= DEFAULT_EXAMPLES:  # the sequences reached what the ledger is about
+        assert outcomes["pay: done"] and outcomes["confirm: done"] and outcomes["revoke: done"]
