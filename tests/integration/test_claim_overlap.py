@@ -136,10 +136,11 @@ async def test_overlapping_days_are_refused_naming_the_claim(hub, office, signer
     (error,) = (await file(client, tokens["processor-48"], child_care))["errors"]
     assert error["code"] == "CLAIM_OVERLAPS" and "[to confirm]" in error["message"]
     assert "[cần xác nhận]" in error["messageVi"]
-    # In a list, the overlapping line is refused and the others are filed
+    # In the employer's list, the overlapping line is refused and the others are filed
     later = sickness({"start": "2025-03-20", "end": "2025-03-21"})
     lines = [sickness({"start": "2025-03-01", "end": "2025-03-03"}), later]
-    results = (await graphql_data(client, FILE_LIST, {"inputs": lines}, token=tokens["processor-48"]))["fileClaims"]
+    employer = await employer_token(hub, signer, clock)
+    results = (await graphql_data(client, FILE_LIST, {"inputs": lines}, token=employer))["fileClaims"]
     first, second = results["results"]
     assert [e["code"] for e in first["errors"]] == ["CLAIM_OVERLAPS"] and reference in first["errors"][0]["message"]
     assert second["errors"] == [] and second["claim"]["reference"] != reference
