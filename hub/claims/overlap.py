@@ -58,11 +58,12 @@ def _rule(source: str, why: tuple[str, str], confirmed: bool = False) -> Exclusi
 
 # Pairs of kinds (either order) whose days may not overlap for one person; a kind with itself: the same days twice.
 # Art 42(2) lists leave on maternity benefit among the cases without sickness benefit (which covers child care,
-# Art 42(1)(b)); the other pairs follow from each benefit replacing the pay of a day off work.
+# Art 42(1)(b)); the other pairs follow from each benefit replacing the pay of a day off work. The same pairs are
+# applied to events under the 2014 law (58/2014/QH13 Art 25, TT 59/2015 Art 3) [to confirm].
 EXCLUSIONS: dict[frozenset[ClaimKind], Exclusion] = {
     frozenset({K.SICKNESS}): _rule("Art 43", ("one sickness benefit per day", "mỗi ngày một lần ốm đau"), True),
     frozenset({K.CHILD_CARE}): _rule("Art 44", ("one benefit per child and day", "mỗi con mỗi ngày một lần"), True),
-    frozenset({K.MATERNITY}): _rule("Art 50, 53", ("one maternity leave at a time", "một lần nghỉ thai sản"), True),
+    frozenset({K.MATERNITY}): _rule("Art 50", ("one maternity leave at a time", "một lần nghỉ thai sản"), True),
     frozenset({K.PATERNITY}): _rule("Art 53", ("one paternity leave per day", "mỗi ngày một lần nghỉ"), True),
     frozenset({K.CONVALESCENCE}): _rule("Art 46, 60", ("one convalescence per day", "mỗi ngày một lần"), True),
     frozenset({K.SICKNESS, K.MATERNITY}): _rule("Art 42(2)", _ON_MATERNITY),

@@ -6,13 +6,14 @@ one claim (issue 19, item 1)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Mapping
 
-from devkit.qd4750_samples import SICK_LEAVE
+from devkit.qd4750_samples import SICK_LEAVE, visit_of
 from hub.clients.permissions import ClientKind
 from hub.documents.qd4750 import table_file
 from tests.helpers import graphql_data, make_client, wait_until
-from tests.integration.documents_kit import signed_envelope
+from tests.integration.documents_kit import replaced, signed_envelope
 from tests.integration.test_claims import (
     CLAIM,
     CLAIMS,
@@ -145,6 +146,36 @@ async def test_overlapping_days_are_refused_naming_the_claim(hub, office, signer
     assert [e["code"] for e in first["errors"]] == ["CLAIM_OVERLAPS"] and reference in first["errors"][0]["message"]
     assert second["errors"] == [] and second["claim"]["reference"] != reference
     assert len(await all_claims(client, tokens["processor-48"])) == 2
+
+
+async def test_a_second_certificate_for_days_already_claimed_opens_nothing(hub, office):  # noqa: F811
+    client, _ = hub
+    tokens = office
+    await submit(client, tokens["bv-48001"], sick_leave_envelope())
+    (opened,) = await claims_when(client, tokens["processor-48"], 1, states=["COMPUTED"])
+    # When another certificate, from another visit, covers 5 to 10 March
+    other = replaced(
+        SICK_LEAVE,
+        ma_lk="48001.2025.000399",
+        so_seri="48001-2025-0009999",
+        so_ngay_nghi=6,
+        tu_ngay=dt.date(2025, 3, 5),
+        den_ngay=dt.date(2025, 3, 10),
+        ngay_ct=dt.date(2025, 3, 5),
+    )
+    visit = visit_of(other.ma_lk, SICK_VISIT.ho_ten, EMPLOYEE_ID, 1)
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(visit), table_file(other)]]))
+    # Then no second claim opens; the first claim's history names the certificate it refused
+    found: list[dict] = []
+
+    async def noted() -> bool:
+        detail = await graphql_data(client, CLAIM, {"reference": opened["reference"]}, token=tokens["processor-48"])
+        found[:] = [e for e in detail["claim"]["history"] if e["details"].get("what") == "overlap_refused"]
+        return bool(found)
+
+    await wait_until(noted)
+    assert "2025-03-05 to 2025-03-07" in found[0]["details"]["reason"] and found[0]["details"]["documents"]
+    assert len(await all_claims(client, tokens["processor-48"])) == 1
 
 
 async def test_sickness_during_maternity_leave_is_refused(hub, office):  # noqa: F811
