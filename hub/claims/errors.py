@@ -20,6 +20,7 @@ class ClaimErrorCode(enum.StrEnum):
     CLAIM_NOT_FOUND = "CLAIM_NOT_FOUND"
     NOT_PERMITTED = "NOT_PERMITTED"
     TOO_MANY_FILINGS = "TOO_MANY_FILINGS"
+    CLAIM_OVERLAPS = "CLAIM_OVERLAPS"
 
 
 E = ClaimErrorCode
@@ -61,6 +62,12 @@ MESSAGES: Templates = {
     E.TOO_MANY_FILINGS: (
         "{count} claims in one call; at most {limit}.",
         "{count} hồ sơ trong một lần gửi; tối đa {limit}.",
+    ),
+    E.CLAIM_OVERLAPS: (
+        "This {kind} claim overlaps claim {reference} ({held_kind}) on {first} to {last}: {why_en}. Add to that "
+        "claim, or have it rejected first.",
+        "Hồ sơ {kind_vi} này trùng với hồ sơ {reference} ({held_kind_vi}) từ ngày {first} đến ngày {last}: "
+        "{why_vi}. Hãy bổ sung vào hồ sơ đó, hoặc đề nghị từ chối hồ sơ đó trước.",
     ),
 }
 

@@ -1,5 +1,6 @@
 """Claims filed by hand: an employer's list of employees (Mẫu 01B-HSB) or one employee's file, each merged into the
-automatic claim for the same event if there is one, never a second claim."""
+claim for the same event if there is one, never a second claim, or refused if it overlaps another claim's days
+(hub.claims.overlap)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hub.claims.details import ClaimDetails, event_date
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin
-from hub.claims.service import Opening, open_claims
+from hub.claims.service import Opening, open_or_refuse
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.contributions.models import ContributionMonthRow, Employer
 from hub.infra.clock import vietnam_date
@@ -45,7 +46,8 @@ async def file_claims(
     session: AsyncSession, *, now: dt.datetime, actor: Principal, filings: Sequence[Filing]
 ) -> list[FilingOutcome]:
     """File each claim, in order: the claim it opened or merged into, or why it was refused (an unknown person, or
-    one outside the caller's jurisdiction: another province's, another employer's employee, someone else)."""
+    one outside the caller's jurisdiction: another province's, another employer's employee, someone else; or
+    CLAIM_OVERLAPS, naming the claim whose days it overlaps)."""
     actor.require(Role.CLAIM_FILE)
     if len(filings) > MAX_FILINGS:
         raise claim_error(E.TOO_MANY_FILINGS, count=len(filings), limit=MAX_FILINGS)
@@ -70,9 +72,8 @@ async def file_claims(
             )
         )
     openings = [o for o in outcomes if isinstance(o, Opening)]
-    claims = await open_claims(session, openings, now=now, actor=actor, origin=ClaimOrigin.MANUAL)
-    by_event = {(c.person_id, c.kind, c.event_key): c for c in claims}
-    return [by_event[(o.person_id, o.kind.value, o.event_key)] if isinstance(o, Opening) else o for o in outcomes]
+    opened = iter(await open_or_refuse(session, openings, now=now, actor=actor, origin=ClaimOrigin.MANUAL))
+    return [next(opened) if isinstance(o, Opening) else o for o in outcomes]
 
 
 def _place(person: Person, employer: Employer | None) -> Location:

@@ -16,15 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
-from hub.claims import access, ledger, states
-from hub.claims.details import ClaimDetails, event_date, event_key, merged, to_json
+from hub.claims import access, ledger, overlap, states
+from hub.claims.details import ClaimDetails, event_date, event_key, from_json, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
-from hub.infra.db import rows_in
-from hub.infra.errors import Forbidden
+from hub.infra.db import lock_keys, rows_in
+from hub.infra.errors import BusinessError, Forbidden
 from hub.jobs import JobKind, enqueue
 
 CLAIM_USE = "claim"  # the kind of document use a claim records
@@ -79,60 +79,126 @@ async def open_claims(
     actor: Principal | None,
     origin: ClaimOrigin,
 ) -> list[Claim]:
-    """Open each claim, or merge it into the existing one for its event (never a second claim), and have it computed.
+    """Open each claim, or merge it into the existing one for its event (never a second claim), and have it computed;
+    one that overlaps days already claimed is left out (see `open_or_refuse`)."""
+    outcomes = await open_or_refuse(session, openings, now=now, actor=actor, origin=origin)
+    return [outcome for outcome in outcomes if isinstance(outcome, Claim)]
 
-    A merged claim that was already decided is recomputed too: a changed amount waits for a processor's confirmation."""
-    keyed = {(o.person_id, o.kind.value, o.event_key): o for o in openings}
-    if not keyed:
+
+async def open_or_refuse(
+    session: AsyncSession,
+    openings: Sequence[Opening],
+    *,
+    now: dt.datetime,
+    actor: Principal | None,
+    origin: ClaimOrigin,
+) -> list[Claim | BusinessError]:
+    """For each opening, in order: the claim it opened or merged into, or CLAIM_OVERLAPS naming the claim whose
+    days it overlaps (the rule: hub.claims.overlap). Every claim opened or merged is computed again.
+
+    The person's claims are read under a lock per person (PostgreSQL; SQLite runs one writer at a time), so that
+    filings of one leave arriving at once by several channels meet in one claim. A merged claim that was already
+    decided is recomputed too: a changed amount waits for a processor's confirmation. A certificate refused for
+    overlapping is noted in the history of the claim it overlaps."""
+    if not openings:
         return []
-    existing = {
-        (c.person_id, c.kind, c.event_key): c
-        for c in (
-            await session.scalars(
-                select(Claim)
-                .where(rows_in(session, (Claim.person_id, Claim.kind, Claim.event_key), keyed))
-                .order_by(Claim.id)
-                .with_for_update()
+    people = sorted({o.person_id for o in openings})
+    await lock_keys(session, [f"claims:person:{person_id}" for person_id in people])
+    held_claims = (
+        await session.scalars(
+            select(Claim)
+            .where(rows_in(session, (Claim.person_id,), [(person_id,) for person_id in people]))
+            .order_by(Claim.id)
+            .with_for_update()
+        )
+    ).all()
+    by_person: dict[uuid.UUID, list[Claim]] = {person_id: [] for person_id in people}
+    for claim in held_claims:
+        by_person[claim.person_id].append(claim)
+    views: dict[uuid.UUID, overlap.Held] = {}
+
+    def held(claim: Claim) -> overlap.Held:
+        if claim.id not in views:
+            kind = ClaimKind(claim.kind)
+            views[claim.id] = overlap.Held(
+                claim.reference, kind, claim.event_key, ClaimState(claim.state), from_json(kind, claim.details)
             )
-        ).all()
-    }
-    claims: list[Claim] = []
+        return views[claim.id]
+
+    outcomes: list[tuple[Opening, Claim | BusinessError]] = []
     events: list[dict[str, Any]] = []
-    for key, opening in keyed.items():
-        claim = existing.get(key)
-        moved: ClaimState | None = None
-        if claim is None:
-            claim = _new_claim(opening, key[2], now=now, origin=origin)
+    notes: list[dict[str, Any]] = []
+    for opening in openings:
+        moved: ClaimState | None
+        claims = by_person[opening.person_id]
+        key = opening.event_key
+        target = next((c for c in claims if c.kind == opening.kind.value and c.event_key == key), None)
+        if not (opening.replacing and target is not None):  # an amended certificate goes to its own claim
+            meeting = overlap.meet(opening.kind, key, opening.details, [held(c) for c in claims])
+            target = None if meeting is None else next(c for c in claims if c.reference == meeting.claim.reference)
+            if meeting is not None and not meeting.merge:
+                assert target is not None
+                refused = overlap.refusal(opening.kind, meeting)
+                outcomes.append((opening, refused))
+                if opening.documents:  # no one to answer: the processors see it on the claim it overlaps
+                    notes.append(
+                        states.change(
+                            target,
+                            None,
+                            now,
+                            actor,
+                            "overlap_refused",
+                            documents=opening.documents,
+                            reason=refused.message,
+                        )
+                    )
+                continue
+        if target is None:
+            claim = _new_claim(opening, _free_key(key, opening.kind, claims), now=now, origin=origin)
             session.add(claim)
+            claims.append(claim)
             what, moved = "opened", states.OPENED
         else:
-            details = merged(opening.kind, claim.details, opening.details, replacing=opening.replacing)
-            claim.details = to_json(details)
+            claim = target
+            keep_days = not opening.documents and claim.origin == ClaimOrigin.DOCUMENT.value
+            details = overlap.for_merging(opening.details, held(claim), keep_days=keep_days)
+            claim.details = to_json(merged(opening.kind, claim.details, details, replacing=opening.replacing))
             claim.employer_id = claim.employer_id or opening.employer_id
             claim.filed_on = claim.filed_on or opening.filed_on
-            if ClaimState(claim.state) in OPEN_STATES:
-                moved = ClaimState.EVIDENCE_PENDING
+            moved = ClaimState.EVIDENCE_PENDING if ClaimState(claim.state) in OPEN_STATES else None
             if opening.documents:  # new evidence: the claim can be computed again
                 claim.withdrawn_evidence = None
+            views.pop(claim.id, None)
             what = "merged"
-        claims.append(claim)
+        outcomes.append((opening, claim))
         events.append(states.change(claim, moved, now, actor, what, origin=origin.value, documents=opening.documents))
     await session.flush()
-    for claim, opening in zip(claims, keyed.values(), strict=True):
+    done = [(opening, claim) for opening, claim in outcomes if isinstance(claim, Claim)]
+    for opening, claim in done:
         for document_id in opening.documents:
             await record_use(session, document_id=document_id, user_kind=CLAIM_USE, user_id=claim.id, now=now)
-    await states.record(session, events)
-    await request_computation(session, [c.id for c in claims], now=now)
+    await states.record(session, events + notes)
+    await request_computation(session, [claim.id for _, claim in done], now=now)
     await record(
         session,
         now=now,
         actor=actor,
         events=[
             AuditEvent(f"claim.{e['details']['what']}", Purpose.CLAIM_SETTLEMENT, c.person_id, {"claim": c.reference})
-            for c, e in zip(claims, events, strict=True)
+            for (_, c), e in zip(done, events, strict=True)
         ],
     )
-    return claims
+    return [outcome for _, outcome in outcomes]
+
+
+def _free_key(key: str, kind: ClaimKind, claims: Sequence[Claim]) -> str:
+    """The event key for a new claim: the event's own, unless a rejected claim for the same event holds it."""
+    taken = {c.event_key for c in claims if c.kind == kind.value}
+    free, again = key, 1
+    while free in taken:
+        again += 1
+        free = f"{key}#{again}"
+    return free
 
 
 def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOrigin) -> Claim:

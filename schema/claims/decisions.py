@@ -38,7 +38,8 @@ class FileClaimInput:
     leave: LeaveInput | None = strawberry.field(default=None, description="Sickness, child care: the leave.")
     half_days: list[dt.date] | None = None
     certificate: str | None = strawberry.field(
-        default=None, description="Sickness: the certificate as facility/number (e.g. facility:48001/SERI123)."
+        default=None,
+        description="Sickness: the certificate as facility/number (e.g. facility:48001/SERI123), or its number alone.",
     )
     child_born: dt.date | None = strawberry.field(default=None, description="Child care: the child's birth date.")
     born: dt.date | None = strawberry.field(default=None, description="Maternity, paternity: the birth date.")
@@ -113,7 +114,10 @@ class FileClaimsPayload:
 
 @strawberry.type
 class ClaimMutation:
-    @strawberry.mutation(description="File a claim from an employer's or employee's file; merged, never doubled.")
+    @strawberry.mutation(
+        description="File a claim from an employer's or employee's file: merged into the claim of the same event, "
+        "never doubled; refused (CLAIM_OVERLAPS, naming it) if its days overlap another claim's."
+    )
     async def file_claim(self, info: Info, input: FileClaimInput) -> ClaimPayload:
         try:
             filing = input.filing()
