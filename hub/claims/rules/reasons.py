@@ -33,8 +33,8 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
         "No rule tables cover {day}; they start on {start}.",
     ),
     R.NOT_INSURED: (
-        "Không có tháng đóng BHXH bắt buộc vào tháng {month} hoặc tháng liền kề trước đó.",
-        "No compulsory contribution in {month} or the month before it.",
+        "Không có tháng đóng BHXH bắt buộc làm căn cứ cho tháng {month} (đã xét từ {first} đến {month}).",
+        "No compulsory contribution to base {month} on (months {first} to {month} looked at).",
     ),
     R.NO_WORKING_DAYS: (
         "Thời gian nghỉ từ {start} đến {end} không có ngày làm việc nào.",

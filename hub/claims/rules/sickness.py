@@ -1,6 +1,7 @@
 """Sickness benefits (chế độ ốm đau): the employee's own sickness and the care of a sick child under 7.
 
-Both pay 75% of the contribution salary of the month before the leave, ÷ 24 per working day, half days as half, up
+Both pay 75% of the contribution salary of one month (2014 law: the month before the leave; 2024 law: the latest
+month paid before the month of leave, see `salary_month_for_leave`), ÷ 24 per working day, half days as half, up
 to a yearly maximum of working days per calendar year (1 January – 31 December); days past 31 December count against
 the next year's fresh maximum.
 """
@@ -13,13 +14,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.claims.rules.contributions import contribution_years, salary_month_for_leave
+from hub.claims.rules.contributions import contribution_years, salary_month_for_leave, salary_months_looked_at
 from hub.claims.rules.formatting import days, vnd
 from hub.claims.rules.inputs import HALF_DAY, ChildCareLeave, ContributionHistory, SickLeave, WorkType
 from hub.claims.rules.months import Month, add_months, full_years
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
-from hub.claims.rules.tables import RULES_START, Rule, law_on, law_title
+from hub.claims.rules.tables import (
+    RULES_START,
+    SALARY_MONTH_LOOKBACK_MONTHS,
+    LawVersion,
+    Rule,
+    law_on,
+    law_title,
+)
 from hub.claims.rules.workdays import VIETNAM_CALENDAR, WorkingCalendar
 
 SICKNESS_RATE = Fraction(75, 100)
@@ -160,13 +168,28 @@ def _common_checks(
         )
     _law_line(explainer, start)
     row = salary_month_for_leave(history, start)
+    first_looked, leave_month = salary_months_looked_at(start)
     if row is None:
-        return _refused(benefit, start, reason(ReasonCode.NOT_INSURED, month=Month.of(start)), explainer)
+        why = reason(ReasonCode.NOT_INSURED, month=leave_month, first=first_looked)
+        return _refused(benefit, start, why, explainer)
+    if explainer.law is LawVersion.LAW_2014:
+        rule_vi = "tháng liền kề trước tháng nghỉ việc (hoặc tháng bắt đầu đóng, nếu ốm ngay trong tháng đó)"
+        rule_en = "the month before the month of leave (or the first month, if sick in the month of joining)"
+    else:
+        rule_vi = (
+            f"tháng gần nhất đã đóng trước tháng nghỉ việc (hoặc tháng bắt đầu đóng), xét lại tối đa "
+            f"{SALARY_MONTH_LOOKBACK_MONTHS} tháng [cần xác nhận giới hạn này]"
+        )
+        rule_en = (
+            f"the latest month paid before the month of leave (or the first month), looking back at most "
+            f"{SALARY_MONTH_LOOKBACK_MONTHS} months [to confirm this limit]"
+        )
     explainer.add(
         Rule.SICKNESS_CONDITIONS,
         f"{row.month}: {row.salary_vnd:,}",
-        f"Đang đóng BHXH bắt buộc; tháng làm căn cứ: {row.month}, tiền lương đóng BHXH {row.salary_vnd:,} đồng.",
-        f"Compulsorily insured; salary month {row.month}, contribution salary {row.salary_vnd:,} VND.",
+        f"Đang đóng BHXH bắt buộc; tháng làm căn cứ ({rule_vi}): {row.month}, tiền lương đóng BHXH "
+        f"{row.salary_vnd:,} đồng.",
+        f"Compulsorily insured; salary month ({rule_en}): {row.month}, contribution salary {row.salary_vnd:,} VND.",
         salary_month=row.month,
         work_type=row.work_type.value,
     )

@@ -23,6 +23,12 @@ LAW_2024_EFFECTIVE = dt.date(2025, 7, 1)
 RULES_START = dt.date(2019, 7, 1)
 
 
+# 2024 law Art 45(1) takes the salary of "the latest month paid before the month of leave" and sets no limit on how
+# far back that month may be; the hub looks back at most this many months, the same year in which a person with
+# compulsory contributions is treated as insured when evidence arrives (hub.claims.opening).  # to confirm
+SALARY_MONTH_LOOKBACK_MONTHS = 12
+
+
 def law_on(day: dt.date) -> LawVersion:
     """Luật BHXH 58/2014/QH13 before 1/7/2025, Luật BHXH 41/2024/QH15 from that day."""
     return LawVersion.LAW_2024 if day >= LAW_2024_EFFECTIVE else LawVersion.LAW_2014
