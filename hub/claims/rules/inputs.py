@@ -125,6 +125,8 @@ class SickLeave:
     half_days: frozenset[dt.date] = field(default_factory=frozenset)
     days_taken_this_year: Decimal = Decimal(0)
     long_term_disease: bool = False  # bệnh cần chữa trị dài ngày (Ministry of Health list)
+    diagnosis: str | None = None  # the ICD-10 code that makes it one (dotted, e.g. C34.1)
+    declared: bool = False  # declared by a processor rather than recognised on the certificate
 
     def __post_init__(self) -> None:
         _check_half_days(self.start, self.end, self.half_days)
