@@ -36,9 +36,19 @@ class SicknessDetails:
     half_days: tuple[dt.date, ...] = ()
     long_term_disease: bool = False
     certificate: str | None = None  # issuer/number of the XML11 it comes from
+    diagnosis: str | None = None  # the ICD-10 code on the long-term list (the certificate's, or one declared)
+    long_term_declared: bool = False  # declared by a processor (declareLongTermDisease)
 
     def leave(self, taken: Decimal) -> SickLeave:
-        return SickLeave(self.start, self.end, frozenset(self.half_days), taken, self.long_term_disease)
+        return SickLeave(
+            self.start,
+            self.end,
+            frozenset(self.half_days),
+            taken,
+            self.long_term_disease,
+            diagnosis=self.diagnosis,
+            declared=self.long_term_declared,
+        )
 
 
 @dataclass(frozen=True)

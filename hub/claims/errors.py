@@ -19,6 +19,7 @@ class ClaimErrorCode(enum.StrEnum):
     CLAIM_NOT_FOUND = "CLAIM_NOT_FOUND"
     NOT_PERMITTED = "NOT_PERMITTED"
     TOO_MANY_FILINGS = "TOO_MANY_FILINGS"
+    NOT_DECLARABLE = "NOT_DECLARABLE"
 
 
 E = ClaimErrorCode
@@ -56,6 +57,10 @@ MESSAGES: Templates = {
     E.TOO_MANY_FILINGS: (
         "{count} claims in one call; at most {limit}.",
         "{count} hồ sơ trong một lần gửi; tối đa {limit}.",
+    ),
+    E.NOT_DECLARABLE: (
+        "A long-term disease is declared on a sickness claim that is not rejected; this one is a {state} {kind} claim.",
+        "Chỉ xác định bệnh dài ngày cho hồ sơ ốm đau chưa bị từ chối; hồ sơ này là hồ sơ {kind} ở trạng thái {state}.",
     ),
 }
 

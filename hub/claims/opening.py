@@ -12,12 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.details import BirthDetails, ClaimDetails, SicknessDetails, event_date
 from hub.claims.models import Claim, ClaimKind
+from hub.claims.rules.long_term import codes_in, first_listed
 from hub.claims.service import CLAIM_USE, Opening
 from hub.contributions.models import ContributionMonthRow
-from hub.documents.models import Document, DocumentUse
+from hub.documents.models import Document, DocumentState, DocumentUse
 from hub.persons.models import Person
 
-SICK_LEAVE, BIRTH_CERTIFICATE = "XML11", "XML9"
+SICK_LEAVE, BIRTH_CERTIFICATE, VISIT_SUMMARY = "XML11", "XML9", "XML1"
+# Where a sick leave's ICD-10 codes are written: XML11 has CHAN_DOAN_RV, where a long-term disease is written as its
+# code (QĐ 4750; the name when it has none); code fields, should a later version add them; and the main disease of
+# the same episode's XML1 (MA_BENH_CHINH).
+DIAGNOSIS_FIELDS = ("CHAN_DOAN_RV", "MA_BENH_CHINH", "MA_BENH")
+MAIN_DISEASE = "MA_BENH_CHINH"
 INSURED_WITHIN_MONTHS = 12  # a person with compulsory contributions in the year before the event is insured
 
 
@@ -31,15 +37,22 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def details_of(document: Document) -> tuple[ClaimKind, ClaimDetails] | None:
-    """The claim a document is evidence for, with what it says; None for other documents or unusable ones."""
+def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[ClaimKind, ClaimDetails] | None:
+    """The claim a document is evidence for, with what it says; None for other documents or unusable ones.
+
+    A sick-leave certificate whose diagnosis (CHAN_DOAN_RV, the ICD-10 code fields, or `visit_codes`: those of the
+    same episode's XML1) names a disease on the long-term list is a long-term disease."""
     fields = document.fields
     if document.doc_type == SICK_LEAVE:
         start, end = _date(fields.get("TU_NGAY")), _date(fields.get("DEN_NGAY"))
         if start is None or end is None or end < start:
             return None
         certificate = f"{document.issuer}/{document.number}"
-        return ClaimKind.SICKNESS, SicknessDetails(start, end, certificate=certificate)
+        codes = codes_in([*(fields.get(name) for name in DIAGNOSIS_FIELDS), *visit_codes])
+        listed = first_listed(codes)
+        return ClaimKind.SICKNESS, SicknessDetails(
+            start, end, certificate=certificate, long_term_disease=listed is not None, diagnosis=listed
+        )
     if document.doc_type == BIRTH_CERTIFICATE:
         born = _date(fields.get("NGAY_SINH_CON"))
         if born is None:
@@ -58,10 +71,13 @@ async def openings_from_documents(
 ) -> list[Opening]:
     """The claims these documents open for insured people (two queries for the whole batch)."""
     handled = set() if merge_into is not None else await _replacing_used(session, documents)
+    visits = await _visit_codes(session, documents)
     found = [
         (document, read)
         for document in documents
-        if document.person_id is not None and document.id not in handled and (read := details_of(document)) is not None
+        if document.person_id is not None
+        and document.id not in handled
+        and (read := details_of(document, visits.get((document.issuer, document.episode), ()))) is not None
     ]
     if not found:
         return []
@@ -90,6 +106,29 @@ async def openings_from_documents(
             )
         )
     return openings
+
+
+async def _visit_codes(session: AsyncSession, documents: Sequence[Document]) -> dict[tuple[str, str | None], list[str]]:
+    """The diagnosis fields of the XML1 of each sick-leave certificate's episode (same facility, same MA_LK), one
+    query for the batch; an XML1 sent with the certificate is among `documents` already."""
+    episodes = {(d.issuer, d.episode) for d in documents if d.doc_type == SICK_LEAVE and d.episode}
+    if not episodes:
+        return {}
+    visits = [d for d in documents if d.doc_type == VISIT_SUMMARY and (d.issuer, d.episode) in episodes]
+    known = {d.id for d in visits}
+    stored = await session.scalars(
+        select(Document).where(
+            Document.number.in_({episode for _, episode in episodes}),  # an XML1's number is its MA_LK
+            Document.doc_type == VISIT_SUMMARY,
+            Document.state == DocumentState.CURRENT.value,
+        )
+    )
+    visits += [d for d in stored if d.id not in known and (d.issuer, d.episode) in episodes]
+    codes: dict[tuple[str, str | None], list[str]] = {}
+    for visit in visits:
+        if main := visit.fields.get(MAIN_DISEASE):  # the main disease only: the others are not the leave's cause
+            codes.setdefault((visit.issuer, visit.episode), []).append(str(main))
+    return codes
 
 
 def add_months_to(day: dt.date, months: int) -> dt.date:

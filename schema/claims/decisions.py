@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.claims.declarations import declare_long_term_disease
 from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, ConvalescenceDetails, SicknessDetails
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
@@ -167,6 +168,17 @@ class ClaimMutation:
     @strawberry.mutation(description="Record the payment order of an approved claim.")
     async def pay_claim(self, info: Info, reference: str) -> ClaimPayload:
         return await _act(info, lambda s, now, actor: pay_claim(s, now=now, actor=actor, reference=reference))
+
+    @strawberry.mutation(
+        description="Declare that a sickness claim's leave is for a long-term disease (bệnh cần chữa trị dài ngày, "
+        "TT 25/2025/TT-BYT Appendix I) with this ICD-10 code, e.g. C34.1: the claim is computed again under the "
+        "long-term rules; a decided claim orders the difference, to be confirmed."
+    )
+    async def declare_long_term_disease(self, info: Info, reference: str, icd10: str) -> ClaimPayload:
+        return await _act(
+            info,
+            lambda s, now, actor: declare_long_term_disease(s, now=now, actor=actor, reference=reference, icd10=icd10),
+        )
 
     @strawberry.mutation(description="Confirm the top-up or recovery a recalculation ordered.")
     async def confirm_claim_adjustment(self, info: Info, reference: str) -> ClaimPayload:
