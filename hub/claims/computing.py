@@ -133,8 +133,11 @@ TallyKey = tuple[uuid.UUID, str, int, str]
 
 
 def _tally_key(person_id: uuid.UUID, kind: str, day: dt.date, details: dict[str, object]) -> TallyKey:
-    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child)."""
-    child = str(details.get("child_born") or "") if kind == ClaimKind.CHILD_CARE else ""
+    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child, Art 44:
+    twins, born the same day, are told apart by their person or ID number when the claim names them)."""
+    child = ""
+    if kind == ClaimKind.CHILD_CARE:
+        child = str(details.get("child_id") or details.get("child_personal_id") or details.get("child_born") or "")
     return (person_id, kind, day.year, child)
 
 

@@ -20,6 +20,7 @@ class ClaimErrorCode(enum.StrEnum):
     NOT_PERMITTED = "NOT_PERMITTED"
     TOO_MANY_FILINGS = "TOO_MANY_FILINGS"
     NOT_DECLARABLE = "NOT_DECLARABLE"
+    CHILD_NOT_FOUND = "CHILD_NOT_FOUND"
 
 
 E = ClaimErrorCode
@@ -57,6 +58,10 @@ MESSAGES: Templates = {
     E.TOO_MANY_FILINGS: (
         "{count} claims in one call; at most {limit}.",
         "{count} hồ sơ trong một lần gửi; tối đa {limit}.",
+    ),
+    E.CHILD_NOT_FOUND: (
+        "No child of this person is known by {child!r} (a personal ID number, BHXH code or card number).",
+        "Không tìm thấy con của người này có số định danh, mã số BHXH hoặc mã thẻ {child!r}.",
     ),
     E.NOT_DECLARABLE: (
         "A long-term disease is declared on a sickness claim that is not rejected; this one is a {state} {kind} claim.",

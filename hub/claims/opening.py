@@ -1,5 +1,7 @@
-"""Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a birth
-certificate (XML9) whose mother is insured → maternity (twins' certificates, one per child, meet in one claim)."""
+"""Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a sick
+child's own certificate (a child under 7) → child care for each insured parent the child-card flow knows
+(hub.claims.children); a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
+child, meet in one claim)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.claims.details import BirthDetails, ClaimDetails, SicknessDetails, event_date
+from hub.claims.children import named_on_certificate, parents_of
+from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, SicknessDetails, event_date
 from hub.claims.models import Claim, ClaimKind
 from hub.claims.rules.long_term import codes_in, first_listed
+from hub.claims.rules.months import full_years
+from hub.claims.rules.sickness import CHILD_AGE_LIMIT_YEARS
 from hub.claims.service import CLAIM_USE, Opening
 from hub.contributions.models import ContributionMonthRow
 from hub.documents.models import Document, DocumentState, DocumentUse
@@ -82,14 +87,52 @@ async def openings_from_documents(
     if not found:
         return []
     people = {document.person_id for document, _ in found if document.person_id is not None}
+    born = dict((await session.execute(select(Person.id, Person.date_of_birth).where(Person.id.in_(people)))).all())
+    children = {
+        document.id: document.person_id
+        for document, (_, details) in found
+        if isinstance(details, SicknessDetails)
+        and document.person_id is not None
+        and full_years(born[document.person_id], details.start) < CHILD_AGE_LIMIT_YEARS
+    }
+    parents = await parents_of(session, set(children.values())) if children else {}
+    everyone = people | {parent.person_id for known in parents.values() for parent in known}
     earliest = min(event_date(details) for _, (_, details) in found)
-    months = await _compulsory_months(session, people, since=add_months_to(earliest, -INSURED_WITHIN_MONTHS))
+    months = await _compulsory_months(session, everyone, since=add_months_to(earliest, -INSURED_WITHIN_MONTHS))
     provinces = dict(
-        (await session.execute(select(Person.id, Person.province_code).where(Person.id.in_(people)))).all()
+        (await session.execute(select(Person.id, Person.province_code).where(Person.id.in_(everyone)))).all()
     )
     openings = []
     for document, (kind, details) in found:
         assert document.person_id is not None
+        if document.id in children and isinstance(details, SicknessDetails):
+            child = document.person_id
+            for parent in parents.get(child, []):
+                if merge_into is not None and parent.person_id != merge_into.person_id:
+                    continue  # an amended certificate reaches the claim it rests on, nobody else's
+                if not named_on_certificate(
+                    parent, document.fields.get("HO_TEN_ME"), document.fields.get("HO_TEN_CHA")
+                ):
+                    continue
+                insured, employer = _employer_at(months.get(parent.person_id, []), details.start)
+                if not insured and merge_into is None:
+                    continue
+                care = ChildCareDetails(
+                    born[child], details.start, details.end, child_id=str(child), certificate=details.certificate
+                )
+                openings.append(
+                    Opening(
+                        kind=ClaimKind.CHILD_CARE,
+                        person_id=parent.person_id,
+                        province_code=provinces[parent.person_id],
+                        details=care,
+                        employer_id=employer,
+                        documents=(document.id,),
+                        key=merge_into.event_key if merge_into is not None else None,
+                        replacing=merge_into is not None,
+                    )
+                )
+            continue
         insured, employer = _employer_at(months.get(document.person_id, []), event_date(details))
         if not insured and merge_into is None:
             continue  # no compulsory contributions in the year before: no claim opens by itself

@@ -7,20 +7,35 @@ import datetime as dt
 
 import pytest
 
-from devkit.qd4750_samples import SICK_LEAVE, visit_of
+from devkit.qd4750_samples import FACILITY, SICK_LEAVE, visit_of
 from hub.claims.rules import Month
+from hub.clients.permissions import ClientKind
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
 from hub.contributions.service import store_contributions
-from hub.documents.qd4750 import table_file
+from hub.documents.qd4750 import build_envelope, table_file
+from hub.documents.qd4750.values import BirthTime
+from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender
-from tests.helpers import graphql_data, wait_until
-from tests.integration.documents_kit import documents_world, replaced, signed_envelope, stop, worker_for
+from signing.sign import sign_enveloped
+from tests.helpers import graphql_data, make_client, wait_until
+from tests.integration.documents_kit import (
+    documents_world,
+    facility_identity,
+    replaced,
+    signed_envelope,
+    stop,
+    worker_for,
+)
+from tests.integration.test_childcards import birth, case_when
+from tests.integration.test_childcards import submit as register
 from tests.integration.test_claims import CLAIMS, FILE, claims_when
 from tests.integration.test_documents import submit
 
 EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
 EMPLOYEE_ID = "048085000321"  # SICK_LEAVE's patient, Lê Văn Tâm
-OFF_IN_OCTOBER = "048186000777"  # paid until 09/2025: off sick all of October, nothing paid for it
+OFF_IN_OCTOBER = "048186000777"
+MOTHER_ID, FATHER_ID = "048194000123", "048092000456"  # the twins' parents (tests.integration.test_childcards)
+TWINS_BORN = dt.date(2025, 10, 1)  # paid until 09/2025: off sick all of October, nothing paid for it
 SALARY = 8_000_000  # 75% ÷ 24 = 250,000 a day
 
 
@@ -47,6 +62,22 @@ async def office(hub, settings, signer, clock, backend):
                     bhxh_code=SICK_LEAVE.ma_bhxh,
                 ),
                 worker(
+                    "Trần Thị Mai",
+                    Gender.FEMALE,
+                    dt.date(1994, 2, 1),
+                    Month(2023, 1),
+                    Month(2026, 10),
+                    personal_id_number=MOTHER_ID,
+                ),
+                worker(
+                    "Nguyễn Văn Nam",
+                    Gender.MALE,
+                    dt.date(1992, 5, 5),
+                    Month(2023, 1),
+                    Month(2026, 10),
+                    personal_id_number=FATHER_ID,
+                ),
+                worker(
                     "Phạm Thị Hoa",
                     Gender.FEMALE,
                     dt.date(1986, 2, 2),
@@ -60,6 +91,9 @@ async def office(hub, settings, signer, clock, backend):
             source=ContributionSource.IMPORT,
         )
     assert not report.rejected
+    _, tokens["registry"] = await make_client(
+        state.services.db, signer, clock, "ubnd-hai-chau", ClientKind.CIVIL_REGISTRY, "commune:20242"
+    )
     running = worker_for(settings, clock, backend)
     yield tokens
     await stop(running)
@@ -166,3 +200,129 @@ async def test_a_processor_declares_a_long_term_disease_and_the_days_beyond_the_
 
 async def _paid(read, days: str) -> bool:
     return (await read())["computation"]["paidDays"] == days
+
+
+TWIN_IDS = (compose_personal_id("48", Gender.MALE, 2025, 7101), compose_personal_id("48", Gender.MALE, 2025, 7102))
+
+
+async def twins(client, tokens) -> list[dict]:
+    """Twin boys registered by the civil registry, each given a card through the child-card flow (the mother and
+    the father are known by their ID numbers)."""
+    records = [
+        birth(
+            recordNumber=str(40 + index),
+            registeredOn="2025-10-10",
+            **{
+                "child.fullName": name,
+                "child.dateOfBirth": TWINS_BORN.isoformat(),
+                "child.personalIdNumber": number,
+            },
+        )
+        for index, (name, number) in enumerate(zip(("Nguyễn Minh An", "Nguyễn Minh Khang"), TWIN_IDS, strict=True))
+    ]
+    answer = await register(client, {"ubnd-hai-chau": tokens["registry"]}, *records)
+    assert answer["accepted"] == 2, answer
+    cards = []
+    for result in answer["results"]:
+        case = await case_when(client, {"ubnd-hai-chau": tokens["registry"]}, result["caseReference"], "CARD_ISSUED")
+        cards.append(case["card"])
+    return cards
+
+
+async def test_twins_each_have_their_own_child_care_limit(hub, office):
+    """Item 6: the limit (20 working days a year under 3) is per child; twins share a birth date, not a limit."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    first, _ = await twins(client, tokens)
+
+    def care(child: str, start: str, end: str) -> dict[str, object]:
+        return {"kind": "CHILD_CARE", "personalId": MOTHER_ID, "child": child, "leave": {"start": start, "end": end}}
+
+    one = await file(client, processor, care(first["cardNumber"], "2026-03-02", "2026-03-20"))  # 15 working days
+    await claims_when(client, processor, 1, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    other = await file(client, processor, care(TWIN_IDS[1], "2026-05-11", "2026-05-29"))  # 15, the other twin
+    claims = await claims_when(client, processor, 2, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    paid = {claim["reference"]: claim["computation"]["paidDays"] for claim in claims}
+    assert paid == {one["reference"]: "15", other["reference"]: "15"}
+    # The same twin again: 5 days left of his 20
+    again = await file(client, processor, care(TWIN_IDS[0], "2026-06-01", "2026-06-12"))
+    claims = await claims_when(client, processor, 3, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    assert {c["reference"]: c["computation"]["paidDays"] for c in claims}[again["reference"]] == "5"
+    # A child who is not hers, or one nobody knows, is refused
+    for person, child in ((OFF_IN_OCTOBER, TWIN_IDS[0]), (MOTHER_ID, "048225009999")):
+        filing = {**care(child, "2026-07-06", "2026-07-07"), "personalId": person}
+        answer = await graphql_data(client, FILE, {"input": filing}, token=processor)
+        assert answer["fileClaim"]["errors"] == [{"code": "CHILD_NOT_FOUND"}]
+
+
+def envelope_sent(sent: dt.date, hoso: list) -> bytes:
+    return sign_enveloped(build_envelope(FACILITY, sent, hoso), facility_identity(FACILITY))
+
+
+def child_certificate(card: dict, number: str, day: dt.date, days: int, mother: str | None, father: str | None):
+    """A sick child's visit (XML1) and sick-leave certificate (XML11), naming the child by card and the parents."""
+    episode = f"48001.2026.{number}"
+    visit = replaced(
+        visit_of(episode, "Nguyễn Minh An", TWIN_IDS[0], 1),
+        ma_bn=f"BN{number}",
+        ngay_sinh=BirthTime(TWINS_BORN.year, TWINS_BORN.month, TWINS_BORN.day),
+        ma_the_bhyt=card["cardNumber"],
+        gt_the_tu=card["validFrom"].replace("-", ""),
+        gt_the_den=card["validTo"].replace("-", ""),
+        ma_nghe_nghiep=None,
+        chan_doan_vao="Sốt, ho",
+        chan_doan_rv="J18.9 - Viêm phổi",
+        ma_benh_chinh="J18.9",
+        ma_benh_kt=None,
+        ma_pttt_qt=None,
+        ngay_vao=dt.datetime(day.year, day.month, day.day, 8, 0),
+        ngay_vao_noi_tru=None,
+        ngay_ra=dt.datetime(day.year, day.month, day.day, 10, 0),
+        so_ngay_dtri=1,
+        nam_qt=day.year,
+        thang_qt=day.month,
+        ma_loai_kcb="01",
+        can_nang=None,
+        can_nang_con=None,
+        ma_hsba=None,
+    )
+    leave = replaced(
+        SICK_LEAVE,
+        ma_lk=episode,
+        so_seri=f"48001-2026-{number}",
+        so_ct=f"CT07/2026/{number}",
+        ma_bhxh=card["bhxhCode"],
+        ma_the_bhyt=card["cardNumber"],
+        don_vi=None,
+        chan_doan_rv="J18.9 - Viêm phổi",
+        so_ngay_nghi=days,
+        tu_ngay=day,
+        den_ngay=day + dt.timedelta(days=days - 1),
+        ngay_ct=day,
+        ho_ten_me=mother,
+        ho_ten_cha=father,
+    )
+    return [table_file(visit), table_file(leave)]
+
+
+async def test_a_sick_childs_certificate_opens_the_child_care_claim_of_each_insured_parent(hub, office):
+    """Item 6: the child's own XML11 (its TE1 card, HO_TEN_ME/HO_TEN_CHA) opens the parents' child-care claims,
+    the parents known from the child-card flow; a parent the certificate names differently is left out."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    card, _ = await twins(client, tokens)
+    both = child_certificate(card, "000501", dt.date(2026, 3, 2), 5, "Trần Thị Mai", "Nguyễn Văn Nam")
+    await submit(client, tokens["bv-48001"], envelope_sent(dt.date(2026, 3, 3), [both]))
+    claims = await claims_when(client, processor, 2, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    assert sorted(claim["personName"] for claim in claims) == ["Nguyễn Văn Nam", "Trần Thị Mai"]
+    for claim in claims:
+        assert claim["eligible"] and claim["computation"]["paidDays"] == "5"
+        assert claim["details"]["child_born"] == TWINS_BORN.isoformat() and claim["details"]["certificate"]
+    # Another certificate naming a different father: only the mother's claim opens
+    other = child_certificate(card, "000502", dt.date(2026, 4, 6), 3, "Tran Thi Mai", "Lê Văn Khác")
+    await submit(client, tokens["bv-48001"], envelope_sent(dt.date(2026, 4, 7), [other]))
+    claims = await claims_when(client, processor, 3, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    april = [claim for claim in claims if claim["computation"]["paidDays"] == "3"]
+    assert [claim["personName"] for claim in april] == ["Trần Thị Mai"]
