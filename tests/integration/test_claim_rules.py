@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from devkit.qd4750_samples import FACILITY, SICK_LEAVE, visit_of
+from devkit.qd4750_samples import FACILITY, MOTHER, SICK_LEAVE, TWIN_A, visit_of
 from hub.claims.rules import Month
 from hub.clients.permissions import ClientKind
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
@@ -28,12 +28,13 @@ from tests.integration.documents_kit import (
 )
 from tests.integration.test_childcards import birth, case_when
 from tests.integration.test_childcards import submit as register
-from tests.integration.test_claims import CLAIMS, FILE, claims_when
+from tests.integration.test_claims import CLAIM, CLAIMS, FILE, claims_when
 from tests.integration.test_documents import submit
 
 EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
 EMPLOYEE_ID = "048085000321"  # SICK_LEAVE's patient, Lê Văn Tâm
 OFF_IN_OCTOBER = "048186000777"
+LAN_ID = "048192001234"  # MOTHER, TWIN_A's mother
 MOTHER_ID, FATHER_ID = "048194000123", "048092000456"  # the twins' parents (tests.integration.test_childcards)
 TWINS_BORN = dt.date(2025, 10, 1)  # paid until 09/2025: off sick all of October, nothing paid for it
 SALARY = 8_000_000  # 75% ÷ 24 = 250,000 a day
@@ -76,6 +77,14 @@ async def office(hub, settings, signer, clock, backend):
                     Month(2023, 1),
                     Month(2026, 10),
                     personal_id_number=FATHER_ID,
+                ),
+                worker(
+                    "Nguyễn Thị Lan",
+                    Gender.FEMALE,
+                    dt.date(1992, 3, 14),
+                    Month(2023, 1),
+                    Month(2025, 12),
+                    personal_id_number=LAN_ID,
                 ),
                 worker(
                     "Phạm Thị Hoa",
@@ -326,3 +335,80 @@ async def test_a_sick_childs_certificate_opens_the_child_care_claim_of_each_insu
     claims = await claims_when(client, processor, 3, states=["COMPUTED"], kinds=["CHILD_CARE"])
     april = [claim for claim in claims if claim["computation"]["paidDays"] == "3"]
     assert [claim["personName"] for claim in april] == ["Trần Thị Mai"]
+
+
+def convalescence(person: str, cause: str, returned: str, start: str, days: int) -> dict[str, object]:
+    return {
+        "kind": "CONVALESCENCE",
+        "personalId": person,
+        "cause": cause,
+        "returnedToWork": returned,
+        "leave": {"start": start, "end": start},
+        "days": days,
+    }
+
+
+async def test_a_multiple_birth_convalescence_for_a_single_birth_is_computed_on_the_birth_certificate(hub, office):
+    """Item 7: the mother's XML9 shows one child born without surgery: a "multiple birth" convalescence (10 days) is
+    computed as any other birth (5 days), with the reason and the evidence in its explanation."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    single = replaced(TWIN_A, so_con=1, so_con_song=1, sinhcon_phauthuat=False, ghi_chu=None)
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(single)]]))
+    await claims_when(client, processor, 1, kinds=["MATERNITY"], states=["COMPUTED"])
+    filed = await file(
+        client, processor, convalescence(LAN_ID, "MATERNITY_MULTIPLE_BIRTH", "2025-09-02", "2025-09-03", 10)
+    )
+    (claim,) = await claims_when(client, processor, 1, kinds=["CONVALESCENCE"], states=["COMPUTED"])
+    assert claim["reference"] == filed["reference"]
+    assert claim["eligible"] and claim["computation"]["paidDays"] == "5"
+    assert claim["amountVnd"] == 5 * 702_000  # 30% of the 2,340,000 reference level
+    detail = await graphql_data(client, REASONS, {"reference": claim["reference"]}, token=processor)
+    reasons = detail["claim"]["claim"]["computation"]["reasons"]
+    assert [r["code"] for r in reasons] == ["CAUSE_NOT_SUPPORTED_BY_EVIDENCE", "DAYS_BEYOND_YEARLY_LIMIT"]
+    assert "birth certificate (XML9) of 2025-03-02 shows 1 child(ren) born without surgery" in reasons[0]["messageEn"]
+    texts = [line["textEn"] for line in claim["computation"]["explanation"]]
+    assert any("computed as maternity_other" in text for text in texts)
+
+
+async def test_a_long_term_convalescence_needs_a_long_term_sickness_claim(hub, office):
+    """Item 7: after sickness, the cause is checked against the sickness claims: 30 days of ordinary sickness give
+    convalescence for other sickness (5 days), not for a long-term disease (10)."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    for start, end in (("2025-11-03", "2025-11-28"), ("2025-12-01", "2025-12-12")):  # 20 + 10 working days
+        await file(
+            client, processor, {"kind": "SICKNESS", "personalId": OFF_IN_OCTOBER, "leave": {"start": start, "end": end}}
+        )
+    await claims_when(client, processor, 2, kinds=["SICKNESS"], states=["COMPUTED"])
+    await file(client, processor, convalescence(OFF_IN_OCTOBER, "SICKNESS_LONG_TERM", "2025-12-15", "2025-12-16", 10))
+    (claim,) = await claims_when(client, processor, 1, kinds=["CONVALESCENCE"], states=["COMPUTED"])
+    assert claim["eligible"] and claim["computation"]["paidDays"] == "5"
+    texts = [line["textEn"] for line in claim["computation"]["explanation"]]
+    assert any("no sickness claim of 2024–2025 is for a long-term disease" in text for text in texts)
+
+
+async def test_a_maternity_convalescence_without_any_birth_waits_for_the_certificate(hub, office):
+    """Item 7: a convalescence after a birth the hub knows nothing of is not paid on the word of the filing."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    filed = await file(
+        client, processor, convalescence(OFF_IN_OCTOBER, "MATERNITY_CAESAREAN", "2025-09-02", "2025-09-03", 7)
+    )
+
+    async def waits() -> bool:
+        data = await graphql_data(client, CLAIM, {"reference": filed["reference"]}, token=processor)
+        return any(entry["details"].get("what") == "evidence_pending" for entry in data["claim"]["history"])
+
+    await wait_until(waits)  # the computation ran, and found no birth to check the cause against
+    data = await graphql_data(client, CLAIM, {"reference": filed["reference"]}, token=processor)
+    assert data["claim"]["claim"]["state"] == "EVIDENCE_PENDING" and data["claim"]["claim"]["amountVnd"] is None
+    (pending,) = [e for e in data["claim"]["history"] if e["details"].get("what") == "evidence_pending"]
+    assert "birth certificate (XML9)" in pending["details"]["missing"]
+
+
+REASONS = """query($reference: String!) { claim(reference: $reference) {
+  claim { computation { reasons { code messageEn } } } } }"""

@@ -24,6 +24,7 @@ class ReasonCode(enum.StrEnum):
     DAYS_BEYOND_ENTITLEMENT = "DAYS_BEYOND_ENTITLEMENT"
     STARTS_TOO_LATE_AFTER_RETURN = "STARTS_TOO_LATE_AFTER_RETURN"
     NOT_ENOUGH_SICKNESS_DAYS = "NOT_ENOUGH_SICKNESS_DAYS"
+    CAUSE_NOT_SUPPORTED_BY_EVIDENCE = "CAUSE_NOT_SUPPORTED_BY_EVIDENCE"
 
 
 R = ReasonCode
@@ -88,6 +89,10 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     R.NOT_ENOUGH_SICKNESS_DAYS: (
         "Mới nghỉ ốm {days} ngày trong năm; cần từ đủ {needed} ngày để hưởng dưỡng sức sau ốm đau.",
         "Only {days} sickness days this year; {needed} are needed for convalescence after sickness.",
+    ),
+    R.CAUSE_NOT_SUPPORTED_BY_EVIDENCE: (
+        "Lý do dưỡng sức kê khai là {asked}, nhưng {evidence_vi}: tính theo {supported}.",
+        "The convalescence was asked for as {asked}, but {evidence_en}: computed as {supported}.",
     ),
 }
 
