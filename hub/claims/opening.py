@@ -74,7 +74,7 @@ def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[Cla
 async def openings_from_documents(
     session: AsyncSession, documents: Sequence[Document], *, merge_into: Claim | None = None
 ) -> list[Opening]:
-    """The claims these documents open for insured people (two queries for the whole batch)."""
+    """The claims these documents open for insured people (a few queries for the whole batch, whatever its size)."""
     handled = set() if merge_into is not None else await _replacing_used(session, documents)
     visits = await _visit_codes(session, documents)
     found = [
@@ -87,7 +87,13 @@ async def openings_from_documents(
     if not found:
         return []
     people = {document.person_id for document, _ in found if document.person_id is not None}
-    born = dict((await session.execute(select(Person.id, Person.date_of_birth).where(Person.id.in_(people)))).all())
+    rows = (
+        await session.execute(
+            select(Person.id, Person.date_of_birth, Person.province_code).where(Person.id.in_(people))
+        )
+    ).all()
+    born = {person_id: day for person_id, day, _ in rows}
+    provinces = {person_id: province for person_id, _, province in rows}
     children = {
         document.id: document.person_id
         for document, (_, details) in found
@@ -99,9 +105,9 @@ async def openings_from_documents(
     everyone = people | {parent.person_id for known in parents.values() for parent in known}
     earliest = min(event_date(details) for _, (_, details) in found)
     months = await _compulsory_months(session, everyone, since=add_months_to(earliest, -INSURED_WITHIN_MONTHS))
-    provinces = dict(
-        (await session.execute(select(Person.id, Person.province_code).where(Person.id.in_(everyone)))).all()
-    )
+    if everyone - people:  # the parents of sick children
+        query = select(Person.id, Person.province_code).where(Person.id.in_(everyone - people))
+        provinces.update(dict((await session.execute(query)).all()))
     openings = []
     for document, (kind, details) in found:
         assert document.person_id is not None
