@@ -105,6 +105,24 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     await session.flush()
     await add_events(session, events)
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
+    await convalescence_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+
+
+async def convalescence_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
+    """A birth now known (its maternity claim computed): the same mothers' convalescence claims that were waiting
+    for a birth to check their cause against are computed again."""
+    if not births:
+        return
+    waiting = await session.scalars(
+        select(Claim.id).where(
+            Claim.person_id.in_({c.person_id for c in births}),
+            Claim.kind == ClaimKind.CONVALESCENCE.value,
+            Claim.state == ClaimState.EVIDENCE_PENDING.value,
+        )
+    )
+    ids = list(waiting)
+    if ids:
+        await request_computation(session, ids, now=now)
 
 
 async def recount_later(

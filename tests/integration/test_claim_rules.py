@@ -410,5 +410,25 @@ async def test_a_maternity_convalescence_without_any_birth_waits_for_the_certifi
     assert "birth certificate (XML9)" in pending["details"]["missing"]
 
 
+async def test_a_waiting_maternity_convalescence_is_computed_when_the_birth_certificate_arrives(hub, office):
+    """Item 7: the convalescence filed before the hospital's XML9 waits for it, then is computed on what it says."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    filed = await file(
+        client, processor, convalescence(LAN_ID, "MATERNITY_MULTIPLE_BIRTH", "2025-09-02", "2025-09-03", 10)
+    )
+
+    async def waits() -> bool:
+        data = await graphql_data(client, CLAIM, {"reference": filed["reference"]}, token=processor)
+        return any(entry["details"].get("what") == "evidence_pending" for entry in data["claim"]["history"])
+
+    await wait_until(waits)
+    caesarean = replaced(TWIN_A, so_con=1, so_con_song=1)  # one child, by caesarean
+    await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(caesarean)]]))
+    (claim,) = await claims_when(client, processor, 1, kinds=["CONVALESCENCE"], states=["COMPUTED"])
+    assert claim["reference"] == filed["reference"] and claim["computation"]["paidDays"] == "7"
+
+
 REASONS = """query($reference: String!) { claim(reference: $reference) {
   claim { computation { reasons { code messageEn } } } } }"""
