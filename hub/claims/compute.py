@@ -3,6 +3,7 @@ already paid this year (sickness days against the yearly limit, convalescence da
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from hub.claims.details import (
 )
 from hub.claims.models import ClaimKind
 from hub.claims.rules import (
+    Birth,
     Computation,
     ContributionHistory,
     compute_child_care,
@@ -24,6 +26,17 @@ from hub.claims.rules import (
     compute_paternity,
     compute_sickness,
 )
+from hub.claims.rules.convalescence import cause_from_evidence
+
+
+@dataclass(frozen=True)
+class ConvalescenceEvidence:
+    """What the hub holds that shows what a convalescence follows: the person's births (from the birth
+    certificates, XML9, else the maternity claims), each with where it is read from, and the years in which one of
+    their sickness claims was for a long-term disease."""
+
+    births: tuple[tuple[Birth, str, str], ...] = ()  # (birth, its source in Vietnamese, in English)
+    long_term_sickness_years: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -44,8 +57,15 @@ class EvidencePending(Exception):
         self.what_vi = what_vi
 
 
-def compute(kind: ClaimKind, details: ClaimDetails, history: ContributionHistory, before: PaidBefore) -> Computation:
-    """The rules of the law in force on the event date, applied to this claim."""
+def compute(
+    kind: ClaimKind,
+    details: ClaimDetails,
+    history: ContributionHistory,
+    before: PaidBefore,
+    evidence: ConvalescenceEvidence | None = None,
+) -> Computation:
+    """The rules of the law in force on the event date, applied to this claim. A convalescence with `evidence` has
+    its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate."""
     if kind is ClaimKind.SICKNESS and isinstance(details, SicknessDetails):
         return compute_sickness(history, details.leave(before.sickness_days))
     if kind is ClaimKind.CHILD_CARE and isinstance(details, ChildCareDetails):
@@ -60,7 +80,18 @@ def compute(kind: ClaimKind, details: ClaimDetails, history: ContributionHistory
             )
         return compute_paternity(history, details.birth(), details.leave_periods())
     if kind is ClaimKind.CONVALESCENCE and isinstance(details, ConvalescenceDetails):
-        return compute_convalescence(details.leave(before.convalescence_days, before.sickness_days))
+        leave = details.leave(before.convalescence_days, before.sickness_days)
+        if evidence is not None:
+            found = cause_from_evidence(
+                details.cause, details.returned_to_work, evidence.births, evidence.long_term_sickness_years
+            )
+            if found is None:
+                raise EvidencePending(
+                    "the birth certificate (XML9) of the birth the convalescence follows",
+                    "giấy chứng sinh (XML9) của lần sinh mà người lao động nghỉ dưỡng sức sau đó",
+                )
+            leave = dataclasses.replace(leave, evidence=found)
+        return compute_convalescence(leave)
     raise ValueError(f"details of type {type(details).__name__} do not fit a {kind.value} claim")
 
 

@@ -16,12 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from hub.claims import ledger, states
-from hub.claims.compute import EvidencePending, PaidBefore, computation_json, compute, explanation_json
-from hub.claims.details import from_json
+from hub.claims.compute import (
+    ConvalescenceEvidence,
+    EvidencePending,
+    PaidBefore,
+    computation_json,
+    compute,
+    explanation_json,
+)
+from hub.claims.details import BirthDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimState
-from hub.claims.rules import VIETNAM_CALENDAR
+from hub.claims.opening import BIRTH_CERTIFICATE, details_of
+from hub.claims.rules import VIETNAM_CALENDAR, Birth
 from hub.claims.service import SETTLE_WORKING_DAYS, ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
+from hub.documents.models import Document, DocumentState
 from hub.infra.clock import vietnam_date
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     people = {c.person_id for c in claims}
     histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
     tally = await _paid_before(session, claims)
+    evidence = await convalescence_evidence(session, {c.person_id for c in claims if c.kind == ClaimKind.CONVALESCENCE})
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
@@ -54,7 +64,9 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
         kind = ClaimKind(claim.kind)
         before = tally.before(claim)
         try:
-            computation = compute(kind, from_json(kind, claim.details), histories[claim.person_id], before)
+            computation = compute(
+                kind, from_json(kind, claim.details), histories[claim.person_id], before, evidence.get(claim.person_id)
+            )
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
             waiting = None if ClaimState(claim.state) in DECIDED else ClaimState.EVIDENCE_PENDING
@@ -96,6 +108,24 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
         )
     await states.record(session, events)
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
+    await convalescence_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+
+
+async def convalescence_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
+    """A birth now known (its maternity claim computed): the same mothers' convalescence claims that were waiting
+    for a birth to check their cause against are computed again."""
+    if not births:
+        return
+    waiting = await session.scalars(
+        select(Claim.id).where(
+            Claim.person_id.in_({c.person_id for c in births}),
+            Claim.kind == ClaimKind.CONVALESCENCE.value,
+            Claim.state == ClaimState.EVIDENCE_PENDING.value,
+        )
+    )
+    ids = list(waiting)
+    if ids:
+        await request_computation(session, ids, now=now)
 
 
 async def recount_later(
@@ -137,8 +167,11 @@ TallyKey = tuple[uuid.UUID, str, int, str]
 
 
 def _tally_key(person_id: uuid.UUID, kind: str, day: dt.date, details: dict[str, object]) -> TallyKey:
-    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child)."""
-    child = str(details.get("child_born") or "") if kind == ClaimKind.CHILD_CARE else ""
+    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child, Art 44:
+    twins, born the same day, are told apart by their person or ID number when the claim names them)."""
+    child = ""
+    if kind == ClaimKind.CHILD_CARE:
+        child = str(details.get("child_id") or details.get("child_personal_id") or details.get("child_born") or "")
     return (person_id, kind, day.year, child)
 
 
@@ -181,3 +214,51 @@ async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally
             key = _tally_key(person_id, kind, day, details)
             days[key].append((day, claim_id, Decimal(computation["paid_days"])))
     return _Tally(days)
+
+
+async def convalescence_evidence(
+    session: AsyncSession, people: set[uuid.UUID]
+) -> dict[uuid.UUID, ConvalescenceEvidence]:
+    """For the people with a convalescence claim: their births, read from their birth certificates (XML9, current
+    versions; twins' certificates give one birth) or, for a birth with no certificate, from their maternity claims;
+    and the years of their sickness claims for a long-term disease (three queries)."""
+    if not people:
+        return {}
+    certificates = await session.scalars(
+        select(Document).where(
+            Document.person_id.in_(people),
+            Document.doc_type == BIRTH_CERTIFICATE,
+            Document.state == DocumentState.CURRENT.value,
+        )
+    )
+    births: dict[uuid.UUID, dict[dt.date, tuple[Birth, str, str]]] = defaultdict(dict)
+    for document in certificates:
+        read = details_of(document)
+        if read is None or not isinstance(read[1], BirthDetails) or document.person_id is None:
+            continue
+        birth = read[1].birth()
+        known = births[document.person_id].get(birth.date)
+        if known is not None:  # another child's certificate of the same birth
+            birth = Birth(birth.date, max(birth.children, known[0].children), birth.caesarean or known[0].caesarean)
+        births[document.person_id][birth.date] = (birth, "giấy chứng sinh (XML9)", "birth certificate (XML9)")
+    claims = await session.execute(
+        select(Claim.person_id, Claim.kind, Claim.event_date, Claim.details).where(
+            Claim.person_id.in_(people),
+            Claim.kind.in_([ClaimKind.MATERNITY.value, ClaimKind.SICKNESS.value]),
+            Claim.state != ClaimState.REJECTED.value,
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    long_term: dict[uuid.UUID, set[int]] = defaultdict(set)
+    for person_id, kind, day, details in claims:
+        if kind == ClaimKind.SICKNESS.value:
+            if details.get("long_term_disease"):
+                long_term[person_id].add(day.year)
+            continue
+        birth_details = from_json(ClaimKind.MATERNITY, details)
+        if isinstance(birth_details, BirthDetails) and birth_details.born not in births[person_id]:
+            births[person_id][birth_details.born] = (birth_details.birth(), "hồ sơ thai sản", "maternity claim")
+    return {
+        person_id: ConvalescenceEvidence(tuple(births[person_id].values()), frozenset(long_term[person_id]))
+        for person_id in people
+    }

@@ -36,18 +36,42 @@ class SicknessDetails:
     half_days: tuple[dt.date, ...] = ()
     long_term_disease: bool = False
     certificate: str | None = None  # issuer/number of the XML11 it comes from
+    diagnosis: str | None = None  # the ICD-10 code on the long-term list (the certificate's, or one declared)
+    long_term_declared: bool = False  # declared by a processor (declareLongTermDisease)
 
     def leave(self, taken: Decimal) -> SickLeave:
-        return SickLeave(self.start, self.end, frozenset(self.half_days), taken, self.long_term_disease)
+        return SickLeave(
+            self.start,
+            self.end,
+            frozenset(self.half_days),
+            taken,
+            self.long_term_disease,
+            diagnosis=self.diagnosis,
+            declared=self.long_term_declared,
+        )
+
+
+# A filing that names the child (hub.claims.filing) may leave its birth date to the child's person record.
+CHILD_BORN_UNKNOWN = dt.date.min
 
 
 @dataclass(frozen=True)
 class ChildCareDetails:
+    """Leave to care for a sick child; the child is known by `child_id` (its person) when a certificate or a
+    filing names it, which keeps twins apart: each child has its own yearly limit (2024 law Art 44)."""
+
     child_born: dt.date
     start: dt.date
     end: dt.date
     half_days: tuple[dt.date, ...] = ()
     child_personal_id: str | None = None
+    child_id: str | None = None  # the child's person id
+    certificate: str | None = None  # issuer/number of the child's XML11 it comes from
+
+    @property
+    def child(self) -> str:
+        """Who the child is, as precisely as known: its person, its ID number, else its birth date."""
+        return self.child_id or self.child_personal_id or self.child_born.isoformat()
 
     def leave(self, taken: Decimal) -> ChildCareLeave:
         return ChildCareLeave(self.child_born, self.start, self.end, frozenset(self.half_days), taken)
@@ -100,7 +124,7 @@ def event_key(kind: ClaimKind, details: ClaimDetails) -> str:
         # A certificate is the event; a form without one is keyed by its first day.
         return f"certificate:{details.certificate}" if details.certificate else f"leave:{details.start.isoformat()}"
     if isinstance(details, ChildCareDetails):
-        return f"child:{details.child_born.isoformat()}:{details.start.isoformat()}"
+        return f"child:{details.child}:{details.start.isoformat()}"
     if isinstance(details, BirthDetails):
         return f"birth:{details.born.isoformat()}"
     return f"convalescence:{details.returned_to_work.isoformat()}:{details.cause.value}"

@@ -21,6 +21,8 @@ class ClaimErrorCode(enum.StrEnum):
     NOT_PERMITTED = "NOT_PERMITTED"
     TOO_MANY_FILINGS = "TOO_MANY_FILINGS"
     CLAIM_OVERLAPS = "CLAIM_OVERLAPS"
+    NOT_DECLARABLE = "NOT_DECLARABLE"
+    CHILD_NOT_FOUND = "CHILD_NOT_FOUND"
 
 
 E = ClaimErrorCode
@@ -68,6 +70,14 @@ MESSAGES: Templates = {
         "claim, or have it rejected first.",
         "Hồ sơ {kind_vi} này trùng với hồ sơ {reference} ({held_kind_vi}) từ ngày {first} đến ngày {last}: "
         "{why_vi}. Hãy bổ sung vào hồ sơ đó, hoặc đề nghị từ chối hồ sơ đó trước.",
+    ),
+    E.CHILD_NOT_FOUND: (
+        "No child of this person is known by {child!r} (a personal ID number, BHXH code or card number).",
+        "Không tìm thấy con của người này có số định danh, mã số BHXH hoặc mã thẻ {child!r}.",
+    ),
+    E.NOT_DECLARABLE: (
+        "A long-term disease is declared on a sickness claim that is not rejected; this one is a {state} {kind} claim.",
+        "Chỉ xác định bệnh dài ngày cho hồ sơ ốm đau chưa bị từ chối; hồ sơ này là hồ sơ {kind} ở trạng thái {state}.",
     ),
 }
 

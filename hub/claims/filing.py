@@ -4,6 +4,7 @@ claim for the same event if there is one, never a second claim, or refused if it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -14,7 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.refusals import RefusedRecord, note_refusal
-from hub.claims.details import ClaimDetails, event_date
+from hub.claims.children import child_by_identifier, parents_of
+from hub.claims.details import CHILD_BORN_UNKNOWN, ChildCareDetails, ClaimDetails, event_date
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin
@@ -37,6 +39,7 @@ class Filing:
     personal_id: str | None = None
     bhxh_code: str | None = None
     filed_on: dt.date | None = None
+    child: str | None = None  # child care: the child's personal ID number, BHXH code or card number
 
 
 FilingOutcome = Claim | BusinessError
@@ -61,12 +64,16 @@ async def file_claims(
         if person is None or not actor.jurisdiction.covers(_place(person, employer)):
             outcomes.append(_not_filed(actor, person))
             continue
+        details = await _with_child(session, filing, person)
+        if isinstance(details, BusinessError):
+            outcomes.append(details)
+            continue
         outcomes.append(
             Opening(
                 filing.kind,
                 person.id,
                 person.province_code,
-                filing.details,
+                details,
                 employer_id=employer.id if employer else None,
                 filed_on=filing.filed_on or vietnam_date(now),
             )
@@ -74,6 +81,33 @@ async def file_claims(
     openings = [o for o in outcomes if isinstance(o, Opening)]
     opened = iter(await open_or_refuse(session, openings, now=now, actor=actor, origin=ClaimOrigin.MANUAL))
     return [next(opened) if isinstance(o, Opening) else o for o in outcomes]
+
+
+async def _with_child(session: AsyncSession, filing: Filing, person: Person) -> ClaimDetails | BusinessError:
+    """A child-care filing's details with the child it names: its person and birth date. Refused when no child
+    of this person has that identifier (a child whose parents the hub knows must have this person among them)."""
+    details = filing.details
+    if not isinstance(details, ChildCareDetails):
+        return details
+    if not filing.child:
+        if details.child_born == CHILD_BORN_UNKNOWN:
+            return claim_error(
+                E.DETAILS_INVALID, field="childBorn", detail="a child-care claim needs child or childBorn"
+            )
+        return details
+    child = await child_by_identifier(session, filing.child)
+    parents = (await parents_of(session, {child.id})).get(child.id, []) if child else []
+    if child is None or (parents and person.id not in {parent.person_id for parent in parents}):
+        return claim_error(E.CHILD_NOT_FOUND, field="child", child=filing.child)
+    if details.child_born not in (CHILD_BORN_UNKNOWN, child.date_of_birth):
+        detail = f"childBorn {details.child_born} is not the child's birth date"
+        return claim_error(E.DETAILS_INVALID, field="childBorn", detail=detail)
+    return dataclasses.replace(
+        details,
+        child_born=child.date_of_birth,
+        child_id=str(child.id),
+        child_personal_id=child.personal_id_number or details.child_personal_id,
+    )
 
 
 def _place(person: Person, employer: Employer | None) -> Location:

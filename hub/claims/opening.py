@@ -1,5 +1,7 @@
-"""Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a birth
-certificate (XML9) whose mother is insured → maternity (twins' certificates, one per child, meet in one claim)."""
+"""Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a sick
+child's own certificate (a child under 7) → child care for each insured parent the child-card flow knows
+(hub.claims.children); a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
+child, meet in one claim)."""
 
 from __future__ import annotations
 
@@ -10,14 +12,23 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.claims.details import BirthDetails, ClaimDetails, SicknessDetails, event_date
+from hub.claims.children import named_on_certificate, parents_of
+from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, SicknessDetails, event_date
 from hub.claims.models import Claim, ClaimKind
+from hub.claims.rules.long_term import codes_in, first_listed
+from hub.claims.rules.months import full_years
+from hub.claims.rules.sickness import CHILD_AGE_LIMIT_YEARS
 from hub.claims.service import CLAIM_USE, Opening
 from hub.contributions.models import ContributionMonthRow
-from hub.documents.models import Document, DocumentUse
+from hub.documents.models import Document, DocumentState, DocumentUse
 from hub.persons.models import Person
 
-SICK_LEAVE, BIRTH_CERTIFICATE = "XML11", "XML9"
+SICK_LEAVE, BIRTH_CERTIFICATE, VISIT_SUMMARY = "XML11", "XML9", "XML1"
+# Where a sick leave's ICD-10 codes are written: XML11 has CHAN_DOAN_RV, where a long-term disease is written as its
+# code (QĐ 4750; the name when it has none); code fields, should a later version add them; and the main disease of
+# the same episode's XML1 (MA_BENH_CHINH).
+DIAGNOSIS_FIELDS = ("CHAN_DOAN_RV", "MA_BENH_CHINH", "MA_BENH")
+MAIN_DISEASE = "MA_BENH_CHINH"
 INSURED_WITHIN_MONTHS = 12  # a person with compulsory contributions in the year before the event is insured
 
 
@@ -31,15 +42,22 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def details_of(document: Document) -> tuple[ClaimKind, ClaimDetails] | None:
-    """The claim a document is evidence for, with what it says; None for other documents or unusable ones."""
+def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[ClaimKind, ClaimDetails] | None:
+    """The claim a document is evidence for, with what it says; None for other documents or unusable ones.
+
+    A sick-leave certificate whose diagnosis (CHAN_DOAN_RV, the ICD-10 code fields, or `visit_codes`: those of the
+    same episode's XML1) names a disease on the long-term list is a long-term disease."""
     fields = document.fields
     if document.doc_type == SICK_LEAVE:
         start, end = _date(fields.get("TU_NGAY")), _date(fields.get("DEN_NGAY"))
         if start is None or end is None or end < start:
             return None
         certificate = f"{document.issuer}/{document.number}"
-        return ClaimKind.SICKNESS, SicknessDetails(start, end, certificate=certificate)
+        codes = codes_in([*(fields.get(name) for name in DIAGNOSIS_FIELDS), *visit_codes])
+        listed = first_listed(codes)
+        return ClaimKind.SICKNESS, SicknessDetails(
+            start, end, certificate=certificate, long_term_disease=listed is not None, diagnosis=listed
+        )
     if document.doc_type == BIRTH_CERTIFICATE:
         born = _date(fields.get("NGAY_SINH_CON"))
         if born is None:
@@ -56,24 +74,71 @@ def details_of(document: Document) -> tuple[ClaimKind, ClaimDetails] | None:
 async def openings_from_documents(
     session: AsyncSession, documents: Sequence[Document], *, merge_into: Claim | None = None
 ) -> list[Opening]:
-    """The claims these documents open for insured people (two queries for the whole batch)."""
+    """The claims these documents open for insured people (a few queries for the whole batch, whatever its size)."""
     handled = set() if merge_into is not None else await _replacing_used(session, documents)
+    visits = await _visit_codes(session, documents)
     found = [
         (document, read)
         for document in documents
-        if document.person_id is not None and document.id not in handled and (read := details_of(document)) is not None
+        if document.person_id is not None
+        and document.id not in handled
+        and (read := details_of(document, visits.get((document.issuer, document.episode), ()))) is not None
     ]
     if not found:
         return []
     people = {document.person_id for document, _ in found if document.person_id is not None}
+    rows = (
+        await session.execute(
+            select(Person.id, Person.date_of_birth, Person.province_code).where(Person.id.in_(people))
+        )
+    ).all()
+    born = {person_id: day for person_id, day, _ in rows}
+    provinces = {person_id: province for person_id, _, province in rows}
+    children = {
+        document.id: document.person_id
+        for document, (_, details) in found
+        if isinstance(details, SicknessDetails)
+        and document.person_id is not None
+        and full_years(born[document.person_id], details.start) < CHILD_AGE_LIMIT_YEARS
+    }
+    parents = await parents_of(session, set(children.values())) if children else {}
+    everyone = people | {parent.person_id for known in parents.values() for parent in known}
     earliest = min(event_date(details) for _, (_, details) in found)
-    months = await _compulsory_months(session, people, since=add_months_to(earliest, -INSURED_WITHIN_MONTHS))
-    provinces = dict(
-        (await session.execute(select(Person.id, Person.province_code).where(Person.id.in_(people)))).all()
-    )
+    months = await _compulsory_months(session, everyone, since=add_months_to(earliest, -INSURED_WITHIN_MONTHS))
+    if everyone - people:  # the parents of sick children
+        query = select(Person.id, Person.province_code).where(Person.id.in_(everyone - people))
+        provinces.update(dict((await session.execute(query)).all()))
     openings = []
     for document, (kind, details) in found:
         assert document.person_id is not None
+        if document.id in children and isinstance(details, SicknessDetails):
+            child = document.person_id
+            for parent in parents.get(child, []):
+                if merge_into is not None and parent.person_id != merge_into.person_id:
+                    continue  # an amended certificate reaches the claim it rests on, nobody else's
+                if not named_on_certificate(
+                    parent, document.fields.get("HO_TEN_ME"), document.fields.get("HO_TEN_CHA")
+                ):
+                    continue
+                insured, employer = _employer_at(months.get(parent.person_id, []), details.start)
+                if not insured and merge_into is None:
+                    continue
+                care = ChildCareDetails(
+                    born[child], details.start, details.end, child_id=str(child), certificate=details.certificate
+                )
+                openings.append(
+                    Opening(
+                        kind=ClaimKind.CHILD_CARE,
+                        person_id=parent.person_id,
+                        province_code=provinces[parent.person_id],
+                        details=care,
+                        employer_id=employer,
+                        documents=(document.id,),
+                        key=merge_into.event_key if merge_into is not None else None,
+                        replacing=merge_into is not None,
+                    )
+                )
+            continue
         insured, employer = _employer_at(months.get(document.person_id, []), event_date(details))
         if not insured and merge_into is None:
             continue  # no compulsory contributions in the year before: no claim opens by itself
@@ -90,6 +155,29 @@ async def openings_from_documents(
             )
         )
     return openings
+
+
+async def _visit_codes(session: AsyncSession, documents: Sequence[Document]) -> dict[tuple[str, str | None], list[str]]:
+    """The diagnosis fields of the XML1 of each sick-leave certificate's episode (same facility, same MA_LK), one
+    query for the batch; an XML1 sent with the certificate is among `documents` already."""
+    episodes = {(d.issuer, d.episode) for d in documents if d.doc_type == SICK_LEAVE and d.episode}
+    if not episodes:
+        return {}
+    visits = [d for d in documents if d.doc_type == VISIT_SUMMARY and (d.issuer, d.episode) in episodes]
+    known = {d.id for d in visits}
+    stored = await session.scalars(
+        select(Document).where(
+            Document.number.in_({episode for _, episode in episodes}),  # an XML1's number is its MA_LK
+            Document.doc_type == VISIT_SUMMARY,
+            Document.state == DocumentState.CURRENT.value,
+        )
+    )
+    visits += [d for d in stored if d.id not in known and (d.issuer, d.episode) in episodes]
+    codes: dict[tuple[str, str | None], list[str]] = {}
+    for visit in visits:
+        if main := visit.fields.get(MAIN_DISEASE):  # the main disease only: the others are not the leave's cause
+            codes.setdefault((visit.issuer, visit.episode), []).append(str(main))
+    return codes
 
 
 def add_months_to(day: dt.date, months: int) -> dt.date:

@@ -8,7 +8,15 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, ConvalescenceDetails, SicknessDetails
+from hub.claims.declarations import declare_long_term_disease
+from hub.claims.details import (
+    CHILD_BORN_UNKNOWN,
+    BirthDetails,
+    ChildCareDetails,
+    ClaimDetails,
+    ConvalescenceDetails,
+    SicknessDetails,
+)
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.filing import MAX_FILINGS, Filing, FilingOutcome, file_claim, file_claims
@@ -41,7 +49,14 @@ class FileClaimInput:
         default=None,
         description="Sickness: the certificate as facility/number (e.g. facility:48001/SERI123), or its number alone.",
     )
-    child_born: dt.date | None = strawberry.field(default=None, description="Child care: the child's birth date.")
+    child_born: dt.date | None = strawberry.field(
+        default=None, description="Child care: the child's birth date (not needed when `child` names the child)."
+    )
+    child: str | None = strawberry.field(
+        default=None,
+        description="Child care: the child's personal ID number, BHXH code or card number (e.g. TE1…): each "
+        "child has its own yearly limit, twins too.",
+    )
     born: dt.date | None = strawberry.field(default=None, description="Maternity, paternity: the birth date.")
     children: int = 1
     caesarean: bool = False
@@ -53,7 +68,7 @@ class FileClaimInput:
     filed_on: dt.date | None = None
 
     def filing(self) -> Filing:
-        return Filing(self.kind, self.details(), self.personal_id, self.bhxh_code, self.filed_on)
+        return Filing(self.kind, self.details(), self.personal_id, self.bhxh_code, self.filed_on, child=self.child)
 
     def details(self) -> ClaimDetails:
         half_days = tuple(self.half_days or ())
@@ -66,8 +81,9 @@ class FileClaimInput:
             match self.kind:
                 case ClaimKind.SICKNESS if self.leave:
                     return SicknessDetails(self.leave.start, self.leave.end, half_days, certificate=self.certificate)
-                case ClaimKind.CHILD_CARE if self.leave and self.child_born:
-                    return ChildCareDetails(self.child_born, self.leave.start, self.leave.end, half_days)
+                case ClaimKind.CHILD_CARE if self.leave and (self.child_born or self.child):
+                    born = self.child_born or CHILD_BORN_UNKNOWN  # the named child's, filled in when filed
+                    return ChildCareDetails(born, self.leave.start, self.leave.end, half_days)
                 case ClaimKind.MATERNITY | ClaimKind.PATERNITY if self.born:
                     periods = tuple((p.start, p.end) for p in self.periods or ())
                     return BirthDetails(self.born, self.children, self.caesarean, self.under_32_weeks, periods=periods)
@@ -80,7 +96,7 @@ class FileClaimInput:
 
 _NEEDS = {
     ClaimKind.SICKNESS: "leave",
-    ClaimKind.CHILD_CARE: "leave and childBorn",
+    ClaimKind.CHILD_CARE: "leave and child (or childBorn)",
     ClaimKind.MATERNITY: "born",
     ClaimKind.PATERNITY: "born (and periods)",
     ClaimKind.CONVALESCENCE: "cause, returnedToWork, leave.start and days",
@@ -171,6 +187,17 @@ class ClaimMutation:
     @strawberry.mutation(description="Record the payment order of an approved claim.")
     async def pay_claim(self, info: Info, reference: str) -> ClaimPayload:
         return await _act(info, lambda s, now, actor: pay_claim(s, now=now, actor=actor, reference=reference))
+
+    @strawberry.mutation(
+        description="Declare that a sickness claim's leave is for a long-term disease (bệnh cần chữa trị dài ngày, "
+        "TT 25/2025/TT-BYT Appendix I) with this ICD-10 code, e.g. C34.1: the claim is computed again under the "
+        "long-term rules; a decided claim orders the difference, to be confirmed."
+    )
+    async def declare_long_term_disease(self, info: Info, reference: str, icd10: str) -> ClaimPayload:
+        return await _act(
+            info,
+            lambda s, now, actor: declare_long_term_disease(s, now=now, actor=actor, reference=reference, icd10=icd10),
+        )
 
     @strawberry.mutation(description="Confirm the top-up or recovery a recalculation ordered.")
     async def confirm_claim_adjustment(self, info: Info, reference: str) -> ClaimPayload:

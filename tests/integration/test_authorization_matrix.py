@@ -562,6 +562,12 @@ MATRIX: dict[str, Case] = {
         # Nothing was recalculated: the answer names B's claim's situation, which only its processors may learn.
         lambda d, b, k: [e["code"] for e in d["confirmClaimAdjustment"]["errors"]] == ["NOTHING_TO_CONFIRM"],
     ),
+    "declareLongTermDisease": Case(
+        f"mutation($r: String!, $c: String!) {{ declareLongTermDisease(reference: $r, icd10: $c) {CLAIM_PAYLOAD} }}",
+        lambda b: {"r": b.claim, "c": "C34.1"},
+        (K.CLAIM_PROCESSOR,),
+        lambda d, b, k: d["declareLongTermDisease"]["errors"] == [],
+    ),
     "revokeDocument": Case(
         """mutation($id: ID!, $r: String!) { revokeDocument(id: $id, reason: $r) {
           document { id state } errors { code } } }""",

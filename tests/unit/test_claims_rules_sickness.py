@@ -152,9 +152,10 @@ def test_someone_sick_in_the_first_month_of_work_is_paid_on_that_month():
     assert result.salary_months == (Month(2025, 3),) and result.amount_vnd == 5 * 150_000
 
 
-def test_long_term_disease_is_referred_not_computed():
-    result = compute_sickness(history(Month(2025, 2), 24), SickLeave(*WEEK, long_term_disease=True))
-    assert result.reason_codes == (ReasonCode.LONG_TERM_DISEASE_NOT_AUTOMATED,) and result.amount_vnd == 0
+def test_long_term_disease_is_computed_under_its_own_rules():
+    # Computed under the long-term rules (tests/unit/test_claims_rules_long_term.py), no longer referred
+    result = compute_sickness(history(Month(2025, 2), 24), SickLeave(*WEEK, long_term_disease=True, diagnosis="C34.1"))
+    assert result.eligible and any(line.rule.value == "long_term_disease" for line in result.explanation)
 
 
 def test_no_rules_before_the_tables_start():

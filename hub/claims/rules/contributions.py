@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from hub.claims.rules.inputs import ContributionHistory, ContributionMonth
 from hub.claims.rules.months import Month
+from hub.claims.rules.tables import SALARY_MONTH_LOOKBACK_MONTHS, LawVersion, law_on
 
 AVERAGE_MONTHS = 6
 MATERNITY_WINDOW_MONTHS = 12
@@ -37,11 +38,31 @@ def contribution_years(history: ContributionHistory, before: Month) -> Contribut
 
 
 def salary_month_for_leave(history: ContributionHistory, leave_start: dt.date) -> ContributionMonth | None:
-    """The month whose contribution salary a sickness benefit uses: the month before the leave; if that month has no
-    compulsory contribution, the month of the leave itself (someone just starting, or returning to, work).
-    None when neither month is contributed: the person is not insured for sickness."""
+    """The month whose contribution salary a sickness benefit uses, under the law of the leave's start (a leave
+    begun under the 2014 law keeps it to its end: 2024 law Art 141(5)).
+
+    2014 law (Art 28(1)): the month before the leave; if that month has no compulsory contribution, the month of the
+    leave itself (someone just starting, or returning to, work).
+    2024 law (Art 45(1)): the latest month paid before the month of the leave, however far back within
+    SALARY_MONTH_LOOKBACK_MONTHS (a month off sick whole is not paid, and the next leave still has a salary month);
+    with none, the month of the leave (someone sick in the month they joined).
+
+    None when no such month is contributed: the person is not insured for sickness."""
     month = Month.of(leave_start)
-    return history.compulsory(month.shift(-1)) or history.compulsory(month)
+    if law_on(leave_start) is LawVersion.LAW_2014:
+        return history.compulsory(month.shift(-1)) or history.compulsory(month)
+    oldest = month.shift(-SALARY_MONTH_LOOKBACK_MONTHS)
+    latest = next(iter(history.compulsory_before(month)), None)
+    if latest is not None and latest.month >= oldest:
+        return latest
+    return history.compulsory(month)
+
+
+def salary_months_looked_at(leave_start: dt.date) -> tuple[Month, Month]:
+    """The oldest and the newest month `salary_month_for_leave` looks at for a leave starting on `leave_start`."""
+    month = Month.of(leave_start)
+    back = 1 if law_on(leave_start) is LawVersion.LAW_2014 else SALARY_MONTH_LOOKBACK_MONTHS
+    return month.shift(-back), month
 
 
 def average_salary(history: ContributionHistory, leave_start: dt.date) -> tuple[Fraction, tuple[Month, ...]]:

@@ -8,12 +8,14 @@ after maternity, per birth.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 from hub.claims.rules.formatting import days, vnd
-from hub.claims.rules.inputs import ConvalescenceCause, ConvalescenceLeave
+from hub.claims.rules.inputs import Birth, CauseEvidence, ConvalescenceCause, ConvalescenceLeave
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
 from hub.claims.rules.tables import RULES_START, Rule, benefit_base_on, law_on, law_title
@@ -33,18 +35,65 @@ MAX_DAYS: dict[ConvalescenceCause, int] = {
 MIN_SICKNESS_DAYS = 30
 
 
+# The birth a convalescence after maternity follows: the latest one in the year before the return to work (maternity
+# leave is 6 months, a month more per further child, and may end early).
+BIRTH_LOOKBACK_DAYS = 366
+
+
+def cause_after_birth(birth: Birth) -> ConvalescenceCause:
+    """The cause a birth supports: a multiple birth, else a caesarean, else any other birth."""
+    if birth.children >= 2:
+        return ConvalescenceCause.MATERNITY_MULTIPLE_BIRTH
+    return ConvalescenceCause.MATERNITY_CAESAREAN if birth.caesarean else ConvalescenceCause.MATERNITY_OTHER
+
+
+def cause_from_evidence(
+    asked: ConvalescenceCause,
+    returned_to_work: dt.date,
+    births: Sequence[tuple[Birth, str, str]],
+    long_term_sickness_years: frozenset[int],
+) -> CauseEvidence | None:
+    """The cause the hub's evidence supports for a convalescence asked for as `asked`.
+
+    After maternity: the latest birth (`births`, each with the document it is read from) in the year before the
+    return to work; None when there is none (the claim waits for it). After sickness: a long-term disease must be
+    on one of the year's sickness claims (`long_term_sickness_years`), else it is other sickness; surgery is not
+    shown by any evidence the hub holds and is taken as asked."""
+    if not asked.after_sickness:
+        earliest = returned_to_work - dt.timedelta(days=BIRTH_LOOKBACK_DAYS)
+        found = [item for item in births if earliest <= item[0].date <= returned_to_work]
+        if not found:
+            return None
+        birth, source_vi, source_en = max(found, key=lambda item: item[0].date)
+        surgery_vi = "phẫu thuật" if birth.caesarean else "không phẫu thuật"
+        surgery_en = "by caesarean" if birth.caesarean else "without surgery"
+        return CauseEvidence(
+            cause_after_birth(birth),
+            f"{source_vi} ngày {birth.date}: sinh {birth.children} con, {surgery_vi}",
+            f"the {source_en} of {birth.date} shows {birth.children} child(ren) born {surgery_en}",
+        )
+    year = returned_to_work.year
+    if asked is ConvalescenceCause.SICKNESS_LONG_TERM and not {year, year - 1} & long_term_sickness_years:
+        return CauseEvidence(
+            ConvalescenceCause.SICKNESS_OTHER,
+            f"không hồ sơ ốm đau nào năm {year - 1}–{year} là bệnh cần chữa trị dài ngày",
+            f"no sickness claim of {year - 1}–{year} is for a long-term disease",
+        )
+    return CauseEvidence(asked, f"hồ sơ ốm đau năm {year}", f"the sickness claims of {year}")
+
+
 def convalescence_window(returned_to_work: dt.date) -> tuple[dt.date, dt.date]:
     """The days on which convalescence may start: the first 30 days back at work, the return day being day 1."""
     return returned_to_work, returned_to_work + dt.timedelta(days=WINDOW_DAYS - 1)
 
 
-def _refused(leave: ConvalescenceLeave, why: Reason, explainer: Explainer) -> Computation:
+def _refused(leave: ConvalescenceLeave, why: Reason, explainer: Explainer, notes: Sequence[Reason] = ()) -> Computation:
     return Computation(
         Benefit.CONVALESCENCE,
         explainer.law,
         leave.start,
         False,
-        (why,),
+        (*notes, why),
         0,
         Fraction(0),
         explainer.done(),
@@ -67,6 +116,31 @@ def compute_convalescence(leave: ConvalescenceLeave) -> Computation:
         event_date=leave.start,
     )
     rule = Rule.CONVALESCENCE_AFTER_SICKNESS if leave.cause.after_sickness else Rule.CONVALESCENCE_AFTER_MATERNITY
+    notes: list[Reason] = []
+    if leave.evidence is not None:
+        supported = leave.evidence.cause
+        agrees = supported is leave.cause
+        explainer.add(
+            rule,
+            f"{leave.cause.value} → {supported.value}",
+            f"Lý do kê khai: {leave.cause.value}; đối chiếu {leave.evidence.evidence_vi}: "
+            f"{'phù hợp' if agrees else f'không phù hợp, tính theo {supported.value}'}.",
+            f"Cause asked: {leave.cause.value}; checked against {leave.evidence.evidence_en}: "
+            f"{'it agrees' if agrees else f'it does not, computed as {supported.value}'}.",
+            asked=leave.cause.value,
+            supported=supported.value,
+        )
+        if not agrees:
+            notes.append(
+                reason(
+                    ReasonCode.CAUSE_NOT_SUPPORTED_BY_EVIDENCE,
+                    asked=leave.cause.value,
+                    supported=supported.value,
+                    evidence_vi=leave.evidence.evidence_vi,
+                    evidence_en=leave.evidence.evidence_en,
+                )
+            )
+            leave = dataclasses.replace(leave, cause=supported)
     first, last = convalescence_window(leave.returned_to_work)
     if leave.start > last:
         why = reason(
@@ -75,12 +149,12 @@ def compute_convalescence(leave: ConvalescenceLeave) -> Computation:
             window=WINDOW_DAYS,
             returned=leave.returned_to_work,
         )
-        return _refused(leave, why, explainer)
+        return _refused(leave, why, explainer, notes)
     if leave.cause.after_sickness and leave.sickness_days_this_year < MIN_SICKNESS_DAYS:
         why = reason(
             ReasonCode.NOT_ENOUGH_SICKNESS_DAYS, days=days(leave.sickness_days_this_year), needed=MIN_SICKNESS_DAYS
         )
-        return _refused(leave, why, explainer)
+        return _refused(leave, why, explainer, notes)
     maximum = MAX_DAYS[leave.cause]
     remaining = max(0, maximum - leave.days_already_taken)
     paid = min(leave.days, remaining)
@@ -98,8 +172,11 @@ def compute_convalescence(leave: ConvalescenceLeave) -> Computation:
         returned_to_work=leave.returned_to_work,
     )
     if not paid:
-        return _refused(leave, reason(ReasonCode.YEARLY_LIMIT_REACHED, limit=maximum, year=leave.start.year), explainer)
-    notes = (reason(ReasonCode.DAYS_BEYOND_YEARLY_LIMIT, unpaid=unpaid),) if unpaid else ()
+        return _refused(
+            leave, reason(ReasonCode.YEARLY_LIMIT_REACHED, limit=maximum, year=leave.start.year), explainer, notes
+        )
+    if unpaid:
+        notes.append(reason(ReasonCode.DAYS_BEYOND_YEARLY_LIMIT, unpaid=unpaid))
     base, name_vi, name_en = benefit_base_on(leave.start)
     exact = Fraction(base.amount_vnd) * RATE * paid
     explainer.add(
@@ -124,7 +201,7 @@ def compute_convalescence(leave: ConvalescenceLeave) -> Computation:
         explainer.law,
         leave.start,
         True,
-        notes,
+        tuple(notes),
         amount,
         exact,
         explainer.done(),

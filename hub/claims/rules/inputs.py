@@ -125,6 +125,8 @@ class SickLeave:
     half_days: frozenset[dt.date] = field(default_factory=frozenset)
     days_taken_this_year: Decimal = Decimal(0)
     long_term_disease: bool = False  # bệnh cần chữa trị dài ngày (Ministry of Health list)
+    diagnosis: str | None = None  # the ICD-10 code that makes it one (dotted, e.g. C34.1)
+    declared: bool = False  # declared by a processor rather than recognised on the certificate
 
     def __post_init__(self) -> None:
         _check_half_days(self.start, self.end, self.half_days)
@@ -194,6 +196,16 @@ class ConvalescenceCause(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class CauseEvidence:
+    """What the hub's own evidence says a convalescence follows (hub.claims.rules.convalescence.cause_from_evidence):
+    the cause it supports, and which evidence, in Vietnamese and English."""
+
+    cause: ConvalescenceCause
+    evidence_vi: str
+    evidence_en: str
+
+
+@dataclass(frozen=True)
 class ConvalescenceLeave:
     """Convalescence days asked for: `days` calendar days from `start`, after returning to work on `returned_to_work`.
 
@@ -208,6 +220,7 @@ class ConvalescenceLeave:
     days: int
     days_already_taken: int = 0
     sickness_days_this_year: Decimal = Decimal(0)
+    evidence: CauseEvidence | None = None  # None: the cause is not checked (no evidence was looked at)
 
     def __post_init__(self) -> None:
         if self.days < 1 or self.days_already_taken < 0:

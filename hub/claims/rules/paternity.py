@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.claims.rules.contributions import average_salary, salary_month_for_leave
+from hub.claims.rules.contributions import average_salary, salary_month_for_leave, salary_months_looked_at
 from hub.claims.rules.formatting import vnd
 from hub.claims.rules.inputs import Birth, ContributionHistory, LeavePeriod
 from hub.claims.rules.months import Month
@@ -81,7 +81,9 @@ def compute_paternity(
         event_date=birth.date,
     )
     if salary_month_for_leave(history, birth.date) is None:
-        return _refused(birth.date, [reason(ReasonCode.NOT_INSURED, month=Month.of(birth.date))], explainer, Decimal(0))
+        first_looked, _ = salary_months_looked_at(birth.date)
+        why = reason(ReasonCode.NOT_INSURED, month=Month.of(birth.date), first=first_looked)
+        return _refused(birth.date, [why], explainer, Decimal(0))
 
     entitled = paternity_days(birth, explainer.law)
     first, last = paternity_window(birth.date, explainer.law)

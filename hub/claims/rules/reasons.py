@@ -24,6 +24,7 @@ class ReasonCode(enum.StrEnum):
     DAYS_BEYOND_ENTITLEMENT = "DAYS_BEYOND_ENTITLEMENT"
     STARTS_TOO_LATE_AFTER_RETURN = "STARTS_TOO_LATE_AFTER_RETURN"
     NOT_ENOUGH_SICKNESS_DAYS = "NOT_ENOUGH_SICKNESS_DAYS"
+    CAUSE_NOT_SUPPORTED_BY_EVIDENCE = "CAUSE_NOT_SUPPORTED_BY_EVIDENCE"
 
 
 R = ReasonCode
@@ -33,8 +34,8 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
         "No rule tables cover {day}; they start on {start}.",
     ),
     R.NOT_INSURED: (
-        "Không có tháng đóng BHXH bắt buộc vào tháng {month} hoặc tháng liền kề trước đó.",
-        "No compulsory contribution in {month} or the month before it.",
+        "Không có tháng đóng BHXH bắt buộc làm căn cứ cho tháng {month} (đã xét từ {first} đến {month}).",
+        "No compulsory contribution to base {month} on (months {first} to {month} looked at).",
     ),
     R.NO_WORKING_DAYS: (
         "Thời gian nghỉ từ {start} đến {end} không có ngày làm việc nào.",
@@ -88,6 +89,10 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     R.NOT_ENOUGH_SICKNESS_DAYS: (
         "Mới nghỉ ốm {days} ngày trong năm; cần từ đủ {needed} ngày để hưởng dưỡng sức sau ốm đau.",
         "Only {days} sickness days this year; {needed} are needed for convalescence after sickness.",
+    ),
+    R.CAUSE_NOT_SUPPORTED_BY_EVIDENCE: (
+        "Lý do dưỡng sức kê khai là {asked}, nhưng {evidence_vi}: tính theo {supported}.",
+        "The convalescence was asked for as {asked}, but {evidence_en}: computed as {supported}.",
     ),
 }
 

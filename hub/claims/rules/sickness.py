@@ -1,6 +1,7 @@
 """Sickness benefits (chế độ ốm đau): the employee's own sickness and the care of a sick child under 7.
 
-Both pay 75% of the contribution salary of the month before the leave, ÷ 24 per working day, half days as half, up
+Both pay 75% of the contribution salary of one month (2014 law: the month before the leave; 2024 law: the latest
+month paid before the month of leave, see `salary_month_for_leave`), ÷ 24 per working day, half days as half, up
 to a yearly maximum of working days per calendar year (1 January – 31 December); days past 31 December count against
 the next year's fresh maximum.
 """
@@ -13,13 +14,27 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.claims.rules.contributions import contribution_years, salary_month_for_leave
+from hub.claims.rules.contributions import (
+    ContributionYears,
+    contribution_years,
+    salary_month_for_leave,
+    salary_months_looked_at,
+)
 from hub.claims.rules.formatting import days, vnd
 from hub.claims.rules.inputs import HALF_DAY, ChildCareLeave, ContributionHistory, SickLeave, WorkType
 from hub.claims.rules.months import Month, add_months, full_years
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
-from hub.claims.rules.tables import RULES_START, Rule, law_on, law_title
+from hub.claims.rules.tables import (
+    LONG_TERM_FIRST_DAYS_2014,
+    LONG_TERM_LOWER_RATES,
+    RULES_START,
+    SALARY_MONTH_LOOKBACK_MONTHS,
+    LawVersion,
+    Rule,
+    law_on,
+    law_title,
+)
 from hub.claims.rules.workdays import VIETNAM_CALENDAR, WorkingCalendar
 
 SICKNESS_RATE = Fraction(75, 100)
@@ -160,13 +175,28 @@ def _common_checks(
         )
     _law_line(explainer, start)
     row = salary_month_for_leave(history, start)
+    first_looked, leave_month = salary_months_looked_at(start)
     if row is None:
-        return _refused(benefit, start, reason(ReasonCode.NOT_INSURED, month=Month.of(start)), explainer)
+        why = reason(ReasonCode.NOT_INSURED, month=leave_month, first=first_looked)
+        return _refused(benefit, start, why, explainer)
+    if explainer.law is LawVersion.LAW_2014:
+        rule_vi = "tháng liền kề trước tháng nghỉ việc (hoặc tháng bắt đầu đóng, nếu ốm ngay trong tháng đó)"
+        rule_en = "the month before the month of leave (or the first month, if sick in the month of joining)"
+    else:
+        rule_vi = (
+            f"tháng gần nhất đã đóng trước tháng nghỉ việc (hoặc tháng bắt đầu đóng), xét lại tối đa "
+            f"{SALARY_MONTH_LOOKBACK_MONTHS} tháng [cần xác nhận giới hạn này]"
+        )
+        rule_en = (
+            f"the latest month paid before the month of leave (or the first month), looking back at most "
+            f"{SALARY_MONTH_LOOKBACK_MONTHS} months [to confirm this limit]"
+        )
     explainer.add(
         Rule.SICKNESS_CONDITIONS,
         f"{row.month}: {row.salary_vnd:,}",
-        f"Đang đóng BHXH bắt buộc; tháng làm căn cứ: {row.month}, tiền lương đóng BHXH {row.salary_vnd:,} đồng.",
-        f"Compulsorily insured; salary month {row.month}, contribution salary {row.salary_vnd:,} VND.",
+        f"Đang đóng BHXH bắt buộc; tháng làm căn cứ ({rule_vi}): {row.month}, tiền lương đóng BHXH "
+        f"{row.salary_vnd:,} đồng.",
+        f"Compulsorily insured; salary month ({rule_en}): {row.month}, contribution salary {row.salary_vnd:,} VND.",
         salary_month=row.month,
         work_type=row.work_type.value,
     )
@@ -182,10 +212,9 @@ def compute_sickness(
     if isinstance(checked, Computation):
         return checked
     salary_vnd, salary_month, work_type = checked
-    if leave.long_term_disease:
-        # The long-term disease regime (180 days, then 65/55/50%) is [to confirm] under the 2024 law.
-        return _refused(Benefit.SICKNESS, leave.start, reason(ReasonCode.LONG_TERM_DISEASE_NOT_AUTOMATED), explainer)
     years = contribution_years(history, Month.of(leave.start))
+    if leave.long_term_disease:
+        return _long_term(leave, salary_vnd, salary_month, work_type, years, calendar, explainer)
     limit = sickness_day_limit(work_type, years.years)
     heavy = work_type is WorkType.HEAVY_HAZARDOUS
     explainer.add(
@@ -215,6 +244,117 @@ def compute_sickness(
     notes = [reason(ReasonCode.DAYS_BEYOND_YEARLY_LIMIT, unpaid=days(allocation.unpaid))] if allocation.unpaid else []
     return _pay(
         Benefit.SICKNESS, leave.start, leave.end, weighted, allocation, salary_vnd, salary_month, notes, explainer
+    )
+
+
+def long_term_lower_rate(years: int) -> int:
+    """The percentage paid after the first period of a long-term disease, by completed years of contributions."""
+    return next(percent for minimum, percent in LONG_TERM_LOWER_RATES if years >= minimum)
+
+
+def _split(
+    days_: Iterable[tuple[dt.date, Decimal]], limit: int, first_year: int, taken: Decimal
+) -> tuple[Decimal, Decimal, dt.date | None]:
+    """Days inside each calendar year's first period (`limit` less what was taken) and the days beyond it."""
+    remaining: dict[int, Decimal] = {}
+    first = beyond = Decimal(0)
+    last = None
+    for day, weight in days_:
+        left = remaining.setdefault(day.year, Decimal(limit) - (taken if day.year == first_year else 0))
+        portion = max(Decimal(0), min(weight, left))
+        remaining[day.year] = left - portion
+        first += portion
+        beyond += weight - portion
+        last = day
+    return first, beyond, last
+
+
+def _long_term(
+    leave: SickLeave,
+    salary_vnd: int,
+    salary_month: Month,
+    work_type: WorkType,
+    years: ContributionYears,
+    calendar: WorkingCalendar,
+    explainer: Explainer,
+) -> Computation:
+    """A long-term disease under the law of the leave's start: a first period at 75% (2014 law: 180 days a year,
+    weekends and holidays included; 2024 law: the normal yearly maximum of working days), then every further day at
+    65/55/50% by years of contributions."""
+    code = leave.diagnosis or "?"
+    if leave.declared:
+        how_vi, how_en = f"do cán bộ xét duyệt xác định (mã ICD-10 {code})", f"declared by a processor (ICD-10 {code})"
+    else:
+        how_vi = f"theo chẩn đoán trên giấy chứng nhận (mã ICD-10 {code})"
+        how_en = f"from the certificate's diagnosis (ICD-10 {code})"
+    explainer.add(
+        Rule.LONG_TERM_DISEASE_LIST,
+        f"{code} ∈ TT 25/2025/TT-BYT Phụ lục I",
+        f"Bệnh thuộc Danh mục bệnh cần chữa trị dài ngày, {how_vi} [cần xác nhận danh mục đầy đủ].",
+        f"A disease on the long-term disease list, {how_en} [to confirm: the full list].",
+        diagnosis=code,
+        declared=leave.declared,
+    )
+    if explainer.law is LawVersion.LAW_2014:
+        first_limit = LONG_TERM_FIRST_DAYS_2014
+        weighted = [
+            (day, HALF_DAY if day in leave.half_days else Decimal(1))
+            for day in (leave.start + dt.timedelta(days=n) for n in range((leave.end - leave.start).days + 1))
+        ]
+        unit_vi, unit_en = "ngày (kể cả ngày nghỉ hằng tuần, lễ, Tết)", "days (weekends and holidays included)"
+    else:
+        first_limit = sickness_day_limit(work_type, years.years)
+        weighted = _weighted_days(leave.start, leave.end, leave.half_days, calendar)
+        unit_vi, unit_en = "ngày làm việc", "working days"
+    if not weighted:
+        why = reason(ReasonCode.NO_WORKING_DAYS, start=leave.start, end=leave.end)
+        return _refused(Benefit.SICKNESS, leave.start, why, explainer)
+    first, beyond, last = _split(weighted, first_limit, leave.start.year, leave.days_taken_this_year)
+    lower = long_term_lower_rate(years.years)
+    taken = days(leave.days_taken_this_year)
+    explainer.add(
+        Rule.LONG_TERM_DISEASE,
+        f"{first_limit} − {taken} → {days(first)} × 75%; {days(beyond)} × {lower}%",
+        f"Từ {leave.start} đến {leave.end}: {days(first + beyond)} {unit_vi}. Giai đoạn đầu tối đa {first_limit} "
+        f"{unit_vi}/năm hưởng 75% (đã hưởng {taken} ngày trong năm {leave.start.year}): {days(first)} ngày. Sau đó "
+        f"hưởng {lower}% (đã đóng BHXH bắt buộc {years.years} năm: 65% từ đủ 30 năm, 55% từ đủ 15 đến dưới 30 năm, "
+        f"50% dưới 15 năm): {days(beyond)} ngày.",
+        f"From {leave.start} to {leave.end}: {days(first + beyond)} {unit_en}. First period of at most "
+        f"{first_limit} {unit_en} a year at 75% ({taken} already paid in {leave.start.year}): {days(first)} days. "
+        f"Then {lower}% ({years.years} years of compulsory contributions: 65% from 30 years, 55% from 15 to under "
+        f"30, 50% under 15): {days(beyond)} days.",
+        first_period_limit=first_limit,
+        lower_rate_percent=lower,
+        contribution_years=years.years,
+    )
+    exact_first = Fraction(salary_vnd) * SICKNESS_RATE / DAYS_PER_MONTH * Fraction(first)
+    exact_beyond = Fraction(salary_vnd) * Fraction(lower, 100) / DAYS_PER_MONTH * Fraction(beyond)
+    explainer.add(
+        Rule.SICKNESS_AMOUNT,
+        f"{salary_vnd:,} × 75% ÷ {DAYS_PER_MONTH} × {days(first)} + {salary_vnd:,} × {lower}% ÷ {DAYS_PER_MONTH} "
+        f"× {days(beyond)} = {vnd(exact_first)} + {vnd(exact_beyond)}",
+        f"Mức hưởng = 75% tiền lương đóng BHXH tháng {salary_month} ({salary_vnd:,} đồng) ÷ {DAYS_PER_MONTH} × "
+        f"{days(first)} ngày = {vnd(exact_first)} đồng, cộng {lower}% ÷ {DAYS_PER_MONTH} × {days(beyond)} ngày = "
+        f"{vnd(exact_beyond)} đồng.",
+        f"Amount = 75% of the {salary_month} contribution salary ({salary_vnd:,} VND) ÷ {DAYS_PER_MONTH} × "
+        f"{days(first)} days = {vnd(exact_first)} VND, plus {lower}% ÷ {DAYS_PER_MONTH} × {days(beyond)} days = "
+        f"{vnd(exact_beyond)} VND.",
+        salary_month=salary_month,
+        salary_vnd=salary_vnd,
+    )
+    amount = explainer.total(exact_first + exact_beyond)
+    return Computation(
+        Benefit.SICKNESS,
+        explainer.law,
+        leave.start,
+        True,
+        (),
+        amount,
+        exact_first + exact_beyond,
+        explainer.done(),
+        paid_days=first + beyond,
+        period=(leave.start, last) if last else None,
+        salary_months=(salary_month,),
     )
 
 

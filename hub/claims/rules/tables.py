@@ -23,6 +23,12 @@ LAW_2024_EFFECTIVE = dt.date(2025, 7, 1)
 RULES_START = dt.date(2019, 7, 1)
 
 
+# 2024 law Art 45(1) takes the salary of "the latest month paid before the month of leave" and sets no limit on how
+# far back that month may be; the hub looks back at most this many months, the same year in which a person with
+# compulsory contributions is treated as insured when evidence arrives (hub.claims.opening).  # to confirm
+SALARY_MONTH_LOOKBACK_MONTHS = 12
+
+
 def law_on(day: dt.date) -> LawVersion:
     """Luật BHXH 58/2014/QH13 before 1/7/2025, Luật BHXH 41/2024/QH15 from that day."""
     return LawVersion.LAW_2024 if day >= LAW_2024_EFFECTIVE else LawVersion.LAW_2014
@@ -89,6 +95,8 @@ class Rule(enum.StrEnum):
     SICKNESS_CONDITIONS = "sickness_conditions"
     SICKNESS_DURATION = "sickness_duration"
     CHILD_CARE_DURATION = "child_care_duration"
+    LONG_TERM_DISEASE = "long_term_disease"
+    LONG_TERM_DISEASE_LIST = "long_term_disease_list"
     SICKNESS_AMOUNT = "sickness_amount"
     MATERNITY_CONDITIONS = "maternity_conditions"
     BIRTH_MONTH_COUNTING = "birth_month_counting"
@@ -107,6 +115,8 @@ SOURCES: dict[tuple[Rule, LawVersion], str] = {
     (Rule.SICKNESS_CONDITIONS, LawVersion.LAW_2024): f"{_L24} Điều 43",  # to confirm the article number
     (Rule.SICKNESS_DURATION, LawVersion.LAW_2014): f"{_L14} Điều 26 khoản 1",
     (Rule.SICKNESS_DURATION, LawVersion.LAW_2024): f"{_L24} Điều 44",  # to confirm the article number
+    (Rule.LONG_TERM_DISEASE, LawVersion.LAW_2014): f"{_L14} Điều 26 khoản 2, Điều 28 khoản 2",
+    (Rule.LONG_TERM_DISEASE, LawVersion.LAW_2024): f"{_L24} Điều 43 khoản 2, Điều 45 khoản 3",
     (Rule.CHILD_CARE_DURATION, LawVersion.LAW_2014): f"{_L14} Điều 27",
     (Rule.CHILD_CARE_DURATION, LawVersion.LAW_2024): f"{_L24} Điều 44",  # to confirm the article number
     (Rule.SICKNESS_AMOUNT, LawVersion.LAW_2014): f"{_L14} Điều 28; TT 59/2015/TT-BLĐTBXH Điều 6",
@@ -134,7 +144,19 @@ _SAME_FOR_BOTH: dict[Rule, str] = {
     Rule.BASE_SALARY: "Nghị định về mức lương cơ sở",
     Rule.CONTRIBUTION_YEARS: "thời gian đóng BHXH bắt buộc / compulsory contribution time",
     Rule.ROUNDING: "hub rounding rule",
+    # to confirm: the list in the repository holds only the rows checked so far (hub/claims/rules/data)
+    Rule.LONG_TERM_DISEASE_LIST: "TT 25/2025/TT-BYT Phụ lục I (thay TT 46/2016/TT-BYT) [to confirm]",
 }
+
+
+# Long-term diseases (bệnh cần chữa trị dài ngày). 2014 law Art 26(2)(a): the first 180 days, weekends and holidays
+# included, at 75%; then Art 28(2): 65% with 30 years of contributions or more, 55% with 15 to under 30, 50% under
+# 15 (the continued period is limited to the time contributed: not checked by the hub [to confirm]). 2024 law
+# Art 43(2), 45(3) (domain-rules §6): the normal yearly maximum of working days at 75%, then the same lower rates.
+LONG_TERM_FIRST_DAYS_2014 = 180
+LONG_TERM_LOWER_RATES = ((30, 65), (15, 55), (0, 50))  # (from completed years of contributions, percent)
+# to confirm: whether ordinary sickness days paid earlier in the year count against the first (75%) period of a
+# long-term disease; the hub counts every sickness day of the calendar year against it (hub.claims.computing).
 
 
 def source(rule: Rule, law: LawVersion) -> str:
