@@ -55,6 +55,7 @@ def test_migrate_create_client_and_verify(run):
     assert run("client", "revoke", "ubnd-hai-chau").exit_code == 0
     verified = run("audit", "verify")
     assert verified.exit_code == 0
+    assert "waiting for the sequencer: 3 entries" in verified.output and "sequenced now: 3" in verified.output
     assert "audit chain intact: 3 entries verified" in verified.output
 
 
@@ -64,7 +65,7 @@ def test_audit_verify_detects_tampering(run, tmp_path):
         run("client", "create", name, "--kind", "operator", "--jurisdiction", "national")
     with sqlite3.connect(tmp_path / "hub.db") as connection:
         connection.execute("DROP TRIGGER audit_log_no_update")
-        connection.execute("UPDATE audit_log SET client_name = 'someone else' WHERE seq = 2")
+        connection.execute("UPDATE audit_log SET client_name = 'someone else' WHERE id = 2")
     result = run("audit", "verify")
     assert result.exit_code == 1
     assert "audit chain BROKEN at entry 2" in result.output
