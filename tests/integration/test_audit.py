@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from alembic import command
+from sqlalchemy import JSON, Connection, Uuid, column, insert, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from hub.audit.models import AuditEntry
+from hub.audit.models import GENESIS_HASH, AuditEntry
 from hub.audit.purpose import Purpose
 from hub.audit.sequencer import run_sequencer, sequence_pending
-from hub.audit.service import AuditEvent, backlog, record, verify_chain
+from hub.audit.service import AuditEvent, backlog, legacy_hash, record, verify_chain
 from hub.clients.permissions import ClientKind
-from hub.infra.db import Database
+from hub.entry import migrate
+from hub.infra.db import Database, UTCDateTime
 from schema.context import to_the_end
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
 
@@ -300,3 +303,53 @@ async def test_metrics_report_the_entries_waiting_for_the_sequencer(hub, clock):
     if db.backend == "postgresql":
         assert "hub_audit_unsequenced_entries 3.0" in metrics
         assert "hub_audit_unsequenced_oldest_seconds 2.5" in metrics
+
+
+# The audit log as migration 0008 left it.
+LOG_0008 = table(
+    "audit_log",
+    *(column(name) for name in ("seq", "client_name", "operation", "purpose", "prev_hash", "hash")),
+    column("occurred_at", UTCDateTime()),
+    column("client_id", Uuid()),
+    column("person_id", Uuid()),
+    column("details", JSON()),
+)
+
+
+async def test_entries_chained_before_the_sequencer_still_verify(db, clock):
+    # Given a chain written as before migration 0009 (seq and hashes set with each entry, no body hash)
+    def downgrade(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    prev = GENESIS_HASH
+    async with db.engine.begin() as connection:
+        for seq in (1, 2, 3):
+            content: dict[str, Any] = {
+                "occurred_at": clock.now(),
+                "client_id": None,
+                "client_name": None,
+                "operation": f"old{seq}",
+                "person_id": uuid.uuid4(),
+                "purpose": "system",
+                "details": {"seq": seq},
+            }
+            digest = legacy_hash(prev, seq, content)
+            await connection.execute(insert(LOG_0008).values(seq=seq, prev_hash=prev, hash=digest, **content))
+            prev = digest
+        await connection.execute(text("UPDATE audit_head SET seq = 3, hash = :h"), {"h": prev})
+    # When the migration runs and entries are appended the new way
+    await migrate.upgrade(db)
+    await append(db, clock, "new", 2)
+    # Then the whole chain verifies, old entries and new, and a change to an old one is still found
+    report = await verify(db)
+    assert report.ok and report.entries_checked == 5
+    async with db.sessions() as session:
+        ids = (await session.scalars(text("SELECT id FROM audit_log ORDER BY seq"))).all()
+    assert ids == [1, 2, 3, 4, 5]
+    await tamper(db, "UPDATE audit_log SET operation = 'other' WHERE seq = 2")
+    report = await verify(db)
+    assert report.broken_at_seq == 2 and "altered" in (report.reason or "")
