@@ -39,7 +39,7 @@ from hub.audit.service import (
     HEAD_ID,
     AuditEvent,
     backlog,
-    body_hash,
+    entry_rows,
     link_hash,
     record,
     verify_chain,
@@ -60,20 +60,7 @@ _CHAIN_HEAD = update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=b
 async def record_serialised(session: AsyncSession, now: dt.datetime, events: list[AuditEvent]) -> None:
     """The old design, as hub.audit.service.record was before the sequencer: move the head (its row lock held to
     the commit), then insert the entries chained. Written in today's hash format, so one chain holds both."""
-    rows: list[dict[str, Any]] = [
-        {
-            "occurred_at": now,
-            "client_id": None,
-            "client_name": "portal",
-            "operation": e.operation,
-            "person_id": e.person_id,
-            "purpose": e.purpose.value,
-            "details": dict(e.details),
-        }
-        for e in events
-    ]
-    for row in rows:
-        row["body_hash"] = body_hash(row)
+    rows = entry_rows(now=now, actor=None, events=events)
     head = (await session.execute(_ADVANCE_HEAD, {"entries": len(rows)})).one()
     seq, prev_hash = head.seq - len(rows), head.hash
     ids = (

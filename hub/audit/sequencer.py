@@ -67,6 +67,9 @@ async def sequence_once(session: AsyncSession, *, batch_size: int = BATCH_SIZE, 
 async def sequence_pending(db: Database, *, batch_size: int = BATCH_SIZE, wait: bool = True) -> int:
     """Chain every entry committed and not yet sequenced, a batch per transaction; how many were chained. With
     `wait` False, give way at once to a sequencer already at work."""
+    async with db.sessions() as session:  # a read first: an idle pass takes no lock (on SQLite, no write lock)
+        if await session.scalar(select(AUDIT_LOG.c.id).where(AUDIT_LOG.c.seq.is_(None)).limit(1)) is None:
+            return 0
     total = 0
     while True:
         async with db.transaction() as session:

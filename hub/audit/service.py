@@ -69,13 +69,8 @@ def legacy_hash(prev_hash: str, seq: int, fields: Content) -> str:
     return hashlib.sha256(f'{prev_hash}\n{body[:-1]},"seq":{seq}}}'.encode()).hexdigest()
 
 
-async def record(
-    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
-) -> None:
-    """Append `events` to the log in the caller's transaction, in one INSERT; `actor` None means the hub itself.
-    Nothing is locked: the entries join the chain when the sequencer reaches them after the commit."""
-    if not events:
-        return
+def entry_rows(*, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+    """The audit_log rows of `events`: their content and its hash, without a place in the chain."""
     client_id, client_name = (actor.client_id, actor.name) if actor else (None, None)
     rows: list[dict[str, Any]] = [
         {
@@ -91,7 +86,17 @@ async def record(
     ]
     for row in rows:
         row["body_hash"] = body_hash(row)
-    await insert_rows(session, AUDIT_LOG, rows)  # Core: no ORM bookkeeping for rows never read back here
+    return rows
+
+
+async def record(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
+) -> None:
+    """Append `events` to the log in the caller's transaction, in one INSERT; `actor` None means the hub itself.
+    Nothing is locked: the entries join the chain when the sequencer reaches them after the commit."""
+    if events:
+        # Core: no ORM bookkeeping for rows never read back here
+        await insert_rows(session, AUDIT_LOG, entry_rows(now=now, actor=actor, events=events))
 
 
 async def entries_for_person(
