@@ -133,16 +133,22 @@ class ChainReport:
     broken_at_seq: int | None = None
     reason: str | None = None
     pending: Backlog = Backlog(0, None)  # entries not yet sequenced, which the check does not cover
+    head_hash: str = GENESIS_HASH  # the hash of the last entry checked: a checkpoint to keep elsewhere
 
     @property
     def ok(self) -> bool:
         return self.broken_at_seq is None
 
 
-async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> ChainReport:
+async def verify_chain(
+    session: AsyncSession, *, chunk_size: int = 5000, checkpoint: tuple[int, str] | None = None
+) -> ChainReport:
     """Walk the chain in order up to the head as it stands now; report the first entry whose link or content does
     not check out. Entries sequenced while the walk runs are left for the next check; entries not yet sequenced are
-    counted in the report's `pending` (run the sequencer first to cover them: hub.audit.sequencer)."""
+    counted in the report's `pending` (run the sequencer first to cover them: hub.audit.sequencer).
+
+    A `checkpoint` (seq, hash), the head as an earlier check reported it and kept outside the database, must still
+    be on the chain: otherwise the chain was rewritten since, however consistent it is now."""
     head = (await session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID))).one()
     pending = await backlog(session)
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
@@ -159,7 +165,11 @@ async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> Chai
         broken = _broken_link(entry, expected_prev)
         if broken:
             return ChainReport(checked, seq, broken, pending)
+        if checkpoint and checkpoint[0] == seq and checkpoint[1] != entry["hash"]:
+            return ChainReport(checked, seq, "its hash differs from the checkpoint (the chain was rewritten)", pending)
         expected_prev, expected_seq, checked = entry["hash"], seq + 1, checked + 1
+    if checkpoint and checkpoint[0] > checked:
+        return ChainReport(checked, checked + 1, f"the checkpoint's entry {checkpoint[0]} is not on the chain", pending)
     if head.seq != checked:
         return ChainReport(
             checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present", pending
@@ -168,7 +178,7 @@ async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> Chai
         return ChainReport(
             checked, checked, "the last entry's hash differs from the one the chain head records", pending
         )
-    return ChainReport(checked, pending=pending)
+    return ChainReport(checked, pending=pending, head_hash=expected_prev)
 
 
 def _broken_link(entry: RowMapping, expected_prev: str) -> str | None:

@@ -457,9 +457,20 @@ def audit() -> None:
     is_flag=True,
     help="Only check what is already chained; do not sequence the entries waiting for the sequencer first.",
 )
-def audit_verify(no_sequence: bool) -> None:
+@click.option(
+    "--checkpoint",
+    metavar="SEQ:HASH",
+    help="A head an earlier check printed, kept outside the database: it must still be on the chain.",
+)
+def audit_verify(no_sequence: bool, checkpoint: str | None) -> None:
     """Sequence the entries waiting for the sequencer, then check the whole hash chain; exit 1 and name the first
-    broken link if it does not hold."""
+    broken link if it does not hold. Prints the head to keep as a checkpoint."""
+    expected: tuple[int, str] | None = None
+    if checkpoint:
+        seq, _, digest = checkpoint.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise click.BadParameter("SEQ:HASH, as `hub audit verify` prints the head", param_hint="--checkpoint")
+        expected = (int(seq), digest.lower())
     settings = load_settings()
     require_migrated(settings)
     now = SystemClock().now()
@@ -469,7 +480,7 @@ def audit_verify(no_sequence: bool) -> None:
             waiting = await backlog(session)
         sequenced = 0 if no_sequence else await sequence_pending(db)
         async with db.sessions() as session:
-            return waiting, sequenced, await verify_chain(session)
+            return waiting, sequenced, await verify_chain(session, checkpoint=expected)
 
     waiting, sequenced, report = with_database(settings, run)
     click.echo(
@@ -480,6 +491,7 @@ def audit_verify(no_sequence: bool) -> None:
         click.echo(f"not checked, still waiting for the sequencer: {report.pending.entries} entries")
     if report.ok:
         click.echo(f"audit chain intact: {report.entries_checked} entries verified")
+        click.echo(f"head (keep it elsewhere; --checkpoint): {report.entries_checked}:{report.head_hash}")
         return
     click.echo(
         f"audit chain BROKEN at entry {report.broken_at_seq}: {report.reason} "

@@ -353,3 +353,14 @@ async def test_entries_chained_before_the_sequencer_still_verify(db, clock):
     await tamper(db, "UPDATE audit_log SET operation = 'other' WHERE seq = 2")
     report = await verify(db)
     assert report.broken_at_seq == 2 and "altered" in (report.reason or "")
+
+
+async def test_a_checkpoint_kept_elsewhere_holds_the_chain_to_its_past(db, clock):
+    await append(db, clock, "person.read", 3)
+    first = await verify(db)
+    await append(db, clock, "person.read", 2)
+    async with db.sessions() as session:
+        assert (await verify_chain(session, checkpoint=(3, first.head_hash))).ok
+        # A chain rewritten since, however consistent now, no longer holds the hash the checkpoint kept
+        moved = await verify_chain(session, checkpoint=(3, "f" * 64))
+    assert moved.broken_at_seq == 3 and "checkpoint" in (moved.reason or "")

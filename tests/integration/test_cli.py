@@ -57,6 +57,16 @@ def test_migrate_create_client_and_verify(run):
     assert verified.exit_code == 0
     assert "waiting for the sequencer: 3 entries" in verified.output and "sequenced now: 3" in verified.output
     assert "audit chain intact: 3 entries verified" in verified.output
+    head = verified.output.rsplit(" ", 1)[-1].strip()
+    assert head.startswith("3:") and len(head) == 66
+    # The head printed is a checkpoint a later check holds the chain to
+    assert run("client", "create", "bv-48001", "--kind", "hospital", "--jurisdiction", "facility:48001").exit_code == 0
+    later = run("audit", "verify", "--checkpoint", head)
+    assert later.exit_code == 0 and "audit chain intact: 4 entries verified" in later.output
+    rewritten = run("audit", "verify", "--checkpoint", "3:" + "0" * 64)
+    assert rewritten.exit_code == 1 and "BROKEN at entry 3: its hash differs from the checkpoint" in rewritten.output
+    beyond = run("audit", "verify", "--checkpoint", head.replace("3:", "9:"))
+    assert beyond.exit_code == 1 and "the checkpoint's entry 9 is not on the chain" in beyond.output
 
 
 def test_audit_verify_detects_tampering(run, tmp_path):
