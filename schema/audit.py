@@ -25,7 +25,7 @@ class AuditEntryType:
     @classmethod
     def from_model(cls, entry: AuditEntry) -> AuditEntryType:
         return cls(
-            seq=entry.seq,
+            seq=entry.id,  # the entry's number, in recording order; its place in the chain comes later
             occurred_at=entry.occurred_at,
             client_name=entry.client_name,
             operation=entry.operation,

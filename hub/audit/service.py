@@ -1,4 +1,7 @@
-"""Append to the audit chain inside the caller's transaction, read it, and verify it end to end."""
+"""Append to the audit log inside the caller's transaction, read it, and verify its chain end to end.
+
+Appending takes no lock: an entry is written with its content and the hash of that content, and the sequencer
+(hub.audit.sequencer) later gives it its place in the chain. `verify_chain` checks what has been sequenced."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import RowMapping, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -20,17 +23,10 @@ from hub.infra.db import insert_rows
 
 HEAD_ID = 1
 AUDIT_LOG = cast(Table, AuditEntry.__table__)
-AUDIT_HEAD = cast(Table, AuditHead.__table__)  # moved with Core statements: the ORM's bulk update bookkeeping was a
-# noticeable part of every audited transaction
+AUDIT_HEAD = cast(Table, AuditHead.__table__)
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
-# The head's two statements, built once: SQLAlchemy works out the cache key of every new statement object.
-_ADVANCE_HEAD = (
-    update(AUDIT_HEAD)
-    .where(AUDIT_HEAD.c.id == HEAD_ID)
-    .values(seq=AUDIT_HEAD.c.seq + bindparam("entries"))
-    .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash)
-)
-_CHAIN_HEAD = update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=bindparam("last_hash"))
+Content = Mapping[str, Any] | RowMapping  # an entry's columns, as written or as read back
+CONTENT = ("occurred_at", "client_id", "client_name", "operation", "person_id", "purpose", "details")
 
 
 @dataclass(frozen=True)
@@ -43,57 +39,38 @@ class AuditEvent:
     details: Mapping[str, JsonValue] = field(default_factory=dict)
 
 
-def entry_hash(
-    *,
-    prev_hash: str,
-    seq: int,
-    occurred_at: dt.datetime,
-    client_id: uuid.UUID | None,
-    client_name: str | None,
-    operation: str,
-    person_id: uuid.UUID | None,
-    purpose: str,
-    details: Mapping[str, Any],
-) -> str:
-    """SHA-256 over the previous hash and a canonical JSON of every field of the entry."""
-    fields = {
-        "occurred_at": occurred_at,
-        "client_id": client_id,
-        "client_name": client_name,
-        "operation": operation,
-        "person_id": person_id,
-        "purpose": purpose,
-        "details": details,
-    }
-    return _chained(prev_hash, _body_head(fields), seq)
-
-
-def _body_head(fields: Mapping[str, Any]) -> str:
-    """The canonical JSON of an entry's fields without its place in the chain, open for its "seq", which comes last
-    among the sorted keys: it is written before the head is locked, so that the lock is held only to chain."""
+def _body(fields: Content) -> str:
+    """The canonical JSON of an entry's content (the columns of CONTENT), without its place in the chain."""
     occurred_at, client_id, person_id = fields["occurred_at"], fields["client_id"], fields["person_id"]
-    body = canonical_json(
+    return canonical_json(
         {
-            **fields,
+            **{name: fields[name] for name in CONTENT},
             "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "client_id": str(client_id) if client_id else None,
             "person_id": str(person_id) if person_id else None,
         }
     )
-    return body[:-1] + ',"seq":'
 
 
-def _chained(prev_hash: str, head: str, seq: int) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{head}{seq}}}".encode()).hexdigest()
+def body_hash(fields: Content) -> str:
+    """SHA-256 of an entry's canonical content: taken when the entry is recorded, and again by the verifier."""
+    return hashlib.sha256(_body(fields).encode()).hexdigest()
 
 
-async def record(
-    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
-) -> None:
-    """Append `events` to the chain in the caller's transaction, in one statement; `actor` None means the hub
-    itself. Call it last in a transaction: from here to the commit, other appenders wait."""
-    if not events:
-        return
+def link_hash(prev_hash: str, seq: int, entry_id: int, content_hash: str) -> str:
+    """An entry's hash in the chain: SHA-256 over the previous hash, its place, its id and its content's hash."""
+    return hashlib.sha256(f"{prev_hash}\n{seq}\n{entry_id}\n{content_hash}".encode()).hexdigest()
+
+
+def legacy_hash(prev_hash: str, seq: int, fields: Content) -> str:
+    """The hash of an entry recorded before the sequencer (migration 0009): over the previous hash and the
+    canonical JSON of its content with its seq."""
+    body = _body(fields)
+    return hashlib.sha256(f'{prev_hash}\n{body[:-1]},"seq":{seq}}}'.encode()).hexdigest()
+
+
+def entry_rows(*, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+    """The audit_log rows of `events`: their content and its hash, without a place in the chain."""
     client_id, client_name = (actor.client_id, actor.name) if actor else (None, None)
     rows: list[dict[str, Any]] = [
         {
@@ -107,27 +84,47 @@ async def record(
         }
         for event in events
     ]
-    heads = [_body_head(row) for row in rows]
-    # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so concurrent
-    # appenders queue here and each sees the hash its predecessor committed.
-    head = (await session.execute(_ADVANCE_HEAD, {"entries": len(events)})).one()
-    seq, prev_hash = head.seq - len(events), head.hash
-    for row, body_head in zip(rows, heads, strict=True):
-        seq += 1
-        digest = _chained(prev_hash, body_head, seq)
-        row.update(seq=seq, prev_hash=prev_hash, hash=digest)
-        prev_hash = digest
-    await insert_rows(session, AUDIT_LOG, rows)  # Core: no ORM bookkeeping for rows never read back here
-    await session.execute(_CHAIN_HEAD, {"last_hash": prev_hash})
+    for row in rows:
+        row["body_hash"] = body_hash(row)
+    return rows
+
+
+async def record(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
+) -> None:
+    """Append `events` to the log in the caller's transaction, in one INSERT; `actor` None means the hub itself.
+    Nothing is locked: the entries join the chain when the sequencer reaches them after the commit."""
+    if events:
+        # Core: no ORM bookkeeping for rows never read back here
+        await insert_rows(session, AUDIT_LOG, entry_rows(now=now, actor=actor, events=events))
 
 
 async def entries_for_person(
-    session: AsyncSession, person_id: uuid.UUID, *, limit: int, before_seq: int | None = None
+    session: AsyncSession, person_id: uuid.UUID, *, limit: int, before_id: int | None = None
 ) -> list[AuditEntry]:
+    """A person's entries, newest recorded first, sequenced or not yet."""
     query = select(AuditEntry).where(AuditEntry.person_id == person_id)
-    if before_seq is not None:
-        query = query.where(AuditEntry.seq < before_seq)
-    return list((await session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit))).all())
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return list((await session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))).all())
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The entries recorded but not yet sequenced, and when the oldest of them happened."""
+
+    entries: int
+    oldest: dt.datetime | None
+
+    def age_seconds(self, now: dt.datetime) -> float:
+        return max(0.0, (now - self.oldest).total_seconds()) if self.oldest else 0.0
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    row = (
+        await session.execute(select(func.count(), func.min(AuditEntry.occurred_at)).where(AuditEntry.seq.is_(None)))
+    ).one()
+    return Backlog(row[0], row[1])
 
 
 @dataclass(frozen=True)
@@ -135,44 +132,64 @@ class ChainReport:
     entries_checked: int
     broken_at_seq: int | None = None
     reason: str | None = None
+    pending: Backlog = Backlog(0, None)  # entries not yet sequenced, which the check does not cover
+    head_hash: str = GENESIS_HASH  # the hash of the last entry checked: a checkpoint to keep elsewhere
 
     @property
     def ok(self) -> bool:
         return self.broken_at_seq is None
 
 
-async def verify_chain(session: AsyncSession, *, chunk_size: int = 5000) -> ChainReport:
+async def verify_chain(
+    session: AsyncSession, *, chunk_size: int = 5000, checkpoint: tuple[int, str] | None = None
+) -> ChainReport:
     """Walk the chain in order up to the head as it stands now; report the first entry whose link or content does
-    not check out. Entries appended while the walk runs are left for the next check."""
+    not check out. Entries sequenced while the walk runs are left for the next check; entries not yet sequenced are
+    counted in the report's `pending` (run the sequencer first to cover them: hub.audit.sequencer).
+
+    A `checkpoint` (seq, hash), the head as an earlier check reported it and kept outside the database, must still
+    be on the chain: otherwise the chain was rewritten since, however consistent it is now."""
     head = (await session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID))).one()
+    pending = await backlog(session)
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    stream = await session.stream_scalars(
-        select(AuditEntry)
-        .where(AuditEntry.seq <= head.seq)
-        .order_by(AuditEntry.seq)
+    stream = await session.stream(
+        select(AUDIT_LOG)
+        .where(AUDIT_LOG.c.seq.is_not(None), AUDIT_LOG.c.seq <= head.seq)
+        .order_by(AUDIT_LOG.c.seq)
         .execution_options(yield_per=chunk_size)
     )
-    async for entry in stream:
-        if entry.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing (next present is {entry.seq})")
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, entry.seq, "its previous-hash does not match the entry before it")
-        recomputed = entry_hash(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            occurred_at=entry.occurred_at,
-            client_id=entry.client_id,
-            client_name=entry.client_name,
-            operation=entry.operation,
-            person_id=entry.person_id,
-            purpose=entry.purpose,
-            details=entry.details,
-        )
-        if recomputed != entry.hash:
-            return ChainReport(checked, entry.seq, "its content does not match its hash (the entry was altered)")
-        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    async for entry in stream.mappings():
+        seq = entry["seq"]
+        if seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing (next is {seq})", pending)
+        broken = _broken_link(entry, expected_prev)
+        if broken:
+            return ChainReport(checked, seq, broken, pending)
+        if checkpoint and checkpoint[0] == seq and checkpoint[1] != entry["hash"]:
+            return ChainReport(checked, seq, "its hash differs from the checkpoint (the chain was rewritten)", pending)
+        expected_prev, expected_seq, checked = entry["hash"], seq + 1, checked + 1
+    if checkpoint and checkpoint[0] > checked:
+        return ChainReport(checked, checked + 1, f"the checkpoint's entry {checkpoint[0]} is not on the chain", pending)
     if head.seq != checked:
-        return ChainReport(checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present")
+        return ChainReport(
+            checked, checked + 1, f"the chain head records {head.seq} entries but {checked} are present", pending
+        )
     if head.hash != expected_prev:
-        return ChainReport(checked, checked, "the last entry's hash differs from the one the chain head records")
-    return ChainReport(checked)
+        return ChainReport(
+            checked, checked, "the last entry's hash differs from the one the chain head records", pending
+        )
+    return ChainReport(checked, pending=pending, head_hash=expected_prev)
+
+
+def _broken_link(entry: RowMapping, expected_prev: str) -> str | None:
+    """Why `entry`, in its place after an entry hashed `expected_prev`, does not check out; None if it does."""
+    altered = "its content does not match its hash (the entry was altered)"
+    if entry["prev_hash"] != expected_prev:
+        return "its previous-hash does not match the entry before it"
+    if entry["body_hash"] is None:  # recorded before the sequencer: its hash covers its content directly
+        return altered if legacy_hash(expected_prev, entry["seq"], entry) != entry["hash"] else None
+    if body_hash(entry) != entry["body_hash"]:
+        return altered
+    if link_hash(expected_prev, entry["seq"], entry["id"], entry["body_hash"]) != entry["hash"]:
+        return "its link does not match its hash (moved, renumbered or rehashed)"
+    return None

@@ -89,9 +89,9 @@ async def read_own_access(
         .outerjoin(Client, Client.id == AuditEntry.client_id)
         .where(AuditEntry.person_id == person_id)
     )
-    if before_seq is not None:
-        query = query.where(AuditEntry.seq < before_seq)
-    rows = (await session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit + 1))).all()
+    if before_seq is not None:  # the API's "seq" is the entry's id: it has one from the start, sequenced or not
+        query = query.where(AuditEntry.id < before_seq)
+    rows = (await session.execute(query.order_by(AuditEntry.id.desc()).limit(limit + 1))).all()
     entries = [_access(entry, client) for entry, client in rows[:limit]]
     await record(session, now=now, actor=actor, events=[_read_event(person_id, len(entries))])
     return DataAccessPage(entries, len(rows) > limit)
@@ -104,7 +104,7 @@ def _read_event(person_id: uuid.UUID, shown: int) -> AuditEvent:
 def _access(entry: AuditEntry, client: Client | None) -> DataAccess:
     description, description_vi = describe(entry.operation)
     return DataAccess(
-        seq=entry.seq,
+        seq=entry.id,
         occurred_at=entry.occurred_at,
         client_name=entry.client_name,
         client_kind=client.kind if client else None,

@@ -1,4 +1,7 @@
-"""A person's audit trail: who processed their data, when and why; reading it is itself audited."""
+"""A person's audit trail: who processed their data, when and why; reading it is itself audited.
+
+Entries are shown and paged by their id (the order they were recorded in), which they have from the start: an
+entry the sequencer has not reached yet is shown like any other."""
 
 from __future__ import annotations
 
@@ -26,6 +29,6 @@ async def read_trail(
     before_seq: int | None = None,
 ) -> list[AuditEntry]:
     await find_visible(session, actor, Role.AUDIT_READ, person_id)
-    entries = await entries_for_person(session, person_id, limit=max(1, min(limit, MAX_PAGE)), before_seq=before_seq)
+    entries = await entries_for_person(session, person_id, limit=max(1, min(limit, MAX_PAGE)), before_id=before_seq)
     await record(session, now=now, actor=actor, events=[AuditEvent("audit.read_trail", Purpose.SUPERVISION, person_id)])
     return entries

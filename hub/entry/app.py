@@ -25,6 +25,7 @@ from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema import BaseSchema
 
 from connectors.connections import Connectors
+from hub.audit.service import backlog
 from hub.clients.permissions import Principal
 from hub.clients.service import authenticate
 from hub.clients.tokens import TokenSigner
@@ -273,6 +274,9 @@ async def _broker_check(broker: dramatiq.Broker) -> str:
 async def metrics_endpoint(request: Request) -> Response:
     hub: Hub = request.app.state.hub
     hub.services.metrics.set_outbox(await job_counts(hub.services.db))
+    async with hub.services.db.sessions() as session:
+        waiting = await backlog(session)
+    hub.services.metrics.set_audit_backlog(waiting.entries, waiting.age_seconds(hub.services.clock.now()))
     return PlainTextResponse(hub.services.metrics.render(), media_type="text/plain; version=0.0.4")
 
 

@@ -15,7 +15,8 @@ from typing import TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.service import ChainReport, verify_chain
+from hub.audit.sequencer import sequence_pending
+from hub.audit.service import Backlog, ChainReport, backlog, verify_chain
 from hub.catalogs.adminunits import admin_catalog
 from hub.clients import service
 from hub.clients.permissions import ClientKind, Jurisdiction, Role
@@ -451,18 +452,46 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the whole hash chain; exit 1 and name the first broken link if it does not hold."""
+@click.option(
+    "--no-sequence",
+    is_flag=True,
+    help="Only check what is already chained; do not sequence the entries waiting for the sequencer first.",
+)
+@click.option(
+    "--checkpoint",
+    metavar="SEQ:HASH",
+    help="A head an earlier check printed, kept outside the database: it must still be on the chain.",
+)
+def audit_verify(no_sequence: bool, checkpoint: str | None) -> None:
+    """Sequence the entries waiting for the sequencer, then check the whole hash chain; exit 1 and name the first
+    broken link if it does not hold. Prints the head to keep as a checkpoint."""
+    expected: tuple[int, str] | None = None
+    if checkpoint:
+        seq, _, digest = checkpoint.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise click.BadParameter("SEQ:HASH, as `hub audit verify` prints the head", param_hint="--checkpoint")
+        expected = (int(seq), digest.lower())
     settings = load_settings()
     require_migrated(settings)
+    now = SystemClock().now()
 
-    async def run(db: Database) -> ChainReport:
+    async def run(db: Database) -> tuple[Backlog, int, ChainReport]:
         async with db.sessions() as session:
-            return await verify_chain(session)
+            waiting = await backlog(session)
+        sequenced = 0 if no_sequence else await sequence_pending(db)
+        async with db.sessions() as session:
+            return waiting, sequenced, await verify_chain(session, checkpoint=expected)
 
-    report = with_database(settings, run)
+    waiting, sequenced, report = with_database(settings, run)
+    click.echo(
+        f"waiting for the sequencer: {waiting.entries} entries, the oldest for {waiting.age_seconds(now):.1f}s"
+        + ("" if no_sequence else f"; sequenced now: {sequenced}")
+    )
+    if report.pending.entries:
+        click.echo(f"not checked, still waiting for the sequencer: {report.pending.entries} entries")
     if report.ok:
         click.echo(f"audit chain intact: {report.entries_checked} entries verified")
+        click.echo(f"head (keep it elsewhere; --checkpoint): {report.entries_checked}:{report.head_hash}")
         return
     click.echo(
         f"audit chain BROKEN at entry {report.broken_at_seq}: {report.reason} "

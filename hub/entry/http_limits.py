@@ -3,8 +3,8 @@
 `RequestLimits` wraps the application's `receive`. A body declared (Content-Length) over its path's cap is refused
 with 413 before any of it is read; a streamed body is refused as soon as it passes the cap; a body not received in
 full `body_timeout_seconds` after the request started is answered 408. A client that disconnects mid-body is
-logged at WARNING: nothing of its request was processed. Refusals close the connection, so the rest of the body is
-never read, and are answered in the GraphQL error shape.
+logged at INFO, in one line: nothing of its request was processed, and clients leave every day. Refusals close
+the connection, so the rest of the body is never read, and are answered in the GraphQL error shape.
 """
 
 from __future__ import annotations
@@ -87,10 +87,8 @@ class RequestLimits:
             )
             await response.refuse(exc)
         except ClientDisconnect:
-            # Not the hub's failure and nothing was processed: a line, not a traceback.
-            log.warning(
-                "%s: the client disconnected after %d bytes of the body; nothing processed", body, body.received
-            )
+            # Not the hub's failure and nothing was processed: a line at INFO, not a traceback.
+            log.info("%s: the client disconnected after %d bytes of the body; nothing processed", body, body.received)
 
 
 class _Body:

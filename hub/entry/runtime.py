@@ -12,6 +12,8 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 
 from connectors.connections import Connectors
+from hub.audit.sequencer import POLL_SECONDS as SEQUENCER_POLL_SECONDS
+from hub.audit.sequencer import run_sequencer
 from hub.documents.intake import Intake
 from hub.infra.clock import Clock
 from hub.infra.db import Database
@@ -35,6 +37,7 @@ class JobRuntime:
         self.clock = clock
         self.metrics = metrics
         self.run_relay = run_relay
+        self.sequencer_poll_seconds = SEQUENCER_POLL_SECONDS
         self._db: Database | None = None
         self._connectors: Connectors | None = None
         self._intake: Intake | None = None
@@ -78,8 +81,8 @@ class JobRuntime:
 
 
 class RuntimeLifecycle(Middleware):
-    """Starts the outbox relay on the worker's event loop when the worker boots; stops it and closes the database
-    when the worker shuts down."""
+    """Starts the outbox relay and the audit sequencer on the worker's event loop when the worker boots; stops them
+    and closes the database when the worker shuts down."""
 
     def __init__(self, runtime: JobRuntime) -> None:
         self.runtime = runtime
@@ -96,7 +99,12 @@ class RuntimeLifecycle(Middleware):
             self._stop = asyncio.Event()
             ready.set_result(self._stop)
             runtime = self.runtime
-            await run_relay(runtime.db(), broker, runtime.clock, runtime.settings.outbox, self._stop)
+            # The audit sequencer runs beside the relay, in every worker process; one pass at a time chains, the
+            # others find the head taken and skip their turn.
+            await asyncio.gather(
+                run_relay(runtime.db(), broker, runtime.clock, runtime.settings.outbox, self._stop),
+                run_sequencer(runtime.db(), self._stop, poll_seconds=runtime.sequencer_poll_seconds),
+            )
 
         self._relay = asyncio.run_coroutine_threadsafe(relay(), loop)
         self._relay.add_done_callback(_report_relay_end)
@@ -116,7 +124,10 @@ class RuntimeLifecycle(Middleware):
 
 def _report_relay_end(future: concurrent.futures.Future[None]) -> None:
     if not future.cancelled() and future.exception() is not None:
-        log.critical("the outbox relay stopped: jobs will not be re-sent", exc_info=future.exception())
+        log.critical(
+            "the outbox relay or the audit sequencer stopped: jobs will not be re-sent, nor entries chained",
+            exc_info=future.exception(),
+        )
 
 
 def _worker_loop() -> asyncio.AbstractEventLoop:

@@ -1,4 +1,5 @@
-"""Prometheus metrics: HTTP requests, GraphQL operations, jobs run in this process, and the outbox by state."""
+"""Prometheus metrics: HTTP requests, GraphQL operations, jobs run in this process, the outbox by state, and the
+audit entries waiting for the sequencer."""
 
 from __future__ import annotations
 
@@ -62,6 +63,17 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.audit_unsequenced = Gauge(
+            "hub_audit_unsequenced_entries",
+            "Audit entries recorded and not yet chained by the sequencer",
+            registry=self.registry,
+        )
+        self.audit_lag = Gauge(
+            "hub_audit_unsequenced_oldest_seconds",
+            "Age of the oldest audit entry not yet chained: how long an entry is unprotected by the chain",
+            registry=self.registry,
+        )
+
     def observe(self, kind: str, outcome: str, run_seconds: float, queue_latency: dt.timedelta | None = None) -> None:
         self.jobs.labels(kind, outcome).inc()
         self.job_run_seconds.labels(kind).observe(run_seconds)
@@ -74,6 +86,11 @@ class Metrics:
         self.outbox_jobs.clear()
         for kind, state, count in counts:
             self.outbox_jobs.labels(kind, state).set(count)
+
+    def set_audit_backlog(self, entries: int, oldest_seconds: float) -> None:
+        """The audit log's entries waiting for the sequencer, and the age of the oldest (hub.audit.service.backlog)."""
+        self.audit_unsequenced.set(entries)
+        self.audit_lag.set(oldest_seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

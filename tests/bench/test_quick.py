@@ -88,6 +88,14 @@ def big_envelope(figures: dict[str, Any]) -> None:
     assert figures["quick"] is True
 
 
+def audit(figures: dict[str, Any]) -> None:
+    positive("tx_per_s", "mean_ms", "p99_ms")(figures["old"])
+    positive("tx_per_s", "mean_ms", "p99_ms")(figures["new"])
+    positive("sequencer_entries_per_s", "entries_verified", "tx_ratio_new_to_old")(figures)
+    assert figures["new"]["lock_waiting_sessions"] >= 0 and figures["new"]["max_lag_s"] >= 0
+    assert figures["quick"] is True
+
+
 def graphql_validation(figures: dict[str, Any]) -> None:
     positive("worst_validation_ms", "nested_8x8_ms", "nested_8x8_tokens")(figures)
     assert figures["worst_document"] == "nested_8x8"
@@ -137,6 +145,12 @@ BENCHES = [
         ],
         True,
         big_envelope,
+    ),
+    Bench(
+        "audit",
+        ["--quick", "--transactions", "200", "--concurrency", "8", "--sequencer-entries", "1000", *SERVICES],
+        True,
+        audit,
     ),
     Bench("graphql_validation", ["--quick", "--runs", "1", "--only", "nested_8x8"], False, graphql_validation),
     Bench("synthetic", ["5000"], False, synthetic),

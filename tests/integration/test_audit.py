@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from alembic import command
+from sqlalchemy import JSON, Connection, Uuid, column, insert, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from hub.audit.models import AuditEntry
+from hub.audit.models import GENESIS_HASH, AuditEntry
 from hub.audit.purpose import Purpose
-from hub.audit.service import AuditEvent, record, verify_chain
+from hub.audit.sequencer import run_sequencer, sequence_pending
+from hub.audit.service import AuditEvent, backlog, legacy_hash, record, verify_chain
 from hub.clients.permissions import ClientKind
-from hub.infra.db import Database
+from hub.entry import migrate
+from hub.infra.db import Database, UTCDateTime
 from schema.context import to_the_end
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
 
@@ -29,19 +34,21 @@ async def append(db: Database, clock, operation: str, n: int = 1) -> None:
 
 
 async def verify(db: Database):
+    """What `hub audit verify` does: sequence what is pending, then check the chain."""
+    await sequence_pending(db)
     async with db.sessions() as session:
         return await verify_chain(session)
 
 
-async def tamper(db: Database, statement: str) -> None:
+async def tamper(db: Database, statements: str) -> None:
     """Change the log behind the hub's back, as someone with database administrator rights could."""
     async with db.engine.begin() as connection:
         if db.backend == "postgresql":
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
-            await connection.execute(text(statement))
         else:
             await connection.execute(text("DROP TRIGGER audit_log_no_update"))
             await connection.execute(text("DROP TRIGGER audit_log_no_delete"))
+        for statement in statements.split(";"):
             await connection.execute(text(statement))
 
 
@@ -60,14 +67,22 @@ async def test_entry_rolls_back_with_its_change(db, clock):
             raise RuntimeError("the change failed")
     await append(db, clock, "second")
     async with db.sessions() as session:
-        operations = (await session.scalars(text("SELECT operation FROM audit_log ORDER BY seq"))).all()
+        operations = (await session.scalars(text("SELECT operation FROM audit_log ORDER BY id"))).all()
     assert operations == ["first", "second"]
     assert (await verify(db)).ok
 
 
 async def test_log_refuses_updates_and_deletes(db, clock):
     await append(db, clock, "person.read")
-    for statement in ("UPDATE audit_log SET purpose = 'x'", "DELETE FROM audit_log"):
+    await sequence_pending(db)
+    await append(db, clock, "person.read")
+    for statement in (
+        "UPDATE audit_log SET purpose = 'x'",
+        "UPDATE audit_log SET purpose = 'x' WHERE seq IS NULL",
+        "UPDATE audit_log SET seq = 7, prev_hash = hash WHERE seq = 1",  # sequenced twice
+        "UPDATE audit_log SET seq = 7, prev_hash = hash, hash = hash, purpose = 'x' WHERE seq IS NULL",
+        "DELETE FROM audit_log",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             async with db.engine.begin() as connection:
                 await connection.execute(text(statement))
@@ -79,10 +94,20 @@ async def test_log_refuses_updates_and_deletes(db, clock):
         ("UPDATE audit_log SET purpose = 'claim_settlement' WHERE seq = 3", 3, "altered"),
         ("DELETE FROM audit_log WHERE seq = 2", 2, "missing"),
         ("DELETE FROM audit_log WHERE seq = 5", 5, "head records 5 entries"),
+        # reordered: entries 2 and 3 swap places
+        (
+            "UPDATE audit_log SET seq = -seq WHERE seq IN (2, 3);"
+            " UPDATE audit_log SET seq = 5 + seq WHERE seq IN (-2, -3)",
+            2,
+            "previous-hash",
+        ),
+        ("UPDATE audit_log SET id = id + 100 WHERE seq = 4", 4, "link does not match"),
+        ("UPDATE audit_log SET body_hash = hash WHERE seq = 2", 2, "altered"),
     ],
 )
 async def test_tampering_is_found_at_the_first_broken_link(db, clock, statement, broken_at, reason):
     await append(db, clock, "person.read", 5)
+    await sequence_pending(db)
     await tamper(db, statement)
     report = await verify(db)
     assert not report.ok
@@ -96,7 +121,8 @@ async def test_concurrent_appends_keep_one_chain(db, clock):
     assert report.ok and report.entries_checked == 40
     async with db.sessions() as session:
         seqs = (await session.scalars(text("SELECT seq FROM audit_log ORDER BY seq"))).all()
-    assert seqs == list(range(1, 41))
+        ids = (await session.scalars(text("SELECT id FROM audit_log ORDER BY id"))).all()
+    assert seqs == list(range(1, 41)) and len(set(ids)) == 40
 
 
 async def test_verifying_while_entries_are_appended_is_not_a_false_alarm(db, clock):
@@ -164,7 +190,7 @@ async def test_a_transaction_runs_to_its_end_when_its_request_is_cancelled(db, c
 
     async def audited_slowly(session) -> None:
         await record(session, now=clock.now(), actor=None, events=[AuditEvent("slow", Purpose.SYSTEM)])
-        started.set()  # holding the audit head (and SQLite's write lock) from here to the commit
+        started.set()  # holding SQLite's write lock from here to the commit
         await asyncio.sleep(0.3)
 
     # Given a resolver's transaction under way when graphql-core cancels it (a sibling root field failed)
@@ -173,9 +199,168 @@ async def test_a_transaction_runs_to_its_end_when_its_request_is_cancelled(db, c
     request.cancel()
     with pytest.raises(asyncio.CancelledError):
         await request
-    # Then the transaction still finishes and commits, and the next write goes through
+    # Then the next write goes through, and the transaction still finishes and commits (appenders no longer wait
+    # for one another: look until it is there)
     await asyncio.wait_for(append(db, clock, "next"), 10)
-    async with db.sessions() as session:
-        done = (await session.scalars(select(AuditEntry.operation).order_by(AuditEntry.seq))).all()
+    for _ in range(100):
+        async with db.sessions() as session:
+            done = (await session.scalars(select(AuditEntry.operation).order_by(AuditEntry.id))).all()
+        if len(done) == 2:
+            break
+        await asyncio.sleep(0.05)
     assert done == ["slow", "next"]
     assert (await verify(db)).ok
+
+
+async def test_an_entry_altered_before_it_is_sequenced_is_found(db, clock):
+    # Given entries recorded, and one of them changed before the sequencer reached it
+    await append(db, clock, "person.read", 4)
+    await tamper(db, "UPDATE audit_log SET purpose = 'claim_settlement' WHERE id = 3")
+    # Then the sequencer chains the hash its content had when it was recorded, and the check finds the change
+    report = await verify(db)
+    assert not report.ok and report.broken_at_seq == 3 and "altered" in (report.reason or "")
+
+
+async def test_entries_wait_for_the_sequencer_and_the_wait_is_reported(db, clock):
+    await append(db, clock, "person.read", 3)
+    async with db.sessions() as session:
+        before = await verify_chain(session)
+    assert before.ok and before.entries_checked == 0
+    assert before.pending.entries == 3 and before.pending.oldest == clock.now()
+    assert await sequence_pending(db, batch_size=2) == 3
+    async with db.sessions() as session:
+        after = await verify_chain(session)
+    assert after.ok and after.entries_checked == 3 and after.pending.entries == 0
+
+
+async def test_appenders_do_not_wait_on_one_another(db, clock):
+    if db.backend != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    first_in = asyncio.Event()
+    release = asyncio.Event()
+
+    async def held_open() -> None:
+        async with db.transaction() as session:
+            await record(session, now=clock.now(), actor=None, events=[AuditEvent("early", Purpose.SYSTEM)])
+            first_in.set()
+            await release.wait()
+
+    # Given an audited transaction that took a lower id and has not committed
+    early = asyncio.create_task(held_open())
+    await first_in.wait()
+    # Then another audited transaction commits without waiting for it, and is sequenced alone
+    await asyncio.wait_for(append(db, clock, "late"), timeout=5)
+    assert await sequence_pending(db) == 1
+    # And the earlier entry, committed after, is sequenced by the next pass, not skipped
+    release.set()
+    await early
+    assert await sequence_pending(db) == 1
+    async with db.sessions() as session:
+        chained = (await session.execute(text("SELECT operation, id FROM audit_log ORDER BY seq"))).all()
+    assert [op for op, _ in chained] == ["late", "early"] and chained[0].id > chained[1].id
+    assert (await verify(db)).ok
+
+
+async def test_one_sequencer_at_a_time(db, clock):
+    await append(db, clock, "person.read", 30)
+    done = await asyncio.gather(*(sequence_pending(db, batch_size=7, wait=i % 2 == 0) for i in range(6)))
+    assert sum(done) == 30
+    report = await verify(db)
+    assert report.ok and report.entries_checked == 30
+
+
+async def test_the_sequencer_loop_keeps_the_lag_short(db, clock):
+    # Given entries appended while the worker's sequencer loop runs
+    stop = asyncio.Event()
+    loop = asyncio.create_task(run_sequencer(db, stop, poll_seconds=0.05))
+    try:
+        for i in range(5):
+            await append(db, clock, f"op{i}", 3)
+        # Then they are chained within a few passes, without anyone asking
+        for _ in range(100):
+            async with db.sessions() as session:
+                waiting = await backlog(session)
+            if waiting.entries == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert waiting.entries == 0
+    finally:
+        stop.set()
+        await loop
+    async with db.sessions() as session:
+        report = await verify_chain(session)
+    assert report.ok and report.entries_checked == 15
+
+
+async def test_metrics_report_the_entries_waiting_for_the_sequencer(hub, clock):
+    client, state = hub
+    db = state.services.db
+    if db.backend == "postgresql":  # no worker in this process (Redis broker), so nothing sequences them
+        await append(db, clock, "person.read", 3)
+        clock.advance(dt.timedelta(seconds=2.5))
+    metrics = (await client.get("/metrics")).text
+    assert "hub_audit_unsequenced_entries" in metrics and "hub_audit_unsequenced_oldest_seconds" in metrics
+    if db.backend == "postgresql":
+        assert "hub_audit_unsequenced_entries 3.0" in metrics
+        assert "hub_audit_unsequenced_oldest_seconds 2.5" in metrics
+
+
+# The audit log as migration 0008 left it.
+LOG_0008 = table(
+    "audit_log",
+    *(column(name) for name in ("seq", "client_name", "operation", "purpose", "prev_hash", "hash")),
+    column("occurred_at", UTCDateTime()),
+    column("client_id", Uuid()),
+    column("person_id", Uuid()),
+    column("details", JSON()),
+)
+
+
+async def test_entries_chained_before_the_sequencer_still_verify(db, clock):
+    # Given a chain written as before migration 0009 (seq and hashes set with each entry, no body hash)
+    def downgrade(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    prev = GENESIS_HASH
+    async with db.engine.begin() as connection:
+        for seq in (1, 2, 3):
+            content: dict[str, Any] = {
+                "occurred_at": clock.now(),
+                "client_id": None,
+                "client_name": None,
+                "operation": f"old{seq}",
+                "person_id": uuid.uuid4(),
+                "purpose": "system",
+                "details": {"seq": seq},
+            }
+            digest = legacy_hash(prev, seq, content)
+            await connection.execute(insert(LOG_0008).values(seq=seq, prev_hash=prev, hash=digest, **content))
+            prev = digest
+        await connection.execute(text("UPDATE audit_head SET seq = 3, hash = :h"), {"h": prev})
+    # When the migration runs and entries are appended the new way
+    await migrate.upgrade(db)
+    await append(db, clock, "new", 2)
+    # Then the whole chain verifies, old entries and new, and a change to an old one is still found
+    report = await verify(db)
+    assert report.ok and report.entries_checked == 5
+    async with db.sessions() as session:
+        ids = (await session.scalars(text("SELECT id FROM audit_log ORDER BY seq"))).all()
+    assert ids == [1, 2, 3, 4, 5]
+    await tamper(db, "UPDATE audit_log SET operation = 'other' WHERE seq = 2")
+    report = await verify(db)
+    assert report.broken_at_seq == 2 and "altered" in (report.reason or "")
+
+
+async def test_a_checkpoint_kept_elsewhere_holds_the_chain_to_its_past(db, clock):
+    await append(db, clock, "person.read", 3)
+    first = await verify(db)
+    await append(db, clock, "person.read", 2)
+    async with db.sessions() as session:
+        assert (await verify_chain(session, checkpoint=(3, first.head_hash))).ok
+        # A chain rewritten since, however consistent now, no longer holds the hash the checkpoint kept
+        moved = await verify_chain(session, checkpoint=(3, "f" * 64))
+    assert moved.broken_at_seq == 3 and "checkpoint" in (moved.reason or "")

@@ -55,7 +55,18 @@ def test_migrate_create_client_and_verify(run):
     assert run("client", "revoke", "ubnd-hai-chau").exit_code == 0
     verified = run("audit", "verify")
     assert verified.exit_code == 0
+    assert "waiting for the sequencer: 3 entries" in verified.output and "sequenced now: 3" in verified.output
     assert "audit chain intact: 3 entries verified" in verified.output
+    head = verified.output.rsplit(" ", 1)[-1].strip()
+    assert head.startswith("3:") and len(head) == 66
+    # The head printed is a checkpoint a later check holds the chain to
+    assert run("client", "create", "bv-48001", "--kind", "hospital", "--jurisdiction", "facility:48001").exit_code == 0
+    later = run("audit", "verify", "--checkpoint", head)
+    assert later.exit_code == 0 and "audit chain intact: 4 entries verified" in later.output
+    rewritten = run("audit", "verify", "--checkpoint", "3:" + "0" * 64)
+    assert rewritten.exit_code == 1 and "BROKEN at entry 3: its hash differs from the checkpoint" in rewritten.output
+    beyond = run("audit", "verify", "--checkpoint", head.replace("3:", "9:"))
+    assert beyond.exit_code == 1 and "the checkpoint's entry 9 is not on the chain" in beyond.output
 
 
 def test_audit_verify_detects_tampering(run, tmp_path):
@@ -64,7 +75,7 @@ def test_audit_verify_detects_tampering(run, tmp_path):
         run("client", "create", name, "--kind", "operator", "--jurisdiction", "national")
     with sqlite3.connect(tmp_path / "hub.db") as connection:
         connection.execute("DROP TRIGGER audit_log_no_update")
-        connection.execute("UPDATE audit_log SET client_name = 'someone else' WHERE seq = 2")
+        connection.execute("UPDATE audit_log SET client_name = 'someone else' WHERE id = 2")
     result = run("audit", "verify")
     assert result.exit_code == 1
     assert "audit chain BROKEN at entry 2" in result.output

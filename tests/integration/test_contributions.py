@@ -158,7 +158,7 @@ async def people(db: Database) -> dict[str, Person]:
 
 async def audit_operations(db: Database) -> list[str]:
     async with db.sessions() as session:
-        return list((await session.scalars(select(AuditEntry.operation).order_by(AuditEntry.seq))).all())
+        return list((await session.scalars(select(AuditEntry.operation).order_by(AuditEntry.id))).all())
 
 
 async def test_a_history_read_from_a_recent_month_computes_every_claim_as_the_full_one(db, clock):

@@ -304,7 +304,7 @@ async def test_reads_are_limited_to_reach_diagnoses_are_masked_and_every_read_is
     async with state.services.db.sessions() as session:
         portal_attempt, attempt = (
             await session.scalars(
-                select(AuditEntry).where(AuditEntry.operation == "access.refused").order_by(AuditEntry.seq)
+                select(AuditEntry).where(AuditEntry.operation == "access.refused").order_by(AuditEntry.id)
             )
         ).all()
     assert (portal_attempt.client_name, portal_attempt.details["operation"]) == ("portal", "documents")

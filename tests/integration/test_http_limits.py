@@ -158,13 +158,14 @@ async def test_a_slow_sender_is_answered_408_and_abandoned(limited, caplog, path
 
 
 @pytest.mark.parametrize("path", ["/graphql", UPLOAD_PATH])
-async def test_an_aborted_upload_is_one_warning_and_stores_nothing(limited, caplog, path):
+async def test_an_aborted_upload_is_one_info_line_and_stores_nothing(limited, caplog, path):
     app, token = limited
+    caplog.set_level(logging.INFO, logger="hub.entry.http_limits")
     answer = await exchange(app, path, [SUBMIT[:40], b" " * 100], then="disconnect", token=token, length=900)
     assert answer.messages == []  # nobody is left to answer
-    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [(r.name, r.levelname) for r in warnings] == [("hub.entry.http_limits", "WARNING")]
-    assert "140 bytes" in warnings[0].getMessage()
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    lines = [r for r in caplog.records if r.name == "hub.entry.http_limits"]
+    assert [r.levelname for r in lines] == ["INFO"] and "140 bytes" in lines[0].getMessage()
     assert errors_logged(caplog) == []
     assert await rows_left(app.state.hub) == {}
 
@@ -280,3 +281,27 @@ async def test_a_real_server_refuses_a_declared_30_mb_body_unread_and_closes(lim
     assert answer.startswith(b"HTTP/1.1 413 "), answer
     assert b"PAYLOAD_TOO_LARGE" in answer
     assert errors_logged(caplog) == []
+
+
+@pytest.mark.parametrize("path", ["/graphql", UPLOAD_PATH])
+async def test_a_real_server_logs_a_client_gone_mid_body_at_info_without_a_traceback(limited, caplog, path):
+    app, token = limited
+    caplog.set_level(logging.INFO)
+    async with serving(app) as port:
+        # Given a client that sends half of a body it declared, then closes its socket
+        raw = socket.create_connection(("127.0.0.1", port))
+        head = request_head(token, 900).replace(b"POST /graphql ", f"POST {path} ".encode())
+        raw.sendall(head + SUBMIT[:40] + b" " * 100)
+        await asyncio.sleep(0.2)
+        raw.close()
+        # Then the server logs one line at INFO, and nothing at ERROR, with no traceback
+        for _ in range(100):
+            gone = [r for r in caplog.records if "disconnected" in r.getMessage()]
+            if gone:
+                break
+            await asyncio.sleep(0.02)
+    assert [(r.name, r.levelname) for r in gone] == [("hub.entry.http_limits", "INFO")]
+    assert "140 bytes" in gone[0].getMessage() and f"POST {path}" in gone[0].getMessage()
+    assert errors_logged(caplog) == []
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert await rows_left(app.state.hub) == {}
