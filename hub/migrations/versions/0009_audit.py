@@ -6,7 +6,7 @@ hash of the entry's content, taken when it is recorded. The entries recorded bef
 hashes; their `body_hash` is null. The append-only triggers now let exactly one update through: an unsequenced
 entry given its seq, previous hash and hash, its content unchanged.
 
-Revision ID: 0009_audit
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 07:30:00.000000
 """
@@ -18,7 +18,7 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_audit"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
