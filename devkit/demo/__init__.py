@@ -15,6 +15,7 @@ from devkit.demo.catalogs import catalog_tour, seed_catalogs
 from devkit.demo.childcards import childcard_tour, seed_childcards
 from devkit.demo.foundation import foundation_tour, seed_clients, seed_people
 from devkit.demo.tour import Echo, Tour
+from hub.audit.sequencer import sequence_pending
 from hub.audit.service import verify_chain
 from hub.entry import migrate
 from hub.entry.app import create_app
@@ -66,6 +67,7 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
 
     db = Database(settings.database_url)
     try:
+        await sequence_pending(db)  # the entries the demo wrote are chained first, as `hub audit verify` does
         async with db.sessions() as session:
             report = await verify_chain(session)
     finally:
