@@ -1,0 +1,118 @@
+"""The console's sign-in, sessions, CSRF and lock, through the web application (pages: tests/browser)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from hub.audit.models import AuditEntry
+from hub.clients.officers import MAX_FAILURES, create_officer
+from hub.clients.permissions import ClientKind
+from hub.entry.app import create_app
+from hub.infra.settings import ConsoleSettings
+from tests.helpers import make_client
+
+PASSWORD = "mật-khẩu-đủ-dài-1"
+
+
+@pytest.fixture
+async def console(settings, clock, signer):
+    """The application (plain-HTTP cookies), and an officer bound to a province's claim processor."""
+    plain = dataclasses.replace(settings, console=ConsoleSettings(secure_cookies=False))
+    app = create_app(plain, clock=clock, embedded_worker=False)
+    async with app.router.lifespan_context(app):
+        db = app.state.hub.services.db
+        await make_client(db, signer, clock, "processor-48", ClientKind.CLAIM_PROCESSOR, "province:48")
+        async with db.transaction() as session:
+            await create_officer(
+                session, now=clock.now(), username="lan.nguyen", client_name="processor-48", password=PASSWORD
+            )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            yield client, db
+
+
+def form_token(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    page = await client.get("/console/sign-in")
+    return await client.post(
+        "/console/sign-in", data={"username": username, "password": password, "csrf": form_token(page.text)}
+    )
+
+
+async def operations(db) -> list[tuple[str, str | None]]:
+    async with db.sessions() as session:
+        rows = await session.execute(select(AuditEntry.operation, AuditEntry.client_name).order_by(AuditEntry.seq))
+        return [(op, name) for op, name in rows if op.startswith("officer.")]
+
+
+async def test_an_officer_signs_in_works_and_signs_out(console):
+    client, db = console
+    assert (await client.get("/console/claims")).headers["location"].startswith("/console/sign-in")
+
+    answer = await sign_in(client, "lan.nguyen", PASSWORD)
+
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("samesite", "SameSite")
+    worklist = await client.get("/console/claims")
+    assert worklist.status_code == 200 and "lan.nguyen" in worklist.text
+    assert "Content-Security-Policy" in worklist.headers
+    # A form sent without the session's token is refused, changing nothing
+    refused = await client.post("/console/sign-out", data={"csrf": "forged"})
+    assert refused.status_code == 403
+    assert (await client.get("/console/claims")).status_code == 200
+    signed_out = await client.post("/console/sign-out", data={"csrf": form_token(worklist.text)})
+    assert signed_out.status_code == 303
+    client.cookies.clear()
+    assert (await operations(db)) == [
+        ("officer.create", None),
+        ("officer.sign_in", "lan.nguyen (processor-48)"),
+        ("officer.sign_out", "lan.nguyen (processor-48)"),
+    ]
+
+
+async def test_a_stolen_cookie_stops_working_at_sign_out(console):
+    client, _ = console
+    await sign_in(client, "lan.nguyen", PASSWORD)
+    stolen = dict(client.cookies)
+    page = await client.get("/console/claims")
+    await client.post("/console/sign-out", data={"csrf": form_token(page.text)})
+    client.cookies.clear()
+    client.cookies.update(stolen)
+    assert (await client.get("/console/claims")).status_code == 303
+
+
+async def test_an_account_locks_after_repeated_failures(console):
+    client, db = console
+    for _ in range(MAX_FAILURES):
+        assert (await sign_in(client, "lan.nguyen", "wrong password")).status_code == 401
+    # Even the right password no longer opens it, until an operator unlocks it
+    assert (await sign_in(client, "lan.nguyen", PASSWORD)).status_code == 401
+    refusals = [op for op, _ in await operations(db) if op == "officer.sign_in_refused"]
+    assert len(refusals) == MAX_FAILURES + 1
+
+
+async def test_the_sign_in_form_needs_its_own_token(console):
+    client, _ = console
+    await client.get("/console/sign-in")
+    answer = await client.post("/console/sign-in", data={"username": "lan.nguyen", "password": PASSWORD, "csrf": "x"})
+    assert answer.status_code == 403 and "hub_console=" not in answer.headers.get("set-cookie", "")
+
+
+async def test_json_answers_keep_vietnamese_letters(console, signer, clock):
+    client, db = console
+    _, token = await make_client(db, signer, clock, "Phòng Đà Nẵng", ClientKind.OPERATOR, "province:48")
+    answer = await client.post(
+        "/graphql", json={"query": "{ viewer { name } }"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert "Phòng Đà Nẵng".encode() in answer.content and b"\\u" not in answer.content
