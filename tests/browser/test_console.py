@@ -143,29 +143,6 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
             await context.close()
         assert await claim_state(client, b) == "COMPUTED"
 
-        # B's processor finds the claim by the employee's name typed without diacritics, approves it, pays it
-        context, page = await signed_in(browser, served, "xuly.b")
-        await page.get_by_role("link", name="Danh sách công việc").click()
-        await page.get_by_label("Tìm kiếm").fill("le van tam")
-        await page.keyboard.press("Enter")
-        row = page.get_by_role("row").filter(has_text=b.p.employee)
-        await expect(row).to_have_count(1)
-        await page.screenshot(path=screenshots / "worklist.png")
-        await row.get_by_role("link", name=b.claim).click()
-        await expect(page.get_by_test_id("state")).to_have_text("Đã tính, chờ duyệt")
-        await page.screenshot(path=screenshots / "claim.png", full_page=True)
-        await page.get_by_role("button", name="Duyệt").click()
-        await expect(page.get_by_test_id("state")).to_have_text("Đã duyệt")
-        await page.get_by_role("button", name="Lập lệnh chi").click()
-        await expect(page.get_by_test_id("state")).to_have_text("Đã chi trả")
-        await expect(page.get_by_test_id("payments")).to_contain_text("Chi trả")
-        # In English on request
-        await page.get_by_role("link", name="English").click()
-        await expect(page.get_by_test_id("state")).to_have_text("Paid")
-        await page.screenshot(path=screenshots / "claim-paid-english.png", full_page=True)
-        await context.close()
-        assert await claim_state(client, b) == "PAID"
-
         # B's supervisor downloads the child-card report in Excel, then decides the probable duplicate
         context, page = await signed_in(browser, served, "giamsat.b")
         await page.get_by_role("link", name="Giám sát").click()
@@ -189,4 +166,27 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
         await review.get_by_role("button", name="Khác người").click()
         await expect(page.locator("section.review").filter(has_text=b.p.twin_name)).to_have_count(0)
         await context.close()
+
+        # B's processor finds the claim by the employee's name typed without diacritics, approves it, pays it
+        context, page = await signed_in(browser, served, "xuly.b")
+        await page.get_by_role("link", name="Danh sách công việc").click()
+        await page.get_by_label("Tìm kiếm").fill("le van tam")
+        await page.keyboard.press("Enter")
+        row = page.get_by_role("row").filter(has_text=b.p.employee)
+        await expect(row).to_have_count(1)
+        await page.screenshot(path=screenshots / "worklist.png")
+        await row.get_by_role("link", name=b.claim).click()
+        await expect(page.get_by_test_id("state")).to_have_text("Đã tính, chờ duyệt")
+        await page.screenshot(path=screenshots / "claim.png", full_page=True)
+        await page.get_by_role("button", name="Duyệt").click()
+        await expect(page.get_by_test_id("state")).to_have_text("Đã duyệt")
+        await page.get_by_role("button", name="Lập lệnh chi").click()
+        await expect(page.get_by_test_id("state")).to_have_text("Đã chi trả")
+        await expect(page.get_by_test_id("payments")).to_contain_text("Chi trả")
+        # In English on request
+        await page.get_by_role("link", name="English").click()
+        await expect(page.get_by_test_id("state")).to_have_text("Paid")
+        await page.screenshot(path=screenshots / "claim-paid-english.png", full_page=True)
+        await context.close()
+        assert await claim_state(client, b) == "PAID"
         await browser.close()

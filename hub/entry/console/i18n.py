@@ -108,6 +108,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "existing_person": ("Người đã có trong CSDL", "Person on record"),
     "same_person": ("Cùng một người (liên kết)", "The same person (link)"),
     "different_person": ("Khác người", "A different person"),
+    "review_reason": ("Căn cứ nghi trùng", "Why it may be the same person"),
     "no_reviews": ("Không có hồ sơ chờ rà soát.", "No review waiting."),
     "code": ("Mã", "Code"),
     "name": ("Tên", "Name"),
