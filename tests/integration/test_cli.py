@@ -94,6 +94,7 @@ def test_demo_runs_end_to_end(run):
     assert "as nobody: HTTP 401" in result.output
     assert '"code": "FORBIDDEN"' in result.output
     assert "audit chain intact" in result.output
+    assert "http://127.0.0.1:8000/console/" in result.output and "xuly.danang" in result.output
     assert "143 added, 0 updated, 0 unchanged, 2 rejected" in result.output
     assert '"in2024": {"name": "Phường Phước Ninh"}, "in2026": {"name": "Phường Hải Châu"}' in result.output
     assert '"canTakeWork": false, "problems": [{"code": "UNIT_LOCATION_MISSING"' in result.output
