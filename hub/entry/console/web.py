@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hub.clients.officers import SignedIn, end_session, open_session, signed_in
-from hub.clients.permissions import Role
+from hub.clients.permissions import JurisdictionLevel, Role
 from hub.entry.console import queries as q
 from hub.entry.console.api import ApiRefused, ConsoleApi
 from hub.entry.console.i18n import LANGUAGES, enum_label, translator
@@ -44,6 +45,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 Handler = Callable[[Request, SignedIn], Awaitable[Response]]
 
 
@@ -65,6 +67,8 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.templates.filters["moment"] = _moment
+        self.templates.filters["day"] = _day
 
     def routes(self) -> list[BaseRoute]:
         static = str(files("hub.entry.console") / "static")
@@ -149,6 +153,7 @@ class Console:
             csrf=officer.csrf_token if officer else "",
             may={role.name.lower(): role in roles for role in Role},
             kind=officer.principal.kind.value if officer else "",
+            national=officer is not None and officer.principal.jurisdiction.level is JurisdictionLevel.NATIONAL,
             path=request.url.path,
             partial=request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "results",
             money=_money,
@@ -464,6 +469,17 @@ def _local(url: str) -> bool:
 
 def _days(count: int) -> dt.timedelta:
     return dt.timedelta(days=count)
+
+
+def _moment(value: str | None) -> str:
+    """An instant as officers read it: Vietnam's time, day first (`06/12/2026 14:18`)."""
+    if not value:
+        return ""
+    return dt.datetime.fromisoformat(value).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def _day(value: str | None) -> str:
+    return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
 
 
 def _money(amount: int | None) -> str:
