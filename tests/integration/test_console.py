@@ -116,3 +116,53 @@ async def test_json_answers_keep_vietnamese_letters(console, signer, clock):
         "/graphql", json={"query": "{ viewer { name } }"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert "Phòng Đà Nẵng".encode() in answer.content and b"\\u" not in answer.content
+
+
+PAGES = (
+    "/console/",
+    "/console/claims",
+    "/console/claims?q=nguyen&due=week&state=COMPUTED&kind=SICKNESS&confirm=1",
+    "/console/claims/HS0000000000000000",
+    "/console/cases",
+    "/console/cases?name=an&state=CARD_ISSUED&from=2026-01-01&to=2026-12-31",
+    "/console/cases/TE0000000000",
+    "/console/reviews",
+    "/console/facility-requests",
+    "/console/facility-requests?state=PENDING",
+    "/console/supervisor?first=2026-11-01&last=2026-11-30",
+    "/console/supervisor/child-cards.xlsx?first=2026-11-01&last=2026-11-30",
+    "/console/operator/jobs",
+    "/console/operator/clients",
+)
+# What each kind of officer is answered (200) on its own pages; everything else is a refusal (404), never an error.
+OWN_PAGES = {
+    # A processor reads cases (person:read) and the claims backlog of the supervisor's page, as the API lets it
+    ClientKind.CLAIM_PROCESSOR: {"/console/", *PAGES[1:3], *PAGES[4:6], PAGES[10]},
+    ClientKind.SUPERVISOR: {"/console/", *PAGES[1:3], *PAGES[4:6], PAGES[7], *PAGES[10:12]},
+    ClientKind.CIVIL_REGISTRY: {"/console/", *PAGES[4:6], *PAGES[8:10]},
+    ClientKind.OPERATOR: {"/console/", *PAGES[8:10], *PAGES[12:14]},
+}
+JURISDICTIONS = {
+    ClientKind.CLAIM_PROCESSOR: "province:48",
+    ClientKind.SUPERVISOR: "province:48",
+    ClientKind.CIVIL_REGISTRY: "commune:20242",
+    ClientKind.OPERATOR: "national",
+}
+
+
+@pytest.mark.parametrize("kind", list(OWN_PAGES), ids=lambda kind: kind.value)
+async def test_every_page_answers_each_kind_of_officer(console, signer, clock, kind):
+    client, db = console
+    await make_client(db, signer, clock, f"{kind.value}-x", kind, JURISDICTIONS[kind])
+    async with db.transaction() as session:
+        await create_officer(session, now=clock.now(), username="xy", client_name=f"{kind.value}-x", password=PASSWORD)
+    await sign_in(client, "xy", PASSWORD)
+    answered = {}
+    for path in PAGES:
+        answer = await client.get(path)
+        assert answer.status_code in (200, 404), (path, answer.status_code, answer.text[:300])
+        answered[path] = answer.status_code
+    assert {path for path, status in answered.items() if status == 200} == OWN_PAGES[kind]
+    english = await client.get("/console/language/en?next=/console/")
+    assert english.headers["location"] == "/console/"
+    assert "Sign out" in (await client.get("/console/")).text

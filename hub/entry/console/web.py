@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from hub.clients.officers import SignedIn, end_session, open_session, signed_in
 from hub.clients.permissions import JurisdictionLevel, Role
 from hub.entry.console import queries as q
-from hub.entry.console.api import ApiRefused, ConsoleApi
+from hub.entry.console.api import ApiProblem, ApiRefused, ConsoleApi
 from hub.entry.console.i18n import LANGUAGES, enum_label, translator
 from hub.entry.console.identity import PasswordSignIn, SignInMethod
 from hub.infra.text import fold
@@ -399,6 +399,8 @@ class Console:
         backlog = None
         if Role.CLAIM_READ in officer.principal.roles:
             backlog = await self._backlog(officer)
+        if report is None and backlog is None:
+            raise ApiRefused([ApiProblem("FORBIDDEN", "Neither the report nor the claims are yours to read.")])
         values = {"report": report, "first": first, "last": last, "backlog": backlog}
         return self._render(request, "supervisor.html", officer, values)
 
