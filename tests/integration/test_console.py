@@ -14,7 +14,7 @@ from hub.clients.officers import MAX_FAILURES, create_officer
 from hub.clients.permissions import ClientKind
 from hub.entry.app import create_app
 from hub.infra.settings import ConsoleSettings
-from tests.helpers import make_client
+from tests.helpers import graphql_data, make_client
 
 PASSWORD = "mật-khẩu-đủ-dài-1"
 
@@ -133,6 +133,7 @@ PAGES = (
     "/console/supervisor/child-cards.xlsx?first=2026-11-01&last=2026-11-30",
     "/console/operator/jobs",
     "/console/operator/clients",
+    "/console/operator/certificates?party=facility:48001&all=1",
 )
 # What each kind of officer is answered (200) on its own pages; everything else is a refusal (404), never an error.
 OWN_PAGES = {
@@ -140,7 +141,7 @@ OWN_PAGES = {
     ClientKind.CLAIM_PROCESSOR: {"/console/", *PAGES[1:3], *PAGES[4:6], PAGES[10]},
     ClientKind.SUPERVISOR: {"/console/", *PAGES[1:3], *PAGES[4:6], PAGES[7], *PAGES[10:12]},
     ClientKind.CIVIL_REGISTRY: {"/console/", *PAGES[4:6], *PAGES[8:10]},
-    ClientKind.OPERATOR: {"/console/", *PAGES[8:10], *PAGES[12:14]},
+    ClientKind.OPERATOR: {"/console/", *PAGES[8:10], *PAGES[12:15]},
 }
 JURISDICTIONS = {
     ClientKind.CLAIM_PROCESSOR: "province:48",
@@ -166,3 +167,33 @@ async def test_every_page_answers_each_kind_of_officer(console, signer, clock, k
     english = await client.get("/console/language/en?next=/console/")
     assert english.headers["location"] == "/console/"
     assert "Sign out" in (await client.get("/console/")).text
+
+
+async def test_an_operator_decides_a_facility_request_on_its_page(console, signer, clock):
+    client, db = console
+    _, office = await make_client(db, signer, clock, "ubnd-20242", ClientKind.CIVIL_REGISTRY, "commune:20242")
+    await make_client(db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48")
+    async with db.transaction() as session:
+        await create_officer(session, now=clock.now(), username="vanhanh", client_name="operator-48", password=PASSWORD)
+    asked = await graphql_data(
+        client,
+        "mutation($i: FacilityRequestInput!) { requestFacility(input: $i) { request { id } errors { code } } }",
+        {"i": {"code": "48990", "name": "Trạm y tế Hòa Cường", "provinceCode": "48", "note": "mở tháng 11"}},
+        token=office,
+    )
+    ident = asked["requestFacility"]["request"]["id"]
+    await sign_in(client, "vanhanh", PASSWORD)
+    page = await client.get("/console/facility-requests?state=PENDING")
+    assert "Trạm y tế Hòa Cường" in page.text
+
+    refused = await client.post(
+        f"/console/facility-requests/{ident}", data={"decision": "reject", "reason": "", "csrf": form_token(page.text)}
+    )
+    assert "error=" in refused.headers["location"]  # a reason is required, as the API says
+    done = await client.post(
+        f"/console/facility-requests/{ident}",
+        data={"decision": "reject", "reason": "Trùng với cơ sở 48001", "csrf": form_token(page.text)},
+    )
+    assert done.headers["location"].endswith("done=1")
+    listed = await client.get("/console/facility-requests?state=REJECTED")
+    assert "Trùng với cơ sở 48001" in listed.text

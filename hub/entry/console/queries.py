@@ -149,3 +149,38 @@ query FailedJobs($after: String) {
 CLIENTS = """
 query Clients { clients { name kind roles jurisdiction { level code } createdAt revokedAt } }
 """
+
+CERTIFICATES = """
+query Certificates($party: String, $all: Boolean!) {
+  certificates(party: $party, includeRetired: $all) {
+    party fingerprint subject serial notBefore notAfter addedAt addedBy retiredAt retiredReason
+  }
+}
+"""
+
+IMPORT_CERTIFICATE = """
+mutation ImportCertificate($party: String!, $pem: String!) {
+  importCertificate(party: $party, pem: $pem) { certificates { fingerprint } errors { code message messageVi } }
+}
+"""
+
+RETIRE_CERTIFICATE = """
+mutation RetireCertificate($fingerprint: String!, $reason: String!) {
+  retireCertificate(fingerprint: $fingerprint, reason: $reason) {
+    certificate { fingerprint }
+    errors { code message messageVi }
+  }
+}
+"""
+
+APPROVE_FACILITY_REQUEST = """
+mutation ApproveFacilityRequest($id: ID!, $input: ApprovalInput!) {
+  approveFacilityRequest(id: $id, input: $input) { request { state } errors { code message messageVi } }
+}
+"""
+
+REJECT_FACILITY_REQUEST = """
+mutation RejectFacilityRequest($id: ID!, $reason: String!) {
+  rejectFacilityRequest(id: $id, reason: $reason) { request { state } errors { code message messageVi } }
+}
+"""

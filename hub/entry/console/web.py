@@ -90,10 +90,14 @@ class Console:
             Route(f"{PREFIX}/reviews", page(self.reviews)),
             Route(f"{PREFIX}/reviews/{{id}}", page(self.decide_review), methods=["POST"]),
             Route(f"{PREFIX}/facility-requests", page(self.facility_requests)),
+            Route(f"{PREFIX}/facility-requests/{{id}}", page(self.decide_facility_request), methods=["POST"]),
             Route(f"{PREFIX}/supervisor", page(self.supervisor)),
             Route(f"{PREFIX}/supervisor/child-cards.xlsx", page(self.report_xlsx)),
             Route(f"{PREFIX}/operator/jobs", page(self.failed_jobs)),
             Route(f"{PREFIX}/operator/clients", page(self.clients)),
+            Route(f"{PREFIX}/operator/certificates", page(self.certificates)),
+            Route(f"{PREFIX}/operator/certificates", page(self.import_certificate), methods=["POST"]),
+            Route(f"{PREFIX}/operator/certificates/retire", page(self.retire_certificate), methods=["POST"]),
             Mount(f"{PREFIX}/static", StaticFiles(directory=static), name="console-static"),
         ]
 
@@ -379,8 +383,31 @@ class Console:
     async def facility_requests(self, request: Request, officer: SignedIn) -> Response:
         state = request.query_params.get("state") or None
         data = await self.api.run(officer.principal, q.FACILITY_REQUESTS, {"state": state})
-        values = {"requests": data["facilityRequests"], "state": state or ""}
+        values = {
+            "requests": data["facilityRequests"],
+            "state": state or "",
+            "errors": request.query_params.getlist("error"),
+            "levels": ["CENTRAL", "PROVINCE", "DISTRICT", "COMMUNE"],
+        }
         return self._render(request, "facility_requests.html", officer, values)
+
+    async def decide_facility_request(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        ident = request.path_params["id"]
+        if form.get("decision") == "approve":
+            approval = {
+                "level": str(form.get("level", "")),
+                "acceptsChildPrimaryCare": form.get("children") == "yes",
+                "contractFrom": str(form.get("contract_from", "")) or None,
+                "contractTo": str(form.get("contract_to", "")) or None,
+            }
+            variables: dict[str, Any] = {"id": ident, "input": approval}
+            document, field = q.APPROVE_FACILITY_REQUEST, "approveFacilityRequest"
+        else:
+            variables = {"id": ident, "reason": str(form.get("reason", "")).strip()}
+            document, field = q.REJECT_FACILITY_REQUEST, "rejectFacilityRequest"
+        payload = (await self.api.run(officer.principal, document, variables))[field]
+        return self._redirect(f"{PREFIX}/facility-requests?{self._errors_query(request, payload)}")
 
     # Supervisors
 
@@ -458,6 +485,37 @@ class Console:
             "next_cursor": connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] else None,
         }
         return self._render(request, "failed_jobs.html", officer, values)
+
+    async def certificates(self, request: Request, officer: SignedIn) -> Response:
+        party = request.query_params.get("party", "").strip() or None
+        include_retired = bool(request.query_params.get("all"))
+        data = await self.api.run(officer.principal, q.CERTIFICATES, {"party": party, "all": include_retired})
+        values = {
+            "certificates": data["certificates"],
+            "party": party or "",
+            "all": include_retired,
+            "errors": request.query_params.getlist("error"),
+            "done": request.query_params.get("done"),
+        }
+        return self._render(request, "certificates.html", officer, values)
+
+    async def import_certificate(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {"party": str(form.get("party", "")).strip(), "pem": str(form.get("pem", ""))}
+        payload = (await self.api.run(officer.principal, q.IMPORT_CERTIFICATE, variables))["importCertificate"]
+        return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
+
+    async def retire_certificate(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {"fingerprint": str(form.get("fingerprint", "")), "reason": str(form.get("reason", "")).strip()}
+        payload = (await self.api.run(officer.principal, q.RETIRE_CERTIFICATE, variables))["retireCertificate"]
+        return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
+
+    def _errors_query(self, request: Request, payload: Mapping[str, Any]) -> str:
+        """A payload's errors, in the officer's language, for the page redirected to (or that it was done)."""
+        vi = self._language(request) == "vi"
+        errors = [e["messageVi"] if vi else e["message"] for e in payload["errors"]]
+        return urlencode([("error", e) for e in errors] or [("done", "1")])
 
     async def clients(self, request: Request, officer: SignedIn) -> Response:
         data = await self.api.run(officer.principal, q.CLIENTS)
