@@ -26,6 +26,7 @@ from hub.audit.service import AuditEvent, record
 from hub.clients.errors import OfficerErrorCode
 from hub.clients.models import Client, Officer, OfficerSession
 from hub.clients.permissions import Principal
+from hub.clients.service import within
 from hub.infra.errors import BusinessError
 
 MAX_FAILURES = 5
@@ -112,11 +113,16 @@ async def create_officer(
     return officer
 
 
-async def list_officers(session: AsyncSession) -> list[tuple[Officer, Client]]:
+async def list_officers(session: AsyncSession, actor: Principal | None = None) -> list[tuple[Officer, Client]]:
+    """Every officer with their client; for an actor, those whose client lies within its jurisdiction."""
     rows = await session.execute(
         select(Officer, Client).join(Client, Client.id == Officer.client_id).order_by(Officer.username)
     )
-    return [(officer, client) for officer, client in rows]
+    return [
+        (officer, client)
+        for officer, client in rows
+        if actor is None or within(client.jurisdiction, actor.jurisdiction)
+    ]
 
 
 async def unlock_officer(session: AsyncSession, *, now: dt.datetime, username: str) -> Officer:

@@ -164,6 +164,8 @@ async def test_every_page_answers_each_kind_of_officer(console, signer, clock, k
         assert answer.status_code in (200, 404), (path, answer.status_code, answer.text[:300])
         answered[path] = answer.status_code
     assert {path for path, status in answered.items() if status == 200} == OWN_PAGES[kind]
+    if kind is ClientKind.OPERATOR:  # the officers query lists them, with the client they act as
+        assert "<td>xy</td><td>operator-x</td>" in (await client.get("/console/operator/clients")).text
     english = await client.get("/console/language/en?next=/console/")
     assert english.headers["location"] == "/console/"
     assert "Sign out" in (await client.get("/console/")).text

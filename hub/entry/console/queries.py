@@ -147,7 +147,10 @@ query FailedJobs($after: String) {
 """
 
 CLIENTS = """
-query Clients { clients { name kind roles jurisdiction { level code } createdAt revokedAt } }
+query Clients {
+  clients { name kind roles jurisdiction { level code } createdAt revokedAt }
+  officers { username clientName jurisdiction { level code } locked createdAt lastSignInAt }
+}
 """
 
 CERTIFICATES = """

@@ -519,7 +519,8 @@ class Console:
 
     async def clients(self, request: Request, officer: SignedIn) -> Response:
         data = await self.api.run(officer.principal, q.CLIENTS)
-        return self._render(request, "clients.html", officer, {"clients": data["clients"]})
+        values = {"clients": data["clients"], "officers": data["officers"]}
+        return self._render(request, "clients.html", officer, values)
 
 
 def _local(url: str) -> bool:
