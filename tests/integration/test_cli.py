@@ -83,6 +83,23 @@ def test_bad_configuration_is_reported(run, monkeypatch):
     assert "configuration error: HUB_DATABASE_URL" in result.output and "postgresql+asyncpg://" in result.output
 
 
+def test_officers_are_created_listed_and_unlocked(run):
+    run("migrate")
+    run("client", "create", "xu-ly-48", "--kind", "claim_processor", "--jurisdiction", "province:48")
+    invoke = CliRunner().invoke
+    created = invoke(
+        main, ["officer", "create", "Lan.Nguyen", "--client", "xu-ly-48", "--password-stdin"], "mật khẩu dài\n"
+    )
+    assert created.exit_code == 0 and "officer lan.nguyen added, acting as client xu-ly-48" in created.output
+    short = invoke(main, ["officer", "create", "minh", "--client", "xu-ly-48", "--password-stdin"], "ngắn\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    unknown = invoke(main, ["officer", "create", "minh", "--client", "nobody", "--password-stdin"], "mật khẩu dài\n")
+    assert unknown.exit_code == 1 and "No client named 'nobody'" in unknown.output
+    assert "lan.nguyen\txu-ly-48\tprovince:48\tactive\t-" in run("officer", "list").output
+    assert run("officer", "unlock", "lan.nguyen").output.strip() == "officer lan.nguyen unlocked"
+    assert run("officer", "unlock", "nobody").exit_code == 1
+
+
 def test_worker_needs_redis(run):
     result = run("worker")
     assert result.exit_code == 1 and "needs HUB_BROKER_URL=redis://" in result.output

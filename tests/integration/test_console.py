@@ -199,3 +199,16 @@ async def test_an_operator_decides_a_facility_request_on_its_page(console, signe
     assert done.headers["location"].endswith("done=1")
     listed = await client.get("/console/facility-requests?state=REJECTED")
     assert "Trùng với cơ sở 48001" in listed.text
+
+
+async def test_htmx_requests_carry_the_form_token_in_a_header(console):
+    client, _ = console
+    await sign_in(client, "lan.nguyen", PASSWORD)
+    page = await client.get("/console/claims")
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{form_token(page.text)}"}}\'' in page.text
+    # A filter refreshes the results alone, in place
+    results = await client.get("/console/claims?state=COMPUTED", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert 'id="results"' in results.text and "<form" not in results.text.split('id="results"')[1]
+    assert (await client.post("/console/sign-out", headers={"X-CSRF-Token": "forged"})).status_code == 403
+    signed_out = await client.post("/console/sign-out", headers={"X-CSRF-Token": form_token(page.text)})
+    assert signed_out.status_code == 303
