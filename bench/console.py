@@ -1,11 +1,11 @@
 """Benchmark of the officers' console: the claims worklist page (50 claims with their total) with 1,000,000 claims
 stored, on PostgreSQL + Redis as deployed.
 
-    python -m bench.console [--quick] [--bulk M] [--rounds R] [--keep-logs] [--keep-database] ...
+    python -m bench.console [--quick] [--claims N] [--bulk M] [--rounds R] [--keep-logs] [--keep-database] ...
 
 Set-up, not timed, as `bench.claims` does it (its functions): a dedicated database, insured people with their
-contributions, one claim-processor client per province; `hub serve` and `hub worker`; a few hundred claims filed and
-computed through `fileClaims` (the models of the bulk rows), then M claims (default 1,000,000; quick 50,000)
+contributions, one claim-processor client per province; `hub serve` and `hub worker`; N claims (default 300) filed and
+computed through `fileClaims` (the models of the bulk rows), then M claims in all (default 1,000,000; quick 50,000)
 bulk-loaded with COPY, VACUUM (ANALYZE) and CHECKPOINT. An officer bound to the processor of the province with the
 most claims signs in to the console over HTTP.
 
@@ -120,6 +120,7 @@ async def measure_pages(cfg: claims_bench.Config, deployment: Deployment, rounds
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_BULK:,} claims stored")
+    parser.add_argument("--claims", type=int, default=FILED, help="claims filed and computed through the API first")
     parser.add_argument("--bulk", type=int, default=None, help=f"claims stored (full: {FULL_BULK:,})")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of 3 page loads (full 100)")
     parser.add_argument("--seed", type=int, default=2026)
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (30 if args.quick else 100)
     cfg = claims_bench.Config(
         quick=args.quick,
-        claims=FILED,
+        claims=args.claims,
         bulk=args.bulk if args.bulk is not None else (QUICK_BULK if args.quick else FULL_BULK),
         senders=4,
         list_size=100,

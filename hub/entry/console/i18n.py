@@ -41,6 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "state": ("Trạng thái", "State"),
     "kind": ("Chế độ", "Benefit"),
     "any": ("Tất cả", "Any"),
+    "waiting_work": ("Đang chờ xử lý", "Waiting work"),
     "due": ("Thời hạn", "Due"),
     "due_today": ("Đến hạn hôm nay", "Due today"),
     "due_week": ("Đến hạn trong tuần", "Due this week"),

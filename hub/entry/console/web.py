@@ -33,6 +33,7 @@ SIGN_IN_COOKIE = "hub_console_signin"  # the sign-in form's double-submit token 
 CSRF_HEADER = "x-csrf-token"
 SEARCH_WINDOW = 200  # the claims a name search looks through (the claims query has no name filter yet)
 BACKLOG_STATES = ["EVIDENCE_PENDING", "COMPUTED", "APPROVED", "RETURNED"]
+WAITING_STATES = ["EVIDENCE_PENDING", "COMPUTED", "APPROVED"]  # evidence to await, a decision to take, a payment
 AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -244,8 +245,9 @@ class Console:
         params = request.query_params
         search, due = params.get("q", "").strip(), params.get("due", "")
         claim_filter: dict[str, Any] = {}
-        if params.get("state"):
-            claim_filter["states"] = [params["state"]]
+        state = params.get("state", "")
+        if state != "ALL":  # the default is the waiting work: what a processor still has to act on
+            claim_filter["states"] = [state] if state else WAITING_STATES
         if params.get("kind"):
             claim_filter["kinds"] = [params["kind"]]
         if due == "overdue":
