@@ -42,6 +42,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind": ("Chế độ", "Benefit"),
     "any": ("Tất cả", "Any"),
     "waiting_work": ("Đang chờ xử lý", "Waiting work"),
+    "waiting_pages": (
+        "Đây là 50 hồ sơ đầu của mỗi trạng thái đang chờ; chọn một trạng thái để xem các trang tiếp theo.",
+        "These are the first 50 claims of each waiting state; choose a state to page further.",
+    ),
     "due": ("Thời hạn", "Due"),
     "due_today": ("Đến hạn hôm nay", "Due today"),
     "due_week": ("Đến hạn trong tuần", "Due this week"),

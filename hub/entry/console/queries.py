@@ -15,6 +15,25 @@ query Worklist($filter: ClaimFilterInput, $first: Int!, $after: String) {
 }
 """
 
+# The waiting work as one page per state, answered together: the API pages a state in the order of its index, while
+# several states at once are gathered and sorted whole (bench.console at 1 M claims: p50 281 ms for three states in
+# one connection).
+WAITING_WORKLIST = """
+query WaitingWork(
+  $evidence: ClaimFilterInput!, $computed: ClaimFilterInput!, $approved: ClaimFilterInput!, $first: Int!
+) {
+  evidence: claims(filter: $evidence, first: $first) { ...Page }
+  computed: claims(filter: $computed, first: $first) { ...Page }
+  approved: claims(filter: $approved, first: $first) { ...Page }
+}
+fragment Page on ClaimConnection {
+  totalCount
+  edges { node {
+    reference kind state personName provinceCode eventDate dueOn overdue amountVnd origin filedOn needsConfirmation
+  } }
+}
+"""
+
 CLAIM = """
 query Claim($reference: String!) {
   claim(reference: $reference) {
