@@ -9,7 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -28,7 +28,10 @@ OFFICERS = {
     "giamsat.b": (ClientKind.SUPERVISOR, "b"),
     "xuly.a": (ClientKind.CLAIM_PROCESSOR, "a"),
     "giamsat.a": (ClientKind.SUPERVISOR, "a"),
+    "vanhanh.a": (ClientKind.OPERATOR, "a"),
+    "hotich.a": (ClientKind.CIVIL_REGISTRY, "a"),
 }
+B_REQUESTS = "{ facilityRequests { id state } certificates(includeRetired: true) { fingerprint retiredAt } }"
 
 
 async def add_officers(db: Any, clock: Any, sides: dict[str, Side]) -> None:
@@ -91,29 +94,41 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
     matrix, served, chromium, screenshots: Path, clock
 ):
     client, db, sides = matrix
-    b = sides["b"]
+    a, b = sides["a"], sides["b"]
     await add_officers(db, clock, sides)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
 
         # Officers of province A look for everything of province B, by the pages and by requests of their own
-        for username in ("xuly.a", "giamsat.a"):
+        before = await graphql_data(client, B_REQUESTS, token=b.tokens[ClientKind.OPERATOR])
+        for username in ("xuly.a", "giamsat.a", "vanhanh.a", "hotich.a"):
             context, page = await signed_in(browser, served, username)
             recorded = Recorded()
             recorded.watch(context)
-            await page.goto("/console/claims")
-            await page.get_by_label("Tìm kiếm").fill(b.p.employee)
-            await page.get_by_role("button", name="Lọc").click()
-            await expect(page.get_by_test_id("total")).to_be_visible()
             for path in (
+                f"/console/claims?q={quote(b.p.employee)}",
+                f"/console/claims?q={quote(b.p.employee)}&state=ALL",
                 f"/console/claims/{b.claim}",
                 f"/console/cases/{b.case}",
-                f"/console/cases?name={b.p.child}",
+                f"/console/cases?name={quote(b.p.child)}",
+                f"/console/cases?pid={b.p.child_id}",
                 "/console/reviews",
+                "/console/facility-requests",
                 "/console/supervisor",
                 "/console/operator/jobs",
+                "/console/operator/clients",
+                "/console/operator/certificates?all=1",
             ):
                 await page.goto(path)
+            # (The pages do show what is the officer's own: the absence of B's is not an empty page's)
+            own_page, own_record = {
+                "xuly.a": (f"/console/claims?q={quote(a.p.employee)}", a.p.employee),
+                "giamsat.a": (f"/console/claims?q={quote(a.p.employee)}", a.p.employee),
+                "vanhanh.a": ("/console/operator/clients", a.p.client_name(ClientKind.HOSPITAL)),
+                "hotich.a": ("/console/cases", a.p.child),
+            }[username]
+            await page.goto(own_page)
+            await expect(page.locator("main")).to_contain_text(own_record)
             await page.goto(f"/console/claims/{b.claim}")
             await page.screenshot(path=screenshots / f"{username}-claim-of-another-province.png")
             await expect(page.get_by_role("alert")).to_contain_text("không có quyền xem")
@@ -127,6 +142,16 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
                 (f"/console/claims/{b.claim}/decide", {"decision": "APPROVE", "reason": ""}),
                 (f"/console/claims/{b.claim}/pay", {}),
                 (f"/console/reviews/{b.review}", {"same_person": "yes"}),
+                *(
+                    (f"/console/facility-requests/{ident}", decision)
+                    for ident in b.requests
+                    for decision in (
+                        {"decision": "approve", "level": "COMMUNE", "children": "yes"},
+                        {"decision": "reject", "reason": "thử"},
+                    )
+                ),
+                ("/console/operator/certificates/retire", {"fingerprint": b.spare_fingerprint, "reason": "thử"}),
+                ("/console/operator/certificates", {"party": f"facility:{b.p.facility}", "pem": b.renewed_pem}),
             ):
                 answer = await page.request.post(url, form={**form, "csrf": csrf}, max_redirects=0)
                 recorded.pending.append(answer)  # type: ignore[arg-type]
@@ -142,6 +167,7 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
             assert leaks == [], leaks
             await context.close()
         assert await claim_state(client, b) == "COMPUTED"
+        assert await graphql_data(client, B_REQUESTS, token=b.tokens[ClientKind.OPERATOR]) == before
 
         # B's supervisor downloads the child-card report in Excel, then decides the probable duplicate
         context, page = await signed_in(browser, served, "giamsat.b")
