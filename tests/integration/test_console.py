@@ -13,7 +13,7 @@ from hub.audit.models import AuditEntry
 from hub.clients.officers import MAX_FAILURES, create_officer
 from hub.clients.permissions import ClientKind
 from hub.entry.app import create_app
-from hub.infra.settings import ConsoleSettings
+from hub.infra.settings import ConsoleSettings, Environment
 from tests.helpers import graphql_data, make_client
 
 PASSWORD = "mật-khẩu-đủ-dài-1"
@@ -212,3 +212,22 @@ async def test_htmx_requests_carry_the_form_token_in_a_header(console):
     assert (await client.post("/console/sign-out", headers={"X-CSRF-Token": "forged"})).status_code == 403
     signed_out = await client.post("/console/sign-out", headers={"X-CSRF-Token": form_token(page.text)})
     assert signed_out.status_code == 303
+
+
+async def test_graphiql_loads_nothing_from_outside_the_machine(settings, clock):
+    dev = dataclasses.replace(settings, env=Environment.DEV)
+    app = create_app(dev, clock=clock, embedded_worker=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client,
+    ):
+        page = (await client.get("/graphql", headers={"accept": "text/html"})).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert "https://" not in page and "http://" not in page
+        assert {"/console/static/vendor/graphiql.min.js", "/console/static/vendor/react.production.min.js"} <= set(
+            assets
+        )
+        for asset in assets:
+            if asset.startswith("/console/static/"):
+                assert (await client.get(asset)).status_code == 200, asset
+        assert 'id="token"' in page and "<label" in page  # the field for a client's token
