@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from hub.clients import service
+from hub.clients import officers, service
 from hub.clients.errors import ClientErrorCode
 from hub.clients.models import Client
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
@@ -60,6 +60,16 @@ class ClientType:
         )
 
 
+@strawberry.type(name="Officer")
+class OfficerType:
+    username: str
+    client_name: str
+    jurisdiction: JurisdictionType
+    locked: bool
+    created_at: dt.datetime
+    last_sign_in_at: dt.datetime | None
+
+
 @strawberry.type
 class ClientError:
     field: str | None
@@ -108,6 +118,25 @@ class ClientQuery:
         viewer = info.context.principal
         viewer.require(Role.CLIENT_MANAGE)
         return [ClientType.from_model(c) for c in await read(info, lambda s: service.list_clients(s, viewer))]
+
+    @strawberry.field(
+        description="People who sign in to the console, with the client they act as (operators, within their area)."
+    )
+    async def officers(self, info: Info) -> list[OfficerType]:
+        viewer = info.context.principal
+        viewer.require(Role.CLIENT_MANAGE)
+        found = await read(info, lambda s: officers.list_officers(s, viewer))
+        return [
+            OfficerType(
+                username=officer.username,
+                client_name=client.name,
+                jurisdiction=JurisdictionType(level=client.jurisdiction.level, code=client.jurisdiction.code),
+                locked=officer.locked_at is not None,
+                created_at=officer.created_at,
+                last_sign_in_at=officer.last_sign_in_at,
+            )
+            for officer, client in found
+        ]
 
 
 @strawberry.type

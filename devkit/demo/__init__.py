@@ -13,7 +13,7 @@ from connectors.simulators.serve import running
 from devkit.demo.benefits import benefits_tour, seed_benefits
 from devkit.demo.catalogs import catalog_tour, seed_catalogs
 from devkit.demo.childcards import childcard_tour, seed_childcards
-from devkit.demo.foundation import foundation_tour, seed_clients, seed_people
+from devkit.demo.foundation import console_sign_ins, foundation_tour, seed_clients, seed_officers, seed_people
 from devkit.demo.tour import Echo, Tour
 from hub.audit.sequencer import sequence_pending
 from hub.audit.service import verify_chain
@@ -33,6 +33,7 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
         await migrate.upgrade(db)
         echo("migrated the database to the latest revision")
         tokens = await seed_clients(db, settings.token_secret, clock, echo)
+        await seed_officers(db, clock, echo)
         people = await seed_people(db, clock, echo)
         await seed_catalogs(db, clock, echo)
         await seed_childcards(db, clock, register, echo)
@@ -75,3 +76,4 @@ async def run_demo(settings: Settings, *, echo: Echo) -> None:
     if not report.ok:
         raise RuntimeError(f"audit chain broken at entry {report.broken_at_seq}: {report.reason}")
     echo(f"\n== audit chain intact: {report.entries_checked} entries verified (hub audit verify)")
+    console_sign_ins(echo)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from devkit.demo.tour import Echo, Tour
 from hub.audit.purpose import Purpose
 from hub.clients import service as clients
-from hub.clients.models import Client
+from hub.clients.models import Client, Officer
+from hub.clients.officers import create_officer
 from hub.clients.permissions import ClientKind, Jurisdiction
 from hub.clients.tokens import TokenSigner
 from hub.infra.clock import SystemClock
@@ -46,6 +47,13 @@ DEMO_PEOPLE = [
         personal_id_number="048321007788",
     ),
 ]
+# People who sign in to the console, each bound to a demo client (the passwords are the demo's, printed at its end).
+DEMO_OFFICERS = [
+    ("xuly.danang", "demo-xu-ly-che-do-da-nang", "xuly-danang-2026", "claims processor, Đà Nẵng"),
+    ("giamsat.danang", "demo-giam-sat-da-nang", "giamsat-danang-2026", "supervisor, Đà Nẵng"),
+    ("hotich.haichau", "demo-ubnd-phuong-hai-chau", "hotich-haichau-2026", "registry office, Hải Châu"),
+    ("vanhanh", "demo-operator", "vanhanh-quocgia-2026", "operator, national"),
+]
 PERSON = "query($id: ID!) { person(id: $id, purpose: CARD_ISSUANCE) { fullName dateOfBirth communeCode address } }"
 MOVE = """mutation($input: ChangePersonAddressInput!) {
   changePersonAddress(input: $input) { person { communeCode address } errors { code message messageVi } } }"""
@@ -75,6 +83,25 @@ async def seed_clients(db: Database, token_secret: str, clock: SystemClock, echo
             tokens[name] = issued.token
             echo(f"client {name:30} {kind.value:15} {where}")
     return tokens
+
+
+async def seed_officers(db: Database, clock: SystemClock, echo: Echo) -> None:
+    async with db.transaction() as session:
+        existing = set((await session.scalars(select(Officer.username))).all())
+        for username, client_name, password, _ in DEMO_OFFICERS:
+            if username not in existing:
+                await create_officer(
+                    session, now=clock.now(), username=username, client_name=client_name, password=password
+                )
+            echo(f"officer {username:29} acting as {client_name}")
+
+
+def console_sign_ins(echo: Echo) -> None:
+    """The demo's last words: where the console is, and who can sign in to it."""
+    echo("\n== the officers' console: run `hub serve`, open http://127.0.0.1:8000/console/ and sign in as")
+    for username, _, password, who in DEMO_OFFICERS:
+        echo(f"   {username:16} password {password:22} ({who})")
+    echo("   GraphiQL, for integrators: http://127.0.0.1:8000/graphql (paste a client's token in its bar)")
 
 
 async def seed_people(db: Database, clock: SystemClock, echo: Echo) -> dict[str, str]:

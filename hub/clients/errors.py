@@ -14,3 +14,13 @@ class ClientErrorCode(enum.StrEnum):
     UNKNOWN_JURISDICTION = "UNKNOWN_JURISDICTION"
     INVALID_TTL = "INVALID_TTL"
     PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+
+
+class OfficerErrorCode(enum.StrEnum):
+    """Outcomes of managing officers (the command line's; not part of the API)."""
+
+    USERNAME_INVALID = "USERNAME_INVALID"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    UNKNOWN_CLIENT = "UNKNOWN_CLIENT"
+    UNKNOWN_OFFICER = "UNKNOWN_OFFICER"

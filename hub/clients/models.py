@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, String, Uuid
+from sqlalchemy import JSON, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
@@ -38,3 +38,34 @@ class Client(Base):
             roles=frozenset(Role(r) for r in self.roles),
             jurisdiction=self.jurisdiction,
         )
+
+
+class Officer(Base):
+    """A person who signs in to the console: a username and an argon2 hash of their password, acting with the roles
+    and jurisdiction of the client they are bound to."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
+    # None for an officer who signs in through an identity provider only (hub/clients/officers.py).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OfficerSession(Base):
+    """A signed-in browser: the cookie carries a random token, this row only its SHA-256 (a stolen copy of the
+    table opens nothing), with the form token (CSRF) of the session."""
+
+    __tablename__ = "officer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officers.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

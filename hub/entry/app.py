@@ -1,5 +1,5 @@
-"""The Starlette application factory: /graphql, the gateway-compatible endpoints, /healthz, /readyz, /metrics, and
-the embedded worker."""
+"""The Starlette application factory: /graphql, the officers' console (/console), the gateway-compatible endpoints,
+/healthz, /readyz, /metrics, and the embedded worker."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from importlib.resources import files
 
 import dramatiq
 from cross_web import HTTPException  # what strawberry's views raise for a request they cannot take
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -32,6 +33,8 @@ from hub.clients.tokens import TokenSigner
 from hub.documents.intake import Intake
 from hub.entry import migrate
 from hub.entry.broker import create_broker
+from hub.entry.console.api import ConsoleApi
+from hub.entry.console.web import Console
 from hub.entry.gateway_http import (
     CHECK_IN_PATHS,
     PATHS,
@@ -125,11 +128,9 @@ def create_app(
             await services.connectors.aclose()
             await db.dispose()
 
-    graphql = AuthenticatedGraphQL(
-        services,
-        build_schema(settings.graphql, introspection=settings.introspection),
-        graphql_ide="graphiql" if settings.is_dev else None,
-    )
+    schema = build_schema(settings.graphql, introspection=settings.introspection)
+    graphql = AuthenticatedGraphQL(services, schema, graphql_ide="graphiql" if settings.is_dev else None)
+    console = Console(services, ConsoleApi(services, schema))
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
@@ -139,6 +140,7 @@ def create_app(
             Route(TOKEN_PATH, token_take, methods=["POST"]),
             *(Route(path, upload_dossiers, methods=["POST"]) for path in UPLOAD_PATHS),
             *(Route(path, check_in, methods=["POST"]) for path in CHECK_IN_PATHS),
+            *console.routes(),
         ],
         lifespan=lifespan,
     )
@@ -190,6 +192,15 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
             raise Unauthenticated("Authentication required: send `Authorization: Bearer <token>`.")
         async with self.services.db.sessions() as session:
             return await authenticate(session, self.services.signer, token.strip(), now=self.services.clock.now())
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the package's own copies of its scripts (hub/entry/console/static): no CDN."""
+        page = (files("hub.entry.console") / "static" / "graphiql.html").read_text(encoding="utf-8")
+        return HTMLResponse(page)
+
+    def encode_json(self, data: object) -> bytes:
+        """UTF-8 JSON with Vietnamese letters as they are, not as \\u escapes."""
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     def decode_json(self, data: str | bytes) -> object:
         """A JSON object, or a 400 that says what is wrong (strawberry takes any JSON value for an object)."""

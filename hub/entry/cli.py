@@ -1,5 +1,5 @@
-"""The `hub` command: serve, worker, migrate, client, cert, catalog, claims, report, audit, jobs, export-schema; and the
-commands of installed plugins (the development kit's demo and simulate)."""
+"""The `hub` command: serve, worker, migrate, client, officer, cert, catalog, claims, report, audit, jobs,
+export-schema; and the commands of installed plugins (the development kit's demo and simulate)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.sequencer import sequence_pending
 from hub.audit.service import Backlog, ChainReport, backlog, verify_chain
 from hub.catalogs.adminunits import admin_catalog
-from hub.clients import service
+from hub.clients import officers, service
 from hub.clients.permissions import ClientKind, Jurisdiction, Role
 from hub.clients.tokens import TokenSigner
 from hub.documents.gateway import add_account
@@ -260,6 +260,49 @@ def client_gateway_account(name: str, username: str, password: str) -> None:
         ),
     )
     click.echo(f"gateway account {username} added for {name}")
+
+
+@main.group()
+def officer() -> None:
+    """People who sign in to the console, each bound to a client's roles and jurisdiction."""
+
+
+@officer.command("create")
+@click.argument("username")
+@click.option("--client", "client_name", required=True, help="The client whose roles and jurisdiction they act with.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def officer_create(username: str, client_name: str, password_stdin: bool) -> None:
+    """Add officer USERNAME (the password is asked for, or read with --password-stdin; only its argon2 hash is kept)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    in_transaction(
+        load_settings(),
+        lambda session: officers.create_officer(
+            session, now=SystemClock().now(), username=username, client_name=client_name, password=password
+        ),
+    )
+    click.echo(f"officer {username.strip().lower()} added, acting as client {client_name}")
+
+
+@officer.command("list")
+def officer_list() -> None:
+    """Every officer: username, client, jurisdiction, whether locked, last sign-in."""
+    for person, bound in in_transaction(load_settings(), officers.list_officers):
+        state = "locked" if person.locked_at else "active"
+        last = person.last_sign_in_at.isoformat(timespec="seconds") if person.last_sign_in_at else "-"
+        click.echo(f"{person.username}\t{bound.name}\t{bound.jurisdiction}\t{state}\t{last}")
+
+
+@officer.command("unlock")
+@click.argument("username")
+def officer_unlock(username: str) -> None:
+    """Unlock USERNAME after too many wrong passwords."""
+    in_transaction(
+        load_settings(), lambda session: officers.unlock_officer(session, now=SystemClock().now(), username=username)
+    )
+    click.echo(f"officer {username.strip().lower()} unlocked")
 
 
 @main.group()

@@ -99,6 +99,14 @@ class DocumentSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The officers' console: its cookies are Secure (HTTPS only) unless turned off for plain-HTTP development."""
+
+    secure_cookies: bool = True
+    session_minutes: int = 480
+
+
+@dataclass(frozen=True)
 class Settings:
     env: Environment = Environment.DEV
     database_url: str = DEFAULT_DATABASE_URL
@@ -112,6 +120,7 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     connectors: ConnectorSettings = field(default_factory=ConnectorSettings)
     documents: DocumentSettings = field(default_factory=DocumentSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     log_level: str = "INFO"
 
     @property
@@ -218,6 +227,10 @@ class Settings:
                 gateway_token_minutes=reader.get(
                     "HUB_GATEWAY_TOKEN_MINUTES", documents.gateway_token_minutes, _positive(int)
                 ),
+            ),
+            console=ConsoleSettings(
+                secure_cookies=reader.get("HUB_CONSOLE_SECURE_COOKIES", True, _flag),
+                session_minutes=reader.get("HUB_CONSOLE_SESSION_MINUTES", 480, _positive(int)),
             ),
             log_level=reader.get("HUB_LOG_LEVEL", "INFO", _enum_str({"DEBUG", "INFO", "WARNING", "ERROR"})),
         )

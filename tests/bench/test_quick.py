@@ -81,6 +81,12 @@ def claims(figures: dict[str, Any]) -> None:
     assert figures["quick"] is True
 
 
+def console(figures: dict[str, Any]) -> None:
+    positive("pages_p50_ms", "pages_p99_ms", "worklist_p99_ms", "page_loads", "province_claims")(figures)
+    assert figures["pages_p50_ms"] <= figures["pages_p99_ms"]
+    assert figures["quick"] is True
+
+
 def big_envelope(figures: dict[str, Any]) -> None:
     positive("envelope_mb", "envelopes_per_s", "mb_per_s", "peak_rss_mb")(figures)
     assert set(figures["levels"]) == {"1", "2"}
@@ -135,6 +141,12 @@ BENCHES = [
         ],
         True,
         claims,
+    ),
+    Bench(
+        "console",
+        ["--quick", *("--claims", "60", "--bulk", "2000", "--rounds", "2", *SERVICES)],
+        True,
+        console,
     ),
     Bench(
         "big_envelope",

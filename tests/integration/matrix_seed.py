@@ -24,6 +24,7 @@ from hub.catalogs.facility_requests import RequestedFacility, request_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCardCase, ReviewItem
 from hub.claims.rules import Month
+from hub.clients.officers import create_officer
 from hub.clients.permissions import ALLOWED_ROLES, ClientKind, Principal
 from hub.clients.tokens import TokenSigner
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
@@ -159,6 +160,7 @@ class Side:
     tokens: dict[ClientKind, str] = field(default_factory=dict)
     principals: dict[ClientKind, Principal] = field(default_factory=dict)
     spare_client: str = ""  # revoked by the positive control
+    officer: str = ""  # a person of the registry office who signs in to the console
     case: str = ""  # the child's case (card issued)
     card: str = ""
     cancel_record: str = ""  # the record number of a second registration, cancelled by the positive control
@@ -203,6 +205,7 @@ class Side:
             self.document,
             self.claim,
             self.spare_fingerprint,
+            self.officer,
             *self.requests,
             *(self.p.client_name(kind) for kind in KINDS),
         }
@@ -310,6 +313,15 @@ async def _catalogs(db: Database, signer: TokenSigner, clock: Clock, national: P
         )
         side.principals[kind], side.tokens[kind] = principal, token
     side.spare_client = f"spare-{place.key}"
+    side.officer = f"hotich-{place.key}"
+    async with db.transaction() as session:
+        await create_officer(
+            session,
+            now=now,
+            username=side.officer,
+            client_name=place.client_name(ClientKind.CIVIL_REGISTRY),
+            password="mật-khẩu-của-ma-trận",
+        )
     await make_client(db, signer, clock, side.spare_client, ClientKind.HOSPITAL, f"facility:{place.spare_facility}")
     async with db.transaction() as session:
         for code, name in ((place.facility, "Bệnh viện"), (place.spare_facility, "Trạm y tế")):

@@ -100,6 +100,12 @@ MATRIX: dict[str, Case] = {
         (K.OPERATOR,),
         lambda d, b, k: b.p.client_name(K.HOSPITAL) in [c["name"] for c in d["clients"]],
     ),
+    "officers": Case(
+        "{ officers { username clientName } }",
+        none,
+        (K.OPERATOR,),
+        lambda d, b, k: b.officer in [o["username"] for o in d["officers"]],
+    ),
     "personalIdCheck": Case(
         "query($n: String!) { personalIdCheck(number: $n) { valid provinceCode } }",
         lambda b: {"n": b.p.employee_id},

@@ -94,6 +94,23 @@ def test_bad_configuration_is_reported(run, monkeypatch):
     assert "configuration error: HUB_DATABASE_URL" in result.output and "postgresql+asyncpg://" in result.output
 
 
+def test_officers_are_created_listed_and_unlocked(run):
+    run("migrate")
+    run("client", "create", "xu-ly-48", "--kind", "claim_processor", "--jurisdiction", "province:48")
+    invoke = CliRunner().invoke
+    created = invoke(
+        main, ["officer", "create", "Lan.Nguyen", "--client", "xu-ly-48", "--password-stdin"], "mật khẩu dài\n"
+    )
+    assert created.exit_code == 0 and "officer lan.nguyen added, acting as client xu-ly-48" in created.output
+    short = invoke(main, ["officer", "create", "minh", "--client", "xu-ly-48", "--password-stdin"], "ngắn\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    unknown = invoke(main, ["officer", "create", "minh", "--client", "nobody", "--password-stdin"], "mật khẩu dài\n")
+    assert unknown.exit_code == 1 and "No client named 'nobody'" in unknown.output
+    assert "lan.nguyen\txu-ly-48\tprovince:48\tactive\t-" in run("officer", "list").output
+    assert run("officer", "unlock", "lan.nguyen").output.strip() == "officer lan.nguyen unlocked"
+    assert run("officer", "unlock", "nobody").exit_code == 1
+
+
 def test_worker_needs_redis(run):
     result = run("worker")
     assert result.exit_code == 1 and "needs HUB_BROKER_URL=redis://" in result.output
@@ -105,6 +122,7 @@ def test_demo_runs_end_to_end(run):
     assert "as nobody: HTTP 401" in result.output
     assert '"code": "FORBIDDEN"' in result.output
     assert "audit chain intact" in result.output
+    assert "http://127.0.0.1:8000/console/" in result.output and "xuly.danang" in result.output
     assert "143 added, 0 updated, 0 unchanged, 2 rejected" in result.output
     assert '"in2024": {"name": "Phường Phước Ninh"}, "in2026": {"name": "Phường Hải Châu"}' in result.output
     assert '"canTakeWork": false, "problems": [{"code": "UNIT_LOCATION_MISSING"' in result.output

@@ -1,0 +1,54 @@
+"""The operators' pages: failed jobs, trusted certificates, clients and officers."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.clients.officers import SignedIn
+from hub.entry.console import queries as q
+from hub.entry.console.pages import PREFIX, Pages
+
+
+class OperationPages(Pages):
+    """What operators keep running: jobs, certificates, clients and officers."""
+
+    async def failed_jobs(self, request: Request, officer: SignedIn) -> Response:
+        data = await self.api.run(officer.principal, q.FAILED_JOBS, {"after": request.query_params.get("after")})
+        connection = data["failedJobs"]
+        values = {
+            "jobs": [edge["node"] for edge in connection["edges"]],
+            "total": connection["totalCount"],
+            "next_cursor": connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] else None,
+        }
+        return self._render(request, "failed_jobs.html", officer, values)
+
+    async def certificates(self, request: Request, officer: SignedIn) -> Response:
+        party = request.query_params.get("party", "").strip() or None
+        include_retired = bool(request.query_params.get("all"))
+        data = await self.api.run(officer.principal, q.CERTIFICATES, {"party": party, "all": include_retired})
+        values = {
+            "certificates": data["certificates"],
+            "party": party or "",
+            "all": include_retired,
+            "errors": request.query_params.getlist("error"),
+            "done": request.query_params.get("done"),
+        }
+        return self._render(request, "certificates.html", officer, values)
+
+    async def import_certificate(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {"party": str(form.get("party", "")).strip(), "pem": str(form.get("pem", ""))}
+        payload = (await self.api.run(officer.principal, q.IMPORT_CERTIFICATE, variables))["importCertificate"]
+        return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
+
+    async def retire_certificate(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {"fingerprint": str(form.get("fingerprint", "")), "reason": str(form.get("reason", "")).strip()}
+        payload = (await self.api.run(officer.principal, q.RETIRE_CERTIFICATE, variables))["retireCertificate"]
+        return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
+
+    async def clients(self, request: Request, officer: SignedIn) -> Response:
+        data = await self.api.run(officer.principal, q.CLIENTS)
+        values = {"clients": data["clients"], "officers": data["officers"]}
+        return self._render(request, "clients.html", officer, values)
