@@ -1,7 +1,7 @@
 """The console: officers (people who sign in, bound to a client) and their browser sessions
 
-Revision ID: 0009_console
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 07:20:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_console"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
