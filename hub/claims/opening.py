@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.details import BirthDetails, ClaimDetails, SicknessDetails, event_date
 from hub.claims.models import Claim, ClaimKind
+from hub.claims.routing import offices
 from hub.claims.service import CLAIM_USE, Opening
 from hub.contributions.models import ContributionMonthRow
 from hub.documents.models import Document, DocumentUse
-from hub.persons.models import Person
 
 SICK_LEAVE, BIRTH_CERTIFICATE = "XML11", "XML9"
 INSURED_WITHIN_MONTHS = 12  # a person with compulsory contributions in the year before the event is insured
@@ -56,7 +56,8 @@ def details_of(document: Document) -> tuple[ClaimKind, ClaimDetails] | None:
 async def openings_from_documents(
     session: AsyncSession, documents: Sequence[Document], *, merge_into: Claim | None = None
 ) -> list[Opening]:
-    """The claims these documents open for insured people (two queries for the whole batch)."""
+    """The claims these documents open for insured people, each routed to its employer's BHXH office (three queries
+    for the whole batch)."""
     handled = set() if merge_into is not None else await _replacing_used(session, documents)
     found = [
         (document, read)
@@ -68,20 +69,22 @@ async def openings_from_documents(
     people = {document.person_id for document, _ in found if document.person_id is not None}
     earliest = min(event_date(details) for _, (_, details) in found)
     months = await _compulsory_months(session, people, since=add_months_to(earliest, -INSURED_WITHIN_MONTHS))
-    provinces = dict(
-        (await session.execute(select(Person.id, Person.province_code).where(Person.id.in_(people)))).all()
-    )
+    at = [
+        (document, kind, details, _employer_at(months.get(document.person_id, []), event_date(details)))
+        for document, (kind, details) in found
+        if document.person_id is not None
+    ]
+    places = await offices(session, people, [employer for *_, (_, employer) in at])
     openings = []
-    for document, (kind, details) in found:
+    for document, kind, details, (insured, employer) in at:
         assert document.person_id is not None
-        insured, employer = _employer_at(months.get(document.person_id, []), event_date(details))
         if not insured and merge_into is None:
             continue  # no compulsory contributions in the year before: no claim opens by itself
         openings.append(
             Opening(
                 kind=kind,
                 person_id=document.person_id,
-                province_code=provinces[document.person_id],
+                province_code=places.province(document.person_id, employer),
                 details=details,
                 employer_id=employer,
                 documents=(document.id,),

@@ -116,7 +116,9 @@ async def open_claims(
         else:
             details = merged(opening.kind, claim.details, opening.details, replacing=opening.replacing)
             claim.details = to_json(details)
-            claim.employer_id = claim.employer_id or opening.employer_id
+            if claim.employer_id is None and opening.employer_id is not None:
+                # An employer now known: the claim goes to the office of its contributions (hub.claims.routing).
+                claim.employer_id, claim.province_code = opening.employer_id, opening.province_code
             claim.filed_on = claim.filed_on or opening.filed_on
             if ClaimState(claim.state) in OPEN_STATES:
                 claim.state = ClaimState.EVIDENCE_PENDING.value
