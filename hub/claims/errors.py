@@ -19,6 +19,8 @@ class ClaimErrorCode(enum.StrEnum):
     CLAIM_NOT_FOUND = "CLAIM_NOT_FOUND"
     NOT_PERMITTED = "NOT_PERMITTED"
     TOO_MANY_FILINGS = "TOO_MANY_FILINGS"
+    ASSIGNED_TO_ANOTHER = "ASSIGNED_TO_ANOTHER"
+    NOT_ASSIGNED_TO_YOU = "NOT_ASSIGNED_TO_YOU"
 
 
 E = ClaimErrorCode
@@ -57,6 +59,11 @@ MESSAGES: Templates = {
         "{count} claims in one call; at most {limit}.",
         "{count} hồ sơ trong một lần gửi; tối đa {limit}.",
     ),
+    E.ASSIGNED_TO_ANOTHER: (
+        "The claim is being worked by {assignee}; it must be released first.",
+        "Hồ sơ đang do {assignee} xử lý; cần được trả lại trước.",
+    ),
+    E.NOT_ASSIGNED_TO_YOU: ("You are not working this claim.", "Bạn không phải người đang xử lý hồ sơ này."),
 }
 
 

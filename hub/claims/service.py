@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.claims import access
+from hub.claims.assignment import check_not_taken_by_another
 from hub.claims.details import ClaimDetails, event_date, event_key, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
@@ -29,6 +30,7 @@ from hub.claims.models import (
     PaymentKind,
     PaymentOrder,
 )
+from hub.claims.search import name_keys
 from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
 from hub.infra.db import rows_in
@@ -105,12 +107,14 @@ async def open_claims(
             )
         ).all()
     }
+    names = await name_keys(session, {o.person_id for key, o in keyed.items() if key not in existing})
     claims: list[Claim] = []
     events: list[dict[str, Any]] = []
     for key, opening in keyed.items():
         claim = existing.get(key)
         if claim is None:
             claim = _new_claim(opening, key[2], now=now, origin=origin)
+            claim.name_key = names.get(opening.person_id)
             session.add(claim)
             what = "opened"
         else:
@@ -213,6 +217,7 @@ async def claim_for_decision(session: AsyncSession, actor: Principal, reference:
     if claim is None:
         raise Forbidden()  # a claim that does not exist and one out of reach look the same
     access.require(actor, Role.CLAIM_DECIDE, claim)
+    check_not_taken_by_another(claim, actor)
     return claim
 
 
