@@ -30,10 +30,13 @@ def check_not_taken_by_another(claim: Claim, actor: Principal) -> None:
 async def take_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> Claim:
     """Take a claim to work it: it is yours unless another processor has it (ASSIGNED_TO_ANOTHER, naming them)."""
     claim = await _claim(session, actor, reference)
-    taken = await _set_assignee(session, claim, actor.name, now, expected=(None, actor.name))
-    if not taken:
+    for _ in range(2):  # a second try only if it was released between the compare-and-set and the read
+        if await _set_assignee(session, claim, actor.name, now, expected=(None, actor.name)):
+            break
         await session.refresh(claim, ["assigned_to"])
         check_not_taken_by_another(claim, actor)
+    else:
+        raise claim_error(E.ASSIGNED_TO_ANOTHER, field="reference", assignee=claim.assigned_to or "?")
     await _log(session, claim, now, actor, "claim.take")
     return claim
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 
 import pytest
-from sqlalchemy import update
+from alembic import command
+from sqlalchemy import Connection, select, text, update
 
 from hub.claims.models import Claim
 from hub.claims.rules import Month
 from hub.claims.rules.inputs import ContributionKind
 from hub.clients.permissions import ClientKind
+from hub.contributions.models import Employer
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource
 from hub.contributions.service import store_contributions
+from hub.entry import migrate
 from hub.infra.clock import vietnam_date
 from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender
@@ -225,3 +229,49 @@ async def test_one_processor_works_a_claim_at_a_time(hub, offices, clock):
     assert (await graphql_data(client, TAKE, {"reference": reference}, token=loser))["takeClaim"]["errors"] == []
     decided = await graphql_data(client, DECIDE, {"reference": reference, "decision": "APPROVE"}, token=loser)
     assert decided["decideClaim"]["errors"] == []
+
+
+async def test_the_migration_folds_names_and_routes_claims_to_the_employers_office(db):
+    """0009_queue gives the claims stored before it their name key and the province of their employer."""
+    now = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
+    async with db.transaction() as session:
+        report = await store_contributions(
+            session,
+            [person("Phạm Thu Hà", COMMUTER_ID, "01", "00004", employer=True)],
+            now=now,
+            actor=None,
+            source=ContributionSource.IMPORT,
+        )
+        person_id = report.stored[0].person_id
+        employer_id = await session.scalar(select(Employer.id).where(Employer.code == EMPLOYER.code))
+
+    def downgrade(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        await connection.execute(
+            text(
+                "INSERT INTO claims (id, reference, kind, person_id, employer_id, province_code, event_key, "
+                "event_date, details, origin, state, computed_version, needs_confirmation, created_at, updated_at) "
+                "VALUES (:id, 'HS261201A', 'sickness', :person, :employer, '01', 'sickness:2025-03-03', "
+                "'2025-03-03', '{}', 'manual', 'computed', 0, false, :now, :now)"
+            ),
+            {
+                "id": _uuid(db, uuid.uuid4()),
+                "person": _uuid(db, person_id),
+                "employer": _uuid(db, employer_id),
+                "now": now,
+            },
+        )
+    await migrate.upgrade(db)
+    async with db.sessions() as session:
+        claim = await session.scalar(select(Claim).where(Claim.reference == "HS261201A"))
+    assert claim is not None and (claim.province_code, claim.name_key) == ("48", "pham thu ha")
+
+
+def _uuid(db, value: uuid.UUID) -> object:
+    """A UUID as the backend stores it in a raw statement (SQLite: 32 hex digits)."""
+    return value.hex if db.engine.dialect.name == "sqlite" else value

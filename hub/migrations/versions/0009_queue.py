@@ -1,5 +1,5 @@
 """Claims: the processors' queue (the person's name folded for search, the processor working a claim, indexes by
-due date)
+due date); claims routed to their employer's province
 
 Revision ID: 0009_queue
 Revises: 0008
@@ -35,6 +35,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("assigned_to", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True))
     connection = op.get_bind()
+    # Issue 19 item 8: a claim belongs to the BHXH office of its employer's contributions, not the person's home
+    # province (hub.claims.routing). Not undone by the downgrade: the home provinces are not kept.
+    connection.execute(
+        sa.text(
+            "UPDATE claims SET province_code = (SELECT employers.province_code FROM employers "
+            "WHERE employers.id = claims.employer_id) WHERE employer_id IS NOT NULL"
+        )
+    )
     claims = sa.table(
         "claims", sa.column("id", sa.Uuid()), sa.column("person_id", sa.Uuid()), sa.column("name_key", sa.String())
     )
