@@ -70,7 +70,7 @@ STORE_BATCH = 5_000
 COPY_BATCH = 50_000
 PROGRESS_S = 5.0
 POLL_S = 0.05
-SURNAMES = ("nguyễn", "tran thi", "Lê", "pham", "hoàng văn")  # searched by name in the queue rounds
+SURNAMES = ("nguyễn", "tran thi", "Lê", "pham", "hoàng văn")  # searched by name in the queue rounds (a name's start)
 
 FILE_CLAIM = """mutation($input: FileClaimInput!) {
   fileClaim(input: $input) { claim { reference state } errors { code message } }

@@ -134,6 +134,23 @@ class Claim(Base):
             sqlite_where=WAITING_STATES,
         ),
         Index("ix_claims_waiting_due_on", "due_on", "id", postgresql_where=WAITING_STATES, sqlite_where=WAITING_STATES),
+        # Searching by the start of a name (LIKE 'nguyen thi%'; text_pattern_ops whatever the collation): the waiting
+        # work of a province or of the country, read from the index alone for the total; any state.
+        Index(
+            "ix_claims_waiting_province_code_name_key",
+            "province_code",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
+        Index(
+            "ix_claims_waiting_name_key",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
         Index("ix_claims_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
         Index("ix_claims_assigned_to", "assigned_to"),
     )

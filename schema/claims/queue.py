@@ -47,8 +47,7 @@ class ClaimFilterInput:
     search: str | None = strawberry.field(
         default=None,
         description="A claim reference, a personal identification number (12 digits), a BHXH code (10 digits), or "
-        "a name, with or without diacritics, from the start of any of its words (among the work waiting unless "
-        "states are given).",
+        "the start of a name, with or without diacritics (among the work waiting unless states are given).",
     )
 
     def to_filter(self) -> ClaimFilter:

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
-from connectors.population_evidence import RelationshipQuery
-from connectors.simulators.population import RegisteredPerson
 from devkit.qd4750_samples import MOTHER, SICK_LEAVE, TWIN_A, TWIN_B
 from hub.childcards.intake import submit_registrations
 from hub.childcards.models import DeliveryMethod
@@ -21,15 +18,13 @@ from hub.claims.rules import Month
 from hub.clients.permissions import ClientKind
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource
 from hub.contributions.service import store_contributions
-from hub.documents.evidence import RelationshipKind
 from hub.documents.qd4750 import table_file
-from hub.entry.app import create_app
 from hub.jobs.models import JobState, OutboxJob
 from hub.persons.models import Gender
 from tests.helpers import graphql_data, make_client, wait_until
 from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
-from tests.integration.test_claim_evidence import BIRTH, BORN, CHILD_ID, FATHER_ID, MOTHER_ID
-from tests.integration.test_claims import CLAIM, EMPLOYEE_ID, EMPLOYER, SICK_VISIT, claims_when, insured
+from tests.integration.test_claim_evidence import BIRTH, BORN, CHILD_ID, FATHER_ID, MOTHER_ID, connected_parents
+from tests.integration.test_claims import CLAIM, EMPLOYEE_ID, EMPLOYER, SICK_VISIT, claims_when
 from tests.integration.test_documents import submit
 from tests.integration.test_evidence import connected_to, systems, trust_simulators  # noqa: F401  (the simulators, shared per module)
 
@@ -44,44 +39,10 @@ async def jobs_done(db) -> bool:
 
 @pytest.fixture
 async def parents(systems, settings, clock, signer, backend):  # noqa: F811
-    """The insured mother and father, connected to the registry and the population database; the child not yet
+    """The insured parents, the hub connected to the registry and the population database; the child not yet
     registered with the hub."""
-    civil_url, civil, population_url, people = systems
-    civil.clear()
-    civil.add_births([BIRTH])
-    people.clear()
-    people.add_many(
-        [
-            RegisteredPerson("Nguyễn Thị Lan", dt.date(1992, 3, 14), Gender.FEMALE, MOTHER_ID),
-            RegisteredPerson("Trần Văn Hùng", dt.date(1992, 5, 6), Gender.MALE, FATHER_ID),
-            RegisteredPerson("Trần Minh Khôi", BORN, Gender.MALE, CHILD_ID, MOTHER_ID),
-        ]
-    )
-    people.add_relationships([RelationshipQuery(RelationshipKind.FATHER_CHILD, FATHER_ID, CHILD_ID)])
-    connected = connected_to(settings, civil_url, population_url)
-    app = create_app(connected, clock=clock)
-    async with app.router.lifespan_context(app):
-        state = app.state.hub
-        db = state.services.db
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
-            tokens, principals = await documents_world((client, state), signer, clock, backend)
-            await trust_simulators(db, principals["operator"], clock, civil_url, population_url)
-            async with db.transaction() as session:
-                await store_contributions(
-                    session,
-                    [
-                        insured("Nguyễn Thị Lan", Gender.FEMALE, dt.date(1992, 3, 14), personal_id_number=MOTHER_ID),
-                        insured("Trần Văn Hùng", Gender.MALE, dt.date(1992, 5, 6), personal_id_number=FATHER_ID),
-                    ],
-                    now=clock.now(),
-                    actor=None,
-                    source=ContributionSource.IMPORT,
-                )
-            worker = worker_for(connected, clock, backend)
-            try:
-                yield client, tokens, db
-            finally:
-                await stop(worker)
+    async with connected_parents(systems, settings, clock, signer, backend) as world:
+        yield world
 
 
 def registration() -> BirthRecord:

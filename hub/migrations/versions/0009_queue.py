@@ -62,9 +62,20 @@ def upgrade() -> None:
             batch_op.create_index(
                 name, columns, unique=False, postgresql_where=WAITING_STATES, sqlite_where=WAITING_STATES
             )
-        batch_op.create_index(
-            "ix_claims_name_key", ["name_key"], unique=False, postgresql_ops={"name_key": "text_pattern_ops"}
-        )
+        pattern_ops = {"name_key": "text_pattern_ops"}  # LIKE 'prefix%' whatever the collation
+        for name, columns in (
+            ("ix_claims_waiting_province_code_name_key", ["province_code", "name_key"]),
+            ("ix_claims_waiting_name_key", ["name_key"]),
+        ):
+            batch_op.create_index(
+                name,
+                columns,
+                unique=False,
+                postgresql_ops=pattern_ops,
+                postgresql_where=WAITING_STATES,
+                sqlite_where=WAITING_STATES,
+            )
+        batch_op.create_index("ix_claims_name_key", ["name_key"], unique=False, postgresql_ops=pattern_ops)
         batch_op.create_index("ix_claims_assigned_to", ["assigned_to"], unique=False)
 
 
@@ -73,6 +84,8 @@ def downgrade() -> None:
         for name in (
             "ix_claims_assigned_to",
             "ix_claims_name_key",
+            "ix_claims_waiting_name_key",
+            "ix_claims_waiting_province_code_name_key",
             "ix_claims_waiting_due_on",
             "ix_claims_waiting_province_code_due_on",
         ):
