@@ -69,15 +69,17 @@ def _conditions(where: ClaimFilter, today: dt.date, actor: Principal) -> list[Co
     conditions: list[ColumnElement[bool]] = []
     if where.kinds:
         conditions.append(Claim.kind.in_([k.value for k in where.kinds]))
+    waiting = not where.states and not where.needs_confirmation  # the default: the work waiting
     if where.states:
         conditions.append(Claim.state.in_([s.value for s in where.states]))
-    elif not where.needs_confirmation:
+    if waiting:
         conditions.append(WAITING_NOW)
     if where.province_code:
         conditions.append(Claim.province_code == where.province_code)
     due = Due.OVERDUE if where.overdue else where.due
     if due is not None:
-        conditions.append(WAITING_NOW)
+        if not waiting:
+            conditions.append(WAITING_NOW)
         if due is Due.OVERDUE:
             conditions.append(Claim.due_on < today)
         elif due is Due.TODAY:
