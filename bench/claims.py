@@ -7,23 +7,26 @@ stored, on PostgreSQL + Redis as deployed.
 Set-up, not timed: a dedicated database (created afresh, dropped at the end) and Redis database (flushed at the start
 and the end), `hub migrate`, then N insured people of a generated population (`devkit.workloads.claims`), each with the
 contribution history the contribution system holds about them, stored with `store_contributions` in batches of
-5,000; one claim-processor client per province of those people (as `hub client create NAME --kind claim_processor
---jurisdiction province:NN` does). W web processes (`hub serve`, one port each) and K job workers (`hub worker`).
+5,000; one claim-processor client per province of those people or of their employers, which settle their claims
+(as `hub client create NAME --kind claim_processor --jurisdiction province:NN` does). W web processes (`hub serve`,
+one port each) and K job workers (`hub worker`).
 
 Measured:
 1. `claims_per_s`: S senders, each on its own keep-alive connection, file one SICKNESS claim (a leave of 2 to 5
    working days inside the person's last month of compulsory contributions: the evidence the computation needs is
    present) per person, as lists of L claims of one province (an employer's list, Mẫu 01B-HSB; default 100)
    through the GraphQL mutation `fileClaims` (with L = 1: one `fileClaim` per claim), with the token of the
-   person's province; the workers compute them. Claims / seconds from the first send to the moment the database
-   holds every one of them in state COMPUTED (polled directly), after a warm-up of a few claims and VACUUM (ANALYZE)
-   and CHECKPOINT (what a deployment's autovacuum and checkpointer would long since have done with the histories
-   stored in the set-up).
+   province settling it (the employer's); the workers compute them. Claims / seconds from the first send to the
+   moment the database holds every one of them in state COMPUTED (polled directly), after a warm-up of a few claims
+   and VACUUM (ANALYZE) and CHECKPOINT (what a deployment's autovacuum and checkpointer would long since have done
+   with the histories stored in the set-up).
 2. `queue_p99_ms`: M claims (default 1,000,000; quick 50,000) bulk-loaded with COPY (kinds, states, provinces,
    created_at over a year, due dates, computations like those the workers wrote), VACUUM (ANALYZE) and CHECKPOINT
    (a deployment's autovacuum and checkpointer would), then R rounds of three sequential requests of one
-   province's processor: `claims(filter: {states: [COMPUTED]}, first: 50)`, its second page (`after`), and
-   `claims(filter: {overdue: true}, first: 50)`; p50 and p99 of all the requests (and of each).
+   province's processor: `claims(filter: {states: [COMPUTED]}, first: 50)`, its second page (`after`),
+   `claims(filter: {overdue: true}, first: 50)`, the default queue (the work waiting by due date, `claims(first:
+   50)`) and its second page, `claims(filter: {due: THIS_WEEK})` and a search by name (`{search: "tran thi"}`);
+   p50 and p99 of all the requests (and of each).
 
 Progress goes to stderr; the last line on stdout is one JSON object: {"claims_per_s": ..., "queue_p99_ms": ...,
 "queue_p50_ms": ..., "claims_stored": ..., ...}.
@@ -54,6 +57,7 @@ from bench.deployment import Deployment, Services
 from bench.measuring import percentile
 from bench.processes import log
 from devkit.workloads.claims import COLUMNS, Insured, bulk_claim_rows, claim_input, generate_insured
+from hub.claims.search import name_key
 from hub.contributions.records import ContributionSource
 from hub.infra.clock import SystemClock, vietnam_date
 
@@ -66,6 +70,7 @@ STORE_BATCH = 5_000
 COPY_BATCH = 50_000
 PROGRESS_S = 5.0
 POLL_S = 0.05
+SURNAMES = ("nguyễn", "tran thi", "Lê", "pham", "hoàng văn")  # searched by name in the queue rounds (a name's start)
 
 FILE_CLAIM = """mutation($input: FileClaimInput!) {
   fileClaim(input: $input) { claim { reference state } errors { code message } }
@@ -131,7 +136,8 @@ async def store_people(cfg: Config, people: Sequence[Insured]) -> None:
 
 def prepare(cfg: Config, deployment: Deployment) -> tuple[list[Insured], dict[str, str]]:
     """The database migrated, the insured people with their contributions stored, one claim-processor client per
-    province of theirs; the people and the clients' tokens by province."""
+    province of theirs or of their employers (which settle their claims); the people and the clients' tokens by
+    province."""
     deployment.configure()
     deployment.reset()
     deployment.migrate()
@@ -141,7 +147,7 @@ def prepare(cfg: Config, deployment: Deployment) -> tuple[list[Insured], dict[st
     started = time.perf_counter()
     asyncio.run(store_people(cfg, people))
     log(f"  their contributions stored in {time.perf_counter() - started:.1f} s (store_contributions, 5,000 a batch)")
-    provinces = sorted({insured.record.province_code for insured in people})
+    provinces = sorted({p for i in people for p in (i.record.province_code, i.settling_province)})
     clients = {province: (f"bench-claims-{province}", f"province:{province}") for province in provinces}
     tokens = deployment.create_clients("claim_processor", clients)
     log(f"  {len(tokens)} claim-processor clients (province:NN)")
@@ -177,7 +183,7 @@ async def file_all(
     queue: asyncio.Queue[list[Insured]] = asyncio.Queue()
     by_province: dict[str, list[Insured]] = {}
     for insured in people:
-        by_province.setdefault(insured.record.province_code, []).append(insured)
+        by_province.setdefault(insured.settling_province, []).append(insured)
     for insured_list in by_province.values():
         for start in range(0, len(insured_list), cfg.list_size):
             queue.put_nowait(insured_list[start : start + cfg.list_size])
@@ -190,7 +196,7 @@ async def file_all(
                     batch = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                headers = {"Authorization": f"Bearer {tokens[batch[0].record.province_code]}"}
+                headers = {"Authorization": f"Bearer {tokens[batch[0].settling_province]}"}
                 if cfg.list_size == 1:
                     request = {"query": FILE_CLAIM, "variables": {"input": claim_input(batch[0])}}
                 else:
@@ -315,7 +321,10 @@ async def bulk_load(cfg: Config, count: int) -> dict[str, Any]:
     """`count` claims with COPY, spread over the stored people (and so their provinces), kinds, states and a year."""
     conn = await asyncpg.connect(cfg.services.dsn, timeout=10)
     try:
-        people = [(r["id"], r["province_code"]) for r in await conn.fetch("SELECT id, province_code FROM persons")]
+        people = [
+            (r["id"], r["province_code"], name_key(r["full_name"]))
+            for r in await conn.fetch("SELECT id, province_code, full_name FROM persons")
+        ]
         employers = [r["id"] for r in await conn.fetch("SELECT id FROM employers")]
         templates = [
             (r["computation"], r["explanation"])
@@ -387,10 +396,21 @@ async def measure_queue(cfg: Config, deployment: Deployment, tokens: dict[str, s
         await conn.close()
     log(
         f"work queue: province {province} ({in_province:,} claims), {cfg.queue_rounds} rounds of COMPUTED page 1, "
-        "page 2 (after), overdue page 1, sequential"
+        "page 2 (after), overdue page 1, waiting pages 1 and 2, due this week, a search by name, sequential"
     )
     headers = {"Authorization": f"Bearer {tokens[province]}"}
-    timings: dict[str, list[float]] = {"computed_first": [], "computed_after": [], "overdue": []}
+    timings: dict[str, list[float]] = {
+        name: []
+        for name in (
+            "computed_first",
+            "computed_after",
+            "overdue",
+            "waiting_first",
+            "waiting_after",
+            "due_this_week",
+            "search_name",
+        )
+    }
     totals: dict[str, int] = {}
 
     async with httpx.AsyncClient(base_url=deployment.base_urls[0], timeout=60.0) as client:
@@ -416,6 +436,13 @@ async def measure_queue(cfg: Config, deployment: Deployment, tokens: dict[str, s
             if cursor:
                 await ask("computed_after", {"filter": computed, "first": 50, "after": cursor}, record)
             await ask("overdue", {"filter": {"overdue": True}, "first": 50}, record)
+            waiting = await ask("waiting_first", {"first": 50}, record)
+            cursor = waiting["pageInfo"]["endCursor"]
+            if cursor:
+                await ask("waiting_after", {"first": 50, "after": cursor}, record)
+            await ask("due_this_week", {"filter": {"due": "THIS_WEEK"}, "first": 50}, record)
+            surname = SURNAMES[round_number % len(SURNAMES)]
+            await ask("search_name", {"filter": {"search": surname}, "first": 50}, record)
     everything = [s for values in timings.values() for s in values]
     figures: dict[str, Any] = {
         "queue_p50_ms": round(1000 * percentile(everything, 50), 1),
@@ -459,7 +486,7 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--web-processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="`hub worker` processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per job worker")
-    parser.add_argument("--queue-rounds", type=int, default=None, help="rounds of 3 queue requests (full 200)")
+    parser.add_argument("--queue-rounds", type=int, default=None, help="rounds of 7 queue requests (full 200)")
     parser.add_argument("--seed", type=int, default=2026)
     deploying.add_service_arguments(
         parser,

@@ -28,6 +28,13 @@ class Insured:
     leave_start: dt.date
     leave_end: dt.date
 
+    @property
+    def settling_province(self) -> str:
+        """Whose BHXH office settles the leave's claim: that of the employer of the last period, the one the leave
+        falls in (hub.claims.routing)."""
+        employer = self.record.periods[-1].employer if self.record.periods else None
+        return employer.province_code if employer else self.record.province_code
+
 
 def _working_days_from(start: dt.date, count: int) -> dt.date:
     day, left = start, count - 1
@@ -107,6 +114,7 @@ COLUMNS = (
     "needs_confirmation",
     "created_at",
     "updated_at",
+    "name_key",
 )
 
 
@@ -162,18 +170,18 @@ def bulk_claim_rows(
     rng: random.Random,
     serials: range,
     *,
-    people: Sequence[tuple[Any, str]],
+    people: Sequence[tuple[Any, str, str]],
     employers: Sequence[Any],
     templates: Sequence[tuple[str, str]],
     now: dt.datetime,
     states: Counter[str],
 ) -> list[tuple[Any, ...]]:
-    """Rows of `claims` (in COLUMNS' order), one per serial: spread over the stored `people` (id, province) and
-    `employers`, kinds, states and the year before `now`, computed ones with the computation and explanation of one
-    of `templates` (claims the workers computed); `states` counts the states drawn."""
+    """Rows of `claims` (in COLUMNS' order), one per serial: spread over the stored `people` (id, province, the
+    name's search key) and `employers`, kinds, states and the year before `now`, computed ones with the computation
+    and explanation of one of `templates` (claims the workers computed); `states` counts the states drawn."""
     rows: list[tuple[Any, ...]] = []
     for serial in serials:
-        person_id, province = people[rng.randrange(len(people))]
+        person_id, province, name_key = people[rng.randrange(len(people))]
         kind = _pick(rng, KINDS)
         age = rng.random() * 365
         created = now - dt.timedelta(days=age, seconds=rng.randrange(86_400))
@@ -214,6 +222,7 @@ def bulk_claim_rows(
                 rng.random() < 0.002 and state in ("approved", "paid"),
                 created,
                 created + dt.timedelta(hours=rng.randint(0, 200)),
+                name_key,
             )
         )
     return rows

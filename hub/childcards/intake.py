@@ -31,6 +31,7 @@ from hub.infra.db import Base, lock_keys, one_of, plan_for_batches, rows_in
 from hub.infra.errors import BusinessError
 from hub.infra.text import fold
 from hub.persons.models import Gender, Person
+from hub.persons.news import News, tell
 from hub.persons.service import NewPerson, new_person
 
 MAX_BATCH = 2000
@@ -143,7 +144,9 @@ class _Batch:
         await queue_cards(session, self.to_issue, now)
         # The hospital's birth certificates of the new children's mothers, and the children's care under their
         # temporary card codes, now have their child.
-        await link_newborns(session, {p.mother_id for p in self.new if isinstance(p, Person) and p.mother_id})
+        mothers = {p.mother_id for p in self.new if isinstance(p, Person) and p.mother_id}
+        await link_newborns(session, mothers)
+        await tell(session, News.BIRTH_REGISTERED, mothers, now=now)  # e.g. claims waiting for the birth extract
         await record(session, now=now, actor=actor, events=self.audit)
 
 

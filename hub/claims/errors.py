@@ -23,6 +23,8 @@ class ClaimErrorCode(enum.StrEnum):
     CLAIM_OVERLAPS = "CLAIM_OVERLAPS"
     NOT_DECLARABLE = "NOT_DECLARABLE"
     CHILD_NOT_FOUND = "CHILD_NOT_FOUND"
+    ASSIGNED_TO_ANOTHER = "ASSIGNED_TO_ANOTHER"
+    NOT_ASSIGNED_TO_YOU = "NOT_ASSIGNED_TO_YOU"
 
 
 E = ClaimErrorCode
@@ -79,6 +81,11 @@ MESSAGES: Templates = {
         "A long-term disease is declared on a sickness claim that is not rejected; this one is a {state} {kind} claim.",
         "Chỉ xác định bệnh dài ngày cho hồ sơ ốm đau chưa bị từ chối; hồ sơ này là hồ sơ {kind} ở trạng thái {state}.",
     ),
+    E.ASSIGNED_TO_ANOTHER: (
+        "The claim is being worked by {assignee}; it must be released first.",
+        "Hồ sơ đang do {assignee} xử lý; cần được trả lại trước.",
+    ),
+    E.NOT_ASSIGNED_TO_YOU: ("You are not working this claim.", "Bạn không phải người đang xử lý hồ sơ này."),
 }
 
 

@@ -21,6 +21,7 @@ from hub.childcards.models import ChildCardCase
 from hub.claims.details import BirthDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import insured_employers
+from hub.claims.routing import offices
 from hub.claims.service import CLAIM_USE, Opening, open_claims
 from hub.documents.errors import DocumentErrorCode
 from hub.documents.evidence import BirthExtract, RelationshipCheck, RelationshipKind, RelationshipResult
@@ -134,7 +135,8 @@ async def father_to_confirm(session: AsyncSession, birth: BirthToProve, extract:
     if father.id not in insured:
         return None
     query = RelationshipQuery(RelationshipKind.FATHER_CHILD, father_number, child_number)
-    return FatherToConfirm(father.id, father.province_code, insured[father.id], query)
+    places = await offices(session, [father.id], [insured[father.id]])
+    return FatherToConfirm(father.id, places.province(father.id, insured[father.id]), insured[father.id], query)
 
 
 async def store_evidence(

@@ -20,6 +20,7 @@ from hub.claims.details import CHILD_BORN_UNKNOWN, ChildCareDetails, ClaimDetail
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin
+from hub.claims.routing import settling_province
 from hub.claims.service import Opening, open_or_refuse
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.contributions.models import ContributionMonthRow, Employer
@@ -72,7 +73,7 @@ async def file_claims(
             Opening(
                 filing.kind,
                 person.id,
-                person.province_code,
+                settling_province(person.province_code, employer),
                 details,
                 employer_id=employer.id if employer else None,
                 filed_on=filing.filed_on or vietnam_date(now),
@@ -111,9 +112,10 @@ async def _with_child(session: AsyncSession, filing: Filing, person: Person) -> 
 
 
 def _place(person: Person, employer: Employer | None) -> Location:
-    """Where a filing for this person belongs: their province, their employer that month, themself."""
+    """Where a filing for this person belongs: the province settling it (their employer's that month, else their
+    home's), their employer, themself."""
     return Location(
-        province_code=person.province_code,
+        province_code=settling_province(person.province_code, employer),
         employer_code=employer.code if employer else None,
         personal_id=person.personal_id_number,
     )

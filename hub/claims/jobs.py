@@ -4,6 +4,7 @@ systems with no transaction open), claims opened when evidence arrives and recom
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +20,9 @@ from hub.claims.evidence import (
     father_to_confirm,
     store_evidence,
 )
-from hub.claims.models import Claim, ClaimKind, ClaimOrigin
+from hub.claims.models import Claim, ClaimOrigin
 from hub.claims.opening import openings_from_documents
+from hub.claims.reevaluation import mothers_of, open_from, reevaluate
 from hub.claims.service import (
     CLAIM_USE,
     COMPUTE_CLAIMS,
@@ -30,11 +32,13 @@ from hub.claims.service import (
     request_computation,
 )
 from hub.documents.intake import Intake
-from hub.documents.models import Document, DocumentState
+from hub.documents.models import Document, DocumentState, SubmissionKind
 from hub.documents.uses import DocumentChange, on_document_change, on_documents_arrived
-from hub.jobs import CallContext, JobContext, calling_job, enqueue, job
+from hub.jobs import CallContext, JobContext, calling_job, job
+from hub.persons.news import News, on_news
 
 CANCELLED = "cancelled"  # TINH_TRANG of a civil-status extract whose record was cancelled
+BIRTH_EXTRACT = SubmissionKind.BIRTH_EXTRACT.value  # about the child: its mother's evidence too
 
 
 @job(COMPUTE_CLAIMS)
@@ -72,13 +76,27 @@ async def gather_evidence(ctx: CallContext, request: GatherEvidence) -> None:
 @on_documents_arrived
 async def open_from_documents(session: AsyncSession, documents: Sequence[Document], now: dt.datetime) -> None:
     """A sick-leave certificate of an insured employee opens a sickness claim; a birth certificate whose mother is
-    insured opens a maternity claim, whose birth extract is then fetched (hub.claims.evidence)."""
-    openings = await openings_from_documents(session, documents)
-    if openings:
-        claims = await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
-        births = [claim.id for claim in claims if claim.kind == ClaimKind.MATERNITY]
-        if births:  # the birth extract, and through it the father's paternity claim
-            await enqueue(session, GATHER_EVIDENCE, GatherEvidence(births), now=now)
+    insured opens a maternity claim, whose birth extract is then fetched (hub.claims.evidence). Any document about a
+    person is evidence their waiting claims may need: they are looked at again (hub.claims.reevaluation); a birth
+    extract about a child, its mother's too."""
+    claims = await open_from(session, documents, now=now)
+    people = {document.person_id for document in documents if document.person_id is not None}
+    children = {d.person_id for d in documents if d.doc_type == BIRTH_EXTRACT and d.person_id is not None}
+    people |= await mothers_of(session, children)
+    await reevaluate(session, people, now=now, births=bool(children), except_claims={claim.id for claim in claims})
+
+
+@on_news
+async def reevaluate_on_news(session: AsyncSession, news: News, people: frozenset[uuid.UUID], now: dt.datetime) -> None:
+    """A birth registered: the mothers' maternity claims can have their birth extract (and the father his claim);
+    contributions stored: certificates of people not known as insured before open their claims."""
+    await reevaluate(
+        session,
+        people,
+        now=now,
+        births=news is News.BIRTH_REGISTERED,
+        unused_certificates=news is News.CONTRIBUTIONS_STORED,
+    )
 
 
 @on_document_change(CLAIM_USE)

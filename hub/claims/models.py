@@ -90,6 +90,12 @@ class Claim(Base):
     # A document the claim rested on was revoked (or its civil-status record cancelled): the claim is not computed
     # again until a document brings new evidence, whatever computations were already queued.
     withdrawn_evidence: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The insured person's name folded for search (hub.claims.search.name_key: no diacritics, đ → d, lower case).
+    name_key: Mapped[str | None] = mapped_column(String(200))
+    # The processor working the claim (their client name), taken and released with a compare-and-set
+    # (hub.claims.assignment); a decision by anyone else is refused.
+    assigned_to: Mapped[str | None] = mapped_column(String(200))
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -117,6 +123,36 @@ class Claim(Base):
             sqlite_where=WAITING_STATES,
         ),
         Index("ix_claims_employer_id", "employer_id"),
+        # The work queue by due date (a claim without one, waiting on evidence, last): the waiting work of a province
+        # or of the country; by province and state, ix_claims_province_code_state_due_on.
+        Index(
+            "ix_claims_waiting_province_code_due_on",
+            "province_code",
+            "due_on",
+            "id",
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
+        Index("ix_claims_waiting_due_on", "due_on", "id", postgresql_where=WAITING_STATES, sqlite_where=WAITING_STATES),
+        # Searching by the start of a name (LIKE 'nguyen thi%'; text_pattern_ops whatever the collation): the waiting
+        # work of a province or of the country, read from the index alone for the total; any state.
+        Index(
+            "ix_claims_waiting_province_code_name_key",
+            "province_code",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
+        Index(
+            "ix_claims_waiting_name_key",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+            postgresql_where=WAITING_STATES,
+            sqlite_where=WAITING_STATES,
+        ),
+        Index("ix_claims_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        Index("ix_claims_assigned_to", "assigned_to"),
     )
 
 

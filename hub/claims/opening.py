@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.claims.children import named_on_certificate, parents_of
 from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, SicknessDetails, event_date
 from hub.claims.models import Claim, ClaimKind
+from hub.claims.routing import Offices, employer_provinces
 from hub.claims.rules.long_term import codes_in, first_listed
 from hub.claims.rules.months import full_years
 from hub.claims.rules.sickness import CHILD_AGE_LIMIT_YEARS
@@ -74,7 +76,8 @@ def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[Cla
 async def openings_from_documents(
     session: AsyncSession, documents: Sequence[Document], *, merge_into: Claim | None = None
 ) -> list[Opening]:
-    """The claims these documents open for insured people (a few queries for the whole batch, whatever its size)."""
+    """The claims these documents open for insured people, each routed to its employer's BHXH office (a few queries
+    for the whole batch, whatever its size)."""
     handled = set() if merge_into is not None else await _replacing_used(session, documents)
     visits = await _visit_codes(session, documents)
     found = [
@@ -154,7 +157,9 @@ async def openings_from_documents(
                 replacing=merge_into is not None,
             )
         )
-    return openings
+    # Each claim goes to the office of its employer's contributions, the home province without one (hub.claims.routing).
+    places = Offices(provinces, await employer_provinces(session, [o.employer_id for o in openings]))
+    return [replace(o, province_code=places.province(o.person_id, o.employer_id)) for o in openings]
 
 
 async def _visit_codes(session: AsyncSession, documents: Sequence[Document]) -> dict[tuple[str, str | None], list[str]]:

@@ -4,11 +4,12 @@ and the national portal's case status (state, dates and amounts, never medical c
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import Boolean, ColumnElement, Date, Uuid, and_, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
@@ -16,7 +17,8 @@ from hub.audit.purpose import Purpose
 from hub.audit.refusals import note_refusal
 from hub.audit.service import AuditEvent, record
 from hub.claims.access import readable, refused
-from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentOrder
+from hub.claims.models import WAITING_STATES, Claim, ClaimEvent, ClaimKind, ClaimState, PaymentOrder
+from hub.claims.search import matching
 from hub.claims.service import CLAIM_USE
 from hub.clients.permissions import Principal, Role
 from hub.documents.models import Document, DocumentUse
@@ -26,16 +28,33 @@ from hub.infra.errors import Forbidden
 MAX_PAGE = 200
 # Overdue: BHXH's settlement deadline passed while the claim still waits for evidence or a decision.
 WAITING = (ClaimState.EVIDENCE_PENDING.value, ClaimState.COMPUTED.value)
+# Waiting, in the partial indexes' own words, so that the planner picks them (a bound list would not match).
+WAITING_NOW = literal_column(WAITING_STATES.text, type_=Boolean)
+
+
+class Due(enum.StrEnum):
+    """Waiting work by its due date: due today, due by the end of this week (Sunday), past it."""
+
+    TODAY = "today"
+    THIS_WEEK = "this_week"
+    OVERDUE = "overdue"
 
 
 @dataclass(frozen=True)
 class ClaimFilter:
+    """What the queue shows. Without states or the need of a confirmation: the work waiting (claims waiting on
+    evidence or on a decision), a search included."""
+
     kinds: tuple[ClaimKind, ...] = ()
     states: tuple[ClaimState, ...] = ()
     province_code: str | None = None
-    overdue: bool = False
+    overdue: bool = False  # the same as due=OVERDUE
+    due: Due | None = None
     needs_confirmation: bool = False
     person_id: uuid.UUID | None = None
+    mine: bool = False  # taken by the caller
+    unassigned: bool = False  # taken by nobody
+    search: str | None = None  # a reference, an ID number, a BHXH code or a name (hub.claims.search)
 
 
 @dataclass(frozen=True)
@@ -45,21 +64,59 @@ class ClaimPage:
     has_next: bool
 
 
-def _conditions(where: ClaimFilter, today: dt.date) -> list[ColumnElement[bool]]:
+def _conditions(where: ClaimFilter, today: dt.date, actor: Principal) -> list[ColumnElement[bool]] | None:
+    """The filter as conditions on Claim; None when it can find nothing (a blank search)."""
     conditions: list[ColumnElement[bool]] = []
     if where.kinds:
         conditions.append(Claim.kind.in_([k.value for k in where.kinds]))
+    waiting = not where.states and not where.needs_confirmation  # the default: the work waiting
     if where.states:
         conditions.append(Claim.state.in_([s.value for s in where.states]))
+    if waiting:
+        conditions.append(WAITING_NOW)
     if where.province_code:
         conditions.append(Claim.province_code == where.province_code)
-    if where.overdue:
-        conditions.extend([Claim.state.in_(WAITING), Claim.due_on < today])
+    due = Due.OVERDUE if where.overdue else where.due
+    if due is not None:
+        if not waiting:
+            conditions.append(WAITING_NOW)
+        if due is Due.OVERDUE:
+            conditions.append(Claim.due_on < today)
+        elif due is Due.TODAY:
+            conditions.append(Claim.due_on == today)
+        else:
+            conditions.append(Claim.due_on.between(today, today + dt.timedelta(days=6 - today.weekday())))
     if where.needs_confirmation:
         conditions.append(Claim.needs_confirmation.is_(True))
     if where.person_id is not None:
         conditions.append(Claim.person_id == where.person_id)
+    if where.mine:
+        conditions.append(Claim.assigned_to == actor.name)
+    if where.unassigned:
+        conditions.append(Claim.assigned_to.is_(None))
+    if where.search is not None:
+        found = matching(where.search)
+        if found is None:
+            return None
+        conditions.append(found)
     return conditions
+
+
+QueuePosition = tuple[dt.date | None, uuid.UUID]
+
+
+def queue_position(claim: Claim) -> QueuePosition:
+    """Where a claim stands in the queue's order (its cursor): due date, a claim without one last, then id."""
+    return claim.due_on, claim.id
+
+
+def _after(position: QueuePosition) -> ColumnElement[bool]:
+    due, claim_id = position
+    if due is None:
+        return and_(Claim.due_on.is_(None), Claim.id > claim_id)
+    return or_(
+        tuple_(Claim.due_on, Claim.id) > tuple_(literal(due, Date), literal(claim_id, Uuid)), Claim.due_on.is_(None)
+    )
 
 
 async def search_claims(
@@ -69,16 +126,20 @@ async def search_claims(
     actor: Principal,
     where: ClaimFilter,
     first: int = 50,
-    after: tuple[dt.datetime, uuid.UUID] | None = None,
+    after: QueuePosition | None = None,
 ) -> ClaimPage:
-    """The work queue: oldest first (created time, then id), with the total; one audit entry per claim shown."""
-    conditions = [readable(actor), *_conditions(where, vietnam_date(now))]
+    """The work queue: by due date (then id), with the total; one audit entry per claim shown."""
+    found = _conditions(where, vietnam_date(now), actor)
+    if found is None:
+        readable(actor)  # a caller who may read no claim is refused all the same
+        return ClaimPage([], 0, False)
+    conditions = [readable(actor), *found]
     total = await session.scalar(select(func.count()).select_from(Claim).where(*conditions)) or 0
     query = select(Claim).where(*conditions)
     if after is not None:
-        query = query.where(tuple_(Claim.created_at, Claim.id) > tuple_(*after))
+        query = query.where(_after(after))
     limit = max(1, min(first, MAX_PAGE))
-    claims = (await session.scalars(query.order_by(Claim.created_at, Claim.id).limit(limit + 1))).all()
+    claims = (await session.scalars(query.order_by(Claim.due_on.asc().nulls_last(), Claim.id).limit(limit + 1))).all()
     page = claims[:limit]
     # Each claim shown is its person's data shown: one entry per claim, so the person's trail has it.
     events = [AuditEvent("claim.list", Purpose.CLAIM_SETTLEMENT, c.person_id, {"claim": c.reference}) for c in page]

@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.claims import access, ledger, overlap, states
+from hub.claims.assignment import check_not_taken_by_another
 from hub.claims.details import ClaimDetails, event_date, event_key, from_json, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
+from hub.claims.search import name_keys
 from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
 from hub.infra.db import lock_keys, rows_in
@@ -116,6 +118,7 @@ async def open_or_refuse(
     for claim in held_claims:
         by_person[claim.person_id].append(claim)
     views: dict[uuid.UUID, overlap.Held] = {}
+    names = await name_keys(session, set(people))
 
     def held(claim: Claim) -> overlap.Held:
         if claim.id not in views:
@@ -155,6 +158,7 @@ async def open_or_refuse(
                 continue
         if target is None:
             claim = _new_claim(opening, _free_key(key, opening.kind, claims), now=now, origin=origin)
+            claim.name_key = names.get(opening.person_id)
             session.add(claim)
             claims.append(claim)
             what, moved = "opened", states.OPENED
@@ -163,7 +167,9 @@ async def open_or_refuse(
             keep_days = not opening.documents and claim.origin == ClaimOrigin.DOCUMENT.value
             details = overlap.for_merging(opening.details, held(claim), keep_days=keep_days)
             claim.details = to_json(merged(opening.kind, claim.details, details, replacing=opening.replacing))
-            claim.employer_id = claim.employer_id or opening.employer_id
+            if claim.employer_id is None and opening.employer_id is not None:
+                # An employer now known: the claim goes to the office of its contributions (hub.claims.routing).
+                claim.employer_id, claim.province_code = opening.employer_id, opening.province_code
             claim.filed_on = claim.filed_on or opening.filed_on
             moved = ClaimState.EVIDENCE_PENDING if ClaimState(claim.state) in OPEN_STATES else None
             if opening.documents:  # new evidence: the claim can be computed again
@@ -244,6 +250,7 @@ async def claim_for_decision(session: AsyncSession, actor: Principal, reference:
     if claim is None:
         raise Forbidden()  # a claim that does not exist and one out of reach look the same
     access.require(actor, Role.CLAIM_DECIDE, claim)
+    check_not_taken_by_another(claim, actor)
     return claim
 
 

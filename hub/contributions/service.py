@@ -48,6 +48,7 @@ from hub.documents.linking import link_waiting
 from hub.infra.clock import vietnam_date
 from hub.infra.db import insert_for, lock_keys
 from hub.infra.errors import BusinessError
+from hub.persons.news import News, tell
 
 __all__ = [
     "ContributionPeriod",
@@ -154,6 +155,8 @@ async def store_contributions(
 
     linked = [match.person_id for match in matches if match.created or match.attach]
     report.documents_linked = await link_waiting(session, linked, now=now)
+    # Claims waiting on these people's contributions are looked at again (hub.claims.reevaluation).
+    await tell(session, News.CONTRIBUTIONS_STORED, [match.person_id for match in matches], now=now)
     report.rejected = [RejectedRecord(index, errors) for index, errors in sorted(rejected.items())]
     audit.append(
         AuditEvent(

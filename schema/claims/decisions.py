@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.claims.assignment import release_claim, take_claim
 from hub.claims.declarations import declare_long_term_disease
 from hub.claims.details import (
     CHILD_BORN_UNKNOWN,
@@ -202,6 +203,17 @@ class ClaimMutation:
     @strawberry.mutation(description="Confirm the top-up or recovery a recalculation ordered.")
     async def confirm_claim_adjustment(self, info: Info, reference: str) -> ClaimPayload:
         return await _act(info, lambda s, now, actor: confirm_adjustment(s, now=now, actor=actor, reference=reference))
+
+    @strawberry.mutation(
+        description="Take a claim to work it: nobody else may decide it until you release it (ASSIGNED_TO_ANOTHER, "
+        "naming who has it, if someone took it first)."
+    )
+    async def take_claim(self, info: Info, reference: str) -> ClaimPayload:
+        return await _act(info, lambda s, now, actor: take_claim(s, now=now, actor=actor, reference=reference))
+
+    @strawberry.mutation(description="Release a claim you took, for anyone to take.")
+    async def release_claim(self, info: Info, reference: str) -> ClaimPayload:
+        return await _act(info, lambda s, now, actor: release_claim(s, now=now, actor=actor, reference=reference))
 
 
 async def _act(info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[Claim]]) -> ClaimPayload:

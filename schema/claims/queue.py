@@ -7,39 +7,63 @@ import uuid
 
 import strawberry
 
-from hub.claims.models import ClaimKind, ClaimState
-from hub.claims.queries import ClaimFilter, case_status, read_claim, search_claims
+from hub.claims.models import Claim, ClaimKind, ClaimState
+from hub.claims.queries import ClaimFilter, Due, QueuePosition, case_status, queue_position, read_claim, search_claims
 from hub.clients.permissions import Role
 from hub.documents.models import Document, DocumentState
 from hub.documents.queries import DocumentFilter, search_documents
+from hub.infra.errors import InvalidRequest
 from schema.claims.types import CaseStatus, ClaimEventType, ClaimType, PaymentOrderType, today
 from schema.context import Info, write
 from schema.documents.types import DocumentType
 from schema.ids import parse_uuid
-from schema.pagination import PageInfo, decode_time_cursor, page_info, time_cursor
+from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_info
 
-CURSOR_KIND = "claim"
+CURSOR_KIND = "claim-due"  # a position in the queue's order: due date, id
+MAX_SEARCH = 200
+
+
+strawberry.enum(Due, name="ClaimDue")
 
 
 @strawberry.input
 class ClaimFilterInput:
     kinds: list[ClaimKind] | None = None
-    states: list[ClaimState] | None = None
+    states: list[ClaimState] | None = strawberry.field(
+        default=None,
+        description="Without states (nor needsConfirmation): the work waiting, EVIDENCE_PENDING and COMPUTED.",
+    )
     province_code: str | None = None
     overdue: bool = strawberry.field(default=False, description="Past BHXH's settlement deadline, still waiting.")
+    due: Due | None = strawberry.field(
+        default=None, description="Waiting work due today, by the end of this week (Sunday), or overdue."
+    )
     needs_confirmation: bool = strawberry.field(
         default=False, description="A recalculation changed an approved amount."
     )
     person_id: strawberry.ID | None = None
+    mine: bool = strawberry.field(default=False, description="The claims you took.")
+    unassigned: bool = strawberry.field(default=False, description="The claims nobody took.")
+    search: str | None = strawberry.field(
+        default=None,
+        description="A claim reference, a personal identification number (12 digits), a BHXH code (10 digits), or "
+        "the start of a name, with or without diacritics (among the work waiting unless states are given).",
+    )
 
     def to_filter(self) -> ClaimFilter:
+        if self.search is not None and len(self.search) > MAX_SEARCH:
+            raise InvalidRequest(f"search: at most {MAX_SEARCH} characters.")
         return ClaimFilter(
             kinds=tuple(self.kinds or ()),
             states=tuple(self.states or ()),
             province_code=self.province_code,
             overdue=self.overdue,
+            due=self.due,
             needs_confirmation=self.needs_confirmation,
             person_id=parse_uuid(self.person_id) if self.person_id else None,
+            mine=self.mine,
+            unassigned=self.unassigned,
+            search=self.search,
         )
 
 
@@ -99,20 +123,19 @@ class ClaimDetail:
 
 @strawberry.type
 class ClaimQuery:
-    @strawberry.field(description="The work queue within your jurisdiction, oldest first, with the total.")
+    @strawberry.field(
+        description="The work queue within your jurisdiction, by due date (a claim not yet due last), with the total."
+    )
     async def claims(
         self, info: Info, filter: ClaimFilterInput | None = None, first: int = 50, after: str | None = None
     ) -> ClaimConnection:
         where = filter.to_filter() if filter else ClaimFilter()
-        start = decode_time_cursor(CURSOR_KIND, after) if after else None
+        start = _decode(after) if after else None
         page = await write(
             info, lambda s, now, actor: search_claims(s, now=now, actor=actor, where=where, first=first, after=start)
         )
         day = today(info)
-        edges = [
-            ClaimEdge(cursor=time_cursor(CURSOR_KIND, c.created_at, c.id), node=ClaimType.of(c, today=day))
-            for c in page.claims
-        ]
+        edges = [ClaimEdge(cursor=_cursor(c), node=ClaimType.of(c, today=day)) for c in page.claims]
         return ClaimConnection(
             total_count=page.total, edges=edges, page_info=page_info([e.cursor for e in edges], page.has_next)
         )
@@ -133,6 +156,19 @@ class ClaimQuery:
     async def case_status(self, info: Info, reference: str) -> CaseStatus:
         claim = await write(info, lambda s, now, actor: case_status(s, now=now, actor=actor, reference=reference))
         return CaseStatus.of(claim, today=today(info))
+
+
+def _cursor(claim: Claim) -> str:
+    due, claim_id = queue_position(claim)
+    return encode_cursor(CURSOR_KIND, due.isoformat() if due else "", str(claim_id))
+
+
+def _decode(cursor: str) -> QueuePosition:
+    due, claim_id = decode_cursor(CURSOR_KIND, cursor, 2)
+    try:
+        return dt.date.fromisoformat(due) if due else None, uuid.UUID(claim_id)
+    except ValueError:
+        raise InvalidRequest("Malformed cursor.") from None
 
 
 async def _evidence(info: Info, document_ids: list[uuid.UUID]) -> list[DocumentType]:

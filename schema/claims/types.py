@@ -195,6 +195,8 @@ class ClaimType:
     decision_reason: str | None
     decided_by: str | None
     decided_at: dt.datetime | None
+    assigned_to: str | None = strawberry.field(description="The processor working the claim (takeClaim).")
+    assigned_at: dt.datetime | None
     created_at: dt.datetime
     overdue: bool
     stored_computation: strawberry.Private[dict[str, object] | None]
@@ -244,6 +246,8 @@ class ClaimType:
             decision_reason=claim.decision_reason,
             decided_by=claim.decided_by,
             decided_at=claim.decided_at,
+            assigned_to=claim.assigned_to,
+            assigned_at=claim.assigned_at,
             created_at=claim.created_at,
             overdue=is_overdue(claim, today),
             stored_computation=claim.computation,

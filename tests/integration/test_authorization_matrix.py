@@ -574,6 +574,22 @@ MATRIX: dict[str, Case] = {
         (K.CLAIM_PROCESSOR,),
         lambda d, b, k: d["declareLongTermDisease"]["errors"] == [],
     ),
+    "takeClaim": Case(
+        "mutation($r: String!) { takeClaim(reference: $r) { claim { assignedTo } errors { code } } }",
+        lambda b: {"r": b.claim},
+        (K.CLAIM_PROCESSOR,),
+        lambda d, b, k: bool(d["takeClaim"]["claim"]["assignedTo"]),
+    ),
+    "releaseClaim": Case(
+        f"mutation($r: String!) {{ releaseClaim(reference: $r) {CLAIM_PAYLOAD} }}",
+        lambda b: {"r": b.claim},
+        (K.CLAIM_PROCESSOR,),
+        # Taken or not, the answer is about B's claim, which only its processors may learn.
+        lambda d, b, k: (
+            d["releaseClaim"]["claim"] is not None
+            or [e["code"] for e in d["releaseClaim"]["errors"]] == ["NOT_ASSIGNED_TO_YOU"]
+        ),
+    ),
     "revokeDocument": Case(
         """mutation($id: ID!, $r: String!) { revokeDocument(id: $id, reason: $r) {
           document { id state } errors { code } } }""",

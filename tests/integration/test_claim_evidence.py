@@ -5,6 +5,7 @@ paternity claim opens, waiting for the leave periods his employer files; then it
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -46,8 +47,10 @@ BIRTH = BirthRegistration(
 )
 
 
-@pytest.fixture
-async def family(systems, settings, clock, signer, backend):  # noqa: F811
+@asynccontextmanager
+async def connected_parents(systems, settings, clock, signer, backend):  # noqa: F811
+    """The insured mother and father, the hub connected to the registry and the population database (which know the
+    birth and the father), a worker beside it on PostgreSQL; the child not known to the hub yet."""
     civil_url, civil, population_url, people = systems
     civil.clear()
     civil.add_births([BIRTH])
@@ -79,12 +82,18 @@ async def family(systems, settings, clock, signer, backend):  # noqa: F811
                     actor=None,
                     source=ContributionSource.IMPORT,
                 )
-            await _child(db, clock)
             worker = worker_for(connected, clock, backend)
             try:
                 yield client, tokens, db
             finally:
                 await stop(worker)
+
+
+@pytest.fixture
+async def family(systems, settings, clock, signer, backend):  # noqa: F811
+    async with connected_parents(systems, settings, clock, signer, backend) as (client, tokens, db):
+        await _child(db, clock)
+        yield client, tokens, db
 
 
 async def _child(db, clock) -> None:

@@ -1,0 +1,117 @@
+"""Claims looked at again when evidence they may be waiting for arrives, whatever the order it comes in: a birth
+registered (the child-card flow), a birth extract or a population answer stored, contributions stored, a certificate.
+
+- A claim waiting for evidence (EVIDENCE_PENDING, its evidence not withdrawn) is computed again.
+- A maternity claim without its birth extract has it fetched again (hub.claims.evidence): once the child is
+  registered the registry can be asked, and the father's paternity claim opens, whether the hospital's birth
+  certificate (XML9) or the registration came first.
+- A certificate that opened no claim because the person was not known as insured opens it once their contributions
+  arrive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.claims.evidence import GATHER_EVIDENCE, GatherEvidence
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
+from hub.claims.opening import BIRTH_CERTIFICATE, SICK_LEAVE, openings_from_documents
+from hub.claims.service import CLAIM_USE, open_claims, request_computation
+from hub.documents.models import Document, DocumentState, DocumentUse, SubmissionKind
+from hub.jobs import enqueue
+from hub.persons.models import Person
+
+
+async def open_from(session: AsyncSession, documents: Sequence[Document], *, now: dt.datetime) -> list[Claim]:
+    """Open (or merge into) the claims these documents are evidence for; a maternity claim's birth extract is then
+    fetched, and through it the father's paternity claim."""
+    openings = await openings_from_documents(session, documents)
+    if not openings:
+        return []
+    claims = await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+    births = [claim.id for claim in claims if claim.kind == ClaimKind.MATERNITY]
+    if births:
+        await enqueue(session, GATHER_EVIDENCE, GatherEvidence(births), now=now)
+    return claims
+
+
+async def reevaluate(
+    session: AsyncSession,
+    people: Collection[uuid.UUID],
+    *,
+    now: dt.datetime,
+    births: bool = False,
+    unused_certificates: bool = False,
+    except_claims: Collection[uuid.UUID] = (),
+) -> None:
+    """Look again at these people's claims: compute those waiting for evidence; with `births`, fetch the birth
+    extract of their maternity claims that have none; with `unused_certificates`, open the claims of their
+    certificates that opened none. `except_claims`: claims just opened or merged, already being computed."""
+    if not people:
+        return
+    if unused_certificates:
+        opened = await open_from(session, await _unused_certificates(session, people), now=now)
+        except_claims = {*except_claims, *(claim.id for claim in opened)}
+    waiting = await session.scalars(
+        select(Claim.id).where(
+            Claim.person_id.in_(people),
+            Claim.state == ClaimState.EVIDENCE_PENDING.value,
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    await request_computation(session, [claim_id for claim_id in waiting if claim_id not in except_claims], now=now)
+    if births:
+        unproven = [claim_id for claim_id in await _without_birth_extract(session, people)]
+        if unproven:
+            await enqueue(session, GATHER_EVIDENCE, GatherEvidence(unproven), now=now)
+
+
+async def mothers_of(session: AsyncSession, children: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """The mothers the hub knows of these people."""
+    if not children:
+        return set()
+    found = await session.scalars(
+        select(Person.mother_id).where(Person.id.in_(children), Person.mother_id.is_not(None))
+    )
+    return {mother_id for mother_id in found if mother_id is not None}
+
+
+async def _without_birth_extract(session: AsyncSession, mothers: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """The maternity claims of these mothers, not rejected, that use no birth extract yet."""
+    extract_used = exists().where(
+        DocumentUse.user_kind == CLAIM_USE,
+        DocumentUse.user_id == Claim.id,
+        DocumentUse.document_id == Document.id,
+        Document.doc_type == SubmissionKind.BIRTH_EXTRACT.value,
+    )
+    found = await session.scalars(
+        select(Claim.id)
+        .where(
+            Claim.person_id.in_(mothers),
+            Claim.kind == ClaimKind.MATERNITY.value,
+            Claim.state != ClaimState.REJECTED.value,
+            ~extract_used,
+        )
+        .order_by(Claim.id)
+    )
+    return list(found)
+
+
+async def _unused_certificates(session: AsyncSession, people: Collection[uuid.UUID]) -> Sequence[Document]:
+    """These people's current sick-leave and birth certificates that no claim uses."""
+    used = exists().where(DocumentUse.user_kind == CLAIM_USE, DocumentUse.document_id == Document.id)
+    found = await session.scalars(
+        select(Document)
+        .where(
+            Document.person_id.in_(people),
+            Document.doc_type.in_((SICK_LEAVE, BIRTH_CERTIFICATE)),
+            Document.state == DocumentState.CURRENT.value,
+            ~used,
+        )
+        .order_by(Document.id)
+    )
+    return found.all()
