@@ -24,11 +24,12 @@ from hub.claims.compute import (
     compute,
     explanation_json,
 )
+from hub.claims.deadlines import bhxh_due_on
 from hub.claims.details import BirthDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, details_of
-from hub.claims.rules import VIETNAM_CALENDAR, Birth
-from hub.claims.service import SETTLE_WORKING_DAYS, ComputeClaims, request_computation
+from hub.claims.rules import Birth
+from hub.claims.service import ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
 from hub.documents.models import Document, DocumentState
 from hub.infra.clock import vietnam_date
@@ -94,7 +95,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
             continue
         if not changed and claim.state == ClaimState.COMPUTED:
             continue  # a repeated delivery: nothing to do
-        claim.due_on = claim.due_on or VIETNAM_CALENDAR.add_working_days(vietnam_date(now), SETTLE_WORKING_DAYS)
+        claim.due_on = claim.due_on or bhxh_due_on(kind, claim.filed_by, vietnam_date(now))
         events.append(
             states.change(
                 claim,

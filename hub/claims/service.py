@@ -20,7 +20,7 @@ from hub.claims import access, ledger, overlap, states
 from hub.claims.details import ClaimDetails, event_date, event_key, from_json, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
-from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState, FiledBy
 from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
 from hub.infra.db import lock_keys, rows_in
@@ -28,7 +28,9 @@ from hub.infra.errors import BusinessError, Forbidden
 from hub.jobs import JobKind, enqueue
 
 CLAIM_USE = "claim"  # the kind of document use a claim records
-SETTLE_WORKING_DAYS = 7  # QĐ 863/QĐ-BNV: BHXH settles within 7 working days of a complete file
+# Luật BHXH 41/2024 Art 49, 63: BHXH settles within 7 working days of the employer's complete file (5 for a maternity
+# file the employee brings herself: hub.claims.deadlines.bhxh_working_days)
+SETTLE_WORKING_DAYS = 7
 COMPUTE_BATCH = 500
 OPEN_STATES = frozenset({ClaimState.EVIDENCE_PENDING, ClaimState.COMPUTED, ClaimState.RETURNED})
 
@@ -58,6 +60,7 @@ class Opening:
     employer_id: uuid.UUID | None = None
     documents: tuple[uuid.UUID, ...] = ()
     filed_on: dt.date | None = None
+    filed_by: FiledBy | None = None
     key: str | None = None  # the event key, when it must be that of an existing claim (a replaced document)
     replacing: bool = False  # from an amended version of a document the claim rests on: its facts win
 
@@ -165,6 +168,7 @@ async def open_or_refuse(
             claim.details = to_json(merged(opening.kind, claim.details, details, replacing=opening.replacing))
             claim.employer_id = claim.employer_id or opening.employer_id
             claim.filed_on = claim.filed_on or opening.filed_on
+            claim.filed_by = claim.filed_by or (opening.filed_by.value if opening.filed_by else None)
             moved = ClaimState.EVIDENCE_PENDING if ClaimState(claim.state) in OPEN_STATES else None
             if opening.documents:  # new evidence: the claim can be computed again
                 claim.withdrawn_evidence = None
@@ -220,6 +224,7 @@ def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOri
         computed_version=0,
         approved_amount_vnd=None,
         filed_on=opening.filed_on,
+        filed_by=opening.filed_by.value if opening.filed_by else None,
         due_on=None,
         decision_reason=None,
         decided_by=None,
