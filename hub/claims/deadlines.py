@@ -71,7 +71,7 @@ def filing_deadlines(
 ) -> FilingDeadlines | None:
     """The deadlines of a claim from its stored details (and, for maternity, the leave its computation found);
     None when the leave's end is not known yet, or for convalescence, which the employer arranges itself."""
-    last_day = _leave_end(kind, details, computation)
+    last_day = leave_end(kind, details, computation)
     if last_day is None:
         return None
     returned = VIETNAM_CALENDAR.add_working_days(last_day, 1)
@@ -79,7 +79,8 @@ def filing_deadlines(
     return FilingDeadlines(returned, employee_by, VIETNAM_CALENDAR.add_working_days(employee_by, EMPLOYER_WORKING_DAYS))
 
 
-def _leave_end(kind: ClaimKind, details: dict[str, Any], computation: dict[str, Any] | None) -> dt.date | None:
+def leave_end(kind: ClaimKind, details: dict[str, Any], computation: dict[str, Any] | None) -> dt.date | None:
+    """The last day of a claim's leave from its stored details (maternity: from its computation, when eligible)."""
     if kind in (ClaimKind.SICKNESS, ClaimKind.CHILD_CARE):
         return dt.date.fromisoformat(details["end"])
     if kind is ClaimKind.PATERNITY:
