@@ -37,9 +37,11 @@ SOURCES: dict[tuple[str, bool], str] = {
 _MATERNITY_CHAPTER = frozenset({ClaimKind.MATERNITY, ClaimKind.PATERNITY})
 
 
-def deadline_source(party: str, kind: ClaimKind) -> str:
-    """The article that sets `party`'s deadline (employee, employer, bhxh) for a claim of `kind`."""
-    return SOURCES[(party, kind in _MATERNITY_CHAPTER)]
+def deadline_source(party: str, kind: ClaimKind, details: dict[str, Any] | None = None) -> str:
+    """The article that sets `party`'s deadline (employee, employer, bhxh) for a claim of `kind` (a convalescence
+    after maternity, told by its `details`, is in the maternity chapter)."""
+    after_birth = kind is ClaimKind.CONVALESCENCE and str((details or {}).get("cause", "")).startswith("maternity")
+    return SOURCES[(party, kind in _MATERNITY_CHAPTER or after_birth)]
 
 
 def bhxh_working_days(kind: ClaimKind, filed_by: str | None) -> int:

@@ -23,6 +23,7 @@ class ClaimErrorCode(enum.StrEnum):
     CLAIM_OVERLAPS = "CLAIM_OVERLAPS"
     NOT_DECLARABLE = "NOT_DECLARABLE"
     CHILD_NOT_FOUND = "CHILD_NOT_FOUND"
+    NOT_REFUSED = "NOT_REFUSED"
 
 
 E = ClaimErrorCode
@@ -74,6 +75,10 @@ MESSAGES: Templates = {
     E.CHILD_NOT_FOUND: (
         "No child of this person is known by {child!r} (a personal ID number, BHXH code or card number).",
         "Không tìm thấy con của người này có số định danh, mã số BHXH hoặc mã thẻ {child!r}.",
+    ),
+    E.NOT_REFUSED: (
+        "The claim is {state}; a refusal letter is issued only for a rejected claim.",
+        "Hồ sơ đang ở trạng thái {state}; chỉ hồ sơ đã bị từ chối mới có văn bản từ chối.",
     ),
     E.NOT_DECLARABLE: (
         "A long-term disease is declared on a sickness claim that is not rejected; this one is a {state} {kind} claim.",
