@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hub.claims.rules import VIETNAM_CALENDAR
 from hub.clients.permissions import ClientKind
+from hub.infra.clock import vietnam_date
 from tests.helpers import graphql_data, make_client, post_graphql
 from tests.integration import test_claims
 from tests.integration.documents_kit import signed_by_hub
@@ -131,3 +133,34 @@ async def test_a_convalescence_after_sickness_counts_its_30_days_from_the_end_of
     assert computation["eligible"] and computation["reasons"] == []
     data = await graphql_data(client, CLAIM, {"reference": on_time["reference"]}, token=processor)
     assert data["claim"]["claim"]["amountVnd"] == 3_510_000
+
+
+DUE = """query($filter: ClaimFilterInput) { claims(filter: $filter) { edges { node {
+  reference state filedBy dueOn filing { bhxhWorkingDays legalBasis } } } } }"""
+
+
+async def test_bhxh_has_5_working_days_for_maternity_the_mother_files_herself(hub, office, signer, clock):
+    """Art 63: the mother files her maternity claim herself: due 5 working days after it is complete (computed);
+    filed by her employer, 7 (Art 49, 63)."""
+    client, state = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    employer, _, _ = await own_readers(hub, signer, clock)
+    db = state.services.db
+    _, mother = await make_client(db, signer, clock, "nguyen-thi-lan", ClientKind.CITIZEN, f"person:{MOTHER_ID}")
+    await file(client, mother, {"kind": "MATERNITY", "personalId": MOTHER_ID, "born": "2025-08-01"})
+    await file(client, employer, {"kind": "SICKNESS", "personalId": EMPLOYEE_ID, "leave": leave("2025-03-03")})
+    await claims_when(client, processor, 2, states=["COMPUTED"])
+    data = await graphql_data(client, DUE, {"filter": {"states": ["COMPUTED"]}}, token=processor)
+    by_kind = {edge["node"]["filedBy"]: edge["node"] for edge in data["claims"]["edges"]}
+    today = vietnam_date(clock.now())
+    mine, theirs = by_kind["employee"], by_kind["employer"]
+    assert mine["dueOn"] == VIETNAM_CALENDAR.add_working_days(today, 5).isoformat()
+    assert mine["filing"]["bhxhWorkingDays"] == 5
+    assert any("Điều 63" in text for text in mine["filing"]["legalBasis"])
+    assert theirs["dueOn"] == VIETNAM_CALENDAR.add_working_days(today, 7).isoformat()
+    assert any("Điều 49" in text for text in theirs["filing"]["legalBasis"])
+
+
+def leave(start: str) -> dict[str, str]:
+    return {"start": start, "end": start}
