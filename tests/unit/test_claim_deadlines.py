@@ -72,3 +72,11 @@ def test_the_employee_has_45_days_and_the_employer_7_working_days():
         D(2025, 8, 4),
     )
     assert deadline_source("employee", ClaimKind.SICKNESS).startswith("Luật BHXH 41/2024/QH15 Điều 48")
+
+
+def test_a_convalescence_after_a_birth_follows_the_maternity_chapter():
+    """Art 60 (convalescence after maternity) sits in the maternity chapter: its deadlines are Art 62–63; after
+    sickness (Art 46), Art 48–49."""
+    assert "Điều 63" in deadline_source("bhxh", ClaimKind.CONVALESCENCE, {"cause": "maternity_caesarean"})
+    assert "Điều 49" in deadline_source("bhxh", ClaimKind.CONVALESCENCE, {"cause": "sickness_other"})
+    assert all("[to confirm" in deadline_source(party, ClaimKind.SICKNESS) for party in ("employee", "bhxh"))
