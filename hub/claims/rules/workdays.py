@@ -170,6 +170,13 @@ def _holidays_by_day(year: int, rest_days: frozenset[int]) -> dict[dt.date, Holi
     return {holiday.day: holiday for holiday in _holidays(year, rest_days)}
 
 
+@functools.lru_cache(maxsize=256)
+def _day_sets(year: int, rest_days: frozenset[int]) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """The holidays of `year` and the weekly rest days worked instead (a swap: the offices' week only)."""
+    worked = _office_year(year)[1] if rest_days == OFFICE_WEEK else frozenset()
+    return frozenset(holiday.day for holiday in _holidays(year, rest_days)), worked
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Which days are working days, for an employer with the given weekly rest days (Monday = 0 … Sunday = 6).
@@ -198,11 +205,12 @@ class WorkingCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working_days:
             return True
-        if self.weekly_rest_days == OFFICE_WEEK and day in _office_year(day.year)[1]:
-            return day not in self.extra_days_off
-        if day in self.extra_days_off or day.weekday() in self.weekly_rest_days:
+        if day in self.extra_days_off:
             return False
-        return self.holiday(day) is None
+        days_off, worked = _day_sets(day.year, self.weekly_rest_days)
+        if day in worked:
+            return True
+        return day.weekday() not in self.weekly_rest_days and day not in days_off
 
     def working_days(self, start: dt.date, end: dt.date) -> Iterator[dt.date]:
         """The working days from `start` to `end`, both included."""
