@@ -48,7 +48,7 @@ def _working_days_from(start: dt.date, count: int) -> dt.date:
 def generate_insured(count: int, seed: int, rng: random.Random) -> list[Insured]:
     """`count` generated people still employed (their last contribution period is compulsory and reaches into the
     generator's last year, 2025: sickness is insured), each with a sick leave of 2 to 5 working days inside the last
-    month they contributed. A claim is filed within 45 days of the return to work (QĐ 863/QĐ-BNV), so a
+    month they contributed. A claim is filed within 45 days of the return to work (Luật BHXH 41/2024 Art 48–49), so a
     day's claims are about recent leaves, as here."""
     generator = PopulationGenerator(seed)
     chosen: list[Insured] = []

@@ -35,6 +35,22 @@ def readable(actor: Principal) -> ColumnElement[bool]:
     raise Forbidden()
 
 
+async def require_letter_reader(session: AsyncSession, actor: Principal, claim: Claim) -> None:
+    """A refusal letter goes to those it is addressed to: the claim's person (a citizen client), their employer on
+    the claim, and the processors of the claim's province. Forbidden to anyone else, the attempt noted."""
+    if actor.may(Role.CLAIM_DECIDE, Location(province_code=claim.province_code)):
+        return
+    own = actor.jurisdiction.level in (JurisdictionLevel.EMPLOYER, JurisdictionLevel.PERSON)
+    if (
+        own
+        and Role.CLAIM_READ_OWN in actor.roles
+        and await session.scalar(select(exists().where(Claim.id == claim.id, readable(actor))))
+    ):
+        return
+    note_refusal(refused(claim))
+    raise Forbidden()
+
+
 def require(actor: Principal, role: Role, claim: Claim) -> None:
     """Forbidden unless `actor` holds `role` over the claim's province (deciding, paying, confirming)."""
     actor.require(role, Location(province_code=claim.province_code), record=refused(claim))

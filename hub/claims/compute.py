@@ -4,6 +4,7 @@ already paid this year (sickness days against the yearly limit, convalescence da
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ from hub.claims.rules import (
     compute_paternity,
     compute_sickness,
 )
-from hub.claims.rules.convalescence import cause_from_evidence
+from hub.claims.rules.convalescence import cause_from_evidence, leave_before, maternity_leave_before
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ConvalescenceEvidence:
 
     births: tuple[tuple[Birth, str, str], ...] = ()  # (birth, its source in Vietnamese, in English)
     long_term_sickness_years: frozenset[int] = frozenset()
+    sick_leave_ends: tuple[dt.date, ...] = ()  # the last day of each of their sickness claims' leave
+    maternity_leaves: tuple[tuple[dt.date, dt.date], ...] = ()  # (birth, last day of the leave its claim computed)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,11 @@ def compute(
                     "the birth certificate (XML9) of the birth the convalescence follows",
                     "giấy chứng sinh (XML9) của lần sinh mà người lao động nghỉ dưỡng sức sau đó",
                 )
-            leave = dataclasses.replace(leave, evidence=found)
+            if details.cause.after_sickness:
+                ended = leave_before(details.returned_to_work, evidence.sick_leave_ends)
+            else:
+                ended = maternity_leave_before(details.returned_to_work, evidence.maternity_leaves)
+            leave = dataclasses.replace(leave, evidence=found, leave_ended=ended)
         return compute_convalescence(leave)
     raise ValueError(f"details of type {type(details).__name__} do not fit a {kind.value} claim")
 

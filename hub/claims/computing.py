@@ -24,11 +24,12 @@ from hub.claims.compute import (
     compute,
     explanation_json,
 )
+from hub.claims.deadlines import bhxh_due_on, leave_end
 from hub.claims.details import BirthDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, details_of
-from hub.claims.rules import VIETNAM_CALENDAR, Birth
-from hub.claims.service import SETTLE_WORKING_DAYS, ComputeClaims, request_computation
+from hub.claims.rules import Birth
+from hub.claims.service import ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
 from hub.documents.models import Document, DocumentState
 from hub.infra.clock import vietnam_date
@@ -94,7 +95,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
             continue
         if not changed and claim.state == ClaimState.COMPUTED:
             continue  # a repeated delivery: nothing to do
-        claim.due_on = claim.due_on or VIETNAM_CALENDAR.add_working_days(vietnam_date(now), SETTLE_WORKING_DAYS)
+        claim.due_on = claim.due_on or bhxh_due_on(kind, claim.filed_by, vietnam_date(now))
         events.append(
             states.change(
                 claim,
@@ -172,6 +173,8 @@ def _tally_key(person_id: uuid.UUID, kind: str, day: dt.date, details: dict[str,
     child = ""
     if kind == ClaimKind.CHILD_CARE:
         child = str(details.get("child_id") or details.get("child_personal_id") or details.get("child_born") or "")
+    elif kind == ClaimKind.CONVALESCENCE:  # after sickness and after maternity count against different maxima
+        child = "after_sickness" if str(details.get("cause", "")).startswith("sickness") else "after_maternity"
     return (person_id, kind, day.year, child)
 
 
@@ -242,7 +245,7 @@ async def convalescence_evidence(
             birth = Birth(birth.date, max(birth.children, known[0].children), birth.caesarean or known[0].caesarean)
         births[document.person_id][birth.date] = (birth, "giấy chứng sinh (XML9)", "birth certificate (XML9)")
     claims = await session.execute(
-        select(Claim.person_id, Claim.kind, Claim.event_date, Claim.details).where(
+        select(Claim.person_id, Claim.kind, Claim.event_date, Claim.details, Claim.computation).where(
             Claim.person_id.in_(people),
             Claim.kind.in_([ClaimKind.MATERNITY.value, ClaimKind.SICKNESS.value]),
             Claim.state != ClaimState.REJECTED.value,
@@ -250,15 +253,28 @@ async def convalescence_evidence(
         )
     )
     long_term: dict[uuid.UUID, set[int]] = defaultdict(set)
-    for person_id, kind, day, details in claims:
+    sick_ends: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
+    maternity_leaves: dict[uuid.UUID, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for person_id, kind, day, details, computation in claims:
+        claim_kind = ClaimKind(kind)
+        ended = leave_end(claim_kind, details, computation)
         if kind == ClaimKind.SICKNESS.value:
             if details.get("long_term_disease"):
                 long_term[person_id].add(day.year)
+            if ended is not None:
+                sick_ends[person_id].append(ended)
             continue
+        if ended is not None:
+            maternity_leaves[person_id].append((dt.date.fromisoformat(details["born"]), ended))
         birth_details = from_json(ClaimKind.MATERNITY, details)
         if isinstance(birth_details, BirthDetails) and birth_details.born not in births[person_id]:
             births[person_id][birth_details.born] = (birth_details.birth(), "hồ sơ thai sản", "maternity claim")
     return {
-        person_id: ConvalescenceEvidence(tuple(births[person_id].values()), frozenset(long_term[person_id]))
+        person_id: ConvalescenceEvidence(
+            tuple(births[person_id].values()),
+            frozenset(long_term[person_id]),
+            tuple(sick_ends[person_id]),
+            tuple(maternity_leaves[person_id]),
+        )
         for person_id in people
     }

@@ -25,6 +25,7 @@ class ClaimErrorCode(enum.StrEnum):
     CHILD_NOT_FOUND = "CHILD_NOT_FOUND"
     ASSIGNED_TO_ANOTHER = "ASSIGNED_TO_ANOTHER"
     NOT_ASSIGNED_TO_YOU = "NOT_ASSIGNED_TO_YOU"
+    NOT_REFUSED = "NOT_REFUSED"
 
 
 E = ClaimErrorCode
@@ -76,6 +77,10 @@ MESSAGES: Templates = {
     E.CHILD_NOT_FOUND: (
         "No child of this person is known by {child!r} (a personal ID number, BHXH code or card number).",
         "Không tìm thấy con của người này có số định danh, mã số BHXH hoặc mã thẻ {child!r}.",
+    ),
+    E.NOT_REFUSED: (
+        "The claim is {state}; a refusal letter is issued only for a rejected claim.",
+        "Hồ sơ đang ở trạng thái {state}; chỉ hồ sơ đã bị từ chối mới có văn bản từ chối.",
     ),
     E.NOT_DECLARABLE: (
         "A long-term disease is declared on a sickness claim that is not rejected; this one is a {state} {kind} claim.",

@@ -19,7 +19,7 @@ from hub.claims.children import child_by_identifier, parents_of
 from hub.claims.details import CHILD_BORN_UNKNOWN, ChildCareDetails, ClaimDetails, event_date
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
-from hub.claims.models import Claim, ClaimKind, ClaimOrigin
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, FiledBy
 from hub.claims.routing import settling_province
 from hub.claims.service import Opening, open_or_refuse
 from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
@@ -77,6 +77,7 @@ async def file_claims(
                 details,
                 employer_id=employer.id if employer else None,
                 filed_on=filing.filed_on or vietnam_date(now),
+                filed_by=filed_by(actor),
             )
         )
     openings = [o for o in outcomes if isinstance(o, Opening)]
@@ -109,6 +110,14 @@ async def _with_child(session: AsyncSession, filing: Filing, person: Person) -> 
         child_id=str(child.id),
         child_personal_id=child.personal_id_number or details.child_personal_id,
     )
+
+
+def filed_by(actor: Principal) -> FiledBy:
+    """Who is filing: the insured person (a citizen client), their employer, or BHXH's processor."""
+    level = actor.jurisdiction.level
+    if level is JurisdictionLevel.PERSON:
+        return FiledBy.EMPLOYEE
+    return FiledBy.EMPLOYER if level is JurisdictionLevel.EMPLOYER else FiledBy.BHXH
 
 
 def _place(person: Person, employer: Employer | None) -> Location:

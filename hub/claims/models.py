@@ -47,6 +47,15 @@ class ClaimOrigin(enum.StrEnum):
     MANUAL = "manual"  # filed by the employer or the employee
 
 
+class FiledBy(enum.StrEnum):
+    """Who filed a claim by hand: the deadline BHXH has depends on it (Luật BHXH 41/2024 Art 63: 5 working days for
+    a maternity file the employee brings herself, hub.claims.deadlines)."""
+
+    EMPLOYER = "employer"
+    EMPLOYEE = "employee"  # the insured person, directly (a citizen client)
+    BHXH = "bhxh"  # keyed in by a processor
+
+
 class PaymentKind(enum.StrEnum):
     PAYMENT = "payment"
     TOP_UP = "top_up"  # the approved amount rose after a recalculation
@@ -82,7 +91,9 @@ class Claim(Base):
     computed_version: Mapped[int] = mapped_column(Integer)
     approved_amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
     filed_on: Mapped[dt.date | None] = mapped_column(Date)
-    due_on: Mapped[dt.date | None] = mapped_column(Date)  # BHXH settles within 7 working days of a complete file
+    filed_by: Mapped[str | None] = mapped_column(String(16))  # FiledBy of the first filing by hand; None: a document
+    # BHXH settles within 7 working days of a complete file, 5 for maternity filed by the employee (deadlines.py)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
     decision_reason: Mapped[str | None] = mapped_column(String(1000))
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,7 @@ from hub.claims.assignment import check_not_taken_by_another
 from hub.claims.details import ClaimDetails, event_date, event_key, from_json, merged, to_json
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
-from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
+from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState, FiledBy
 from hub.claims.search import name_keys
 from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
@@ -30,7 +30,9 @@ from hub.infra.errors import BusinessError, Forbidden
 from hub.jobs import JobKind, enqueue
 
 CLAIM_USE = "claim"  # the kind of document use a claim records
-SETTLE_WORKING_DAYS = 7  # QĐ 863/QĐ-BNV: BHXH settles within 7 working days of a complete file
+# Luật BHXH 41/2024 Art 49, 63: BHXH settles within 7 working days of the employer's complete file (5 for a maternity
+# file the employee brings herself: hub.claims.deadlines.bhxh_working_days)
+SETTLE_WORKING_DAYS = 7
 COMPUTE_BATCH = 500
 OPEN_STATES = frozenset({ClaimState.EVIDENCE_PENDING, ClaimState.COMPUTED, ClaimState.RETURNED})
 
@@ -60,6 +62,7 @@ class Opening:
     employer_id: uuid.UUID | None = None
     documents: tuple[uuid.UUID, ...] = ()
     filed_on: dt.date | None = None
+    filed_by: FiledBy | None = None
     key: str | None = None  # the event key, when it must be that of an existing claim (a replaced document)
     replacing: bool = False  # from an amended version of a document the claim rests on: its facts win
 
@@ -171,6 +174,7 @@ async def open_or_refuse(
                 # An employer now known: the claim goes to the office of its contributions (hub.claims.routing).
                 claim.employer_id, claim.province_code = opening.employer_id, opening.province_code
             claim.filed_on = claim.filed_on or opening.filed_on
+            claim.filed_by = claim.filed_by or (opening.filed_by.value if opening.filed_by else None)
             moved = ClaimState.EVIDENCE_PENDING if ClaimState(claim.state) in OPEN_STATES else None
             if opening.documents:  # new evidence: the claim can be computed again
                 claim.withdrawn_evidence = None
@@ -226,6 +230,7 @@ def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOri
         computed_version=0,
         approved_amount_vnd=None,
         filed_on=opening.filed_on,
+        filed_by=opening.filed_by.value if opening.filed_by else None,
         due_on=None,
         decision_reason=None,
         decided_by=None,

@@ -7,6 +7,7 @@ import uuid
 
 import strawberry
 
+from hub.claims.letters import refusal_letter
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.queries import ClaimFilter, Due, QueuePosition, case_status, queue_position, read_claim, search_claims
 from hub.clients.permissions import Role
@@ -108,6 +109,16 @@ class EvidenceMetadata:
 
 
 @strawberry.type
+class RefusalLetterType:
+    reference: str
+    file_name: str
+    xml: str = strawberry.field(
+        description="The letter as XML signed by the hub (enveloped XMLDSig in CHUKYDONVI), in Vietnamese: the "
+        "claim, the person, the employer, the dates, the reasons, the legal basis and the right to complain."
+    )
+
+
+@strawberry.type
 class ClaimDetail:
     claim: ClaimType
     history: list[ClaimEventType]
@@ -151,6 +162,18 @@ class ClaimQuery:
             evidence_metadata=[EvidenceMetadata.of(d) for d in view.evidence],
             evidence=evidence,
         )
+
+    @strawberry.field(
+        description="The refusal letter of a rejected claim, signed by the hub, for the insured person, their "
+        "employer and the processors of the claim's province (audited; NOT_REFUSED for a claim not rejected)."
+    )
+    async def refusal_letter(self, info: Info, reference: str) -> RefusalLetterType:
+        identity = info.context.services.intake.identity
+        letter = await write(
+            info,
+            lambda s, now, actor: refusal_letter(s, now=now, actor=actor, reference=reference, identity=identity),
+        )
+        return RefusalLetterType(reference=letter.reference, file_name=letter.file_name, xml=letter.xml.decode("utf-8"))
 
     @strawberry.field(description="For the national service portal: a case's state, dates and amounts by reference.")
     async def case_status(self, info: Info, reference: str) -> CaseStatus:

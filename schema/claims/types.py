@@ -14,7 +14,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from hub.claims import ledger
-from hub.claims.deadlines import filing_deadlines
+from hub.claims.deadlines import bhxh_working_days, deadline_source, filing_deadlines
 from hub.claims.errors import ClaimErrorCode
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
 from hub.claims.queries import WAITING
@@ -174,6 +174,12 @@ class ClaimFiling:
     employee_by: dt.date = strawberry.field(description="The employee hands the file to the employer by then.")
     employer_by: dt.date = strawberry.field(description="The employer's file reaches BHXH by then.")
     late: bool = strawberry.field(description="Filed with BHXH after that: the employer must explain why.")
+    bhxh_working_days: int = strawberry.field(
+        description="BHXH's working days from the complete file: 7, or 5 for maternity the employee filed herself."
+    )
+    legal_basis: list[str] = strawberry.field(
+        description="The articles of the employee's, the employer's and BHXH's deadlines (Luật BHXH 41/2024)."
+    )
 
 
 @strawberry.type(name="Claim")
@@ -191,6 +197,9 @@ class ClaimType:
     approved_amount_vnd: int | None
     needs_confirmation: bool
     filed_on: dt.date | None
+    filed_by: str | None = strawberry.field(
+        description="Who filed it by hand: employer, employee (directly) or bhxh; null when a document opened it."
+    )
     due_on: dt.date | None
     decision_reason: str | None
     decided_by: str | None
@@ -220,6 +229,8 @@ class ClaimType:
             employee_by=deadlines.employee_by,
             employer_by=deadlines.employer_by,
             late=deadlines.late(self.filed_on),
+            bhxh_working_days=bhxh_working_days(self.kind, self.filed_by),
+            legal_basis=[deadline_source(party, self.kind) for party in ("employee", "employer", "bhxh")],
         )
 
     @strawberry.field(description="The insured person's full name.")
@@ -242,6 +253,7 @@ class ClaimType:
             approved_amount_vnd=claim.approved_amount_vnd,
             needs_confirmation=claim.needs_confirmation,
             filed_on=claim.filed_on,
+            filed_by=claim.filed_by,
             due_on=claim.due_on,
             decision_reason=claim.decision_reason,
             decided_by=claim.decided_by,

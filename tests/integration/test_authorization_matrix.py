@@ -308,6 +308,15 @@ MATRIX: dict[str, Case] = {
         # By now B's processor has read the citizen's record and claim (the controls above).
         lambda d, b, k: len(d["myDataAccess"]["entries"]) > 0,
     ),
+    "refusalLetter": Case(
+        "query($r: String!) { refusalLetter(reference: $r) { reference xml } }",
+        lambda b: {"r": b.claim},
+        # B's claim is not rejected, so its own clients get NOT_REFUSED here: the positive controls (the person, the
+        # employer, the province's processors download a rejected claim's letter) are in test_claim_letters.py.
+        # Every client of A is refused before the claim's state is looked at.
+        (),
+        lambda d, b, k: False,
+    ),
     "caseStatus": Case(
         "query($r: String!) { caseStatus(reference: $r) { reference state amountVnd } }",
         lambda b: {"r": b.claim},

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
@@ -249,24 +250,19 @@ def test_convalescence_after_sickness_needs_30_sickness_days_in_the_year():
 
 
 def test_convalescence_days_already_taken_reduce_the_maximum():
+    """2014 law (before 1/7/2025): each cause's maximum is per year. Surgery, 7 a year, 4 taken: 5 asked,
+    min(5, 7 − 4) = 3 paid, 2 not; 7 taken: none left. (The 2024 law: test_claims_rules_convalescence_2024.)"""
     taken = ConvalescenceLeave(
         ConvalescenceCause.SICKNESS_SURGERY,
-        D(2025, 9, 1),
-        D(2025, 9, 1),
+        D(2025, 6, 1),
+        D(2025, 6, 1),
         5,
         days_already_taken=4,
         sickness_days_this_year=Decimal(40),
     )
     result = compute_convalescence(taken)
-    assert (result.paid_days, result.unpaid_days, result.law) == (Decimal(3), Decimal(2), L24)
-    used = ConvalescenceLeave(
-        ConvalescenceCause.SICKNESS_SURGERY,
-        D(2025, 9, 1),
-        D(2025, 9, 1),
-        5,
-        days_already_taken=7,
-        sickness_days_this_year=Decimal(40),
-    )
+    assert (result.paid_days, result.unpaid_days, result.law) == (Decimal(3), Decimal(2), L14)
+    used = dataclasses.replace(taken, days_already_taken=7)
     assert compute_convalescence(used).reason_codes == (ReasonCode.YEARLY_LIMIT_REACHED,)
 
 

@@ -14,6 +14,7 @@ from hub.claims.rules import (
     national_day_adjacent,
     to_lunar,
 )
+from hub.claims.rules.workdays import decisions
 
 D = dt.date
 WEEKEND = frozenset({5, 6})
@@ -105,13 +106,61 @@ def test_compensation_follows_the_employers_weekly_rest_days():
     assert sunday_only.is_working_day(D(2022, 5, 7))  # a Saturday
 
 
-def test_government_swaps_are_injected():
-    # Tết 2025 as decided: 27/1 made a day off, worked back on Saturday 8/2.
-    swapped = WorkingCalendar(extra_days_off=frozenset({D(2025, 1, 27)}), extra_working_days=frozenset({D(2025, 2, 8)}))
-    assert VIETNAM_CALENDAR.is_working_day(D(2025, 1, 27)) and not swapped.is_working_day(D(2025, 1, 27))
-    assert not VIETNAM_CALENDAR.is_working_day(D(2025, 2, 8)) and swapped.is_working_day(D(2025, 2, 8))
+def test_other_decisions_are_injected():
+    # A decision neither the library nor the data file holds: Friday 14/8/2026 off, worked back on Saturday 15/8.
+    swapped = WorkingCalendar(
+        extra_days_off=frozenset({D(2026, 8, 14)}), extra_working_days=frozenset({D(2026, 8, 15)})
+    )
+    assert VIETNAM_CALENDAR.is_working_day(D(2026, 8, 14)) and not swapped.is_working_day(D(2026, 8, 14))
+    assert not VIETNAM_CALENDAR.is_working_day(D(2026, 8, 15)) and swapped.is_working_day(D(2026, 8, 15))
     with pytest.raises(ValueError):
         WorkingCalendar(extra_days_off=frozenset({D(2025, 1, 27)}), extra_working_days=frozenset({D(2025, 1, 27)}))
+
+
+@pytest.mark.parametrize(
+    ("day_off", "worked"),
+    [(D(2024, 4, 29), D(2024, 5, 4)), (D(2025, 5, 2), D(2025, 4, 26)), (D(2025, 1, 27), D(2025, 2, 8))],
+)
+def test_the_prime_ministers_swaps_move_working_days(day_off, worked):
+    """29/4/2024 (Monday) off, worked back on Saturday 4/5/2024; 2/5/2025 (Friday) off for Saturday 26/4/2025;
+    27/1/2025 off for Saturday 8/2/2025 (the last is not in the library: data/working_day_decisions.csv)."""
+    assert not VIETNAM_CALENDAR.is_working_day(day_off)
+    assert VIETNAM_CALENDAR.is_working_day(worked)
+    assert VIETNAM_CALENDAR.holiday(day_off) is not None
+    # An employer with its own week is not bound by the offices' swap.
+    sunday_only = WorkingCalendar(weekly_rest_days=frozenset({6}))
+    assert sunday_only.is_working_day(day_off) or sunday_only.holiday(day_off) is not None
+
+
+def test_a_deadline_across_the_2025_may_swap():
+    """7 working days from Friday 25/4/2025: Saturday 26/4 (worked for 2/5), Monday 28, Tuesday 29; 30/4 and 1/5
+    holidays, 2/5 swapped off; then 5, 6, 7, 8 May → the 7th is Thursday 8/5/2025. Without the swap the count
+    would be 28, 29, 2, 5, 6, 7, 8: the same last day, but 2/5 no longer counts and 26/4 does."""
+    assert list(VIETNAM_CALENDAR.working_days(D(2025, 4, 26), D(2025, 5, 2))) == [
+        D(2025, 4, 26),
+        D(2025, 4, 28),
+        D(2025, 4, 29),
+    ]
+    assert VIETNAM_CALENDAR.add_working_days(D(2025, 4, 25), 7) == D(2025, 5, 8)
+    # From Friday 26/4/2024: 29/4 swapped off, 30/4 and 1/5 holidays: 2, 3, Saturday 4 (worked), 6, 7, 8, 9 May.
+    assert VIETNAM_CALENDAR.add_working_days(D(2024, 4, 26), 7) == D(2024, 5, 9)
+
+
+@pytest.mark.parametrize("year", range(2013, 2041))  # 5 Tết days from the 2012 Labour Code (2013)
+def test_the_librarys_lunar_holidays_agree_with_the_hubs_lunar_computation(year):
+    """The library's Tết (mùng 1) and Hùng Kings' day (10/3 lunar) are the hub's own lunar computation's."""
+    library = {holiday.name_vi: holiday.day for holiday in VIETNAM_CALENDAR.holidays(year)}
+    assert library["Tết Nguyên Đán"] == lunar_new_year(year)
+    assert library["Ngày Giỗ Tổ Hùng Vương"] == from_lunar(LunarDate(year, 3, 10))
+    # The hub's own 5 Tết days are among the library's days off.
+    days_off = {holiday.day for holiday in VIETNAM_CALENDAR.holidays(year)}
+    assert set(lunar_new_year_days(year)) <= days_off | {lunar_new_year(year) - dt.timedelta(days=1)}
+
+
+def test_the_decisions_file_cites_a_decision_on_every_row():
+    rows = decisions().values()
+    assert rows and all(row.decision for row in rows)
+    assert all((row.day.weekday() == 5) != row.day_off for row in rows)  # a worked day is a Saturday
 
 
 def test_counting_working_days_across_weekends_and_tet():

@@ -4,6 +4,15 @@ per day.
 
 The days include weekends and public holidays (2014 law Art 29(1)). The maximum after sickness is per calendar year;
 after maternity, per birth.
+
+Dated versions (`VERSIONS`, chosen by the convalescence's first day):
+- 2014 law (Luật BHXH 58/2014/QH13 Art 29, 41), before 1/7/2025: within the first 30 days back at work; after
+  sickness, at least 30 days of sickness benefit in the year [to confirm for the 2014 law] and each cause's maximum
+  (10 / 7 / 5) per year.
+- 2024 law (Luật BHXH 41/2024/QH15 Art 46, 60; domain-rules §6), from 1/7/2025: after sickness, only after at least
+  30 days of sickness benefit in the calendar year, within 30 days of the end of the sick leave, each cause's
+  maximum (10 / 7 / 5) and at most 10 days a year in all; after maternity, within 30 days of the end of the
+  maternity leave, 10 / 7 / 5, and none if she went back to work before her leave ended.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,7 +28,7 @@ from hub.claims.rules.formatting import days, vnd
 from hub.claims.rules.inputs import Birth, CauseEvidence, ConvalescenceCause, ConvalescenceLeave
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
-from hub.claims.rules.tables import RULES_START, Rule, benefit_base_on, law_on, law_title
+from hub.claims.rules.tables import RULES_START, LawVersion, Rule, benefit_base_on, law_on, law_title
 
 RATE = Fraction(30, 100)
 WINDOW_DAYS = 30
@@ -30,9 +40,56 @@ MAX_DAYS: dict[ConvalescenceCause, int] = {
     ConvalescenceCause.MATERNITY_CAESAREAN: 7,
     ConvalescenceCause.MATERNITY_OTHER: 5,
 }
-# 2014 law Art 29(1): convalescence after sickness follows at least 30 days of sickness benefit in the year. Not in
-# the domain rules, and the 2024 wording is unverified.  # to confirm
+# Convalescence after sickness follows at least 30 days of sickness benefit in the calendar year: 2024 law Art 46
+# (domain-rules §6); for the 2014 law (Art 29(1)) the "in the year" reading is the hub's.  # to confirm (2014)
 MIN_SICKNESS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ConvalescenceVersion:
+    """The convalescence rules of one law: where the 30 days start, the yearly total after sickness (None: only each
+    cause's maximum), whether an early return from maternity leave bars it, and the points still [to confirm], shown
+    in the explanation of any claim they affect (Vietnamese, English)."""
+
+    law: LawVersion
+    window_from_leave_end: bool
+    yearly_total_after_sickness: int | None
+    early_return_bars_maternity: bool
+    to_confirm: tuple[tuple[str, str], ...] = ()
+
+
+VERSIONS: dict[LawVersion, ConvalescenceVersion] = {
+    LawVersion.LAW_2014: ConvalescenceVersion(
+        LawVersion.LAW_2014,
+        window_from_leave_end=False,
+        yearly_total_after_sickness=None,
+        early_return_bars_maternity=False,
+        to_confirm=(
+            (
+                "ngưỡng 30 ngày nghỉ ốm tính trong năm dương lịch (Luật BHXH 58/2014 Điều 29 khoản 1) [cần xác nhận]",
+                "the 30 sickness days counted within the calendar year (2014 law Art 29(1)) [to confirm]",
+            ),
+        ),
+    ),
+    LawVersion.LAW_2024: ConvalescenceVersion(
+        LawVersion.LAW_2024,
+        window_from_leave_end=True,
+        yearly_total_after_sickness=10,
+        early_return_bars_maternity=True,
+        to_confirm=(
+            (
+                "30 ngày tính từ ngày kế tiếp ngày hết thời gian nghỉ (Luật BHXH 41/2024 Điều 46, 60) [cần xác nhận]",
+                "the 30 days counted from the day after the leave ended (2024 law Art 46, 60) [to confirm]",
+            ),
+            (
+                "mức 10/7/5 ngày áp dụng cho mỗi lần nghỉ, trong tổng 10 ngày/năm chỉ tính dưỡng sức sau ốm đau "
+                "(Điều 46) [cần xác nhận]",
+                "the 10 / 7 / 5 day caps apply to each convalescence, within 10 days a year in all that count only "
+                "convalescence after sickness (Art 46) [to confirm]",
+            ),
+        ),
+    ),
+}
 
 
 # The birth a convalescence after maternity follows: the latest one in the year before the return to work (maternity
@@ -82,9 +139,37 @@ def cause_from_evidence(
     return CauseEvidence(asked, f"hồ sơ ốm đau năm {year}", f"the sickness claims of {year}")
 
 
+def leave_before(returned_to_work: dt.date, ends: Sequence[dt.date]) -> dt.date | None:
+    """The last day of the leave a return to work follows: the latest of `ends` before the return (None: none)."""
+    return max((end for end in ends if end < returned_to_work), default=None)
+
+
+def maternity_leave_before(returned_to_work: dt.date, leaves: Sequence[tuple[dt.date, dt.date]]) -> dt.date | None:
+    """The last day of the maternity leave of the latest birth (`leaves`: birth date, leave's last day) on or before
+    the return to work, in the year before it; None when the hub knows of none. A return on or before that day is
+    an early return (2024 law Art 60)."""
+    earliest = returned_to_work - dt.timedelta(days=BIRTH_LOOKBACK_DAYS)
+    found = [item for item in leaves if earliest <= item[0] <= returned_to_work]
+    return max(found)[1] if found else None
+
+
 def convalescence_window(returned_to_work: dt.date) -> tuple[dt.date, dt.date]:
     """The days on which convalescence may start: the first 30 days back at work, the return day being day 1."""
     return returned_to_work, returned_to_work + dt.timedelta(days=WINDOW_DAYS - 1)
+
+
+def window_after_leave(leave_ended: dt.date) -> tuple[dt.date, dt.date]:
+    """2024 law: the days on which convalescence may start, the 30 days after the leave's last day (the day after it
+    being day 1) [to confirm: VERSIONS]."""
+    return leave_ended + dt.timedelta(days=1), leave_ended + dt.timedelta(days=WINDOW_DAYS)
+
+
+def _to_confirm(explainer: Explainer, rule: Rule, version: ConvalescenceVersion, which: int) -> None:
+    """An explanation line naming a reading of the law still [to confirm] that this computation relies on."""
+    text_vi, text_en = version.to_confirm[which]
+    explainer.add(
+        rule, "[to confirm]", f"Cách hiểu còn chờ xác nhận: {text_vi}.", f"Reading still to confirm: {text_en}."
+    )
 
 
 def _refused(leave: ConvalescenceLeave, why: Reason, explainer: Explainer, notes: Sequence[Reason] = ()) -> Computation:
@@ -141,39 +226,87 @@ def compute_convalescence(leave: ConvalescenceLeave) -> Computation:
                 )
             )
             leave = dataclasses.replace(leave, cause=supported)
-    first, last = convalescence_window(leave.returned_to_work)
-    if leave.start > last:
-        why = reason(
-            ReasonCode.STARTS_TOO_LATE_AFTER_RETURN,
-            start=leave.start,
-            window=WINDOW_DAYS,
-            returned=leave.returned_to_work,
+    version = VERSIONS[explainer.law]
+    ended = leave.leave_ended
+    early = ended is not None and leave.returned_to_work <= ended
+    if version.early_return_bars_maternity and not leave.cause.after_sickness and early:
+        why = reason(ReasonCode.RETURNED_TO_WORK_EARLY, returned=leave.returned_to_work, ended=ended)
+        explainer.add(
+            rule,
+            f"{leave.returned_to_work} ≤ {ended}",
+            f"Đi làm lại ngày {leave.returned_to_work}, trước khi hết thời gian nghỉ sinh con ({ended}): không được "
+            "nghỉ dưỡng sức sau thai sản.",
+            f"Back at work on {leave.returned_to_work}, before the maternity leave ended ({ended}): no "
+            "convalescence after maternity.",
+            returned_to_work=leave.returned_to_work,
+            leave_ended=ended,
         )
         return _refused(leave, why, explainer, notes)
+    if version.window_from_leave_end and leave.leave_ended is not None:
+        first, last = window_after_leave(leave.leave_ended)
+        if leave.start > last:
+            _to_confirm(explainer, rule, version, 0)
+            why = reason(
+                ReasonCode.STARTS_TOO_LATE_AFTER_LEAVE, start=leave.start, window=WINDOW_DAYS, ended=leave.leave_ended
+            )
+            return _refused(leave, why, explainer, notes)
+    else:
+        first, last = convalescence_window(leave.returned_to_work)
+        if leave.start > last:
+            why = reason(
+                ReasonCode.STARTS_TOO_LATE_AFTER_RETURN,
+                start=leave.start,
+                window=WINDOW_DAYS,
+                returned=leave.returned_to_work,
+            )
+            return _refused(leave, why, explainer, notes)
+    if leave.cause.after_sickness and version.law is LawVersion.LAW_2014:
+        _to_confirm(explainer, rule, version, 0)
     if leave.cause.after_sickness and leave.sickness_days_this_year < MIN_SICKNESS_DAYS:
         why = reason(
             ReasonCode.NOT_ENOUGH_SICKNESS_DAYS, days=days(leave.sickness_days_this_year), needed=MIN_SICKNESS_DAYS
         )
         return _refused(leave, why, explainer, notes)
     maximum = MAX_DAYS[leave.cause]
-    remaining = max(0, maximum - leave.days_already_taken)
+    yearly = version.yearly_total_after_sickness if leave.cause.after_sickness else None
+    if yearly is None:
+        remaining = max(0, maximum - leave.days_already_taken)
+        formula = f"min({leave.days}, {maximum} − {leave.days_already_taken})"
+        limit_vi, limit_en = f"tối đa {maximum} ngày", f"at most {maximum} days"
+    else:
+        remaining = max(0, min(maximum, yearly - leave.days_already_taken))
+        formula = f"min({leave.days}, {maximum}, {yearly} − {leave.days_already_taken})"
+        limit_vi = f"tối đa {maximum} ngày cho lý do này và {yearly} ngày trong năm"
+        limit_en = f"at most {maximum} days for this cause and {yearly} days a year in all"
+        _to_confirm(explainer, rule, version, 1)
     paid = min(leave.days, remaining)
     unpaid = leave.days - paid
+    since_vi = (
+        f"trong {WINDOW_DAYS} ngày kể từ khi hết thời gian nghỉ {leave.leave_ended} ({first}–{last})"
+        if version.window_from_leave_end and leave.leave_ended is not None
+        else f"trong {WINDOW_DAYS} ngày đầu trở lại làm việc ({first}–{last})"
+    )
+    since_en = (
+        f"within the {WINDOW_DAYS} days after the leave ended on {leave.leave_ended} ({first}–{last})"
+        if version.window_from_leave_end and leave.leave_ended is not None
+        else f"within the first {WINDOW_DAYS} days back at work ({first}–{last})"
+    )
+    if version.window_from_leave_end and leave.leave_ended is not None:
+        _to_confirm(explainer, rule, version, 0)
     explainer.add(
         rule,
-        f"min({leave.days}, {maximum} − {leave.days_already_taken}) = {paid}",
-        f"Dưỡng sức ({leave.cause.value}) bắt đầu {leave.start}, trong {WINDOW_DAYS} ngày đầu trở lại làm việc "
-        f"({first}–{last}); tối đa {maximum} ngày (kể cả ngày nghỉ hằng tuần, lễ, Tết), đã hưởng "
-        f"{leave.days_already_taken}; xin {leave.days}, được hưởng {paid} ngày.",
-        f"Convalescence ({leave.cause.value}) starting {leave.start}, within the first {WINDOW_DAYS} days back at "
-        f"work ({first}–{last}); at most {maximum} days (weekends and holidays included), "
-        f"{leave.days_already_taken} already paid; {leave.days} asked, {paid} paid.",
+        f"{formula} = {paid}",
+        f"Dưỡng sức ({leave.cause.value}) bắt đầu {leave.start}, {since_vi}; {limit_vi} (kể cả ngày nghỉ hằng tuần, "
+        f"lễ, Tết), đã hưởng {leave.days_already_taken}; xin {leave.days}, được hưởng {paid} ngày.",
+        f"Convalescence ({leave.cause.value}) starting {leave.start}, {since_en}; {limit_en} (weekends and "
+        f"holidays included), {leave.days_already_taken} already paid; {leave.days} asked, {paid} paid.",
         cause=leave.cause.value,
         returned_to_work=leave.returned_to_work,
     )
     if not paid:
+        limit = maximum if yearly is None else min(maximum, yearly)
         return _refused(
-            leave, reason(ReasonCode.YEARLY_LIMIT_REACHED, limit=maximum, year=leave.start.year), explainer, notes
+            leave, reason(ReasonCode.YEARLY_LIMIT_REACHED, limit=limit, year=leave.start.year), explainer, notes
         )
     if unpaid:
         notes.append(reason(ReasonCode.DAYS_BEYOND_YEARLY_LIMIT, unpaid=unpaid))

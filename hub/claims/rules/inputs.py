@@ -221,6 +221,9 @@ class ConvalescenceLeave:
     days_already_taken: int = 0
     sickness_days_this_year: Decimal = Decimal(0)
     evidence: CauseEvidence | None = None  # None: the cause is not checked (no evidence was looked at)
+    # The last day of the sick leave or maternity leave it follows, when the hub's evidence shows it (the 2024 law
+    # counts the 30 days from there, and refuses a convalescence after a maternity leave cut short by an early return)
+    leave_ended: dt.date | None = None
 
     def __post_init__(self) -> None:
         if self.days < 1 or self.days_already_taken < 0:

@@ -25,6 +25,8 @@ class ReasonCode(enum.StrEnum):
     STARTS_TOO_LATE_AFTER_RETURN = "STARTS_TOO_LATE_AFTER_RETURN"
     NOT_ENOUGH_SICKNESS_DAYS = "NOT_ENOUGH_SICKNESS_DAYS"
     CAUSE_NOT_SUPPORTED_BY_EVIDENCE = "CAUSE_NOT_SUPPORTED_BY_EVIDENCE"
+    STARTS_TOO_LATE_AFTER_LEAVE = "STARTS_TOO_LATE_AFTER_LEAVE"
+    RETURNED_TO_WORK_EARLY = "RETURNED_TO_WORK_EARLY"
 
 
 R = ReasonCode
@@ -89,6 +91,15 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     R.NOT_ENOUGH_SICKNESS_DAYS: (
         "Mới nghỉ ốm {days} ngày trong năm; cần từ đủ {needed} ngày để hưởng dưỡng sức sau ốm đau.",
         "Only {days} sickness days this year; {needed} are needed for convalescence after sickness.",
+    ),
+    R.STARTS_TOO_LATE_AFTER_LEAVE: (
+        "Dưỡng sức bắt đầu {start}, ngoài {window} ngày kể từ khi hết thời gian nghỉ ({ended}).",
+        "Convalescence starting {start} is outside the {window} days after the leave ended ({ended}).",
+    ),
+    R.RETURNED_TO_WORK_EARLY: (
+        "Đã đi làm lại ngày {returned}, trước khi hết thời gian nghỉ sinh con ({ended}): không được nghỉ dưỡng sức "
+        "sau thai sản.",
+        "Back at work on {returned}, before the maternity leave ended ({ended}): no convalescence after maternity.",
     ),
     R.CAUSE_NOT_SUPPORTED_BY_EVIDENCE: (
         "Lý do dưỡng sức kê khai là {asked}, nhưng {evidence_vi}: tính theo {supported}.",

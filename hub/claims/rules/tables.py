@@ -134,10 +134,10 @@ SOURCES: dict[tuple[Rule, LawVersion], str] = {
     (Rule.MATERNITY_AMOUNT, LawVersion.LAW_2024): f"{_L24} Điều 59",  # to confirm the article number
     (Rule.BIRTH_LUMP_SUM, LawVersion.LAW_2014): f"{_L14} Điều 38",
     (Rule.BIRTH_LUMP_SUM, LawVersion.LAW_2024): f"{_L24} Điều 58",  # to confirm the article number
-    (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2014): f"{_L14} Điều 29",
-    (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2024): f"{_L24} Điều 46",  # to confirm the article number
-    (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2014): f"{_L14} Điều 41",
-    (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2024): f"{_L24} Điều 60",  # to confirm the article number
+    (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2014): f"{_L14} Điều 29 (đến 30/6/2025)",
+    (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2024): f"{_L24} Điều 46 (từ 01/7/2025)",
+    (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2014): f"{_L14} Điều 41 (đến 30/6/2025)",
+    (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2024): f"{_L24} Điều 60 (từ 01/7/2025)",
 }
 _SAME_FOR_BOTH: dict[Rule, str] = {
     Rule.LAW_VERSION: f"{_L24}, hiệu lực từ 01/7/2025; trước đó {_L14}",

@@ -4,16 +4,28 @@ Public holidays (ngày nghỉ lễ, tết) follow the Labour Code (Bộ luật L
 10/2012/QH13 Art 115 before): 1 January; Lunar New Year, 5 days; Hùng Kings' day, 10th of the 3rd lunar month;
 30 April; 1 May; 2 September, plus from 2021 one adjacent day. A holiday falling on a weekly rest day gives a
 compensatory day off (nghỉ bù) on the next working day (2019 code Art 111(3)). The Prime Minister fixes each
-year's Tết days and the 1-or-3-September day and may swap working days (hoán đổi ngày làm việc); such decisions
-are injected as `extra_days_off` / `extra_working_days`.
+year's Tết days and the 1-or-3-September day and may swap working days (hoán đổi ngày làm việc, e.g. 29/4/2024 off
+for Saturday 4/5/2024, 2/5/2025 off for Saturday 26/4/2025).
+
+For the offices' Monday–Friday week (`VIETNAM_CALENDAR`), the days off are the `holidays` package's VN calendar,
+which is maintained with each year's decisions (its Tết split, its 1-or-3-September day, its swaps), plus the rows of
+`data/working_day_decisions.csv` for decisions it lacks, each citing its decision. The hub's own computation from the
+lunar calendar (below) is the calendar of an employer with other weekly rest days, whom a swap does not bind, and
+is checked against the library's in the tests. Other decisions are injected as `extra_days_off` /
+`extra_working_days`.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
+
+import holidays as holidays_package
 
 from hub.claims.rules.lunar import LunarDate, from_lunar, lunar_new_year
 
@@ -72,8 +84,72 @@ def _statutory_holidays(year: int, rest_days: frozenset[int]) -> list[Holiday]:
     return sorted(days, key=lambda holiday: holiday.day)
 
 
+OFFICE_WEEK = frozenset({SATURDAY, SUNDAY})
+DECISIONS_FILE = "working_day_decisions.csv"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A row of data/working_day_decisions.csv: a day made a day off or a working day, and the decision that did."""
+
+    day: dt.date
+    day_off: bool
+    decision: str
+    name_vi: str
+    name_en: str
+
+
+@functools.cache
+def decisions() -> dict[dt.date, Decision]:
+    """The working-day decisions the hub keeps beside the library's calendar, by day."""
+    text = resources.files("hub.claims.rules.data").joinpath(DECISIONS_FILE).read_text(encoding="utf-8")
+    rows = csv.DictReader(io.StringIO("".join(line for line in text.splitlines(True) if not line.startswith("#"))))
+    found: dict[dt.date, Decision] = {}
+    for row in rows:
+        if row["kind"] not in ("day_off", "working_day") or not row["decision"].strip():
+            raise ValueError(f"{DECISIONS_FILE}: a row needs a kind (day_off, working_day) and its decision: {row}")
+        day = dt.date.fromisoformat(row["day"])
+        found[day] = Decision(day, row["kind"] == "day_off", row["decision"], row["name_vi"], row["name_en"])
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _library_year(year: int) -> tuple[tuple[Holiday, ...], frozenset[dt.date]]:
+    """The days off of `year` in the `holidays` package's VN calendar (named in Vietnamese and English), and the
+    Saturdays it makes working days (the other half of a swap)."""
+    named_vi = holidays_package.country_holidays("VN", years=year, language="vi")
+    named_en = holidays_package.country_holidays("VN", years=year, language="en_US")
+    days = [
+        Holiday(day, name_vi, str(named_en.get(day, name_vi)), "nghỉ bù" in name_vi or "thay cho" in name_vi)
+        for day, name_vi in named_vi.items()
+    ]
+    worked = frozenset(day for day in named_vi.weekend_workdays if day.year == year)
+    return tuple(days), worked
+
+
+@functools.lru_cache(maxsize=256)
+def _office_year(year: int) -> tuple[tuple[Holiday, ...], frozenset[dt.date]]:
+    """The offices' days off of `year` and the Saturdays worked: the library's calendar with the hub's decisions."""
+    library, worked = _library_year(year)
+    ours = [row for row in decisions().values() if row.day.year == year]
+    overridden = {row.day for row in ours}
+    days = [holiday for holiday in library if holiday.day not in overridden]
+    days += [Holiday(row.day, row.name_vi, row.name_en, True) for row in ours if row.day_off]
+    worked = (worked - overridden) | {row.day for row in ours if not row.day_off}
+    return tuple(sorted(days, key=lambda holiday: holiday.day)), worked
+
+
 @functools.lru_cache(maxsize=256)
 def _holidays(year: int, rest_days: frozenset[int]) -> tuple[Holiday, ...]:
+    if rest_days == OFFICE_WEEK:
+        return _office_year(year)[0]
+    return computed_holidays(year, rest_days)
+
+
+@functools.lru_cache(maxsize=256)
+def computed_holidays(year: int, rest_days: frozenset[int]) -> tuple[Holiday, ...]:
+    """The hub's own computation of the public holidays and compensatory days, from the Labour Code and the lunar
+    calendar (no swap: a swap is decided for the offices' week)."""
     statutory = _statutory_holidays(year, rest_days)
     taken = {holiday.day for holiday in statutory}
     result = list(statutory)
@@ -92,6 +168,13 @@ def _holidays(year: int, rest_days: frozenset[int]) -> tuple[Holiday, ...]:
 @functools.lru_cache(maxsize=256)
 def _holidays_by_day(year: int, rest_days: frozenset[int]) -> dict[dt.date, Holiday]:
     return {holiday.day: holiday for holiday in _holidays(year, rest_days)}
+
+
+@functools.lru_cache(maxsize=256)
+def _day_sets(year: int, rest_days: frozenset[int]) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """The holidays of `year` and the weekly rest days worked instead (a swap: the offices' week only)."""
+    worked = _office_year(year)[1] if rest_days == OFFICE_WEEK else frozenset()
+    return frozenset(holiday.day for holiday in _holidays(year, rest_days)), worked
 
 
 @dataclass(frozen=True)
@@ -113,7 +196,7 @@ class WorkingCalendar:
             raise ValueError("a day cannot be both an extra day off and an extra working day")
 
     def holidays(self, year: int) -> tuple[Holiday, ...]:
-        """The public holidays and compensatory days of `year` (before any injected swap)."""
+        """The public holidays, compensatory and swapped days off of `year` (before any injected decision)."""
         return _holidays(year, self.weekly_rest_days)
 
     def holiday(self, day: dt.date) -> Holiday | None:
@@ -122,9 +205,12 @@ class WorkingCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working_days:
             return True
-        if day in self.extra_days_off or day.weekday() in self.weekly_rest_days:
+        if day in self.extra_days_off:
             return False
-        return self.holiday(day) is None
+        days_off, worked = _day_sets(day.year, self.weekly_rest_days)
+        if day in worked:
+            return True
+        return day.weekday() not in self.weekly_rest_days and day not in days_off
 
     def working_days(self, start: dt.date, end: dt.date) -> Iterator[dt.date]:
         """The working days from `start` to `end`, both included."""
