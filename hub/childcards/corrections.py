@@ -41,7 +41,8 @@ from hub.childcards.rules import GuardianRole
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessErrors
 from hub.infra.text import clean_text
-from hub.persons.models import Gender, Person
+from hub.persons.identity import number_is_taken, record_number_change
+from hub.persons.models import Gender, NumberChangeReason, Person
 from hub.persons.service import IdentityCorrection, correct_identity
 
 
@@ -143,12 +144,8 @@ async def amend_registration(
     case = await _sent_case(session, actor, key)
     corrected = amendment.applied_to(await current_record(session, case))
     number = amendment.personal_id_number
-    if number and case.person_id is not None:
-        holder = await session.scalar(select(Person.id).where(Person.personal_id_number == number))
-        if holder is not None and holder != case.person_id:
-            raise BusinessErrors(
-                [childcard_error(E.ID_NUMBER_HELD_BY_ANOTHER, field="personalIdNumber", number=number)]
-            )
+    if number and case.person_id is not None and await number_is_taken(session, number, case.person_id):
+        raise BusinessErrors([childcard_error(E.ID_NUMBER_HELD_BY_ANOTHER, field="personalIdNumber", number=number)])
     (outcome,) = await submit_registrations(session, now=now, actor=actor, records=[corrected])
     if outcome.errors:
         raise BusinessErrors(outcome.errors)  # the caller's transaction rolls back: nothing was stored
@@ -183,7 +180,19 @@ async def _correct_child(
     )
     audit: list[AuditEvent] = []
     details: dict[str, JsonValue] = {"case": case.reference, "version": case.version}
+    held = person.personal_id_number
     if correct_identity(person, correction, now=now, purpose=Purpose.DATA_CORRECTION, audit=audit, details=details):
+        if person.personal_id_number and person.personal_id_number != held:
+            # An amended registration: the number was established in error (NĐ 70/2024 Art 11(11)).
+            await record_number_change(
+                session,
+                person_id=person.id,
+                old=held,
+                new=person.personal_id_number,
+                on=now.date(),
+                reason=NumberChangeReason.REGISTRATION_ERROR,
+                now=now,
+            )
         await record(session, now=now, actor=actor, events=audit)
 
 
