@@ -31,7 +31,7 @@ MAX_DAYS: dict[ConvalescenceCause, int] = {
     ConvalescenceCause.MATERNITY_OTHER: 5,
 }
 # 2014 law Art 29(1): convalescence after sickness follows at least 30 days of sickness benefit in the year. Not in
-# the domain rules, and the 2024 wording is unverified.  # to confirm
+# the domain rules, and the 2024 wording is unverified. [to confirm convalescence-min-sickness]
 MIN_SICKNESS_DAYS = 30
 
 
