@@ -109,6 +109,7 @@ class Rule(enum.StrEnum):
     BIRTH_LUMP_SUM = "birth_lump_sum"
     CONVALESCENCE_AFTER_SICKNESS = "convalescence_after_sickness"
     CONVALESCENCE_AFTER_MATERNITY = "convalescence_after_maternity"
+    DEATH_OR_INCAPACITY = "death_or_incapacity"  # a child or mother dies, or the mother cannot care for the child
     ROUNDING = "rounding"
 
 
@@ -140,6 +141,8 @@ SOURCES: dict[tuple[Rule, LawVersion], str] = {
     (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2024): f"{_L24} Điều 46",
     (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2014): f"{_L14} Điều 41",
     (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2024): f"{_L24} Điều 60",
+    (Rule.DEATH_OR_INCAPACITY, LawVersion.LAW_2014): f"{_L14} Điều 34 khoản 3, 4, 6",
+    (Rule.DEATH_OR_INCAPACITY, LawVersion.LAW_2024): f"{_L24} Điều 53 khoản 3–6 {mark('death-articles')}",
 }
 _SAME_FOR_BOTH: dict[Rule, str] = {
     Rule.LAW_VERSION: f"{_L24}, hiệu lực từ 01/7/2025; trước đó {_L14}",
