@@ -10,6 +10,7 @@ from sqlalchemy import select
 from devkit.qd4750_samples import ASSESSMENT, COUNCIL, SENT, SICK_LEAVE, visit_of
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.models import FacilityLevel
+from hub.claims.rules.death_incapacity import AfterBirth, finding_in_document
 from hub.clients.permissions import ClientKind
 from hub.documents.models import Document
 from hub.documents.qd4750 import build_envelope, table_file
@@ -66,6 +67,9 @@ async def test_a_councils_signed_minutes_are_stored_and_linked_to_the_person_nam
         stored = await session.scalar(select(Document).where(Document.doc_type == "XML12"))
     assert stored is not None and stored.person_id == mother.id
     assert stored.issued_on == ASSESSMENT.ngay_chung_tu and stored.fields["KET_QUA_KHAM"] == ASSESSMENT.ket_qua_kham
+    # What the minutes conclude is read from them as stored: the mother cannot care for the child from the meeting
+    finding = finding_in_document(stored.doc_type, stored.fields)
+    assert finding is not None and (finding.event, finding.on) == (AfterBirth.MOTHER_CANNOT_CARE, ASSESSMENT.ngay_hop)
 
 
 async def test_councils_send_only_minutes_and_hospitals_none(hub, council):

@@ -74,3 +74,20 @@ def test_the_2014_law_applies_to_births_before_1_july_2025():
     adjusted = leave_after_child_death(born, D(2025, 6, 15), MotherLeave(born, D(2025, 11, 30)))
     assert adjusted.period == (born, D(2025, 9, 30))
     assert adjusted.explanation[0].source.startswith("Luật BHXH 58/2014/QH13 Điều 34")
+
+
+def test_the_evidence_names_the_event_and_its_day():
+    """XML8 NGAY_CONCHET 20251020 → the child died on 20/10/2025. XML12 whose DUOC_XACDINH reads "Không đủ sức khỏe
+    để chăm sóc con" (folded: khongdusuckhoedechamsoccon) and NGAY_HOP 20251005 → the mother cannot care for the
+    child from 5/10/2025; minutes without that conclusion, and other documents, show nothing."""
+    from hub.claims.rules.death_incapacity import finding_in_death_extract, finding_in_document
+
+    died = finding_in_document("XML8", {"NGAY_CONCHET": "20251020", "SO_CONCHET": "1"})
+    assert died is not None and (died.event, died.on) == (AfterBirth.CHILD_DIED, D(2025, 10, 20))
+    minutes = {"NGAY_HOP": "20251005", "DUOC_XACDINH": "Không đủ sức khỏe để chăm sóc con", "KET_QUA_KHAM": "…"}
+    found = finding_in_document("XML12", minutes)
+    assert found is not None and (found.event, found.on) == (AfterBirth.MOTHER_CANNOT_CARE, D(2025, 10, 5))
+    assert finding_in_document("XML12", {**minutes, "DUOC_XACDINH": "Tỷ lệ tổn thương 21%"}) is None
+    assert finding_in_document("XML8", {"NGAY_CONCHET": None}) is None
+    assert finding_in_document("XML11", minutes) is None
+    assert finding_in_death_extract(D(2025, 11, 30), is_mother=True).event is AfterBirth.MOTHER_DIED

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hub.claims.rules.months import add_months
 from hub.claims.rules.outcome import Explainer, Explanation
 from hub.claims.rules.tables import Rule, law_on
 from hub.claims.rules.uncertain import mark, mark_vi
+from hub.infra.text import fold
 
 CHILD_YOUNG_MONTHS = 2  # a child dying before this age: the mother's leave is LEAVE_AFTER_YOUNG_CHILD from the birth
 LEAVE_AFTER_YOUNG_CHILD_MONTHS = 4
@@ -139,3 +141,55 @@ def remaining_leave(event: AfterBirth, *, born: dt.date, on: dt.date, mother: Mo
         on=on,
     )
     return AdjustedLeave(Taker.FATHER_OR_CAREGIVER, period, explainer.done())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An event after a birth, as a piece of evidence shows it: what, on which day, and from where."""
+
+    event: AfterBirth
+    on: dt.date
+    evidence: str
+
+
+# How minutes say the mother cannot care for the child, folded (no diacritics, case or spaces); XML12 has no coded
+# field for it, so the conclusion's text is read [to confirm xml12-cannot-care].
+CANNOT_CARE = tuple(
+    fold(phrase)
+    for phrase in (
+        "không đủ sức khỏe để chăm sóc con",
+        "không còn đủ sức khỏe để chăm sóc con",
+        "không đủ sức khoẻ để chăm sóc con",
+        "không thể chăm sóc con",
+    )
+)
+
+
+def _yyyymmdd(text: str | None) -> dt.date | None:
+    if not text or len(text) < 8 or not text[:8].isdigit():
+        return None
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+
+
+def finding_in_document(doc_type: str, fields: Mapping[str, str | None]) -> Finding | None:
+    """What a stored document says happened after a birth, as its fields are stored (QĐ 4750 text): a record
+    summary (XML8) giving the day a child died (`NGAY_CONCHET`), or a council's minutes (XML12) concluding that the
+    mother cannot care for the child (on `NGAY_HOP`, the day the council met)."""
+    if doc_type == "XML8":
+        died = _yyyymmdd(fields.get("NGAY_CONCHET"))
+        return Finding(AfterBirth.CHILD_DIED, died, "XML8 NGAY_CONCHET") if died else None
+    if doc_type == "XML12":
+        met = _yyyymmdd(fields.get("NGAY_HOP"))
+        said = fold(" ".join(fields.get(name) or "" for name in ("DUOC_XACDINH", "KET_QUA_KHAM", "DE_NGHI")))
+        if met and any(phrase in said for phrase in CANNOT_CARE):
+            return Finding(AfterBirth.MOTHER_CANNOT_CARE, met, "XML12 DUOC_XACDINH/KET_QUA_KHAM")
+    return None
+
+
+def finding_in_death_extract(date_of_death: dt.date, *, is_mother: bool) -> Finding:
+    """A civil-status death extract (`fetchDeathExtract`) of the mother or of the child."""
+    event = AfterBirth.MOTHER_DIED if is_mother else AfterBirth.CHILD_DIED
+    return Finding(event, date_of_death, "trích lục khai tử")
