@@ -54,3 +54,12 @@ def test_explanations_name_the_entry_they_rest_on():
     unconfirmed = next(e for e in EXCLUSIONS.values() if not e.confirmed)
     assert marked_ids(unconfirmed.cited()) == ["overlap-pairs"]
     assert marked_ids(unconfirmed.cited(vietnamese=True)) == ["overlap-pairs"]
+
+
+def test_the_readme_lists_every_rule_with_its_source_and_dates():
+    from hub.claims.rules.catalogue import readme_rule_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("<!-- rules:begin -->\n", 1)[1].split("\n<!-- rules:end -->", 1)[0]
+    assert listed == readme_rule_table(), "regenerate the README's rule table from catalogue.readme_rule_table()"
+    assert all(f"| `{rule.value}` |" in listed for rule in Rule)
