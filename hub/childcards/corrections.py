@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -41,7 +41,7 @@ from hub.childcards.rules import GuardianRole
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessErrors
 from hub.infra.text import clean_text
-from hub.persons.identity import number_is_taken, record_number_change
+from hub.persons.identity import number_is_taken, person_by_identifier, record_number_change
 from hub.persons.models import Gender, NumberChangeReason, Person
 from hub.persons.service import IdentityCorrection, correct_identity
 
@@ -277,11 +277,13 @@ async def request_card_elsewhere(
         )
         unknown = childcard_error(E.CASE_UNKNOWN, field="recordNumber", office=office, book=book, record=number)
     elif personal_id_number:
-        query = (
-            query.where(ChildCardCase.child_personal_id == personal_id_number)
-            .order_by(ChildCardCase.received_at.desc())
-            .limit(1)
-        )
+        # The child's ID number as registered, or whatever names the child now: its current or a cancelled ID
+        # number, its BHXH code or card number (BHXH uses the ID number in place of the code from 1/8/2025).
+        named = await person_by_identifier(session, personal_id_number)
+        condition = ChildCardCase.child_personal_id == personal_id_number
+        if named is not None:
+            condition = or_(condition, ChildCardCase.person_id == named.id)
+        query = query.where(condition).order_by(ChildCardCase.received_at.desc()).limit(1)
         unknown = childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number=personal_id_number)
     else:
         raise BusinessErrors([childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number="")])
