@@ -13,9 +13,11 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from hub.infra.db import one_of
 from hub.persons.models import NumberChangeReason, Person, PersonIdentityNumber
@@ -133,3 +135,16 @@ async def identity_history(session: AsyncSession, person_id: uuid.UUID) -> list[
     """The person's ID numbers that changed, oldest first."""
     rows = await session.scalars(select(PersonIdentityNumber).where(PersonIdentityNumber.person_id == person_id))
     return sorted(rows, key=lambda r: (r.valid_from or dt.date.min, r.cancelled_on or dt.date.max))
+
+
+def names_person(column: QueryableAttribute[Any], identifier: str) -> ColumnElement[bool]:
+    """`column` (a person id) is the person `identifier` names: an ID number, current or cancelled, a BHXH code or a
+    card number; false for anything else. For filters written as one statement."""
+    found = classify(identifier)
+    if found is None:
+        return false()
+    kind, value = found
+    if kind is IdentifierKind.BHXH_CODE:
+        return column.in_(select(Person.id).where(Person.bhxh_code == value))
+    former = select(PersonIdentityNumber.person_id).where(PersonIdentityNumber.number == value)
+    return or_(column.in_(select(Person.id).where(Person.personal_id_number == value)), column.in_(former))

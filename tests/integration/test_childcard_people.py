@@ -20,6 +20,7 @@ from tests.helpers import graphql_data, make_client, make_person, post_graphql
 from tests.integration.test_childcards import (
     AMEND,
     CHILD_ID,
+    LIST,
     REPORT,
     REQUEST,
     birth,
@@ -161,6 +162,13 @@ async def test_a_card_is_asked_for_by_bhxh_code_or_by_a_number_since_replaced(hu
         posted = {"id": named, "address": "8 Hà Huy Tập, Thanh Khê"}
         answer = (await graphql_data(client, REQUEST, posted, token=province))["requestChildCard"]
         assert (answer["errors"], answer["caseReference"]) == ([], result["caseReference"]), named
+        # and the officers' case list finds the child by any of them
+        listed = await graphql_data(client, LIST, {"filter": {"personalIdNumber": named}, "first": 5}, token=province)
+        assert [e["node"]["reference"] for e in listed["childCardCases"]["edges"]] == [result["caseReference"]], named
+    nobody = await graphql_data(
+        client, LIST, {"filter": {"personalIdNumber": "4899999999"}, "first": 5}, token=province
+    )
+    assert nobody["childCardCases"]["edges"] == []
 
 
 async def test_the_report_refuses_an_empty_period(hub, office):  # noqa: F811
