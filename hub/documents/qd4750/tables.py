@@ -509,13 +509,14 @@ _QD4750 = {
     "XML9": _without(XML9, "DU_PHONG"),
     "XML10": _without(XML10, "DU_PHONG"),
     "XML11": _without(XML11, "DU_PHONG"),
-    # XML6: QĐ 3176 added 16 fields; which ones is not in the sources at hand [to confirm], so both layouts are one.
+    # XML6: QĐ 3176 added 16 fields; which ones is not in the sources at hand [to confirm xml6-qd3176], so both
+    # layouts are one.
 }
 
 LAYOUTS: dict[str, dict[str, TableSpec]] = {
     versions.QD4750.code: _QD4750,
     versions.QD3176.code: _QD3176,
-    versions.QD1931.code: _QD3176,  # MUC_HUONG (XML2, XML3, kept unread) widened to 4 [to confirm]; no field added
+    versions.QD1931.code: _QD3176,  # MUC_HUONG (XML2, XML3, kept unread) widened to 4 [to confirm qd1931]; no field
 }
 """Every table of every version: LAYOUTS[standard code][LOAIHOSO]."""
 
