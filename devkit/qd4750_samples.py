@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from hub.documents.qd4750 import (
+    AssessmentMinutes,
     BirthCertificate,
     BirthTime,
     DischargePaper,
@@ -233,6 +234,25 @@ TRANSFER = TransferPaper(
     chucdanh_nguoi_ht="Điều dưỡng",
 )
 
+COUNCIL = "48901"  # the medical assessment council of Đà Nẵng (a party of QĐ 69/QĐ-TTg Art 1(2)), its unit code
+ASSESSMENT = AssessmentMinutes(
+    nguoi_chu_tri="Trần Minh Quang",
+    chuc_vu=1,
+    ngay_hop=dt.date(2025, 3, 20),
+    ho_ten="Nguyễn Thị Lan",
+    ngay_sinh=dt.date(1992, 3, 14),
+    so_cccd="048192001234",
+    dia_chi="Tổ 5, phường Hòa Khánh Bắc, thành phố Đà Nẵng",
+    ma_doi_tuong="TH",
+    kham_giam_dinh=1,
+    so_bien_ban="GDYK-48-2025-0142",
+    ngay_chung_tu=dt.date(2025, 3, 20),
+    ket_qua_kham="Sau sinh mổ, biến chứng sản giật; suy giảm khả năng lao động 81%",
+    tyle_ttct_moi=81,
+    duoc_xacdinh="Không đủ sức khỏe để chăm sóc con sau khi sinh",
+)
+"""Minutes of a council (XML12): the twins' mother cannot care for them after the birth."""
+
 DOCUMENTS = (TWIN_A, TWIN_B, PREMATURE, SICK_LEAVE, PREGNANCY_REST, TERMINATION, SUMMARY, TRANSFER)
 """Every document of the corpus, each with its own table; the twins share one XML9."""
 
@@ -243,6 +263,7 @@ BASE_RECORDS: dict[str, Record] = {
     "XML9": TWIN_A,
     "XML10": PREGNANCY_REST,
     "XML11": SICK_LEAVE,
+    "XML12": ASSESSMENT,
     "XML13": TRANSFER,
 }
 """One valid record of each parsed table."""

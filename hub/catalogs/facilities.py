@@ -91,8 +91,8 @@ def validate_facility(
 def code_fits_province(code: str, province_code: str, catalog: AdminCatalog) -> bool:
     """Whether a facility code's first two digits name its province, or a former province merged into it.
 
-    [to confirm] domain-rules §1: the first two digits of a facility code are the province; codes issued before
-    the 2025 merger keep the former province's digits, hence the second test.
+    [to confirm facility-province] domain-rules §1: the first two digits of a facility code are the province; codes
+    issued before the 2025 merger keep the former province's digits, hence the second test.
     """
     prefix = code[:2]
     if prefix == province_code:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -41,7 +41,8 @@ from hub.childcards.rules import GuardianRole
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessErrors
 from hub.infra.text import clean_text
-from hub.persons.models import Gender, Person
+from hub.persons.identity import number_is_taken, person_by_identifier, record_number_change
+from hub.persons.models import Gender, NumberChangeReason, Person
 from hub.persons.service import IdentityCorrection, correct_identity
 
 
@@ -143,12 +144,8 @@ async def amend_registration(
     case = await _sent_case(session, actor, key)
     corrected = amendment.applied_to(await current_record(session, case))
     number = amendment.personal_id_number
-    if number and case.person_id is not None:
-        holder = await session.scalar(select(Person.id).where(Person.personal_id_number == number))
-        if holder is not None and holder != case.person_id:
-            raise BusinessErrors(
-                [childcard_error(E.ID_NUMBER_HELD_BY_ANOTHER, field="personalIdNumber", number=number)]
-            )
+    if number and case.person_id is not None and await number_is_taken(session, number, case.person_id):
+        raise BusinessErrors([childcard_error(E.ID_NUMBER_HELD_BY_ANOTHER, field="personalIdNumber", number=number)])
     (outcome,) = await submit_registrations(session, now=now, actor=actor, records=[corrected])
     if outcome.errors:
         raise BusinessErrors(outcome.errors)  # the caller's transaction rolls back: nothing was stored
@@ -183,7 +180,19 @@ async def _correct_child(
     )
     audit: list[AuditEvent] = []
     details: dict[str, JsonValue] = {"case": case.reference, "version": case.version}
+    held = person.personal_id_number
     if correct_identity(person, correction, now=now, purpose=Purpose.DATA_CORRECTION, audit=audit, details=details):
+        if person.personal_id_number and person.personal_id_number != held:
+            # An amended registration: the number was established in error (NĐ 70/2024 Art 11(11)).
+            await record_number_change(
+                session,
+                person_id=person.id,
+                old=held,
+                new=person.personal_id_number,
+                on=now.date(),
+                reason=NumberChangeReason.REGISTRATION_ERROR,
+                now=now,
+            )
         await record(session, now=now, actor=actor, events=audit)
 
 
@@ -268,11 +277,13 @@ async def request_card_elsewhere(
         )
         unknown = childcard_error(E.CASE_UNKNOWN, field="recordNumber", office=office, book=book, record=number)
     elif personal_id_number:
-        query = (
-            query.where(ChildCardCase.child_personal_id == personal_id_number)
-            .order_by(ChildCardCase.received_at.desc())
-            .limit(1)
-        )
+        # The child's ID number as registered, or whatever names the child now: its current or a cancelled ID
+        # number, its BHXH code or card number (BHXH uses the ID number in place of the code from 1/8/2025).
+        named = await person_by_identifier(session, personal_id_number)
+        condition = ChildCardCase.child_personal_id == personal_id_number
+        if named is not None:
+            condition = or_(condition, ChildCardCase.person_id == named.id)
+        query = query.where(condition).order_by(ChildCardCase.received_at.desc()).limit(1)
         unknown = childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number=personal_id_number)
     else:
         raise BusinessErrors([childcard_error(E.CHILD_UNKNOWN, field="personalIdNumber", number="")])

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select, tuple_
+from sqlalchemy import ColumnElement, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -18,6 +18,7 @@ from hub.childcards.models import CaseEvent, CaseState, ChildCard, ChildCardCase
 from hub.clients.permissions import JurisdictionLevel, Principal
 from hub.infra.errors import Forbidden
 from hub.infra.text import fold
+from hub.persons.identity import names_person
 
 MAX_PAGE = 200
 
@@ -123,10 +124,12 @@ def _conditions(actor: Principal, where: CaseFilter) -> list[ColumnElement[bool]
         (ChildCardCase.registry_office_code, where.registry_office_code),
         (ChildCardCase.province_code, where.province_code),
         (ChildCardCase.facility_code, where.facility_code),
-        (ChildCardCase.child_personal_id, where.personal_id_number),
     ):
         if value:
             conditions.append(column == value)
+    if where.personal_id_number:  # as registered, or any number or code that names the child now
+        named = where.personal_id_number.strip()
+        conditions.append(or_(ChildCardCase.child_personal_id == named, names_person(ChildCardCase.person_id, named)))
     if where.name and fold(where.name):
         conditions.append(ChildCardCase.child_name_key.contains(fold(where.name), autoescape=True))
     ranges: list[tuple[Any, object, object]] = [

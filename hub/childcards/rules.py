@@ -39,8 +39,8 @@ def is_under_six(date_of_birth: dt.date, on: dt.date) -> bool:
 
 
 def card_validity(date_of_birth: dt.date) -> tuple[dt.date, dt.date]:
-    """Valid from birth [to confirm] until the child turns 72 months; a child who turns 72 months on or before
-    30 September keeps the card until 30 September of that year (Law on Health Insurance Art 16)."""
+    """Valid from birth [to confirm card-valid-from] until the child turns 72 months; a child who turns 72 months on
+    or before 30 September keeps the card until 30 September of that year (Law on Health Insurance Art 16(3)(d))."""
     six = turns_six(date_of_birth)
     school_year_end = dt.date(six.year, *SCHOOL_YEAR_END)
     return date_of_birth, school_year_end if six <= school_year_end else six
@@ -56,7 +56,8 @@ def card_number(province_code: str, bhxh_code: str) -> str:
 
 def default_guardian(*, has_father: bool, has_mother: bool) -> GuardianRole:
     """No father: the mother; no mother: the father; neither (or an abandoned child): the registrant. With both
-    parents known the registry office chooses; the father is the default it is offered [to confirm]."""
+    parents known the registry office chooses; the father is the default it is offered
+    [to confirm card-holder-default]."""
     if has_father:
         return GuardianRole.FATHER
     if has_mother:

@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import ChildCardCase, Registration
 from hub.infra.text import fold
+from hub.persons.identity import person_by_identifier
 from hub.persons.models import Person
-
-CARD_LENGTH, BHXH_CODE_LENGTH = 15, 10
 
 
 @dataclass(frozen=True)
@@ -82,12 +81,6 @@ def named_on_certificate(parent: Parent, mother_name: str | None, father_name: s
 
 
 async def child_by_identifier(session: AsyncSession, identifier: str) -> Person | None:
-    """The child named by a personal ID number (12 digits), a BHXH code (10 digits) or a card number (15
-    characters, whose last 10 are the BHXH code)."""
-    text = identifier.strip().upper()
-    if len(text) == CARD_LENGTH and text[-BHXH_CODE_LENGTH:].isdigit():
-        text = text[-BHXH_CODE_LENGTH:]
-    if not text.isdigit():
-        return None
-    column = Person.bhxh_code if len(text) == BHXH_CODE_LENGTH else Person.personal_id_number
-    return await session.scalar(select(Person).where(column == text))
+    """The child named by a personal ID number (12 digits, current or cancelled), a BHXH code (10 digits) or a card
+    number (15 characters, whose last 10 are the BHXH code)."""
+    return await person_by_identifier(session, identifier)

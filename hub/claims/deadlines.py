@@ -16,6 +16,7 @@ from typing import Any
 from hub.claims.models import ClaimKind, FiledBy
 from hub.claims.rules import VIETNAM_CALENDAR
 from hub.claims.rules.months import add_months
+from hub.claims.rules.uncertain import mark
 
 _LAW = "Luật BHXH 41/2024/QH15"
 EMPLOYEE_DAYS = 45
@@ -24,15 +25,15 @@ BHXH_WORKING_DAYS = 7
 BHXH_WORKING_DAYS_MATERNITY_FILED_BY_EMPLOYEE = 5
 
 # The article of each deadline, by the benefit's chapter: sickness (and child care, convalescence after sickness)
-# Art 48–49; maternity (and paternity, convalescence after maternity) Art 62–63. [to confirm] the clause numbers
-# within each article: only the articles are confirmed (domain-rules §6).
+# Art 48–49; maternity (and paternity, convalescence after maternity) Art 62–63. The clause numbers
+# within each article are [to confirm deadline-clauses]: only the articles are confirmed (domain-rules §6).
 SOURCES: dict[tuple[str, bool], str] = {
-    ("employee", False): f"{_LAW} Điều 48, 49 [to confirm: khoản]",
-    ("employee", True): f"{_LAW} Điều 62, 63 [to confirm: khoản]",
-    ("employer", False): f"{_LAW} Điều 49 [to confirm: khoản]",
-    ("employer", True): f"{_LAW} Điều 63 [to confirm: khoản]",
-    ("bhxh", False): f"{_LAW} Điều 49 [to confirm: khoản]",
-    ("bhxh", True): f"{_LAW} Điều 63 [to confirm: khoản]",
+    ("employee", False): f"{_LAW} Điều 48, 49 {mark('deadline-clauses')}",
+    ("employee", True): f"{_LAW} Điều 62, 63 {mark('deadline-clauses')}",
+    ("employer", False): f"{_LAW} Điều 49 {mark('deadline-clauses')}",
+    ("employer", True): f"{_LAW} Điều 63 {mark('deadline-clauses')}",
+    ("bhxh", False): f"{_LAW} Điều 49 {mark('deadline-clauses')}",
+    ("bhxh", True): f"{_LAW} Điều 63 {mark('deadline-clauses')}",
 }
 _MATERNITY_CHAPTER = frozenset({ClaimKind.MATERNITY, ClaimKind.PATERNITY})
 

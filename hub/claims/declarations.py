@@ -23,7 +23,8 @@ async def declare_long_term_disease(
     session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str, icd10: str
 ) -> Claim:
     """Record that the sickness claim's leave is for a long-term disease with this ICD-10 code, and have it computed
-    again. A code not on the hub's list is accepted (the list is incomplete [to confirm]); the history says so."""
+    again. A code not on the hub's list is accepted (the list is incomplete [to confirm long-term-list]); the history
+    says so."""
     claim = await claim_for_decision(session, actor, reference)
     if claim.kind != ClaimKind.SICKNESS.value or claim.state == ClaimState.REJECTED.value:
         raise claim_error(E.NOT_DECLARABLE, field="reference", kind=claim.kind, state=claim.state)

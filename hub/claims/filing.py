@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.refusals import RefusedRecord, note_refusal
@@ -26,6 +26,7 @@ from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.contributions.models import ContributionMonthRow, Employer
 from hub.infra.clock import vietnam_date
 from hub.infra.errors import BusinessError
+from hub.persons.identity import people_by_identifiers
 from hub.persons.models import Person
 
 MAX_FILINGS = 1_000  # per call: an employer's monthly list fits
@@ -149,21 +150,12 @@ async def file_claim(session: AsyncSession, *, now: dt.datetime, actor: Principa
 
 
 async def _people(session: AsyncSession, filings: Sequence[Filing]) -> list[Person | None]:
-    """Each filing's person, by identification number if it gives one, else by BHXH code."""
-    ids = {f.personal_id.strip() for f in filings if f.personal_id}
-    codes = {f.bhxh_code.strip() for f in filings if not f.personal_id and f.bhxh_code}
-    if not ids and not codes:
-        return [None] * len(filings)
-    found = (
-        await session.scalars(
-            select(Person).where(or_(Person.personal_id_number.in_(ids), Person.bhxh_code.in_(codes)))
-        )
-    ).all()
-    by_id = {p.personal_id_number: p for p in found if p.personal_id_number}
-    by_code = {p.bhxh_code: p for p in found if p.bhxh_code}
-    return [
-        by_id.get(f.personal_id.strip()) if f.personal_id else by_code.get((f.bhxh_code or "").strip()) for f in filings
-    ]
+    """Each filing's person, by the identifier it gives (its ID number, else its BHXH code). Either field accepts
+    either: from 1/8/2025 BHXH uses the 12-digit ID number in place of the BHXH code, so a 12-digit value is an ID
+    number (current or cancelled: the identity history) and a 10-digit one a BHXH code (hub.persons.identity)."""
+    named = [(f.personal_id or f.bhxh_code or "").strip() for f in filings]
+    found = await people_by_identifiers(session, named)
+    return [found.get(text) if text else None for text in named]
 
 
 async def _employers(

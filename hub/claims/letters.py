@@ -4,7 +4,8 @@ XMLDSig in `CHUKYDONVI`, as its receipts are), in Vietnamese: the claim's refere
 dates, the reasons (the processor's and the computation's), the legal basis, and the right to complain. The person,
 their employer and the processors of the claim's province may download it (hub.claims.access).
 
-Points of law still [to confirm] are kept in `TO_CONFIRM` and printed in the letter itself (`CAN_XAC_NHAN`).
+Points of law not yet confirmed are register entries (hub.claims.rules.uncertain) named in `TO_CONFIRM`, and printed
+in the letter itself (`CAN_XAC_NHAN`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hub.claims.deadlines import deadline_source
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.models import Claim, ClaimKind, ClaimState
+from hub.claims.rules.uncertain import mark_vi
 from hub.clients.permissions import Principal
 from hub.contributions.models import Employer
 from hub.infra.clock import VIETNAM
@@ -41,22 +43,13 @@ KIND_VI: dict[ClaimKind, str] = {
     ClaimKind.CONVALESCENCE: "dưỡng sức, phục hồi sức khỏe",
 }
 # The right to complain: the Law on Complaints sets 90 days from receiving the decision (Luật Khiếu nại
-# 02/2011/QH13 Art 9); the Social Insurance Law's own article on complaints is [to confirm].
+# 02/2011/QH13 Art 9); the Social Insurance Law's own article on complaints is [to confirm complaint-article].
 COMPLAINT_LAW = "Luật Khiếu nại 02/2011/QH13 Điều 9"
 COMPLAINT_ARTICLE = (
-    "Luật BHXH 41/2024/QH15, điều quy định về khiếu nại, tố cáo về bảo hiểm xã hội [to confirm: số điều]"
+    f"Luật BHXH 41/2024/QH15, điều quy định về khiếu nại, tố cáo về bảo hiểm xã hội {mark_vi('complaint-article')}"
 )
 COMPLAINT_DAYS = 90
-TO_CONFIRM: tuple[tuple[str, str], ...] = (
-    (
-        "Điều của Luật BHXH 41/2024/QH15 về quyền khiếu nại (Luật BHXH 58/2014/QH13: Điều 118, 119)",
-        "the article of the 2024 Social Insurance Law on complaints (2014 law: Art 118, 119)",
-    ),
-    (
-        "Khoản của Điều 49, 63 quy định việc trả lời bằng văn bản và nêu rõ lý do",
-        "the clauses of Art 49 and 63 that require a written answer with reasons",
-    ),
-)
+TO_CONFIRM = ("complaint-article", "refusal-in-writing-clauses")  # register entries the letter rests on
 
 
 @dataclass(frozen=True)
@@ -150,8 +143,8 @@ def signed_letter(
         "kiện theo quy định của pháp luật.",
     )
     pending = ET.SubElement(root, "CAN_XAC_NHAN")
-    for text_vi, _ in TO_CONFIRM:
-        _add(pending, "NOI_DUNG", f"{text_vi} [cần xác nhận]")
+    for entry in TO_CONFIRM:
+        _add(pending, "NOI_DUNG", mark_vi(entry))
     ET.SubElement(root, "CHUKYDONVI")
     return sign_enveloped(ET.tostring(root, encoding="utf-8", xml_declaration=True), identity)
 

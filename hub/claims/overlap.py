@@ -26,6 +26,7 @@ from hub.claims.errors import ClaimErrorCode, claim_error
 from hub.claims.models import ClaimKind, ClaimState
 from hub.claims.rules.maternity import maternity_leave_months
 from hub.claims.rules.months import add_months
+from hub.claims.rules.uncertain import mark, mark_vi
 from hub.infra.errors import BusinessError
 
 K = ClaimKind
@@ -42,8 +43,8 @@ class Exclusion:
 
     def cited(self, vietnamese: bool = False) -> str:
         why = self.why_vi if vietnamese else self.why_en
-        mark = "" if self.confirmed else (" [cần xác nhận]" if vietnamese else " [to confirm]")
-        return f"{why} ({self.source}){mark}"
+        flag = "" if self.confirmed else " " + (mark_vi("overlap-pairs") if vietnamese else mark("overlap-pairs"))
+        return f"{why} ({self.source}){flag}"
 
 
 LAW = "Luật BHXH 41/2024/QH15"
@@ -59,7 +60,7 @@ def _rule(source: str, why: tuple[str, str], confirmed: bool = False) -> Exclusi
 # Pairs of kinds (either order) whose days may not overlap for one person; a kind with itself: the same days twice.
 # Art 42(2) lists leave on maternity benefit among the cases without sickness benefit (which covers child care,
 # Art 42(1)(b)); the other pairs follow from each benefit replacing the pay of a day off work. The same pairs are
-# applied to events under the 2014 law (58/2014/QH13 Art 25, TT 59/2015 Art 3) [to confirm].
+# applied to events under the 2014 law (58/2014/QH13 Art 25, TT 59/2015 Art 3) [to confirm overlap-pairs].
 EXCLUSIONS: dict[frozenset[ClaimKind], Exclusion] = {
     frozenset({K.SICKNESS}): _rule("Art 43", ("one sickness benefit per day", "mỗi ngày một lần ốm đau"), True),
     frozenset({K.CHILD_CARE}): _rule("Art 44", ("one benefit per child and day", "mỗi con mỗi ngày một lần"), True),

@@ -21,6 +21,9 @@ class ClientKind(enum.StrEnum):
     OPERATOR = "operator"
     EMPLOYER = "employer"  # an employer's own system (or BHXH's employer portal acting for it)
     CITIZEN = "citizen"  # an insured person, through an identity provider acting for them
+    # A medical assessment council (Hội đồng giám định y khoa; a party of QĐ 69/QĐ-TTg Art 1(2)), by its unit code:
+    # it sends the signed minutes of its assessments (XML12), as hospitals send their documents, and reads nothing.
+    ASSESSMENT_COUNCIL = "assessment_council"
 
 
 class Role(enum.StrEnum):
@@ -75,6 +78,7 @@ ALLOWED_ROLES: dict[ClientKind, frozenset[Role]] = {
     ClientKind.OPERATOR: frozenset({Role.CLIENT_MANAGE, Role.CATALOG_MANAGE, Role.CERTIFICATE_MANAGE}),
     ClientKind.EMPLOYER: frozenset({Role.CLAIM_FILE, Role.CLAIM_READ_OWN}),
     ClientKind.CITIZEN: frozenset({Role.CLAIM_FILE, Role.CLAIM_READ_OWN}),
+    ClientKind.ASSESSMENT_COUNCIL: frozenset({Role.DOCUMENT_SUBMIT}),
 }
 # Every allowed role by default, except that a supervisor decides and corrects only when granted to.
 DEFAULT_ROLES: dict[ClientKind, frozenset[Role]] = {
@@ -90,6 +94,7 @@ ALLOWED_LEVELS: dict[ClientKind, frozenset[JurisdictionLevel]] = {
     ClientKind.OPERATOR: frozenset({JurisdictionLevel.PROVINCE, JurisdictionLevel.NATIONAL}),
     ClientKind.EMPLOYER: frozenset({JurisdictionLevel.EMPLOYER}),
     ClientKind.CITIZEN: frozenset({JurisdictionLevel.PERSON}),
+    ClientKind.ASSESSMENT_COUNCIL: frozenset({JurisdictionLevel.FACILITY}),  # its unit code, which signs its minutes
 }
 # The purposes each kind of client may state when it reads personal data (Decree 13: purpose limitation).
 PURPOSES: dict[ClientKind, frozenset[Purpose]] = {
@@ -101,6 +106,7 @@ PURPOSES: dict[ClientKind, frozenset[Purpose]] = {
     ClientKind.OPERATOR: frozenset(),
     ClientKind.EMPLOYER: frozenset({Purpose.CLAIM_SETTLEMENT}),
     ClientKind.CITIZEN: frozenset({Purpose.CLAIM_SETTLEMENT}),
+    ClientKind.ASSESSMENT_COUNCIL: frozenset({Purpose.EVIDENCE_INTAKE}),
 }
 # Statistics-office codes: 2-digit provinces, 5-digit communes; 5-character health-facility codes.
 _CODE_FORMATS: dict[JurisdictionLevel, re.Pattern[str]] = {

@@ -13,6 +13,7 @@ from signing.report import VerificationReport
 class DocumentErrorCode(enum.StrEnum):
     NOT_A_FACILITY_CLIENT = "NOT_A_FACILITY_CLIENT"
     FACILITY_NOT_SENDER = "FACILITY_NOT_SENDER"
+    TABLE_NOT_FOR_SENDER = "TABLE_NOT_FOR_SENDER"
     PAYLOAD_EMPTY = "PAYLOAD_EMPTY"
     PAYLOAD_NOT_BASE64 = "PAYLOAD_NOT_BASE64"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
@@ -41,6 +42,12 @@ MESSAGES: Templates = {
     E.FACILITY_NOT_SENDER: (
         "The file is from facility {found!r} but you are signed in as facility {expected!r}.",
         "Tệp là của cơ sở {found!r} nhưng tài khoản đăng nhập là của cơ sở {expected!r}.",
+    ),
+    E.TABLE_NOT_FOR_SENDER: (
+        "Table {table} cannot come from this sender: assessment minutes (XML12) come from medical assessment "
+        "councils only, and councils send nothing else.",
+        "Bảng {table} không thuộc loại bên gửi này được gửi: biên bản giám định y khoa (XML12) chỉ do hội đồng giám "
+        "định y khoa gửi, và hội đồng không gửi bảng khác.",
     ),
     E.PAYLOAD_EMPTY: ("The file is empty.", "Tệp rỗng."),
     E.PAYLOAD_NOT_BASE64: ("The file is not valid base64.", "Tệp không phải chuỗi base64 hợp lệ."),

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.clients.permissions import ClientKind, JurisdictionLevel, Principal, Role
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import SignatureRefused, document_error, signature_error
 from hub.documents.linking import Subject
 from hub.documents.models import Channel, SubmissionKind
 from hub.documents.qd4750 import (
+    AssessmentMinutes,
     BirthCertificate,
     Envelope,
     SickLeaveCertificate,
@@ -51,6 +52,9 @@ class Intake:
     max_bytes: int
 
 
+ASSESSMENT_TABLE = "XML12"  # minutes of a medical assessment council
+
+
 async def receive_envelope(
     db: Database, intake: Intake, *, data: bytes, principal: Principal, now: dt.datetime, channel: Channel
 ) -> StoredSubmission:
@@ -71,7 +75,7 @@ async def receive_envelope(
     sender, digest = facility(code), sha256_of(data)
     try:
         verified = await verify(intake, data, signer=sender, at=now)
-        documents, kept = _read(verified, code, max_bytes=intake.max_bytes)
+        documents, kept = _read(verified, code, max_bytes=intake.max_bytes, council=_is_council(principal))
         report = verified.report.as_dict()
         # The signed tree and its canonical bytes (about 2.5 envelopes) are not held across the storing transaction.
         del verified
@@ -111,15 +115,34 @@ def refusal_of(
     return signed_refusal(refusal, intake.identity)
 
 
-def _read(verified: Verified, code: str, *, max_bytes: int) -> tuple[list[NewDocument], list[ReceiptLine]]:
-    """The documents of a verified envelope of facility `code`, read from what was signed, and the lines that
-    acknowledge its tables kept as sent; refused whole on any violation."""
+def _is_council(principal: Principal) -> bool:
+    return principal.kind is ClientKind.ASSESSMENT_COUNCIL
+
+
+def _read(
+    verified: Verified, code: str, *, max_bytes: int, council: bool = False
+) -> tuple[list[NewDocument], list[ReceiptLine]]:
+    """The documents of a verified envelope of facility `code` (or of the assessment council `code`), read from what
+    was signed, and the lines that acknowledge its tables kept as sent; refused whole on any violation. Minutes of
+    medical assessment (XML12) come from councils only (domain-rules §6), and councils send nothing else."""
     try:
         envelope = read_envelope(verified.signed_root, max_table_bytes=max_bytes)
     except EnvelopeUnreadable as exc:
         raise BusinessErrors([exc]) from None
     if envelope.macskcb != code:
         raise document_error(E.FACILITY_NOT_SENDER, field="MACSKCB", found=envelope.macskcb, expected=code)
+    misplaced = sorted(
+        {
+            item.loaihoso
+            for hoso in envelope.hoso
+            for item in hoso.files
+            if (item.loaihoso == ASSESSMENT_TABLE) != council
+        }
+    )
+    if misplaced:
+        raise BusinessErrors(
+            [document_error(E.TABLE_NOT_FOR_SENDER, field="LOAIHOSO", table=table) for table in misplaced]
+        )
     if envelope.violations:
         raise BusinessErrors([violation.as_error() for violation in envelope.violations])
     documents = envelope_documents(envelope)
@@ -193,6 +216,8 @@ def kept_tables(envelope: Envelope) -> list[ReceiptLine]:
 
 
 def _subject(record: Record, patient: Subject) -> Subject:
+    if isinstance(record, AssessmentMinutes):  # SO_CCCD the ID number, MA_BHXH the code: either may carry either
+        return Subject.of(record.so_cccd, record.ma_bhxh, record.ma_the_bhyt)
     if isinstance(record, BirthCertificate):
         return Subject.of(record.so_cccd_nnd, record.ma_bhxh_nnd, record.ma_the_nnd)
     if isinstance(record, SickLeaveCertificate):
@@ -207,6 +232,8 @@ def _issued_on(record: Record) -> dt.date | None:
         return issued
     if isinstance(record, VisitSummary):
         return record.ngay_ra.date()
+    if isinstance(record, AssessmentMinutes):
+        return record.ngay_chung_tu or record.ngay_hop
     return None
 
 

@@ -16,7 +16,8 @@ from hub.documents.models import Document, LinkState
 from hub.documents.uses import announce
 from hub.infra.db import one_of
 from hub.jobs import JobKind, enqueue
-from hub.persons.models import Person
+from hub.persons.identity import former_holders
+from hub.persons.models import Person, PersonIdentityNumber
 
 log = logging.getLogger(__name__)
 RELINK_EVERY = dt.timedelta(minutes=15)
@@ -36,6 +37,12 @@ class Subject:
 
     @classmethod
     def of(cls, personal_id: str | None, bhxh_code: str | None, card_number: str | None) -> Subject:
+        """From 1/8/2025 BHXH uses the 12-digit ID number in place of the BHXH code: a document may carry either in
+        either field, so each is read by its length."""
+        if not _digits(personal_id, 12) and _digits(bhxh_code, 12):
+            personal_id, bhxh_code = bhxh_code, None
+        elif not _digits(bhxh_code, BHXH_CODE_LENGTH) and _digits(personal_id, BHXH_CODE_LENGTH):
+            personal_id, bhxh_code = None, personal_id
         return cls(_digits(personal_id, 12), _digits(bhxh_code, BHXH_CODE_LENGTH), _card(card_number))
 
     @property
@@ -75,7 +82,7 @@ class PersonIndex:
 
     @classmethod
     async def load(cls, session: AsyncSession, subjects: Iterable[Subject]) -> PersonIndex:
-        """One query for the people named by ID number or by BHXH code."""
+        """One query for the people named by ID number or by BHXH code, one for cancelled ID numbers."""
         subjects = list(subjects)
         numbers = {s.personal_id for s in subjects if s.personal_id}
         codes = {code for s in subjects if (code := s.code)}
@@ -92,6 +99,8 @@ class PersonIndex:
                     by_id_number[number] = person_id
                 if code in codes:
                     by_code[code] = person_id
+            # A number cancelled and re-established (NĐ 70/2024 Art 11) still names its person.
+            by_id_number.update(await former_holders(session, numbers - by_id_number.keys()))
         return cls(by_id_number, by_code)
 
     def person_of(self, subject: Subject) -> uuid.UUID | None:
@@ -114,6 +123,12 @@ async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID],
         )
     ).all()
     by_number = {number: person_id for person_id, number, _ in people if number}
+    former = await session.execute(
+        select(PersonIdentityNumber.number, PersonIdentityNumber.person_id).where(
+            PersonIdentityNumber.person_id.in_(person_ids), PersonIdentityNumber.cancelled_on.is_not(None)
+        )
+    )
+    by_number.update({number: person_id for number, person_id in former})
     by_code = {code: person_id for person_id, _, code in people if code}
     conditions = []
     if by_number:

@@ -1,5 +1,6 @@
-"""Decode, check and compose the personal identification number (số định danh cá nhân, 12 digits; NĐ 137/2015 Art 13,
-TT 59/2021/TT-BCA Art 4), so that a record whose number disagrees with its own birth data is sent back to be fixed.
+"""Decode, check and compose the personal identification number (số định danh cá nhân, 12 digits; NĐ 70/2024/NĐ-CP,
+which replaced NĐ 137/2015 [to confirm id-number-structure-article], TT 59/2021/TT-BCA Art 4), so that a record whose
+number disagrees with its own birth data is sent back to be fixed.
 """
 
 from __future__ import annotations

@@ -46,3 +46,28 @@ class Person(Base):
     @property
     def location(self) -> Location:
         return Location(province_code=self.province_code, commune_code=self.commune_code)
+
+
+class NumberChangeReason(enum.StrEnum):
+    """Why a personal ID number was cancelled and a new one established (NĐ 70/2024/NĐ-CP Art 11(7), (8), (11))."""
+
+    GENDER_REDETERMINED = "gender_redetermined"  # Art 11(7): gender re-determined or changed
+    BIRTH_YEAR_CORRECTED = "birth_year_corrected"  # Art 11(8): the year of birth corrected
+    REGISTRATION_ERROR = "registration_error"  # Art 11(11): an error when the number was established
+
+
+class PersonIdentityNumber(Base):
+    """Every personal ID number a person has held: the current one open (`cancelled_on` None), each cancelled one
+    with the day and the reason. Cancelled numbers are never reissued (NĐ 70/2024 Art 11), so a record naming one
+    still names its person."""
+
+    __tablename__ = "person_identity_numbers"
+
+    number: Mapped[str] = mapped_column(String(12), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    cancelled_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_person_identity_numbers_person_id", "person_id"),)

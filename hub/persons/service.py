@@ -16,7 +16,8 @@ from hub.clients.permissions import Location, Principal, Role
 from hub.infra.errors import BusinessError, Forbidden
 from hub.infra.text import fold
 from hub.persons.errors import PersonErrorCode
-from hub.persons.models import Gender, Person
+from hub.persons.identity import ID_NUMBER_LENGTH, classify, number_is_taken, record_number_change
+from hub.persons.models import Gender, NumberChangeReason, Person
 
 
 @dataclass(frozen=True)
@@ -196,3 +197,48 @@ def _check_location(province_code: str, commune_code: str) -> None:
             f"Mã xã {commune_code!r} không phải xã hiện hành của tỉnh {province_code!r}.",
             field="communeCode",
         )
+
+
+async def change_personal_id(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    actor: Principal,
+    person_id: uuid.UUID,
+    new_number: str,
+    reason: NumberChangeReason,
+    on: dt.date,
+) -> Person:
+    """Cancel the person's ID number and establish `new_number` from `on` (NĐ 70/2024/NĐ-CP Art 11(7), (8), (11)):
+    the old number stays in the person's identity history, so records naming it still find them. A number anyone
+    else holds or held is refused (cancelled numbers are never reissued)."""
+    person = await find_visible(session, actor, Role.PERSON_WRITE, person_id)
+    if classify(new_number) is None or len(new_number.strip()) != ID_NUMBER_LENGTH:
+        raise BusinessError(
+            PersonErrorCode.ID_NUMBER_INVALID,
+            "The personal identification number must be exactly 12 digits.",
+            "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+            field="personalIdNumber",
+        )
+    number = new_number.strip()
+    if await number_is_taken(session, number, person.id):
+        raise BusinessError(
+            PersonErrorCode.ID_NUMBER_TAKEN,
+            "This personal identification number is or was another person's.",
+            "Số định danh cá nhân này đã hoặc đang thuộc về người khác.",
+            field="personalIdNumber",
+        )
+    held = person.personal_id_number
+    audit: list[AuditEvent] = []
+    details: dict[str, JsonValue] = {"reason": reason.value, "on": on.isoformat()}
+    if correct_identity(
+        person,
+        IdentityCorrection(personal_id_number=number),
+        now=now,
+        purpose=Purpose.DATA_CORRECTION,
+        audit=audit,
+        details=details,
+    ):
+        await record_number_change(session, person_id=person.id, old=held, new=number, on=on, reason=reason, now=now)
+        await record(session, now=now, actor=actor, events=audit)
+    return person

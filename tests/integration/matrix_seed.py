@@ -60,6 +60,7 @@ JURISDICTION = {
     ClientKind.OPERATOR: "province:{province}",
     ClientKind.EMPLOYER: "employer:{employer.code}",
     ClientKind.CITIZEN: "person:{employee_id}",
+    ClientKind.ASSESSMENT_COUNCIL: "facility:{council}",
 }
 
 
@@ -75,6 +76,7 @@ class Place:
     facility: str
     spare_facility: str  # updated and retired by the positive controls
     new_facility: str  # added by the positive controls
+    council: str  # the medical assessment council's unit code
     requested: tuple[str, str]  # codes of facilities asked for: one approved, one rejected
     unit: str
     employer: EmployerInfo
@@ -108,6 +110,7 @@ PLACES = (
         facility="01001",
         spare_facility="01002",
         new_facility="01995",
+        council="01901",
         requested=("01991", "01992"),
         unit="BHXH01BD",
         employer=EmployerInfo("DN0100777", "Công ty Cổ phần Bánh kẹo Thăng Long", "01"),
@@ -133,6 +136,7 @@ PLACES = (
         facility="48001",
         spare_facility="48002",
         new_facility="48995",
+        council="48901",
         requested=("48991", "48992"),
         unit="BHXH48HC",
         employer=EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48"),

@@ -14,11 +14,13 @@ from hub.audit.models import AuditEntry
 from hub.childcards.models import ChildCard, ChildCardCase
 from hub.clients.permissions import ClientKind
 from hub.persons.id_numbers import compose_personal_id
+from hub.persons.identity import identity_history
 from hub.persons.models import Gender, Person
 from tests.helpers import graphql_data, make_client, make_person, post_graphql
 from tests.integration.test_childcards import (
     AMEND,
     CHILD_ID,
+    LIST,
     REPORT,
     REQUEST,
     birth,
@@ -86,6 +88,10 @@ async def test_an_amendment_corrects_the_childs_person_with_its_history(hub, off
         "personal_id_number": CHILD_ID,
     }
     assert entry.details["after"]["personal_id_number"] == NEW_ID
+    # The identity history keeps the number established in error, cancelled, and the new one (NĐ 70/2024 Art 11)
+    async with hub[1].services.db.sessions() as session:
+        history = [(h.number, h.cancelled_on is not None, h.reason) for h in await identity_history(session, before.id)]
+    assert history == [(CHILD_ID, True, "registration_error"), (NEW_ID, False, None)]
     # The same amendment again changes nothing, and writes no history
     assert (await amend(client, office, changes))["errors"] == []
     async with hub[1].services.db.sessions() as session:
@@ -135,6 +141,34 @@ async def test_an_office_without_an_address_of_its_own_must_give_one(hub, office
     posted = {"id": CHILD_ID, "address": "8 Hà Huy Tập, Thanh Khê"}
     answer = (await graphql_data(client, REQUEST, posted, token=province))["requestChildCard"]
     assert (answer["errors"], answer["deliveryAddress"]) == ([], "8 Hà Huy Tập, Thanh Khê")
+
+
+async def test_a_card_is_asked_for_by_bhxh_code_or_by_a_number_since_replaced(hub, office, clock, signer):  # noqa: F811
+    """From 1/8/2025 the ID number stands in for the BHXH code, and either names the child; so does the number
+    established in error, after an amendment replaced it."""
+    client, state = hub
+    (result,) = (await submit(client, office, birth()))["results"]
+    await case_when(client, office, result["caseReference"], "CARD_ISSUED")
+    await move_child(hub, "20209")
+    # The gender re-determined: a new number, the old one cancelled (NĐ 70/2024 Art 11(7))
+    assert (await amend(client, office, {"personalIdNumber": NEW_ID, "gender": "FEMALE"}))["errors"] == []
+    await case_when(client, office, result["caseReference"], "CARD_CHANGED")
+    _, province = await make_client(
+        state.services.db, signer, clock, "so-tu-phap-48", ClientKind.CIVIL_REGISTRY, "province:48"
+    )
+    code = (await child(hub)).bhxh_code
+    assert code is not None
+    for named in (code, NEW_ID, CHILD_ID):
+        posted = {"id": named, "address": "8 Hà Huy Tập, Thanh Khê"}
+        answer = (await graphql_data(client, REQUEST, posted, token=province))["requestChildCard"]
+        assert (answer["errors"], answer["caseReference"]) == ([], result["caseReference"]), named
+        # and the officers' case list finds the child by any of them
+        listed = await graphql_data(client, LIST, {"filter": {"personalIdNumber": named}, "first": 5}, token=province)
+        assert [e["node"]["reference"] for e in listed["childCardCases"]["edges"]] == [result["caseReference"]], named
+    nobody = await graphql_data(
+        client, LIST, {"filter": {"personalIdNumber": "4899999999"}, "first": 5}, token=province
+    )
+    assert nobody["childCardCases"]["edges"] == []
 
 
 async def test_the_report_refuses_an_empty_period(hub, office):  # noqa: F811

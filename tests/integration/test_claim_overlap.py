@@ -135,8 +135,8 @@ async def test_overlapping_days_are_refused_naming_the_claim(hub, office, signer
     # Caring for a sick child on the same days as one's own sick leave: refused, the rule marked unconfirmed
     child_care = {"kind": "CHILD_CARE", "personalId": EMPLOYEE_ID, "leave": LEAVE, "childBorn": "2022-05-01"}
     (error,) = (await file(client, tokens["processor-48"], child_care))["errors"]
-    assert error["code"] == "CLAIM_OVERLAPS" and "[to confirm]" in error["message"]
-    assert "[cần xác nhận]" in error["messageVi"]
+    assert error["code"] == "CLAIM_OVERLAPS" and "[to confirm overlap-pairs" in error["message"]
+    assert "[cần xác nhận overlap-pairs" in error["messageVi"]
     # In the employer's list, the overlapping line is refused and the others are filed
     later = sickness({"start": "2025-03-20", "end": "2025-03-21"})
     lines = [sickness({"start": "2025-03-01", "end": "2025-03-03"}), later]

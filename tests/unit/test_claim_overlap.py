@@ -124,7 +124,7 @@ def test_sickness_within_maternity_leave_is_refused_but_not_after_it():
     assert days_of(K.MATERNITY, birth.details) == [(D(2025, 3, 2), D(2025, 10, 1))]
     found = meeting(K.SICKNESS, sick(D(2025, 9, 29), D(2025, 10, 3)), birth)
     assert found is not None and not found.merge and found.exclusion is EXCLUSIONS[frozenset({K.SICKNESS, K.MATERNITY})]
-    assert "[to confirm]" in refusal(K.SICKNESS, found).message
+    assert "[to confirm overlap-pairs" in refusal(K.SICKNESS, found).message
     assert meeting(K.SICKNESS, sick(D(2025, 10, 2), D(2025, 10, 3)), birth) is None
 
 

@@ -41,13 +41,17 @@ def test_after_sickness_it_starts_within_30_days_of_the_end_of_the_sick_leave():
     """Art 46: the sick leave ended 30/9/2025; day 1 is 1/10, day 30 is 30/10. Starting 30/10 → paid; 31/10 →
     refused (STARTS_TOO_LATE_AFTER_LEAVE), though 31/10 is still the 31st day back at work counted from a return on
     Monday 6/10 — the 2024 law counts from the leave's end, not from the return. The reading is [to confirm] and
-    the explanation says so in both languages."""
+    the explanation names its register entry in both languages."""
     assert window_after_leave(D(2025, 9, 30)) == (D(2025, 10, 1), D(2025, 10, 30))
     on_day_30 = compute_convalescence(sick(returned_to_work=D(2025, 10, 6), start=D(2025, 10, 30)))
     assert on_day_30.eligible
     late = compute_convalescence(sick(returned_to_work=D(2025, 10, 6), start=D(2025, 10, 31)))
     assert late.reason_codes == (ReasonCode.STARTS_TOO_LATE_AFTER_LEAVE,)
-    assert any("[cần xác nhận]" in line.text_vi and "[to confirm]" in line.text_en for line in late.explanation)
+    assert any(
+        "[cần xác nhận convalescence-window-start" in line.text_vi
+        and "[to confirm convalescence-window-start" in line.text_en
+        for line in late.explanation
+    )
 
 
 def test_after_sickness_at_most_10_days_a_year_in_all():

@@ -31,3 +31,11 @@ def test_the_id_number_decides_before_the_bhxh_code():
     assert people.person_of(Subject.of("048192001234", None, CARD)) == by_number
     assert people.person_of(Subject.of("001092009999", None, f"{CARD};{RENEWED}")) == by_code
     assert people.person_of(Subject.of(None, None, None)) is None
+
+
+def test_either_field_may_carry_either_identifier():
+    """From 1/8/2025 BHXH uses the 12-digit ID number in place of the BHXH code: a document's MA_BHXH may hold an ID
+    number and its SO_CCCD a code; each is read by its length."""
+    assert Subject.of(None, "048192001234", None) == Subject("048192001234", None, None)
+    assert Subject.of("4820112345", None, None) == Subject(None, "4820112345", None)
+    assert Subject.of("048192001234", "4820112345", None) == Subject("048192001234", "4820112345", None)

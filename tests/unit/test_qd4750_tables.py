@@ -19,7 +19,7 @@ PYTHON_TYPES = {
     Kind.DATE_OR_DATETIME: dt.date,
     Kind.BIRTH_TIME: BirthTime,
 }
-FIELD_COUNTS = {"XML1": 66, "XML7": 26, "XML8": 22, "XML9": 35, "XML10": 13, "XML11": 23, "XML13": 39}
+FIELD_COUNTS = {"XML1": 66, "XML7": 26, "XML8": 22, "XML9": 35, "XML10": 13, "XML11": 23, "XML12": 35, "XML13": 39}
 ROOTS = {
     "XML1": "TONG_HOP",
     "XML7": "CHI_TIEU_DU_LIEU_GIAY_RA_VIEN",
@@ -27,6 +27,7 @@ ROOTS = {
     "XML9": "CHI_TIEU_DU_LIEU_GIAY_CHUNG_SINH",
     "XML10": "CHI_TIEU_DU_LIEU_GIAY_NGHI_DUONG_THAI",
     "XML11": "CHI_TIEU_DU_LIEU_GIAY_CHUNG_NHAN_NGHI_VIEC_HUONG_BAO_HIEM_XA_HOI",
+    "XML12": "CHI_TIEU_DU_LIEU_GIAM_DINH_Y_KHOA",
     "XML13": "CHI_TIEU_GIAYCHUYENTUYEN",
 }
 
@@ -53,7 +54,10 @@ def test_each_table_has_its_root_unique_fields_and_a_required_ma_lk(loaihoso):
     names = [field.name for field in spec.fields]
     assert spec.root == ROOTS[loaihoso]
     assert len(set(names)) == len(names)
-    assert names[0] == "MA_LK" and spec.fields[0].required
+    if loaihoso == "XML12":  # a council's minutes belong to no treatment episode: their number stands for it
+        assert "MA_LK" not in names and spec.field("SO_BIEN_BAN").required
+    else:
+        assert names[0] == "MA_LK" and spec.fields[0].required
     for field in spec.fields:
         if field.required_if is not None:
             assert field.required_if[0] in names and not field.required
@@ -68,7 +72,10 @@ def test_qd4750_changes_are_applied():
     assert PARSED_TABLES["XML11"].field("MA_BHXH").kind is Kind.STRING
     assert PARSED_TABLES["XML9"].field("SO_CCCD_NND").kind is Kind.STRING
     assert PARSED_TABLES["XML9"].field("MA_BHXH_NND").kind is Kind.STRING
-    assert all(PARSED_TABLES[name].field("MA_TTDV").kind is Kind.STRING for name in PARSED_TABLES)
+    signed_by_a_facility = [name for name in PARSED_TABLES if name != "XML12"]  # minutes are the council's
+    assert all(PARSED_TABLES[name].field("MA_TTDV").kind is Kind.STRING for name in signed_by_a_facility)
+    assert PARSED_TABLES["XML12"].field("SO_CCCD").kind is Kind.STRING
+    assert PARSED_TABLES["XML12"].field("DANG_HUONG_CHE_DO").max_size == 10
     # "Tăng kích thước tối đa lên 4 ký tự"; "Bổ sung mã 8: Tử vong ngoại viện"; "Bổ sung thêm trường dự phòng"
     assert xml1.field("MA_DOITUONG_KCB").max_size == 4
     assert "8" in (xml1.field("KET_QUA_DTRI").codes or ())
@@ -103,4 +110,5 @@ def test_identity_and_benefit_fields_are_required_and_blankable_ones_are_not():
 
 def test_every_loaihoso_of_the_standard_is_known():
     assert {f"XML{n}" for n in range(16)} == KNOWN_LOAIHOSO
-    assert set(PARSED_TABLES) == {"XML1", "XML7", "XML8", "XML9", "XML10", "XML11", "XML13"} == set(RECORD_TYPES)
+    parsed = {"XML1", "XML7", "XML8", "XML9", "XML10", "XML11", "XML12", "XML13"}
+    assert set(PARSED_TABLES) == parsed == set(RECORD_TYPES)

@@ -58,7 +58,7 @@ def envelope_of(*files, day: dt.date = AFTER, facility: str = FACILITY):
 def test_every_version_cites_its_decision_and_dates_and_qd1931_is_to_confirm():
     assert [s.code for s in STANDARDS] == ["QD4750", "QD3176", "QD1931"]
     assert QD3176.signed == dt.date(2024, 10, 29) and QD3176.mandatory_from == dt.date(2025, 1, 1)
-    assert QD1931.accepted_from == dt.date(2026, 7, 1) and QD1931.label == "QĐ 1931/QĐ-BYT [to confirm]"
+    assert QD1931.accepted_from == dt.date(2026, 7, 1) and QD1931.label == "QĐ 1931/QĐ-BYT [to confirm qd1931]"
     assert in_force(dt.date(2024, 9, 1)) == (QD4750,) and in_force(dt.date(2026, 7, 1)) == STANDARDS
 
 
@@ -102,7 +102,7 @@ def test_a_qd3176_field_before_qd3176_is_refused_naming_the_version_tried():
 def test_an_unknown_field_names_the_newest_version_in_force():
     xml = build_table("XML1", [VISIT]).replace(b"<DU_PHONG>", b"<NHOM_MAU_RH>x</NHOM_MAU_RH><DU_PHONG>")
     [problem] = parse_table("XML1", xml, on=dt.date(2026, 8, 1)).violations
-    assert problem.code is E.FIELD_UNKNOWN and "QĐ 1931/QĐ-BYT [to confirm]" in problem.message
+    assert problem.code is E.FIELD_UNKNOWN and "QĐ 1931/QĐ-BYT [to confirm qd1931]" in problem.message
 
 
 # --- the envelope ---------------------------------------------------------------------------------------------

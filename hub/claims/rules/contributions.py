@@ -85,7 +85,7 @@ def months_before_birth(history: ContributionHistory, born: dt.date) -> tuple[Mo
     after the 15th in a month with a compulsory contribution: the birth month counts as the last of the 12; if that
     month was not paid, it is treated as a birth before the 15th. TT 59/2015/TT-BLĐTBXH Art 9(1) reads the 2014
     law this way and the 2024 law keeps the rule, so both versions use this one function.
-    # to confirm: the 2024 law's implementing text for this rule
+    [to confirm birth-month-15th]
     """
     birth_month = Month.of(born)
     counts = born.day >= BIRTH_MONTH_CUTOFF_DAY and history.compulsory(birth_month) is not None

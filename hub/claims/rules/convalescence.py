@@ -7,7 +7,8 @@ after maternity, per birth.
 
 Dated versions (`VERSIONS`, chosen by the convalescence's first day):
 - 2014 law (Luật BHXH 58/2014/QH13 Art 29, 41), before 1/7/2025: within the first 30 days back at work; after
-  sickness, at least 30 days of sickness benefit in the year [to confirm for the 2014 law] and each cause's maximum
+  sickness, at least 30 days of sickness benefit in the year [to confirm convalescence-min-sickness] and each cause's
+  maximum
   (10 / 7 / 5) per year.
 - 2024 law (Luật BHXH 41/2024/QH15 Art 46, 60; domain-rules §6), from 1/7/2025: after sickness, only after at least
   30 days of sickness benefit in the calendar year, within 30 days of the end of the sick leave, each cause's
@@ -29,6 +30,7 @@ from hub.claims.rules.inputs import Birth, CauseEvidence, ConvalescenceCause, Co
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
 from hub.claims.rules.tables import RULES_START, LawVersion, Rule, benefit_base_on, law_on, law_title
+from hub.claims.rules.uncertain import mark, mark_vi
 
 RATE = Fraction(30, 100)
 WINDOW_DAYS = 30
@@ -41,21 +43,22 @@ MAX_DAYS: dict[ConvalescenceCause, int] = {
     ConvalescenceCause.MATERNITY_OTHER: 5,
 }
 # Convalescence after sickness follows at least 30 days of sickness benefit in the calendar year: 2024 law Art 46
-# (domain-rules §6); for the 2014 law (Art 29(1)) the "in the year" reading is the hub's.  # to confirm (2014)
+# (domain-rules §6); for the 2014 law (Art 29(1)) the "in the year" reading is the hub's.
+# [to confirm convalescence-min-sickness]
 MIN_SICKNESS_DAYS = 30
 
 
 @dataclass(frozen=True)
 class ConvalescenceVersion:
     """The convalescence rules of one law: where the 30 days start, the yearly total after sickness (None: only each
-    cause's maximum), whether an early return from maternity leave bars it, and the points still [to confirm], shown
-    in the explanation of any claim they affect (Vietnamese, English)."""
+    cause's maximum), whether an early return from maternity leave bars it, and the register entries of the points not
+    yet confirmed (hub.claims.rules.uncertain), shown in the explanation of any claim they affect."""
 
     law: LawVersion
     window_from_leave_end: bool
     yearly_total_after_sickness: int | None
     early_return_bars_maternity: bool
-    to_confirm: tuple[tuple[str, str], ...] = ()
+    to_confirm: tuple[str, ...] = ()
 
 
 VERSIONS: dict[LawVersion, ConvalescenceVersion] = {
@@ -64,30 +67,14 @@ VERSIONS: dict[LawVersion, ConvalescenceVersion] = {
         window_from_leave_end=False,
         yearly_total_after_sickness=None,
         early_return_bars_maternity=False,
-        to_confirm=(
-            (
-                "ngưỡng 30 ngày nghỉ ốm tính trong năm dương lịch (Luật BHXH 58/2014 Điều 29 khoản 1) [cần xác nhận]",
-                "the 30 sickness days counted within the calendar year (2014 law Art 29(1)) [to confirm]",
-            ),
-        ),
+        to_confirm=("convalescence-min-sickness",),
     ),
     LawVersion.LAW_2024: ConvalescenceVersion(
         LawVersion.LAW_2024,
         window_from_leave_end=True,
         yearly_total_after_sickness=10,
         early_return_bars_maternity=True,
-        to_confirm=(
-            (
-                "30 ngày tính từ ngày kế tiếp ngày hết thời gian nghỉ (Luật BHXH 41/2024 Điều 46, 60) [cần xác nhận]",
-                "the 30 days counted from the day after the leave ended (2024 law Art 46, 60) [to confirm]",
-            ),
-            (
-                "mức 10/7/5 ngày áp dụng cho mỗi lần nghỉ, trong tổng 10 ngày/năm chỉ tính dưỡng sức sau ốm đau "
-                "(Điều 46) [cần xác nhận]",
-                "the 10 / 7 / 5 day caps apply to each convalescence, within 10 days a year in all that count only "
-                "convalescence after sickness (Art 46) [to confirm]",
-            ),
-        ),
+        to_confirm=("convalescence-window-start", "convalescence-caps"),
     ),
 }
 
@@ -160,15 +147,15 @@ def convalescence_window(returned_to_work: dt.date) -> tuple[dt.date, dt.date]:
 
 def window_after_leave(leave_ended: dt.date) -> tuple[dt.date, dt.date]:
     """2024 law: the days on which convalescence may start, the 30 days after the leave's last day (the day after it
-    being day 1) [to confirm: VERSIONS]."""
+    being day 1) [to confirm convalescence-window-start]."""
     return leave_ended + dt.timedelta(days=1), leave_ended + dt.timedelta(days=WINDOW_DAYS)
 
 
 def _to_confirm(explainer: Explainer, rule: Rule, version: ConvalescenceVersion, which: int) -> None:
-    """An explanation line naming a reading of the law still [to confirm] that this computation relies on."""
-    text_vi, text_en = version.to_confirm[which]
+    """An explanation line naming the register entry of a reading of the law this computation relies on."""
+    entry = version.to_confirm[which]
     explainer.add(
-        rule, "[to confirm]", f"Cách hiểu còn chờ xác nhận: {text_vi}.", f"Reading still to confirm: {text_en}."
+        rule, mark(entry), f"Cách hiểu còn chờ xác nhận: {mark_vi(entry)}.", f"Reading still to confirm: {mark(entry)}."
     )
 
 

@@ -1,6 +1,6 @@
 """Long-term diseases (bệnh cần chữa trị dài ngày): the Ministry of Health's list (TT 25/2025/TT-BYT Appendix I,
-ICD-10, in `data/long_term_diseases.csv` [to confirm: the file holds only the rows checked so far]) and how a
-diagnosis is matched against it."""
+ICD-10, in `data/long_term_diseases.csv` [to confirm long-term-list: the file holds only the rows checked so far])
+and how a diagnosis is matched against it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-LIST_SOURCE = "TT 25/2025/TT-BYT Phụ lục I"  # to confirm: the list is incomplete (data/long_term_diseases.csv)
+LIST_SOURCE = "TT 25/2025/TT-BYT Phụ lục I"  # [to confirm long-term-list]
 # An ICD-10 code as hospitals write it: a letter, two digits, optionally a dot and one or two more characters.
 ICD10 = re.compile(r"\b([A-TV-Z][0-9]{2})(?:\.?([0-9A-Z]{1,2}))?\b")
 

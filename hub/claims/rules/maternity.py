@@ -28,7 +28,7 @@ LUMP_SUM_MULTIPLE = 2
 
 def maternity_event_date(birth: Birth, leave_start: dt.date) -> dt.date:
     """The date that chooses the law: the first day of the leave, since a leave begun before 1/7/2025 continues
-    under the 2014 law (the 2024 law's transitional provisions).  # to confirm the transitional reading
+    under the 2014 law (Luật BHXH 41/2024 Art 141(5)). [to confirm maternity-transition]
     """
     return leave_start
 

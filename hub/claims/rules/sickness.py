@@ -35,6 +35,7 @@ from hub.claims.rules.tables import (
     law_on,
     law_title,
 )
+from hub.claims.rules.uncertain import mark, mark_vi
 from hub.claims.rules.workdays import VIETNAM_CALENDAR, WorkingCalendar
 
 SICKNESS_RATE = Fraction(75, 100)
@@ -185,11 +186,11 @@ def _common_checks(
     else:
         rule_vi = (
             f"tháng gần nhất đã đóng trước tháng nghỉ việc (hoặc tháng bắt đầu đóng), xét lại tối đa "
-            f"{SALARY_MONTH_LOOKBACK_MONTHS} tháng [cần xác nhận giới hạn này]"
+            f"{SALARY_MONTH_LOOKBACK_MONTHS} tháng {mark_vi('salary-lookback')}"
         )
         rule_en = (
             f"the latest month paid before the month of leave (or the first month), looking back at most "
-            f"{SALARY_MONTH_LOOKBACK_MONTHS} months [to confirm this limit]"
+            f"{SALARY_MONTH_LOOKBACK_MONTHS} months {mark('salary-lookback')}"
         )
     explainer.add(
         Rule.SICKNESS_CONDITIONS,
@@ -290,8 +291,8 @@ def _long_term(
     explainer.add(
         Rule.LONG_TERM_DISEASE_LIST,
         f"{code} ∈ TT 25/2025/TT-BYT Phụ lục I",
-        f"Bệnh thuộc Danh mục bệnh cần chữa trị dài ngày, {how_vi} [cần xác nhận danh mục đầy đủ].",
-        f"A disease on the long-term disease list, {how_en} [to confirm: the full list].",
+        f"Bệnh thuộc Danh mục bệnh cần chữa trị dài ngày, {how_vi} {mark_vi('long-term-list')}.",
+        f"A disease on the long-term disease list, {how_en} {mark('long-term-list')}.",
         diagnosis=code,
         declared=leave.declared,
     )

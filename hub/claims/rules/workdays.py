@@ -48,7 +48,7 @@ def lunar_new_year_days(year: int) -> tuple[dt.date, ...]:
     """The 5 Tết days of the Lunar New Year that starts in Gregorian `year`.
 
     Default: the last day of the old lunar year and the first 4 days of the new one, the split the Ministry
-    proposes most years; the Prime Minister decides each year.  # to confirm: inject the year's decision
+    proposes most years; the Prime Minister decides each year.  [to confirm lunar-new-year-split]
     """
     new_year = lunar_new_year(year)
     return tuple(new_year + dt.timedelta(days=offset) for offset in range(-1, 4))
@@ -58,7 +58,8 @@ def national_day_adjacent(year: int, rest_days: frozenset[int]) -> dt.date:
     """The day next to 2 September that is also a holiday from 2021 (1 or 3 September, decided each year).
 
     Default: the neighbour that is a working day; when both are, the one that touches a weekly rest day on its other
-    side (so the break joins the weekend), else 1 September. This reproduces 2021–2025 as decided.  # to confirm
+    side (so the break joins the weekend), else 1 September. This reproduces 2021–2025 as decided.
+    [to confirm national-day-adjacent]
     """
     before, after = dt.date(year, 9, 1), dt.date(year, 9, 3)
     candidates = [day for day in (before, after) if day.weekday() not in rest_days]

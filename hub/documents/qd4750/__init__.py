@@ -19,6 +19,7 @@ from hub.documents.qd4750.build import (
     table_file,
 )
 from hub.documents.qd4750.certificates import (
+    AssessmentMinutes,
     BirthCertificate,
     DischargePaper,
     MedicalRecordSummary,
@@ -46,6 +47,7 @@ __all__ = [
     "QD4750",
     "RECORD_TYPES",
     "STANDARDS",
+    "AssessmentMinutes",
     "BirthCertificate",
     "BirthTime",
     "DischargePaper",

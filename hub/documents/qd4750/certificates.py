@@ -1,4 +1,4 @@
-"""The documents behind benefits, one frozen dataclass per table: XML7, XML8, XML9, XML10, XML11 and XML13."""
+"""The documents behind benefits, one frozen dataclass per table: XML7 to XML13."""
 
 from __future__ import annotations
 
@@ -264,3 +264,59 @@ class TransferPaper(Qd4750Record):
     @property
     def document_number(self) -> str:
         return self.giay_chuyen_tuyen
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssessmentMinutes(Qd4750Record):
+    """Medical assessment minutes (biên bản giám định y khoa), table XML12, keyed in by a medical assessment council
+    (Hội đồng giám định y khoa; a party of QĐ 69/QĐ-TTg Art 1(2)) and sent signed by the council's client.
+
+    Its number is SO_BIEN_BAN. It has no treatment episode: `ma_lk` is the minutes' own number, so the envelope's
+    one-episode check holds for a HOSO of minutes alone.
+    """
+
+    SPEC: ClassVar[TableSpec] = tables.XML12
+
+    nguoi_chu_tri: str | None = None
+    chuc_vu: int | None = None
+    ngay_hop: dt.date
+    ho_ten: str
+    ngay_sinh: dt.date
+    so_cccd: str | None = None
+    ngay_cap_cccd: dt.date | None = None
+    noi_cap_cccd: str | None = None
+    dia_chi: str | None = None
+    matinh_cu_tru: str | None = None
+    mahuyen_cu_tru: str | None = None
+    maxa_cu_tru: str | None = None
+    ma_bhxh: str | None = None
+    ma_the_bhyt: str | None = None
+    nghe_nghiep: str | None = None
+    dien_thoai: str | None = None
+    ma_doi_tuong: str | None = None
+    kham_giam_dinh: int | None = None
+    so_bien_ban: str
+    tyle_ttct_cu: int | None = None
+    dang_huong_che_do: str | None = None
+    ngay_chung_tu: dt.date | None = None
+    so_giay_gioi_thieu: str | None = None
+    ngay_de_nghi: dt.date | None = None
+    ma_donvi: str | None = None
+    gioi_thieu_cua: str | None = None
+    ket_qua_kham: str
+    so_van_ban_can_cu: str | None = None
+    tyle_ttct_moi: int | None = None
+    tong_tyle_ttct: int | None = None
+    dang_khuyettat: int | None = None
+    muc_do_khuyettat: int | None = None
+    de_nghi: str | None = None
+    duoc_xacdinh: str | None = None
+    du_phong: str | None = None
+
+    @property
+    def document_number(self) -> str:
+        return self.so_bien_ban
+
+    @property
+    def ma_lk(self) -> str:
+        return self.so_bien_ban

@@ -284,7 +284,9 @@ def _check_hoso(files: tuple[FileHoso, ...], hoso: int, macskcb: str, out: list[
     visits = Hoso(files).records(VisitSummary)
     xml1 = next((item for item in files if item.loaihoso == "XML1"), None)
     check_in = bool(files) and all(item.loaihoso == "XML0" for item in files)  # check-in: before any XML1 exists
-    if xml1 is None and not check_in:
+    # A council's assessment minutes (XML12) belong to no treatment episode: a HOSO of them alone has no XML1.
+    minutes = bool(files) and all(item.loaihoso == "XML12" for item in files)
+    if xml1 is None and not check_in and not minutes:
         out.append(violation(E.XML1_MISSING, hoso=hoso))
     visit = visits[0] if visits else None
     for position, item in enumerate(files):

@@ -6,6 +6,7 @@ from typing import TypeAlias
 
 from hub.documents.qd4750.base import DocumentKey, Qd4750Record
 from hub.documents.qd4750.certificates import (
+    AssessmentMinutes,
     BirthCertificate,
     DischargePaper,
     MedicalRecordSummary,
@@ -17,6 +18,7 @@ from hub.documents.qd4750.visit import VisitSummary
 
 __all__ = [
     "RECORD_TYPES",
+    "AssessmentMinutes",
     "BirthCertificate",
     "DischargePaper",
     "DocumentKey",
@@ -37,6 +39,7 @@ Record: TypeAlias = (
     | PregnancyRestCertificate
     | SickLeaveCertificate
     | TransferPaper
+    | AssessmentMinutes
 )
 """Any parsed record."""
 
@@ -50,6 +53,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         PregnancyRestCertificate,
         SickLeaveCertificate,
         TransferPaper,
+        AssessmentMinutes,
     )
 }
 """The record class of each parsed table, by LOAIHOSO."""

@@ -4,7 +4,8 @@ numbers, and the limits of sick-leave and pregnancy-rest certificates. Each rule
 The certificate limits are one rule table (LEAVE_LIMITS), chosen by the certificate's issue date (NGAY_CT):
 TT 25/2025/TT-BYT for certificates issued from 1/7/2025; certificates issued before on the old forms (TT 56/2017,
 TT 18/2022) stay valid and are held to the limits of their time. Where the article could not be confirmed the
-citation says "[to confirm]", so that it can be corrected here alone.
+citation carries the mark of its entry in the register (hub.claims.rules.uncertain), so that it can be corrected
+here alone.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ LEAVE_LIMITS: tuple[LeaveLimit, ...] = (
         "giấy nghỉ dưỡng thai",
         30,
         TT25_FROM,
-        "TT 25/2025/TT-BYT, mẫu 11 [to confirm the limit]",
+        "TT 25/2025/TT-BYT, mẫu 11 [to confirm certificate-limits]",
     ),
     # Old forms, issued before 1/7/2025: still valid, held to the limits of TT 56/2017 (as amended by TT 18/2022).
     LeaveLimit(
@@ -100,7 +101,7 @@ LEAVE_LIMITS: tuple[LeaveLimit, ...] = (
         "giấy nghỉ việc hưởng BHXH mẫu cũ",
         30,
         _OLD,
-        "TT 56/2017/TT-BYT, TT 18/2022/TT-BYT [to confirm the article]",
+        "TT 56/2017/TT-BYT, TT 18/2022/TT-BYT [to confirm certificate-limits]",
     ),
     LeaveLimit(
         "XML11",
@@ -109,7 +110,7 @@ LEAVE_LIMITS: tuple[LeaveLimit, ...] = (
         "giấy nghỉ việc hưởng BHXH điều trị lao mẫu cũ",
         180,
         _OLD,
-        "TT 56/2017/TT-BYT, TT 18/2022/TT-BYT [to confirm the article]",
+        "TT 56/2017/TT-BYT, TT 18/2022/TT-BYT [to confirm certificate-limits]",
     ),
 )
 """Every limit on certificates; `leave_limit` picks the one of a certificate."""
@@ -142,7 +143,7 @@ def _tuberculosis(certificate: SickLeaveCertificate, visit: VisitSummary | None)
 
 _BIRTH_NUMBER = re.compile(r"(?P<serial>[0-9]{5})\.GCS\.(?P<facility>[0-9A-Z]{5})\.(?P<year>[0-9]{2})")
 """TT 22/2025/TT-BYT: XXXXX.GCS.ZZZZZ.YY, 18 characters, ZZZZZ the issuing facility (XXXXX a serial number and YY
-the year, as read from the form [to confirm])."""
+the year, as read from the form [to confirm birth-certificate-number])."""
 
 
 def record_violations(record: Record, *, visit: VisitSummary | None, facility: str) -> Iterator[Violation]:

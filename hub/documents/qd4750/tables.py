@@ -1,5 +1,5 @@
-"""Field tables of QĐ 130/4750/3176: the tables the hub parses (XML1, XML7, XML8, XML9, XML10, XML11, XML13), the
-tables it keeps as sent (XML0, XML2–6, XML12, XML14, XML15: root and record layout checked, fields only named), and
+"""Field tables of QĐ 130/4750/3176: the tables the hub parses (XML1, XML7–13), the
+tables it keeps as sent (XML0, XML2–6, XML14, XML15: root and record layout checked, fields only named), and
 each version's layout of every table (LAYOUTS; versions.py says which version applies when). The specs named XML1 …
 are the current layout (QĐ 3176: XML1 NHOM_MAU, DU_PHONG in XML7/9/10/11); the QĐ 4750 layouts leave those out.
 
@@ -335,8 +335,60 @@ XML13 = TableSpec(
     ),
 )
 
+# XML12 (biên bản giám định y khoa): keyed in by medical assessment councils, not sent by hospitals (domain-rules §6);
+# a council's client sends it signed, in the same envelope as hospitals (HOSO of XML12 only, no XML1). Root and record
+# tags as QĐ 4750's appendix names the table; fields and sizes from its Bảng 12 [to confirm xml12-table].
+ASSESSMENT_EXAM = frozenset({"1", "2", "3", "4", "5", "6", "7", "8"})  # KHAM_GIAM_DINH: first, again, relapse, ...
+XML12 = TableSpec(
+    loaihoso="XML12",
+    root="CHI_TIEU_DU_LIEU_GIAM_DINH_Y_KHOA",
+    title_vi="Bảng chỉ tiêu dữ liệu giám định y khoa",
+    title_en="medical assessment minutes",
+    fields=(
+        F("NGUOI_CHU_TRI", S, 255, OPT, "họ tên người chủ trì hội đồng giám định y khoa"),
+        F("CHUC_VU", INT, 1, OPT, "chức vụ người chủ trì: 1 chủ tịch, 2 người ký thay chủ tịch", codes=frozenset("12")),
+        F("NGAY_HOP", DT, 8, REQ, "ngày họp hội đồng giám định y khoa"),
+        F("HO_TEN", S, 255, REQ, "họ tên người được giám định"),
+        F("NGAY_SINH", DT, 8, REQ, "ngày sinh người được giám định"),
+        F("SO_CCCD", S, 15, OPT, "số CCCD, CMND, hộ chiếu hoặc mã định danh điện tử"),
+        F("NGAY_CAP_CCCD", DT, 8, OPT, "ngày cấp CCCD, CMND hoặc hộ chiếu"),
+        F("NOI_CAP_CCCD", S, 1024, OPT, "nơi cấp CCCD, CMND hoặc hộ chiếu"),
+        F("DIA_CHI", S, 1024, OPT, "địa chỉ nơi cư trú hiện tại"),
+        F("MATINH_CU_TRU", S, 3, OPT, "mã tỉnh nơi cư trú"),
+        F("MAHUYEN_CU_TRU", S, 3, OPT, "mã huyện nơi cư trú"),
+        F("MAXA_CU_TRU", S, 5, OPT, "mã xã nơi cư trú"),
+        F("MA_BHXH", S, 10, OPT, "mã số BHXH của người được giám định"),
+        F("MA_THE_BHYT", S, 15, OPT, "mã thẻ BHYT (nếu có)"),
+        F("NGHE_NGHIEP", S, 100, OPT, "nghề nghiệp (nếu có)"),
+        F("DIEN_THOAI", S, 15, OPT, "số điện thoại liên hệ"),
+        F("MA_DOI_TUONG", S, 20, OPT, "mã đối tượng giám định, nhiều mã cách nhau bởi ;"),
+        F("KHAM_GIAM_DINH", INT, 1, OPT, "mã khám giám định (1 lần đầu … 8 tổng hợp)", codes=ASSESSMENT_EXAM),
+        F("SO_BIEN_BAN", S, 200, REQ, "số biên bản họp hội đồng giám định y khoa"),
+        F("TYLE_TTCT_CU", INT, 3, OPT, "tỷ lệ tổn thương cơ thể lần trước (%)"),
+        F("DANG_HUONG_CHE_DO", S, 10, OPT, "mã chế độ đang hưởng, nhiều mã cách nhau bởi ;"),
+        F("NGAY_CHUNG_TU", DT, 8, OPT, "ngày chứng từ (ngày họp hội đồng)"),
+        F("SO_GIAY_GIOI_THIEU", S, 200, OPT, "số giấy giới thiệu"),
+        F("NGAY_DE_NGHI", DT, 8, OPT, "ngày đề nghị"),
+        F("MA_DONVI", S, 200, OPT, "mã cơ quan, đơn vị quản lý hoặc giới thiệu"),
+        F("GIOI_THIEU_CUA", S, 1024, OPT, "tên cơ quan, đơn vị giới thiệu"),
+        F("KET_QUA_KHAM", S, None, REQ, "kết quả khám của hội đồng (biên bản giám định y khoa)"),
+        F("SO_VAN_BAN_CAN_CU", S, 200, OPT, "số văn bản làm căn cứ giám định, cách nhau bởi ;"),
+        F("TYLE_TTCT_MOI", INT, 3, OPT, "tỷ lệ tổn thương cơ thể lần này (%)"),
+        F("TONG_TYLE_TTCT", INT, 3, OPT, "tổng tỷ lệ tổn thương cơ thể (%)"),
+        F("DANG_KHUYETTAT", INT, 1, OPT, "mã dạng khuyết tật"),
+        F("MUC_DO_KHUYETTAT", INT, 1, OPT, "mã mức độ khuyết tật"),
+        F("DE_NGHI", S, None, OPT, "nội dung đề nghị"),
+        F("DUOC_XACDINH", S, None, OPT, "ghi chú được xác định (cần người chăm sóc hoàn toàn …)"),
+        F("DU_PHONG", S, None, OPT, "trường dự phòng"),
+    ),
+    list_tag="DSACH_GIAM_DINH_Y_KHOA",
+    item_tag="GIAM_DINH_Y_KHOA",
+)
 
-PARSED_TABLES: dict[str, TableSpec] = {spec.loaihoso: spec for spec in (XML1, XML7, XML8, XML9, XML10, XML11, XML13)}
+
+PARSED_TABLES: dict[str, TableSpec] = {
+    spec.loaihoso: spec for spec in (XML1, XML7, XML8, XML9, XML10, XML11, XML12, XML13)
+}
 """The tables the hub parses into records, by LOAIHOSO, in the current layout (QĐ 3176)."""
 
 KNOWN_LOAIHOSO = frozenset(f"XML{number}" for number in range(16))
@@ -419,18 +471,6 @@ _XML6 = _kept(
     " NGAY_KET_THUC_XU_TRI MA_PHAC_DO_DIEU_TRI MA_BAC_PHAC_DO SO_NGAY_CAP_THUOC_ARV NGAY_CHUYEN_PHAC_DO"
     " LY_DO_CHUYEN_PHAC_DO MA_CSKCB DU_PHONG",
 )
-_XML12 = _kept(
-    "XML12",
-    "CHI_TIEU_DU_LIEU_GIAM_DINH_Y_KHOA",  # [to confirm]: keyed in by assessment councils, no hospital sends it
-    "DSACH_GIAM_DINH_Y_KHOA",
-    "GIAM_DINH_Y_KHOA",
-    ("Bảng chỉ tiêu dữ liệu giám định y khoa", "medical assessment"),
-    "NGUOI_CHU_TRI CHUC_VU NGAY_HOP HO_TEN NGAY_SINH SO_CCCD NGAY_CAP_CCCD NOI_CAP_CCCD DIA_CHI MATINH_CU_TRU"
-    " MAHUYEN_CU_TRU MAXA_CU_TRU MA_BHXH MA_THE_BHYT NGHE_NGHIEP DIEN_THOAI MA_DOI_TUONG KHAM_GIAM_DINH SO_BIEN_BAN"
-    " TYLE_TTCT_CU DANG_HUONG_CHE_DO NGAY_CHUNG_TU SO_GIAY_GIOI_THIEU NGAY_DE_NGHI MA_DONVI GIOI_THIEU_CUA"
-    " KET_QUA_KHAM SO_VAN_BAN_CAN_CU TYLE_TTCT_MOI TONG_TYLE_TTCT DANG_KHUYETTAT MUC_DO_KHUYETTAT DE_NGHI DUOC_XACDINH"
-    " DU_PHONG",
-)
 _XML14 = _kept(
     "XML14",
     "CHI_TIEU_GIAYHEN_KHAMLAI",
@@ -453,7 +493,7 @@ _XML15 = _kept(
 )
 
 KEPT_TABLES: dict[str, TableSpec] = {
-    spec.loaihoso: spec for spec in (_XML0, _XML2, _XML3, _XML4, _XML5, _XML6, _XML12, _XML14, _XML15)
+    spec.loaihoso: spec for spec in (_XML0, _XML2, _XML3, _XML4, _XML5, _XML6, _XML14, _XML15)
 }
 """The tables kept as sent, by LOAIHOSO, in the current layout: their root is checked, their fields not read."""
 
@@ -469,13 +509,14 @@ _QD4750 = {
     "XML9": _without(XML9, "DU_PHONG"),
     "XML10": _without(XML10, "DU_PHONG"),
     "XML11": _without(XML11, "DU_PHONG"),
-    # XML6: QĐ 3176 added 16 fields; which ones is not in the sources at hand [to confirm], so both layouts are one.
+    # XML6: QĐ 3176 added 16 fields; which ones is not in the sources at hand [to confirm xml6-qd3176], so both
+    # layouts are one.
 }
 
 LAYOUTS: dict[str, dict[str, TableSpec]] = {
     versions.QD4750.code: _QD4750,
     versions.QD3176.code: _QD3176,
-    versions.QD1931.code: _QD3176,  # MUC_HUONG (XML2, XML3, kept unread) widened to 4 [to confirm]; no field added
+    versions.QD1931.code: _QD3176,  # MUC_HUONG (XML2, XML3, kept unread) widened to 4 [to confirm qd1931]; no field
 }
 """Every table of every version: LAYOUTS[standard code][LOAIHOSO]."""
 

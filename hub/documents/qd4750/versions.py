@@ -4,7 +4,7 @@
 |--------|----------------|------------|---------------|----------------|---------------------------------------|
 | QD4750 | QĐ 4750/QĐ-BYT | 29/12/2023 | 29/12/2023    | 01/07/2024     | QĐ 130/QĐ-BYT (2023) as amended       |
 | QD3176 | QĐ 3176/QĐ-BYT | 29/10/2024 | 29/10/2024    | 01/01/2025     | XML1 NHOM_MAU, XML2 NGAY_TH_YL, XML0… |
-| QD1931 | QĐ 1931/QĐ-BYT | 29/06/2026 | 01/07/2026    | 01/07/2026     | MUC_HUONG 4 characters [to confirm]   |
+| QD1931 | QĐ 1931/QĐ-BYT | 29/06/2026 | 01/07/2026    | 01/07/2026     | MUC_HUONG 4 characters [to confirm qd1931] |
 
 How a table's version is chosen (documented in the README text of issue 17): the versions *in force* on the
 envelope's NGAYLAP are those accepted from that day or earlier (all of them when NGAYLAP is missing); a table is
@@ -13,7 +13,7 @@ versions only add optional fields, so a QĐ 4750 table stays readable after 1/1/
 `guiHoSoXmlQD4750` (BHXH guide for QĐ 3176, 07/01/2026), so no version is closed. A field no version in force has
 is refused (FIELD_UNKNOWN) naming the newest version tried. QĐ 1931 renames no field, so no table is told apart
 from QĐ 3176 by its fields; its only change (MUC_HUONG, XML2/XML3) is in tables kept unread. Only one public source
-reports QĐ 1931: it is marked [to confirm] wherever it is named.
+reports QĐ 1931: it is marked [to confirm qd1931] wherever it is named.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ class Standard:
 
     @property
     def label(self) -> str:
-        """The decision as named in messages, "[to confirm]" when only one public source reports it."""
-        return self.decision if self.confirmed else f"{self.decision} [to confirm]"
+        """The decision as named in messages, with the register's mark when only one public source reports it."""
+        return self.decision if self.confirmed else f"{self.decision} [to confirm qd1931]"
 
 
 QD4750 = Standard(
