@@ -79,7 +79,12 @@ class ChildCareDetails:
 
 @dataclass(frozen=True)
 class BirthDetails:
-    """A birth as the birth certificates (XML9) give it, for the mother's maternity and the father's paternity."""
+    """A birth as the birth certificates (XML9) give it, for the mother's maternity and the father's paternity.
+
+    `living_children_before`: the mother's living children before this birth (XML9 `LAN_SINH`, `SO_CON_SONG`;
+    None: not known), which makes a second child (births from 1/7/2026). `pregnancy_rest_ordered`: the mother holds
+    a pregnancy-rest certificate (XML10) of the pregnancy; `infertility_treatment`: she took leave for it (2024 law
+    Art 50)."""
 
     born: dt.date
     children: int = 1
@@ -87,9 +92,20 @@ class BirthDetails:
     under_32_weeks: bool = False
     leave_start: dt.date | None = None  # maternity: the mother's leave may start up to two months before
     periods: tuple[tuple[dt.date, dt.date], ...] = ()  # paternity: the father's leave, as his employer files it
+    living_children_before: int | None = None
+    pregnancy_rest_ordered: bool = False
+    infertility_treatment: bool = False
 
     def birth(self) -> Birth:
-        return Birth(self.born, self.children, self.caesarean, self.under_32_weeks)
+        return Birth(
+            self.born,
+            self.children,
+            self.caesarean,
+            self.under_32_weeks,
+            living_children_before=self.living_children_before,
+            pregnancy_rest_ordered=self.pregnancy_rest_ordered,
+            infertility_treatment=self.infertility_treatment,
+        )
 
     def leave_periods(self) -> list[LeavePeriod]:
         return [LeavePeriod(start, end) for start, end in self.periods]
@@ -182,6 +198,13 @@ def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replac
             under_32_weeks=new.under_32_weeks if replacing else new.under_32_weeks or previous.under_32_weeks,
             leave_start=new.leave_start or previous.leave_start,
             periods=new.periods or previous.periods,
+            living_children_before=(
+                new.living_children_before
+                if replacing or new.living_children_before is not None
+                else previous.living_children_before
+            ),
+            pregnancy_rest_ordered=new.pregnancy_rest_ordered or previous.pregnancy_rest_ordered,
+            infertility_treatment=new.infertility_treatment or previous.infertility_treatment,
         )
     old = vars(previous)
     fresh = vars(new)

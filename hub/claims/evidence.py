@@ -164,7 +164,13 @@ async def store_evidence(
             ClaimKind.PATERNITY,
             father.father_id,
             father.province_code,
-            BirthDetails(born.born, born.children, born.caesarean, born.under_32_weeks),
+            BirthDetails(
+                born.born,
+                born.children,
+                born.caesarean,
+                born.under_32_weeks,
+                living_children_before=born.living_children_before,  # a second child: 10 days (from 1/7/2026)
+            ),
             employer_id=father.employer_id,
             documents=(extract_id, relationship_id),
         )

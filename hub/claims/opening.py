@@ -1,7 +1,9 @@
 """Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a sick
 child's own certificate (a child under 7) → child care for each insured parent the child-card flow knows
 (hub.claims.children); a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
-child, meet in one claim)."""
+child, meet in one claim), with the mother's living children before the birth from `LAN_SINH` and `SO_CON_SONG`
+(a second child from 1/7/2026 gets the longer leave; the population database has no family-relationship query the
+hub could confirm the count with yet: connectors/population.py verifies a child's identity only)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from hub.claims.models import Claim, ClaimKind
 from hub.claims.rules.long_term import codes_in, first_listed
 from hub.claims.rules.months import full_years
 from hub.claims.rules.sickness import CHILD_AGE_LIMIT_YEARS
+from hub.claims.rules.tables import living_children_before
 from hub.claims.service import CLAIM_USE, Opening
 from hub.contributions.models import ContributionMonthRow
 from hub.documents.models import Document, DocumentState, DocumentUse
@@ -42,6 +45,15 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+def _count(text: object) -> int | None:
+    """A count field of QĐ 4750 (Số, 2 digits); None when absent or not a number."""
+    try:
+        value = int(str(text).strip()) if text is not None and str(text).strip() else None
+    except ValueError:
+        return None
+    return value if value is None or value >= 0 else None
+
+
 def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[ClaimKind, ClaimDetails] | None:
     """The claim a document is evidence for, with what it says; None for other documents or unusable ones.
 
@@ -62,11 +74,15 @@ def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[Cla
         born = _date(fields.get("NGAY_SINH_CON"))
         if born is None:
             return None
+        children = _count(fields.get("SO_CON")) or 1
         return ClaimKind.MATERNITY, BirthDetails(
             born=born,
-            children=int(fields.get("SO_CON") or 1),
+            children=children,
             caesarean=fields.get("SINHCON_PHAUTHUAT") == "1",
             under_32_weeks=fields.get("SINHCON_DUOI32TUAN") == "1",
+            living_children_before=living_children_before(
+                _count(fields.get("LAN_SINH")), _count(fields.get("SO_CON_SONG")), children
+            ),
         )
     return None
 

@@ -24,7 +24,7 @@ from hub.claims.details import (
 )
 from hub.claims.errors import ClaimErrorCode, claim_error
 from hub.claims.models import ClaimKind, ClaimState
-from hub.claims.rules.maternity import maternity_leave_months
+from hub.claims.rules.maternity import birth_leave_months
 from hub.claims.rules.months import add_months
 from hub.infra.errors import BusinessError
 
@@ -110,7 +110,7 @@ def days_of(kind: ClaimKind, details: ClaimDetails) -> list[Days]:
         return [(details.start, details.start + dt.timedelta(days=max(details.days, 1) - 1))]
     if kind is K.MATERNITY:
         start = details.leave_start or details.born
-        return [(start, add_months(start, maternity_leave_months(details.children)) - dt.timedelta(days=1))]
+        return [(start, add_months(start, birth_leave_months(details.birth())) - dt.timedelta(days=1))]
     return list(details.periods)
 
 
