@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
-from devkit.qd4750_samples import FACILITY, MOTHER, TWIN_A
+from devkit.qd4750_samples import FACILITY, SECOND_CHILD, SECOND_CHILD_VISIT
 from hub.claims.rules import Month
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
 from hub.contributions.service import store_contributions
@@ -21,48 +20,14 @@ from tests.integration.test_claims import claims_when
 from tests.integration.test_documents import submit
 
 EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
-MOTHER_ID = MOTHER.so_cccd
-BORN = dt.datetime(2026, 8, 10, 9, 30)
-EPISODE = "48001.2026.000810"
+MOTHER_ID = SECOND_CHILD.so_cccd_nnd
 
 
 def second_birth(**changes: object) -> bytes:
     """A signed dossier of a single child born on 10/8/2026 to a mother with one living child before it."""
-    visit = dataclasses.replace(
-        MOTHER,
-        ma_lk=EPISODE,
-        chan_doan_vao="Thai 39 tuần, chuyển dạ",
-        chan_doan_rv="Sinh thường",
-        ma_benh_chinh="O80",
-        ma_benh_kt=None,
-        ma_pttt_qt=None,
-        gt_the_tu="20260101",
-        gt_the_den="20261231",
-        ngay_vao=dt.datetime(2026, 8, 9, 22, 0),
-        ngay_vao_noi_tru=dt.datetime(2026, 8, 9, 22, 30),
-        ngay_ra=dt.datetime(2026, 8, 12, 10, 0),
-        so_ngay_dtri=4,
-        nam_qt=2026,
-        thang_qt=8,
-        can_nang_con="3100",
-        ma_hsba="HSBA-2026-0810",
-    )
-    fields: dict[str, object] = dict(
-        ma_lk=EPISODE,
-        ho_ten_con="Trần Gia Bảo",
-        so_con=1,
-        lan_sinh=2,
-        so_con_song=2,  # the child just born and one before it
-        can_nang_con=Decimal("3100"),
-        ngay_sinh_con=BORN,
-        sinhcon_phauthuat=False,
-        ghi_chu=None,
-        ngay_ct=BORN.date(),
-        so="00810.GCS.48001.26",  # TT 22/2025/TT-BYT
-    )
-    certificate = dataclasses.replace(TWIN_A, **(fields | changes))  # type: ignore[arg-type]
-    unsigned = build_envelope(FACILITY, dt.date(2026, 8, 12), [[table_file(visit), table_file(certificate)]])
-    return sign_enveloped(unsigned, facility_identity(FACILITY))
+    certificate = dataclasses.replace(SECOND_CHILD, **changes)  # type: ignore[arg-type]
+    hoso = [[table_file(SECOND_CHILD_VISIT), table_file(certificate)]]
+    return sign_enveloped(build_envelope(FACILITY, dt.date(2026, 8, 12), hoso), facility_identity(FACILITY))
 
 
 @pytest.fixture
@@ -71,9 +36,9 @@ async def office(hub, settings, signer, clock, backend):
     tokens, _ = await documents_world(hub, signer, clock, backend)
     period = ContributionPeriod(Month(2025, 1), Month(2026, 7), 10_000_000, employer=EMPLOYER)
     mother = ContributionRecord(
-        "Nguyễn Thị Lan",
+        "Phạm Thị Hoa",
         Gender.FEMALE,
-        dt.date(1992, 3, 14),
+        dt.date(1995, 5, 20),
         "48",
         "20194",
         "Đà Nẵng",
