@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -26,7 +27,7 @@ from hub.claims.compute import (
 )
 from hub.claims.details import BirthDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimState
-from hub.claims.opening import BIRTH_CERTIFICATE, details_of
+from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date
 from hub.claims.rules import VIETNAM_CALENDAR, Birth
 from hub.claims.service import SETTLE_WORKING_DAYS, ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
@@ -57,16 +58,18 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
     tally = await _paid_before(session, claims)
     evidence = await convalescence_evidence(session, {c.person_id for c in claims if c.kind == ClaimKind.CONVALESCENCE})
+    rested = await pregnancy_rests(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
             continue  # its evidence was taken away after this computation was asked for
         kind = ClaimKind(claim.kind)
         before = tally.before(claim)
+        details = from_json(kind, claim.details)
+        if claim.id in rested and isinstance(details, BirthDetails):
+            details = dataclasses.replace(details, pregnancy_rest_ordered=True)  # Art 50: 3 of 12 months suffice
         try:
-            computation = compute(
-                kind, from_json(kind, claim.details), histories[claim.person_id], before, evidence.get(claim.person_id)
-            )
+            computation = compute(kind, details, histories[claim.person_id], before, evidence.get(claim.person_id))
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
             waiting = None if ClaimState(claim.state) in DECIDED else ClaimState.EVIDENCE_PENDING
@@ -214,6 +217,36 @@ async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally
             key = _tally_key(person_id, kind, day, details)
             days[key].append((day, claim_id, Decimal(computation["paid_days"])))
     return _Tally(days)
+
+
+PREGNANCY_WEEKS = 42  # the longest pregnancy a certificate records (QĐ 4750 TUOI_THAI ≤ 42)
+
+
+async def pregnancy_rests(session: AsyncSession, births: Sequence[Claim]) -> set[uuid.UUID]:
+    """The maternity claims whose mother holds a current pregnancy-rest certificate (XML10) starting during the
+    pregnancy (the 42 weeks before the birth): a doctor ordered rest, so 3 of the 12 months before the birth suffice
+    with 12 months paid in all (2014 law Art 31(3), 2024 law Art 50). One query for the batch."""
+    if not births:
+        return set()
+    certificates = await session.execute(
+        select(Document.person_id, Document.fields).where(
+            Document.person_id.in_({claim.person_id for claim in births}),
+            Document.doc_type == PREGNANCY_REST,
+            Document.state == DocumentState.CURRENT.value,
+        )
+    )
+    starts: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
+    for person_id, fields in certificates:
+        if (start := document_date(fields.get("TU_NGAY"))) is not None:
+            starts[person_id].append(start)
+    return {
+        claim.id
+        for claim in births
+        if any(
+            claim.event_date - dt.timedelta(weeks=PREGNANCY_WEEKS) <= start <= claim.event_date
+            for start in starts.get(claim.person_id, [])
+        )
+    }
 
 
 async def convalescence_evidence(

@@ -27,6 +27,7 @@ from hub.documents.models import Document, DocumentState, DocumentUse
 from hub.persons.models import Person
 
 SICK_LEAVE, BIRTH_CERTIFICATE, VISIT_SUMMARY = "XML11", "XML9", "XML1"
+PREGNANCY_REST, DISCHARGE_PAPER = "XML10", "XML7"
 # Where a sick leave's ICD-10 codes are written: XML11 has CHAN_DOAN_RV, where a long-term disease is written as its
 # code (QĐ 4750; the name when it has none); code fields, should a later version add them; and the main disease of
 # the same episode's XML1 (MA_BENH_CHINH).
@@ -43,6 +44,11 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         return None
+
+
+def document_date(text: object) -> dt.date | None:
+    """A date field of a stored document (yyyymmdd), None when absent or not a date."""
+    return _date(text) if isinstance(text, str) else None
 
 
 def _count(text: object) -> int | None:

@@ -8,15 +8,16 @@ import datetime as dt
 
 import pytest
 
-from devkit.qd4750_samples import FACILITY, SECOND_CHILD, SECOND_CHILD_VISIT
+from devkit.qd4750_samples import FACILITY, PREGNANCY_REST, SECOND_CHILD, SECOND_CHILD_VISIT, visit_of
 from hub.claims.rules import Month
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
 from hub.contributions.service import store_contributions
 from hub.documents.qd4750 import build_envelope, table_file
 from hub.persons.models import Gender
 from signing.sign import sign_enveloped
+from tests.helpers import graphql_data, wait_until
 from tests.integration.documents_kit import documents_world, facility_identity, stop, worker_for
-from tests.integration.test_claims import claims_when
+from tests.integration.test_claims import FILE, claims_when
 from tests.integration.test_documents import submit
 
 EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
@@ -27,6 +28,32 @@ def second_birth(**changes: object) -> bytes:
     """A signed dossier of a single child born on 10/8/2026 to a mother with one living child before it."""
     certificate = dataclasses.replace(SECOND_CHILD, **changes)  # type: ignore[arg-type]
     hoso = [[table_file(SECOND_CHILD_VISIT), table_file(certificate)]]
+    return sign_enveloped(build_envelope(FACILITY, dt.date(2026, 8, 12), hoso), facility_identity(FACILITY))
+
+
+RESTED_ID = "048195000456"  # Võ Thị Hạnh, of the corpus's pregnancy-rest certificate
+RESTED_VISIT = dataclasses.replace(
+    SECOND_CHILD_VISIT, ma_lk="48001.2026.000811", ho_ten="Võ Thị Hạnh", so_cccd=RESTED_ID
+)
+RESTED_BIRTH = dataclasses.replace(
+    SECOND_CHILD,
+    ma_lk=RESTED_VISIT.ma_lk,
+    ho_ten_nnd="Võ Thị Hạnh",
+    so_cccd_nnd=RESTED_ID,
+    ma_the_nnd=None,
+    so="00811.GCS.48001.26",
+)
+REST = dataclasses.replace(
+    PREGNANCY_REST,
+    ma_lk="48001.2026.000505",
+    so_seri="DT-2026-000505",
+    tu_ngay=dt.date(2026, 5, 4),
+    den_ngay=dt.date(2026, 5, 17),
+    ngay_ct=dt.date(2026, 5, 4),
+)
+
+
+def signed(hoso: list) -> bytes:
     return sign_enveloped(build_envelope(FACILITY, dt.date(2026, 8, 12), hoso), facility_identity(FACILITY))
 
 
@@ -45,9 +72,23 @@ async def office(hub, settings, signer, clock, backend):
         periods=(period,),
         personal_id_number=MOTHER_ID,
     )
+    # 10 months in 2024, then 5/2026–7/2026: 3 of the 12 months before a birth on 10/8/2026, 13 in all
+    rested = ContributionRecord(
+        "Võ Thị Hạnh",
+        Gender.FEMALE,
+        dt.date(1995, 5, 20),
+        "48",
+        "20194",
+        "Đà Nẵng",
+        periods=(
+            ContributionPeriod(Month(2024, 1), Month(2024, 10), 10_000_000, employer=EMPLOYER),
+            ContributionPeriod(Month(2026, 5), Month(2026, 7), 10_000_000, employer=EMPLOYER),
+        ),
+        personal_id_number=RESTED_ID,
+    )
     async with state.services.db.transaction() as session:
         report = await store_contributions(
-            session, [mother], now=clock.now(), actor=None, source=ContributionSource.IMPORT
+            session, [mother, rested], now=clock.now(), actor=None, source=ContributionSource.IMPORT
         )
     assert not report.rejected
     worker = worker_for(settings, clock, backend)
@@ -74,3 +115,31 @@ async def test_a_first_child_in_august_2026_keeps_six_months(hub, office):
     [claim] = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
     assert claim["details"]["living_children_before"] == 0
     assert claim["computation"]["leaveMonths"] == 6 and claim["amountVnd"] == 65_060_000
+
+
+async def test_a_pregnancy_rest_certificate_makes_three_months_of_twelve_enough(hub, office):
+    """Born 10/8/2026, window 8/2025–7/2026 holds 3 months (5–7/2026), 13 paid in all; the mother's XML10 of May
+    2026 says a doctor ordered rest (Art 50): eligible. Second child → 7 months; average of 5–7/2026 and 8–10/2024
+    = 10,000,000 × 7 = 70,000,000 + 5,060,000 = 75,060,000. Without the certificate: not eligible."""
+    client, _ = hub
+    assert (await submit(client, office["bv-48001"], signed([[table_file(RESTED_VISIT), table_file(RESTED_BIRTH)]])))[
+        "receipt"
+    ]
+    [refused] = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
+    assert not refused["eligible"]
+    rest_visit = visit_of(REST.ma_lk, "Võ Thị Hạnh", RESTED_ID)
+    assert (await submit(client, office["bv-48001"], signed([[table_file(rest_visit), table_file(REST)]])))["receipt"]
+    # A filing for the same birth recomputes the claim, which now finds the certificate
+    filing = {"kind": "MATERNITY", "personalId": RESTED_ID, "born": "2026-08-10"}
+    filed = await graphql_data(client, FILE, {"input": filing}, token=office["processor-48"])
+    assert filed["fileClaim"]["claim"]["reference"] == refused["reference"]
+    found: list[dict] = []
+
+    async def recomputed() -> bool:
+        found[:] = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
+        return bool(found[0]["eligible"])
+
+    await wait_until(recomputed)
+    claim = found[0]
+    assert claim["amountVnd"] == 75_060_000
+    assert any("Điều 50" in line["source"] for line in claim["computation"]["explanation"])
