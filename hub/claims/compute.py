@@ -13,6 +13,8 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    LumpSumDetails,
+    PregnancyLossDetails,
     SicknessDetails,
 )
 from hub.claims.models import ClaimKind
@@ -22,8 +24,10 @@ from hub.claims.rules import (
     ContributionHistory,
     compute_child_care,
     compute_convalescence,
+    compute_father_lump_sum,
     compute_maternity,
     compute_paternity,
+    compute_pregnancy_loss,
     compute_sickness,
 )
 from hub.claims.rules.convalescence import cause_from_evidence
@@ -63,9 +67,12 @@ def compute(
     history: ContributionHistory,
     before: PaidBefore,
     evidence: ConvalescenceEvidence | None = None,
+    *,
+    mother_eligible: bool | None = None,
 ) -> Computation:
     """The rules of the law in force on the event date, applied to this claim. A convalescence with `evidence` has
-    its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate."""
+    its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate. The
+    father's lump sum needs `mother_eligible`, her maternity claim's outcome: it waits until she has one."""
     if kind is ClaimKind.SICKNESS and isinstance(details, SicknessDetails):
         return compute_sickness(history, details.leave(before.sickness_days))
     if kind is ClaimKind.CHILD_CARE and isinstance(details, ChildCareDetails):
@@ -92,6 +99,14 @@ def compute(
                 )
             leave = dataclasses.replace(leave, evidence=found)
         return compute_convalescence(leave)
+    if kind is ClaimKind.PREGNANCY_LOSS and isinstance(details, PregnancyLossDetails):
+        return compute_pregnancy_loss(history, details.loss())
+    if kind is ClaimKind.LUMP_SUM and isinstance(details, LumpSumDetails):
+        if mother_eligible is None:
+            raise EvidencePending(
+                "the computation of the mother's maternity claim", "kết quả tính hồ sơ thai sản của người mẹ"
+            )
+        return compute_father_lump_sum(history, details.birth(), mother_eligible=mother_eligible)
     raise ValueError(f"details of type {type(details).__name__} do not fit a {kind.value} claim")
 
 

@@ -25,7 +25,7 @@ from hub.claims.compute import (
     compute,
     explanation_json,
 )
-from hub.claims.details import BirthDetails, from_json
+from hub.claims.details import BirthDetails, from_json, lump_sum_key
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date
 from hub.claims.rules import VIETNAM_CALENDAR, Birth
@@ -59,6 +59,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     tally = await _paid_before(session, claims)
     evidence = await convalescence_evidence(session, {c.person_id for c in claims if c.kind == ClaimKind.CONVALESCENCE})
     rested = await pregnancy_rests(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
+    mothers = await mothers_eligible(session, [c for c in claims if c.kind == ClaimKind.LUMP_SUM])
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
@@ -69,7 +70,14 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
         if claim.id in rested and isinstance(details, BirthDetails):
             details = dataclasses.replace(details, pregnancy_rest_ordered=True)  # Art 50: 3 of 12 months suffice
         try:
-            computation = compute(kind, details, histories[claim.person_id], before, evidence.get(claim.person_id))
+            computation = compute(
+                kind,
+                details,
+                histories[claim.person_id],
+                before,
+                evidence.get(claim.person_id),
+                mother_eligible=mothers.get(claim.id),
+            )
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
             waiting = None if ClaimState(claim.state) in DECIDED else ClaimState.EVIDENCE_PENDING
@@ -112,6 +120,31 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     await states.record(session, events)
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
     await convalescence_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+    await lump_sums_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+
+
+async def mothers_eligible(session: AsyncSession, lump_sums: Sequence[Claim]) -> dict[uuid.UUID, bool | None]:
+    """For each father's lump-sum claim, whether the mother's maternity claim was computed eligible (None: not
+    computed yet). One query for the batch."""
+    if not lump_sums:
+        return {}
+    wanted = {claim.id: uuid.UUID(claim.details["mother_claim"]) for claim in lump_sums}
+    rows = await session.execute(select(Claim.id, Claim.eligible).where(Claim.id.in_(set(wanted.values()))))
+    eligible: dict[uuid.UUID, bool | None] = {claim_id: value for claim_id, value in rows}
+    return {claim_id: eligible.get(mother) for claim_id, mother in wanted.items()}
+
+
+async def lump_sums_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
+    """A mother's maternity claim computed: the father's lump-sum claim that rests on it is computed again."""
+    if not births:
+        return
+    keys = [lump_sum_key(str(claim.id)) for claim in births]
+    found = await session.scalars(
+        select(Claim.id).where(Claim.kind == ClaimKind.LUMP_SUM.value, Claim.event_key.in_(keys))
+    )
+    ids = list(found)
+    if ids:
+        await request_computation(session, ids, now=now)
 
 
 async def convalescence_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:

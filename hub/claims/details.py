@@ -15,6 +15,7 @@ from hub.claims.rules import (
     ConvalescenceCause,
     ConvalescenceLeave,
     LeavePeriod,
+    PregnancyLoss,
     SickLeave,
 )
 
@@ -124,13 +125,43 @@ class ConvalescenceDetails:
         )
 
 
-ClaimDetails = SicknessDetails | ChildCareDetails | BirthDetails | ConvalescenceDetails
+@dataclass(frozen=True)
+class PregnancyLossDetails:
+    """A pregnancy lost or ended (2024 law Art 52), from the sick-leave certificate (XML11) or the discharge paper
+    (XML7) with `MA_DINH_CHI_THAI` 1 and `TUOI_THAI`; the leave runs from `start`."""
+
+    start: dt.date
+    weeks: int
+    certificate: str | None = None  # issuer/number of the document it comes from
+
+    def loss(self) -> PregnancyLoss:
+        return PregnancyLoss(self.start, self.weeks)
+
+
+@dataclass(frozen=True)
+class LumpSumDetails:
+    """The father's lump sum for a birth whose mother is not eligible (2024 law Art 58): the birth, and the
+    mother's maternity claim, whose computation says whether she is."""
+
+    born: dt.date
+    children: int
+    mother_claim: str  # the id of the mother's maternity claim
+
+    def birth(self) -> Birth:
+        return Birth(self.born, self.children)
+
+
+ClaimDetails = (
+    SicknessDetails | ChildCareDetails | BirthDetails | ConvalescenceDetails | PregnancyLossDetails | LumpSumDetails
+)
 _TYPES: dict[ClaimKind, type[ClaimDetails]] = {
     ClaimKind.SICKNESS: SicknessDetails,
     ClaimKind.CHILD_CARE: ChildCareDetails,
     ClaimKind.MATERNITY: BirthDetails,
     ClaimKind.PATERNITY: BirthDetails,
     ClaimKind.CONVALESCENCE: ConvalescenceDetails,
+    ClaimKind.PREGNANCY_LOSS: PregnancyLossDetails,
+    ClaimKind.LUMP_SUM: LumpSumDetails,
 }
 
 
@@ -143,11 +174,20 @@ def event_key(kind: ClaimKind, details: ClaimDetails) -> str:
         return f"child:{details.child}:{details.start.isoformat()}"
     if isinstance(details, BirthDetails):
         return f"birth:{details.born.isoformat()}"
+    if isinstance(details, PregnancyLossDetails):
+        return f"certificate:{details.certificate}" if details.certificate else f"loss:{details.start.isoformat()}"
+    if isinstance(details, LumpSumDetails):
+        # Keyed by the mother's claim: her claim's computation finds the father's lump sum by it.
+        return lump_sum_key(details.mother_claim)
     return f"convalescence:{details.returned_to_work.isoformat()}:{details.cause.value}"
 
 
+def lump_sum_key(mother_claim: str) -> str:
+    return f"mother-claim:{mother_claim}"
+
+
 def event_date(details: ClaimDetails) -> dt.date:
-    if isinstance(details, BirthDetails):
+    if isinstance(details, BirthDetails | LumpSumDetails):
         return details.born
     return details.start
 

@@ -31,6 +31,8 @@ class ClaimKind(enum.StrEnum):
     MATERNITY = "maternity"  # thai sản: the mother giving birth
     PATERNITY = "paternity"  # thai sản: the father's leave when his wife gives birth
     CONVALESCENCE = "convalescence"  # dưỡng sức phục hồi sức khỏe
+    PREGNANCY_LOSS = "pregnancy_loss"  # thai sản: sẩy thai, nạo, hút thai, thai chết lưu, phá thai bệnh lý
+    LUMP_SUM = "lump_sum"  # thai sản: the father's lump sum when the mother is not eligible (Art 58)
 
 
 class ClaimState(enum.StrEnum):

@@ -1,6 +1,7 @@
 """Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a sick
 child's own certificate (a child under 7) → child care for each insured parent the child-card flow knows
-(hub.claims.children); a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
+(hub.claims.children); a sick-leave certificate or a discharge paper (XML7) saying a pregnancy ended → pregnancy
+loss; a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
 child, meet in one claim), with the mother's living children before the birth from `LAN_SINH` and `SO_CON_SONG`
 (a second child from 1/7/2026 gets the longer leave; the population database has no family-relationship query the
 hub could confirm the count with yet: connectors/population.py verifies a child's identity only)."""
@@ -15,7 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.children import named_on_certificate, parents_of
-from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, SicknessDetails, event_date
+from hub.claims.details import (
+    BirthDetails,
+    ChildCareDetails,
+    ClaimDetails,
+    PregnancyLossDetails,
+    SicknessDetails,
+    event_date,
+)
 from hub.claims.models import Claim, ClaimKind
 from hub.claims.rules.long_term import codes_in, first_listed
 from hub.claims.rules.months import full_years
@@ -66,6 +74,8 @@ def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[Cla
     A sick-leave certificate whose diagnosis (CHAN_DOAN_RV, the ICD-10 code fields, or `visit_codes`: those of the
     same episode's XML1) names a disease on the long-term list is a long-term disease."""
     fields = document.fields
+    if (loss := _pregnancy_loss(document)) is not None:
+        return ClaimKind.PREGNANCY_LOSS, loss
     if document.doc_type == SICK_LEAVE:
         start, end = _date(fields.get("TU_NGAY")), _date(fields.get("DEN_NGAY"))
         if start is None or end is None or end < start:
@@ -91,6 +101,23 @@ def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[Cla
             ),
         )
     return None
+
+
+def _pregnancy_loss(document: Document) -> PregnancyLossDetails | None:
+    """A pregnancy ended (`MA_DINH_CHI_THAI` 1, with `TUOI_THAI` weeks) on a sick-leave certificate (XML11: the leave
+    from `TU_NGAY`) or a discharge paper (XML7: from the day it ended, `THOIGIAN_DINHCHI`, else admission,
+    `NGAY_VAO` [to confirm: the day Art 52's leave counts from])."""
+    fields = document.fields
+    if document.doc_type not in (SICK_LEAVE, DISCHARGE_PAPER) or str(fields.get("MA_DINH_CHI_THAI")) != "1":
+        return None
+    weeks = _count(fields.get("TUOI_THAI"))
+    if document.doc_type == SICK_LEAVE:
+        start = _date(fields.get("TU_NGAY"))
+    else:
+        start = _date(fields.get("THOIGIAN_DINHCHI")) or _date(fields.get("NGAY_VAO"))
+    if start is None or weeks is None or not 1 <= weeks <= 42:
+        return None
+    return PregnancyLossDetails(start, weeks, certificate=f"{document.issuer}/{document.number}")
 
 
 async def openings_from_documents(

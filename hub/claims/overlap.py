@@ -20,12 +20,15 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    LumpSumDetails,
+    PregnancyLossDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode, claim_error
 from hub.claims.models import ClaimKind, ClaimState
 from hub.claims.rules.maternity import birth_leave_months
 from hub.claims.rules.months import add_months
+from hub.claims.rules.tables import law_on, pregnancy_loss_days
 from hub.infra.errors import BusinessError
 
 K = ClaimKind
@@ -49,6 +52,7 @@ class Exclusion:
 LAW = "Luật BHXH 41/2024/QH15"
 _ONCE = ("a day off work is paid by one benefit only", "mỗi ngày nghỉ việc chỉ hưởng một chế độ")
 _ON_MATERNITY = ("not paid while on maternity leave", "không hưởng trong thời gian đang nghỉ thai sản")
+_NO_DAYS = ("a lump sum pays no days: it overlaps nothing", "trợ cấp một lần không gắn với ngày nghỉ")
 _AFTER_RETURN = ("convalescence follows the return to work", "dưỡng sức là sau khi đã trở lại làm việc")
 
 
@@ -75,6 +79,15 @@ EXCLUSIONS: dict[frozenset[ClaimKind], Exclusion] = {
     frozenset({K.CONVALESCENCE, K.CHILD_CARE}): _rule("Art 44, 46", _ONCE),
     frozenset({K.CONVALESCENCE, K.MATERNITY}): _rule("Art 60(1)", _AFTER_RETURN),
     frozenset({K.CONVALESCENCE, K.PATERNITY}): _rule("Art 46, 53", _ONCE),
+    # Pregnancy loss (Art 52, issue 21): its leave replaces the pay of those days like the others [to confirm]; the
+    # father's lump sum (Art 58) pays no days and meets nothing but itself (the same birth: merged).
+    frozenset({K.PREGNANCY_LOSS}): _rule("Art 52", ("one leave per pregnancy loss", "mỗi lần sẩy thai một lần")),
+    frozenset({K.PREGNANCY_LOSS, K.SICKNESS}): _rule("Art 42(2), 52", _ON_MATERNITY),
+    frozenset({K.PREGNANCY_LOSS, K.CHILD_CARE}): _rule("Art 42(2), 52", _ON_MATERNITY),
+    frozenset({K.PREGNANCY_LOSS, K.MATERNITY}): _rule("Art 52, 53", _ONCE),
+    frozenset({K.PREGNANCY_LOSS, K.CONVALESCENCE}): _rule("Art 60(1)", _AFTER_RETURN),
+    frozenset({K.PREGNANCY_LOSS, K.PATERNITY}): _rule("Art 52, 53", _ONCE),
+    **{frozenset({K.LUMP_SUM, kind}): _rule("Art 58", _NO_DAYS, True) for kind in K},
 }
 
 
@@ -108,6 +121,11 @@ def days_of(kind: ClaimKind, details: ClaimDetails) -> list[Days]:
         return [(details.start, details.end)]
     if isinstance(details, ConvalescenceDetails):
         return [(details.start, details.start + dt.timedelta(days=max(details.days, 1) - 1))]
+    if isinstance(details, PregnancyLossDetails):
+        days = pregnancy_loss_days(details.weeks, law_on(details.start))
+        return [(details.start, details.start + dt.timedelta(days=days - 1))]
+    if isinstance(details, LumpSumDetails):
+        return []  # a lump sum pays no days
     if kind is K.MATERNITY:
         start = details.leave_start or details.born
         return [(start, add_months(start, birth_leave_months(details.birth())) - dt.timedelta(days=1))]
@@ -166,6 +184,11 @@ def same_event(kind: ClaimKind, key: str, details: ClaimDetails, held: Held) -> 
         return old.born == new.born
     if isinstance(new, ConvalescenceDetails) and isinstance(old, ConvalescenceDetails):
         return (old.start, old.days) == (new.start, new.days)
+    if isinstance(new, PregnancyLossDetails) and isinstance(old, PregnancyLossDetails):
+        certificate = same_certificate(old.certificate, new.certificate)
+        return certificate if certificate is not None else old.start == new.start
+    if isinstance(new, LumpSumDetails) and isinstance(old, LumpSumDetails):
+        return old.born == new.born
     return False
 
 
@@ -226,6 +249,8 @@ KIND_VI = {
     K.MATERNITY: "thai sản",
     K.PATERNITY: "thai sản của lao động nam",
     K.CONVALESCENCE: "dưỡng sức phục hồi sức khỏe",
+    K.PREGNANCY_LOSS: "thai sản khi sẩy thai, phá thai",
+    K.LUMP_SUM: "trợ cấp một lần khi sinh con",
 }
 
 

@@ -15,13 +15,14 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    PregnancyLossDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.filing import MAX_FILINGS, Filing, FilingOutcome, file_claim, file_claims
 from hub.claims.models import Claim, ClaimKind
-from hub.claims.rules import ConvalescenceCause
+from hub.claims.rules import ConvalescenceCause, PregnancyLoss
 from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
 from hub.infra.errors import BusinessError
@@ -61,6 +62,19 @@ class FileClaimInput:
     children: int = 1
     caesarean: bool = False
     under_32_weeks: bool = False
+    living_children_before: int | None = strawberry.field(
+        default=None,
+        description="Maternity, paternity: the mother's living children before this birth (1: a second child, "
+        "from 1/7/2026 7 months for her and 10 working days for the father).",
+    )
+    infertility_treatment: bool = strawberry.field(
+        default=False,
+        description="Maternity: the mother took leave for infertility treatment (6 of the 24 months before the "
+        "birth suffice, Luật BHXH 41/2024 Art 50).",
+    )
+    weeks: int | None = strawberry.field(
+        default=None, description="Pregnancy loss: the weeks of pregnancy (Art 52); the leave starts on leave.start."
+    )
     periods: list[LeaveInput] | None = strawberry.field(default=None, description="Paternity: the leave taken.")
     cause: ConvalescenceCause | None = None
     returned_to_work: dt.date | None = None
@@ -86,7 +100,18 @@ class FileClaimInput:
                     return ChildCareDetails(born, self.leave.start, self.leave.end, half_days)
                 case ClaimKind.MATERNITY | ClaimKind.PATERNITY if self.born:
                     periods = tuple((p.start, p.end) for p in self.periods or ())
-                    return BirthDetails(self.born, self.children, self.caesarean, self.under_32_weeks, periods=periods)
+                    return BirthDetails(
+                        self.born,
+                        self.children,
+                        self.caesarean,
+                        self.under_32_weeks,
+                        periods=periods,
+                        living_children_before=self.living_children_before,
+                        infertility_treatment=self.infertility_treatment,
+                    )
+                case ClaimKind.PREGNANCY_LOSS if self.leave and self.weeks is not None:
+                    PregnancyLoss(self.leave.start, self.weeks)  # checks the weeks
+                    return PregnancyLossDetails(self.leave.start, self.weeks, certificate=self.certificate)
                 case ClaimKind.CONVALESCENCE if self.cause and self.returned_to_work and self.days and self.leave:
                     return ConvalescenceDetails(self.cause, self.returned_to_work, self.leave.start, self.days)
         except ValueError as exc:
@@ -100,6 +125,8 @@ _NEEDS = {
     ClaimKind.MATERNITY: "born",
     ClaimKind.PATERNITY: "born (and periods)",
     ClaimKind.CONVALESCENCE: "cause, returnedToWork, leave.start and days",
+    ClaimKind.PREGNANCY_LOSS: "leave.start and weeks",
+    ClaimKind.LUMP_SUM: "the mother's maternity claim: the hub opens it, it cannot be filed",
 }
 
 

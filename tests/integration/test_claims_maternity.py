@@ -8,7 +8,15 @@ import datetime as dt
 
 import pytest
 
-from devkit.qd4750_samples import FACILITY, PREGNANCY_REST, SECOND_CHILD, SECOND_CHILD_VISIT, visit_of
+from devkit.qd4750_samples import (
+    FACILITY,
+    PREGNANCY_REST,
+    SECOND_CHILD,
+    SECOND_CHILD_VISIT,
+    SICK_LEAVE,
+    TERMINATION,
+    visit_of,
+)
 from hub.claims.rules import Month
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
 from hub.contributions.service import store_contributions
@@ -53,6 +61,20 @@ REST = dataclasses.replace(
 )
 
 
+LOST_ID = "048196000789"  # Đỗ Thị Mai, of the corpus's discharge paper after a pregnancy ended
+LOSS = dataclasses.replace(
+    TERMINATION,
+    ma_lk="48001.2026.000306",
+    so_luu_tru="LT-2026-0306",
+    ngay_vao=dt.datetime(2026, 3, 6, 7, 30),
+    ngay_ra=dt.datetime(2026, 3, 8, 16, 0),
+    thoigian_dinhchi=dt.datetime(2026, 3, 6, 10, 20),
+    ngay_ct=dt.date(2026, 3, 8),
+    ngoaitru_tungay=dt.date(2026, 3, 9),
+    ngoaitru_denngay=dt.date(2026, 3, 18),
+)
+
+
 def signed(hoso: list) -> bytes:
     return sign_enveloped(build_envelope(FACILITY, dt.date(2026, 8, 12), hoso), facility_identity(FACILITY))
 
@@ -86,9 +108,12 @@ async def office(hub, settings, signer, clock, backend):
         ),
         personal_id_number=RESTED_ID,
     )
+    lost = dataclasses.replace(
+        mother, full_name="Đỗ Thị Mai", date_of_birth=dt.date(1996, 8, 2), personal_id_number=LOST_ID
+    )
     async with state.services.db.transaction() as session:
         report = await store_contributions(
-            session, [mother, rested], now=clock.now(), actor=None, source=ContributionSource.IMPORT
+            session, [mother, rested, lost], now=clock.now(), actor=None, source=ContributionSource.IMPORT
         )
     assert not report.rejected
     worker = worker_for(settings, clock, backend)
@@ -143,3 +168,45 @@ async def test_a_pregnancy_rest_certificate_makes_three_months_of_twelve_enough(
     claim = found[0]
     assert claim["amountVnd"] == 75_060_000
     assert any("Điều 50" in line["source"] for line in claim["computation"]["explanation"])
+
+
+async def test_a_discharge_paper_after_a_pregnancy_ended_opens_a_pregnancy_loss_claim(hub, office):
+    """XML7 with MA_DINH_CHI_THAI 1, TUOI_THAI 14, ended on 6/3/2026 (2024 law): 13 ≤ 14 < 22 weeks → 40 days,
+    6/3–14/4/2026; average 9/2025–2/2026 = 10,000,000 ÷ 30 × 40 = 13,333,333.33 → 13,333,333 (Art 52)."""
+    client, _ = hub
+    visit = visit_of(LOSS.ma_lk, "Đỗ Thị Mai", LOST_ID)
+    assert (await submit(client, office["bv-48001"], signed([[table_file(visit), table_file(LOSS)]])))["receipt"]
+    [claim] = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
+    assert claim["kind"] == "PREGNANCY_LOSS" and claim["details"]["weeks"] == 14
+    assert claim["eligible"] and claim["computation"]["paidDays"] == "40" and claim["amountVnd"] == 13_333_333
+    assert any("Điều 52" in line["source"] for line in claim["computation"]["explanation"])
+    # The sick-leave certificate of the same loss is the same days: refused as overlapping, no second claim
+    certificate = dataclasses.replace(
+        SICK_LEAVE,
+        ma_lk="48001.2026.000307",
+        so_seri="48001-2026-0000307",
+        ma_bhxh="4801236789",
+        ma_the_bhyt="DN4484801236789",
+        tu_ngay=dt.date(2026, 3, 9),
+        den_ngay=dt.date(2026, 4, 7),
+        so_ngay_nghi=30,
+        ngay_ct=dt.date(2026, 3, 9),
+        ma_dinh_chi_thai=True,
+        tuoi_thai=14,
+        nguyennhan_dinhchi="Thai lưu",
+    )
+    outpatient = dataclasses.replace(
+        visit_of(certificate.ma_lk, "Đỗ Thị Mai", LOST_ID),
+        ngay_vao=dt.datetime(2026, 3, 9, 8, 0),
+        ngay_vao_noi_tru=None,
+        ngay_ra=dt.datetime(2026, 3, 9, 10, 0),
+        so_ngay_dtri=1,
+        nam_qt=2026,
+        thang_qt=3,
+        ma_loai_kcb="01",
+    )
+    second = [[table_file(outpatient), table_file(certificate)]]
+    sent = await submit(client, office["bv-48001"], signed(second))
+    assert sent["receipt"], sent["errors"]
+    claims = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
+    assert claims[0]["reference"] == claim["reference"]
