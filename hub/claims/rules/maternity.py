@@ -256,15 +256,15 @@ def _explain_second_child(birth: Birth, explainer: Explainer) -> None:
 
 def compute_father_lump_sum(history: ContributionHistory, birth: Birth, *, mother_eligible: bool) -> Computation:
     """The lump sum paid to the father when the mother gave birth but is not eligible for it (2014 law Art 38(2),
-    2024 law Art 58(1) [to confirm]): he needs 6 compulsory months in the 12 before the birth (counted as for the
-    mother)."""
+    which speaks of a mother who is not insured, 2024 law Art 58(1): both [to confirm]): he needs 6 compulsory
+    months in the 12 before the birth (counted as for the mother)."""
     explainer = Explainer(law_on(birth.date))
     if birth.date < RULES_START:
         why = reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=birth.date, start=RULES_START)
         return _refused_lump(birth, why, explainer)
     window = months_before_birth(history, birth.date)
     paid = compulsory_months_in(history, window)
-    vi, en = (f" {TO_CONFIRM_VI}", f" {TO_CONFIRM_EN}") if explainer.law is LawVersion.LAW_2024 else ("", "")
+    vi, en = f" {TO_CONFIRM_VI}", f" {TO_CONFIRM_EN}"  # the condition on the mother, under either law
     explainer.add(
         Rule.FATHER_LUMP_SUM,
         f"mother_eligible={mother_eligible}, {paid} {'≥' if paid >= FATHER_LUMP_SUM_MONTHS else '<'} "

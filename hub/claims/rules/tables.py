@@ -141,7 +141,8 @@ SOURCES: dict[tuple[Rule, LawVersion], str] = {
     (Rule.BIRTH_LUMP_SUM, LawVersion.LAW_2024): f"{_L24} Điều 58",  # to confirm the article number
     (Rule.MATERNITY_ELIGIBILITY_PATHS, LawVersion.LAW_2014): f"{_L14} Điều 31 khoản 3",
     (Rule.MATERNITY_ELIGIBILITY_PATHS, LawVersion.LAW_2024): f"{_L24} Điều 50",
-    (Rule.FATHER_LUMP_SUM, LawVersion.LAW_2014): f"{_L14} Điều 38 khoản 2",
+    # to confirm: 2014 Art 38(2) pays the father when only he is insured; the hub applies "the mother is not eligible"
+    (Rule.FATHER_LUMP_SUM, LawVersion.LAW_2014): f"{_L14} Điều 38 khoản 2; TT 59/2015 Điều 9 [to confirm]",
     (Rule.FATHER_LUMP_SUM, LawVersion.LAW_2024): f"{_L24} Điều 58 khoản 1 [to confirm]",
     (Rule.PRENATAL_VISITS, LawVersion.LAW_2014): f"{_L14} Điều 32",
     (Rule.PRENATAL_VISITS, LawVersion.LAW_2024): f"{_L24} Điều 51",
