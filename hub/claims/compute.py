@@ -15,6 +15,7 @@ from hub.claims.details import (
     ConvalescenceDetails,
     LumpSumDetails,
     PregnancyLossDetails,
+    PrenatalVisitDetails,
     SicknessDetails,
 )
 from hub.claims.models import ClaimKind
@@ -28,6 +29,7 @@ from hub.claims.rules import (
     compute_maternity,
     compute_paternity,
     compute_pregnancy_loss,
+    compute_prenatal_visits,
     compute_sickness,
 )
 from hub.claims.rules.convalescence import cause_from_evidence
@@ -69,6 +71,7 @@ def compute(
     evidence: ConvalescenceEvidence | None = None,
     *,
     mother_eligible: bool | None = None,
+    visits_before: int = 0,
 ) -> Computation:
     """The rules of the law in force on the event date, applied to this claim. A convalescence with `evidence` has
     its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate. The
@@ -101,6 +104,8 @@ def compute(
         return compute_convalescence(leave)
     if kind is ClaimKind.PREGNANCY_LOSS and isinstance(details, PregnancyLossDetails):
         return compute_pregnancy_loss(history, details.loss())
+    if kind is ClaimKind.PRENATAL_VISIT and isinstance(details, PrenatalVisitDetails):
+        return compute_prenatal_visits(history, details.prenatal_visits(), visits_already_paid=visits_before)
     if kind is ClaimKind.LUMP_SUM and isinstance(details, LumpSumDetails):
         if mother_eligible is None:
             raise EvidencePending(

@@ -60,6 +60,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     evidence = await convalescence_evidence(session, {c.person_id for c in claims if c.kind == ClaimKind.CONVALESCENCE})
     rested = await pregnancy_rests(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
     mothers = await mothers_eligible(session, [c for c in claims if c.kind == ClaimKind.LUMP_SUM])
+    visits = await visits_before(session, [c for c in claims if c.kind == ClaimKind.PRENATAL_VISIT])
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
@@ -77,6 +78,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
                 before,
                 evidence.get(claim.person_id),
                 mother_eligible=mothers.get(claim.id),
+                visits_before=visits.get(claim.id, 0),
             )
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
@@ -121,6 +123,36 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
     await convalescence_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
     await lump_sums_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+
+
+async def visits_before(session: AsyncSession, claims: Sequence[Claim]) -> dict[uuid.UUID, int]:
+    """For each prenatal-visit claim, the visits of the same woman's earlier prenatal-visit claims computed eligible
+    in the 42 weeks before its first visit: the same pregnancy's, which count against its 5 (Art 51) [to confirm:
+    the hub does not know the pregnancy, only the dates]. One query for the batch."""
+    if not claims:
+        return {}
+    rows = await session.execute(
+        select(Claim.id, Claim.person_id, Claim.event_date, Claim.details).where(
+            Claim.person_id.in_({claim.person_id for claim in claims}),
+            Claim.kind == ClaimKind.PRENATAL_VISIT.value,
+            Claim.state.in_([s.value for s in COUNTED]),
+            Claim.eligible.is_(True),
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    earlier = [
+        (claim_id, person_id, day, len(details.get("visits") or ())) for claim_id, person_id, day, details in rows
+    ]
+    return {
+        claim.id: sum(
+            count
+            for other, person_id, day, count in earlier
+            if person_id == claim.person_id
+            and other != claim.id
+            and claim.event_date - dt.timedelta(weeks=PREGNANCY_WEEKS) <= day < claim.event_date
+        )
+        for claim in claims
+    }
 
 
 async def mothers_eligible(session: AsyncSession, lump_sums: Sequence[Claim]) -> dict[uuid.UUID, bool | None]:

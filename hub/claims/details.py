@@ -16,6 +16,7 @@ from hub.claims.rules import (
     ConvalescenceLeave,
     LeavePeriod,
     PregnancyLoss,
+    PrenatalVisit,
     SickLeave,
 )
 
@@ -139,6 +140,24 @@ class PregnancyLossDetails:
 
 
 @dataclass(frozen=True)
+class PrenatalVisitDetails:
+    """Prenatal visits (2024 law Art 51) as the employer files them: each visit's first day and working days."""
+
+    visits: tuple[tuple[dt.date, int], ...]
+
+    def __post_init__(self) -> None:
+        if not self.visits:
+            raise ValueError("prenatal visits need at least one visit")
+
+    @property
+    def start(self) -> dt.date:
+        return min(day for day, _ in self.visits)
+
+    def prenatal_visits(self) -> list[PrenatalVisit]:
+        return [PrenatalVisit(day, days) for day, days in self.visits]
+
+
+@dataclass(frozen=True)
 class LumpSumDetails:
     """The father's lump sum for a birth whose mother is not eligible (2024 law Art 58): the birth, and the
     mother's maternity claim, whose computation says whether she is."""
@@ -152,7 +171,13 @@ class LumpSumDetails:
 
 
 ClaimDetails = (
-    SicknessDetails | ChildCareDetails | BirthDetails | ConvalescenceDetails | PregnancyLossDetails | LumpSumDetails
+    SicknessDetails
+    | ChildCareDetails
+    | BirthDetails
+    | ConvalescenceDetails
+    | PregnancyLossDetails
+    | PrenatalVisitDetails
+    | LumpSumDetails
 )
 _TYPES: dict[ClaimKind, type[ClaimDetails]] = {
     ClaimKind.SICKNESS: SicknessDetails,
@@ -161,6 +186,7 @@ _TYPES: dict[ClaimKind, type[ClaimDetails]] = {
     ClaimKind.PATERNITY: BirthDetails,
     ClaimKind.CONVALESCENCE: ConvalescenceDetails,
     ClaimKind.PREGNANCY_LOSS: PregnancyLossDetails,
+    ClaimKind.PRENATAL_VISIT: PrenatalVisitDetails,
     ClaimKind.LUMP_SUM: LumpSumDetails,
 }
 
@@ -176,6 +202,8 @@ def event_key(kind: ClaimKind, details: ClaimDetails) -> str:
         return f"birth:{details.born.isoformat()}"
     if isinstance(details, PregnancyLossDetails):
         return f"certificate:{details.certificate}" if details.certificate else f"loss:{details.start.isoformat()}"
+    if isinstance(details, PrenatalVisitDetails):
+        return f"prenatal:{details.start.isoformat()}"
     if isinstance(details, LumpSumDetails):
         # Keyed by the mother's claim: her claim's computation finds the father's lump sum by it.
         return lump_sum_key(details.mother_claim)
@@ -214,6 +242,8 @@ def from_json(kind: ClaimKind, data: dict[str, Any]) -> ClaimDetails:
             values[name] = _date(value)
         elif name == "half_days":
             values[name] = tuple(dt.date.fromisoformat(day) for day in value)
+        elif name == "visits":
+            values[name] = tuple((dt.date.fromisoformat(day), int(days)) for day, days in value)
         elif name == "periods":
             values[name] = tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in value)
         elif name == "cause":

@@ -22,6 +22,7 @@ from hub.claims.details import (
     ConvalescenceDetails,
     LumpSumDetails,
     PregnancyLossDetails,
+    PrenatalVisitDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode, claim_error
@@ -87,6 +88,12 @@ EXCLUSIONS: dict[frozenset[ClaimKind], Exclusion] = {
     frozenset({K.PREGNANCY_LOSS, K.MATERNITY}): _rule("Art 52, 53", _ONCE),
     frozenset({K.PREGNANCY_LOSS, K.CONVALESCENCE}): _rule("Art 60(1)", _AFTER_RETURN),
     frozenset({K.PREGNANCY_LOSS, K.PATERNITY}): _rule("Art 52, 53", _ONCE),
+    # Prenatal visits (Art 51): a visit's days are days off work like the others [to confirm].
+    frozenset({K.PRENATAL_VISIT}): _rule("Art 51", ("one prenatal visit per day", "mỗi ngày một lần khám thai")),
+    **{
+        frozenset({K.PRENATAL_VISIT, kind}): _rule("Art 51", _ON_MATERNITY if kind is K.MATERNITY else _ONCE)
+        for kind in (K.SICKNESS, K.CHILD_CARE, K.MATERNITY, K.PATERNITY, K.CONVALESCENCE, K.PREGNANCY_LOSS)
+    },
     **{frozenset({K.LUMP_SUM, kind}): _rule("Art 58", _NO_DAYS, True) for kind in K},
 }
 
@@ -124,6 +131,8 @@ def days_of(kind: ClaimKind, details: ClaimDetails) -> list[Days]:
     if isinstance(details, PregnancyLossDetails):
         days = pregnancy_loss_days(details.weeks, law_on(details.start))
         return [(details.start, details.start + dt.timedelta(days=days - 1))]
+    if isinstance(details, PrenatalVisitDetails):
+        return [(day, day + dt.timedelta(days=max(days, 1) - 1)) for day, days in details.visits]
     if isinstance(details, LumpSumDetails):
         return []  # a lump sum pays no days
     if kind is K.MATERNITY:
@@ -187,6 +196,8 @@ def same_event(kind: ClaimKind, key: str, details: ClaimDetails, held: Held) -> 
     if isinstance(new, PregnancyLossDetails) and isinstance(old, PregnancyLossDetails):
         certificate = same_certificate(old.certificate, new.certificate)
         return certificate if certificate is not None else old.start == new.start
+    if isinstance(new, PrenatalVisitDetails) and isinstance(old, PrenatalVisitDetails):
+        return old.visits == new.visits
     if isinstance(new, LumpSumDetails) and isinstance(old, LumpSumDetails):
         return old.born == new.born
     return False
@@ -250,6 +261,7 @@ KIND_VI = {
     K.PATERNITY: "thai sản của lao động nam",
     K.CONVALESCENCE: "dưỡng sức phục hồi sức khỏe",
     K.PREGNANCY_LOSS: "thai sản khi sẩy thai, phá thai",
+    K.PRENATAL_VISIT: "thai sản khi khám thai",
     K.LUMP_SUM: "trợ cấp một lần khi sinh con",
 }
 

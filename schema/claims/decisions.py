@@ -16,13 +16,14 @@ from hub.claims.details import (
     ClaimDetails,
     ConvalescenceDetails,
     PregnancyLossDetails,
+    PrenatalVisitDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.filing import MAX_FILINGS, Filing, FilingOutcome, file_claim, file_claims
 from hub.claims.models import Claim, ClaimKind
-from hub.claims.rules import ConvalescenceCause, PregnancyLoss
+from hub.claims.rules import ConvalescenceCause, PregnancyLoss, PrenatalVisit
 from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
 from hub.infra.errors import BusinessError
@@ -37,6 +38,12 @@ strawberry.enum(ConvalescenceCause, name="ConvalescenceCause")
 class LeaveInput:
     start: dt.date
     end: dt.date
+
+
+@strawberry.input
+class PrenatalVisitInput:
+    day: dt.date
+    days: int = strawberry.field(default=1, description="Working days taken for the visit (up to 2 are paid).")
 
 
 @strawberry.input
@@ -76,6 +83,9 @@ class FileClaimInput:
         default=None, description="Pregnancy loss: the weeks of pregnancy (Art 52); the leave starts on leave.start."
     )
     periods: list[LeaveInput] | None = strawberry.field(default=None, description="Paternity: the leave taken.")
+    visits: list[PrenatalVisitInput] | None = strawberry.field(
+        default=None, description="Prenatal visits (Art 51): 5 in a pregnancy, up to 2 working days each."
+    )
     cause: ConvalescenceCause | None = None
     returned_to_work: dt.date | None = None
     days: int | None = None
@@ -109,6 +119,10 @@ class FileClaimInput:
                         living_children_before=self.living_children_before,
                         infertility_treatment=self.infertility_treatment,
                     )
+                case ClaimKind.PRENATAL_VISIT if self.visits:
+                    for visit in self.visits:
+                        PrenatalVisit(visit.day, visit.days)  # checks the days
+                    return PrenatalVisitDetails(tuple((visit.day, visit.days) for visit in self.visits))
                 case ClaimKind.PREGNANCY_LOSS if self.leave and self.weeks is not None:
                     PregnancyLoss(self.leave.start, self.weeks)  # checks the weeks
                     return PregnancyLossDetails(self.leave.start, self.weeks, certificate=self.certificate)
@@ -126,6 +140,7 @@ _NEEDS = {
     ClaimKind.PATERNITY: "born (and periods)",
     ClaimKind.CONVALESCENCE: "cause, returnedToWork, leave.start and days",
     ClaimKind.PREGNANCY_LOSS: "leave.start and weeks",
+    ClaimKind.PRENATAL_VISIT: "visits",
     ClaimKind.LUMP_SUM: "the mother's maternity claim: the hub opens it, it cannot be filed",
 }
 

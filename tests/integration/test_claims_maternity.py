@@ -210,3 +210,27 @@ async def test_a_discharge_paper_after_a_pregnancy_ended_opens_a_pregnancy_loss_
     assert sent["receipt"], sent["errors"]
     claims = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
     assert claims[0]["reference"] == claim["reference"]
+
+
+async def test_prenatal_visits_filed_by_the_employer_count_five_a_pregnancy(hub, office):
+    """10,000,000 ÷ 24 = 416,666.67 a day. First filing: visits of 1, 2 and 3 days (2 paid) → 5 days = 2,083,333.
+    Second filing, three visits more in the same pregnancy: 3 already paid, so 2 visits of 1 day → 833,333."""
+    client, _ = hub
+    token = office["processor-48"]
+    visits = [
+        {"day": "2026-03-02", "days": 1},
+        {"day": "2026-04-06", "days": 2},
+        {"day": "2026-05-04", "days": 3},
+    ]
+    filing = {"kind": "PRENATAL_VISIT", "personalId": MOTHER_ID, "visits": visits}
+    filed = await graphql_data(client, FILE, {"input": filing}, token=token)
+    assert filed["fileClaim"]["errors"] == []
+    [first] = await claims_when(client, token, 1, states=["COMPUTED"])
+    assert first["kind"] == "PRENATAL_VISIT" and first["amountVnd"] == 2_083_333
+    assert first["computation"]["paidDays"] == "5"
+    later = [{"day": "2026-06-01"}, {"day": "2026-06-15"}, {"day": "2026-07-06"}]
+    filed = await graphql_data(client, FILE, {"input": {**filing, "visits": later}}, token=token)
+    assert filed["fileClaim"]["errors"] == []
+    claims = await claims_when(client, token, 2, states=["COMPUTED"])
+    second = next(claim for claim in claims if claim["reference"] != first["reference"])
+    assert second["amountVnd"] == 833_333 and second["computation"]["paidDays"] == "2"
