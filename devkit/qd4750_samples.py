@@ -253,6 +253,55 @@ ASSESSMENT = AssessmentMinutes(
 )
 """Minutes of a council (XML12): the twins' mother cannot care for them after the birth."""
 
+# A second child born on 10/8/2026 (issue 21): the mother's second birth, one living child before it (LAN_SINH 2,
+# SO_CON_SONG 2 with the newborn), a single child born normally. Not part of the corpus below.
+SECOND_CHILD_VISIT = dataclasses.replace(
+    MOTHER,
+    ma_lk="48001.2026.000810",
+    ma_bn="BN0051810",
+    ho_ten="Phạm Thị Hoa",
+    so_cccd="048195004567",
+    ngay_sinh=BirthTime(1995, 5, 20),
+    dien_thoai="0905765432",
+    ma_the_bhyt="DN4484801239810",
+    gt_the_tu="20260101",
+    gt_the_den="20261231",
+    chan_doan_vao="Thai 39 tuần, chuyển dạ",
+    chan_doan_rv="Sinh thường",
+    ma_benh_chinh="O80",
+    ma_benh_kt=None,
+    ma_pttt_qt=None,
+    ngay_vao=dt.datetime(2026, 8, 9, 22, 0),
+    ngay_vao_noi_tru=dt.datetime(2026, 8, 9, 22, 30),
+    ngay_ra=dt.datetime(2026, 8, 12, 10, 0),
+    so_ngay_dtri=4,
+    nam_qt=2026,
+    thang_qt=8,
+    can_nang_con="3100",
+    ma_hsba="HSBA-2026-0810",
+)
+SECOND_CHILD = dataclasses.replace(
+    TWIN_A,
+    ma_lk=SECOND_CHILD_VISIT.ma_lk,
+    ma_bhxh_nnd=None,
+    ma_the_nnd="DN4484801239810",
+    ho_ten_nnd="Phạm Thị Hoa",
+    ngaysinh_nnd=dt.date(1995, 5, 20),
+    so_cccd_nnd="048195004567",
+    ho_ten_cha="Đặng Văn Phúc",
+    ma_the_tam=None,
+    ho_ten_con="Đặng Gia Bảo",
+    so_con=1,
+    lan_sinh=2,
+    so_con_song=2,
+    can_nang_con=Decimal("3100"),
+    ngay_sinh_con=dt.datetime(2026, 8, 10, 9, 30),
+    sinhcon_phauthuat=False,
+    ghi_chu=None,
+    ngay_ct=dt.date(2026, 8, 10),
+    so="00810.GCS.48001.26",  # TT 22/2025/TT-BYT
+)
+
 DOCUMENTS = (TWIN_A, TWIN_B, PREMATURE, SICK_LEAVE, PREGNANCY_REST, TERMINATION, SUMMARY, TRANSFER)
 """Every document of the corpus, each with its own table; the twins share one XML9."""
 

@@ -1,6 +1,7 @@
 """The signed-documents and benefits part of `hub demo`: a hospital sends signed dossiers; a mother of twins born by
-caesarean (she and the father insured), a sick employee whose two certificates cross the yearly limit, and a
-certificate amended after approval; each computation is printed with its explanation."""
+caesarean (she and the father insured), a sick employee whose two certificates cross the yearly limit, a second child
+born in August 2026 (7 months of leave), and a certificate amended after approval; each computation is printed with
+its explanation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from typing import Any
 from sqlalchemy import select
 
 from devkit.demo.tour import Echo, Tour
-from devkit.qd4750_samples import FACILITY, MOTHER, SICK_LEAVE, SUMMARY, TWIN_A, TWIN_B, visit_of
+from devkit.qd4750_samples import (
+    FACILITY,
+    MOTHER,
+    SECOND_CHILD,
+    SECOND_CHILD_VISIT,
+    SICK_LEAVE,
+    SUMMARY,
+    TWIN_A,
+    TWIN_B,
+    visit_of,
+)
 from hub.catalogs.facilities import get_facility
 from hub.claims.models import Claim
 from hub.claims.rules import Month
@@ -33,6 +44,7 @@ WAIT_SECONDS = 60.0
 HOSPITAL, PROCESSOR, PORTAL = "demo-bv-da-nang", "demo-xu-ly-che-do-da-nang", "demo-cong-dich-vu-cong"
 EMPLOYER = EmployerInfo("DN0012345", "Công ty TNHH Dệt may Hòa Khánh", "48")
 MOTHER_ID, FATHER_ID, EMPLOYEE_ID = "048192001234", "048090002222", "048085000321"
+SECOND_ID = SECOND_CHILD.so_cccd_nnd  # the mother of a second child born in August 2026
 EMPLOYEE_VISIT = visit_of(SICK_LEAVE.ma_lk, "Lê Văn Tâm", EMPLOYEE_ID, 1)
 # The employee's first certificate (pneumonia, January): with the second one, his days cross the yearly limit of 30.
 FIRST_SICK_LEAVE = dataclasses.replace(
@@ -64,13 +76,16 @@ STATUS = """query($reference: String!) { caseStatus(reference: $reference) { ref
   receivedAt decidedAt amountVnd overdue } }"""
 
 
-def _insured(name: str, gender: Gender, born: dt.date, **identity: str) -> ContributionRecord:
-    period = ContributionPeriod(Month(2022, 1), Month(2025, 12), 9_000_000, employer=EMPLOYER)
+LAST_MONTH = Month(2025, 12)
+
+
+def _insured(name: str, gender: Gender, born: dt.date, last: Month = LAST_MONTH, **identity: str) -> ContributionRecord:
+    period = ContributionPeriod(Month(2022, 1), last, 9_000_000, employer=EMPLOYER)
     return ContributionRecord(name, gender, born, "48", "20194", "Hải Châu, Đà Nẵng", periods=(period,), **identity)
 
 
 async def seed_benefits(db: Database, clock: Clock, echo: Echo) -> SigningIdentity | None:
-    """Facility 48001 with a (development) certificate the hub trusts, and three insured people's contributions;
+    """Facility 48001 with a (development) certificate the hub trusts, and four insured people's contributions;
     None when an earlier demo run on this database already went through the benefits (its claims are kept)."""
     now = clock.now()
     async with db.sessions() as session:
@@ -91,6 +106,10 @@ async def seed_benefits(db: Database, clock: Clock, echo: Echo) -> SigningIdenti
             [
                 _insured("Nguyễn Thị Lan", Gender.FEMALE, dt.date(1992, 3, 14), personal_id_number=MOTHER_ID),
                 _insured("Trần Văn Hùng", Gender.MALE, dt.date(1990, 7, 21), personal_id_number=FATHER_ID),
+                # The mother of a second child born on 10/8/2026, contributing until the month before.
+                _insured(
+                    "Phạm Thị Hoa", Gender.FEMALE, dt.date(1995, 5, 20), Month(2026, 7), personal_id_number=SECOND_ID
+                ),
                 _insured(
                     "Lê Văn Tâm",
                     Gender.MALE,
@@ -104,7 +123,7 @@ async def seed_benefits(db: Database, clock: Clock, echo: Echo) -> SigningIdenti
             source=ContributionSource.IMPORT,
         )
     echo(
-        f"facility {FACILITY}: certificate trusted; contributions of 3 insured people "
+        f"facility {FACILITY}: certificate trusted; contributions of 4 insured people "
         f"({report.months_added} months added, {report.months_unchanged} unchanged)"
     )
     return identity
@@ -152,6 +171,24 @@ async def benefits_tour(tour: Tour, identity: SigningIdentity | None) -> None:
     await tour.call("the father's employer files his paternity leave", PROCESSOR, FILE, {"input": father})
     paternity = next(c for c in await _computed(tour, 4) if c["kind"] == "PATERNITY")
     _print(tour, paternity)
+    # A second child born on 10/8/2026 (Luật Dân số 113/2025/QH15 Art 29(1)): the birth certificate says it is her
+    # second birth and two children live, the newborn included: 7 months of leave instead of 6.
+    await tour.call(
+        "the hospital sends the birth certificate of a second child born on 10/8/2026",
+        HOSPITAL,
+        SUBMIT,
+        {
+            "envelope": _envelope(
+                identity, [[table_file(SECOND_CHILD_VISIT), table_file(SECOND_CHILD)]], dt.date(2026, 8, 12)
+            )
+        },
+    )
+    second_child = next(
+        c
+        for c in await _computed(tour, 5)
+        if c["kind"] == "MATERNITY" and c["details"].get("living_children_before") == 1
+    )
+    _print(tour, second_child)
     # The hospital amends the second certificate after approval: the leave ends on 14 February, not 7 March.
     amended = dataclasses.replace(SECOND_SICK_LEAVE, den_ngay=dt.date(2025, 2, 14), so_ngay_nghi=5)
     answer = await tour.call(

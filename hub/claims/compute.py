@@ -14,6 +14,9 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    LumpSumDetails,
+    PregnancyLossDetails,
+    PrenatalVisitDetails,
     SicknessDetails,
 )
 from hub.claims.models import ClaimKind
@@ -23,8 +26,11 @@ from hub.claims.rules import (
     ContributionHistory,
     compute_child_care,
     compute_convalescence,
+    compute_father_lump_sum,
     compute_maternity,
     compute_paternity,
+    compute_pregnancy_loss,
+    compute_prenatal_visits,
     compute_sickness,
 )
 from hub.claims.rules.convalescence import cause_from_evidence, leave_before, maternity_leave_before
@@ -66,9 +72,13 @@ def compute(
     history: ContributionHistory,
     before: PaidBefore,
     evidence: ConvalescenceEvidence | None = None,
+    *,
+    mother_eligible: bool | None = None,
+    visits_before: int = 0,
 ) -> Computation:
     """The rules of the law in force on the event date, applied to this claim. A convalescence with `evidence` has
-    its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate."""
+    its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate. The
+    father's lump sum needs `mother_eligible`, her maternity claim's outcome: it waits until she has one."""
     if kind is ClaimKind.SICKNESS and isinstance(details, SicknessDetails):
         return compute_sickness(history, details.leave(before.sickness_days))
     if kind is ClaimKind.CHILD_CARE and isinstance(details, ChildCareDetails):
@@ -99,6 +109,16 @@ def compute(
                 ended = maternity_leave_before(details.returned_to_work, evidence.maternity_leaves)
             leave = dataclasses.replace(leave, evidence=found, leave_ended=ended)
         return compute_convalescence(leave)
+    if kind is ClaimKind.PREGNANCY_LOSS and isinstance(details, PregnancyLossDetails):
+        return compute_pregnancy_loss(history, details.loss())
+    if kind is ClaimKind.PRENATAL_VISIT and isinstance(details, PrenatalVisitDetails):
+        return compute_prenatal_visits(history, details.prenatal_visits(), visits_already_paid=visits_before)
+    if kind is ClaimKind.LUMP_SUM and isinstance(details, LumpSumDetails):
+        if mother_eligible is None:
+            raise EvidencePending(
+                "the computation of the mother's maternity claim", "kết quả tính hồ sơ thai sản của người mẹ"
+            )
+        return compute_father_lump_sum(history, details.birth(), mother_eligible=mother_eligible)
     raise ValueError(f"details of type {type(details).__name__} do not fit a {kind.value} claim")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -25,9 +26,9 @@ from hub.claims.compute import (
     explanation_json,
 )
 from hub.claims.deadlines import bhxh_due_on, leave_end
-from hub.claims.details import BirthDetails, from_json
+from hub.claims.details import BirthDetails, from_json, lump_sum_key
 from hub.claims.models import Claim, ClaimKind, ClaimState
-from hub.claims.opening import BIRTH_CERTIFICATE, details_of
+from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date
 from hub.claims.rules import Birth
 from hub.claims.service import ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
@@ -58,15 +59,27 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
     tally = await _paid_before(session, claims)
     evidence = await convalescence_evidence(session, {c.person_id for c in claims if c.kind == ClaimKind.CONVALESCENCE})
+    rested = await pregnancy_rests(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
+    mothers = await mothers_eligible(session, [c for c in claims if c.kind == ClaimKind.LUMP_SUM])
+    visits = await visits_before(session, [c for c in claims if c.kind == ClaimKind.PRENATAL_VISIT])
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
             continue  # its evidence was taken away after this computation was asked for
         kind = ClaimKind(claim.kind)
         before = tally.before(claim)
+        details = from_json(kind, claim.details)
+        if claim.id in rested and isinstance(details, BirthDetails):
+            details = dataclasses.replace(details, pregnancy_rest_ordered=True)  # Art 50: 3 of 12 months suffice
         try:
             computation = compute(
-                kind, from_json(kind, claim.details), histories[claim.person_id], before, evidence.get(claim.person_id)
+                kind,
+                details,
+                histories[claim.person_id],
+                before,
+                evidence.get(claim.person_id),
+                mother_eligible=mothers.get(claim.id),
+                visits_before=visits.get(claim.id, 0),
             )
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
@@ -110,6 +123,61 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     await states.record(session, events)
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
     await convalescence_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+    await lump_sums_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+
+
+async def visits_before(session: AsyncSession, claims: Sequence[Claim]) -> dict[uuid.UUID, int]:
+    """For each prenatal-visit claim, the visits of the same woman's earlier prenatal-visit claims computed eligible
+    in the 42 weeks before its first visit: the same pregnancy's, which count against its 5 (Art 51)
+    [to confirm prenatal-visits-window]. One query for the batch."""
+    if not claims:
+        return {}
+    rows = await session.execute(
+        select(Claim.id, Claim.person_id, Claim.event_date, Claim.details).where(
+            Claim.person_id.in_({claim.person_id for claim in claims}),
+            Claim.kind == ClaimKind.PRENATAL_VISIT.value,
+            Claim.state.in_([s.value for s in COUNTED]),
+            Claim.eligible.is_(True),
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    earlier = [
+        (claim_id, person_id, day, len(details.get("visits") or ())) for claim_id, person_id, day, details in rows
+    ]
+    return {
+        claim.id: sum(
+            count
+            for other, person_id, day, count in earlier
+            if person_id == claim.person_id
+            and other != claim.id
+            and claim.event_date - dt.timedelta(weeks=PREGNANCY_WEEKS) <= day < claim.event_date
+        )
+        for claim in claims
+    }
+
+
+async def mothers_eligible(session: AsyncSession, lump_sums: Sequence[Claim]) -> dict[uuid.UUID, bool | None]:
+    """For each father's lump-sum claim, whether the mother's maternity claim was computed eligible (None: not
+    computed yet). One query for the batch."""
+    if not lump_sums:
+        return {}
+    wanted = {claim.id: uuid.UUID(claim.details["mother_claim"]) for claim in lump_sums}
+    rows = await session.execute(select(Claim.id, Claim.eligible).where(Claim.id.in_(set(wanted.values()))))
+    eligible: dict[uuid.UUID, bool | None] = {claim_id: value for claim_id, value in rows}
+    return {claim_id: eligible.get(mother) for claim_id, mother in wanted.items()}
+
+
+async def lump_sums_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
+    """A mother's maternity claim computed: the father's lump-sum claim that rests on it is computed again."""
+    if not births:
+        return
+    keys = [lump_sum_key(str(claim.id)) for claim in births]
+    found = await session.scalars(
+        select(Claim.id).where(Claim.kind == ClaimKind.LUMP_SUM.value, Claim.event_key.in_(keys))
+    )
+    ids = list(found)
+    if ids:
+        await request_computation(session, ids, now=now)
 
 
 async def convalescence_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
@@ -217,6 +285,36 @@ async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally
             key = _tally_key(person_id, kind, day, details)
             days[key].append((day, claim_id, Decimal(computation["paid_days"])))
     return _Tally(days)
+
+
+PREGNANCY_WEEKS = 42  # the longest pregnancy a certificate records (QĐ 4750 TUOI_THAI ≤ 42)
+
+
+async def pregnancy_rests(session: AsyncSession, births: Sequence[Claim]) -> set[uuid.UUID]:
+    """The maternity claims whose mother holds a current pregnancy-rest certificate (XML10) starting during the
+    pregnancy (the 42 weeks before the birth): a doctor ordered rest, so 3 of the 12 months before the birth suffice
+    with 12 months paid in all (2014 law Art 31(3), 2024 law Art 50). One query for the batch."""
+    if not births:
+        return set()
+    certificates = await session.execute(
+        select(Document.person_id, Document.fields).where(
+            Document.person_id.in_({claim.person_id for claim in births}),
+            Document.doc_type == PREGNANCY_REST,
+            Document.state == DocumentState.CURRENT.value,
+        )
+    )
+    starts: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
+    for person_id, fields in certificates:
+        if (start := document_date(fields.get("TU_NGAY"))) is not None:
+            starts[person_id].append(start)
+    return {
+        claim.id
+        for claim in births
+        if any(
+            claim.event_date - dt.timedelta(weeks=PREGNANCY_WEEKS) <= start <= claim.event_date
+            for start in starts.get(claim.person_id, [])
+        )
+    }
 
 
 async def convalescence_evidence(

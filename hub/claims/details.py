@@ -15,6 +15,8 @@ from hub.claims.rules import (
     ConvalescenceCause,
     ConvalescenceLeave,
     LeavePeriod,
+    PregnancyLoss,
+    PrenatalVisit,
     SickLeave,
 )
 
@@ -79,7 +81,12 @@ class ChildCareDetails:
 
 @dataclass(frozen=True)
 class BirthDetails:
-    """A birth as the birth certificates (XML9) give it, for the mother's maternity and the father's paternity."""
+    """A birth as the birth certificates (XML9) give it, for the mother's maternity and the father's paternity.
+
+    `living_children_before`: the mother's living children before this birth (XML9 `LAN_SINH`, `SO_CON_SONG`;
+    None: not known), which makes a second child (births from 1/7/2026). `pregnancy_rest_ordered`: the mother holds
+    a pregnancy-rest certificate (XML10) of the pregnancy; `infertility_treatment`: she took leave for it (2024 law
+    Art 50)."""
 
     born: dt.date
     children: int = 1
@@ -87,9 +94,20 @@ class BirthDetails:
     under_32_weeks: bool = False
     leave_start: dt.date | None = None  # maternity: the mother's leave may start up to two months before
     periods: tuple[tuple[dt.date, dt.date], ...] = ()  # paternity: the father's leave, as his employer files it
+    living_children_before: int | None = None
+    pregnancy_rest_ordered: bool = False
+    infertility_treatment: bool = False
 
     def birth(self) -> Birth:
-        return Birth(self.born, self.children, self.caesarean, self.under_32_weeks)
+        return Birth(
+            self.born,
+            self.children,
+            self.caesarean,
+            self.under_32_weeks,
+            living_children_before=self.living_children_before,
+            pregnancy_rest_ordered=self.pregnancy_rest_ordered,
+            infertility_treatment=self.infertility_treatment,
+        )
 
     def leave_periods(self) -> list[LeavePeriod]:
         return [LeavePeriod(start, end) for start, end in self.periods]
@@ -108,13 +126,68 @@ class ConvalescenceDetails:
         )
 
 
-ClaimDetails = SicknessDetails | ChildCareDetails | BirthDetails | ConvalescenceDetails
+@dataclass(frozen=True)
+class PregnancyLossDetails:
+    """A pregnancy lost or ended (2024 law Art 52), from the sick-leave certificate (XML11) or the discharge paper
+    (XML7) with `MA_DINH_CHI_THAI` 1 and `TUOI_THAI`; the leave runs from `start`."""
+
+    start: dt.date
+    weeks: int
+    certificate: str | None = None  # issuer/number of the document it comes from
+
+    def loss(self) -> PregnancyLoss:
+        return PregnancyLoss(self.start, self.weeks)
+
+
+@dataclass(frozen=True)
+class PrenatalVisitDetails:
+    """Prenatal visits (2024 law Art 51) as the employer files them: each visit's first day and working days."""
+
+    visits: tuple[tuple[dt.date, int], ...]
+
+    def __post_init__(self) -> None:
+        if not self.visits:
+            raise ValueError("prenatal visits need at least one visit")
+
+    @property
+    def start(self) -> dt.date:
+        return min(day for day, _ in self.visits)
+
+    def prenatal_visits(self) -> list[PrenatalVisit]:
+        return [PrenatalVisit(day, days) for day, days in self.visits]
+
+
+@dataclass(frozen=True)
+class LumpSumDetails:
+    """The father's lump sum for a birth whose mother is not eligible (2024 law Art 58): the birth, and the
+    mother's maternity claim, whose computation says whether she is."""
+
+    born: dt.date
+    children: int
+    mother_claim: str  # the id of the mother's maternity claim
+
+    def birth(self) -> Birth:
+        return Birth(self.born, self.children)
+
+
+ClaimDetails = (
+    SicknessDetails
+    | ChildCareDetails
+    | BirthDetails
+    | ConvalescenceDetails
+    | PregnancyLossDetails
+    | PrenatalVisitDetails
+    | LumpSumDetails
+)
 _TYPES: dict[ClaimKind, type[ClaimDetails]] = {
     ClaimKind.SICKNESS: SicknessDetails,
     ClaimKind.CHILD_CARE: ChildCareDetails,
     ClaimKind.MATERNITY: BirthDetails,
     ClaimKind.PATERNITY: BirthDetails,
     ClaimKind.CONVALESCENCE: ConvalescenceDetails,
+    ClaimKind.PREGNANCY_LOSS: PregnancyLossDetails,
+    ClaimKind.PRENATAL_VISIT: PrenatalVisitDetails,
+    ClaimKind.LUMP_SUM: LumpSumDetails,
 }
 
 
@@ -127,11 +200,22 @@ def event_key(kind: ClaimKind, details: ClaimDetails) -> str:
         return f"child:{details.child}:{details.start.isoformat()}"
     if isinstance(details, BirthDetails):
         return f"birth:{details.born.isoformat()}"
+    if isinstance(details, PregnancyLossDetails):
+        return f"certificate:{details.certificate}" if details.certificate else f"loss:{details.start.isoformat()}"
+    if isinstance(details, PrenatalVisitDetails):
+        return f"prenatal:{details.start.isoformat()}"
+    if isinstance(details, LumpSumDetails):
+        # Keyed by the mother's claim: her claim's computation finds the father's lump sum by it.
+        return lump_sum_key(details.mother_claim)
     return f"convalescence:{details.returned_to_work.isoformat()}:{details.cause.value}"
 
 
+def lump_sum_key(mother_claim: str) -> str:
+    return f"mother-claim:{mother_claim}"
+
+
 def event_date(details: ClaimDetails) -> dt.date:
-    if isinstance(details, BirthDetails):
+    if isinstance(details, BirthDetails | LumpSumDetails):
         return details.born
     return details.start
 
@@ -158,6 +242,8 @@ def from_json(kind: ClaimKind, data: dict[str, Any]) -> ClaimDetails:
             values[name] = _date(value)
         elif name == "half_days":
             values[name] = tuple(dt.date.fromisoformat(day) for day in value)
+        elif name == "visits":
+            values[name] = tuple((dt.date.fromisoformat(day), int(days)) for day, days in value)
         elif name == "periods":
             values[name] = tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in value)
         elif name == "cause":
@@ -182,6 +268,13 @@ def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replac
             under_32_weeks=new.under_32_weeks if replacing else new.under_32_weeks or previous.under_32_weeks,
             leave_start=new.leave_start or previous.leave_start,
             periods=new.periods or previous.periods,
+            living_children_before=(
+                new.living_children_before
+                if replacing or new.living_children_before is not None
+                else previous.living_children_before
+            ),
+            pregnancy_rest_ordered=new.pregnancy_rest_ordered or previous.pregnancy_rest_ordered,
+            infertility_treatment=new.infertility_treatment or previous.infertility_treatment,
         )
     old = vars(previous)
     fresh = vars(new)

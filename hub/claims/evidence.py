@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.connections import Connectors
 from connectors.signed import SignedAnswer
 from hub.childcards.models import ChildCardCase
-from hub.claims.details import BirthDetails, from_json
+from hub.claims.details import BirthDetails, LumpSumDetails, from_json
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import insured_employers
 from hub.claims.routing import offices
@@ -166,11 +166,25 @@ async def store_evidence(
             ClaimKind.PATERNITY,
             father.father_id,
             father.province_code,
-            BirthDetails(born.born, born.children, born.caesarean, born.under_32_weeks),
+            BirthDetails(
+                born.born,
+                born.children,
+                born.caesarean,
+                born.under_32_weeks,
+                living_children_before=born.living_children_before,  # a second child: 10 days (from 1/7/2026)
+            ),
             employer_id=father.employer_id,
             documents=(extract_id, relationship_id),
         )
-        await open_claims(session, [opening], now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+        openings = [opening]
+        mother_eligible = await session.scalar(select(Claim.eligible).where(Claim.id == birth.claim_id))
+        if mother_eligible is not True:
+            # Art 58(1) [to confirm lump-sum-father]: the mother gave birth but is not eligible: the father may have
+            # the lump sum. It is computed from her claim's outcome (it waits while she has none) and again whenever
+            # hers is.
+            lump_sum = LumpSumDetails(born.born, born.children, str(birth.claim_id))
+            openings.append(replace(opening, kind=ClaimKind.LUMP_SUM, details=lump_sum))
+        await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
 
 
 async def _stored(session: AsyncSession, intake: Intake, proof: Proof, *, now: dt.datetime) -> uuid.UUID:

@@ -31,6 +31,9 @@ class ClaimKind(enum.StrEnum):
     MATERNITY = "maternity"  # thai sản: the mother giving birth
     PATERNITY = "paternity"  # thai sản: the father's leave when his wife gives birth
     CONVALESCENCE = "convalescence"  # dưỡng sức phục hồi sức khỏe
+    PREGNANCY_LOSS = "pregnancy_loss"  # thai sản: sẩy thai, nạo, hút thai, thai chết lưu, phá thai bệnh lý
+    PRENATAL_VISIT = "prenatal_visit"  # thai sản: khám thai (Art 51), filed by the employer
+    LUMP_SUM = "lump_sum"  # thai sản: the father's lump sum when the mother is not eligible (Art 58)
 
 
 class ClaimState(enum.StrEnum):

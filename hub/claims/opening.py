@@ -1,7 +1,10 @@
 """Which claims arriving evidence opens: a sick-leave certificate (XML11) of an insured employee → sickness; a sick
 child's own certificate (a child under 7) → child care for each insured parent the child-card flow knows
-(hub.claims.children); a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
-child, meet in one claim)."""
+(hub.claims.children); a sick-leave certificate or a discharge paper (XML7) saying a pregnancy ended → pregnancy
+loss; a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
+child, meet in one claim), with the mother's living children before the birth from `LAN_SINH` and `SO_CON_SONG`
+(a second child from 1/7/2026 gets the longer leave; the population database has no family-relationship query the
+hub could confirm the count with yet: connectors/population.py verifies a child's identity only)."""
 
 from __future__ import annotations
 
@@ -14,18 +17,27 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.children import named_on_certificate, parents_of
-from hub.claims.details import BirthDetails, ChildCareDetails, ClaimDetails, SicknessDetails, event_date
+from hub.claims.details import (
+    BirthDetails,
+    ChildCareDetails,
+    ClaimDetails,
+    PregnancyLossDetails,
+    SicknessDetails,
+    event_date,
+)
 from hub.claims.models import Claim, ClaimKind
 from hub.claims.routing import Offices, employer_provinces
 from hub.claims.rules.long_term import codes_in, first_listed
 from hub.claims.rules.months import full_years
 from hub.claims.rules.sickness import CHILD_AGE_LIMIT_YEARS
+from hub.claims.rules.tables import living_children_before
 from hub.claims.service import CLAIM_USE, Opening
 from hub.contributions.models import ContributionMonthRow
 from hub.documents.models import Document, DocumentState, DocumentUse
 from hub.persons.models import Person
 
 SICK_LEAVE, BIRTH_CERTIFICATE, VISIT_SUMMARY = "XML11", "XML9", "XML1"
+PREGNANCY_REST, DISCHARGE_PAPER = "XML10", "XML7"
 # Where a sick leave's ICD-10 codes are written: XML11 has CHAN_DOAN_RV, where a long-term disease is written as its
 # code (QĐ 4750; the name when it has none); code fields, should a later version add them; and the main disease of
 # the same episode's XML1 (MA_BENH_CHINH).
@@ -44,12 +56,28 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+def document_date(text: object) -> dt.date | None:
+    """A date field of a stored document (yyyymmdd), None when absent or not a date."""
+    return _date(text) if isinstance(text, str) else None
+
+
+def _count(text: object) -> int | None:
+    """A count field of QĐ 4750 (Số, 2 digits); None when absent or not a number."""
+    try:
+        value = int(str(text).strip()) if text is not None and str(text).strip() else None
+    except ValueError:
+        return None
+    return value if value is None or value >= 0 else None
+
+
 def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[ClaimKind, ClaimDetails] | None:
     """The claim a document is evidence for, with what it says; None for other documents or unusable ones.
 
     A sick-leave certificate whose diagnosis (CHAN_DOAN_RV, the ICD-10 code fields, or `visit_codes`: those of the
     same episode's XML1) names a disease on the long-term list is a long-term disease."""
     fields = document.fields
+    if (loss := _pregnancy_loss(document)) is not None:
+        return ClaimKind.PREGNANCY_LOSS, loss
     if document.doc_type == SICK_LEAVE:
         start, end = _date(fields.get("TU_NGAY")), _date(fields.get("DEN_NGAY"))
         if start is None or end is None or end < start:
@@ -64,13 +92,34 @@ def details_of(document: Document, visit_codes: Sequence[str] = ()) -> tuple[Cla
         born = _date(fields.get("NGAY_SINH_CON"))
         if born is None:
             return None
+        children = _count(fields.get("SO_CON")) or 1
         return ClaimKind.MATERNITY, BirthDetails(
             born=born,
-            children=int(fields.get("SO_CON") or 1),
+            children=children,
             caesarean=fields.get("SINHCON_PHAUTHUAT") == "1",
             under_32_weeks=fields.get("SINHCON_DUOI32TUAN") == "1",
+            living_children_before=living_children_before(
+                _count(fields.get("LAN_SINH")), _count(fields.get("SO_CON_SONG")), children
+            ),
         )
     return None
+
+
+def _pregnancy_loss(document: Document) -> PregnancyLossDetails | None:
+    """A pregnancy ended (`MA_DINH_CHI_THAI` 1, with `TUOI_THAI` weeks) on a sick-leave certificate (XML11: the leave
+    from `TU_NGAY`) or a discharge paper (XML7: from the day it ended, `THOIGIAN_DINHCHI`, else admission,
+    `NGAY_VAO` [to confirm pregnancy-loss-start])."""
+    fields = document.fields
+    if document.doc_type not in (SICK_LEAVE, DISCHARGE_PAPER) or str(fields.get("MA_DINH_CHI_THAI")) != "1":
+        return None
+    weeks = _count(fields.get("TUOI_THAI"))
+    if document.doc_type == SICK_LEAVE:
+        start = _date(fields.get("TU_NGAY"))
+    else:
+        start = _date(fields.get("THOIGIAN_DINHCHI")) or _date(fields.get("NGAY_VAO"))
+    if start is None or weeks is None or not 1 <= weeks <= 42:
+        return None
+    return PregnancyLossDetails(start, weeks, certificate=f"{document.issuer}/{document.number}")
 
 
 async def openings_from_documents(

@@ -20,12 +20,16 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    LumpSumDetails,
+    PregnancyLossDetails,
+    PrenatalVisitDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode, claim_error
 from hub.claims.models import ClaimKind, ClaimState
-from hub.claims.rules.maternity import maternity_leave_months
+from hub.claims.rules.maternity import birth_leave_months
 from hub.claims.rules.months import add_months
+from hub.claims.rules.tables import law_on, pregnancy_loss_days
 from hub.claims.rules.uncertain import mark, mark_vi
 from hub.infra.errors import BusinessError
 
@@ -50,6 +54,7 @@ class Exclusion:
 LAW = "Luật BHXH 41/2024/QH15"
 _ONCE = ("a day off work is paid by one benefit only", "mỗi ngày nghỉ việc chỉ hưởng một chế độ")
 _ON_MATERNITY = ("not paid while on maternity leave", "không hưởng trong thời gian đang nghỉ thai sản")
+_NO_DAYS = ("a lump sum pays no days: it overlaps nothing", "trợ cấp một lần không gắn với ngày nghỉ")
 _AFTER_RETURN = ("convalescence follows the return to work", "dưỡng sức là sau khi đã trở lại làm việc")
 
 
@@ -76,6 +81,22 @@ EXCLUSIONS: dict[frozenset[ClaimKind], Exclusion] = {
     frozenset({K.CONVALESCENCE, K.CHILD_CARE}): _rule("Art 44, 46", _ONCE),
     frozenset({K.CONVALESCENCE, K.MATERNITY}): _rule("Art 60(1)", _AFTER_RETURN),
     frozenset({K.CONVALESCENCE, K.PATERNITY}): _rule("Art 46, 53", _ONCE),
+    # Pregnancy loss (Art 52, issue 21): its leave replaces the pay of those days like the others
+    # [to confirm overlap-pairs]; the father's lump sum (Art 58) pays no days and meets nothing but itself (the same
+    # birth: merged).
+    frozenset({K.PREGNANCY_LOSS}): _rule("Art 52", ("one leave per pregnancy loss", "mỗi lần sẩy thai một lần")),
+    frozenset({K.PREGNANCY_LOSS, K.SICKNESS}): _rule("Art 42(2), 52", _ON_MATERNITY),
+    frozenset({K.PREGNANCY_LOSS, K.CHILD_CARE}): _rule("Art 42(2), 52", _ON_MATERNITY),
+    frozenset({K.PREGNANCY_LOSS, K.MATERNITY}): _rule("Art 52, 53", _ONCE),
+    frozenset({K.PREGNANCY_LOSS, K.CONVALESCENCE}): _rule("Art 60(1)", _AFTER_RETURN),
+    frozenset({K.PREGNANCY_LOSS, K.PATERNITY}): _rule("Art 52, 53", _ONCE),
+    # Prenatal visits (Art 51): a visit's days are days off work like the others [to confirm overlap-pairs].
+    frozenset({K.PRENATAL_VISIT}): _rule("Art 51", ("one prenatal visit per day", "mỗi ngày một lần khám thai")),
+    **{
+        frozenset({K.PRENATAL_VISIT, kind}): _rule("Art 51", _ON_MATERNITY if kind is K.MATERNITY else _ONCE)
+        for kind in (K.SICKNESS, K.CHILD_CARE, K.MATERNITY, K.PATERNITY, K.CONVALESCENCE, K.PREGNANCY_LOSS)
+    },
+    **{frozenset({K.LUMP_SUM, kind}): _rule("Art 58", _NO_DAYS, True) for kind in K},
 }
 
 
@@ -109,9 +130,16 @@ def days_of(kind: ClaimKind, details: ClaimDetails) -> list[Days]:
         return [(details.start, details.end)]
     if isinstance(details, ConvalescenceDetails):
         return [(details.start, details.start + dt.timedelta(days=max(details.days, 1) - 1))]
+    if isinstance(details, PregnancyLossDetails):
+        days = pregnancy_loss_days(details.weeks, law_on(details.start))
+        return [(details.start, details.start + dt.timedelta(days=days - 1))]
+    if isinstance(details, PrenatalVisitDetails):
+        return [(day, day + dt.timedelta(days=max(days, 1) - 1)) for day, days in details.visits]
+    if isinstance(details, LumpSumDetails):
+        return []  # a lump sum pays no days
     if kind is K.MATERNITY:
         start = details.leave_start or details.born
-        return [(start, add_months(start, maternity_leave_months(details.children)) - dt.timedelta(days=1))]
+        return [(start, add_months(start, birth_leave_months(details.birth())) - dt.timedelta(days=1))]
     return list(details.periods)
 
 
@@ -167,6 +195,13 @@ def same_event(kind: ClaimKind, key: str, details: ClaimDetails, held: Held) -> 
         return old.born == new.born
     if isinstance(new, ConvalescenceDetails) and isinstance(old, ConvalescenceDetails):
         return (old.start, old.days) == (new.start, new.days)
+    if isinstance(new, PregnancyLossDetails) and isinstance(old, PregnancyLossDetails):
+        certificate = same_certificate(old.certificate, new.certificate)
+        return certificate if certificate is not None else old.start == new.start
+    if isinstance(new, PrenatalVisitDetails) and isinstance(old, PrenatalVisitDetails):
+        return old.visits == new.visits
+    if isinstance(new, LumpSumDetails) and isinstance(old, LumpSumDetails):
+        return old.born == new.born
     return False
 
 
@@ -227,6 +262,9 @@ KIND_VI = {
     K.MATERNITY: "thai sản",
     K.PATERNITY: "thai sản của lao động nam",
     K.CONVALESCENCE: "dưỡng sức phục hồi sức khỏe",
+    K.PREGNANCY_LOSS: "thai sản khi sẩy thai, phá thai",
+    K.PRENATAL_VISIT: "thai sản khi khám thai",
+    K.LUMP_SUM: "trợ cấp một lần khi sinh con",
 }
 
 

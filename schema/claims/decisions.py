@@ -16,13 +16,15 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    PregnancyLossDetails,
+    PrenatalVisitDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.filing import MAX_FILINGS, Filing, FilingOutcome, file_claim, file_claims
 from hub.claims.models import Claim, ClaimKind
-from hub.claims.rules import ConvalescenceCause
+from hub.claims.rules import ConvalescenceCause, PregnancyLoss, PrenatalVisit
 from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
 from hub.infra.errors import BusinessError
@@ -37,6 +39,12 @@ strawberry.enum(ConvalescenceCause, name="ConvalescenceCause")
 class LeaveInput:
     start: dt.date
     end: dt.date
+
+
+@strawberry.input
+class PrenatalVisitInput:
+    day: dt.date
+    days: int = strawberry.field(default=1, description="Working days taken for the visit (up to 2 are paid).")
 
 
 @strawberry.input
@@ -62,7 +70,23 @@ class FileClaimInput:
     children: int = 1
     caesarean: bool = False
     under_32_weeks: bool = False
+    living_children_before: int | None = strawberry.field(
+        default=None,
+        description="Maternity, paternity: the mother's living children before this birth (1: a second child, "
+        "from 1/7/2026 7 months for her and 10 working days for the father).",
+    )
+    infertility_treatment: bool = strawberry.field(
+        default=False,
+        description="Maternity: the mother took leave for infertility treatment (6 of the 24 months before the "
+        "birth suffice, Luật BHXH 41/2024 Art 50).",
+    )
+    weeks: int | None = strawberry.field(
+        default=None, description="Pregnancy loss: the weeks of pregnancy (Art 52); the leave starts on leave.start."
+    )
     periods: list[LeaveInput] | None = strawberry.field(default=None, description="Paternity: the leave taken.")
+    visits: list[PrenatalVisitInput] | None = strawberry.field(
+        default=None, description="Prenatal visits (Art 51): 5 in a pregnancy, up to 2 working days each."
+    )
     cause: ConvalescenceCause | None = None
     returned_to_work: dt.date | None = None
     days: int | None = None
@@ -87,7 +111,22 @@ class FileClaimInput:
                     return ChildCareDetails(born, self.leave.start, self.leave.end, half_days)
                 case ClaimKind.MATERNITY | ClaimKind.PATERNITY if self.born:
                     periods = tuple((p.start, p.end) for p in self.periods or ())
-                    return BirthDetails(self.born, self.children, self.caesarean, self.under_32_weeks, periods=periods)
+                    return BirthDetails(
+                        self.born,
+                        self.children,
+                        self.caesarean,
+                        self.under_32_weeks,
+                        periods=periods,
+                        living_children_before=self.living_children_before,
+                        infertility_treatment=self.infertility_treatment,
+                    )
+                case ClaimKind.PRENATAL_VISIT if self.visits:
+                    for visit in self.visits:
+                        PrenatalVisit(visit.day, visit.days)  # checks the days
+                    return PrenatalVisitDetails(tuple((visit.day, visit.days) for visit in self.visits))
+                case ClaimKind.PREGNANCY_LOSS if self.leave and self.weeks is not None:
+                    PregnancyLoss(self.leave.start, self.weeks)  # checks the weeks
+                    return PregnancyLossDetails(self.leave.start, self.weeks, certificate=self.certificate)
                 case ClaimKind.CONVALESCENCE if self.cause and self.returned_to_work and self.days and self.leave:
                     return ConvalescenceDetails(self.cause, self.returned_to_work, self.leave.start, self.days)
         except ValueError as exc:
@@ -101,6 +140,9 @@ _NEEDS = {
     ClaimKind.MATERNITY: "born",
     ClaimKind.PATERNITY: "born (and periods)",
     ClaimKind.CONVALESCENCE: "cause, returnedToWork, leave.start and days",
+    ClaimKind.PREGNANCY_LOSS: "leave.start and weeks",
+    ClaimKind.PRENATAL_VISIT: "visits",
+    ClaimKind.LUMP_SUM: "the mother's maternity claim: the hub opens it, it cannot be filed",
 }
 
 

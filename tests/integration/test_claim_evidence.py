@@ -16,8 +16,9 @@ from connectors.simulators.civil_status import BirthRegistration
 from connectors.simulators.population import RegisteredPerson
 from devkit.qd4750_samples import MOTHER, TWIN_A, TWIN_B
 from hub.audit.purpose import Purpose
+from hub.claims.rules import Month
 from hub.claims.service import COMPUTE_CLAIMS
-from hub.contributions.records import ContributionSource
+from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource
 from hub.contributions.service import store_contributions
 from hub.documents.evidence import Child, Parent, RelationshipKind
 from hub.documents.qd4750 import table_file
@@ -27,7 +28,7 @@ from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from tests.helpers import graphql_data, wait_until
 from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
-from tests.integration.test_claims import CLAIM, FILE, claims_when, insured
+from tests.integration.test_claims import CLAIM, EMPLOYER, FILE, claims_when, insured
 from tests.integration.test_documents import submit
 from tests.integration.test_evidence import TOKEN, connected_to, systems, trust_simulators  # noqa: F401  (the simulators, shared per module)
 
@@ -47,10 +48,20 @@ BIRTH = BirthRegistration(
 )
 
 
+def _mother() -> ContributionRecord:
+    return insured("Nguyễn Thị Lan", Gender.FEMALE, dt.date(1992, 3, 14), personal_id_number=MOTHER_ID)
+
+
+@pytest.fixture
+def mother_record() -> ContributionRecord:
+    return _mother()
+
+
 @asynccontextmanager
-async def connected_parents(systems, settings, clock, signer, backend):  # noqa: F811
-    """The insured mother and father, the hub connected to the registry and the population database (which know the
-    birth and the father), a worker beside it on PostgreSQL; the child not known to the hub yet."""
+async def connected_parents(systems, settings, clock, signer, backend, mother_record=None):  # noqa: F811
+    """The insured mother (`mother_record`, by default insured all along) and father, the hub connected to the
+    registry and the population database (which know the birth and the father), a worker beside it on PostgreSQL;
+    the child not known to the hub yet."""
     civil_url, civil, population_url, people = systems
     civil.clear()
     civil.add_births([BIRTH])
@@ -75,7 +86,7 @@ async def connected_parents(systems, settings, clock, signer, backend):  # noqa:
                 await store_contributions(
                     session,
                     [
-                        insured("Nguyễn Thị Lan", Gender.FEMALE, dt.date(1992, 3, 14), personal_id_number=MOTHER_ID),
+                        mother_record or _mother(),
                         insured("Trần Văn Hùng", Gender.MALE, dt.date(1992, 5, 6), personal_id_number=FATHER_ID),
                     ],
                     now=clock.now(),
@@ -90,8 +101,8 @@ async def connected_parents(systems, settings, clock, signer, backend):  # noqa:
 
 
 @pytest.fixture
-async def family(systems, settings, clock, signer, backend):  # noqa: F811
-    async with connected_parents(systems, settings, clock, signer, backend) as (client, tokens, db):
+async def family(systems, settings, clock, signer, backend, mother_record):  # noqa: F811
+    async with connected_parents(systems, settings, clock, signer, backend, mother_record) as (client, tokens, db):
         await _child(db, clock)
         yield client, tokens, db
 
@@ -186,3 +197,34 @@ async def test_a_cancelled_registration_takes_the_evidence_away(family, systems)
     detail = await graphql_data(client, CLAIM, {"reference": paternity["reference"]}, token=processor)
     assert detail["claim"]["claim"]["state"] == "EVIDENCE_PENDING"
     assert "computed" not in [event["details"]["what"] for event in detail["claim"]["history"]]
+
+
+class TestMotherNotEligible:
+    """Art 58(1) [to confirm]: the mother gave birth but is not eligible; the insured father gets the lump sum."""
+
+    @pytest.fixture
+    def mother_record(self) -> ContributionRecord:
+        # From 12/2024 only: born 2/3/2025 → window 3/2024–2/2025 holds 3 months < 6
+        period = ContributionPeriod(Month(2024, 12), Month(2025, 12), 9_000_000, employer=EMPLOYER)
+        return ContributionRecord(
+            "Nguyễn Thị Lan",
+            Gender.FEMALE,
+            dt.date(1992, 3, 14),
+            "48",
+            "20194",
+            "Đà Nẵng",
+            periods=(period,),
+            personal_id_number=MOTHER_ID,
+        )
+
+    async def test_the_father_gets_the_lump_sum(self, family):
+        """Twins born 2/3/2025 (2014 law, base salary 2,340,000): 2 × 2,340,000 × 2 = 9,360,000 to the father,
+        who paid 3/2024–2/2025 (12 ≥ 6)."""
+        client, tokens, _ = family
+        processor = tokens["processor-48"]
+        await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
+        (maternity,) = await claims_when(client, processor, 1, kinds=["MATERNITY"], states=["COMPUTED"])
+        assert not maternity["eligible"]
+        (lump_sum,) = await claims_when(client, processor, 1, kinds=["LUMP_SUM"], states=["COMPUTED"])
+        assert lump_sum["personName"] == "Trần Văn Hùng" and lump_sum["eligible"]
+        assert lump_sum["amountVnd"] == 9_360_000

@@ -22,10 +22,22 @@ from hub.claims.rules.inputs import (
     WorkType,
 )
 from hub.claims.rules.lunar import LunarDate, from_lunar, lunar_new_year, to_lunar
-from hub.claims.rules.maternity import compute_maternity, maternity_event_date, maternity_leave_months
+from hub.claims.rules.maternity import (
+    birth_leave_months,
+    compute_father_lump_sum,
+    compute_maternity,
+    maternity_event_date,
+    maternity_leave_months,
+)
 from hub.claims.rules.months import Month, add_months
 from hub.claims.rules.outcome import Benefit, Computation, Explanation, round_vnd
 from hub.claims.rules.paternity import compute_paternity, paternity_days, paternity_window
+from hub.claims.rules.pregnancy import (
+    PregnancyLoss,
+    PrenatalVisit,
+    compute_pregnancy_loss,
+    compute_prenatal_visits,
+)
 from hub.claims.rules.reasons import Reason, ReasonCode
 from hub.claims.rules.sickness import (
     child_care_day_limit,
@@ -75,6 +87,8 @@ __all__ = [
     "LunarDate",
     "Month",
     "NoRuleForDate",
+    "PregnancyLoss",
+    "PrenatalVisit",
     "Reason",
     "ReasonCode",
     "Rule",
@@ -84,11 +98,15 @@ __all__ = [
     "add_months",
     "average_salary",
     "base_salary_on",
+    "birth_leave_months",
     "child_care_day_limit",
     "compute_child_care",
     "compute_convalescence",
+    "compute_father_lump_sum",
     "compute_maternity",
     "compute_paternity",
+    "compute_pregnancy_loss",
+    "compute_prenatal_visits",
     "compute_sickness",
     "contribution_years",
     "convalescence_window",

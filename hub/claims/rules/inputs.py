@@ -153,17 +153,27 @@ class ChildCareLeave:
 
 @dataclass(frozen=True)
 class Birth:
-    """A birth as the birth certificate (XML9) gives it: `SO_CON`, `SINHCON_PHAUTHUAT`, `SINHCON_DUOI32TUAN`."""
+    """A birth as the birth certificate (XML9) gives it: `SO_CON` (every fetus of the pregnancy, a stillborn one
+    included: 2024 law Art 53(4)), `SINHCON_PHAUTHUAT`, `SINHCON_DUOI32TUAN`; the mother's living children before
+    it (from `LAN_SINH` and `SO_CON_SONG`, hub.claims.rules.tables.living_children_before; None: not known).
+
+    The mother's grounds for the shorter eligibility (2024 law Art 50): a doctor ordered rest during the pregnancy
+    (a pregnancy-rest certificate, XML10), or she took leave for infertility treatment."""
 
     date: dt.date
     children: int = 1
     caesarean: bool = False
     under_32_weeks: bool = False
     gestation_weeks: int | None = None
+    living_children_before: int | None = None
+    pregnancy_rest_ordered: bool = False
+    infertility_treatment: bool = False
 
     def __post_init__(self) -> None:
         if self.children < 1:
             raise ValueError("a birth has at least one child")
+        if self.living_children_before is not None and self.living_children_before < 0:
+            raise ValueError("a mother cannot have fewer than no living children")
         if self.gestation_weeks is not None and (self.gestation_weeks < 32) != self.under_32_weeks:
             raise ValueError(f"gestation of {self.gestation_weeks} weeks disagrees with under_32_weeks")
 

@@ -17,7 +17,23 @@ from hub.claims.rules.inputs import Birth, ContributionHistory
 from hub.claims.rules.months import add_months
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
-from hub.claims.rules.tables import RULES_START, Rule, benefit_base_on, law_on, law_title
+from hub.claims.rules.tables import (
+    FATHER_LUMP_SUM_MONTHS,
+    INFERTILITY_MONTHS,
+    INFERTILITY_WINDOW_MONTHS,
+    PREGNANCY_REST_MONTHS,
+    PREGNANCY_REST_TOTAL_MONTHS,
+    RULES_START,
+    SECOND_CHILD_FROM,
+    LawVersion,
+    Rule,
+    benefit_base_on,
+    is_second_child,
+    law_on,
+    law_title,
+    second_child_leave,
+)
+from hub.claims.rules.uncertain import mark, mark_vi
 
 MIN_CONTRIBUTION_MONTHS = 6
 LEAVE_MONTHS = 6
@@ -33,8 +49,18 @@ def maternity_event_date(birth: Birth, leave_start: dt.date) -> dt.date:
     return leave_start
 
 
-def maternity_leave_months(children: int) -> int:
+def maternity_leave_months(children: int, *, second_child: bool = False) -> int:
+    """6 months, +1 per child from the second of the same birth; a second child born from 1/7/2026: the second-child
+    table (hub.claims.rules.tables.second_child_leave)."""
+    if second_child:
+        return second_child_leave(children, False, 0).mother_months
     return LEAVE_MONTHS + EXTRA_MONTHS_PER_ADDITIONAL_CHILD * (children - 1)
+
+
+def birth_leave_months(birth: Birth) -> int:
+    """The mother's months of leave for this birth."""
+    second = is_second_child(birth.date, birth.living_children_before)
+    return maternity_leave_months(birth.children, second_child=second)
 
 
 def _refused(start: dt.date, why: Reason, explainer: Explainer) -> Computation:
@@ -62,19 +88,53 @@ def _check_eligibility(history: ContributionHistory, birth: Birth, explainer: Ex
         f"{MIN_CONTRIBUTION_MONTHS} needed.",
         months_paid=paid,
     )
-    if paid < MIN_CONTRIBUTION_MONTHS:
-        return reason(
-            ReasonCode.INSUFFICIENT_CONTRIBUTIONS,
-            paid=paid,
-            first=window[0],
-            last=window[-1],
-            needed=MIN_CONTRIBUTION_MONTHS,
+    if paid >= MIN_CONTRIBUTION_MONTHS:
+        return None
+    if birth.pregnancy_rest_ordered:
+        total = history.compulsory_count_before(window[-1].shift(1))
+        met = paid >= PREGNANCY_REST_MONTHS and total >= PREGNANCY_REST_TOTAL_MONTHS
+        explainer.add(
+            Rule.MATERNITY_ELIGIBILITY_PATHS,
+            f"{paid} {'≥' if paid >= PREGNANCY_REST_MONTHS else '<'} {PREGNANCY_REST_MONTHS}, "
+            f"{total} {'≥' if total >= PREGNANCY_REST_TOTAL_MONTHS else '<'} {PREGNANCY_REST_TOTAL_MONTHS}",
+            f"Nghỉ dưỡng thai theo chỉ định của cơ sở khám chữa bệnh (giấy nghỉ dưỡng thai): cần từ đủ "
+            f"{PREGNANCY_REST_MONTHS} tháng trong 12 tháng trước khi sinh ({paid}) và đã đóng từ đủ "
+            f"{PREGNANCY_REST_TOTAL_MONTHS} tháng ({total}): {'đủ' if met else 'không đủ'} điều kiện.",
+            f"A doctor ordered rest during the pregnancy (pregnancy-rest certificate): {PREGNANCY_REST_MONTHS} of the "
+            f"12 months before the birth ({paid}) and {PREGNANCY_REST_TOTAL_MONTHS} months paid in all ({total}) "
+            f"needed: {'eligible' if met else 'not eligible'}.",
+            months_paid=paid,
+            months_paid_in_all=total,
         )
-    return None
+        if met:
+            return None
+    if birth.infertility_treatment and explainer.law is LawVersion.LAW_2024:
+        longer = tuple(window[-1].shift(-offset) for offset in reversed(range(INFERTILITY_WINDOW_MONTHS)))
+        paid24 = compulsory_months_in(history, longer)
+        met = paid24 >= INFERTILITY_MONTHS
+        explainer.add(
+            Rule.MATERNITY_ELIGIBILITY_PATHS,
+            f"{paid24} {'≥' if met else '<'} {INFERTILITY_MONTHS}",
+            f"Nghỉ việc để điều trị vô sinh: cần từ đủ {INFERTILITY_MONTHS} tháng trong {INFERTILITY_WINDOW_MONTHS} "
+            f"tháng trước khi sinh ({longer[0]}–{longer[-1]}): đã đóng {paid24} tháng.",
+            f"Leave for infertility treatment: {INFERTILITY_MONTHS} of the {INFERTILITY_WINDOW_MONTHS} months before "
+            f"the birth ({longer[0]}–{longer[-1]}) needed: {paid24} paid.",
+            months_paid=paid24,
+        )
+        if met:
+            return None
+    return reason(
+        ReasonCode.INSUFFICIENT_CONTRIBUTIONS,
+        paid=paid,
+        first=window[0],
+        last=window[-1],
+        needed=MIN_CONTRIBUTION_MONTHS,
+    )
 
 
 def birth_lump_sum(birth: Birth, explainer: Explainer) -> Fraction:
-    """2 × base salary (2024 law: reference level) in force on the birth date, per child; explained."""
+    """2 × base salary (2024 law: reference level) of the birth month (the figures change on the first of a month),
+    per child: every fetus of a multiple pregnancy counts, a stillborn one included (2024 law Art 53(4)); explained."""
     base, name_vi, name_en = benefit_base_on(birth.date)
     exact = Fraction(LUMP_SUM_MULTIPLE * base.amount_vnd * birth.children)
     explainer.add(
@@ -121,11 +181,12 @@ def compute_maternity(history: ContributionHistory, birth: Birth, *, leave_start
     if refusal is not None:
         return _refused(start, refusal, explainer)
 
-    months = maternity_leave_months(birth.children)
+    months = birth_leave_months(birth)
     end = add_months(start, months) - dt.timedelta(days=1)
+    _explain_second_child(birth, explainer)
     explainer.add(
         Rule.MATERNITY_LEAVE,
-        f"{LEAVE_MONTHS} + {birth.children - 1} = {months}",
+        f"{months - (birth.children - 1)} + {birth.children - 1} = {months}",
         f"Sinh {birth.children} con: nghỉ {months} tháng, từ {start} đến {end}.",
         f"{birth.children} children born: {months} months of leave, from {start} to {end}.",
         children=birth.children,
@@ -159,3 +220,77 @@ def compute_maternity(history: ContributionHistory, birth: Birth, *, leave_start
         period=(start, end),
         salary_months=salary_months,
     )
+
+
+def _explain_second_child(birth: Birth, explainer: Explainer) -> None:
+    """The line saying whether the second-child rule applies (births from 1/7/2026 only)."""
+    if birth.date < SECOND_CHILD_FROM:
+        return
+    known = birth.living_children_before
+    if not is_second_child(birth.date, known):
+        explainer.add(
+            Rule.SECOND_CHILD,
+            f"living_before={known} ≠ 1",
+            f"Trước lần sinh này người mẹ có {'không rõ số' if known is None else known} con đang sống: không phải "
+            "sinh con thứ hai.",
+            f"Before this birth the mother had {'an unknown number of' if known is None else known} living "
+            "children: not a second child.",
+            living_children_before=known,
+        )
+        return
+    leave = second_child_leave(birth.children, birth.caesarean, 0)
+    vi, en = (
+        (f" {mark_vi('second-child-combination')}", f" {mark('second-child-combination')}")
+        if leave.to_confirm
+        else ("", "")
+    )
+    explainer.add(
+        Rule.SECOND_CHILD,
+        f"living_before=1, children={birth.children}, caesarean={birth.caesarean} → {leave.mother_months}",
+        f"Sinh con thứ hai từ 01/7/2026 (trước khi sinh đã có 1 con đang sống): người mẹ nghỉ {leave.mother_months} "
+        f"tháng, tối đa 2 tháng trước khi sinh.{vi}",
+        f"A second child born from 1/7/2026 (one living child before the birth): the mother gets "
+        f"{leave.mother_months} months, at most 2 before the birth.{en}",
+        living_children_before=1,
+        children=birth.children,
+        caesarean=birth.caesarean,
+    )
+
+
+def compute_father_lump_sum(history: ContributionHistory, birth: Birth, *, mother_eligible: bool) -> Computation:
+    """The lump sum paid to the father when the mother gave birth but is not eligible for it (2014 law Art 38(2),
+    which speaks of a mother who is not insured, 2024 law Art 58(1): both [to confirm lump-sum-father]): he needs
+    6 compulsory months in the 12 before the birth (counted as for the mother)."""
+    explainer = Explainer(law_on(birth.date))
+    if birth.date < RULES_START:
+        why = reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=birth.date, start=RULES_START)
+        return _refused_lump(birth, why, explainer)
+    window = months_before_birth(history, birth.date)
+    paid = compulsory_months_in(history, window)
+    vi, en = f" {mark_vi('lump-sum-father')}", f" {mark('lump-sum-father')}"  # the condition on the mother, either law
+    explainer.add(
+        Rule.FATHER_LUMP_SUM,
+        f"mother_eligible={mother_eligible}, {paid} {'≥' if paid >= FATHER_LUMP_SUM_MONTHS else '<'} "
+        f"{FATHER_LUMP_SUM_MONTHS}",
+        f"Người mẹ {'đủ' if mother_eligible else 'không đủ'} điều kiện hưởng trợ cấp một lần; người cha đã đóng "
+        f"BHXH bắt buộc {paid} tháng trong 12 tháng trước khi sinh ({window[0]}–{window[-1]}), cần từ đủ "
+        f"{FATHER_LUMP_SUM_MONTHS}.{vi}",
+        f"The mother {'is' if mother_eligible else 'is not'} eligible for the lump sum; the father paid {paid} "
+        f"compulsory months in the 12 before the birth ({window[0]}–{window[-1]}); {FATHER_LUMP_SUM_MONTHS} "
+        f"needed.{en}",
+        mother_eligible=mother_eligible,
+        months_paid=paid,
+    )
+    if mother_eligible:
+        return _refused_lump(birth, reason(ReasonCode.MOTHER_RECEIVES_LUMP_SUM), explainer)
+    if paid < FATHER_LUMP_SUM_MONTHS:
+        needed = FATHER_LUMP_SUM_MONTHS
+        why = reason(ReasonCode.INSUFFICIENT_CONTRIBUTIONS, paid=paid, first=window[0], last=window[-1], needed=needed)
+        return _refused_lump(birth, why, explainer)
+    exact = birth_lump_sum(birth, explainer)
+    amount = explainer.total(exact)
+    return Computation(Benefit.LUMP_SUM, explainer.law, birth.date, True, (), amount, exact, explainer.done())
+
+
+def _refused_lump(birth: Birth, why: Reason, explainer: Explainer) -> Computation:
+    return Computation(Benefit.LUMP_SUM, explainer.law, birth.date, False, (why,), 0, Fraction(0), explainer.done())

@@ -27,6 +27,9 @@ class Benefit(enum.StrEnum):
     MATERNITY = "maternity"  # thai sản khi sinh con (lao động nữ)
     PATERNITY = "paternity"  # lao động nam nghỉ việc khi vợ sinh con
     CONVALESCENCE = "convalescence"  # dưỡng sức, phục hồi sức khỏe
+    LUMP_SUM = "lump_sum"  # trợ cấp một lần khi sinh con, paid to the father
+    PRENATAL_VISIT = "prenatal_visit"  # khám thai
+    PREGNANCY_LOSS = "pregnancy_loss"  # sẩy thai, nạo, hút thai, thai chết lưu, phá thai bệnh lý
 
 
 def round_vnd(amount: Fraction) -> int:

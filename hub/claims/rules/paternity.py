@@ -17,7 +17,16 @@ from hub.claims.rules.inputs import Birth, ContributionHistory, LeavePeriod
 from hub.claims.rules.months import Month
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
-from hub.claims.rules.tables import RULES_START, LawVersion, Rule, law_on, law_title
+from hub.claims.rules.tables import (
+    RULES_START,
+    LawVersion,
+    Rule,
+    is_second_child,
+    law_on,
+    law_title,
+    second_child_leave,
+)
+from hub.claims.rules.uncertain import mark, mark_vi
 from hub.claims.rules.workdays import VIETNAM_CALENDAR, WorkingCalendar
 
 DAYS_PER_MONTH = 24
@@ -27,7 +36,15 @@ WINDOW_DAYS = {LawVersion.LAW_2014: 30, LawVersion.LAW_2024: 60}
 def paternity_days(birth: Birth, law: LawVersion) -> int:
     """Working days of paternity leave: 5; 7 for a caesarean or a birth under 32 weeks; 10 for twins, +3 per child
     from the third; 14 for twins or more by surgery. The 2014 law stops there; the 2024 law adds 3 per child from
-    the third to the 14 as well."""
+    the third to the 14 as well. A second child born from 1/7/2026: at least 10 (hub.claims.rules.tables
+    .second_child_leave)."""
+    general = _general_paternity_days(birth, law)
+    if is_second_child(birth.date, birth.living_children_before):
+        return second_child_leave(birth.children, birth.caesarean, general).father_days
+    return general
+
+
+def _general_paternity_days(birth: Birth, law: LawVersion) -> int:
     if birth.children == 1:
         return 7 if birth.caesarean or birth.under_32_weeks else 5
     beyond_twins = 3 * (birth.children - 2)
@@ -100,6 +117,23 @@ def compute_paternity(
         caesarean=birth.caesarean,
         under_32_weeks=birth.under_32_weeks,
     )
+    if is_second_child(birth.date, birth.living_children_before):
+        general = _general_paternity_days(birth, explainer.law)
+        combined = second_child_leave(birth.children, birth.caesarean, general)
+        vi, en = (
+            (f" {mark_vi('second-child-combination')}", f" {mark('second-child-combination')}")
+            if combined.to_confirm
+            else ("", "")
+        )
+        explainer.add(
+            Rule.SECOND_CHILD,
+            f"max(10, {general}) = {entitled}",
+            f"Vợ sinh con thứ hai từ 01/7/2026: người cha nghỉ {entitled} ngày làm việc (10 ngày; {general} ngày "
+            f"nếu không phải con thứ hai).{vi}",
+            f"The mother's second child, born from 1/7/2026: the father gets {entitled} working days (10; {general} "
+            f"were it not a second child).{en}",
+            living_children_before=1,
+        )
     notes: list[Reason] = []
     paid = outside = beyond = 0
     first_paid: dt.date | None = None

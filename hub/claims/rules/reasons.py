@@ -27,6 +27,8 @@ class ReasonCode(enum.StrEnum):
     CAUSE_NOT_SUPPORTED_BY_EVIDENCE = "CAUSE_NOT_SUPPORTED_BY_EVIDENCE"
     STARTS_TOO_LATE_AFTER_LEAVE = "STARTS_TOO_LATE_AFTER_LEAVE"
     RETURNED_TO_WORK_EARLY = "RETURNED_TO_WORK_EARLY"
+    MOTHER_RECEIVES_LUMP_SUM = "MOTHER_RECEIVES_LUMP_SUM"
+    VISITS_BEYOND_ENTITLEMENT = "VISITS_BEYOND_ENTITLEMENT"
 
 
 R = ReasonCode
@@ -104,6 +106,14 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     R.CAUSE_NOT_SUPPORTED_BY_EVIDENCE: (
         "Lý do dưỡng sức kê khai là {asked}, nhưng {evidence_vi}: tính theo {supported}.",
         "The convalescence was asked for as {asked}, but {evidence_en}: computed as {supported}.",
+    ),
+    R.MOTHER_RECEIVES_LUMP_SUM: (
+        "Người mẹ đủ điều kiện và được hưởng trợ cấp một lần khi sinh con; người cha không được hưởng.",
+        "The mother is eligible and receives the lump sum; the father does not.",
+    ),
+    R.VISITS_BEYOND_ENTITLEMENT: (
+        "{unpaid} lần khám thai vượt quá {entitled} lần được hưởng không được hưởng.",
+        "{unpaid} prenatal visits beyond the {entitled} paid are not paid.",
     ),
 }
 

@@ -107,6 +107,11 @@ class Rule(enum.StrEnum):
     PATERNITY_LEAVE = "paternity_leave"
     MATERNITY_AMOUNT = "maternity_amount"
     BIRTH_LUMP_SUM = "birth_lump_sum"
+    SECOND_CHILD = "second_child"
+    MATERNITY_ELIGIBILITY_PATHS = "maternity_eligibility_paths"
+    FATHER_LUMP_SUM = "father_lump_sum"
+    PRENATAL_VISITS = "prenatal_visits"
+    PREGNANCY_LOSS = "pregnancy_loss"
     CONVALESCENCE_AFTER_SICKNESS = "convalescence_after_sickness"
     CONVALESCENCE_AFTER_MATERNITY = "convalescence_after_maternity"
     DEATH_OR_INCAPACITY = "death_or_incapacity"  # a child or mother dies, or the mother cannot care for the child
@@ -137,6 +142,15 @@ SOURCES: dict[tuple[Rule, LawVersion], str] = {
     (Rule.MATERNITY_AMOUNT, LawVersion.LAW_2024): f"{_L24} Điều 59",
     (Rule.BIRTH_LUMP_SUM, LawVersion.LAW_2014): f"{_L14} Điều 38",
     (Rule.BIRTH_LUMP_SUM, LawVersion.LAW_2024): f"{_L24} Điều 58",
+    (Rule.MATERNITY_ELIGIBILITY_PATHS, LawVersion.LAW_2014): f"{_L14} Điều 31 khoản 3",
+    (Rule.MATERNITY_ELIGIBILITY_PATHS, LawVersion.LAW_2024): f"{_L24} Điều 50",
+    # 2014 Art 38(2) pays the father when only he is insured; the hub applies "the mother is not eligible"
+    (Rule.FATHER_LUMP_SUM, LawVersion.LAW_2014): f"{_L14} Điều 38 khoản 2; TT 59/2015 Điều 9 {mark('lump-sum-father')}",
+    (Rule.FATHER_LUMP_SUM, LawVersion.LAW_2024): f"{_L24} Điều 58 khoản 1 {mark('lump-sum-father')}",
+    (Rule.PRENATAL_VISITS, LawVersion.LAW_2014): f"{_L14} Điều 32",
+    (Rule.PRENATAL_VISITS, LawVersion.LAW_2024): f"{_L24} Điều 51",
+    (Rule.PREGNANCY_LOSS, LawVersion.LAW_2014): f"{_L14} Điều 33",
+    (Rule.PREGNANCY_LOSS, LawVersion.LAW_2024): f"{_L24} Điều 52",
     (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2014): f"{_L14} Điều 29",
     (Rule.CONVALESCENCE_AFTER_SICKNESS, LawVersion.LAW_2024): f"{_L24} Điều 46",
     (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2014): f"{_L14} Điều 41",
@@ -149,6 +163,11 @@ _SAME_FOR_BOTH: dict[Rule, str] = {
     Rule.BASE_SALARY: "Nghị định về mức lương cơ sở",
     Rule.CONTRIBUTION_YEARS: "thời gian đóng BHXH bắt buộc / compulsory contribution time",
     Rule.ROUNDING: "hub rounding rule",
+    # Only births from SECOND_CHILD_FROM use it, all under the 2024 law.
+    Rule.SECOND_CHILD: (
+        "Luật Dân số 113/2025/QH15 Điều 29 khoản 1 (sửa Bộ luật Lao động Điều 139 khoản 1), "
+        f"{_L24} Điều 53 khoản 1, 2; NĐ 168/2026/NĐ-CP {mark('second-child-definition')}, từ 01/7/2026"
+    ),
     Rule.LONG_TERM_DISEASE_LIST: f"TT 25/2025/TT-BYT Phụ lục I (thay TT 46/2016/TT-BYT) {mark('long-term-list')}",
 }
 
@@ -168,3 +187,89 @@ LONG_TERM_LOWER_RATES = ((30, 65), (15, 55), (0, 50))  # (from completed years o
 def source(rule: Rule, law: LawVersion) -> str:
     """The legal source of `rule` under `law`."""
     return SOURCES.get((rule, law)) or _SAME_FOR_BOTH[rule]
+
+
+# --- Maternity: second child, eligibility paths, lump sum, prenatal visits, pregnancy loss (issue 21) -----------------
+
+# Luật Dân số 113/2025/QH15 Art 29(1) amends Labour Code Art 139(1), to which Luật BHXH 41/2024 Art 53(1) refers: for
+# a birth from 1/7/2026 of a mother's second child the mother gets 7 months of leave (at most 2 before the birth) and
+# the father 10 working days (Art 53(2)). "Second child": at the birth the mother already has exactly one living child
+# (NĐ 168/2026/NĐ-CP, known from secondary sources only).
+SECOND_CHILD_FROM = dt.date(2026, 7, 1)
+SECOND_CHILD_MOTHER_MONTHS = 7
+SECOND_CHILD_FATHER_DAYS = 10
+
+
+@dataclass(frozen=True)
+class SecondChildLeave:
+    """What a second child gives, with how it combines with twins and caesarean births."""
+
+    mother_months: int
+    father_days: int
+    to_confirm: bool  # the combination is the hub's reading, not a confirmed text
+
+
+def second_child_leave(children: int, caesarean: bool, general_father_days: int) -> SecondChildLeave:
+    """The leave for a second-child birth (a birth from SECOND_CHILD_FROM whose mother had one living child).
+
+    A single child born normally: 7 months for the mother, 10 working days for the father (confirmed by the
+    amended Labour Code Art 139(1) and the 2024 law Art 53). Every other combination is the hub's reading
+    [to confirm second-child-combination], kept here only:
+    - twins or more: the 7 months replace the 6, and each child from the second adds 1 month as Art 53(1) says
+      (7 + children − 1);
+    - a caesarean birth changes nothing for the mother (Art 53(1) gives her no extra month for it);
+    - the father gets the larger of 10 days and what the birth gives him otherwise (7 caesarean, 10 twins,
+      14 twins by caesarean, +3 a child from the third), never less than without the second-child rule.
+    """
+    months = SECOND_CHILD_MOTHER_MONTHS + (children - 1)
+    days = max(SECOND_CHILD_FATHER_DAYS, general_father_days)
+    return SecondChildLeave(months, days, to_confirm=children > 1 or caesarean)
+
+
+def living_children_before(births_so_far: int | None, living_now: int | None, born_now: int) -> int | None:
+    """How many living children the mother had before this birth, read from the birth certificate (XML9):
+    `LAN_SINH` (the births, this one included), `SO_CON_SONG` (the living children, those just born included) and
+    `SO_CON` (the children of this birth). A first birth (`LAN_SINH` 1) leaves none; otherwise SO_CON_SONG − SO_CON
+    (never below 0), which counts a stillborn twin as living [to confirm living-children-count]. None when the
+    certificate does not say."""
+    if births_so_far == 1:
+        return 0
+    if living_now is None:
+        return None
+    return max(living_now - born_now, 0)
+
+
+def is_second_child(born: dt.date, living_before: int | None) -> bool:
+    return born >= SECOND_CHILD_FROM and living_before == 1
+
+
+# Maternity eligibility besides 6 of 12 months (2014 law Art 31(3); 2024 law Art 50): 3 of the 12 months before the
+# birth with 12 months paid in all, when a doctor ordered rest during the pregnancy (XML10, pregnancy-rest
+# certificate); from the 2024 law, 6 of the 24 months before the birth for a mother who took leave for infertility
+# treatment.
+PREGNANCY_REST_MONTHS, PREGNANCY_REST_TOTAL_MONTHS = 3, 12
+INFERTILITY_MONTHS, INFERTILITY_WINDOW_MONTHS = 6, 24
+
+# Lump sum (2024 law Art 58): 2 × the reference level of the birth month per child; in a multiple pregnancy where a
+# fetus is stillborn every fetus counts (Art 53(4)). Paid to the father when the mother gave birth but is not
+# eligible (or not insured) and he has 6 of the 12 months before the birth [to confirm lump-sum-father].
+FATHER_LUMP_SUM_MONTHS = 6
+
+# Prenatal visits (2014 law Art 32; 2024 law Art 51): 5 visits, 1 day each, 2 when far from a facility or the
+# pregnancy is abnormal; working days; a day's pay is the average monthly salary ÷ 24.
+PRENATAL_VISITS = 5
+PRENATAL_DAYS_PER_VISIT = 2
+
+# Pregnancy loss or termination (2014 law Art 33; 2024 law Art 52): calendar days (holidays and weekends included)
+# by week of pregnancy, paid at the average monthly salary ÷ 30 a day. (under this many weeks, days) in order.
+PREGNANCY_LOSS_DAYS: dict[LawVersion, tuple[tuple[int, int], ...]] = {
+    LawVersion.LAW_2014: ((5, 10), (13, 20), (25, 40), (99, 50)),
+    # the 2024 law's week brackets from 13 weeks on (22 in place of 25) [to confirm pregnancy-loss-weeks]
+    LawVersion.LAW_2024: ((5, 10), (13, 20), (22, 40), (99, 50)),
+}
+PREGNANCY_LOSS_TO_CONFIRM = {LawVersion.LAW_2014: False, LawVersion.LAW_2024: True}
+
+
+def pregnancy_loss_days(weeks: int, law: LawVersion) -> int:
+    """The days of leave for a pregnancy lost or ended at `weeks` weeks."""
+    return next(days for under, days in PREGNANCY_LOSS_DAYS[law] if weeks < under)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.claims.models import ClaimKind
 from hub.clients.officers import SignedIn
 from hub.clients.permissions import Role
 from hub.entry.console import queries as q
@@ -62,7 +63,7 @@ class ClaimPages(Pages):
             "next_cursor": next_cursor,
             "params": dict(params),
             "states": ["EVIDENCE_PENDING", "COMPUTED", "APPROVED", "RETURNED", "REJECTED", "PAID"],
-            "kinds": ["SICKNESS", "CHILD_CARE", "MATERNITY", "PATERNITY", "CONVALESCENCE"],
+            "kinds": [kind.name for kind in ClaimKind],
         }
         return self._render(request, "worklist.html", officer, values)
 

@@ -186,6 +186,9 @@ ENUMS: dict[str, tuple[str, str]] = {
     "MATERNITY": ("Thai sản", "Maternity"),
     "PATERNITY": ("Thai sản (cha)", "Paternity"),
     "CONVALESCENCE": ("Dưỡng sức", "Convalescence"),
+    "PREGNANCY_LOSS": ("Sẩy thai, phá thai", "Pregnancy loss"),
+    "PRENATAL_VISIT": ("Khám thai", "Prenatal visit"),
+    "LUMP_SUM": ("Trợ cấp một lần (cha)", "Lump sum (father)"),
     # case states
     "RECEIVED": ("Đã tiếp nhận", "Received"),
     "CARD_ISSUED": ("Đã cấp thẻ", "Card issued"),
