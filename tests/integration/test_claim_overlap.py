@@ -47,8 +47,12 @@ async def file(client, token: str, filing: Mapping[str, object]) -> dict:
     return (await graphql_data(client, FILE, {"input": filing}, token=token))["fileClaim"]
 
 
+EVERY_STATE = ["EVIDENCE_PENDING", "COMPUTED", "APPROVED", "REJECTED", "RETURNED", "PAID"]
+
+
 async def all_claims(client, token: str) -> list[dict]:
-    data = await graphql_data(client, CLAIMS, {"filter": {}}, token=token)
+    """Every claim the processor's queue holds, in any state (its default shows only the work waiting)."""
+    data = await graphql_data(client, CLAIMS, {"filter": {"states": EVERY_STATE}}, token=token)
     return [edge["node"] for edge in data["claims"]["edges"]]
 
 
