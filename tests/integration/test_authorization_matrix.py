@@ -301,6 +301,13 @@ MATRIX: dict[str, Case] = {
         (),
         lambda d, b, k: False,
     ),
+    "retryJob": Case(
+        "mutation($id: Int!) { retryJob(id: $id) { job { id } errors { code } } }",
+        lambda b: {"id": 1},
+        # National operators only, as failedJobs (test_failed_jobs.py has the control); every client of A is refused.
+        (),
+        lambda d, b, k: False,
+    ),
     "myDataAccess": Case(
         "{ myDataAccess { entries { operation clientName clientKind } hasMore } }",
         none,
@@ -338,6 +345,25 @@ MATRIX: dict[str, Case] = {
         lambda b: {"n": b.spare_client},
         (K.OPERATOR,),
         lambda d, b, k: d["revokeClient"]["client"]["revokedAt"] is not None,
+    ),
+    "createOfficer": Case(
+        """mutation($i: CreateOfficerInput!) { createOfficer(input: $i) {
+          officer { username clientName } errors { code } } }""",
+        lambda b: {
+            "i": {
+                "username": f"xuly-moi-{b.p.key}",
+                "clientName": b.p.client_name(K.CLAIM_PROCESSOR),
+                "password": "mật-khẩu-cán-bộ-mới",
+            }
+        },
+        (K.OPERATOR,),
+        lambda d, b, k: d["createOfficer"]["officer"]["clientName"] == b.p.client_name(K.CLAIM_PROCESSOR),
+    ),
+    "unlockOfficer": Case(
+        "mutation($u: String!) { unlockOfficer(username: $u) { officer { username locked } errors { code } } }",
+        lambda b: {"u": b.officer},
+        (K.OPERATOR,),
+        lambda d, b, k: d["unlockOfficer"]["officer"]["username"] == b.officer,
     ),
     "changePersonAddress": Case(
         """mutation($i: ChangePersonAddressInput!) { changePersonAddress(input: $i) {
