@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
@@ -200,6 +200,7 @@ async def open_session(
     if client is None or client.revoked_at is not None or officer.locked_at is not None:
         return None
     officer.failed_attempts, officer.last_sign_in_at = 0, now
+    await purge_sessions(session, now=now)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     row = OfficerSession(
         token_hash=_digest(token), officer_id=officer.id, csrf_token=csrf, created_at=now, expires_at=now + ttl
@@ -208,6 +209,17 @@ async def open_session(
     principal = officer_principal(officer, client)
     await record(session, now=now, actor=principal, events=[_event("officer.sign_in", officer.username)])
     return OpenedSession(token, SignedIn(officer.username, principal, csrf, row.expires_at))
+
+
+async def purge_sessions(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Delete every session that expired or was signed out of (anyone's): run at each sign-in, so the table holds
+    about the sessions open at once. A token whose row is gone is unknown, which answers as an ended one does."""
+    result = await session.execute(
+        delete(OfficerSession)
+        .where(or_(OfficerSession.expires_at <= now, OfficerSession.ended_at.is_not(None)))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def signed_in(session: AsyncSession, *, now: dt.datetime, token: str) -> SignedIn | None:

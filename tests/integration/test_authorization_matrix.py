@@ -244,6 +244,13 @@ MATRIX: dict[str, Case] = {
         lambda d, b, k: any(r["code"] == b.p.province and r["received"] >= 3 for r in d["childCardReport"]["rows"]),
         nothing=lambda d, b: all(r["code"] not in (b.p.province, b.p.unit) for r in d["childCardReport"]["rows"]),
     ),
+    "claimsReport": Case(
+        "query($f: Date!, $l: Date!) { claimsReport(firstDay: $f, lastDay: $l) { rows { level code waiting } } }",
+        lambda b: {"f": "2026-10-01", "l": "2026-12-31"},
+        (K.CLAIM_PROCESSOR, K.SUPERVISOR),
+        lambda d, b, k: any(r["code"] == b.p.province for r in d["claimsReport"]["rows"]),
+        nothing=lambda d, b: all(r["code"] not in (b.p.province, b.p.unit) for r in d["claimsReport"]["rows"]),
+    ),
     "documents": Case(
         """query($f: DocumentFilterInput) { documents(filter: $f) {
           totalCount edges { node { id issuer fields } } } }""",

@@ -7,9 +7,10 @@ import re
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.audit.models import AuditEntry
+from hub.clients.models import OfficerSession
 from hub.clients.officers import MAX_FAILURES, create_officer
 from hub.clients.permissions import ClientKind
 from hub.entry.app import create_app
@@ -90,6 +91,18 @@ async def test_a_stolen_cookie_stops_working_at_sign_out(console):
     client.cookies.clear()
     client.cookies.update(stolen)
     assert (await client.get("/console/claims")).status_code == 303
+
+
+async def test_sessions_signed_out_of_are_purged_at_the_next_sign_in(console):
+    client, db = console
+    for _ in range(3):
+        await sign_in(client, "lan.nguyen", PASSWORD)
+        page = await client.get("/console/claims")
+        await client.post("/console/sign-out", data={"csrf": form_token(page.text)})
+    await sign_in(client, "lan.nguyen", PASSWORD)
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OfficerSession)) == 1
+    assert (await client.get("/console/claims")).status_code == 200
 
 
 async def test_an_account_locks_after_repeated_failures(console):

@@ -20,8 +20,34 @@ class OperationPages(Pages):
             "jobs": [edge["node"] for edge in connection["edges"]],
             "total": connection["totalCount"],
             "next_cursor": connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] else None,
+            "errors": request.query_params.getlist("error"),
+            "done": request.query_params.get("done"),
         }
         return self._render(request, "failed_jobs.html", officer, values)
+
+    async def retry_job(self, request: Request, officer: SignedIn) -> Response:
+        job_id = request.path_params["id"]
+        if not job_id.isdigit():
+            return self._redirect(f"{PREFIX}/operator/jobs")
+        payload = (await self.api.run(officer.principal, q.RETRY_JOB, {"id": int(job_id)}))["retryJob"]
+        return self._redirect(f"{PREFIX}/operator/jobs?{self._errors_query(request, payload)}")
+
+    async def create_officer(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {
+            "input": {
+                "username": str(form.get("username", "")).strip(),
+                "clientName": str(form.get("client", "")).strip(),
+                "password": str(form.get("password", "")) or None,
+            }
+        }
+        payload = (await self.api.run(officer.principal, q.CREATE_OFFICER, variables))["createOfficer"]
+        return self._redirect(f"{PREFIX}/operator/clients?{self._errors_query(request, payload)}")
+
+    async def unlock_officer(self, request: Request, officer: SignedIn) -> Response:
+        variables = {"username": str((await request.form()).get("username", ""))}
+        payload = (await self.api.run(officer.principal, q.UNLOCK_OFFICER, variables))["unlockOfficer"]
+        return self._redirect(f"{PREFIX}/operator/clients?{self._errors_query(request, payload)}")
 
     async def certificates(self, request: Request, officer: SignedIn) -> Response:
         party = request.query_params.get("party", "").strip() or None
@@ -50,5 +76,10 @@ class OperationPages(Pages):
 
     async def clients(self, request: Request, officer: SignedIn) -> Response:
         data = await self.api.run(officer.principal, q.CLIENTS)
-        values = {"clients": data["clients"], "officers": data["officers"]}
+        values = {
+            "clients": data["clients"],
+            "officers": data["officers"],
+            "errors": request.query_params.getlist("error"),
+            "done": request.query_params.get("done"),
+        }
         return self._render(request, "clients.html", officer, values)

@@ -144,18 +144,19 @@ query ReportXlsx($first: Date!, $last: Date!) {
 }
 """
 
-BACKLOG = """
-query Backlog($filter: ClaimFilterInput, $first: Int!, $after: String) {
-  claims(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { createdAt } }
+CLAIMS_REPORT = """
+query ClaimsReport($first: Date!, $last: Date!) {
+  claimsReport(firstDay: $first, lastDay: $last) {
+    firstDay lastDay generatedAt ageBuckets
+    rows { level levelLabel levelLabelVi code name nameEn decided onTime onTimeRate waiting overdue byAge }
   }
 }
 """
 
-BACKLOG_TOTAL = """
-query BacklogTotal($filter: ClaimFilterInput) { claims(filter: $filter, first: 1) { totalCount } }
+CLAIMS_REPORT_XLSX = """
+query ClaimsReportXlsx($first: Date!, $last: Date!) {
+  claimsReport(firstDay: $first, lastDay: $last) { xlsxBase64 }
+}
 """
 
 FAILED_JOBS = """
@@ -207,5 +208,21 @@ mutation ApproveFacilityRequest($id: ID!, $input: ApprovalInput!) {
 REJECT_FACILITY_REQUEST = """
 mutation RejectFacilityRequest($id: ID!, $reason: String!) {
   rejectFacilityRequest(id: $id, reason: $reason) { request { state } errors { code message messageVi } }
+}
+"""
+
+RETRY_JOB = """
+mutation RetryJob($id: Int!) { retryJob(id: $id) { job { id } errors { code message messageVi } } }
+"""
+
+CREATE_OFFICER = """
+mutation CreateOfficer($input: CreateOfficerInput!) {
+  createOfficer(input: $input) { officer { username } errors { code message messageVi } }
+}
+"""
+
+UNLOCK_OFFICER = """
+mutation UnlockOfficer($username: String!) {
+  unlockOfficer(username: $username) { officer { username } errors { code message messageVi } }
 }
 """
