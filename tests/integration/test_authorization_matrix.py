@@ -5,6 +5,7 @@ a refusal. Both jurisdictions are seeded once per test (matrix_seed), on both ba
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from collections.abc import Callable, Mapping
@@ -57,6 +58,13 @@ class Case:
 
 def none(side: Side) -> Data:
     return {}
+
+
+def facility_list(side: Side) -> str:
+    """A facility list of one new facility in the side's province, as an operator would upload it (base64 CSV)."""
+    code = f"{side.p.province}777"
+    text = f"MA_CSKCB,TEN_CSKCB,MA_TINH,TUYEN,KCB_BD_TRE_EM\n{code},Phòng khám thử {code},{side.p.province},2,1\n"
+    return base64.b64encode(text.encode()).decode()
 
 
 def nodes(connection: Data) -> list[Data]:
@@ -307,6 +315,15 @@ MATRIX: dict[str, Case] = {
         # has the national ones); every client of A is refused.
         (),
         lambda d, b, k: False,
+    ),
+    "importFacilities": Case(
+        """mutation($n: String!, $c: String!) { importFacilities(fileName: $n, contentBase64: $c) {
+          created updated rejected { row code errors { code } } } }""",
+        lambda b: {"n": "co-so.csv", "c": facility_list(b)},
+        (K.OPERATOR,),
+        lambda d, b, k: d["importFacilities"]["created"] == 1,
+        # A's operator is answered the row rejected (outside its jurisdiction); nothing is stored.
+        nothing=lambda d, b: d["importFacilities"]["created"] == d["importFacilities"]["updated"] == 0,
     ),
     "retryJob": Case(
         "mutation($id: Int!) { retryJob(id: $id) { job { id } errors { code } } }",

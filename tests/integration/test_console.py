@@ -214,6 +214,31 @@ async def test_an_operator_decides_a_facility_request_on_its_page(console, signe
     assert "Trùng với cơ sở 48001" in listed.text
 
 
+async def test_an_operator_imports_a_facility_list_and_reads_the_rejected_rows(console, signer, clock):
+    client, db = console
+    await make_client(db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48")
+    async with db.transaction() as session:
+        await create_officer(session, now=clock.now(), username="vanhanh", client_name="operator-48", password=PASSWORD)
+    await sign_in(client, "vanhanh", PASSWORD)
+    page = await client.get("/console/operator/facilities")
+    assert page.status_code == 200
+    listing = (
+        "MA_CSKCB,TEN_CSKCB,MA_TINH,TUYEN,KCB_BD_TRE_EM\n"
+        "48777,Phòng khám Sơn Trà,48,2,1\n"
+        "01777,Phòng khám Hà Nội,01,2,1\n"  # another province: not this operator's
+        "48778,,48,9,1\n"
+    )
+    answer = await client.post(
+        "/console/operator/facilities",
+        data={"csrf": form_token(page.text)},
+        files={"file": ("co-so.csv", listing.encode("utf-8"), "text/csv")},
+    )
+    assert answer.status_code == 200
+    assert re.search(r'data-testid="created">1<', answer.text)
+    assert re.search(r'data-testid="rejected">2<', answer.text)
+    assert "01777" in answer.text and "48778" in answer.text and "OUTSIDE_JURISDICTION" in answer.text
+
+
 async def test_htmx_requests_carry_the_form_token_in_a_header(console):
     client, _ = console
     await sign_in(client, "lan.nguyen", PASSWORD)

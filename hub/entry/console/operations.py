@@ -1,7 +1,10 @@
-"""The operators' pages: failed jobs, trusted certificates, clients and officers."""
+"""The operators' pages: failed jobs, trusted certificates, the facility list, clients and officers."""
 
 from __future__ import annotations
 
+import base64
+
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -73,6 +76,28 @@ class OperationPages(Pages):
         variables = {"fingerprint": str(form.get("fingerprint", "")), "reason": str(form.get("reason", "")).strip()}
         payload = (await self.api.run(officer.principal, q.RETIRE_CERTIFICATE, variables))["retireCertificate"]
         return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
+
+    async def facilities(self, request: Request, officer: SignedIn) -> Response:
+        return self._render(request, "facilities.html", officer, {"result": None})
+
+    async def import_facilities(self, request: Request, officer: SignedIn) -> Response:
+        """The uploaded list imported through importFacilities; the page answers its counts and rejected rows."""
+        form = await request.form()
+        upload = form.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                return self._render(request, "facilities.html", officer, {"result": None, "missing": True}, status=400)
+            content = await upload.read()
+        finally:
+            await form.close()  # the upload's spooled file
+        variables = {"name": upload.filename, "content": base64.b64encode(content).decode()}
+        result = (await self.api.run(officer.principal, q.IMPORT_FACILITIES, variables))["importFacilities"]
+        values = {
+            "result": result,
+            "file_name": upload.filename,
+            "rows": len(result["rejected"]) + sum(result[key] for key in ("created", "updated", "unchanged")),
+        }
+        return self._render(request, "facilities.html", officer, values)
 
     async def clients(self, request: Request, officer: SignedIn) -> Response:
         data = await self.api.run(officer.principal, q.CLIENTS)

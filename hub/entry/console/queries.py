@@ -226,3 +226,12 @@ mutation UnlockOfficer($username: String!) {
   unlockOfficer(username: $username) { officer { username } errors { code message messageVi } }
 }
 """
+
+IMPORT_FACILITIES = """
+mutation ImportFacilities($name: String!, $content: String!) {
+  importFacilities(fileName: $name, contentBase64: $content) {
+    created updated unchanged problem
+    rejected { row code errors { field code message messageVi } }
+  }
+}
+"""
