@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, BrowserContext, Page, Response, ViewportSize, async_playwright, expect
 from sqlalchemy import select
 
+from hub.catalogs.models import HealthFacility
 from hub.clients.models import Officer
 from hub.clients.officers import create_officer
 from hub.clients.permissions import ClientKind
@@ -150,6 +151,7 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
                 "/console/operator/jobs",
                 "/console/operator/clients",
                 "/console/operator/certificates?all=1",
+                "/console/operator/facilities",
             ):
                 await page.goto(path)
             # (The pages do show what is the officer's own: the absence of B's is not an empty page's)
@@ -204,6 +206,22 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
                 answer = await page.request.post(url, form={**form, "csrf": csrf}, max_redirects=0)
                 recorded.pending.append(answer)  # type: ignore[arg-type]
                 assert answer.status in (303, 403, 404), (url, answer.status)
+            # A facility list for B's province, uploaded as the import page does
+            listing = (
+                f"MA_CSKCB,TEN_CSKCB,MA_TINH,TUYEN,KCB_BD_TRE_EM\n{b.p.province}777,Phòng khám,{b.p.province},2,1\n"
+            )
+            answer = await page.request.post(
+                "/console/operator/facilities",
+                multipart={
+                    "csrf": csrf,
+                    "file": {"name": "co-so.csv", "mimeType": "text/csv", "buffer": listing.encode()},
+                },
+                max_redirects=0,
+            )
+            recorded.pending.append(answer)  # type: ignore[arg-type]
+            assert answer.status in (200, 403, 404), answer.status
+            if answer.status == 200:
+                assert "OUTSIDE_JURISDICTION" in await answer.text()
             answers = await recorded.collect()
             # What a page shows of what was asked (its own address, in the language switch) is no leak
             leaks = [
@@ -219,6 +237,8 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
         async with db.sessions() as session:
             assert await session.scalar(select(Officer).where(Officer.username == "lot.vao")) is None
             assert (await session.get_one(OutboxJob, job_id)).state == JobState.FAILED.value
+            facility = select(HealthFacility).where(HealthFacility.code == f"{b.p.province}777")
+            assert await session.scalar(facility) is None
         assert await graphql_data(client, B_REQUESTS, token=b.tokens[ClientKind.OPERATOR]) == before
 
         # B's supervisor downloads the child-card report in Excel, then decides the probable duplicate
