@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clients import officers, service
-from hub.clients.errors import ClientErrorCode
+from hub.clients.errors import ClientErrorCode, OfficerErrorCode
 from hub.clients.models import Client, Officer
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessError
@@ -20,6 +20,7 @@ strawberry.enum(ClientKind, name="ClientKind")
 strawberry.enum(Role, name="Role")
 strawberry.enum(JurisdictionLevel, name="JurisdictionLevel")
 strawberry.enum(ClientErrorCode, name="ClientErrorCode")
+strawberry.enum(OfficerErrorCode, name="OfficerErrorCode")
 
 
 @strawberry.type(name="Jurisdiction")
@@ -193,9 +194,7 @@ class ClientMutation:
 @strawberry.type
 class OfficerError:
     field: str | None
-    code: str = strawberry.field(
-        description="USERNAME_INVALID, USERNAME_TAKEN, PASSWORD_TOO_SHORT, UNKNOWN_CLIENT or UNKNOWN_OFFICER."
-    )
+    code: OfficerErrorCode
     message: str
     message_vi: str
 
@@ -264,6 +263,11 @@ async def _officer_change(
     except BusinessError as error:
         return OfficerPayload(
             errors=[
-                OfficerError(field=error.field, code=error.code, message=error.message, message_vi=error.message_vi)
+                OfficerError(
+                    field=error.field,
+                    code=OfficerErrorCode(error.code),
+                    message=error.message,
+                    message_vi=error.message_vi,
+                )
             ]
         )

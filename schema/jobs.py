@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,9 +78,14 @@ class JobsQuery:
         )
 
 
+@strawberry.enum
+class JobErrorCode(enum.StrEnum):
+    NOT_FAILED = "NOT_FAILED"  # no failed job has this id (retried already, or never failed)
+
+
 @strawberry.type
 class JobError:
-    code: str = strawberry.field(description="NOT_FAILED: no failed job has this id (retried already, or never).")
+    code: JobErrorCode
     message: str
     message_vi: str
 
@@ -109,7 +115,7 @@ class JobsMutation:
             return RetryJobPayload(
                 errors=[
                     JobError(
-                        code="NOT_FAILED",
+                        code=JobErrorCode.NOT_FAILED,
                         message=f"Job {id} is not a failed job.",
                         message_vi=f"Tác vụ {id} không ở trạng thái lỗi.",
                     )
