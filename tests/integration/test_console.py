@@ -239,6 +239,41 @@ async def test_an_operator_imports_a_facility_list_and_reads_the_rejected_rows(c
     assert "01777" in answer.text and "48778" in answer.text and "OUTSIDE_JURISDICTION" in answer.text
 
 
+async def test_a_provincial_operator_creates_and_unlocks_officers_of_its_province(console, signer, clock):
+    client, db = console
+    await make_client(db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48")
+    await make_client(db, signer, clock, "xu-ly-01", ClientKind.CLAIM_PROCESSOR, "province:01")
+    async with db.transaction() as session:
+        await create_officer(session, now=clock.now(), username="vanhanh", client_name="operator-48", password=PASSWORD)
+    await sign_in(client, "vanhanh", PASSWORD)
+    page = await client.get("/console/operator/clients")
+    token = form_token(page.text)
+    short = await client.post(
+        "/console/operator/officers",
+        data={"username": "minh.tran", "client": "processor-48", "password": "ngắn", "csrf": token},
+    )
+    assert "error=" in short.headers["location"]  # the service's own rule: 10 characters or more
+    made = await client.post(
+        "/console/operator/officers",
+        data={"username": "minh.tran", "client": "processor-48", "password": PASSWORD, "csrf": token},
+    )
+    assert made.headers["location"].endswith("done=1")
+    # Hà Nội's processor client is not this operator's: refused as the API refuses it
+    other = await client.post(
+        "/console/operator/officers",
+        data={"username": "lot.vao", "client": "xu-ly-01", "password": PASSWORD, "csrf": token},
+    )
+    assert other.status_code == 403
+    # minh.tran locks the account with wrong passwords; the operator unlocks it
+    for _ in range(MAX_FAILURES):
+        await sign_in(client, "minh.tran", "sai-mật-khẩu")
+    unlocked = await client.post("/console/operator/officers/unlock", data={"username": "minh.tran", "csrf": token})
+    assert unlocked.headers["location"].endswith("done=1")
+    async with db.sessions() as session:
+        operations = (await session.scalars(select(AuditEntry.operation))).all()
+    assert "officer.create" in operations and "officer.unlock" in operations
+
+
 async def test_htmx_requests_carry_the_form_token_in_a_header(console):
     client, _ = console
     await sign_in(client, "lan.nguyen", PASSWORD)
