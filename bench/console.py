@@ -9,11 +9,12 @@ computed through `fileClaims` (the models of the bulk rows), then M claims in al
 bulk-loaded with COPY, VACUUM (ANALYZE) and CHECKPOINT. An officer bound to the processor of the province with the
 most claims signs in to the console over HTTP.
 
-Measured: R rounds (default 100; quick 30) of three sequential page loads by that officer, after 5 rounds of
+Measured: R rounds (default 100; quick 30) of six sequential page loads by that officer, after 5 rounds of
 warm-up: the worklist (`/console/claims`: 50 claims and the total), the claims to decide (`?state=COMPUTED`) and
-the overdue ones (`?due=overdue`). Each is the server's whole answer: the session looked up, the GraphQL operation
-run in-process as the officer (with its count), the page rendered. p50 and p99 of the time to the last byte, from a
-client on the same machine (the target: under 200 ms).
+the overdue ones (`?due=overdue`), those due this week, the unassigned ones and a name searched without diacritics
+(`?q=nguyen`): each a single claims(filter:) query. Each is the server's whole answer: the session looked up, the
+GraphQL operation run in-process as the officer (with its count), the page rendered. p50 and p99 of the time to the
+last byte, from a client on the same machine (the target: under 200 ms).
 
 Progress goes to stderr; the last line on stdout is one JSON object: {"worklist_p99_ms": ..., ...}.
 """
@@ -46,6 +47,9 @@ PAGES = {
     "worklist": "/console/claims",
     "computed": "/console/claims?state=COMPUTED",
     "overdue": "/console/claims?due=overdue",
+    "week": "/console/claims?due=week",
+    "unassigned": "/console/claims?owner=unassigned",
+    "search": "/console/claims?q=nguyen",
 }
 
 
@@ -89,7 +93,7 @@ async def measure_pages(cfg: claims_bench.Config, deployment: Deployment, rounds
     finally:
         await conn.close()
     await add_officer(cfg, f"bench-claims-{province}")
-    log(f"console: officer of province {province} ({in_province:,} claims), {rounds} rounds of 3 pages, sequential")
+    log(f"console: officer of province {province} ({in_province:,} claims), {rounds} rounds of {len(PAGES)} pages")
     timings: dict[str, list[float]] = {name: [] for name in PAGES}
     async with httpx.AsyncClient(base_url=deployment.base_urls[0], timeout=60.0) as client:
         cookie = await sign_in(client)
@@ -122,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_BULK:,} claims stored")
     parser.add_argument("--claims", type=int, default=FILED, help="claims filed and computed through the API first")
     parser.add_argument("--bulk", type=int, default=None, help=f"claims stored (full: {FULL_BULK:,})")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds of 3 page loads (full 100)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of the page loads (full 100)")
     parser.add_argument("--seed", type=int, default=2026)
     deploying.add_service_arguments(
         parser,

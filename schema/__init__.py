@@ -16,11 +16,11 @@ from schema.audit import AuditQuery
 from schema.catalogs import CatalogMutation, CatalogQuery
 from schema.childcards import ChildCardsMutation, ChildCardsQuery
 from schema.claims import ClaimsMutation, ClaimsQuery
-from schema.clients import ClientMutation, ClientQuery
+from schema.clients import ClientMutation, ClientQuery, OfficerMutation
 from schema.context import Context
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.errors import PublicErrors
-from schema.jobs import JobsQuery
+from schema.jobs import JobsMutation, JobsQuery
 from schema.limits import validation_rules
 from schema.persons import PersonMutation, PersonQuery
 
@@ -35,7 +35,16 @@ class Query(
 
 
 @strawberry.type
-class Mutation(ClientMutation, PersonMutation, CatalogMutation, ChildCardsMutation, DocumentsMutation, ClaimsMutation):
+class Mutation(
+    ClientMutation,
+    PersonMutation,
+    CatalogMutation,
+    ChildCardsMutation,
+    DocumentsMutation,
+    ClaimsMutation,
+    JobsMutation,
+    OfficerMutation,
+):
     pass
 
 

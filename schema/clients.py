@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clients import officers, service
-from hub.clients.errors import ClientErrorCode
-from hub.clients.models import Client
+from hub.clients.errors import ClientErrorCode, OfficerErrorCode
+from hub.clients.models import Client, Officer
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
 from hub.infra.errors import BusinessError
 from schema.context import Info, read, write
@@ -18,6 +20,7 @@ strawberry.enum(ClientKind, name="ClientKind")
 strawberry.enum(Role, name="Role")
 strawberry.enum(JurisdictionLevel, name="JurisdictionLevel")
 strawberry.enum(ClientErrorCode, name="ClientErrorCode")
+strawberry.enum(OfficerErrorCode, name="OfficerErrorCode")
 
 
 @strawberry.type(name="Jurisdiction")
@@ -186,3 +189,85 @@ class ClientMutation:
         except BusinessError as error:
             return RevokeClientPayload(errors=payload_errors(ClientError, error))
         return RevokeClientPayload(client=ClientType.from_model(client))
+
+
+@strawberry.type
+class OfficerError:
+    field: str | None
+    code: OfficerErrorCode
+    message: str
+    message_vi: str
+
+
+@strawberry.input
+class CreateOfficerInput:
+    username: str
+    client_name: str = strawberry.field(description="The client whose roles and jurisdiction the officer acts with.")
+    password: str | None = strawberry.field(
+        default=None, description="None for an officer who signs in through an identity provider."
+    )
+
+
+@strawberry.type
+class OfficerPayload:
+    officer: OfficerType | None = None
+    errors: list[OfficerError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OfficerMutation:
+    @strawberry.mutation(
+        description="Add a person who signs in to the console, acting as a client within your jurisdiction "
+        "(operators; audited)."
+    )
+    async def create_officer(self, info: Info, input: CreateOfficerInput) -> OfficerPayload:
+        return await _officer_change(
+            info,
+            lambda s, now, actor: officers.create_officer(
+                s,
+                now=now,
+                username=input.username,
+                client_name=input.client_name,
+                password=input.password,
+                actor=actor,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Unlock an officer's account locked after repeated failed sign-ins, within your jurisdiction "
+        "(operators; audited)."
+    )
+    async def unlock_officer(self, info: Info, username: str) -> OfficerPayload:
+        return await _officer_change(
+            info, lambda s, now, actor: officers.unlock_officer(s, now=now, username=username, actor=actor)
+        )
+
+
+async def _officer_change(
+    info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[Officer]]
+) -> OfficerPayload:
+    async def change(session: AsyncSession, now: dt.datetime, actor: Principal) -> OfficerType:
+        officer = await work(session, now, actor)
+        client = await session.get_one(Client, officer.client_id)
+        return OfficerType(
+            username=officer.username,
+            client_name=client.name,
+            jurisdiction=JurisdictionType(level=client.jurisdiction.level, code=client.jurisdiction.code),
+            locked=officer.locked_at is not None,
+            created_at=officer.created_at,
+            last_sign_in_at=officer.last_sign_in_at,
+        )
+
+    try:
+        return OfficerPayload(officer=await write(info, change))
+    except BusinessError as error:
+        return OfficerPayload(
+            errors=[
+                OfficerError(
+                    field=error.field,
+                    code=OfficerErrorCode(error.code),
+                    message=error.message,
+                    message_vi=error.message_vi,
+                )
+            ]
+        )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.infra.errors import InvalidRequest
-from hub.jobs.failed import failed_jobs
+from hub.clients.permissions import ClientKind, Principal
+from hub.infra.errors import Forbidden, InvalidRequest
+from hub.jobs.failed import NotFailed, failed_jobs, retry_job
 from hub.jobs.models import OutboxJob
-from schema.context import Info, read
+from schema.context import Info, read, write
 from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_info
 
 CURSOR_KIND = "failed-job"
@@ -73,3 +76,49 @@ class JobsQuery:
         return FailedJobConnection(
             total_count=page.total, edges=edges, page_info=page_info([e.cursor for e in edges], page.has_next)
         )
+
+
+@strawberry.enum
+class JobErrorCode(enum.StrEnum):
+    NOT_FAILED = "NOT_FAILED"  # no failed job has this id (retried already, or never failed)
+
+
+@strawberry.type
+class JobError:
+    code: JobErrorCode
+    message: str
+    message_vi: str
+
+
+@strawberry.type
+class RetryJobPayload:
+    job: FailedJob | None = strawberry.field(default=None, description="The job, pending again.")
+    errors: list[JobError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class JobsMutation:
+    @strawberry.mutation(
+        description="Run a failed job again, as `hub jobs retry ID` does: back to pending, its attempts counted from "
+        "zero, sent on the relay's next pass (national operators; audited)."
+    )
+    async def retry_job(self, info: Info, id: int) -> RetryJobPayload:
+
+        async def work(session: AsyncSession, now: dt.datetime, actor: Principal) -> OutboxJob:
+            if actor.kind is not ClientKind.OPERATOR:  # supervisors see failed jobs, operators run them
+                raise Forbidden()
+            return await retry_job(session, id, now=now, actor=actor)
+
+        try:
+            job = await write(info, work)
+        except NotFailed:
+            return RetryJobPayload(
+                errors=[
+                    JobError(
+                        code=JobErrorCode.NOT_FAILED,
+                        message=f"Job {id} is not a failed job.",
+                        message_vi=f"Tác vụ {id} không ở trạng thái lỗi.",
+                    )
+                ]
+            )
+        return RetryJobPayload(job=FailedJob.from_model(job))

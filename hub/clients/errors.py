@@ -17,7 +17,7 @@ class ClientErrorCode(enum.StrEnum):
 
 
 class OfficerErrorCode(enum.StrEnum):
-    """Outcomes of managing officers (the command line's; not part of the API)."""
+    """Outcomes of managing officers: `hub officer` and the createOfficer and unlockOfficer mutations."""
 
     USERNAME_INVALID = "USERNAME_INVALID"
     USERNAME_TAKEN = "USERNAME_TAKEN"

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.clients.errors import OfficerErrorCode
 from hub.clients.models import Client, Officer, OfficerSession
-from hub.clients.permissions import Principal
+from hub.clients.permissions import ClientKind, Principal, Role
 from hub.clients.service import within
-from hub.infra.errors import BusinessError
+from hub.infra.errors import BusinessError, Forbidden
 
 MAX_FAILURES = 5
 MIN_PASSWORD_LENGTH = 10
@@ -67,9 +67,19 @@ def officer_principal(officer: Officer, client: Client) -> Principal:
 
 
 async def create_officer(
-    session: AsyncSession, *, now: dt.datetime, username: str, client_name: str, password: str | None
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    username: str,
+    client_name: str,
+    password: str | None,
+    actor: Principal | None = None,
 ) -> Officer:
-    """Add an officer bound to client `client_name`; `password` None for one who signs in through a provider."""
+    """Add an officer bound to client `client_name`; `password` None for one who signs in through a provider.
+
+    `actor` None: the command line; else an operator whose jurisdiction covers the client's (a client out of its
+    reach and one that does not exist look the same: Forbidden)."""
+    _require_operator(actor)
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
         raise BusinessError(
@@ -86,6 +96,8 @@ async def create_officer(
             field="password",
         )
     client = await session.scalar(select(Client).where(Client.name == client_name))
+    if actor is not None and (client is None or not within(client.jurisdiction, actor.jurisdiction)):
+        raise Forbidden()
     if client is None or client.revoked_at is not None:
         raise BusinessError(
             OfficerErrorCode.UNKNOWN_CLIENT,
@@ -109,8 +121,13 @@ async def create_officer(
         created_at=now,
     )
     session.add(officer)
-    await record(session, now=now, actor=None, events=[_event("officer.create", username, client=client.name)])
+    await record(session, now=now, actor=actor, events=[_event("officer.create", username, client=client.name)])
     return officer
+
+
+def _require_operator(actor: Principal | None) -> None:
+    if actor is not None and (actor.kind is not ClientKind.OPERATOR or not actor.may(Role.CLIENT_MANAGE)):
+        raise Forbidden()
 
 
 async def list_officers(session: AsyncSession, actor: Principal | None = None) -> list[tuple[Officer, Client]]:
@@ -125,8 +142,16 @@ async def list_officers(session: AsyncSession, actor: Principal | None = None) -
     ]
 
 
-async def unlock_officer(session: AsyncSession, *, now: dt.datetime, username: str) -> Officer:
+async def unlock_officer(
+    session: AsyncSession, *, now: dt.datetime, username: str, actor: Principal | None = None
+) -> Officer:
+    """Unlock an account locked by repeated failures; `actor` as for create_officer."""
+    _require_operator(actor)
     officer = await session.scalar(select(Officer).where(Officer.username == username.strip().lower()))
+    if actor is not None:
+        client = None if officer is None else await session.get(Client, officer.client_id)
+        if client is None or not within(client.jurisdiction, actor.jurisdiction):
+            raise Forbidden()
     if officer is None:
         raise BusinessError(
             OfficerErrorCode.UNKNOWN_OFFICER,
@@ -135,7 +160,7 @@ async def unlock_officer(session: AsyncSession, *, now: dt.datetime, username: s
             field="username",
         )
     officer.locked_at, officer.failed_attempts = None, 0
-    await record(session, now=now, actor=None, events=[_event("officer.unlock", officer.username)])
+    await record(session, now=now, actor=actor, events=[_event("officer.unlock", officer.username)])
     return officer
 
 
@@ -175,6 +200,7 @@ async def open_session(
     if client is None or client.revoked_at is not None or officer.locked_at is not None:
         return None
     officer.failed_attempts, officer.last_sign_in_at = 0, now
+    await purge_sessions(session, now=now)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     row = OfficerSession(
         token_hash=_digest(token), officer_id=officer.id, csrf_token=csrf, created_at=now, expires_at=now + ttl
@@ -183,6 +209,17 @@ async def open_session(
     principal = officer_principal(officer, client)
     await record(session, now=now, actor=principal, events=[_event("officer.sign_in", officer.username)])
     return OpenedSession(token, SignedIn(officer.username, principal, csrf, row.expires_at))
+
+
+async def purge_sessions(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Delete every session that expired or was signed out of (anyone's): run at each sign-in, so the table holds
+    about the sessions open at once. A token whose row is gone is unknown, which answers as an ended one does."""
+    result = await session.execute(
+        delete(OfficerSession)
+        .where(or_(OfficerSession.expires_at <= now, OfficerSession.ended_at.is_not(None)))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def signed_in(session: AsyncSession, *, now: dt.datetime, token: str) -> SignedIn | None:

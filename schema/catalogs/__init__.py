@@ -6,6 +6,7 @@ import strawberry
 
 from schema.catalogs.bhxh_units import BhxhUnitMutation, BhxhUnitQuery
 from schema.catalogs.facilities import FacilityMutation, FacilityQuery
+from schema.catalogs.imports import FacilityImportMutation
 from schema.catalogs.units import AdminUnitQuery
 
 
@@ -15,5 +16,5 @@ class CatalogQuery(AdminUnitQuery, FacilityQuery, BhxhUnitQuery):
 
 
 @strawberry.type
-class CatalogMutation(FacilityMutation, BhxhUnitMutation):
+class CatalogMutation(FacilityMutation, BhxhUnitMutation, FacilityImportMutation):
     pass

@@ -6,10 +6,11 @@ import strawberry
 
 from schema.claims.decisions import ClaimMutation
 from schema.claims.queue import ClaimQuery
+from schema.claims.report import ClaimsReportQuery
 
 
 @strawberry.type
-class ClaimsQuery(ClaimQuery):
+class ClaimsQuery(ClaimQuery, ClaimsReportQuery):
     pass
 
 

@@ -10,12 +10,14 @@ import strawberry
 from hub.claims.letters import refusal_letter
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.queries import ClaimFilter, Due, QueuePosition, case_status, queue_position, read_claim, search_claims
+from hub.claims.rules.inputs import ContributionKind
+from hub.claims.usage import ClaimUsage, claim_usage
 from hub.clients.permissions import Role
 from hub.documents.models import Document, DocumentState
 from hub.documents.queries import DocumentFilter, search_documents
 from hub.infra.errors import InvalidRequest
 from schema.claims.types import CaseStatus, ClaimEventType, ClaimType, PaymentOrderType, today
-from schema.context import Info, write
+from schema.context import Info, read, write
 from schema.documents.types import DocumentType
 from schema.ids import parse_uuid
 from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_info
@@ -119,6 +121,56 @@ class RefusalLetterType:
 
 
 @strawberry.type
+class ContributionMonthType:
+    month: dt.date = strawberry.field(description="The month's first day.")
+    salary_vnd: int
+    compulsory: bool
+    work_type: str
+
+
+@strawberry.type
+class DaysUsedType:
+    kind: ClaimKind
+    child: str | None = strawberry.field(description="Child care: the child the days count for (per child).")
+    days: float = strawberry.field(description="Days counted by the person's other claims computed or decided.")
+
+
+@strawberry.type
+class ClaimUsageType:
+    """The months and days a claim is weighed against."""
+
+    months12: list[ContributionMonthType] = strawberry.field(
+        description="Months contributed in the 12 before the event's month, oldest first, with each month's salary."
+    )
+    months24: list[ContributionMonthType] = strawberry.field(description="The same in the 24 months before it.")
+    days_used_this_year: list[DaysUsedType] = strawberry.field(
+        description="Days of each yearly-limited benefit (sickness, child care per child, convalescence) already "
+        "counted in the event's calendar year, this claim's own excepted."
+    )
+
+    @classmethod
+    def of(cls, usage: ClaimUsage) -> ClaimUsageType:
+        def months(length: int) -> list[ContributionMonthType]:
+            return [
+                ContributionMonthType(
+                    month=m.month.first_day,
+                    salary_vnd=m.salary_vnd,
+                    compulsory=m.kind is ContributionKind.COMPULSORY,
+                    work_type=m.work_type.value,
+                )
+                for m in usage.in_window(length)
+            ]
+
+        return cls(
+            months12=months(12),
+            months24=months(24),
+            days_used_this_year=[
+                DaysUsedType(kind=ClaimKind(u.kind), child=u.child or None, days=float(u.days)) for u in usage.days_used
+            ],
+        )
+
+
+@strawberry.type
 class ClaimDetail:
     claim: ClaimType
     history: list[ClaimEventType]
@@ -129,6 +181,10 @@ class ClaimDetail:
     evidence: list[DocumentType] | None = strawberry.field(
         description="The same documents with their content (audited); null for a caller who may not read documents "
         "(an employer, the insured person)."
+    )
+    usage: ClaimUsageType | None = strawberry.field(
+        description="Contribution months in the 12- and 24-month windows and the days already used this year; null "
+        "for a caller who may not read persons."
     )
 
 
@@ -155,12 +211,16 @@ class ClaimQuery:
     async def claim(self, info: Info, reference: str) -> ClaimDetail:
         view = await write(info, lambda s, now, actor: read_claim(s, now=now, actor=actor, reference=reference))
         evidence = await _evidence(info, view.document_ids) if info.context.principal.may(Role.DOCUMENT_READ) else None
+        usage = None
+        if info.context.principal.may(Role.PERSON_READ):
+            usage = ClaimUsageType.of(await read(info, lambda s: claim_usage(s, view.claim)))
         return ClaimDetail(
             claim=ClaimType.of(view.claim, today=today(info)),
             history=[ClaimEventType.of(e) for e in view.events],
             payments=[PaymentOrderType.of(p) for p in view.payments],
             evidence_metadata=[EvidenceMetadata.of(d) for d in view.evidence],
             evidence=evidence,
+            usage=usage,
         )
 
     @strawberry.field(

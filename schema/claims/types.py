@@ -237,6 +237,28 @@ class ClaimType:
     async def person_name(self, info: Info) -> str:
         return await info.context.loader(PersonNames).load(uuid.UUID(self.person_id))
 
+    # The payments ledger, as caseStatus reads it (paidVnd - recoveredVnd + toPayVnd - toRecoverVnd is owed).
+
+    @strawberry.field(description="Paid so far: the payment and top-ups.")
+    async def paid_vnd(self, info: Info) -> int:
+        return (await _balance(info, self.claim_id)).paid
+
+    @strawberry.field(description="Recovered so far.")
+    async def recovered_vnd(self, info: Info) -> int:
+        return (await _balance(info, self.claim_id)).recovered
+
+    @strawberry.field(description="Ordered and not yet paid: the payment of an approved claim, or a top-up.")
+    async def to_pay_vnd(self, info: Info) -> int:
+        return (await _balance(info, self.claim_id)).to_pay
+
+    @strawberry.field(description="Ordered to be recovered and not yet recovered.")
+    async def to_recover_vnd(self, info: Info) -> int:
+        return (await _balance(info, self.claim_id)).to_recover
+
+    @strawberry.field(description="The top-ups and recoveries, oldest first, paid or pending.")
+    async def adjustments(self, info: Info) -> list[CaseAdjustment]:
+        return await _adjustments(info, self.claim_id)
+
     @classmethod
     def of(cls, claim: Claim, *, today: dt.date) -> ClaimType:
         return cls(
@@ -294,6 +316,23 @@ class Ledgers(DataLoader[uuid.UUID, list[PaymentOrder]]):
         super().__init__(load_fn=load)
 
 
+async def _balance(info: Info, claim_id: uuid.UUID) -> ledger.Balance:
+    return ledger.Balance.of(await info.context.loader(Ledgers).load(claim_id))
+
+
+async def _adjustments(info: Info, claim_id: uuid.UUID) -> list[CaseAdjustment]:
+    return [
+        CaseAdjustment(
+            kind=PaymentKind(order.kind),
+            amount_vnd=order.amount_vnd,
+            ordered_at=order.created_at,
+            settled_at=order.confirmed_at,
+        )
+        for order in await info.context.loader(Ledgers).load(claim_id)
+        if order.kind in ledger.ADJUSTMENTS
+    ]
+
+
 @strawberry.type
 class CaseAdjustment:
     """A top-up or recovery after a recalculation (a certificate amended or revoked, an earlier leave filed)."""
@@ -320,37 +359,25 @@ class CaseStatus:
     overdue: bool
     claim_id: strawberry.Private[uuid.UUID]
 
-    async def _balance(self, info: Info) -> ledger.Balance:
-        return ledger.Balance.of(await info.context.loader(Ledgers).load(self.claim_id))
-
     @strawberry.field(description="Paid so far: the payment and top-ups.")
     async def paid_vnd(self, info: Info) -> int:
-        return (await self._balance(info)).paid
+        return (await _balance(info, self.claim_id)).paid
 
     @strawberry.field(description="Recovered so far.")
     async def recovered_vnd(self, info: Info) -> int:
-        return (await self._balance(info)).recovered
+        return (await _balance(info, self.claim_id)).recovered
 
     @strawberry.field(description="Ordered and not yet paid: the payment of an approved claim, or a top-up.")
     async def to_pay_vnd(self, info: Info) -> int:
-        return (await self._balance(info)).to_pay
+        return (await _balance(info, self.claim_id)).to_pay
 
     @strawberry.field(description="Ordered to be recovered and not yet recovered.")
     async def to_recover_vnd(self, info: Info) -> int:
-        return (await self._balance(info)).to_recover
+        return (await _balance(info, self.claim_id)).to_recover
 
     @strawberry.field(description="The top-ups and recoveries, oldest first, paid or pending.")
     async def adjustments(self, info: Info) -> list[CaseAdjustment]:
-        return [
-            CaseAdjustment(
-                kind=PaymentKind(order.kind),
-                amount_vnd=order.amount_vnd,
-                ordered_at=order.created_at,
-                settled_at=order.confirmed_at,
-            )
-            for order in await info.context.loader(Ledgers).load(self.claim_id)
-            if order.kind in ledger.ADJUSTMENTS
-        ]
+        return await _adjustments(info, self.claim_id)
 
     @classmethod
     def of(cls, claim: Claim, *, today: dt.date) -> CaseStatus:

@@ -5,6 +5,7 @@ a refusal. Both jurisdictions are seeded once per test (matrix_seed), on both ba
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from collections.abc import Callable, Mapping
@@ -57,6 +58,13 @@ class Case:
 
 def none(side: Side) -> Data:
     return {}
+
+
+def facility_list(side: Side) -> str:
+    """A facility list of one new facility in the side's province, as an operator would upload it (base64 CSV)."""
+    code = f"{side.p.province}777"
+    text = f"MA_CSKCB,TEN_CSKCB,MA_TINH,TUYEN,KCB_BD_TRE_EM\n{code},Phòng khám thử {code},{side.p.province},2,1\n"
+    return base64.b64encode(text.encode()).decode()
 
 
 def nodes(connection: Data) -> list[Data]:
@@ -244,6 +252,13 @@ MATRIX: dict[str, Case] = {
         lambda d, b, k: any(r["code"] == b.p.province and r["received"] >= 3 for r in d["childCardReport"]["rows"]),
         nothing=lambda d, b: all(r["code"] not in (b.p.province, b.p.unit) for r in d["childCardReport"]["rows"]),
     ),
+    "claimsReport": Case(
+        "query($f: Date!, $l: Date!) { claimsReport(firstDay: $f, lastDay: $l) { rows { level code waiting } } }",
+        lambda b: {"f": "2026-10-01", "l": "2026-12-31"},
+        (K.CLAIM_PROCESSOR, K.SUPERVISOR),
+        lambda d, b, k: any(r["code"] == b.p.province for r in d["claimsReport"]["rows"]),
+        nothing=lambda d, b: all(r["code"] not in (b.p.province, b.p.unit) for r in d["claimsReport"]["rows"]),
+    ),
     "documents": Case(
         """query($f: DocumentFilterInput) { documents(filter: $f) {
           totalCount edges { node { id issuer fields } } } }""",
@@ -301,6 +316,22 @@ MATRIX: dict[str, Case] = {
         (),
         lambda d, b, k: False,
     ),
+    "importFacilities": Case(
+        """mutation($n: String!, $c: String!) { importFacilities(fileName: $n, contentBase64: $c) {
+          created updated rejected { row code errors { code } } } }""",
+        lambda b: {"n": "co-so.csv", "c": facility_list(b)},
+        (K.OPERATOR,),
+        lambda d, b, k: d["importFacilities"]["created"] == 1,
+        # A's operator is answered the row rejected (outside its jurisdiction); nothing is stored.
+        nothing=lambda d, b: d["importFacilities"]["created"] == d["importFacilities"]["updated"] == 0,
+    ),
+    "retryJob": Case(
+        "mutation($id: Int!) { retryJob(id: $id) { job { id } errors { code } } }",
+        lambda b: {"id": 1},
+        # National operators only, as failedJobs (test_failed_jobs.py has the control); every client of A is refused.
+        (),
+        lambda d, b, k: False,
+    ),
     "myDataAccess": Case(
         "{ myDataAccess { entries { operation clientName clientKind } hasMore } }",
         none,
@@ -347,6 +378,25 @@ MATRIX: dict[str, Case] = {
         lambda b: {"n": b.spare_client},
         (K.OPERATOR,),
         lambda d, b, k: d["revokeClient"]["client"]["revokedAt"] is not None,
+    ),
+    "createOfficer": Case(
+        """mutation($i: CreateOfficerInput!) { createOfficer(input: $i) {
+          officer { username clientName } errors { code } } }""",
+        lambda b: {
+            "i": {
+                "username": f"xuly-moi-{b.p.key}",
+                "clientName": b.p.client_name(K.CLAIM_PROCESSOR),
+                "password": "mật-khẩu-cán-bộ-mới",
+            }
+        },
+        (K.OPERATOR,),
+        lambda d, b, k: d["createOfficer"]["officer"]["clientName"] == b.p.client_name(K.CLAIM_PROCESSOR),
+    ),
+    "unlockOfficer": Case(
+        "mutation($u: String!) { unlockOfficer(username: $u) { officer { username locked } errors { code } } }",
+        lambda b: {"u": b.officer},
+        (K.OPERATOR,),
+        lambda d, b, k: d["unlockOfficer"]["officer"]["username"] == b.officer,
     ),
     "changePersonAddress": Case(
         """mutation($i: ChangePersonAddressInput!) { changePersonAddress(input: $i) {

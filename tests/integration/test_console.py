@@ -7,9 +7,10 @@ import re
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.audit.models import AuditEntry
+from hub.clients.models import OfficerSession
 from hub.clients.officers import MAX_FAILURES, create_officer
 from hub.clients.permissions import ClientKind
 from hub.entry.app import create_app
@@ -90,6 +91,18 @@ async def test_a_stolen_cookie_stops_working_at_sign_out(console):
     client.cookies.clear()
     client.cookies.update(stolen)
     assert (await client.get("/console/claims")).status_code == 303
+
+
+async def test_sessions_signed_out_of_are_purged_at_the_next_sign_in(console):
+    client, db = console
+    for _ in range(3):
+        await sign_in(client, "lan.nguyen", PASSWORD)
+        page = await client.get("/console/claims")
+        await client.post("/console/sign-out", data={"csrf": form_token(page.text)})
+    await sign_in(client, "lan.nguyen", PASSWORD)
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OfficerSession)) == 1
+    assert (await client.get("/console/claims")).status_code == 200
 
 
 async def test_an_account_locks_after_repeated_failures(console):
@@ -199,6 +212,66 @@ async def test_an_operator_decides_a_facility_request_on_its_page(console, signe
     assert done.headers["location"].endswith("done=1")
     listed = await client.get("/console/facility-requests?state=REJECTED")
     assert "Trùng với cơ sở 48001" in listed.text
+
+
+async def test_an_operator_imports_a_facility_list_and_reads_the_rejected_rows(console, signer, clock):
+    client, db = console
+    await make_client(db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48")
+    async with db.transaction() as session:
+        await create_officer(session, now=clock.now(), username="vanhanh", client_name="operator-48", password=PASSWORD)
+    await sign_in(client, "vanhanh", PASSWORD)
+    page = await client.get("/console/operator/facilities")
+    assert page.status_code == 200
+    listing = (
+        "MA_CSKCB,TEN_CSKCB,MA_TINH,TUYEN,KCB_BD_TRE_EM\n"
+        "48777,Phòng khám Sơn Trà,48,2,1\n"
+        "01777,Phòng khám Hà Nội,01,2,1\n"  # another province: not this operator's
+        "48778,,48,9,1\n"
+    )
+    answer = await client.post(
+        "/console/operator/facilities",
+        data={"csrf": form_token(page.text)},
+        files={"file": ("co-so.csv", listing.encode("utf-8"), "text/csv")},
+    )
+    assert answer.status_code == 200
+    assert re.search(r'data-testid="created">1<', answer.text)
+    assert re.search(r'data-testid="rejected">2<', answer.text)
+    assert "01777" in answer.text and "48778" in answer.text and "OUTSIDE_JURISDICTION" in answer.text
+
+
+async def test_a_provincial_operator_creates_and_unlocks_officers_of_its_province(console, signer, clock):
+    client, db = console
+    await make_client(db, signer, clock, "operator-48", ClientKind.OPERATOR, "province:48")
+    await make_client(db, signer, clock, "xu-ly-01", ClientKind.CLAIM_PROCESSOR, "province:01")
+    async with db.transaction() as session:
+        await create_officer(session, now=clock.now(), username="vanhanh", client_name="operator-48", password=PASSWORD)
+    await sign_in(client, "vanhanh", PASSWORD)
+    page = await client.get("/console/operator/clients")
+    token = form_token(page.text)
+    short = await client.post(
+        "/console/operator/officers",
+        data={"username": "minh.tran", "client": "processor-48", "password": "ngắn", "csrf": token},
+    )
+    assert "error=" in short.headers["location"]  # the service's own rule: 10 characters or more
+    made = await client.post(
+        "/console/operator/officers",
+        data={"username": "minh.tran", "client": "processor-48", "password": PASSWORD, "csrf": token},
+    )
+    assert made.headers["location"].endswith("done=1")
+    # Hà Nội's processor client is not this operator's: refused as the API refuses it
+    other = await client.post(
+        "/console/operator/officers",
+        data={"username": "lot.vao", "client": "xu-ly-01", "password": PASSWORD, "csrf": token},
+    )
+    assert other.status_code == 403
+    # minh.tran locks the account with wrong passwords; the operator unlocks it
+    for _ in range(MAX_FAILURES):
+        await sign_in(client, "minh.tran", "sai-mật-khẩu")
+    unlocked = await client.post("/console/operator/officers/unlock", data={"username": "minh.tran", "csrf": token})
+    assert unlocked.headers["location"].endswith("done=1")
+    async with db.sessions() as session:
+        operations = (await session.scalars(select(AuditEntry.operation))).all()
+    assert "officer.create" in operations and "officer.unlock" in operations
 
 
 async def test_htmx_requests_carry_the_form_token_in_a_header(console):

@@ -116,3 +116,32 @@ async def test_failed_jobs_query_for_national_operators_and_supervisors(hub, set
     assert [e["node"]["id"] for e in page["edges"]] == [first] and not page["pageInfo"]["hasNextPage"]
     for name in ("operator-48", "registry"):
         assert await graphql_error_codes(client, FAILED, token=tokens[name]) == ["FORBIDDEN"]
+
+
+RETRY = "mutation($id: Int!) { retryJob(id: $id) { job { id attempts } errors { code } } }"
+
+
+async def test_retry_job_mutation_for_national_operators_audited(hub, settings, clock):
+    client, state = hub
+    db = state.services.db
+    signer = TokenSigner(settings.token_secret)
+    tokens = {}
+    for name, kind, where in [
+        ("operator", ClientKind.OPERATOR, "national"),
+        ("supervisor", ClientKind.SUPERVISOR, "national"),
+        ("operator-48", ClientKind.OPERATOR, "province:48"),
+    ]:
+        _, tokens[name] = await make_client(db, signer, clock, name, kind, where)
+    job_id = await given_failed(db, clock)
+    # Supervisors see failed jobs but do not run them; a provincial operator sees none.
+    for name in ("supervisor", "operator-48"):
+        assert await graphql_error_codes(client, RETRY, {"id": job_id}, token=tokens[name]) == ["FORBIDDEN"]
+    assert (await row(db, job_id)).state == JobState.FAILED.value
+    retried = (await graphql_data(client, RETRY, {"id": job_id}, token=tokens["operator"]))["retryJob"]
+    assert retried == {"job": {"id": job_id, "attempts": 0}, "errors": []}
+    assert (await row(db, job_id)).state == JobState.PENDING.value
+    again = (await graphql_data(client, RETRY, {"id": job_id}, token=tokens["operator"]))["retryJob"]
+    assert again == {"job": None, "errors": [{"code": "NOT_FAILED"}]}
+    async with db.sessions() as session:
+        operations = (await session.scalars(select(AuditEntry.operation))).all()
+    assert operations.count("jobs.retry") == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,69 +14,50 @@ from hub.clients.permissions import Role
 from hub.entry.console import queries as q
 from hub.entry.console.api import ApiRefused
 from hub.entry.console.pages import PREFIX, Pages
-from hub.infra.text import fold
 
-SEARCH_WINDOW = 200  # the claims a name search looks through (the claims query has no name filter yet)
-WAITING_STATES = ["EVIDENCE_PENDING", "COMPUTED", "APPROVED"]  # evidence to await, a decision to take, a payment
+STATES = ["EVIDENCE_PENDING", "COMPUTED", "APPROVED", "RETURNED", "REJECTED", "PAID"]
+DUE = {"today": "TODAY", "week": "THIS_WEEK", "overdue": "OVERDUE"}
+OWNERS = {"mine": "mine", "unassigned": "unassigned"}
 
 
 class ClaimPages(Pages):
     """Claims: `claim:read` to see them, `claim:decide` to act."""
 
     async def worklist(self, request: Request, officer: SignedIn) -> Response:
+        """One page of the claims query: its filter does the searching, the due dates and the owner; by default the
+        waiting work, by due date."""
         params = request.query_params
-        search, due = params.get("q", "").strip(), params.get("due", "")
         claim_filter: dict[str, Any] = {}
         state = params.get("state", "")
-        if state != "ALL":  # the default is the waiting work: what a processor still has to act on
-            claim_filter["states"] = [state] if state else WAITING_STATES
+        if state and state != "ALL":
+            claim_filter["states"] = [state]
+        elif state == "ALL":
+            claim_filter["states"] = STATES
         if params.get("kind"):
             claim_filter["kinds"] = [params["kind"]]
-        if due == "overdue":
-            claim_filter["overdue"] = True
+        if params.get("due") in DUE:
+            claim_filter["due"] = DUE[params["due"]]
+        if params.get("owner") in OWNERS:
+            claim_filter[OWNERS[params["owner"]]] = True
         if params.get("confirm"):
             claim_filter["needsConfirmation"] = True
-        local = bool(search) or due in ("today", "week")
-        first = SEARCH_WINDOW if local else 50
-        if not state and not params.get("after"):
-            claims, total = await self._waiting_work(officer, claim_filter, first)
-            next_cursor = None
-        else:
-            variables = {"filter": claim_filter or None, "first": first, "after": params.get("after")}
-            connection = (await self.api.run(officer.principal, q.WORKLIST, variables))["claims"]
-            claims, total = [edge["node"] for edge in connection["edges"]], connection["totalCount"]
-            next_cursor = connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] else None
-        if search:
-            key = fold(search)
-            claims = [c for c in claims if key in fold(c["personName"]) or search.upper() == c["reference"].upper()]
-        today = self.services.clock.now().date()
-        if due in ("today", "week"):
-            until = today if due == "today" else today + dt.timedelta(days=7)
-            claims = [c for c in claims if c["dueOn"] and dt.date.fromisoformat(c["dueOn"]) <= until]
-        claims.sort(key=lambda c: (c["dueOn"] is None, c["dueOn"] or "", c["reference"]))
+        if params.get("q", "").strip():
+            claim_filter["search"] = params["q"].strip()
+        variables = {"filter": claim_filter or None, "first": 50, "after": params.get("after")}
+        kept = {key: value for key, value in params.items() if key not in ("after", "error", "done")}
+        connection = (await self.api.run(officer.principal, q.WORKLIST, variables))["claims"]
         values = {
-            "claims": claims,
-            "total": total,
-            "local": local,
-            "waiting": not state,
-            "next_cursor": next_cursor,
-            "params": dict(params),
-            "states": ["EVIDENCE_PENDING", "COMPUTED", "APPROVED", "RETURNED", "REJECTED", "PAID"],
+            "claims": [edge["node"] for edge in connection["edges"]],
+            "total": connection["totalCount"],
+            "next_cursor": connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] else None,
+            "params": kept,
+            "errors": params.getlist("error"),
+            "done": params.get("done"),
+            "states": STATES,
             "kinds": [kind.name for kind in ClaimKind],
+            "back": f"{PREFIX}/claims?{urlencode(kept)}",
         }
         return self._render(request, "worklist.html", officer, values)
-
-    async def _waiting_work(
-        self, officer: SignedIn, claim_filter: dict[str, Any], first: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """The first claims of each waiting state, and their total: one operation, its three fields run at once."""
-        variables: dict[str, Any] = {
-            name: {**claim_filter, "states": [state]}
-            for name, state in (("evidence", "EVIDENCE_PENDING"), ("computed", "COMPUTED"), ("approved", "APPROVED"))
-        }
-        data = await self.api.run(officer.principal, q.WAITING_WORKLIST, {**variables, "first": first})
-        claims = [edge["node"] for page in data.values() for edge in page["edges"]]
-        return claims, sum(page["totalCount"] for page in data.values())
 
     async def claim(self, request: Request, officer: SignedIn) -> Response:
         reference = request.path_params["reference"]
@@ -92,8 +72,10 @@ class ClaimPages(Pages):
                 person = found["person"]
             except ApiRefused:
                 person = None
+        signatures = {d["id"]: d["verification"] for d in detail.get("evidence") or []}
         values = {
             "detail": detail,
+            "signatures": signatures,
             "c": detail["claim"],
             "person": person,
             "errors": request.query_params.getlist("error"),
@@ -117,6 +99,27 @@ class ClaimPages(Pages):
     async def confirm(self, request: Request, officer: SignedIn) -> Response:
         variables = {"reference": request.path_params["reference"]}
         return await self._claim_action(request, officer, q.CONFIRM, variables, "confirmClaimAdjustment")
+
+    async def take(self, request: Request, officer: SignedIn) -> Response:
+        return await self._assignment(request, officer, q.TAKE, "takeClaim")
+
+    async def release(self, request: Request, officer: SignedIn) -> Response:
+        return await self._assignment(request, officer, q.RELEASE, "releaseClaim")
+
+    async def _assignment(self, request: Request, officer: SignedIn, document: str, field: str) -> Response:
+        """Take or release, then back to the worklist it was pressed on, or to the claim."""
+        back = str((await request.form()).get("back", ""))
+        variables = {"reference": request.path_params["reference"]}
+        if not (back.startswith(f"{PREFIX}/claims?") or back == f"{PREFIX}/claims"):
+            return await self._claim_action(request, officer, document, variables, field)
+        payload = (await self.api.run(officer.principal, document, variables))[field]
+        separator = "&" if "?" in back else "?"
+        return self._redirect(f"{back}{separator}{self._errors_query(request, payload)}")
+
+    async def declare_disease(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {"reference": request.path_params["reference"], "icd10": str(form.get("icd10", "")).strip()}
+        return await self._claim_action(request, officer, q.DECLARE_DISEASE, variables, "declareLongTermDisease")
 
     async def _claim_action(
         self, request: Request, officer: SignedIn, document: str, variables: dict[str, Any], field: str

@@ -1,7 +1,10 @@
-"""The operators' pages: failed jobs, trusted certificates, clients and officers."""
+"""The operators' pages: failed jobs, trusted certificates, the facility list, clients and officers."""
 
 from __future__ import annotations
 
+import base64
+
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,8 +23,34 @@ class OperationPages(Pages):
             "jobs": [edge["node"] for edge in connection["edges"]],
             "total": connection["totalCount"],
             "next_cursor": connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] else None,
+            "errors": request.query_params.getlist("error"),
+            "done": request.query_params.get("done"),
         }
         return self._render(request, "failed_jobs.html", officer, values)
+
+    async def retry_job(self, request: Request, officer: SignedIn) -> Response:
+        job_id = request.path_params["id"]
+        if not job_id.isdigit():
+            return self._redirect(f"{PREFIX}/operator/jobs")
+        payload = (await self.api.run(officer.principal, q.RETRY_JOB, {"id": int(job_id)}))["retryJob"]
+        return self._redirect(f"{PREFIX}/operator/jobs?{self._errors_query(request, payload)}")
+
+    async def create_officer(self, request: Request, officer: SignedIn) -> Response:
+        form = await request.form()
+        variables = {
+            "input": {
+                "username": str(form.get("username", "")).strip(),
+                "clientName": str(form.get("client", "")).strip(),
+                "password": str(form.get("password", "")) or None,
+            }
+        }
+        payload = (await self.api.run(officer.principal, q.CREATE_OFFICER, variables))["createOfficer"]
+        return self._redirect(f"{PREFIX}/operator/clients?{self._errors_query(request, payload)}")
+
+    async def unlock_officer(self, request: Request, officer: SignedIn) -> Response:
+        variables = {"username": str((await request.form()).get("username", ""))}
+        payload = (await self.api.run(officer.principal, q.UNLOCK_OFFICER, variables))["unlockOfficer"]
+        return self._redirect(f"{PREFIX}/operator/clients?{self._errors_query(request, payload)}")
 
     async def certificates(self, request: Request, officer: SignedIn) -> Response:
         party = request.query_params.get("party", "").strip() or None
@@ -48,7 +77,34 @@ class OperationPages(Pages):
         payload = (await self.api.run(officer.principal, q.RETIRE_CERTIFICATE, variables))["retireCertificate"]
         return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
 
+    async def facilities(self, request: Request, officer: SignedIn) -> Response:
+        return self._render(request, "facilities.html", officer, {"result": None})
+
+    async def import_facilities(self, request: Request, officer: SignedIn) -> Response:
+        """The uploaded list imported through importFacilities; the page answers its counts and rejected rows."""
+        form = await request.form()
+        upload = form.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                return self._render(request, "facilities.html", officer, {"result": None, "missing": True}, status=400)
+            content = await upload.read()
+        finally:
+            await form.close()  # the upload's spooled file
+        variables = {"name": upload.filename, "content": base64.b64encode(content).decode()}
+        result = (await self.api.run(officer.principal, q.IMPORT_FACILITIES, variables))["importFacilities"]
+        values = {
+            "result": result,
+            "file_name": upload.filename,
+            "rows": len(result["rejected"]) + sum(result[key] for key in ("created", "updated", "unchanged")),
+        }
+        return self._render(request, "facilities.html", officer, values)
+
     async def clients(self, request: Request, officer: SignedIn) -> Response:
         data = await self.api.run(officer.principal, q.CLIENTS)
-        values = {"clients": data["clients"], "officers": data["officers"]}
+        values = {
+            "clients": data["clients"],
+            "officers": data["officers"],
+            "errors": request.query_params.getlist("error"),
+            "done": request.query_params.get("done"),
+        }
         return self._render(request, "clients.html", officer, values)

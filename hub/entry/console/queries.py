@@ -9,28 +9,9 @@ query Worklist($filter: ClaimFilterInput, $first: Int!, $after: String) {
     pageInfo { hasNextPage endCursor }
     edges { node {
       reference kind state personName provinceCode eventDate dueOn overdue amountVnd origin filedOn
-      needsConfirmation
+      needsConfirmation assignedTo
     } }
   }
-}
-"""
-
-# The waiting work as one page per state, answered together: the API pages a state in the order of its index, while
-# several states at once are gathered and sorted whole (bench.console at 1 M claims: p50 281 ms for three states in
-# one connection).
-WAITING_WORKLIST = """
-query WaitingWork(
-  $evidence: ClaimFilterInput!, $computed: ClaimFilterInput!, $approved: ClaimFilterInput!, $first: Int!
-) {
-  evidence: claims(filter: $evidence, first: $first) { ...Page }
-  computed: claims(filter: $computed, first: $first) { ...Page }
-  approved: claims(filter: $approved, first: $first) { ...Page }
-}
-fragment Page on ClaimConnection {
-  totalCount
-  edges { node {
-    reference kind state personName provinceCode eventDate dueOn overdue amountVnd origin filedOn needsConfirmation
-  } }
 }
 """
 
@@ -39,8 +20,10 @@ query Claim($reference: String!) {
   claim(reference: $reference) {
     claim {
       reference kind state personId personName provinceCode eventDate origin eligible amountVnd approvedAmountVnd
-      needsConfirmation filedOn dueOn decisionReason decidedBy decidedAt createdAt overdue
+      needsConfirmation filedOn dueOn decisionReason decidedBy decidedAt createdAt overdue assignedTo assignedAt
       filing { returnedToWork employeeBy employerBy late }
+      paidVnd recoveredVnd toPayVnd toRecoverVnd
+      adjustments { kind amountVnd orderedAt settledAt }
       computation {
         law eventDate eligible amountVnd paidDays leaveMonths roundingVi roundingEn
         reasons { code messageVi messageEn }
@@ -50,6 +33,15 @@ query Claim($reference: String!) {
     history { state occurredAt actor details }
     payments { kind amountVnd createdAt confirmedAt confirmedBy }
     evidenceMetadata { id issuer docType number version state issuedOn receivedAt }
+    evidence {
+      id version
+      verification { result reasonCode signer certificateSubject certificateSerial certificateNotAfter checkedAt }
+    }
+    usage {
+      months12 { month salaryVnd compulsory workType }
+      months24 { month salaryVnd compulsory workType }
+      daysUsedThisYear { kind child days }
+    }
   }
 }
 """
@@ -66,6 +58,17 @@ _CLAIM_PAYLOAD = "{ claim { reference state } errors { code message messageVi } 
 DECIDE = f"""
 mutation Decide($reference: String!, $decision: ClaimDecision!, $reason: String!) {{
   decideClaim(reference: $reference, decision: $decision, reason: $reason) {_CLAIM_PAYLOAD}
+}}
+"""
+TAKE = f"""
+mutation Take($reference: String!) {{ takeClaim(reference: $reference) {_CLAIM_PAYLOAD} }}
+"""
+RELEASE = f"""
+mutation Release($reference: String!) {{ releaseClaim(reference: $reference) {_CLAIM_PAYLOAD} }}
+"""
+DECLARE_DISEASE = f"""
+mutation DeclareDisease($reference: String!, $icd10: String!) {{
+  declareLongTermDisease(reference: $reference, icd10: $icd10) {_CLAIM_PAYLOAD}
 }}
 """
 PAY = f"""
@@ -141,18 +144,19 @@ query ReportXlsx($first: Date!, $last: Date!) {
 }
 """
 
-BACKLOG = """
-query Backlog($filter: ClaimFilterInput, $first: Int!, $after: String) {
-  claims(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { createdAt } }
+CLAIMS_REPORT = """
+query ClaimsReport($first: Date!, $last: Date!) {
+  claimsReport(firstDay: $first, lastDay: $last) {
+    firstDay lastDay generatedAt ageBuckets
+    rows { level levelLabel levelLabelVi code name nameEn decided onTime onTimeRate waiting overdue byAge }
   }
 }
 """
 
-BACKLOG_TOTAL = """
-query BacklogTotal($filter: ClaimFilterInput) { claims(filter: $filter, first: 1) { totalCount } }
+CLAIMS_REPORT_XLSX = """
+query ClaimsReportXlsx($first: Date!, $last: Date!) {
+  claimsReport(firstDay: $first, lastDay: $last) { xlsxBase64 }
+}
 """
 
 FAILED_JOBS = """
@@ -204,5 +208,30 @@ mutation ApproveFacilityRequest($id: ID!, $input: ApprovalInput!) {
 REJECT_FACILITY_REQUEST = """
 mutation RejectFacilityRequest($id: ID!, $reason: String!) {
   rejectFacilityRequest(id: $id, reason: $reason) { request { state } errors { code message messageVi } }
+}
+"""
+
+RETRY_JOB = """
+mutation RetryJob($id: Int!) { retryJob(id: $id) { job { id } errors { code message messageVi } } }
+"""
+
+CREATE_OFFICER = """
+mutation CreateOfficer($input: CreateOfficerInput!) {
+  createOfficer(input: $input) { officer { username } errors { code message messageVi } }
+}
+"""
+
+UNLOCK_OFFICER = """
+mutation UnlockOfficer($username: String!) {
+  unlockOfficer(username: $username) { officer { username } errors { code message messageVi } }
+}
+"""
+
+IMPORT_FACILITIES = """
+mutation ImportFacilities($name: String!, $content: String!) {
+  importFacilities(fileName: $name, contentBase64: $content) {
+    created updated unchanged problem
+    rejected { row code errors { field code message messageVi } }
+  }
 }
 """
