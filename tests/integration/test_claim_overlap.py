@@ -62,11 +62,16 @@ async def when_certificate_taken(client, token: str) -> dict:
     found: list[dict] = []
 
     async def ready() -> bool:
-        found[:] = await all_claims(client, token)
-        if len(found) != 1 or found[0]["state"] != "COMPUTED":
+        listed = await all_claims(client, token)
+        if len(listed) != 1:
             return False
-        detail = await graphql_data(client, CLAIM, {"reference": found[0]["reference"]}, token=token)
-        return any("documents" in event["details"] for event in detail["claim"]["history"])
+        detail = await graphql_data(client, CLAIM, {"reference": listed[0]["reference"]}, token=token)
+        if not any("documents" in event["details"] for event in detail["claim"]["history"]):
+            return False
+        # Read again once the certificate reached the claim: a list read before the merge holds the old details
+        # (the claim computed from the filing alone), however soon the merge came after it.
+        found[:] = await all_claims(client, token)
+        return len(found) == 1 and found[0]["state"] == "COMPUTED"
 
     await wait_until(ready)
     return found[0]
