@@ -49,11 +49,13 @@ def register() -> PopulationRegister:
 
 class TransactionWatch:
     """Middleware for a simulator: while a call waits HOLD seconds, it looks at the hub's database for a transaction
-    open all that time (the caller's, were it holding one across the call). PostgreSQL: sessions in a transaction
-    older than that; SQLite: the database's write lock (which a claimed job's transaction holds), taken at every
-    look (other jobs' short transactions come and go)."""
+    open all that time (the caller's, were it holding one across the call). PostgreSQL: sessions idle in a
+    transaction since before the call began, which is what a caller waiting on the call with a transaction open
+    looks like (a short transaction slowed down by a loaded machine is running a statement, or went idle only
+    just now); SQLite: the database's write lock (which a claimed job's transaction holds), taken at every look
+    (other jobs' short transactions come and go)."""
 
-    HOLD = 0.3
+    HOLD = 0.5
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
@@ -79,7 +81,8 @@ class TransactionWatch:
         try:
             held = await connection.fetchval(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-                "pg_backend_pid() AND xact_start < now() - make_interval(secs => $1)",
+                "pg_backend_pid() AND state LIKE 'idle in transaction%' AND state_change < now() - "
+                "make_interval(secs => $1)",
                 self.HOLD * 0.8,
             )
             return int(held)
