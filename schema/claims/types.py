@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 import strawberry
 from sqlalchemy import select
@@ -134,6 +135,7 @@ class PaymentOrderType:
         )
 
 
+T = TypeVar("T")
 V = TypeVar("V")
 
 
@@ -180,6 +182,57 @@ class ClaimFiling:
     legal_basis: list[str] = strawberry.field(
         description="The articles of the employee's, the employer's and BHXH's deadlines (Luật BHXH 41/2024)."
     )
+
+
+class _OfClaim(Protocol):
+    claim_id: uuid.UUID
+
+
+# The payments ledger of a claim, the same fields on Claim and CaseStatus: each resolver's docstring is its
+# field's description.
+
+
+def _ledger_field(resolver: Callable[..., Awaitable[T]]) -> T:
+    field: T = strawberry.field(resolver=resolver, description=resolver.__doc__)
+    return field
+
+
+async def _balance(info: Info, claim_id: uuid.UUID) -> ledger.Balance:
+    return ledger.Balance.of(await info.context.loader(Ledgers).load(claim_id))
+
+
+async def _paid_vnd(root: _OfClaim, info: Info) -> int:
+    """Paid so far: the payment and top-ups."""
+    return (await _balance(info, root.claim_id)).paid
+
+
+async def _recovered_vnd(root: _OfClaim, info: Info) -> int:
+    """Recovered so far."""
+    return (await _balance(info, root.claim_id)).recovered
+
+
+async def _to_pay_vnd(root: _OfClaim, info: Info) -> int:
+    """Ordered and not yet paid: the payment of an approved claim, or a top-up."""
+    return (await _balance(info, root.claim_id)).to_pay
+
+
+async def _to_recover_vnd(root: _OfClaim, info: Info) -> int:
+    """Ordered to be recovered and not yet recovered."""
+    return (await _balance(info, root.claim_id)).to_recover
+
+
+async def _adjustments(root: _OfClaim, info: Info) -> list[CaseAdjustment]:
+    """The top-ups and recoveries, oldest first, paid or pending."""
+    return [
+        CaseAdjustment(
+            kind=PaymentKind(order.kind),
+            amount_vnd=order.amount_vnd,
+            ordered_at=order.created_at,
+            settled_at=order.confirmed_at,
+        )
+        for order in await info.context.loader(Ledgers).load(root.claim_id)
+        if order.kind in ledger.ADJUSTMENTS
+    ]
 
 
 @strawberry.type(name="Claim")
@@ -239,25 +292,11 @@ class ClaimType:
 
     # The payments ledger, as caseStatus reads it (paidVnd - recoveredVnd + toPayVnd - toRecoverVnd is owed).
 
-    @strawberry.field(description="Paid so far: the payment and top-ups.")
-    async def paid_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).paid
-
-    @strawberry.field(description="Recovered so far.")
-    async def recovered_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).recovered
-
-    @strawberry.field(description="Ordered and not yet paid: the payment of an approved claim, or a top-up.")
-    async def to_pay_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).to_pay
-
-    @strawberry.field(description="Ordered to be recovered and not yet recovered.")
-    async def to_recover_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).to_recover
-
-    @strawberry.field(description="The top-ups and recoveries, oldest first, paid or pending.")
-    async def adjustments(self, info: Info) -> list[CaseAdjustment]:
-        return await _adjustments(info, self.claim_id)
+    paid_vnd = _ledger_field(_paid_vnd)
+    recovered_vnd = _ledger_field(_recovered_vnd)
+    to_pay_vnd = _ledger_field(_to_pay_vnd)
+    to_recover_vnd = _ledger_field(_to_recover_vnd)
+    adjustments = _ledger_field(_adjustments)
 
     @classmethod
     def of(cls, claim: Claim, *, today: dt.date) -> ClaimType:
@@ -316,23 +355,6 @@ class Ledgers(DataLoader[uuid.UUID, list[PaymentOrder]]):
         super().__init__(load_fn=load)
 
 
-async def _balance(info: Info, claim_id: uuid.UUID) -> ledger.Balance:
-    return ledger.Balance.of(await info.context.loader(Ledgers).load(claim_id))
-
-
-async def _adjustments(info: Info, claim_id: uuid.UUID) -> list[CaseAdjustment]:
-    return [
-        CaseAdjustment(
-            kind=PaymentKind(order.kind),
-            amount_vnd=order.amount_vnd,
-            ordered_at=order.created_at,
-            settled_at=order.confirmed_at,
-        )
-        for order in await info.context.loader(Ledgers).load(claim_id)
-        if order.kind in ledger.ADJUSTMENTS
-    ]
-
-
 @strawberry.type
 class CaseAdjustment:
     """A top-up or recovery after a recalculation (a certificate amended or revoked, an earlier leave filed)."""
@@ -359,25 +381,11 @@ class CaseStatus:
     overdue: bool
     claim_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="Paid so far: the payment and top-ups.")
-    async def paid_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).paid
-
-    @strawberry.field(description="Recovered so far.")
-    async def recovered_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).recovered
-
-    @strawberry.field(description="Ordered and not yet paid: the payment of an approved claim, or a top-up.")
-    async def to_pay_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).to_pay
-
-    @strawberry.field(description="Ordered to be recovered and not yet recovered.")
-    async def to_recover_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).to_recover
-
-    @strawberry.field(description="The top-ups and recoveries, oldest first, paid or pending.")
-    async def adjustments(self, info: Info) -> list[CaseAdjustment]:
-        return await _adjustments(info, self.claim_id)
+    paid_vnd = _ledger_field(_paid_vnd)
+    recovered_vnd = _ledger_field(_recovered_vnd)
+    to_pay_vnd = _ledger_field(_to_pay_vnd)
+    to_recover_vnd = _ledger_field(_to_recover_vnd)
+    adjustments = _ledger_field(_adjustments)
 
     @classmethod
     def of(cls, claim: Claim, *, today: dt.date) -> CaseStatus:
