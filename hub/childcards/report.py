@@ -4,7 +4,6 @@ cards issued, rejected, still waiting, and waiting longer than the deadline; as 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
@@ -16,6 +15,7 @@ from hub.childcards.errors import ChildCardErrorCode as E
 from hub.childcards.errors import childcard_error
 from hub.childcards.models import CaseState, ChildCardCase
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
+from hub.infra import spreadsheets
 from hub.infra.clock import VIETNAM
 from hub.infra.errors import Forbidden
 
@@ -153,32 +153,18 @@ HEADINGS = (
 
 def report_workbook(report: Report) -> bytes:
     """The report as an XLSX workbook, Vietnamese headings over English ones."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.worksheets[0]
-    sheet.title = "Phu luc 1"
     first, last = f"{report.first_day:%d/%m/%Y}", f"{report.last_day:%d/%m/%Y}"
     overdue = f"{report.overdue_before.astimezone(VIETNAM):%d/%m/%Y %H:%M}"
-    sheet.append(
+    return spreadsheets.report_workbook(
+        "Phu luc 1",
         [
             f"Báo cáo liên thông đăng ký khai sinh – cấp thẻ BHYT trẻ dưới 6 tuổi, từ {first} đến {last} / "
-            f"Birth registrations to health-insurance cards of children under 6, from {first} to {last}"
-        ]
-    )
-    sheet.append(
-        [
+            f"Birth registrations to health-insurance cards of children under 6, from {first} to {last}",
             f"Quá hạn: tiếp nhận trước {overdue} ({DEADLINE_WORKING_DAYS} ngày làm việc) mà chưa cấp thẻ / "
-            f"Overdue: received before {overdue} ({DEADLINE_WORKING_DAYS} working days) and no card yet"
-        ]
-    )
-    sheet.append([vi for vi, _ in HEADINGS])
-    sheet.append([en for _, en in HEADINGS])
-    for cell in (*sheet[3], *sheet[4]):
-        cell.font = Font(bold=True)
-    for row in report.rows:
-        sheet.append(
+            f"Overdue: received before {overdue} ({DEADLINE_WORKING_DAYS} working days) and no card yet",
+        ],
+        HEADINGS,
+        (
             [
                 LEVELS[row.level][0],
                 row.code,
@@ -190,11 +176,8 @@ def report_workbook(report: Report) -> bytes:
                 row.waiting,
                 row.overdue,
             ]
-        )
-    sheet.append([])
-    sheet.append(["; ".join(f"{vi}: {en}" for vi, en in LEVELS.values())])
-    for column, width in zip("ABCDEFGHI", (12, 10, 40, 12, 12, 10, 10, 10, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            for row in report.rows
+        ),
+        (12, 10, 40, 12, 12, 10, 10, 10, 10),
+        footer=["; ".join(f"{vi}: {en}" for vi, en in LEVELS.values())],
+    )

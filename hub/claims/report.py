@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
@@ -17,6 +16,7 @@ from hub.claims.models import Claim, ClaimState
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
 from hub.infra.clock import VIETNAM, vietnam_date
 from hub.infra.errors import Forbidden, InvalidRequest
+from hub.infra.spreadsheets import report_workbook
 from hub.persons.models import Person
 
 DECIDED = (ClaimState.APPROVED.value, ClaimState.REJECTED.value, ClaimState.RETURNED.value, ClaimState.PAID.value)
@@ -159,42 +159,28 @@ HEADINGS = (
 
 def claims_workbook(report: ClaimsReport) -> bytes:
     """The report as an XLSX workbook, Vietnamese headings over English ones."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.worksheets[0]
-    sheet.title = "Giai quyet che do"
     first, last = f"{report.first_day:%d/%m/%Y}", f"{report.last_day:%d/%m/%Y}"
-    sheet.append(
+    return report_workbook(
+        "Giai quyet che do",
         [
             f"Giải quyết hồ sơ hưởng chế độ ốm đau, thai sản: đã giải quyết từ {first} đến {last}; hồ sơ tồn theo số "
             f"ngày / Sickness and maternity claims: decided from {first} to {last}; the backlog by age"
-        ]
-    )
-    sheet.append([vi for vi, _ in HEADINGS])
-    sheet.append([en for _, en in HEADINGS])
-    for cell in (*sheet[2], *sheet[3]):
-        cell.font = Font(bold=True)
-    for row in report.rows:
-        rate = row.on_time_rate
-        sheet.append(
+        ],
+        HEADINGS,
+        (
             [
                 LEVELS[row.level][0],
                 row.code,
                 row.name if row.name_en == row.name else f"{row.name} / {row.name_en}",
                 row.decided,
                 row.on_time,
-                None if rate is None else round(rate, 4),
+                None if row.on_time_rate is None else round(row.on_time_rate, 4),
                 row.waiting,
                 row.overdue,
                 *row.by_age,
             ]
-        )
-        if rate is not None:
-            sheet.cell(sheet.max_row, 6).number_format = "0.0%"
-    for index, width in enumerate((12, 10, 40, 14, 12, 14, 12, 10, 12, 12, 12, 12), start=1):
-        sheet.column_dimensions[chr(64 + index)].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            for row in report.rows
+        ),
+        (12, 10, 40, 14, 12, 14, 12, 10, 12, 12, 12, 12),
+        number_formats={6: "0.0%"},
+    )

@@ -1,12 +1,14 @@
 """Reading the lists people exchange as files: CSV (UTF-8, comma or semicolon) or the first sheet of an XLSX
-workbook, and finding each field's column by its heading, whatever the diacritics or the case."""
+workbook, and finding each field's column by its heading, whatever the diacritics or the case; writing a report
+as an XLSX workbook."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +88,45 @@ def _cell(value: object) -> Cell:
     if value is None or isinstance(value, str | int | float | dt.date):
         return value
     return str(value)
+
+
+def report_workbook(
+    title: str,
+    notes: Sequence[str],
+    headings: Sequence[tuple[str, str]],
+    rows: Iterable[Sequence[Cell]],
+    widths: Sequence[float],
+    *,
+    number_formats: Mapping[int, str] | None = None,
+    footer: Sequence[str] = (),
+) -> bytes:
+    """A report as an XLSX workbook of one sheet named `title`: each note on a line of its own, the headings in
+    Vietnamese over English in bold, the rows, then the footer's lines after a blank one. `number_formats` gives
+    the format of a column's cells that hold a value (1 is column A); `widths` the columns' widths from A."""
+    from openpyxl import Workbook  # imported here: only the reports need it
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = title
+    for note in notes:
+        sheet.append([note])
+    sheet.append([vi for vi, _ in headings])
+    sheet.append([en for _, en in headings])
+    for cell in (*sheet[len(notes) + 1], *sheet[len(notes) + 2]):
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+        for column, number_format in (number_formats or {}).items():
+            if row[column - 1] is not None:
+                sheet.cell(sheet.max_row, column).number_format = number_format
+    if footer:
+        sheet.append([])
+        for line in footer:
+            sheet.append([line])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
