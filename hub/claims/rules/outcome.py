@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from hub.claims.rules.contributions import salary_month_for_leave, salary_months_looked_at
 from hub.claims.rules.formatting import localise_vi, vnd
+from hub.claims.rules.inputs import ContributionHistory
 from hub.claims.rules.months import Month
-from hub.claims.rules.reasons import Reason
-from hub.claims.rules.tables import LawVersion, Rule, source
+from hub.claims.rules.reasons import Reason, ReasonCode, reason
+from hub.claims.rules.tables import RULES_START, LawVersion, Rule, law_on, law_title, source
 
 ROUNDING_RULE_VI = "Làm tròn một lần ở tổng cuối cùng, đến đồng gần nhất (0,5 đồng làm tròn lên)."
 ROUNDING_RULE_EN = "Rounded once, on the final total, to the nearest dong (half a dong rounds up)."
@@ -112,3 +114,25 @@ class Explainer:
 
     def done(self) -> tuple[Explanation, ...]:
         return tuple(self.lines)
+
+
+def insured_explainer(
+    history: ContributionHistory, day: dt.date, what_vi: str, what_en: str
+) -> tuple[Explainer, Reason | None]:
+    """The explainer of a benefit whose event or leave falls on `day`, under the law in force then, its first line
+    the law that applies ("{what} on {day}"); with the reason nothing is paid, if one: a day before the rules this
+    hub holds, or no compulsory month to base the salary on (the person was not insured)."""
+    explainer = Explainer(law_on(day))
+    if day < RULES_START:
+        return explainer, reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=day, start=RULES_START)
+    explainer.add(
+        Rule.LAW_VERSION,
+        f"{day} → {explainer.law.value}",
+        f"{what_vi} ngày {day}: áp dụng {law_title(explainer.law)}.",
+        f"{what_en} on {day}: {law_title(explainer.law)} applies.",
+        event_date=day,
+    )
+    if salary_month_for_leave(history, day) is None:
+        first, _ = salary_months_looked_at(day)
+        return explainer, reason(ReasonCode.NOT_INSURED, month=Month.of(day), first=first)
+    return explainer, None

@@ -11,19 +11,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.claims.rules.contributions import average_salary, salary_month_for_leave, salary_months_looked_at
+from hub.claims.rules.contributions import average_salary
 from hub.claims.rules.formatting import vnd
 from hub.claims.rules.inputs import Birth, ContributionHistory, LeavePeriod
-from hub.claims.rules.months import Month
-from hub.claims.rules.outcome import Benefit, Computation, Explainer
+from hub.claims.rules.outcome import Benefit, Computation, Explainer, insured_explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
 from hub.claims.rules.tables import (
-    RULES_START,
     LawVersion,
     Rule,
     is_second_child,
-    law_on,
-    law_title,
     second_child_leave,
 )
 from hub.claims.rules.uncertain import mark, mark_vi
@@ -81,25 +77,13 @@ def compute_paternity(
     calendar: WorkingCalendar = VIETNAM_CALENDAR,
 ) -> Computation:
     """The father's paternity benefit under the law in force on the birth date."""
-    explainer = Explainer(law_on(birth.date))
     ordered = sorted(periods, key=lambda period: period.start)
     if not ordered:
         raise ValueError("paternity leave needs at least one period")
     if any(later.start <= earlier.end for earlier, later in itertools.pairwise(ordered)):
         raise ValueError("paternity leave periods overlap")
-    if birth.date < RULES_START:
-        why = reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=birth.date, start=RULES_START)
-        return _refused(birth.date, [why], explainer, Decimal(0))
-    explainer.add(
-        Rule.LAW_VERSION,
-        f"{birth.date} → {explainer.law.value}",
-        f"Vợ sinh con ngày {birth.date}: áp dụng {law_title(explainer.law)}.",
-        f"The child was born on {birth.date}: {law_title(explainer.law)} applies.",
-        event_date=birth.date,
-    )
-    if salary_month_for_leave(history, birth.date) is None:
-        first_looked, _ = salary_months_looked_at(birth.date)
-        why = reason(ReasonCode.NOT_INSURED, month=Month.of(birth.date), first=first_looked)
+    explainer, why = insured_explainer(history, birth.date, "Vợ sinh con", "The child was born")
+    if why:
         return _refused(birth.date, [why], explainer, Decimal(0))
 
     entitled = paternity_days(birth, explainer.law)

@@ -12,21 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.claims.rules.contributions import average_salary, salary_month_for_leave, salary_months_looked_at
+from hub.claims.rules.contributions import average_salary
 from hub.claims.rules.formatting import vnd
 from hub.claims.rules.inputs import ContributionHistory
-from hub.claims.rules.months import Month
-from hub.claims.rules.outcome import Benefit, Computation, Explainer
+from hub.claims.rules.outcome import Benefit, Computation, Explainer, insured_explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
 from hub.claims.rules.tables import (
     PREGNANCY_LOSS_DAYS,
     PREGNANCY_LOSS_TO_CONFIRM,
     PRENATAL_DAYS_PER_VISIT,
     PRENATAL_VISITS,
-    RULES_START,
     Rule,
-    law_on,
-    law_title,
     pregnancy_loss_days,
 )
 from hub.claims.rules.uncertain import mark, mark_vi
@@ -59,21 +55,6 @@ class PregnancyLoss:
             raise ValueError(f"a pregnancy of {self.weeks} weeks is not one a certificate can give (1–42)")
 
 
-def _law_line(explainer: Explainer, day: dt.date, what_vi: str, what_en: str) -> None:
-    explainer.add(
-        Rule.LAW_VERSION,
-        f"{day} → {explainer.law.value}",
-        f"{what_vi} ngày {day}: áp dụng {law_title(explainer.law)}.",
-        f"{what_en} on {day}: {law_title(explainer.law)} applies.",
-        event_date=day,
-    )
-
-
-def _not_insured(day: dt.date) -> Reason:
-    first, _ = salary_months_looked_at(day)
-    return reason(ReasonCode.NOT_INSURED, month=Month.of(day), first=first)
-
-
 def _refused(benefit: Benefit, day: dt.date, reasons: Sequence[Reason], explainer: Explainer) -> Computation:
     return Computation(benefit, explainer.law, day, False, tuple(reasons), 0, Fraction(0), explainer.done())
 
@@ -88,13 +69,9 @@ def compute_prenatal_visits(
     if not ordered:
         raise ValueError("prenatal visits need at least one visit")
     first = ordered[0].day
-    explainer = Explainer(law_on(first))
-    if first < RULES_START:
-        why = reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=first, start=RULES_START)
+    explainer, why = insured_explainer(history, first, "Khám thai", "Prenatal visit")
+    if why:
         return _refused(Benefit.PRENATAL_VISIT, first, [why], explainer)
-    _law_line(explainer, first, "Khám thai", "Prenatal visit")
-    if salary_month_for_leave(history, first) is None:
-        return _refused(Benefit.PRENATAL_VISIT, first, [_not_insured(first)], explainer)
     left = max(PRENATAL_VISITS - visits_already_paid, 0)
     counted = ordered[:left]
     over = len(ordered) - len(counted)
@@ -145,13 +122,11 @@ def compute_prenatal_visits(
 def compute_pregnancy_loss(history: ContributionHistory, loss: PregnancyLoss) -> Computation:
     """Leave after a pregnancy is lost or ended (2014 law Art 33, 2024 law Art 52): calendar days by week of
     pregnancy (hub.claims.rules.tables.PREGNANCY_LOSS_DAYS), ÷ 30 × the days."""
-    explainer = Explainer(law_on(loss.start))
-    if loss.start < RULES_START:
-        why = reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=loss.start, start=RULES_START)
+    explainer, why = insured_explainer(
+        history, loss.start, "Nghỉ do sẩy thai, phá thai", "Leave after a pregnancy loss"
+    )
+    if why:
         return _refused(Benefit.PREGNANCY_LOSS, loss.start, [why], explainer)
-    _law_line(explainer, loss.start, "Nghỉ do sẩy thai, phá thai", "Leave after a pregnancy loss")
-    if salary_month_for_leave(history, loss.start) is None:
-        return _refused(Benefit.PREGNANCY_LOSS, loss.start, [_not_insured(loss.start)], explainer)
     days = pregnancy_loss_days(loss.weeks, explainer.law)
     end = loss.start + dt.timedelta(days=days - 1)
     brackets = ", ".join(f"<{weeks}: {count}" for weeks, count in PREGNANCY_LOSS_DAYS[explainer.law][:-1])
