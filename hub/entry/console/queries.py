@@ -129,33 +129,28 @@ query FacilityRequests($state: FacilityRequestState) {
 }
 """
 
+# A report's figures, or with $xlsx its Excel workbook alone.
 REPORT = """
-query Report($first: Date!, $last: Date!) {
+query Report($first: Date!, $last: Date!, $xlsx: Boolean! = false) {
   childCardReport(firstDay: $first, lastDay: $last) {
-    firstDay lastDay generatedAt overdueBefore
-    rows { level levelLabel levelLabelVi code name nameEn received issued rejected cancelled waiting overdue }
+    ... @skip(if: $xlsx) {
+      firstDay lastDay generatedAt overdueBefore
+      rows { level levelLabel levelLabelVi code name nameEn received issued rejected cancelled waiting overdue }
+    }
+    xlsxBase64 @include(if: $xlsx)
   }
-}
-"""
-
-REPORT_XLSX = """
-query ReportXlsx($first: Date!, $last: Date!) {
-  childCardReport(firstDay: $first, lastDay: $last) { xlsxBase64 }
 }
 """
 
 CLAIMS_REPORT = """
-query ClaimsReport($first: Date!, $last: Date!) {
+query ClaimsReport($first: Date!, $last: Date!, $xlsx: Boolean! = false) {
   claimsReport(firstDay: $first, lastDay: $last) {
-    firstDay lastDay generatedAt ageBuckets
-    rows { level levelLabel levelLabelVi code name nameEn decided onTime onTimeRate waiting overdue byAge }
+    ... @skip(if: $xlsx) {
+      firstDay lastDay generatedAt ageBuckets
+      rows { level levelLabel levelLabelVi code name nameEn decided onTime onTimeRate waiting overdue byAge }
+    }
+    xlsxBase64 @include(if: $xlsx)
   }
-}
-"""
-
-CLAIMS_REPORT_XLSX = """
-query ClaimsReportXlsx($first: Date!, $last: Date!) {
-  claimsReport(firstDay: $first, lastDay: $last) { xlsxBase64 }
 }
 """
 

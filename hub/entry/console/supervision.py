@@ -42,21 +42,17 @@ class SupervisionPages(Pages):
         return self._render(request, "supervisor.html", officer, values)
 
     async def claims_xlsx(self, request: Request, officer: SignedIn) -> Response:
-        first, last = self._report_days(request)
-        data = await self.api.run(officer.principal, q.CLAIMS_REPORT_XLSX, {"first": first, "last": last})
-        content = base64.b64decode(data["claimsReport"]["xlsxBase64"])
-        return Response(
-            content,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="giai-quyet-che-do-{first}-{last}.xlsx"'},
-        )
+        return await self._xlsx(request, officer, q.CLAIMS_REPORT, "claimsReport", "giai-quyet-che-do")
 
     async def report_xlsx(self, request: Request, officer: SignedIn) -> Response:
+        return await self._xlsx(request, officer, q.REPORT, "childCardReport", "the-tre-em")
+
+    async def _xlsx(self, request: Request, officer: SignedIn, document: str, field: str, name: str) -> Response:
+        """A report's Excel workbook, as a download named after it and its days."""
         first, last = self._report_days(request)
-        data = await self.api.run(officer.principal, q.REPORT_XLSX, {"first": first, "last": last})
-        content = base64.b64decode(data["childCardReport"]["xlsxBase64"])
+        data = await self.api.run(officer.principal, document, {"first": first, "last": last, "xlsx": True})
         return Response(
-            content,
+            base64.b64decode(data[field]["xlsxBase64"]),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="the-tre-em-{first}-{last}.xlsx"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}-{first}-{last}.xlsx"'},
         )
