@@ -8,8 +8,6 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +18,6 @@ from hub.claims import ledger, states
 from hub.claims.compute import (
     ConvalescenceEvidence,
     EvidencePending,
-    PaidBefore,
     computation_json,
     compute,
     explanation_json,
@@ -31,14 +28,13 @@ from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date
 from hub.claims.rules import Birth
 from hub.claims.service import ComputeClaims, request_computation
+from hub.claims.tally import COUNTED, COUNTED_KINDS, paid_before
 from hub.contributions.service import contribution_histories, recent_since
 from hub.documents.models import Document, DocumentState
 from hub.infra.clock import vietnam_date
 
 log = logging.getLogger(__name__)
 DECIDED = states.DECIDED
-COUNTED = frozenset({ClaimState.COMPUTED, ClaimState.APPROVED, ClaimState.PAID})
-COUNTED_KINDS = (ClaimKind.SICKNESS.value, ClaimKind.CHILD_CARE.value, ClaimKind.CONVALESCENCE.value)  # yearly limits
 
 
 async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.datetime) -> None:
@@ -57,7 +53,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
         return
     people = {c.person_id for c in claims}
     histories = await contribution_histories(session, people, since=recent_since(c.event_date for c in claims))
-    tally = await _paid_before(session, claims)
+    tally = await paid_before(session, claims)
     evidence = await convalescence_evidence(session, {c.person_id for c in claims if c.kind == ClaimKind.CONVALESCENCE})
     rested = await pregnancy_rests(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
     mothers = await mothers_eligible(session, [c for c in claims if c.kind == ClaimKind.LUMP_SUM])
@@ -230,61 +226,6 @@ async def _adjust(session: AsyncSession, claim: Claim, now: dt.datetime) -> dict
     was settled (paid) follows what is owed, for a processor to confirm (hub.claims.ledger)."""
     difference = await ledger.reconcile(session, claim, now=now)
     return states.change(claim, None, now, None, "recomputed", amount_vnd=claim.amount_vnd, difference_vnd=difference)
-
-
-TallyKey = tuple[uuid.UUID, str, int, str]
-
-
-def _tally_key(person_id: uuid.UUID, kind: str, day: dt.date, details: dict[str, object]) -> TallyKey:
-    """Days count per person, kind and calendar year; child-care days per child too (the limit is per child, Art 44:
-    twins, born the same day, are told apart by their person or ID number when the claim names them)."""
-    child = ""
-    if kind == ClaimKind.CHILD_CARE:
-        child = str(details.get("child_id") or details.get("child_personal_id") or details.get("child_born") or "")
-    elif kind == ClaimKind.CONVALESCENCE:  # after sickness and after maternity count against different maxima
-        child = "after_sickness" if str(details.get("cause", "")).startswith("sickness") else "after_maternity"
-    return (person_id, kind, day.year, child)
-
-
-@dataclass
-class _Tally:
-    """Days already paid by claims computed before (in the database or earlier in this batch)."""
-
-    days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]]
-
-    def before(self, claim: Claim) -> PaidBefore:
-        def paid(kind: ClaimKind) -> Decimal:
-            rows = self.days.get(_tally_key(claim.person_id, kind.value, claim.event_date, claim.details), [])
-            return sum((d for day, cid, d in rows if cid != claim.id and day < claim.event_date), Decimal(0))
-
-        return PaidBefore(
-            sickness_days=paid(ClaimKind.SICKNESS),
-            child_care_days=paid(ClaimKind.CHILD_CARE),
-            convalescence_days=int(paid(ClaimKind.CONVALESCENCE)),
-        )
-
-    def add(self, claim: Claim, paid_days: Decimal) -> None:
-        rows = self.days.setdefault(_tally_key(claim.person_id, claim.kind, claim.event_date, claim.details), [])
-        rows[:] = [row for row in rows if row[1] != claim.id] + [(claim.event_date, claim.id, paid_days)]
-
-
-async def _paid_before(session: AsyncSession, claims: Sequence[Claim]) -> _Tally:
-    """The days of the people's claims computed or decided, except those whose evidence was taken away: an
-    approved claim whose certificate was revoked is owed back whole, and its days are free again."""
-    rows = await session.execute(
-        select(Claim.id, Claim.person_id, Claim.kind, Claim.event_date, Claim.details, Claim.computation).where(
-            Claim.person_id.in_({c.person_id for c in claims}),
-            Claim.kind.in_(COUNTED_KINDS),
-            Claim.state.in_([s.value for s in COUNTED]),
-            Claim.withdrawn_evidence.is_(None),
-        )
-    )
-    days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)
-    for claim_id, person_id, kind, day, details, computation in rows:
-        if computation and computation.get("eligible"):
-            key = _tally_key(person_id, kind, day, details)
-            days[key].append((day, claim_id, Decimal(computation["paid_days"])))
-    return _Tally(days)
 
 
 PREGNANCY_WEEKS = 42  # the longest pregnancy a certificate records (QĐ 4750 TUOI_THAI ≤ 42)

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.claims.computing import _paid_before
 from hub.claims.models import Claim
 from hub.claims.rules.inputs import ContributionMonth
 from hub.claims.rules.months import Month
+from hub.claims.tally import paid_before
 from hub.contributions.service import contribution_histories
 
 WINDOWS = (12, 24)  # months before the event's month: the conditions of sickness, maternity (6 of 12, 6 of 24 …)
@@ -43,7 +43,7 @@ async def claim_usage(session: AsyncSession, claim: Claim) -> ClaimUsage:
     first = event.shift(-max(WINDOWS))
     history = (await contribution_histories(session, [claim.person_id], since=first.first_day))[claim.person_id]
     months = [m for m in history.months if first <= m.month < event]
-    tally = await _paid_before(session, [claim])
+    tally = await paid_before(session, [claim])
     used: list[DaysUsed] = []
     year = claim.event_date.year
     for (person_id, kind, key_year, child), rows in sorted(tally.days.items()):

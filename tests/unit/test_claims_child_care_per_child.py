@@ -5,9 +5,9 @@ import datetime as dt
 import uuid
 
 from hub.claims.children import Parent, named_on_certificate
-from hub.claims.computing import _tally_key
 from hub.claims.details import ChildCareDetails, event_key, from_json, to_json
 from hub.claims.models import ClaimKind
+from hub.claims.tally import tally_key
 from hub.infra.text import fold
 
 BORN = dt.date(2025, 10, 1)
@@ -19,7 +19,7 @@ def test_twins_have_different_event_keys_and_tallies():
     second = ChildCareDetails(BORN, START, END, child_id="b")
     assert event_key(ClaimKind.CHILD_CARE, first) != event_key(ClaimKind.CHILD_CARE, second)
     person = uuid.uuid4()
-    keys = {_tally_key(person, ClaimKind.CHILD_CARE.value, START, to_json(d)) for d in (first, second)}
+    keys = {tally_key(person, ClaimKind.CHILD_CARE.value, START, to_json(d)) for d in (first, second)}
     assert len(keys) == 2
 
 
