@@ -15,6 +15,7 @@ from fractions import Fraction
 from hub.claims.rules.contributions import average_salary
 from hub.claims.rules.formatting import vnd
 from hub.claims.rules.inputs import ContributionHistory
+from hub.claims.rules.months import Month
 from hub.claims.rules.outcome import Benefit, Computation, Explainer, insured_explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
 from hub.claims.rules.tables import (
@@ -59,6 +60,25 @@ def _refused(benefit: Benefit, day: dt.date, reasons: Sequence[Reason], explaine
     return Computation(benefit, explainer.law, day, False, tuple(reasons), 0, Fraction(0), explainer.done())
 
 
+def _amount(
+    explainer: Explainer, history: ContributionHistory, start: dt.date, per_month: int, days: int
+) -> tuple[Fraction, tuple[Month, ...]]:
+    """The average contribution salary of the months before the leave starting on `start`, ÷ `per_month` × `days`,
+    exact, explained; with the months it is based on."""
+    average, salary_months = average_salary(history, start)
+    exact = average / per_month * days
+    explainer.add(
+        Rule.MATERNITY_AMOUNT,
+        f"{vnd(average)} ÷ {per_month} × {days} = {vnd(exact)}",
+        f"Bình quân tiền lương đóng BHXH ({', '.join(map(str, salary_months))}): {vnd(average)} đồng; "
+        f"÷ {per_month} × {days} ngày = {vnd(exact)} đồng.",
+        f"Average contribution salary ({', '.join(map(str, salary_months))}): {vnd(average)} VND; "
+        f"÷ {per_month} × {days} days = {vnd(exact)} VND.",
+        months_used=len(salary_months),
+    )
+    return exact, salary_months
+
+
 def compute_prenatal_visits(
     history: ContributionHistory, visits: Sequence[PrenatalVisit], *, visits_already_paid: int = 0
 ) -> Computation:
@@ -91,17 +111,7 @@ def compute_prenatal_visits(
     notes = [reason(ReasonCode.VISITS_BEYOND_ENTITLEMENT, unpaid=over, entitled=PRENATAL_VISITS)] if over else []
     if not paid:
         return _refused(Benefit.PRENATAL_VISIT, first, notes, explainer)
-    average, salary_months = average_salary(history, first)
-    exact = average / VISIT_DAYS_PER_MONTH * paid
-    explainer.add(
-        Rule.MATERNITY_AMOUNT,
-        f"{vnd(average)} ÷ {VISIT_DAYS_PER_MONTH} × {paid} = {vnd(exact)}",
-        f"Bình quân tiền lương đóng BHXH ({', '.join(map(str, salary_months))}): {vnd(average)} đồng; "
-        f"÷ {VISIT_DAYS_PER_MONTH} × {paid} ngày = {vnd(exact)} đồng.",
-        f"Average contribution salary ({', '.join(map(str, salary_months))}): {vnd(average)} VND; "
-        f"÷ {VISIT_DAYS_PER_MONTH} × {paid} days = {vnd(exact)} VND.",
-        months_used=len(salary_months),
-    )
+    exact, salary_months = _amount(explainer, history, first, VISIT_DAYS_PER_MONTH, paid)
     amount = explainer.total(exact)
     return Computation(
         Benefit.PRENATAL_VISIT,
@@ -141,17 +151,7 @@ def compute_pregnancy_loss(history: ContributionHistory, loss: PregnancyLoss) ->
         f"{loss.start} to {end}.{en}",
         weeks=loss.weeks,
     )
-    average, salary_months = average_salary(history, loss.start)
-    exact = average / LOSS_DAYS_PER_MONTH * days
-    explainer.add(
-        Rule.MATERNITY_AMOUNT,
-        f"{vnd(average)} ÷ {LOSS_DAYS_PER_MONTH} × {days} = {vnd(exact)}",
-        f"Bình quân tiền lương đóng BHXH ({', '.join(map(str, salary_months))}): {vnd(average)} đồng; "
-        f"÷ {LOSS_DAYS_PER_MONTH} × {days} ngày = {vnd(exact)} đồng.",
-        f"Average contribution salary ({', '.join(map(str, salary_months))}): {vnd(average)} VND; "
-        f"÷ {LOSS_DAYS_PER_MONTH} × {days} days = {vnd(exact)} VND.",
-        months_used=len(salary_months),
-    )
+    exact, salary_months = _amount(explainer, history, loss.start, LOSS_DAYS_PER_MONTH, days)
     amount = explainer.total(exact)
     return Computation(
         Benefit.PREGNANCY_LOSS,
