@@ -29,7 +29,7 @@ from hub.infra.db import Database
 from hub.infra.errors import BusinessError
 from hub.infra.logs import configure_logging
 from hub.infra.settings import BrokerKind, Settings, SettingsError
-from hub.infra.spreadsheets import RejectedRow, UnreadableFile, read_rows
+from hub.infra.spreadsheets import Cell, RejectedRow, UnreadableFile, read_rows
 from hub.jobs.failed import FailedPage, NotFailed, failed_jobs, retry_job
 from hub.jobs.models import OutboxJob
 from hub.jobs.outbox import job_counts
@@ -381,12 +381,7 @@ def catalog_import_facilities(path: Path, report: Path | None) -> None:
     from hub.catalogs.facility_import import column_map, import_facilities
 
     settings = load_settings()
-    try:
-        header, rows = read_rows(path)
-        columns = column_map(header)
-        data = list(rows)
-    except UnreadableFile as exc:
-        raise click.ClickException(str(exc)) from None
+    columns, data = read_list(path, column_map)
     with click.progressbar(length=len(data), label=f"importing {path.name}", file=sys.stderr) as bar:
         result = in_transaction(
             settings,
@@ -399,6 +394,16 @@ def catalog_import_facilities(path: Path, report: Path | None) -> None:
         f"{len(result.rejected)} rejected"
     )
     report_rejections(result.rejected, report)
+
+
+def read_list(path: Path, column_map: Callable[[list[str]], dict[str, int]]) -> tuple[dict[str, int], list[list[Cell]]]:
+    """An imported list's columns (found by `column_map` in its header) and its data rows; a ClickException saying
+    why when the file cannot be read or lacks a required column."""
+    try:
+        header, rows = read_rows(path)
+        return column_map(header), list(rows)
+    except UnreadableFile as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def report_rejections(rejected: list[RejectedRow], report: Path | None) -> None:
@@ -438,12 +443,7 @@ def claims_import_contributions(path: Path, report: Path | None) -> None:
     from hub.contributions.file_import import column_map, import_contributions
 
     settings = load_settings()
-    try:
-        header, rows = read_rows(path)
-        columns = column_map(header)
-        data = list(rows)
-    except UnreadableFile as exc:
-        raise click.ClickException(str(exc)) from None
+    columns, data = read_list(path, column_map)
     require_migrated(settings)
     with click.progressbar(length=len(data), label=f"importing {path.name}", file=sys.stderr) as bar:
         result = with_database(
