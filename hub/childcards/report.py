@@ -57,6 +57,23 @@ class Report:
     rows: list[ReportRow] = field(default_factory=list)
 
 
+def period_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants (UTC) the first day starts and the last day ends, Vietnamese days, the last included."""
+    start = dt.datetime.combine(first_day, dt.time(), VIETNAM).astimezone(dt.UTC)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), VIETNAM).astimezone(dt.UTC)
+    return start, end
+
+
+async def units_by_commune(session: AsyncSession) -> dict[str, tuple[str, str]]:
+    """The code and name of the BHXH unit that serves each commune, by the commune's code."""
+    return {
+        commune: (unit_code, name)
+        for commune, unit_code, name in await session.execute(
+            select(BhxhUnitCommune.commune_code, BhxhUnit.code, BhxhUnit.name).join(BhxhUnit)
+        )
+    }
+
+
 def working_days_before(moment: dt.datetime, days: int) -> dt.datetime:
     """The instant `days` working days (Monday to Friday, Vietnamese time) before `moment`."""
     local = moment.astimezone(VIETNAM)
@@ -84,8 +101,7 @@ async def timeliness_report(
             raise Forbidden()
     if first_day > last_day:  # an empty period would count nothing and look like a quiet month
         raise childcard_error(E.REPORT_DATES_REVERSED, field="firstDay", first_day=first_day, last_day=last_day)
-    start = dt.datetime.combine(first_day, dt.time(), VIETNAM).astimezone(dt.UTC)
-    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), VIETNAM).astimezone(dt.UTC)
+    start, end = period_bounds(first_day, last_day)
     overdue_before = working_days_before(now, DEADLINE_WORKING_DAYS)
     query = (
         select(
@@ -102,12 +118,7 @@ async def timeliness_report(
         query = query.where(ChildCardCase.province_code == actor.jurisdiction.code)
     if province_code:
         query = query.where(ChildCardCase.province_code == province_code)
-    units = {
-        commune: (unit_code, name)
-        for commune, unit_code, name in await session.execute(
-            select(BhxhUnitCommune.commune_code, BhxhUnit.code, BhxhUnit.name).join(BhxhUnit)
-        )
-    }
+    units = await units_by_commune(session)
     catalog = admin_catalog()
     provinces: dict[str, ReportRow] = {}
     by_unit: dict[str, ReportRow] = {}

@@ -10,11 +10,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
-from hub.catalogs.models import BhxhUnit, BhxhUnitCommune
-from hub.childcards.report import LEVELS, NO_UNIT
+from hub.childcards.report import LEVELS, NO_UNIT, period_bounds, units_by_commune
 from hub.claims.models import Claim, ClaimState
 from hub.clients.permissions import JurisdictionLevel, Principal, Role
-from hub.infra.clock import VIETNAM, vietnam_date
+from hub.infra.clock import vietnam_date
 from hub.infra.errors import Forbidden, InvalidRequest
 from hub.infra.spreadsheets import report_workbook
 from hub.persons.models import Person
@@ -68,8 +67,7 @@ async def claims_report(
     if first_day > last_day:
         raise InvalidRequest("firstDay is after lastDay.")
     province = actor.jurisdiction.code if actor.jurisdiction.level is JurisdictionLevel.PROVINCE else None
-    start = dt.datetime.combine(first_day, dt.time(), VIETNAM).astimezone(dt.UTC)
-    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), VIETNAM).astimezone(dt.UTC)
+    start, end = period_bounds(first_day, last_day)
     today = vietnam_date(now)
     tallies: dict[tuple[str, str], list[int]] = {}  # (province, commune) → decided, on time, waiting, overdue, ages…
 
@@ -121,12 +119,7 @@ async def claims_report(
         row[3] += int(overdue or 0)
         for index, value in enumerate(by_age):
             row[4 + index] += int(value or 0)
-    units = {
-        commune: (code, name)
-        for commune, code, name in await session.execute(
-            select(BhxhUnitCommune.commune_code, BhxhUnit.code, BhxhUnit.name).join(BhxhUnit)
-        )
-    }
+    units = await units_by_commune(session)
     catalog = admin_catalog()
     provinces: dict[str, ClaimsReportRow] = {}
     by_unit: dict[str, ClaimsReportRow] = {}
