@@ -20,6 +20,7 @@ from hub.clients.permissions import Principal, Role
 from hub.infra.clock import vietnam_date
 from hub.infra.db import add_unless_exists
 from hub.infra.errors import BusinessErrors, Forbidden
+from hub.infra.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ async def request_facility(
     if errors:
         raise BusinessErrors(errors)
     request = FacilityRequest(
-        id=uuid.uuid4(),
+        id=new_id(),
         code=requested.code,
         name=requested.name.strip(),
         province_code=requested.province_code,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clients.permissions import Location
 from hub.infra.db import Base, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class FacilityLevel(enum.StrEnum):
@@ -63,7 +64,7 @@ class FacilityRequest(Base):
 
     __tablename__ = "facility_requests"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(5))
     name: Mapped[str] = mapped_column(String(300))
     province_code: Mapped[str] = mapped_column(String(2))

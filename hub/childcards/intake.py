@@ -29,6 +29,7 @@ from hub.documents.newborns import link_newborns
 from hub.infra.clock import vietnam_date
 from hub.infra.db import Base, lock_keys, one_of, plan_for_batches, rows_in
 from hub.infra.errors import BusinessError
+from hub.infra.ids import new_id
 from hub.infra.text import fold
 from hub.persons.models import Gender, Person
 from hub.persons.news import News, tell
@@ -184,7 +185,7 @@ def _open_version(
     location = office_location(birth)
     if case is None:
         case = ChildCardCase(
-            id=uuid.uuid4(),
+            id=new_id(),
             reference=_reference(),
             registry_office_code=birth.registry_office_code,
             book_number=birth.key[1],
@@ -207,7 +208,7 @@ def _open_version(
     case.updated_at = now
     add(
         Registration(
-            id=uuid.uuid4(),
+            id=new_id(),
             case_id=case.id,
             version=case.version,
             content_hash=content_hash,
@@ -235,7 +236,7 @@ def _child_person(
     if case.person_id is None and match.kind is MatchKind.PROBABLE and match.person is not None:
         session.add(
             ReviewItem(
-                id=uuid.uuid4(),
+                id=new_id(),
                 case_id=case.id,
                 candidate_person_id=match.person.id,
                 reason=match.reason,

@@ -27,6 +27,7 @@ from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
 from hub.infra.db import add_unless_exists, insert_new, one_of, plan_for_batches, update_rows
 from hub.infra.errors import BusinessError
+from hub.infra.ids import new_id
 from hub.jobs import JobKind, enqueue
 from hub.persons.models import Person
 
@@ -253,7 +254,7 @@ def _card(order: CardOrder, bhxh_code: str, now: dt.datetime, *, version: int) -
     valid_from, valid_to = card_validity(birth.child.date_of_birth)
     method, _ = order.delivery or (birth.delivery, birth.delivery_address)
     return ChildCard(
-        id=uuid.uuid4(),
+        id=new_id(),
         case_id=order.case.id,
         version=version,
         card_number=card_number(order.case.province_code, bhxh_code),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clients.permissions import Location
 from hub.infra.db import Base, BigIntKey, UTCDateTime
+from hub.infra.ids import new_id
 from hub.persons.models import Person
 
 # The relationships below are never loaded (lazy="raise"): they tell the unit of work that a batch's people are
@@ -43,7 +44,7 @@ class Registration(Base):
 
     __tablename__ = "birth_registrations"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child_card_cases.id"))
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -60,7 +61,7 @@ class ChildCardCase(Base):
 
     __tablename__ = "child_card_cases"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     reference: Mapped[str] = mapped_column(String(24), unique=True)
     registry_office_code: Mapped[str] = mapped_column(String(5))
     book_number: Mapped[str] = mapped_column(String(50))
@@ -102,7 +103,7 @@ class ChildCard(Base):
 
     __tablename__ = "child_cards"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child_card_cases.id"))
     version: Mapped[int] = mapped_column(Integer)
     card_number: Mapped[str] = mapped_column(String(15), index=True)
@@ -142,7 +143,7 @@ class ReviewItem(Base):
 
     __tablename__ = "child_card_reviews"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child_card_cases.id"), index=True)
     candidate_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
     reason: Mapped[str] = mapped_column(String(300))

@@ -24,6 +24,7 @@ from hub.childcards.loading import current_births
 from hub.childcards.models import CaseState, ChildCardCase, ReviewItem, ReviewState
 from hub.childcards.records import BirthRecord
 from hub.infra.db import insert_new, one_of, plan_for_batches
+from hub.infra.ids import new_id
 from hub.jobs import JobContext, JobKind, enqueue
 from hub.persons.models import Person
 
@@ -204,7 +205,7 @@ async def _review_clashes(
         open_pairs.add((case.id, holder))
         reviews.append(
             ReviewItem(
-                id=uuid.uuid4(),
+                id=new_id(),
                 case_id=case.id,
                 candidate_person_id=holder,
                 reason=error.message[:300],

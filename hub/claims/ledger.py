@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.claims.models import Claim, ClaimState, PaymentKind, PaymentOrder
 from hub.infra.db import one_of
+from hub.infra.ids import new_id
 
 OUT = frozenset({PaymentKind.PAYMENT.value, PaymentKind.TOP_UP.value})  # money to the insured person
 ALL = frozenset(kind.value for kind in PaymentKind)
@@ -115,7 +116,7 @@ async def reconcile(session: AsyncSession, claim: Claim, *, now: dt.datetime) ->
     elif target:
         session.add(
             PaymentOrder(
-                id=uuid.uuid4(),
+                id=new_id(),
                 claim_id=claim.id,
                 kind=kind.value,
                 amount_vnd=abs(target),

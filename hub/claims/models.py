@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.infra.db import Base, BigIntKey, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class ClaimKind(enum.StrEnum):
@@ -73,7 +74,7 @@ class Claim(Base):
 
     __tablename__ = "claims"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     reference: Mapped[str] = mapped_column(String(24), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
@@ -188,7 +189,7 @@ class PaymentOrder(Base):
 
     __tablename__ = "payment_orders"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     amount_vnd: Mapped[int] = mapped_column(BigInteger)

@@ -27,6 +27,7 @@ from hub.clients.permissions import Principal, Role
 from hub.documents.uses import record_use
 from hub.infra.db import lock_keys, rows_in
 from hub.infra.errors import BusinessError, Forbidden
+from hub.infra.ids import new_id
 from hub.jobs import JobKind, enqueue
 
 CLAIM_USE = "claim"  # the kind of document use a claim records
@@ -213,7 +214,7 @@ def _free_key(key: str, kind: ClaimKind, claims: Sequence[Claim]) -> str:
 
 def _new_claim(opening: Opening, key: str, *, now: dt.datetime, origin: ClaimOrigin) -> Claim:
     return Claim(
-        id=uuid.uuid4(),
+        id=new_id(),
         reference=new_reference(now),
         kind=opening.kind.value,
         person_id=opening.person_id,

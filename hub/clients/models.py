@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
 from hub.infra.db import Base, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class Client(Base):
     __tablename__ = "clients"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     roles: Mapped[list[str]] = mapped_column(JSON)
@@ -46,7 +47,7 @@ class Officer(Base):
 
     __tablename__ = "officers"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
     # None for an officer who signs in through an identity provider only (hub/clients/officers.py).

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -28,6 +27,7 @@ from hub.clients.models import Client, Officer, OfficerSession
 from hub.clients.permissions import ClientKind, Principal, Role
 from hub.clients.service import within
 from hub.infra.errors import BusinessError, Forbidden
+from hub.infra.ids import new_id
 
 MAX_FAILURES = 5
 MIN_PASSWORD_LENGTH = 10
@@ -113,7 +113,7 @@ async def create_officer(
             field="username",
         )
     officer = Officer(
-        id=uuid.uuid4(),
+        id=new_id(),
         username=username,
         client_id=client.id,
         password_hash=None if password is None else _hasher.hash(password),

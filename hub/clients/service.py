@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -26,6 +25,7 @@ from hub.clients.permissions import (
 )
 from hub.clients.tokens import TokenClaims, TokenKind, TokenSigner
 from hub.infra.errors import BusinessError, Forbidden, Unauthenticated
+from hub.infra.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ async def create_client(
             field="name",
         )
     client = Client(
-        id=uuid.uuid4(),
+        id=new_id(),
         name=name,
         kind=kind.value,
         roles=sorted(r.value for r in granted),

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.infra.db import Base, BigIntKey, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class Employer(Base):
@@ -16,7 +17,7 @@ class Employer(Base):
 
     __tablename__ = "employers"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     tax_code: Mapped[str | None] = mapped_column(String(14))

@@ -48,6 +48,7 @@ from hub.documents.linking import link_waiting
 from hub.infra.clock import vietnam_date
 from hub.infra.db import insert_for, lock_keys
 from hub.infra.errors import BusinessError
+from hub.infra.ids import new_id
 from hub.persons.news import News, tell
 
 __all__ = [
@@ -304,7 +305,7 @@ async def _upsert_employers(
             insert(EMPLOYERS).on_conflict_do_nothing(index_elements=["code"]),
             [
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "code": given.code,
                     "name": given.name,
                     "tax_code": given.tax_code,

@@ -42,6 +42,7 @@ from hub.clients.tokens import TokenKind, TokenSigner
 from hub.documents.models import GatewayAccount
 from hub.infra.db import Database
 from hub.infra.errors import BusinessError, Unauthenticated
+from hub.infra.ids import new_id
 
 _hasher = PasswordHasher()
 
@@ -108,7 +109,7 @@ async def add_account(
         )
     hashed = await asyncio.to_thread(_hasher.hash, sent_form(password))
     account = GatewayAccount(
-        id=uuid.uuid4(),
+        id=new_id(),
         username=username.strip(),
         client_id=client.id,
         password_hash=hashed,

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.infra.db import Base, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class SubmissionKind(enum.StrEnum):
@@ -46,7 +47,7 @@ class Submission(Base):
 
     __tablename__ = "document_submissions"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     transaction_id: Mapped[str] = mapped_column(String(32), unique=True)  # maGiaoDich
     kind: Mapped[str] = mapped_column(String(24))
     sender: Mapped[str] = mapped_column(String(80))  # the signing party
@@ -72,7 +73,7 @@ class Document(Base):
 
     __tablename__ = "documents"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document_submissions.id"), index=True)
     issuer: Mapped[str] = mapped_column(String(80))  # a party: facility:48001, civil-registry:…, …
     doc_type: Mapped[str] = mapped_column(String(24))  # XML1, XML7 …, birth_extract …
@@ -115,7 +116,7 @@ class DocumentUse(Base):
 
     __tablename__ = "document_uses"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id"), index=True)
     user_kind: Mapped[str] = mapped_column(String(32))  # e.g. "claim"
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -129,7 +130,7 @@ class GatewayAccount(Base):
 
     __tablename__ = "gateway_accounts"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
     password_hash: Mapped[str] = mapped_column(String(200))

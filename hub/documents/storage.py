@@ -30,6 +30,7 @@ from hub.documents.receipts import (
 from hub.documents.uses import NOTIFY_CHANGES, NotifyChanges, announce
 from hub.infra.canonical import canonical_json
 from hub.infra.db import insert_rows, one_of
+from hub.infra.ids import new_id
 from hub.jobs import enqueue
 from signing.keys import SigningIdentity
 
@@ -122,7 +123,7 @@ async def store_submission(
 
     Callers check first that the same bytes were not received already (`find_submission`); a concurrent twin
     fails on the unique (sender, sha256) key and is retried by the caller, which then finds this one."""
-    submission_id = uuid.uuid4()
+    submission_id = new_id()
     transaction_id = new_transaction_id(now)
     latest = await _latest_versions(session, verified.sender, documents)
     people = await PersonIndex.load(session, (d.subject for d in documents))
@@ -230,7 +231,7 @@ def _row(
 ) -> dict[str, Any]:
     person_id = people.person_of(document.subject)
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "submission_id": submission_id,
         "issuer": issuer,
         "doc_type": document.doc_type,

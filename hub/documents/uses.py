@@ -22,6 +22,7 @@ from hub.documents.errors import document_error
 from hub.documents.models import Document, DocumentState, DocumentUse
 from hub.infra.db import insert_for
 from hub.infra.errors import Forbidden
+from hub.infra.ids import new_id
 from hub.jobs import JobKind, enqueue
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ async def record_use(
 ) -> None:
     """Note that `user_id` (of `user_kind`) relies on this document; noting it again changes nothing."""
     statement = insert_for(session)(DocumentUse).values(
-        id=uuid.uuid4(), document_id=document_id, user_kind=user_kind, user_id=user_id, used_at=now
+        id=new_id(), document_id=document_id, user_kind=user_kind, user_id=user_id, used_at=now
     )
     await session.execute(statement.on_conflict_do_nothing(index_elements=["document_id", "user_kind", "user_id"]))
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.clients.permissions import Location
 from hub.infra.db import Base, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class Gender(enum.StrEnum):
@@ -21,7 +22,7 @@ class Gender(enum.StrEnum):
 class Person(Base):
     __tablename__ = "persons"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     full_name: Mapped[str] = mapped_column(String(200))
     # The name folded (no diacritics, case or spaces), for matching the same person written differently.
     name_key: Mapped[str] = mapped_column(String(200))

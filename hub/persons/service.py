@@ -14,6 +14,7 @@ from hub.audit.service import AuditEvent, JsonValue, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
 from hub.infra.errors import BusinessError, Forbidden
+from hub.infra.ids import new_id
 from hub.infra.text import fold
 from hub.persons.errors import PersonErrorCode
 from hub.persons.identity import ID_NUMBER_LENGTH, classify, number_is_taken, record_number_change
@@ -59,7 +60,7 @@ def new_person(*, now: dt.datetime, purpose: Purpose, new: NewPerson, audit: lis
     """A new person, for the caller to write (see `add_person`)."""
     _check_location(new.province_code, new.commune_code)
     person = Person(
-        id=uuid.uuid4(),
+        id=new_id(),
         full_name=new.full_name,
         name_key=fold(new.full_name),
         mother_id=new.mother_id,

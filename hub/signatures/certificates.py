@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-import uuid
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -26,6 +25,7 @@ from hub.clients.permissions import JurisdictionLevel, Location, Principal, Role
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import document_error
 from hub.infra.db import Database
+from hub.infra.ids import new_id
 from hub.signatures.models import TrustedCertificateRow
 from signing.errors import TrustStoreError
 from signing.parties import validate_party
@@ -74,7 +74,7 @@ async def import_certificates(
             raise document_error(E.CERTIFICATE_OF_ANOTHER_PARTY, field="certificate", party=row.party)
         if row is None:
             row = TrustedCertificateRow(
-                id=uuid.uuid4(),
+                id=new_id(),
                 party=party,
                 fingerprint=entry.fingerprint,
                 subject=entry.subject,

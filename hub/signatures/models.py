@@ -9,6 +9,7 @@ from sqlalchemy import LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.infra.db import Base, UTCDateTime
+from hub.infra.ids import new_id
 
 
 class TrustedCertificateRow(Base):
@@ -16,7 +17,7 @@ class TrustedCertificateRow(Base):
 
     __tablename__ = "certificates"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     party: Mapped[str] = mapped_column(String(80), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the DER, lower-case hex
     subject: Mapped[str] = mapped_column(String(1000))
