@@ -21,7 +21,7 @@ from hub.claims.evidence import (
     store_evidence,
 )
 from hub.claims.models import Claim, ClaimOrigin
-from hub.claims.opening import openings_from_documents
+from hub.claims.opening import PREGNANCY_REST, openings_from_documents
 from hub.claims.reevaluation import mothers_of, open_from, reevaluate
 from hub.claims.service import (
     CLAIM_USE,
@@ -78,12 +78,21 @@ async def open_from_documents(session: AsyncSession, documents: Sequence[Documen
     """A sick-leave certificate of an insured employee opens a sickness claim; a birth certificate whose mother is
     insured opens a maternity claim, whose birth extract is then fetched (hub.claims.evidence). Any document about a
     person is evidence their waiting claims may need: they are looked at again (hub.claims.reevaluation); a birth
-    extract about a child, its mother's too."""
+    extract about a child, its mother's too; a pregnancy-rest certificate (XML10), the mother's maternity claims
+    refused for eligibility (Art 50: 3 of 12 months may now be enough)."""
     claims = await open_from(session, documents, now=now)
     people = {document.person_id for document in documents if document.person_id is not None}
     children = {d.person_id for d in documents if d.doc_type == BIRTH_EXTRACT and d.person_id is not None}
     people |= await mothers_of(session, children)
-    await reevaluate(session, people, now=now, births=bool(children), except_claims={claim.id for claim in claims})
+    rested = {d.person_id for d in documents if d.doc_type == PREGNANCY_REST and d.person_id is not None}
+    await reevaluate(
+        session,
+        people,
+        now=now,
+        births=bool(children),
+        rested=rested,
+        except_claims={claim.id for claim in claims},
+    )
 
 
 @on_news
