@@ -206,19 +206,9 @@ def compute_maternity(history: ContributionHistory, birth: Birth, *, leave_start
     )
     lump_sum = birth_lump_sum(birth, explainer)
     exact = leave_pay + lump_sum
-    amount = explainer.total(exact)
-    return Computation(
-        Benefit.MATERNITY,
-        explainer.law,
-        event,
-        True,
-        (),
-        amount,
-        exact,
-        explainer.done(),
-        leave_months=months,
-        period=(start, end),
-        salary_months=salary_months,
+    period = (start, end)
+    return explainer.paid_leave(
+        Benefit.MATERNITY, event, exact, months=months, period=period, salary_months=salary_months
     )
 
 
