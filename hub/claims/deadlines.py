@@ -35,7 +35,7 @@ SOURCES: dict[tuple[str, bool], str] = {
     ("bhxh", False): f"{_LAW} Điều 49 {mark('deadline-clauses')}",
     ("bhxh", True): f"{_LAW} Điều 63 {mark('deadline-clauses')}",
 }
-_MATERNITY_CHAPTER = frozenset({ClaimKind.MATERNITY, ClaimKind.PATERNITY})
+_MATERNITY_CHAPTER = frozenset({ClaimKind.MATERNITY, ClaimKind.PATERNITY, ClaimKind.REMAINING_MATERNITY})
 
 
 def deadline_source(party: str, kind: ClaimKind, details: dict[str, Any] | None = None) -> str:
@@ -92,4 +92,6 @@ def leave_end(kind: ClaimKind, details: dict[str, Any], computation: dict[str, A
     if kind is ClaimKind.MATERNITY and computation and computation.get("eligible"):
         start = dt.date.fromisoformat(details.get("leave_start") or details["born"])
         return add_months(start, int(computation["leave_months"])) - dt.timedelta(days=1)
+    if kind is ClaimKind.REMAINING_MATERNITY and computation and computation.get("period"):
+        return dt.date.fromisoformat(computation["period"][1])  # the rest of the mother's leave, to its last day
     return None

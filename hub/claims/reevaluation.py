@@ -7,6 +7,9 @@ registered (the child-card flow), a birth extract or a population answer stored,
   certificate (XML9) or the registration came first.
 - A certificate that opened no claim because the person was not known as insured opens it once their contributions
   arrive.
+- The mother's death extract, a council's minutes finding she cannot care for the child (XML12), her birth
+  certificate (XML9) or the child's registration: the father's claim for the rest of her leave opens once the
+  finding, the birth and the father are all known (hub.claims.remaining).
 - A pregnancy-rest certificate (XML10) arriving after the birth: the mother's maternity claims computed not eligible
   are computed again, since a doctor's order of rest makes 3 of the 12 months enough (Art 50)."""
 
@@ -22,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.claims.evidence import GATHER_EVIDENCE, GatherEvidence
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, SICK_LEAVE, openings_from_documents
+from hub.claims.remaining import remaining_openings
 from hub.claims.service import CLAIM_USE, open_claims, request_computation
 from hub.documents.models import Document, DocumentState, DocumentUse, SubmissionKind
 from hub.jobs import enqueue
@@ -39,6 +43,15 @@ async def open_from(session: AsyncSession, documents: Sequence[Document], *, now
     if births:
         await enqueue(session, GATHER_EVIDENCE, GatherEvidence(births), now=now)
     return claims
+
+
+async def open_remaining(session: AsyncSession, mothers: Collection[uuid.UUID], *, now: dt.datetime) -> list[Claim]:
+    """Open (or merge into) the fathers' claims for the rest of these women's maternity leave that their evidence
+    supports (hub.claims.remaining)."""
+    openings = await remaining_openings(session, mothers)
+    if not openings:
+        return []
+    return await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
 
 
 async def reevaluate(
