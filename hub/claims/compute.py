@@ -22,6 +22,7 @@ from hub.claims.details import (
 )
 from hub.claims.models import ClaimKind
 from hub.claims.rules import (
+    AfterBirth,
     Birth,
     Computation,
     ContributionHistory,
@@ -87,6 +88,7 @@ def compute(
     mother_eligible: bool | None = None,
     visits_before: int = 0,
     mothers_leave: MothersLeave | None = None,
+    handed_over: tuple[AfterBirth, dt.date] | None = None,
 ) -> Computation:
     """The rules of the law in force on the event date, applied to this claim. A convalescence with `evidence` has
     its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate. The
@@ -97,7 +99,7 @@ def compute(
     if kind is ClaimKind.CHILD_CARE and isinstance(details, ChildCareDetails):
         return compute_child_care(history, details.leave(before.child_care_days))
     if kind is ClaimKind.MATERNITY and isinstance(details, BirthDetails):
-        return compute_maternity(history, details.birth(), leave_start=details.leave_start)
+        return compute_maternity(history, details.birth(), leave_start=details.leave_start, handed_over=handed_over)
     if kind is ClaimKind.PATERNITY and isinstance(details, BirthDetails):
         if not details.periods:
             raise EvidencePending(

@@ -30,7 +30,7 @@ from hub.claims.deadlines import bhxh_due_on, leave_end
 from hub.claims.details import BirthDetails, from_json, lump_sum_key, remaining_key
 from hub.claims.models import Claim, ClaimKind, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date, insured_employers
-from hub.claims.rules import Birth, MotherLeave
+from hub.claims.rules import AfterBirth, Birth, MotherLeave, add_months, birth_leave_months
 from hub.claims.service import ComputeClaims, request_computation
 from hub.contributions.service import contribution_histories, recent_since
 from hub.documents.models import Document, DocumentState
@@ -64,6 +64,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     mothers = await mothers_eligible(session, [c for c in claims if c.kind == ClaimKind.LUMP_SUM])
     visits = await visits_before(session, [c for c in claims if c.kind == ClaimKind.PRENATAL_VISIT])
     leaves = await mothers_leaves(session, [c for c in claims if c.kind == ClaimKind.REMAINING_MATERNITY])
+    handed = await handed_over(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
@@ -83,6 +84,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
                 mother_eligible=mothers.get(claim.id),
                 visits_before=visits.get(claim.id, 0),
                 mothers_leave=leaves.get(claim.id),
+                handed_over=handed.get(claim.id),
             )
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
@@ -190,6 +192,23 @@ async def dependants_after_births(session: AsyncSession, births: Sequence[Claim]
         await request_computation(session, ids, now=now)
 
 
+async def handed_over(session: AsyncSession, births: Sequence[Claim]) -> dict[uuid.UUID, tuple[AfterBirth, dt.date]]:
+    """For each maternity claim whose rest of leave a father's or caregiver's claim (not rejected) takes over: the
+    event and its day, where her own leave ends (Art 53). One query for the batch."""
+    if not births:
+        return {}
+    keys = {remaining_key(str(claim.person_id), claim.event_date): claim.id for claim in births}
+    rows = await session.execute(
+        select(Claim.event_key, Claim.details).where(
+            Claim.kind == ClaimKind.REMAINING_MATERNITY.value,
+            Claim.event_key.in_(list(keys)),
+            Claim.state != ClaimState.REJECTED.value,
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    return {keys[key]: (AfterBirth(details["event"]), dt.date.fromisoformat(details["on"])) for key, details in rows}
+
+
 async def mothers_leaves(session: AsyncSession, claims: Sequence[Claim]) -> dict[uuid.UUID, MothersLeave]:
     """For each claim for the rest of a mother's leave, her own leave once known (absent: not known yet, the claim
     waits): her maternity claim for the birth (not rejected) computed eligible gives its period, computed not
@@ -199,7 +218,7 @@ async def mothers_leaves(session: AsyncSession, claims: Sequence[Claim]) -> dict
         return {}
     wanted = {claim.id: (uuid.UUID(claim.details["mother_id"]), claim.details["born"]) for claim in claims}
     rows = await session.execute(
-        select(Claim.person_id, Claim.details, Claim.eligible, Claim.computation).where(
+        select(Claim.person_id, Claim.details, Claim.eligible).where(
             Claim.person_id.in_({mother for mother, _ in wanted.values()}),
             Claim.kind == ClaimKind.MATERNITY.value,
             Claim.state != ClaimState.REJECTED.value,
@@ -207,12 +226,15 @@ async def mothers_leaves(session: AsyncSession, claims: Sequence[Claim]) -> dict
         )
     )
     births: dict[tuple[uuid.UUID, str], MothersLeave | None] = {}
-    for mother, details, eligible, computation in rows:
-        period = (computation or {}).get("period") if eligible else None
+    for mother, details, eligible in rows:
         if eligible is None:
             births[(mother, details["born"])] = None  # not computed yet
-        elif period:
-            start, end = (dt.date.fromisoformat(day) for day in period)
+        elif eligible:
+            # Her whole leave, as the birth gives it (her own computation stops where the rest is handed over)
+            birth = from_json(ClaimKind.MATERNITY, details)
+            assert isinstance(birth, BirthDetails)
+            start = birth.leave_start or birth.born
+            end = add_months(start, birth_leave_months(birth.birth())) - dt.timedelta(days=1)
             births[(mother, details["born"])] = MothersLeave(MotherLeave(start, end))
         else:
             births[(mother, details["born"])] = MothersLeave(None)

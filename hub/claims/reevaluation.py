@@ -51,7 +51,18 @@ async def open_remaining(session: AsyncSession, mothers: Collection[uuid.UUID], 
     openings = await remaining_openings(session, mothers)
     if not openings:
         return []
-    return await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+    claims = await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+    # Her own leave now ends where the rest is handed over: her maternity claims for those births are computed again
+    births = {(uuid.UUID(claim.details["mother_id"]), dt.date.fromisoformat(claim.details["born"])) for claim in claims}
+    hers = await session.scalars(
+        select(Claim.id).where(
+            Claim.person_id.in_({mother for mother, _ in births}),
+            Claim.kind == ClaimKind.MATERNITY.value,
+            Claim.state != ClaimState.REJECTED.value,
+        )
+    )
+    await request_computation(session, list(hers), now=now)
+    return claims
 
 
 async def reevaluate(

@@ -9,11 +9,13 @@ import datetime as dt
 from hub.claims.rules import (
     AfterBirth,
     Benefit,
+    Birth,
     ContributionHistory,
     ContributionMonth,
     Month,
     MotherLeave,
     RemainingLeave,
+    compute_maternity,
     compute_remaining_maternity,
 )
 from hub.claims.rules.reasons import ReasonCode
@@ -23,6 +25,7 @@ from hub.claims.rules.uncertain import marked_ids
 D = dt.date
 BORN = D(2025, 9, 10)
 SIX_MONTHS = MotherLeave(BORN, D(2026, 3, 9))  # 10/9/2025 + 6 months − 1 day
+SIX_MONTHS_PERIOD = (SIX_MONTHS.start, SIX_MONTHS.end)
 
 
 def history(first: Month, last: Month, salary: int, **others: int) -> ContributionHistory:
@@ -84,3 +87,19 @@ def test_nothing_is_paid_when_her_leave_had_run_out():
         father, RemainingLeave(AfterBirth.MOTHER_DIED, BORN, D(2026, 3, 9), SIX_MONTHS)
     )
     assert not computation.eligible and computation.reason_codes == (ReasonCode.NO_REMAINING_LEAVE.value,)
+
+
+def test_the_mothers_own_leave_ends_where_the_rest_is_handed_over():
+    """Born 10/9/2025 (2024 law), the mother paid 1–8/2025 at 12,000,000 (8 ≥ 6 of 9/2024–8/2025). She died on
+    30/11/2025 and the father takes the rest: her leave 10/9/2025–30/11/2025 = 2 whole months (10/9–9/11) and 21
+    days (10/11–30/11): 12,000,000 × 2 + 12,000,000 ÷ 30 × 21 = 24,000,000 + 8,400,000 = 32,400,000, plus the lump
+    sum 2 × 2,340,000 = 4,680,000: 37,080,000. Without the handing over: 12,000,000 × 6 + 4,680,000 = 76,680,000."""
+    mother = history(Month(2025, 1), Month(2025, 8), 12_000_000)
+    birth = Birth(BORN)
+    whole = compute_maternity(mother, birth)
+    assert whole.amount_vnd == 76_680_000 and whole.period == SIX_MONTHS_PERIOD
+    cut = compute_maternity(mother, birth, handed_over=(AfterBirth.MOTHER_DIED, D(2025, 11, 30)))
+    assert cut.eligible and cut.amount_vnd == 37_080_000
+    assert cut.period == (BORN, D(2025, 11, 30)) and cut.leave_months == 2
+    [handed] = [line for line in cut.explanation if line.rule is Rule.DEATH_OR_INCAPACITY]
+    assert marked_ids(handed.text_en) == ["caregiver-remaining-leave"]

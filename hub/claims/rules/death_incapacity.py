@@ -106,6 +106,16 @@ def leave_after_child_death(born: dt.date, died: dt.date, mother: MotherLeave) -
     return AdjustedLeave(Taker.MOTHER, (mother.start, end), explainer.done())
 
 
+def _what(event: AfterBirth) -> tuple[str, str]:
+    """What happened to the mother, in Vietnamese and English."""
+    if event is AfterBirth.MOTHER_DIED:
+        return "mẹ chết", "the mother died"
+    return (
+        "Hội đồng giám định y khoa kết luận mẹ không đủ sức khỏe để chăm sóc con",
+        "a medical assessment council found that the mother cannot care for the child",
+    )
+
+
 def remaining_leave(event: AfterBirth, *, born: dt.date, on: dt.date, mother: MotherLeave | None) -> AdjustedLeave:
     """The leave the father or the child's caregiver takes after the mother dies, or after a medical assessment
     council finds she cannot care for the child (`on`: the day of the death or of the council's meeting): the rest
@@ -116,13 +126,7 @@ def remaining_leave(event: AfterBirth, *, born: dt.date, on: dt.date, mother: Mo
         raise ValueError("the event follows the birth")
     explainer = Explainer(law_on(born))
     start = on + dt.timedelta(days=1)
-    what_en = "the mother died" if event is AfterBirth.MOTHER_DIED else "a medical assessment council found that the "
-    what_en += "" if event is AfterBirth.MOTHER_DIED else "mother cannot care for the child"
-    what_vi = (
-        "mẹ chết"
-        if event is AfterBirth.MOTHER_DIED
-        else "Hội đồng giám định y khoa kết luận mẹ không đủ sức khỏe để chăm sóc con"
-    )
+    what_vi, what_en = _what(event)
     if mother is not None:
         end = mother.end
         arithmetic = f"[{on} + 1 day, {mother.end}]"
@@ -202,6 +206,35 @@ def finding_in_death_extract(date_of_death: dt.date, *, is_mother: bool) -> Find
     return Finding(event, date_of_death, "trích lục khai tử")
 
 
+def months_and_days(first: dt.date, last: dt.date) -> tuple[int, int]:
+    """A leave from `first` to `last` as whole months from `first` and the days after them."""
+    months = 0
+    while add_months(first, months + 1) - dt.timedelta(days=1) <= last:
+        months += 1
+    return months, (last - add_months(first, months)).days + 1
+
+
+def leave_handed_over(
+    event: AfterBirth, on: dt.date, start: dt.date, end: dt.date, explainer: Explainer
+) -> tuple[dt.date, int, int]:
+    """The mother's own leave when the father or caregiver takes the rest of it from the day after `on` (Art 53): it
+    ends on `on`, paid for its whole months and its days (÷ 30, as the rest is); explained. (last day, months, days)"""
+    last = max(min(end, on), start)
+    months, days = months_and_days(start, last)
+    what_vi, what_en = _what(event)
+    explainer.add(
+        Rule.DEATH_OR_INCAPACITY,
+        f"[{start}, min({end}, {on})] = {months} months + {days} days",
+        f"Ngày {on} {what_vi}: thời gian nghỉ của mẹ tính đến {last} ({months} tháng {days} ngày); thời gian còn lại "
+        f"do cha hoặc người trực tiếp nuôi dưỡng hưởng. {mark_vi('caregiver-remaining-leave')}",
+        f"On {on} {what_en}: her own leave counts to {last} ({months} months {days} days); the father or caregiver "
+        f"takes the rest. {mark('caregiver-remaining-leave')}",
+        on=on,
+        event=event.value,
+    )
+    return last, months, days
+
+
 @dataclass(frozen=True)
 class RemainingLeave:
     """What the father's or caregiver's remaining leave is computed from: the birth, the event after it (the mother's
@@ -254,10 +287,7 @@ def compute_remaining_maternity(history: ContributionHistory, remaining: Remaini
     if adjusted.period is None:
         return _refused_remaining(start, reason(ReasonCode.NO_REMAINING_LEAVE, on=remaining.on), explainer)
     first, last = adjusted.period
-    months = 0
-    while add_months(first, months + 1) - dt.timedelta(days=1) <= last:
-        months += 1
-    days = (last - add_months(first, months)).days + 1
+    months, days = months_and_days(first, last)
     average, salary_months = average_salary(history, first)
     exact = average * months + average * days / DAYS_IN_A_MONTH
     explainer.add(
