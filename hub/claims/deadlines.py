@@ -90,6 +90,8 @@ def leave_end(kind: ClaimKind, details: dict[str, Any], computation: dict[str, A
         ends = [dt.date.fromisoformat(end) for _, end in details.get("periods") or ()]
         return max(ends, default=None)
     if kind is ClaimKind.MATERNITY and computation and computation.get("eligible"):
+        if computation.get("period"):  # its last day, also when the father took the rest of it over (Art 53)
+            return dt.date.fromisoformat(computation["period"][1])
         start = dt.date.fromisoformat(details.get("leave_start") or details["born"])
         return add_months(start, int(computation["leave_months"])) - dt.timedelta(days=1)
     if kind is ClaimKind.REMAINING_MATERNITY and computation and computation.get("period"):
