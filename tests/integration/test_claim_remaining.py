@@ -21,7 +21,7 @@ from tests.integration.test_claim_evidence import (  # noqa: F401  (the fixtures
     family,
     mother_record,
 )
-from tests.integration.test_claims import CLAIM, claims_when
+from tests.integration.test_claims import CLAIM, DECIDE, claims_when
 from tests.integration.test_documents import submit
 from tests.integration.test_evidence import systems  # noqa: F401
 
@@ -64,7 +64,8 @@ async def test_the_mothers_death_after_her_claim_opens_the_fathers_claim_for_the
     (16/5–15/9) and 16 days (16/9–1/10). He paid 3/2024–2/2025 (12 ≥ 6 of the 12 months before the birth); his
     average of 11/2024–4/2025 is 9,000,000: 9,000,000 × 4 + 9,000,000 ÷ 30 × 16 = 36,000,000 + 4,800,000 =
     40,800,000. Hers is computed again: 2/3–15/5/2025 = 2 months and 14 days: 9,000,000 × 2 + 9,000,000 ÷ 30 × 14 =
-    22,200,000, + 9,360,000 = 31,560,000; 22,200,000 + 40,800,000 = 63,000,000 = 9,000,000 × 7: paid once."""
+    22,200,000, + 9,360,000 = 31,560,000; 22,200,000 + 40,800,000 = 63,000,000 = 9,000,000 × 7: paid once. His
+    claim rejected, hers is 72,360,000 again."""
     client, tokens, _ = family
     processor = tokens["processor-48"]
     await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
@@ -79,6 +80,11 @@ async def test_the_mothers_death_after_her_claim_opens_the_fathers_claim_for_the
     found = await graphql_data(client, CLAIM, {"reference": claim["reference"]}, token=processor)
     assert {d["docType"] for d in found["claim"]["evidence"]} == {"death_extract"}
     await _mothers_amount(client, processor, 31_560_000)
+    # A processor rejects his claim: nobody takes the rest, and hers is paid whole again
+    decision = {"reference": claim["reference"], "decision": "REJECT", "reason": "không phải người nuôi dưỡng"}
+    decided = await graphql_data(client, DECIDE, decision, token=processor)
+    assert decided["decideClaim"]["claim"]["state"] == "REJECTED"
+    await _mothers_amount(client, processor, 72_360_000)
 
 
 async def test_the_death_known_before_the_birth_certificate_opens_the_claim_once_it_comes(
