@@ -17,13 +17,16 @@ from hub.claims.details import (
     LumpSumDetails,
     PregnancyLossDetails,
     PrenatalVisitDetails,
+    RemainingLeaveDetails,
     SicknessDetails,
 )
 from hub.claims.models import ClaimKind
 from hub.claims.rules import (
+    AfterBirth,
     Birth,
     Computation,
     ContributionHistory,
+    MotherLeave,
     compute_child_care,
     compute_convalescence,
     compute_father_lump_sum,
@@ -31,6 +34,7 @@ from hub.claims.rules import (
     compute_paternity,
     compute_pregnancy_loss,
     compute_prenatal_visits,
+    compute_remaining_maternity,
     compute_sickness,
 )
 from hub.claims.rules.convalescence import cause_from_evidence, leave_before, maternity_leave_before
@@ -57,6 +61,14 @@ class PaidBefore:
     convalescence_days: int = 0
 
 
+@dataclass(frozen=True)
+class MothersLeave:
+    """The mother's own leave for a birth, once known: from her maternity claim computed eligible; None when she had
+    none (not insured, or her claim computed not eligible)."""
+
+    leave: MotherLeave | None
+
+
 class EvidencePending(Exception):
     """The claim lacks something only a person can give (e.g. the father's leave periods): it waits."""
 
@@ -75,16 +87,19 @@ def compute(
     *,
     mother_eligible: bool | None = None,
     visits_before: int = 0,
+    mothers_leave: MothersLeave | None = None,
+    handed_over: tuple[AfterBirth, dt.date] | None = None,
 ) -> Computation:
     """The rules of the law in force on the event date, applied to this claim. A convalescence with `evidence` has
     its cause checked against it: one after a birth the hub knows nothing of waits for the birth certificate. The
-    father's lump sum needs `mother_eligible`, her maternity claim's outcome: it waits until she has one."""
+    father's lump sum needs `mother_eligible`, her maternity claim's outcome: it waits until she has one; so does the
+    rest of her leave taken by the father or caregiver, which needs `mothers_leave`."""
     if kind is ClaimKind.SICKNESS and isinstance(details, SicknessDetails):
         return compute_sickness(history, details.leave(before.sickness_days))
     if kind is ClaimKind.CHILD_CARE and isinstance(details, ChildCareDetails):
         return compute_child_care(history, details.leave(before.child_care_days))
     if kind is ClaimKind.MATERNITY and isinstance(details, BirthDetails):
-        return compute_maternity(history, details.birth(), leave_start=details.leave_start)
+        return compute_maternity(history, details.birth(), leave_start=details.leave_start, handed_over=handed_over)
     if kind is ClaimKind.PATERNITY and isinstance(details, BirthDetails):
         if not details.periods:
             raise EvidencePending(
@@ -119,6 +134,13 @@ def compute(
                 "the computation of the mother's maternity claim", "kết quả tính hồ sơ thai sản của người mẹ"
             )
         return compute_father_lump_sum(history, details.birth(), mother_eligible=mother_eligible)
+    if kind is ClaimKind.REMAINING_MATERNITY and isinstance(details, RemainingLeaveDetails):
+        if mothers_leave is None:
+            raise EvidencePending(
+                "the mother's maternity claim, computed (her birth certificate, XML9)",
+                "hồ sơ thai sản của người mẹ đã được tính (giấy chứng sinh, XML9)",
+            )
+        return compute_remaining_maternity(history, details.remaining(mothers_leave.leave))
     raise ValueError(f"details of type {type(details).__name__} do not fit a {kind.value} claim")
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -18,15 +18,16 @@ from hub.claims import ledger, states
 from hub.claims.compute import (
     ConvalescenceEvidence,
     EvidencePending,
+    MothersLeave,
     computation_json,
     compute,
     explanation_json,
 )
 from hub.claims.deadlines import bhxh_due_on, leave_end
-from hub.claims.details import BirthDetails, from_json, lump_sum_key
+from hub.claims.details import BirthDetails, from_json, lump_sum_key, remaining_key
 from hub.claims.models import Claim, ClaimKind, ClaimState
-from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date
-from hub.claims.rules import Birth
+from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, details_of, document_date, insured_employers
+from hub.claims.rules import AfterBirth, Birth, MotherLeave, add_months, birth_leave_months
 from hub.claims.service import ComputeClaims, request_computation
 from hub.claims.tally import COUNTED, COUNTED_KINDS, paid_before
 from hub.contributions.service import contribution_histories, recent_since
@@ -58,6 +59,8 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     rested = await pregnancy_rests(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
     mothers = await mothers_eligible(session, [c for c in claims if c.kind == ClaimKind.LUMP_SUM])
     visits = await visits_before(session, [c for c in claims if c.kind == ClaimKind.PRENATAL_VISIT])
+    leaves = await mothers_leaves(session, [c for c in claims if c.kind == ClaimKind.REMAINING_MATERNITY])
+    handed = await handed_over(session, [c for c in claims if c.kind == ClaimKind.MATERNITY])
     events, recounted = [], []
     for claim in sorted(claims, key=lambda c: (c.person_id, c.event_date, c.created_at)):
         if claim.withdrawn_evidence is not None:
@@ -76,6 +79,8 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
                 evidence.get(claim.person_id),
                 mother_eligible=mothers.get(claim.id),
                 visits_before=visits.get(claim.id, 0),
+                mothers_leave=leaves.get(claim.id),
+                handed_over=handed.get(claim.id),
             )
         except EvidencePending as missing:
             # A decided claim keeps its state and amount (what is owed moves only with a computation)
@@ -119,7 +124,7 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     await states.record(session, events)
     await recount_later(session, recounted, {c.id for c in claims}, now=now)
     await convalescence_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
-    await lump_sums_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
+    await dependants_after_births(session, [c for c in claims if c.kind == ClaimKind.MATERNITY], now=now)
 
 
 async def visits_before(session: AsyncSession, claims: Sequence[Claim]) -> dict[uuid.UUID, int]:
@@ -163,17 +168,82 @@ async def mothers_eligible(session: AsyncSession, lump_sums: Sequence[Claim]) ->
     return {claim_id: eligible.get(mother) for claim_id, mother in wanted.items()}
 
 
-async def lump_sums_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
-    """A mother's maternity claim computed: the father's lump-sum claim that rests on it is computed again."""
+async def dependants_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:
+    """A mother's maternity claim computed: the claims that rest on it are computed again, the father's lump sum and
+    the rest of her leave taken by the father or caregiver."""
     if not births:
         return
-    keys = [lump_sum_key(str(claim.id)) for claim in births]
+    lump_sums = [lump_sum_key(str(claim.id)) for claim in births]
+    remaining = [remaining_key(str(claim.person_id), claim.event_date) for claim in births]  # event_date: the birth
     found = await session.scalars(
-        select(Claim.id).where(Claim.kind == ClaimKind.LUMP_SUM.value, Claim.event_key.in_(keys))
+        select(Claim.id).where(
+            or_(
+                and_(Claim.kind == ClaimKind.LUMP_SUM.value, Claim.event_key.in_(lump_sums)),
+                and_(Claim.kind == ClaimKind.REMAINING_MATERNITY.value, Claim.event_key.in_(remaining)),
+            )
+        )
     )
     ids = list(found)
     if ids:
         await request_computation(session, ids, now=now)
+
+
+async def handed_over(session: AsyncSession, births: Sequence[Claim]) -> dict[uuid.UUID, tuple[AfterBirth, dt.date]]:
+    """For each maternity claim whose rest of leave a father's or caregiver's claim (not rejected) takes over: the
+    event and its day, where her own leave ends (Art 53). One query for the batch."""
+    if not births:
+        return {}
+    keys = {remaining_key(str(claim.person_id), claim.event_date): claim.id for claim in births}
+    rows = await session.execute(
+        select(Claim.event_key, Claim.details).where(
+            Claim.kind == ClaimKind.REMAINING_MATERNITY.value,
+            Claim.event_key.in_(list(keys)),
+            Claim.state != ClaimState.REJECTED.value,
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    return {keys[key]: (AfterBirth(details["event"]), dt.date.fromisoformat(details["on"])) for key, details in rows}
+
+
+async def mothers_leaves(session: AsyncSession, claims: Sequence[Claim]) -> dict[uuid.UUID, MothersLeave]:
+    """For each claim for the rest of a mother's leave, her own leave once known (absent: not known yet, the claim
+    waits): her maternity claim for the birth (not rejected) computed eligible gives its period, computed not
+    eligible none; without such a claim, a mother who was not insured in the year before the birth had none, and
+    an insured one's claim is awaited (her birth certificate opens it). Two or three queries for the batch."""
+    if not claims:
+        return {}
+    wanted = {claim.id: (uuid.UUID(claim.details["mother_id"]), claim.details["born"]) for claim in claims}
+    rows = await session.execute(
+        select(Claim.person_id, Claim.details, Claim.eligible).where(
+            Claim.person_id.in_({mother for mother, _ in wanted.values()}),
+            Claim.kind == ClaimKind.MATERNITY.value,
+            Claim.state != ClaimState.REJECTED.value,
+            Claim.withdrawn_evidence.is_(None),
+        )
+    )
+    births: dict[tuple[uuid.UUID, str], MothersLeave | None] = {}
+    for mother, details, eligible in rows:
+        if eligible is None:
+            births[(mother, details["born"])] = None  # not computed yet
+        elif eligible:
+            # Her whole leave, as the birth gives it (her own computation stops where the rest is handed over)
+            birth = from_json(ClaimKind.MATERNITY, details)
+            assert isinstance(birth, BirthDetails)
+            start = birth.leave_start or birth.born
+            end = add_months(start, birth_leave_months(birth.birth())) - dt.timedelta(days=1)
+            births[(mother, details["born"])] = MothersLeave(MotherLeave(start, end))
+        else:
+            births[(mother, details["born"])] = MothersLeave(None)
+    found: dict[uuid.UUID, MothersLeave] = {}
+    for claim_id, key in wanted.items():
+        if key in births:
+            if (leave := births[key]) is not None:
+                found[claim_id] = leave
+            continue
+        mother, born = key
+        if mother not in await insured_employers(session, {mother}, dt.date.fromisoformat(born)):
+            found[claim_id] = MothersLeave(None)  # no maternity of her own to wait for
+    return found
 
 
 async def convalescence_after_births(session: AsyncSession, births: Sequence[Claim], *, now: dt.datetime) -> None:

@@ -35,7 +35,7 @@ SOURCES: dict[tuple[str, bool], str] = {
     ("bhxh", False): f"{_LAW} Điều 49 {mark('deadline-clauses')}",
     ("bhxh", True): f"{_LAW} Điều 63 {mark('deadline-clauses')}",
 }
-_MATERNITY_CHAPTER = frozenset({ClaimKind.MATERNITY, ClaimKind.PATERNITY})
+_MATERNITY_CHAPTER = frozenset({ClaimKind.MATERNITY, ClaimKind.PATERNITY, ClaimKind.REMAINING_MATERNITY})
 
 
 def deadline_source(party: str, kind: ClaimKind, details: dict[str, Any] | None = None) -> str:
@@ -90,6 +90,10 @@ def leave_end(kind: ClaimKind, details: dict[str, Any], computation: dict[str, A
         ends = [dt.date.fromisoformat(end) for _, end in details.get("periods") or ()]
         return max(ends, default=None)
     if kind is ClaimKind.MATERNITY and computation and computation.get("eligible"):
+        if computation.get("period"):  # its last day, also when the father took the rest of it over (Art 53)
+            return dt.date.fromisoformat(computation["period"][1])
         start = dt.date.fromisoformat(details.get("leave_start") or details["born"])
         return add_months(start, int(computation["leave_months"])) - dt.timedelta(days=1)
+    if kind is ClaimKind.REMAINING_MATERNITY and computation and computation.get("period"):
+        return dt.date.fromisoformat(computation["period"][1])  # the rest of the mother's leave, to its last day
     return None

@@ -10,13 +10,16 @@ from typing import Any
 
 from hub.claims.models import ClaimKind
 from hub.claims.rules import (
+    AfterBirth,
     Birth,
     ChildCareLeave,
     ConvalescenceCause,
     ConvalescenceLeave,
     LeavePeriod,
+    MotherLeave,
     PregnancyLoss,
     PrenatalVisit,
+    RemainingLeave,
     SickLeave,
 )
 
@@ -170,6 +173,28 @@ class LumpSumDetails:
         return Birth(self.born, self.children)
 
 
+@dataclass(frozen=True)
+class RemainingLeaveDetails:
+    """The rest of a mother's maternity leave, taken by the father or the child's caregiver (2024 law Art 53) after
+    `event` (AfterBirth: the mother died, or a council found she cannot care for the child) on `on`: the birth, the
+    mother (her person id: her maternity claim gives her leave), and the evidence it rests on."""
+
+    born: dt.date
+    on: dt.date
+    event: str  # AfterBirth.MOTHER_DIED or AfterBirth.MOTHER_CANNOT_CARE
+    mother_id: str
+    children: int = 1
+    evidence: str | None = None  # where the event is read: the death extract, the council's minutes (XML12)
+
+    @property
+    def start(self) -> dt.date:
+        """The leave runs from the day after the death or the finding."""
+        return self.on + dt.timedelta(days=1)
+
+    def remaining(self, mother: MotherLeave | None) -> RemainingLeave:
+        return RemainingLeave(AfterBirth(self.event), self.born, self.on, mother)
+
+
 ClaimDetails = (
     SicknessDetails
     | ChildCareDetails
@@ -178,6 +203,7 @@ ClaimDetails = (
     | PregnancyLossDetails
     | PrenatalVisitDetails
     | LumpSumDetails
+    | RemainingLeaveDetails
 )
 _TYPES: dict[ClaimKind, type[ClaimDetails]] = {
     ClaimKind.SICKNESS: SicknessDetails,
@@ -188,6 +214,7 @@ _TYPES: dict[ClaimKind, type[ClaimDetails]] = {
     ClaimKind.PREGNANCY_LOSS: PregnancyLossDetails,
     ClaimKind.PRENATAL_VISIT: PrenatalVisitDetails,
     ClaimKind.LUMP_SUM: LumpSumDetails,
+    ClaimKind.REMAINING_MATERNITY: RemainingLeaveDetails,
 }
 
 
@@ -207,11 +234,18 @@ def event_key(kind: ClaimKind, details: ClaimDetails) -> str:
     if isinstance(details, LumpSumDetails):
         # Keyed by the mother's claim: her claim's computation finds the father's lump sum by it.
         return lump_sum_key(details.mother_claim)
+    if isinstance(details, RemainingLeaveDetails):
+        # One per birth of a mother, whichever came first of her death and a council's finding.
+        return remaining_key(details.mother_id, details.born)
     return f"convalescence:{details.returned_to_work.isoformat()}:{details.cause.value}"
 
 
 def lump_sum_key(mother_claim: str) -> str:
     return f"mother-claim:{mother_claim}"
+
+
+def remaining_key(mother_id: str, born: dt.date) -> str:
+    return f"remaining:{mother_id}:{born.isoformat()}"
 
 
 def event_date(details: ClaimDetails) -> dt.date:
@@ -238,7 +272,7 @@ def from_json(kind: ClaimKind, data: dict[str, Any]) -> ClaimDetails:
     cls = _TYPES[kind]
     values: dict[str, Any] = {}
     for name, value in data.items():
-        if name in {"start", "end", "born", "child_born", "returned_to_work", "leave_start"}:
+        if name in {"start", "end", "born", "child_born", "returned_to_work", "leave_start", "on"}:
             values[name] = _date(value)
         elif name == "half_days":
             values[name] = tuple(dt.date.fromisoformat(day) for day in value)

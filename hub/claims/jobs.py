@@ -21,8 +21,9 @@ from hub.claims.evidence import (
     store_evidence,
 )
 from hub.claims.models import Claim, ClaimOrigin
-from hub.claims.opening import openings_from_documents
-from hub.claims.reevaluation import mothers_of, open_from, reevaluate
+from hub.claims.opening import BIRTH_CERTIFICATE, PREGNANCY_REST, openings_from_documents
+from hub.claims.reevaluation import mothers_of, open_from, open_remaining, reevaluate
+from hub.claims.remaining import FINDINGS
 from hub.claims.service import (
     CLAIM_USE,
     COMPUTE_CLAIMS,
@@ -78,18 +79,35 @@ async def open_from_documents(session: AsyncSession, documents: Sequence[Documen
     """A sick-leave certificate of an insured employee opens a sickness claim; a birth certificate whose mother is
     insured opens a maternity claim, whose birth extract is then fetched (hub.claims.evidence). Any document about a
     person is evidence their waiting claims may need: they are looked at again (hub.claims.reevaluation); a birth
-    extract about a child, its mother's too."""
+    extract about a child, its mother's too; a pregnancy-rest certificate (XML10), the mother's maternity claims
+    refused for eligibility (Art 50: 3 of 12 months may now be enough)."""
     claims = await open_from(session, documents, now=now)
     people = {document.person_id for document in documents if document.person_id is not None}
     children = {d.person_id for d in documents if d.doc_type == BIRTH_EXTRACT and d.person_id is not None}
-    people |= await mothers_of(session, children)
-    await reevaluate(session, people, now=now, births=bool(children), except_claims={claim.id for claim in claims})
+    mothers = await mothers_of(session, children)
+    people |= mothers
+    # The mother's death or a council's finding, her birth certificate, her child's registration: the father's claim
+    # for the rest of her leave may now open.
+    mothers |= {d.person_id for d in documents if d.doc_type in (*FINDINGS, BIRTH_CERTIFICATE) and d.person_id}
+    claims += await open_remaining(session, mothers, now=now)
+    rested = {d.person_id for d in documents if d.doc_type == PREGNANCY_REST and d.person_id is not None}
+    await reevaluate(
+        session,
+        people,
+        now=now,
+        births=bool(children),
+        rested=rested,
+        except_claims={claim.id for claim in claims},
+    )
 
 
 @on_news
 async def reevaluate_on_news(session: AsyncSession, news: News, people: frozenset[uuid.UUID], now: dt.datetime) -> None:
     """A birth registered: the mothers' maternity claims can have their birth extract (and the father his claim);
-    contributions stored: certificates of people not known as insured before open their claims."""
+    contributions stored: certificates of people not known as insured before open their claims. A birth registered
+    names the father: his claim for the rest of the mother's leave opens if a finding about her is held."""
+    if news is News.BIRTH_REGISTERED:
+        await open_remaining(session, people, now=now)
     await reevaluate(
         session,
         people,

@@ -41,6 +41,10 @@ KIND_VI: dict[ClaimKind, str] = {
     ClaimKind.MATERNITY: "chế độ thai sản",
     ClaimKind.PATERNITY: "chế độ thai sản (lao động nam)",
     ClaimKind.CONVALESCENCE: "dưỡng sức, phục hồi sức khỏe",
+    ClaimKind.PREGNANCY_LOSS: "chế độ thai sản (sẩy thai, phá thai)",
+    ClaimKind.PRENATAL_VISIT: "chế độ thai sản (khám thai)",
+    ClaimKind.LUMP_SUM: "trợ cấp một lần khi sinh con",
+    ClaimKind.REMAINING_MATERNITY: "chế độ thai sản (thời gian nghỉ còn lại của người mẹ)",
 }
 # The right to complain: the Law on Complaints sets 90 days from receiving the decision (Luật Khiếu nại
 # 02/2011/QH13 Art 9); the Social Insurance Law's own article on complaints is [to confirm complaint-article].

@@ -35,6 +35,9 @@ class ClaimKind(enum.StrEnum):
     PREGNANCY_LOSS = "pregnancy_loss"  # thai sản: sẩy thai, nạo, hút thai, thai chết lưu, phá thai bệnh lý
     PRENATAL_VISIT = "prenatal_visit"  # thai sản: khám thai (Art 51), filed by the employer
     LUMP_SUM = "lump_sum"  # thai sản: the father's lump sum when the mother is not eligible (Art 58)
+    # thai sản: the rest of the mother's leave, to the father or caregiver after her death or a council's finding
+    # (Art 53); the value fits the kind column (16 characters)
+    REMAINING_MATERNITY = "remaining_leave"
 
 
 class ClaimState(enum.StrEnum):

@@ -23,10 +23,12 @@ from hub.claims.details import (
     LumpSumDetails,
     PregnancyLossDetails,
     PrenatalVisitDetails,
+    RemainingLeaveDetails,
     SicknessDetails,
 )
 from hub.claims.errors import ClaimErrorCode, claim_error
 from hub.claims.models import ClaimKind, ClaimState
+from hub.claims.rules import Birth
 from hub.claims.rules.maternity import birth_leave_months
 from hub.claims.rules.months import add_months
 from hub.claims.rules.tables import law_on, pregnancy_loss_days
@@ -96,6 +98,17 @@ EXCLUSIONS: dict[frozenset[ClaimKind], Exclusion] = {
         frozenset({K.PRENATAL_VISIT, kind}): _rule("Art 51", _ON_MATERNITY if kind is K.MATERNITY else _ONCE)
         for kind in (K.SICKNESS, K.CHILD_CARE, K.MATERNITY, K.PATERNITY, K.CONVALESCENCE, K.PREGNANCY_LOSS)
     },
+    # The rest of a mother's leave taken by the father or caregiver (Art 53): maternity leave like hers, so the same
+    # pairs as maternity, and his own paternity days (Art 53(2)) are not paid again [to confirm overlap-pairs]; one
+    # per birth, whichever evidence came first.
+    frozenset({K.REMAINING_MATERNITY}): _rule("Art 53", ("one remaining leave per birth", "mỗi lần sinh một lần")),
+    **{
+        frozenset({K.REMAINING_MATERNITY, kind}): _rule(
+            "Art 42(2), 53", _ON_MATERNITY if kind in (K.SICKNESS, K.CHILD_CARE) else _ONCE
+        )
+        for kind in (K.SICKNESS, K.CHILD_CARE, K.MATERNITY, K.PATERNITY, K.PREGNANCY_LOSS, K.PRENATAL_VISIT)
+    },
+    frozenset({K.REMAINING_MATERNITY, K.CONVALESCENCE}): _rule("Art 60(1)", _AFTER_RETURN),
     **{frozenset({K.LUMP_SUM, kind}): _rule("Art 58", _NO_DAYS, True) for kind in K},
 }
 
@@ -137,6 +150,10 @@ def days_of(kind: ClaimKind, details: ClaimDetails) -> list[Days]:
         return [(day, day + dt.timedelta(days=max(days, 1) - 1)) for day, days in details.visits]
     if isinstance(details, LumpSumDetails):
         return []  # a lump sum pays no days
+    if isinstance(details, RemainingLeaveDetails):
+        # At most to the end of the longest leave the birth gives (the mother's leave is known once computed)
+        last = add_months(details.born, birth_leave_months(Birth(details.born, details.children)))
+        return [(details.start, last - dt.timedelta(days=1))]
     if kind is K.MATERNITY:
         start = details.leave_start or details.born
         return [(start, add_months(start, birth_leave_months(details.birth())) - dt.timedelta(days=1))]
@@ -202,6 +219,8 @@ def same_event(kind: ClaimKind, key: str, details: ClaimDetails, held: Held) -> 
         return old.visits == new.visits
     if isinstance(new, LumpSumDetails) and isinstance(old, LumpSumDetails):
         return old.born == new.born
+    if isinstance(new, RemainingLeaveDetails) and isinstance(old, RemainingLeaveDetails):
+        return (old.mother_id, old.born) == (new.mother_id, new.born)
     return False
 
 
@@ -265,6 +284,7 @@ KIND_VI = {
     K.PREGNANCY_LOSS: "thai sản khi sẩy thai, phá thai",
     K.PRENATAL_VISIT: "thai sản khi khám thai",
     K.LUMP_SUM: "trợ cấp một lần khi sinh con",
+    K.REMAINING_MATERNITY: "thai sản thời gian còn lại của người mẹ",
 }
 
 

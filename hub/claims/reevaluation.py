@@ -6,7 +6,12 @@ registered (the child-card flow), a birth extract or a population answer stored,
   registered the registry can be asked, and the father's paternity claim opens, whether the hospital's birth
   certificate (XML9) or the registration came first.
 - A certificate that opened no claim because the person was not known as insured opens it once their contributions
-  arrive."""
+  arrive.
+- The mother's death extract, a council's minutes finding she cannot care for the child (XML12), her birth
+  certificate (XML9) or the child's registration: the father's claim for the rest of her leave opens once the
+  finding, the birth and the father are all known (hub.claims.remaining).
+- A pregnancy-rest certificate (XML10) arriving after the birth: the mother's maternity claims computed not eligible
+  are computed again, since a doctor's order of rest makes 3 of the 12 months enough (Art 50)."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.claims.evidence import GATHER_EVIDENCE, GatherEvidence
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import BIRTH_CERTIFICATE, SICK_LEAVE, openings_from_documents
+from hub.claims.remaining import remaining_openings
 from hub.claims.service import CLAIM_USE, open_claims, request_computation
 from hub.documents.models import Document, DocumentState, DocumentUse, SubmissionKind
 from hub.jobs import enqueue
@@ -39,6 +45,26 @@ async def open_from(session: AsyncSession, documents: Sequence[Document], *, now
     return claims
 
 
+async def open_remaining(session: AsyncSession, mothers: Collection[uuid.UUID], *, now: dt.datetime) -> list[Claim]:
+    """Open (or merge into) the fathers' claims for the rest of these women's maternity leave that their evidence
+    supports (hub.claims.remaining)."""
+    openings = await remaining_openings(session, mothers)
+    if not openings:
+        return []
+    claims = await open_claims(session, openings, now=now, actor=None, origin=ClaimOrigin.DOCUMENT)
+    # Her own leave now ends where the rest is handed over: her maternity claims for those births are computed again
+    births = {(uuid.UUID(claim.details["mother_id"]), dt.date.fromisoformat(claim.details["born"])) for claim in claims}
+    hers = await session.scalars(
+        select(Claim.id).where(
+            Claim.person_id.in_({mother for mother, _ in births}),
+            Claim.kind == ClaimKind.MATERNITY.value,
+            Claim.state != ClaimState.REJECTED.value,
+        )
+    )
+    await request_computation(session, list(hers), now=now)
+    return claims
+
+
 async def reevaluate(
     session: AsyncSession,
     people: Collection[uuid.UUID],
@@ -46,11 +72,14 @@ async def reevaluate(
     now: dt.datetime,
     births: bool = False,
     unused_certificates: bool = False,
+    rested: Collection[uuid.UUID] = (),
     except_claims: Collection[uuid.UUID] = (),
 ) -> None:
     """Look again at these people's claims: compute those waiting for evidence; with `births`, fetch the birth
     extract of their maternity claims that have none; with `unused_certificates`, open the claims of their
-    certificates that opened none. `except_claims`: claims just opened or merged, already being computed."""
+    certificates that opened none; `rested`: those of them with a pregnancy-rest certificate just stored, whose
+    maternity claims refused for eligibility are computed again. `except_claims`: claims just opened or merged,
+    already being computed."""
     if not people:
         return
     if unused_certificates:
@@ -63,11 +92,31 @@ async def reevaluate(
             Claim.withdrawn_evidence.is_(None),
         )
     )
-    await request_computation(session, [claim_id for claim_id in waiting if claim_id not in except_claims], now=now)
+    again = [*waiting, *await _refused_births(session, rested)]
+    await request_computation(session, [claim_id for claim_id in again if claim_id not in except_claims], now=now)
     if births:
         unproven = [claim_id for claim_id in await _without_birth_extract(session, people)]
         if unproven:
             await enqueue(session, GATHER_EVIDENCE, GatherEvidence(unproven), now=now)
+
+
+async def _refused_births(session: AsyncSession, mothers: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """The maternity claims of these mothers computed not eligible and not decided yet: a pregnancy-rest
+    certificate may make them eligible (hub.claims.computing.pregnancy_rests finds it when they are computed)."""
+    if not mothers:
+        return []
+    found = await session.scalars(
+        select(Claim.id)
+        .where(
+            Claim.person_id.in_(mothers),
+            Claim.kind == ClaimKind.MATERNITY.value,
+            Claim.state.in_((ClaimState.COMPUTED.value, ClaimState.RETURNED.value)),
+            Claim.eligible.is_(False),
+            Claim.withdrawn_evidence.is_(None),
+        )
+        .order_by(Claim.id)
+    )
+    return list(found)
 
 
 async def mothers_of(session: AsyncSession, children: Collection[uuid.UUID]) -> set[uuid.UUID]:

@@ -282,8 +282,24 @@ async def decide_claim(
     event = states.change(claim, state, now, actor, decision.value, decision=decision.value, reason=reason)
     if state is ClaimState.APPROVED:  # the payment of what is owed is ordered, pending until paid
         event["details"]["ordered_vnd"] = await ledger.reconcile(session, claim, now=now)
+    if state is ClaimState.REJECTED and claim.kind == ClaimKind.REMAINING_MATERNITY.value:
+        await _hand_back(session, claim, now=now)
     await _log(session, claim, event, actor, f"claim.{decision.value}")
     return claim
+
+
+async def _hand_back(session: AsyncSession, remaining: Claim, *, now: dt.datetime) -> None:
+    """The father's claim for the rest of the mother's leave rejected: nobody takes the rest over, and her own
+    maternity claim for the birth is computed again on her whole leave (hub.claims.computing.handed_over)."""
+    hers = await session.scalars(
+        select(Claim.id).where(
+            Claim.person_id == uuid.UUID(remaining.details["mother_id"]),
+            Claim.kind == ClaimKind.MATERNITY.value,
+            Claim.event_date == dt.date.fromisoformat(remaining.details["born"]),
+            Claim.state != ClaimState.REJECTED.value,
+        )
+    )
+    await request_computation(session, list(hers), now=now)
 
 
 async def pay_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> Claim:

@@ -143,6 +143,7 @@ _NEEDS = {
     ClaimKind.PREGNANCY_LOSS: "leave.start and weeks",
     ClaimKind.PRENATAL_VISIT: "visits",
     ClaimKind.LUMP_SUM: "the mother's maternity claim: the hub opens it, it cannot be filed",
+    ClaimKind.REMAINING_MATERNITY: "the mother's death or a council's finding: the hub opens it, it cannot be filed",
 }
 
 

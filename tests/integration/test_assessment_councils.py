@@ -28,21 +28,24 @@ def minutes_envelope(*hoso: list) -> bytes:
     return sign_enveloped(unsigned, facility_identity(COUNCIL))
 
 
+async def enrol_council(db, signer, clock, operator) -> str:
+    """The Đà Nẵng council's unit in the catalog, its certificate trusted, and its client's token."""
+    async with db.transaction() as session:
+        fields = FacilityFields(COUNCIL, "Hội đồng Giám định y khoa TP Đà Nẵng", "48", FacilityLevel.PROVINCE, False)
+        await add_facility(session, now=clock.now(), actor=operator, fields=fields)
+    async with db.transaction() as session:
+        pem = certificates_pem(facility_identity(COUNCIL))
+        await import_certificates(session, now=clock.now(), actor=operator, party=facility(COUNCIL), data=pem)
+    _, token = await make_client(db, signer, clock, "gdyk-48", ClientKind.ASSESSMENT_COUNCIL, f"facility:{COUNCIL}")
+    return token
+
+
 @pytest.fixture
 async def council(hub, settings, signer, clock, backend):
     """The Đà Nẵng council's client, its unit in the catalog and its certificate trusted; the hospitals' world."""
     _, state = hub
-    db = state.services.db
     tokens, principals = await documents_world(hub, signer, clock, backend)
-    async with db.transaction() as session:
-        fields = FacilityFields(COUNCIL, "Hội đồng Giám định y khoa TP Đà Nẵng", "48", FacilityLevel.PROVINCE, False)
-        await add_facility(session, now=clock.now(), actor=principals["operator"], fields=fields)
-    async with db.transaction() as session:
-        pem = certificates_pem(facility_identity(COUNCIL))
-        await import_certificates(
-            session, now=clock.now(), actor=principals["operator"], party=facility(COUNCIL), data=pem
-        )
-    _, token = await make_client(db, signer, clock, "gdyk-48", ClientKind.ASSESSMENT_COUNCIL, f"facility:{COUNCIL}")
+    token = await enrol_council(state.services.db, signer, clock, principals["operator"])
     worker = worker_for(settings, clock, backend)
     yield token, tokens
     await stop(worker)

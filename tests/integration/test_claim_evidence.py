@@ -28,6 +28,7 @@ from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from tests.helpers import graphql_data, wait_until
 from tests.integration.documents_kit import documents_world, signed_envelope, stop, worker_for
+from tests.integration.test_assessment_councils import enrol_council
 from tests.integration.test_claims import CLAIM, EMPLOYER, FILE, claims_when, insured
 from tests.integration.test_documents import submit
 from tests.integration.test_evidence import TOKEN, connected_to, systems, trust_simulators  # noqa: F401  (the simulators, shared per module)
@@ -58,10 +59,10 @@ def mother_record() -> ContributionRecord:
 
 
 @asynccontextmanager
-async def connected_parents(systems, settings, clock, signer, backend, mother_record=None):  # noqa: F811
+async def connected_parents(systems, settings, clock, signer, backend, mother_record=None, council=False):  # noqa: F811
     """The insured mother (`mother_record`, by default insured all along) and father, the hub connected to the
     registry and the population database (which know the birth and the father), a worker beside it on PostgreSQL;
-    the child not known to the hub yet."""
+    the child not known to the hub yet. `council`: the Đà Nẵng assessment council enrolled too (token `gdyk-48`)."""
     civil_url, civil, population_url, people = systems
     civil.clear()
     civil.add_births([BIRTH])
@@ -82,6 +83,8 @@ async def connected_parents(systems, settings, clock, signer, backend, mother_re
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
             tokens, principals = await documents_world((client, state), signer, clock, backend)
             await trust_simulators(db, principals["operator"], clock, civil_url, population_url)
+            if council:
+                tokens["gdyk-48"] = await enrol_council(db, signer, clock, principals["operator"])
             async with db.transaction() as session:
                 await store_contributions(
                     session,

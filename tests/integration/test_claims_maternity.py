@@ -170,6 +170,31 @@ async def test_a_pregnancy_rest_certificate_makes_three_months_of_twelve_enough(
     assert any("Điều 50" in line["source"] for line in claim["computation"]["explanation"])
 
 
+async def test_a_pregnancy_rest_certificate_arriving_late_makes_the_refused_claim_eligible(hub, office):
+    """The birth certificate first: born 10/8/2026, the window 8/2025–7/2026 holds 3 compulsory months (5–7/2026),
+    fewer than 6: not eligible. The XML10 of 4/5/2026 arrives after it, with no filing: the claim is computed again
+    by itself (Art 50, 3 of 12 months with 13 ≥ 12 paid in all): second child → 7 months × 10,000,000 = 70,000,000
+    + 2 × 2,530,000 = 75,060,000."""
+    client, _ = hub
+    birth = signed([[table_file(RESTED_VISIT), table_file(RESTED_BIRTH)]])
+    assert (await submit(client, office["bv-48001"], birth))["receipt"]
+    [refused] = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
+    assert refused["eligible"] is False and refused["amountVnd"] == 0
+    rest_visit = visit_of(REST.ma_lk, "Võ Thị Hạnh", RESTED_ID)
+    assert (await submit(client, office["bv-48001"], signed([[table_file(rest_visit), table_file(REST)]])))["receipt"]
+    found: list[dict] = []
+
+    async def recomputed() -> bool:
+        found[:] = await claims_when(client, office["processor-48"], 1, states=["COMPUTED"])
+        return bool(found[0]["eligible"])
+
+    await wait_until(recomputed)
+    [claim] = found
+    assert claim["reference"] == refused["reference"]
+    assert claim["amountVnd"] == 75_060_000 and claim["computation"]["leaveMonths"] == 7
+    assert any("Điều 50" in line["source"] for line in claim["computation"]["explanation"])
+
+
 async def test_a_discharge_paper_after_a_pregnancy_ended_opens_a_pregnancy_loss_claim(hub, office):
     """XML7 with MA_DINH_CHI_THAI 1, TUOI_THAI 14, ended on 6/3/2026 (2024 law): 13 ≤ 14 < 22 weeks → 40 days,
     6/3–14/4/2026; average 9/2025–2/2026 = 10,000,000 ÷ 30 × 40 = 13,333,333.33 → 13,333,333 (Art 52)."""

@@ -1,7 +1,9 @@
 import datetime as dt
 
 from hub.claims.deadlines import bhxh_due_on, bhxh_working_days, deadline_source, filing_deadlines
+from hub.claims.letters import KIND_VI as LETTER
 from hub.claims.models import ClaimKind, FiledBy
+from hub.claims.overlap import KIND_VI as OVERLAP
 
 D = dt.date
 
@@ -25,6 +27,17 @@ def test_maternity_counts_from_the_end_of_the_leave_its_computation_found():
     assert deadlines.returned_to_work == D(2025, 9, 3)
     assert filing_deadlines(ClaimKind.MATERNITY, details | {"leave_start": "2025-02-02"}, computed) is not None
     assert filing_deadlines(ClaimKind.MATERNITY, details, {"eligible": False, "leave_months": 0}) is None
+
+
+def test_maternity_handed_over_to_the_father_ends_on_the_day_of_the_event():
+    """The mother died on 15/5/2025 (Art 53): her leave, 2/3–15/5/2025, ends on a Thursday: back on Friday 16/5."""
+    details = {"born": "2025-03-02", "children": 2}
+    computed = {"eligible": True, "leave_months": 2, "period": ["2025-03-02", "2025-05-15"]}
+    deadlines = filing_deadlines(ClaimKind.MATERNITY, details, computed)
+    assert deadlines is not None and deadlines.returned_to_work == D(2025, 5, 16)
+    remaining = {"eligible": True, "leave_months": 4, "period": ["2025-05-16", "2025-10-01"]}
+    father = filing_deadlines(ClaimKind.REMAINING_MATERNITY, {}, remaining)
+    assert father is not None and father.returned_to_work == D(2025, 10, 2)
 
 
 def test_paternity_counts_from_its_last_period_and_waits_for_one():
@@ -80,3 +93,8 @@ def test_a_convalescence_after_a_birth_follows_the_maternity_chapter():
     assert "Điều 63" in deadline_source("bhxh", ClaimKind.CONVALESCENCE, {"cause": "maternity_caesarean"})
     assert "Điều 49" in deadline_source("bhxh", ClaimKind.CONVALESCENCE, {"cause": "sickness_other"})
     assert all("[to confirm" in deadline_source(party, ClaimKind.SICKNESS) for party in ("employee", "bhxh"))
+
+
+def test_every_kind_of_claim_is_named_in_the_refusal_letter_and_the_overlap_refusal():
+    """A refused claim of any kind gets its letter (hub.claims.letters), the rest of a mother's leave included."""
+    assert set(LETTER) == set(ClaimKind) == set(OVERLAP)

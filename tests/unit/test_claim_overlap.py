@@ -4,6 +4,7 @@ already claimed are refused naming the claim, a rejected claim blocks nothing.""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +13,7 @@ from hub.claims.details import (
     ChildCareDetails,
     ClaimDetails,
     ConvalescenceDetails,
+    RemainingLeaveDetails,
     SicknessDetails,
     event_key,
 )
@@ -27,7 +29,7 @@ from hub.claims.overlap import (
     refusal,
     same_certificate,
 )
-from hub.claims.rules import ConvalescenceCause
+from hub.claims.rules import AfterBirth, ConvalescenceCause
 
 K = ClaimKind
 D = dt.date
@@ -151,3 +153,22 @@ def test_every_pair_of_kinds_is_in_the_table_with_a_source():
                 continue  # a mother's and a father's leave: different people
             rule = EXCLUSIONS[frozenset({first, second})]
             assert rule.source.startswith("Luật BHXH 41/2024/QH15 Art ")
+
+
+def test_the_rest_of_a_mothers_leave_is_one_claim_per_birth_and_pays_no_day_twice():
+    """Born 10/9/2025, the mother died on 30/11/2025: the father's leave runs from 1/12/2025, at most to 9/3/2026
+    (6 months from the birth). The council's finding about the same birth merges into it; his sick leave of
+    2–5/12/2025 overlaps it and is refused (Art 42(2))."""
+    mother = "7d1c1a0e-0000-4000-8000-000000000001"
+    died = RemainingLeaveDetails(D(2025, 9, 10), D(2025, 11, 30), AfterBirth.MOTHER_DIED.value, mother)
+    assert days_of(K.REMAINING_MATERNITY, died) == [(D(2025, 12, 1), D(2026, 3, 9))]
+    claim = held(K.REMAINING_MATERNITY, died)
+    finding = replace(died, on=D(2025, 11, 20), event=AfterBirth.MOTHER_CANNOT_CARE.value)
+    merged = meet(K.REMAINING_MATERNITY, event_key(K.REMAINING_MATERNITY, finding), finding, [claim])
+    assert merged is not None and merged.merge
+    sick = SicknessDetails(D(2025, 12, 2), D(2025, 12, 5))
+    refused = meet(K.SICKNESS, event_key(K.SICKNESS, sick), sick, [claim])
+    assert refused is not None and not refused.merge and refused.days == (D(2025, 12, 2), D(2025, 12, 5))
+    other_birth = replace(died, mother_id="7d1c1a0e-0000-4000-8000-000000000002")
+    other = meet(K.REMAINING_MATERNITY, event_key(K.REMAINING_MATERNITY, other_birth), other_birth, [claim])
+    assert other is not None and not other.merge  # the same days twice: refused

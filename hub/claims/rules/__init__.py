@@ -9,6 +9,7 @@ from hub.claims.rules.contributions import (
     salary_month_for_leave,
 )
 from hub.claims.rules.convalescence import compute_convalescence, convalescence_window
+from hub.claims.rules.death_incapacity import AfterBirth, MotherLeave, RemainingLeave, compute_remaining_maternity
 from hub.claims.rules.inputs import (
     Birth,
     ChildCareLeave,
@@ -69,6 +70,7 @@ __all__ = [
     "BASE_SALARIES",
     "RULES_START",
     "VIETNAM_CALENDAR",
+    "AfterBirth",
     "BaseSalary",
     "Benefit",
     "Birth",
@@ -86,11 +88,13 @@ __all__ = [
     "LeavePeriod",
     "LunarDate",
     "Month",
+    "MotherLeave",
     "NoRuleForDate",
     "PregnancyLoss",
     "PrenatalVisit",
     "Reason",
     "ReasonCode",
+    "RemainingLeave",
     "Rule",
     "SickLeave",
     "WorkType",
@@ -107,6 +111,7 @@ __all__ = [
     "compute_paternity",
     "compute_pregnancy_loss",
     "compute_prenatal_visits",
+    "compute_remaining_maternity",
     "compute_sickness",
     "contribution_years",
     "convalescence_window",

@@ -21,10 +21,15 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
+from hub.claims.rules.contributions import average_salary, compulsory_months_in, months_before_birth
+from hub.claims.rules.formatting import vnd
+from hub.claims.rules.inputs import ContributionHistory
 from hub.claims.rules.months import add_months
-from hub.claims.rules.outcome import Explainer, Explanation
-from hub.claims.rules.tables import Rule, law_on
+from hub.claims.rules.outcome import Benefit, Computation, Explainer, Explanation
+from hub.claims.rules.reasons import Reason, ReasonCode, reason
+from hub.claims.rules.tables import RULES_START, Rule, law_on, law_title
 from hub.claims.rules.uncertain import mark, mark_vi
 from hub.infra.text import fold
 
@@ -32,6 +37,8 @@ CHILD_YOUNG_MONTHS = 2  # a child dying before this age: the mother's leave is L
 LEAVE_AFTER_YOUNG_CHILD_MONTHS = 4
 LEAVE_AFTER_OLDER_CHILD_MONTHS = 2  # from the death
 CAREGIVER_UNTIL_CHILD_MONTHS = 6  # the father or caregiver, when the mother had no leave of her own
+TAKER_MIN_MONTHS = 6  # the father's or caregiver's compulsory months in the 12 before the birth
+DAYS_IN_A_MONTH = 30  # a part month of maternity leave is paid by the day: the monthly amount ÷ 30
 
 
 class AfterBirth(enum.StrEnum):
@@ -99,6 +106,16 @@ def leave_after_child_death(born: dt.date, died: dt.date, mother: MotherLeave) -
     return AdjustedLeave(Taker.MOTHER, (mother.start, end), explainer.done())
 
 
+def _what(event: AfterBirth) -> tuple[str, str]:
+    """What happened to the mother, in Vietnamese and English."""
+    if event is AfterBirth.MOTHER_DIED:
+        return "mẹ chết", "the mother died"
+    return (
+        "Hội đồng giám định y khoa kết luận mẹ không đủ sức khỏe để chăm sóc con",
+        "a medical assessment council found that the mother cannot care for the child",
+    )
+
+
 def remaining_leave(event: AfterBirth, *, born: dt.date, on: dt.date, mother: MotherLeave | None) -> AdjustedLeave:
     """The leave the father or the child's caregiver takes after the mother dies, or after a medical assessment
     council finds she cannot care for the child (`on`: the day of the death or of the council's meeting): the rest
@@ -109,13 +126,7 @@ def remaining_leave(event: AfterBirth, *, born: dt.date, on: dt.date, mother: Mo
         raise ValueError("the event follows the birth")
     explainer = Explainer(law_on(born))
     start = on + dt.timedelta(days=1)
-    what_en = "the mother died" if event is AfterBirth.MOTHER_DIED else "a medical assessment council found that the "
-    what_en += "" if event is AfterBirth.MOTHER_DIED else "mother cannot care for the child"
-    what_vi = (
-        "mẹ chết"
-        if event is AfterBirth.MOTHER_DIED
-        else "Hội đồng giám định y khoa kết luận mẹ không đủ sức khỏe để chăm sóc con"
-    )
+    what_vi, what_en = _what(event)
     if mother is not None:
         end = mother.end
         arithmetic = f"[{on} + 1 day, {mother.end}]"
@@ -193,3 +204,113 @@ def finding_in_death_extract(date_of_death: dt.date, *, is_mother: bool) -> Find
     """A civil-status death extract (`fetchDeathExtract`) of the mother or of the child."""
     event = AfterBirth.MOTHER_DIED if is_mother else AfterBirth.CHILD_DIED
     return Finding(event, date_of_death, "trích lục khai tử")
+
+
+def months_and_days(first: dt.date, last: dt.date) -> tuple[int, int]:
+    """A leave from `first` to `last` as whole months from `first` and the days after them."""
+    months = 0
+    while add_months(first, months + 1) - dt.timedelta(days=1) <= last:
+        months += 1
+    return months, (last - add_months(first, months)).days + 1
+
+
+def leave_handed_over(
+    event: AfterBirth, on: dt.date, start: dt.date, end: dt.date, explainer: Explainer
+) -> tuple[dt.date, int, int]:
+    """The mother's own leave when the father or caregiver takes the rest of it from the day after `on` (Art 53): it
+    ends on `on`, paid for its whole months and its days (÷ 30, as the rest is); explained. (last day, months, days)"""
+    last = max(min(end, on), start)
+    months, days = months_and_days(start, last)
+    what_vi, what_en = _what(event)
+    explainer.add(
+        Rule.DEATH_OR_INCAPACITY,
+        f"[{start}, min({end}, {on})] = {months} months + {days} days",
+        f"Ngày {on} {what_vi}: thời gian nghỉ của mẹ tính đến {last} ({months} tháng {days} ngày); thời gian còn lại "
+        f"do cha hoặc người trực tiếp nuôi dưỡng hưởng. {mark_vi('caregiver-remaining-leave')}",
+        f"On {on} {what_en}: her own leave counts to {last} ({months} months {days} days); the father or caregiver "
+        f"takes the rest. {mark('caregiver-remaining-leave')}",
+        on=on,
+        event=event.value,
+    )
+    return last, months, days
+
+
+@dataclass(frozen=True)
+class RemainingLeave:
+    """What the father's or caregiver's remaining leave is computed from: the birth, the event after it (the mother's
+    death or the council's finding, on `on`), and the mother's own leave (None: she had none, not insured or not
+    eligible)."""
+
+    event: AfterBirth
+    born: dt.date
+    on: dt.date
+    mother: MotherLeave | None
+
+
+def compute_remaining_maternity(history: ContributionHistory, remaining: RemainingLeave) -> Computation:
+    """The father's or caregiver's maternity benefit for the rest of the mother's leave (Art 53, `remaining_leave`),
+    on his own contributions: he needs 6 compulsory months in the 12 before the birth (counted as for the mother)
+    [to confirm remaining-leave-eligibility]; he is paid 100% of his own average contribution salary of the 6 months
+    before his leave (Art 59) for each whole month of it, and that ÷ 30 for each day of a part month
+    [to confirm remaining-leave-odd-days]. No lump sum: the birth's lump sum is the mother's (or, she not eligible,
+    the father's own lump-sum claim)."""
+    explainer = Explainer(law_on(remaining.born))
+    start = remaining.on + dt.timedelta(days=1)
+    if remaining.born < RULES_START:
+        why = reason(ReasonCode.RULES_NOT_AVAILABLE_FOR_DATE, day=remaining.born, start=RULES_START)
+        return _refused_remaining(start, why, explainer)
+    explainer.add(
+        Rule.LAW_VERSION,
+        f"{remaining.born} → {explainer.law.value}",
+        f"Con sinh ngày {remaining.born}: áp dụng {law_title(explainer.law)}.",
+        f"The child was born on {remaining.born}: {law_title(explainer.law)} applies.",
+        event_date=remaining.born,
+    )
+    adjusted = remaining_leave(remaining.event, born=remaining.born, on=remaining.on, mother=remaining.mother)
+    explainer.lines.extend(adjusted.explanation)
+    window = months_before_birth(history, remaining.born)
+    paid = compulsory_months_in(history, window)
+    explainer.add(
+        Rule.REMAINING_LEAVE_CONDITIONS,
+        f"{paid} {'<' if paid < TAKER_MIN_MONTHS else '≥'} {TAKER_MIN_MONTHS}",
+        f"Cha hoặc người trực tiếp nuôi dưỡng đã đóng BHXH bắt buộc {paid} tháng trong 12 tháng trước khi sinh "
+        f"({window[0]}–{window[-1]}); cần từ đủ {TAKER_MIN_MONTHS}. {mark_vi('remaining-leave-eligibility')}",
+        f"The father or caregiver paid {paid} compulsory months in the 12 before the birth "
+        f"({window[0]}–{window[-1]}); {TAKER_MIN_MONTHS} needed. {mark('remaining-leave-eligibility')}",
+        months_paid=paid,
+    )
+    if paid < TAKER_MIN_MONTHS:
+        why = reason(
+            ReasonCode.INSUFFICIENT_CONTRIBUTIONS, paid=paid, first=window[0], last=window[-1], needed=TAKER_MIN_MONTHS
+        )
+        return _refused_remaining(start, why, explainer)
+    if adjusted.period is None:
+        return _refused_remaining(start, reason(ReasonCode.NO_REMAINING_LEAVE, on=remaining.on), explainer)
+    first, last = adjusted.period
+    months, days = months_and_days(first, last)
+    average, salary_months = average_salary(history, first)
+    exact = average * months + average * days / DAYS_IN_A_MONTH
+    explainer.add(
+        Rule.MATERNITY_AMOUNT,
+        f"{vnd(average)} × {months} + {vnd(average)} ÷ {DAYS_IN_A_MONTH} × {days} = {vnd(exact)}",
+        f"Bình quân tiền lương đóng BHXH của người nghỉ, {len(salary_months)} tháng trước khi nghỉ "
+        f"({', '.join(map(str, salary_months))}): {vnd(average)} đồng; {first}–{last} là {months} tháng và {days} "
+        f"ngày: {vnd(average)} × {months} + {vnd(average)} ÷ {DAYS_IN_A_MONTH} × {days} = {vnd(exact)} đồng. "
+        f"{mark_vi('remaining-leave-odd-days')}",
+        f"The taker's own average contribution salary of the {len(salary_months)} months before the leave "
+        f"({', '.join(map(str, salary_months))}): {vnd(average)} VND; {first}–{last} is {months} months and {days} "
+        f"days: {vnd(average)} × {months} + {vnd(average)} ÷ {DAYS_IN_A_MONTH} × {days} = {vnd(exact)} VND. "
+        f"{mark('remaining-leave-odd-days')}",
+        months=months,
+        days=days,
+    )
+    period = (first, last)
+    return explainer.paid_leave(
+        Benefit.REMAINING_MATERNITY, first, exact, months=months, period=period, salary_months=salary_months
+    )
+
+
+def _refused_remaining(start: dt.date, why: Reason, explainer: Explainer) -> Computation:
+    return Computation(
+        Benefit.REMAINING_MATERNITY, explainer.law, start, False, (why,), 0, Fraction(0), explainer.done()
+    )

@@ -12,6 +12,7 @@ import datetime as dt
 from fractions import Fraction
 
 from hub.claims.rules.contributions import average_salary, compulsory_months_in, months_before_birth
+from hub.claims.rules.death_incapacity import DAYS_IN_A_MONTH, AfterBirth, leave_handed_over
 from hub.claims.rules.formatting import vnd
 from hub.claims.rules.inputs import Birth, ContributionHistory
 from hub.claims.rules.months import add_months
@@ -155,10 +156,18 @@ def birth_lump_sum(birth: Birth, explainer: Explainer) -> Fraction:
     return exact
 
 
-def compute_maternity(history: ContributionHistory, birth: Birth, *, leave_start: dt.date | None = None) -> Computation:
+def compute_maternity(
+    history: ContributionHistory,
+    birth: Birth,
+    *,
+    leave_start: dt.date | None = None,
+    handed_over: tuple[AfterBirth, dt.date] | None = None,
+) -> Computation:
     """The mother's maternity benefit for a birth: the leave months' pay plus the lump sum, rounded once.
 
-    `leave_start` defaults to the birth date; it may be up to 2 months before it.
+    `leave_start` defaults to the birth date; it may be up to 2 months before it. `handed_over`: she died, or a
+    council found she cannot care for the child, on that day, and the father or caregiver takes the rest of her
+    leave (Art 53): hers ends that day, its part month paid by the day (÷ 30), so that no day is paid twice.
     """
     start = leave_start or birth.date
     event = maternity_event_date(birth, start)
@@ -191,34 +200,28 @@ def compute_maternity(history: ContributionHistory, birth: Birth, *, leave_start
         f"{birth.children} children born: {months} months of leave, from {start} to {end}.",
         children=birth.children,
     )
+    days = 0
+    if handed_over is not None:
+        end, months, days = leave_handed_over(*handed_over, start, end, explainer)
     average, salary_months = average_salary(history, start)
-    leave_pay = average * months
+    leave_pay = average * months + average * days / DAYS_IN_A_MONTH
+    by_day = f" + {vnd(average)} ÷ {DAYS_IN_A_MONTH} × {days}" if days else ""
     explainer.add(
         Rule.MATERNITY_AMOUNT,
-        f"{vnd(average)} × 100% × {months} = {vnd(leave_pay)}",
+        f"{vnd(average)} × 100% × {months}{by_day} = {vnd(leave_pay)}",
         f"Bình quân tiền lương đóng BHXH của {len(salary_months)} tháng trước khi nghỉ "
-        f"({', '.join(map(str, salary_months))}): {vnd(average)} đồng; × 100% × {months} tháng = "
-        f"{vnd(leave_pay)} đồng.",
+        f"({', '.join(map(str, salary_months))}): {vnd(average)} đồng; × 100% × {months} tháng"
+        f"{f' và {days} ngày (÷ {DAYS_IN_A_MONTH})' if days else ''} = {vnd(leave_pay)} đồng.",
         f"Average contribution salary of the {len(salary_months)} months before the leave "
-        f"({', '.join(map(str, salary_months))}): {vnd(average)} VND; × 100% × {months} months = "
-        f"{vnd(leave_pay)} VND.",
+        f"({', '.join(map(str, salary_months))}): {vnd(average)} VND; × 100% × {months} months"
+        f"{f' and {days} days (÷ {DAYS_IN_A_MONTH})' if days else ''} = {vnd(leave_pay)} VND.",
         months_used=len(salary_months),
     )
     lump_sum = birth_lump_sum(birth, explainer)
     exact = leave_pay + lump_sum
-    amount = explainer.total(exact)
-    return Computation(
-        Benefit.MATERNITY,
-        explainer.law,
-        event,
-        True,
-        (),
-        amount,
-        exact,
-        explainer.done(),
-        leave_months=months,
-        period=(start, end),
-        salary_months=salary_months,
+    period = (start, end)
+    return explainer.paid_leave(
+        Benefit.MATERNITY, event, exact, months=months, period=period, salary_months=salary_months
     )
 
 

@@ -32,6 +32,7 @@ class Benefit(enum.StrEnum):
     LUMP_SUM = "lump_sum"  # trợ cấp một lần khi sinh con, paid to the father
     PRENATAL_VISIT = "prenatal_visit"  # khám thai
     PREGNANCY_LOSS = "pregnancy_loss"  # sẩy thai, nạo, hút thai, thai chết lưu, phá thai bệnh lý
+    REMAINING_MATERNITY = "remaining_maternity"  # the rest of the mother's leave, to the father or caregiver
 
 
 def round_vnd(amount: Fraction) -> int:
@@ -114,6 +115,32 @@ class Explainer:
 
     def done(self) -> tuple[Explanation, ...]:
         return tuple(self.lines)
+
+    def paid_leave(
+        self,
+        benefit: Benefit,
+        event: dt.date,
+        exact: Fraction,
+        *,
+        months: int,
+        period: tuple[dt.date, dt.date],
+        salary_months: tuple[Month, ...],
+    ) -> Computation:
+        """An eligible computation of months of leave (maternity, the remaining leave): `exact` rounded once."""
+        amount = self.total(exact)
+        return Computation(
+            benefit,
+            self.law,
+            event,
+            True,
+            (),
+            amount,
+            exact,
+            self.done(),
+            leave_months=months,
+            period=period,
+            salary_months=salary_months,
+        )
 
 
 def insured_explainer(

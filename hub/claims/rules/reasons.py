@@ -29,6 +29,7 @@ class ReasonCode(enum.StrEnum):
     RETURNED_TO_WORK_EARLY = "RETURNED_TO_WORK_EARLY"
     MOTHER_RECEIVES_LUMP_SUM = "MOTHER_RECEIVES_LUMP_SUM"
     VISITS_BEYOND_ENTITLEMENT = "VISITS_BEYOND_ENTITLEMENT"
+    NO_REMAINING_LEAVE = "NO_REMAINING_LEAVE"
 
 
 R = ReasonCode
@@ -114,6 +115,11 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     R.VISITS_BEYOND_ENTITLEMENT: (
         "{unpaid} lần khám thai vượt quá {entitled} lần được hưởng không được hưởng.",
         "{unpaid} prenatal visits beyond the {entitled} paid are not paid.",
+    ),
+    R.NO_REMAINING_LEAVE: (
+        "Đến ngày {on} người mẹ đã nghỉ hết thời gian nghỉ thai sản: không còn thời gian nghỉ cho cha hoặc người trực "
+        "tiếp nuôi dưỡng.",
+        "By {on} the mother's maternity leave had run out: no leave is left for the father or caregiver.",
     ),
 }
 

@@ -115,6 +115,7 @@ class Rule(enum.StrEnum):
     CONVALESCENCE_AFTER_SICKNESS = "convalescence_after_sickness"
     CONVALESCENCE_AFTER_MATERNITY = "convalescence_after_maternity"
     DEATH_OR_INCAPACITY = "death_or_incapacity"  # a child or mother dies, or the mother cannot care for the child
+    REMAINING_LEAVE_CONDITIONS = "remaining_leave_conditions"  # the father or caregiver taking the mother's rest
     ROUNDING = "rounding"
 
 
@@ -157,6 +158,12 @@ SOURCES: dict[tuple[Rule, LawVersion], str] = {
     (Rule.CONVALESCENCE_AFTER_MATERNITY, LawVersion.LAW_2024): f"{_L24} Điều 60",
     (Rule.DEATH_OR_INCAPACITY, LawVersion.LAW_2014): f"{_L14} Điều 34 khoản 3, 4, 6",
     (Rule.DEATH_OR_INCAPACITY, LawVersion.LAW_2024): f"{_L24} Điều 53 khoản 3–6 {mark('death-articles')}",
+    (Rule.REMAINING_LEAVE_CONDITIONS, LawVersion.LAW_2014): (
+        f"{_L14} Điều 31, Điều 34 khoản 4, 6 {mark('remaining-leave-eligibility')}"
+    ),
+    (Rule.REMAINING_LEAVE_CONDITIONS, LawVersion.LAW_2024): (
+        f"{_L24} Điều 50, Điều 53 khoản 4–6 {mark('remaining-leave-eligibility')}"
+    ),
 }
 _SAME_FOR_BOTH: dict[Rule, str] = {
     Rule.LAW_VERSION: f"{_L24}, hiệu lực từ 01/7/2025; trước đó {_L14}",

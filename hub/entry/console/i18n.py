@@ -241,6 +241,7 @@ ENUMS: dict[str, tuple[str, str]] = {
     "PREGNANCY_LOSS": ("Sẩy thai, phá thai", "Pregnancy loss"),
     "PRENATAL_VISIT": ("Khám thai", "Prenatal visit"),
     "LUMP_SUM": ("Trợ cấp một lần (cha)", "Lump sum (father)"),
+    "REMAINING_MATERNITY": ("Thời gian nghỉ còn lại của mẹ", "Mother's remaining leave"),
     # case states
     "RECEIVED": ("Đã tiếp nhận", "Received"),
     "CARD_ISSUED": ("Đã cấp thẻ", "Card issued"),
