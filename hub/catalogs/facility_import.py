@@ -41,7 +41,7 @@ from hub.clients.models import Client
 from hub.clients.permissions import Principal, Role
 from hub.infra.clock import vietnam_date
 from hub.infra.db import ValueTooLong, analyze, insert_rows
-from hub.infra.errors import BusinessError, Forbidden
+from hub.infra.errors import BusinessError
 from hub.infra.spreadsheets import DATE_FORMATS, Cell, RejectedRow, UnreadableFile, find_columns, read_rows
 from hub.infra.text import fold
 from hub.jobs import CallContext, JobKind, PermanentJobError, enqueue
@@ -221,13 +221,15 @@ async def import_facilities(
             batch = []
         progress(1)
     await store_checked(session, batch, now, report)
-    await _imported(session, report, now=now, actor=actor)
+    await _imported(session, report.created, report.updated, len(report.rejected), now=now, actor=actor)
     return report
 
 
-async def _imported(session: AsyncSession, report: ImportReport, *, now: dt.datetime, actor: Principal | None) -> None:
+async def _imported(
+    session: AsyncSession, created: int, updated: int, rejected: int, *, now: dt.datetime, actor: Principal | None
+) -> None:
     """What follows an import: the table's statistics refreshed, and the audit entry."""
-    if report.created or report.updated:
+    if created or updated:
         # The planner's statistics of the table, as autovacuum would give them only a minute or more later: until
         # then, a lookup of a batch's facilities by code was planned as a scan of the whole table.
         await analyze(session, HealthFacility)
@@ -239,7 +241,7 @@ async def _imported(session: AsyncSession, report: ImportReport, *, now: dt.date
             AuditEvent(
                 "facility.import",
                 Purpose.ADMINISTRATION,
-                details={"created": report.created, "updated": report.updated, "rejected": len(report.rejected)},
+                details={"created": created, "updated": updated, "rejected": rejected},
             )
         ],
     )
@@ -433,6 +435,8 @@ async def _begin(session: AsyncSession, import_id: uuid.UUID, now: dt.datetime) 
     client = await session.get(Client, found.client_id)
     if client is None or client.revoked_at is not None:
         raise PermanentJobError("the client that started the import is gone or revoked")
+    if not client.principal().may(Role.CATALOG_MANAGE):
+        raise PermanentJobError("the client that started the import may no longer manage the catalog")
     found.state, found.problem, found.updated_at = ImportState.RUNNING.value, None, now
     # The client's roles and jurisdiction as they are now, under the name of whoever started the import.
     actor = dataclasses.replace(client.principal(), name=found.started_by)
@@ -447,7 +451,6 @@ async def _import_chunks(ctx: CallContext, import_id: uuid.UUID, started: _Start
             listed = list(numbered(rows))
     except UnreadableFile as exc:
         raise PermanentJobError(str(exc)) from exc
-    started.actor.require(Role.CATALOG_MANAGE)
     checker = RowChecker(columns, today=vietnam_date(now), actor=started.actor)
     for start in range(0, len(listed), CHUNK_ROWS):
         chunk = listed[start : start + CHUNK_ROWS]
@@ -492,16 +495,14 @@ async def _done(session: AsyncSession, import_id: uuid.UUID, now: dt.datetime, a
     found = await session.get_one(FacilityImport, import_id)
     found.total_rows, found.rows_done = total, total
     found.state, found.content, found.finished_at, found.updated_at = ImportState.DONE.value, None, now, now
-    rejected = [RejectedRow(0, "", [])] * found.rejected  # only their number goes to the audit log
-    report = ImportReport(found.created, found.updated, found.unchanged, rejected)
-    await _imported(session, report, now=now, actor=actor)
+    await _imported(session, found.created, found.updated, found.rejected, now=now, actor=actor)
 
 
 async def _failed(
     session: AsyncSession, import_id: uuid.UUID, now: dt.datetime, exc: Exception, *, final: bool
 ) -> None:
     found = await session.get_one(FacilityImport, import_id)
-    reason = str(exc) if isinstance(exc, PermanentJobError | Forbidden) else type(exc).__name__
+    reason = str(exc) if isinstance(exc, PermanentJobError) else type(exc).__name__
     found.problem = reason[:2000]
     found.updated_at = now
     if final:
