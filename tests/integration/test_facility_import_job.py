@@ -218,6 +218,22 @@ async def test_through_the_outbox_a_job_that_cannot_go_on_fails_visibly(db, cloc
     assert job.state == JobState.FAILED.value and "revoked" in str(job.last_error)
 
 
+async def test_a_client_that_lost_the_catalog_role_fails_at_once(db, clock, signer):
+    actor, _ = await operator(db, signer, clock)
+    import_id, job_id = await started(db, clock, actor, (HEADER + "48001,Trạm Y tế,48,4,1\n").encode())
+    async with db.transaction() as session:
+        (await session.get_one(Client, actor.client_id)).roles = ["client:manage"]
+
+    assert await run(db, clock, job_id) is Outcome.FAILED  # no second attempt: the answer would not change
+    failed = await the_import(db, import_id)
+    assert (failed.state, failed.problem) == (
+        "failed",
+        "the client that started the import may no longer manage the catalog",
+    )
+    async with db.sessions() as session:
+        assert (await session.get_one(OutboxJob, job_id)).attempts == 1
+
+
 async def test_through_the_outbox_the_job_completes(db, clock, signer):
     actor, _ = await operator(db, signer, clock)
     import_id, job_id = await started(db, clock, actor)
