@@ -28,6 +28,7 @@ from hub.infra.settings import ConnectorSettings
 from hub.infra.spreadsheets import Cell, read_rows
 from hub.jobs import JobContext, Resources
 from hub.jobs.executor import Outcome, execute
+from hub.jobs.failed import retry_job
 from hub.jobs.models import JobState, OutboxJob
 from tests.helpers import graphql_data, graphql_error_codes, make_client, wait_until
 from tests.integration.documents_kit import stop, worker_for
@@ -216,6 +217,14 @@ async def test_through_the_outbox_a_job_that_cannot_go_on_fails_visibly(db, cloc
         job = await session.get_one(OutboxJob, job_id)
         assert await session.get(HealthFacility, "48001") is None
     assert job.state == JobState.FAILED.value and "revoked" in str(job.last_error)
+
+    # Once the cause is mended, an operator retries the job from the failed jobs page: the import is done
+    async with db.transaction() as session:
+        (await session.get_one(Client, actor.client_id)).revoked_at = None
+        await retry_job(session, job_id, now=clock.now(), actor=None)
+    assert await run(db, clock, job_id) is Outcome.DONE
+    done = await the_import(db, import_id)
+    assert (done.state, done.created, done.problem) == ("done", 1, None)
 
 
 async def test_a_client_that_lost_the_catalog_role_fails_at_once(db, clock, signer):
