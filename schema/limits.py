@@ -45,6 +45,7 @@ from graphql.validation.validate import ValidationAbortedError
 from hub.audit.tracker import MAX_PAGE as TRACKER_PAGE
 from hub.audit.trail import MAX_PAGE as AUDIT_PAGE
 from hub.catalogs.facilities import MAX_PAGE as FACILITY_PAGE
+from hub.catalogs.facility_import import MAX_REJECTED_PAGE
 from hub.childcards.queries import MAX_PAGE as CASE_PAGE
 from hub.claims.queries import MAX_PAGE as CLAIM_PAGE
 from hub.documents.queries import MAX_PAGE as DOCUMENT_PAGE
@@ -66,6 +67,7 @@ PAGE_MAXIMA: Mapping[str, int] = {
     "Query.claims": CLAIM_PAGE,
     "Query.documents": DOCUMENT_PAGE,
     "Query.facilities": FACILITY_PAGE,
+    "FacilityImport.rejected": MAX_REJECTED_PAGE,
     "Query.facilityRequests": MAX_REQUESTS,
     "Query.failedJobs": FAILED_JOB_PAGE,
     "Query.myDataAccess": TRACKER_PAGE,

@@ -34,6 +34,7 @@ class CatalogErrorCode(enum.StrEnum):
     COMMUNE_SERVED_BY_OTHER_UNIT = "COMMUNE_SERVED_BY_OTHER_UNIT"
     NO_UNIT_FOR_COMMUNE = "NO_UNIT_FOR_COMMUNE"
     OUTSIDE_JURISDICTION = "OUTSIDE_JURISDICTION"
+    ROW_NOT_STORED = "ROW_NOT_STORED"
 
 
 C = CatalogErrorCode
@@ -117,6 +118,10 @@ MESSAGES: Templates = {
     C.OUTSIDE_JURISDICTION: (
         "Province {code} is outside your jurisdiction.",
         "Tỉnh {code} nằm ngoài địa bàn bạn quản lý.",
+    ),
+    C.ROW_NOT_STORED: (
+        "The row could not be stored ({reason}); the other rows were.",
+        "Không lưu được dòng này ({reason}); các dòng khác vẫn được lưu.",
     ),
 }
 

@@ -9,7 +9,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, Uuid, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.clients.permissions import Location
@@ -24,6 +24,15 @@ class FacilityLevel(enum.StrEnum):
     PROVINCE = "province"  # 2: tỉnh
     DISTRICT = "district"  # 3: huyện (khu vực)
     COMMUNE = "commune"  # 4: xã
+
+
+class ImportState(enum.StrEnum):
+    """Where a facility list import stands: waiting for a worker, importing, finished, or given up on."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class RequestState(enum.StrEnum):
@@ -122,3 +131,40 @@ class BhxhUnitCommune(Base):
     commune_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("bhxh_units.code", ondelete="CASCADE"), index=True)
     unit: Mapped[BhxhUnit] = relationship(back_populates="communes")
+
+
+class FacilityImport(Base):
+    """A facility list uploaded for import by a job (hub.catalogs.jobs), chunk by chunk: its file until it is done,
+    how far the job got and what it did. Seen only by the client that started it (hub.catalogs.facility_import)."""
+
+    __tablename__ = "facility_imports"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    file_name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once the import has finished
+    state: Mapped[str] = mapped_column(String(16))
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    started_by: Mapped[str] = mapped_column(String(200))  # the principal's name, as the audit log writes it
+    total_rows: Mapped[int | None] = mapped_column(Integer)  # known once the job has read the file
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    problem: Mapped[str | None] = mapped_column(Text)  # why the file, or the job, could not go on
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class FacilityImportRejection(Base):
+    """A row of an imported list that was not stored, with every reason (code, field, messages) as JSON."""
+
+    __tablename__ = "facility_import_rejections"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("facility_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(100))
+    errors: Mapped[list[dict[str, str | None]]] = mapped_column(JSON)

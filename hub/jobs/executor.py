@@ -161,6 +161,19 @@ async def _mark_done(
         )
 
 
+async def _renew_lease(session: AsyncSession, clock: Clock, job_id: int, attempt: int) -> None:
+    """Start the job's lease again, if this delivery (its attempt) still holds it: else `Superseded`. On PostgreSQL
+    the row stays locked until the transaction ends, so a delivery taking the job over waits for it."""
+    renewed = await session.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == job_id, OUTBOX.c.state == JobState.PENDING.value, OUTBOX.c.attempts == attempt)
+        .values(started_at=clock.now())
+        .returning(OUTBOX.c.id)
+    )
+    if renewed.one_or_none() is None:
+        raise Superseded(job_id)
+
+
 @dataclass
 class _Calling:
     """The CallContext of a job that calls out (hub.jobs.registry.CallContext)."""
@@ -177,6 +190,12 @@ class _Calling:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         async with self.db.transaction() as session:
+            yield session
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        async with self.db.transaction() as session:
+            await _renew_lease(session, self.clock, self.job_id, self.attempt)
             yield session
 
     @asynccontextmanager

@@ -66,6 +66,12 @@ class CallContext(Protocol):
 
     def reading(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
+    def writing(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A transaction of its own that commits when the block ends, for a long job that stores its work a part at a
+        time (a list imported chunk by chunk). It renews the job's lease, and raises `Superseded` if another delivery
+        has taken the job over."""
+        ...
+
     def completing(self) -> AbstractAsyncContextManager[JobContext]: ...
 
 

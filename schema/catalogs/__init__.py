@@ -6,12 +6,12 @@ import strawberry
 
 from schema.catalogs.bhxh_units import BhxhUnitMutation, BhxhUnitQuery
 from schema.catalogs.facilities import FacilityMutation, FacilityQuery
-from schema.catalogs.imports import FacilityImportMutation
+from schema.catalogs.imports import FacilityImportMutation, FacilityImportQuery
 from schema.catalogs.units import AdminUnitQuery
 
 
 @strawberry.type
-class CatalogQuery(AdminUnitQuery, FacilityQuery, BhxhUnitQuery):
+class CatalogQuery(AdminUnitQuery, FacilityQuery, BhxhUnitQuery, FacilityImportQuery):
     pass
 
 

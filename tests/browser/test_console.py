@@ -219,9 +219,8 @@ async def test_officers_work_in_the_console_and_see_only_their_province(
                 max_redirects=0,
             )
             recorded.pending.append(answer)  # type: ignore[arg-type]
-            assert answer.status in (200, 403, 404), answer.status
-            if answer.status == 200:
-                assert "OUTSIDE_JURISDICTION" in await answer.text()
+            # An operator's own import, whose job rejects the row (the facility is not there at the end)
+            assert answer.status in (303, 403, 404), answer.status
             answers = await recorded.collect()
             # What a page shows of what was asked (its own address, in the language switch) is no leak
             leaks = [

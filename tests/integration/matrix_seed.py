@@ -20,6 +20,7 @@ from devkit.qd4750_samples import SICK_LEAVE, visit_of
 from hub.audit.purpose import Purpose
 from hub.catalogs.bhxh_units import UnitFields, save_unit, set_served_communes
 from hub.catalogs.facilities import FacilityFields, add_facility
+from hub.catalogs.facility_import import start_import
 from hub.catalogs.facility_requests import RequestedFacility, request_facility
 from hub.catalogs.models import FacilityLevel
 from hub.childcards.models import ChildCardCase, ReviewItem
@@ -182,6 +183,7 @@ class Side:
     renewed_pem: str = ""  # a certificate of the facility not yet trusted, imported by the positive control
     stray_pems: tuple[str, ...] = ()  # certificates trusted for no one: what an operator might try to slip in
     population_fingerprint: str = ""  # the national population database's, which no province may retire
+    facility_import: str = ""  # a facility list its operator uploaded (its one row rejected: level 9)
 
     @property
     def p(self) -> Place:
@@ -210,6 +212,7 @@ class Side:
             self.claim,
             self.spare_fingerprint,
             self.officer,
+            self.facility_import,
             *self.requests,
             *(self.p.client_name(kind) for kind in KINDS),
         }
@@ -316,6 +319,16 @@ async def _catalogs(db: Database, signer: TokenSigner, clock: Clock, national: P
             db, signer, clock, place.client_name(kind), kind, place.jurisdiction(kind), roles=ALLOWED_ROLES[kind]
         )
         side.principals[kind], side.tokens[kind] = principal, token
+    listing = f"MA_CSKCB,TEN_CSKCB,MA_TINH,TUYEN,KCB_BD_TRE_EM\n{place.province}666,Phòng khám,{place.province},9,1\n"
+    async with db.transaction() as session:
+        started = await start_import(
+            session,
+            file_name=f"co-so-{place.key}.csv",
+            content=listing.encode(),
+            now=now,
+            actor=side.principals[ClientKind.OPERATOR],
+        )
+    side.facility_import = str(started.id)
     side.spare_client = f"spare-{place.key}"
     side.officer = f"hotich-{place.key}"
     async with db.transaction() as session:

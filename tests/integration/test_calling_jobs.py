@@ -152,3 +152,33 @@ async def test_a_retry_after_is_honoured(db, clock, other_system, settings):
     assert (await relay_once(db, broker, clock, settings.outbox)).sent == 1
     other_system.clear()
     assert await run(db, clock, job_id) is Outcome.DONE
+
+
+async def test_a_long_job_commits_its_parts_and_keeps_its_lease_while_it_writes(db, clock, other_system):
+    renewed: list[bool] = []
+
+    async def long_work(ctx: CallContext, request: CallOut) -> None:
+        clock.advance(LEASE * 0.75)
+        async with ctx.writing() as session:  # a part of the work, committed on its own
+            await session.execute(update(OutboxJob).where(OutboxJob.id == ctx.job_id).values(last_error="part 1"))
+        clock.advance(LEASE * 0.75)  # past the first lease: the write renewed it
+        renewed.append(await run(db, clock, ctx.job_id) is Outcome.SKIPPED)
+
+    other_system.append(long_work)
+    (job_id,) = await calls(db, clock, CallOut([uuid.uuid4()]))
+    assert await run(db, clock, job_id) is Outcome.DONE
+    assert renewed == [True] and (await row(db, job_id)).attempts == 1 and await people(db) == 1
+
+
+async def test_a_long_job_taken_over_stops_at_its_next_write(db, clock, other_system):
+    async def taken_over(ctx: CallContext, request: CallOut) -> None:
+        clock.advance(LEASE)
+        other_system.clear()
+        assert await run(db, clock, ctx.job_id) is Outcome.DONE  # another delivery, after the lease, finishes it
+        async with ctx.writing():
+            raise AssertionError("a delivery taken over wrote again")
+
+    other_system.append(taken_over)
+    (job_id,) = await calls(db, clock, CallOut([uuid.uuid4()]))
+    assert await run(db, clock, job_id) is Outcome.SKIPPED
+    assert (await row(db, job_id)).attempts == 2

@@ -9,12 +9,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+import hub.catalogs.jobs  # noqa: F401  (the facility import's job, declared)
+from connectors.connections import Connectors
 from hub.audit.models import AuditEntry
 from hub.clients.models import OfficerSession
 from hub.clients.officers import MAX_FAILURES, create_officer
 from hub.clients.permissions import ClientKind
 from hub.entry.app import create_app
-from hub.infra.settings import ConsoleSettings, Environment
+from hub.infra.metrics import Metrics
+from hub.infra.settings import ConnectorSettings, ConsoleSettings, Environment
+from hub.jobs.executor import Outcome, execute
+from hub.jobs.models import OutboxJob
 from tests.helpers import graphql_data, make_client
 
 PASSWORD = "mật-khẩu-đủ-dài-1"
@@ -233,10 +238,44 @@ async def test_an_operator_imports_a_facility_list_and_reads_the_rejected_rows(c
         data={"csrf": form_token(page.text)},
         files={"file": ("co-so.csv", listing.encode("utf-8"), "text/csv")},
     )
-    assert answer.status_code == 200
-    assert re.search(r'data-testid="created">1<', answer.text)
-    assert re.search(r'data-testid="rejected">2<', answer.text)
-    assert "01777" in answer.text and "48778" in answer.text and "OUTSIDE_JURISDICTION" in answer.text
+    # The list is kept and its job queued: the import's page shows the progress, and asks for it again
+    assert answer.status_code == 303
+    progress_page = answer.headers["location"]
+    assert progress_page.startswith("/console/operator/facilities/imports/")
+    waiting = await client.get(progress_page)
+    assert waiting.status_code == 200 and 'data-state="PENDING"' in waiting.text
+    assert "<progress" in waiting.text and 'hx-trigger="every 1s"' in waiting.text
+    # Another province's operator is told there is no such import
+    await make_client(db, signer, clock, "operator-01", ClientKind.OPERATOR, "province:01")
+    async with db.transaction() as session:
+        await create_officer(
+            session, now=clock.now(), username="vanhanh01", client_name="operator-01", password=PASSWORD
+        )
+    other = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with other:
+        await sign_in(other, "vanhanh01", PASSWORD)
+        assert (await other.get(progress_page)).status_code == 404
+
+    async with db.sessions() as session:
+        job_id = await session.scalar(select(OutboxJob.id).where(OutboxJob.kind == "catalogs.import_facilities"))
+    outcome = await execute(
+        db, clock, int(job_id or 0), max_attempts=3, metrics=Metrics(), connectors=Connectors(ConnectorSettings())
+    )
+    assert outcome is Outcome.DONE
+    done = await client.get(progress_page)
+    assert 'data-state="DONE"' in done.text and "hx-trigger" not in done.text
+    assert re.search(r'<progress id="import-bar" max="3" value="3">', done.text)
+    assert re.search(r'data-testid="created">1<', done.text)
+    assert re.search(r'data-testid="rejected">2<', done.text)
+    assert "01777" in done.text and "48778" in done.text and "OUTSIDE_JURISDICTION" in done.text
+
+    # A file that is not a facility list is answered on the upload page at once
+    unreadable = await client.post(
+        "/console/operator/facilities",
+        data={"csrf": form_token(page.text)},
+        files={"file": ("co-so.csv", b"A,B\n1,2\n", "text/csv")},
+    )
+    assert unreadable.status_code == 400 and "MA_CSKCB" in unreadable.text
 
 
 async def test_a_provincial_operator_creates_and_unlocks_officers_of_its_province(console, signer, clock):

@@ -78,26 +78,32 @@ class OperationPages(Pages):
         return self._redirect(f"{PREFIX}/operator/certificates?{self._errors_query(request, payload)}")
 
     async def facilities(self, request: Request, officer: SignedIn) -> Response:
-        return self._render(request, "facilities.html", officer, {"result": None})
+        return self._render(request, "facilities.html", officer, {})
 
     async def import_facilities(self, request: Request, officer: SignedIn) -> Response:
-        """The uploaded list imported through importFacilities; the page answers its counts and rejected rows."""
+        """The uploaded list handed to importFacilities, which queues its import: on to the import's page."""
         form = await request.form()
         upload = form.get("file")
         try:
             if not isinstance(upload, UploadFile) or not upload.filename:
-                return self._render(request, "facilities.html", officer, {"result": None, "missing": True}, status=400)
+                return self._render(request, "facilities.html", officer, {"missing": True}, status=400)
             content = await upload.read()
         finally:
             await form.close()  # the upload's spooled file
         variables = {"name": upload.filename, "content": base64.b64encode(content).decode()}
-        result = (await self.api.run(officer.principal, q.IMPORT_FACILITIES, variables))["importFacilities"]
-        values = {
-            "result": result,
-            "file_name": upload.filename,
-            "rows": len(result["rejected"]) + sum(result[key] for key in ("created", "updated", "unchanged")),
-        }
-        return self._render(request, "facilities.html", officer, values)
+        started = (await self.api.run(officer.principal, q.IMPORT_FACILITIES, variables))["importFacilities"]
+        if started["facilityImport"] is None:
+            values = {"problem": started["problem"], "file_name": upload.filename}
+            return self._render(request, "facilities.html", officer, values, status=400)
+        return self._redirect(f"{PREFIX}/operator/facilities/imports/{started['facilityImport']['id']}")
+
+    async def facility_import(self, request: Request, officer: SignedIn) -> Response:
+        """An import's progress, polled by the page (htmx) until it is done; then its counts and rejected rows."""
+        variables = {"id": request.path_params["id"]}
+        found = (await self.api.run(officer.principal, q.FACILITY_IMPORT, variables))["facilityImport"]
+        if found is None:
+            return self._render(request, "error.html", officer, {"message": "not_found"}, status=404)
+        return self._render(request, "facility_import.html", officer, {"job": found})
 
     async def clients(self, request: Request, officer: SignedIn) -> Response:
         data = await self.api.run(officer.principal, q.CLIENTS)

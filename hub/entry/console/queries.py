@@ -224,9 +224,15 @@ mutation UnlockOfficer($username: String!) {
 
 IMPORT_FACILITIES = """
 mutation ImportFacilities($name: String!, $content: String!) {
-  importFacilities(fileName: $name, contentBase64: $content) {
-    created updated unchanged problem
-    rejected { row code errors { field code message messageVi } }
+  importFacilities(fileName: $name, contentBase64: $content) { facilityImport { id } problem }
+}
+"""
+
+FACILITY_IMPORT = """
+query FacilityImport($id: ID!) {
+  facilityImport(id: $id) {
+    id fileName state totalRows rowsDone created updated unchanged rejectedCount problem
+    rejected(first: 200) { row code errors { field code message messageVi } }
   }
 }
 """

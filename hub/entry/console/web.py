@@ -72,6 +72,7 @@ class Console(ClaimPages, ChildCardPages, SupervisionPages, OperationPages):
             Route(f"{PREFIX}/operator/clients", page(self.clients)),
             Route(f"{PREFIX}/operator/facilities", page(self.facilities)),
             Route(f"{PREFIX}/operator/facilities", page(self.import_facilities), methods=["POST"]),
+            Route(f"{PREFIX}/operator/facilities/imports/{{id}}", page(self.facility_import)),
             Route(f"{PREFIX}/operator/officers", page(self.create_officer), methods=["POST"]),
             Route(f"{PREFIX}/operator/officers/unlock", page(self.unlock_officer), methods=["POST"]),
             Route(f"{PREFIX}/operator/certificates", page(self.certificates)),
