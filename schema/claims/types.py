@@ -17,7 +17,7 @@ from hub.claims import ledger
 from hub.claims.deadlines import bhxh_working_days, deadline_source, filing_deadlines
 from hub.claims.errors import ClaimErrorCode
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
-from hub.claims.queries import WAITING
+from hub.claims.queries import WAITING, CaseOrder, CaseView
 from hub.claims.service import Decision
 from hub.infra.clock import vietnam_date
 from hub.persons.models import Person
@@ -289,7 +289,7 @@ class ClaimType:
         )
 
 
-def is_overdue(claim: Claim, today: dt.date) -> bool:
+def is_overdue(claim: Claim | CaseView, today: dt.date) -> bool:
     return claim.state in WAITING and claim.due_on is not None and claim.due_on < today
 
 
@@ -357,30 +357,41 @@ class CaseStatus:
     decided_at: dt.datetime | None
     amount_vnd: int | None = strawberry.field(description="The amount approved, as adjusted since.")
     overdue: bool
-    claim_id: strawberry.Private[uuid.UUID]
+    # The payment orders, read with the claim in the same transaction (hub.claims.queries.case_status).
+    orders: strawberry.Private[tuple[CaseOrder, ...]]
+    balance: strawberry.Private[ledger.Balance]
 
     @strawberry.field(description="Paid so far: the payment and top-ups.")
-    async def paid_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).paid
+    def paid_vnd(self) -> int:
+        return self.balance.paid
 
     @strawberry.field(description="Recovered so far.")
-    async def recovered_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).recovered
+    def recovered_vnd(self) -> int:
+        return self.balance.recovered
 
     @strawberry.field(description="Ordered and not yet paid: the payment of an approved claim, or a top-up.")
-    async def to_pay_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).to_pay
+    def to_pay_vnd(self) -> int:
+        return self.balance.to_pay
 
     @strawberry.field(description="Ordered to be recovered and not yet recovered.")
-    async def to_recover_vnd(self, info: Info) -> int:
-        return (await _balance(info, self.claim_id)).to_recover
+    def to_recover_vnd(self) -> int:
+        return self.balance.to_recover
 
     @strawberry.field(description="The top-ups and recoveries, oldest first, paid or pending.")
-    async def adjustments(self, info: Info) -> list[CaseAdjustment]:
-        return await _adjustments(info, self.claim_id)
+    def adjustments(self) -> list[CaseAdjustment]:
+        return [
+            CaseAdjustment(
+                kind=PaymentKind(order.kind),
+                amount_vnd=order.amount_vnd,
+                ordered_at=order.created_at,
+                settled_at=order.confirmed_at,
+            )
+            for order in self.orders
+            if order.kind in ledger.ADJUSTMENTS
+        ]
 
     @classmethod
-    def of(cls, claim: Claim, *, today: dt.date) -> CaseStatus:
+    def of(cls, claim: CaseView, *, today: dt.date) -> CaseStatus:
         decided = claim.state in (ClaimState.APPROVED, ClaimState.PAID)
         return cls(
             reference=claim.reference,
@@ -392,5 +403,6 @@ class CaseStatus:
             decided_at=claim.decided_at,
             amount_vnd=claim.approved_amount_vnd if decided else None,
             overdue=is_overdue(claim, today),
-            claim_id=claim.id,
+            orders=claim.orders,
+            balance=ledger.Balance.of(claim.orders),
         )
