@@ -247,22 +247,27 @@ class CaseView:
 
 
 # Built once: the portal's reads are the hub's hottest path (bench.portal). Columns, not entities: nothing of the
-# claim is changed or written back.
-_CASE_BY_REFERENCE = select(
-    Claim.id,
-    Claim.person_id,
-    Claim.reference,
-    Claim.kind,
-    Claim.state,
-    Claim.event_date,
-    Claim.created_at,
-    Claim.due_on,
-    Claim.decided_at,
-    Claim.approved_amount_vnd,
-).where(Claim.reference == bindparam("reference"))
-_CASE_ORDERS = (
-    select(PaymentOrder.kind, PaymentOrder.amount_vnd, PaymentOrder.created_at, PaymentOrder.confirmed_at)
-    .where(PaymentOrder.claim_id == bindparam("claim_id"))
+# claim is changed or written back. The claim with its payment orders, in one round trip: a row per order, or one row
+# without an order.
+_CASE_BY_REFERENCE = (
+    select(
+        Claim.id,
+        Claim.person_id,
+        Claim.reference,
+        Claim.kind,
+        Claim.state,
+        Claim.event_date,
+        Claim.created_at,
+        Claim.due_on,
+        Claim.decided_at,
+        Claim.approved_amount_vnd,
+        PaymentOrder.kind.label("order_kind"),
+        PaymentOrder.amount_vnd.label("order_amount_vnd"),
+        PaymentOrder.created_at.label("order_created_at"),
+        PaymentOrder.confirmed_at.label("order_confirmed_at"),
+    )
+    .outerjoin(PaymentOrder, PaymentOrder.claim_id == Claim.id)
+    .where(Claim.reference == bindparam("reference"))
     .order_by(PaymentOrder.created_at, PaymentOrder.id)
 )
 
@@ -270,10 +275,10 @@ _CASE_ORDERS = (
 async def case_status(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> CaseView:
     """The national portal's view of a claim: found by reference only; the caller shows state, dates, amounts."""
     actor.require(Role.CASE_STATUS_READ)
-    claim = (await session.execute(_CASE_BY_REFERENCE, {"reference": reference})).one_or_none()
-    if claim is None:
+    rows = (await session.execute(_CASE_BY_REFERENCE, {"reference": reference})).all()
+    if not rows:
         raise Forbidden()
-    orders = (await session.execute(_CASE_ORDERS, {"claim_id": claim.id})).all()
+    claim = rows[0]
     await record(
         session,
         now=now,
@@ -290,5 +295,9 @@ async def case_status(session: AsyncSession, *, now: dt.datetime, actor: Princip
         due_on=claim.due_on,
         decided_at=claim.decided_at,
         approved_amount_vnd=claim.approved_amount_vnd,
-        orders=tuple(CaseOrder(o.kind, o.amount_vnd, o.created_at, o.confirmed_at) for o in orders),
+        orders=tuple(
+            CaseOrder(o.order_kind, o.order_amount_vnd, o.order_created_at, o.order_confirmed_at)
+            for o in rows
+            if o.order_kind is not None
+        ),
     )
