@@ -108,6 +108,27 @@ class Config:
     keep_database: bool
 
 
+def seeding_config(args: argparse.Namespace, services: Services, *, claims: int, bulk: int) -> Config:
+    """The set-up of a benchmark that only needs claims stored (bench.console, bench.portal): one web process, one
+    worker of 4 threads, 4 senders of lists of 100; no queue rounds. `args` holds quick, seed, keep_logs and
+    keep_database."""
+    return Config(
+        quick=args.quick,
+        claims=claims,
+        bulk=bulk,
+        senders=4,
+        list_size=100,
+        web_processes=1,
+        workers=1,
+        threads=4,
+        queue_rounds=0,
+        seed=args.seed,
+        services=services,
+        keep_logs=args.keep_logs,
+        keep_database=args.keep_database,
+    )
+
+
 async def store_people(cfg: Config, people: Sequence[Insured]) -> None:
     from hub.contributions.service import store_contributions
     from hub.infra.db import Database

@@ -139,20 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args(argv)
     rounds = args.rounds or (30 if args.quick else 100)
-    cfg = claims_bench.Config(
-        quick=args.quick,
+    cfg = claims_bench.seeding_config(
+        args,
+        deploying.services_from(parser, args),
         claims=args.claims,
         bulk=args.bulk if args.bulk is not None else (QUICK_BULK if args.quick else FULL_BULK),
-        senders=4,
-        list_size=100,
-        web_processes=1,
-        workers=1,
-        threads=4,
-        queue_rounds=0,
-        seed=args.seed,
-        services=deploying.services_from(parser, args),
-        keep_logs=args.keep_logs,
-        keep_database=args.keep_database,
     )
 
     def deploy_and_measure(deployment: Deployment) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,19 @@ from hub.infra.ids import new_id
 OUT = frozenset({PaymentKind.PAYMENT.value, PaymentKind.TOP_UP.value})  # money to the insured person
 ALL = frozenset(kind.value for kind in PaymentKind)
 ADJUSTMENTS = frozenset({PaymentKind.TOP_UP.value, PaymentKind.RECOVERY.value})  # after a recalculation
+
+
+class Order(Protocol):
+    """What a balance needs of a payment order: a PaymentOrder, or its columns as read (hub.claims.queries)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def amount_vnd(self) -> int: ...
+
+    @property
+    def confirmed_at(self) -> dt.datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class Balance:
         return self.to_pay - self.to_recover
 
     @classmethod
-    def of(cls, orders: Iterable[PaymentOrder]) -> Balance:
+    def of(cls, orders: Iterable[Order]) -> Balance:
         paid = recovered = to_pay = to_recover = 0
         for order in orders:
             out, done = order.kind in OUT, order.confirmed_at is not None

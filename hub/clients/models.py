@@ -32,13 +32,22 @@ class Client(Base):
         return Jurisdiction(JurisdictionLevel(self.jurisdiction_level), self.jurisdiction_code)
 
     def principal(self) -> Principal:
-        return Principal(
-            client_id=self.id,
-            name=self.name,
-            kind=ClientKind(self.kind),
-            roles=frozenset(Role(r) for r in self.roles),
-            jurisdiction=self.jurisdiction,
+        return principal_of(
+            self.id, self.name, self.kind, tuple(self.roles), self.jurisdiction_level, self.jurisdiction_code
         )
+
+
+def principal_of(
+    client_id: uuid.UUID, name: str, kind: str, roles: tuple[str, ...], level: str, code: str | None
+) -> Principal:
+    """The principal of a client's columns as stored."""
+    return Principal(
+        client_id=client_id,
+        name=name,
+        kind=ClientKind(kind),
+        roles=frozenset(Role(r) for r in roles),
+        jurisdiction=Jurisdiction(JurisdictionLevel(level), code),
+    )
 
 
 class Officer(Base):

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.catalogs.places import current_province
 from hub.clients.errors import ClientErrorCode
-from hub.clients.models import Client
+from hub.clients.models import Client, principal_of
 from hub.clients.permissions import (
     DEFAULT_ROLES,
     ClientKind,
@@ -139,22 +140,51 @@ async def list_clients(session: AsyncSession, actor: Principal | None) -> list[C
     return [c for c in clients if actor is None or within(c.jurisdiction, actor.jurisdiction)]
 
 
-# Asked on every request: built once, as SQLAlchemy works out the cache key of every new statement object.
-_CLIENT_BY_ID = select(Client).where(Client.id == bindparam("client_id"))
+# Asked on every request: built once, as SQLAlchemy works out the cache key of every new statement object. The
+# columns, not the entity: nothing of the client is changed here.
+_CLIENT_BY_ID = select(
+    Client.id,
+    Client.name,
+    Client.kind,
+    Client.roles,
+    Client.jurisdiction_level,
+    Client.jurisdiction_code,
+    Client.tokens_valid_after,
+    Client.revoked_at,
+).where(Client.id == bindparam("client_id"))
+PRINCIPALS_KEPT = 1024
+_principals: dict[tuple[uuid.UUID, str, str, tuple[str, ...], str, str | None], Principal] = {}
 
 
-async def authenticate(session: AsyncSession, signer: TokenSigner, token: str, *, now: dt.datetime) -> Principal:
+async def authenticate(
+    session: AsyncSession | AsyncConnection, signer: TokenSigner, token: str, *, now: dt.datetime
+) -> Principal:
     """The principal a client's bearer token stands for; Unauthenticated if the token or its client is not valid
     now, or if it is a gateway token (those are accepted on the gateway endpoints only)."""
     return await principal_for(session, signer.verify(token, now=now, kind=TokenKind.CLIENT))
 
 
-async def principal_for(session: AsyncSession, claims: TokenClaims) -> Principal:
-    """The principal of verified token claims; Unauthenticated if its client is revoked or the token superseded."""
-    client = (await session.scalars(_CLIENT_BY_ID, {"client_id": claims.client_id})).one_or_none()
+async def principal_for(session: AsyncSession | AsyncConnection, claims: TokenClaims) -> Principal:
+    """The principal of verified token claims; Unauthenticated if its client is revoked or the token superseded.
+    The client is read on every call: a revocation or a change of roles holds from the next request."""
+    client = (await session.execute(_CLIENT_BY_ID, {"client_id": claims.client_id})).one_or_none()
     if client is None or client.revoked_at is not None or claims.issued_at < client.tokens_valid_after:
         raise Unauthenticated("Invalid token.")
-    return client.principal()
+    # The same row gives the same (immutable) principal: built once, not for every request.
+    key = (
+        client.id,
+        client.name,
+        client.kind,
+        tuple(client.roles),
+        client.jurisdiction_level,
+        client.jurisdiction_code,
+    )
+    principal = _principals.get(key)
+    if principal is None:
+        if len(_principals) >= PRINCIPALS_KEPT:
+            _principals.clear()
+        principal = _principals[key] = principal_of(*key)
+    return principal
 
 
 async def _by_name(session: AsyncSession, name: str, actor: Principal | None) -> Client:

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
@@ -15,6 +16,7 @@ ISSUER = "bhxh-hub"
 ALGORITHM = "HS256"
 CLOCK_SKEW = dt.timedelta(seconds=60)  # tolerated between the issuing and the verifying process
 BINDING_CLAIM = "pwb"
+VERIFIED_KEPT = 4096  # tokens whose signature a process remembers as checked
 
 
 class TokenKind(enum.StrEnum):
@@ -41,6 +43,7 @@ class TokenSigner:
     def __init__(self, secret: str, previous_secrets: tuple[str, ...] = ()) -> None:
         self._secret = secret
         self._accepted = (secret, *previous_secrets)
+        self._verified: dict[tuple[str, TokenKind], dict[str, Any]] = {}
 
     def issue(
         self,
@@ -69,24 +72,7 @@ class TokenSigner:
 
     def verify(self, token: str, *, now: dt.datetime, kind: TokenKind = TokenKind.CLIENT) -> TokenClaims:
         """Return the claims of a valid token of `kind`; raise Unauthenticated for anything else."""
-        for secret in self._accepted:
-            try:
-                claims = jwt.decode(
-                    token,
-                    secret,
-                    algorithms=[ALGORITHM],
-                    audience=kind.value,
-                    issuer=ISSUER,
-                    # Time is checked below against the injectable clock, not the wall clock.
-                    options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False},
-                )
-            except jwt.InvalidSignatureError:
-                continue
-            except jwt.PyJWTError:
-                raise Unauthenticated("Invalid token.") from None
-            break
-        else:
-            raise Unauthenticated("Invalid token.")
+        claims = self._decoded(token, kind)
         expires_at = dt.datetime.fromtimestamp(claims["exp"], dt.UTC)
         issued_at = dt.datetime.fromtimestamp(claims["iat"], dt.UTC)
         if expires_at <= now:
@@ -104,3 +90,34 @@ class TokenSigner:
         if kind is TokenKind.GATEWAY and not isinstance(binding, str):
             raise Unauthenticated("Invalid token.")
         return TokenClaims(client_id, issued_at, expires_at, binding)
+
+    def _decoded(self, token: str, kind: TokenKind) -> dict[str, Any]:
+        """The claims of a token whose signature, audience and issuer check out, remembered: the same token comes
+        with every request of a client, and its signature would be checked again for the same answer. Only what
+        the token and the secrets decide is remembered; time is checked by `verify` on every call."""
+        key = (token, kind)
+        claims = self._verified.get(key)
+        if claims is not None:
+            return claims
+        for secret in self._accepted:
+            try:
+                claims = jwt.decode(
+                    token,
+                    secret,
+                    algorithms=[ALGORITHM],
+                    audience=kind.value,
+                    issuer=ISSUER,
+                    # Time is checked by `verify` against the injectable clock, not the wall clock.
+                    options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False},
+                )
+            except jwt.InvalidSignatureError:
+                continue
+            except jwt.PyJWTError:
+                raise Unauthenticated("Invalid token.") from None
+            break
+        else:
+            raise Unauthenticated("Invalid token.")
+        if len(self._verified) >= VERIFIED_KEPT:
+            self._verified.clear()  # forgotten all at once: each is verified again on its next use
+        self._verified[key] = claims
+        return claims

@@ -190,8 +190,8 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authentication required: send `Authorization: Bearer <token>`.")
-        async with self.services.db.sessions() as session:
-            return await authenticate(session, self.services.signer, token.strip(), now=self.services.clock.now())
+        async with self.services.db.autocommit() as connection:
+            return await authenticate(connection, self.services.signer, token.strip(), now=self.services.clock.now())
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL from the package's own copies of its scripts (hub/entry/console/static): no CDN."""

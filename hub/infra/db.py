@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.schema import CallableColumnDefault, Column, ScalarElementColumnDefault
@@ -160,6 +160,17 @@ class Database:
                 yield session
             for hook in self._commit_hooks:
                 await hook(session)
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a single read that needs no transaction of its own (a row by its key, on every request):
+        on PostgreSQL each statement commits by itself, so there is no BEGIN before it and no ROLLBACK when it is
+        handed back. SQLite keeps its own BEGIN (see _sqlite_on_begin), as a read there costs no round trip."""
+        async with self.engine.connect() as connection:
+            if self.backend == "sqlite":
+                yield connection
+            else:
+                yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, retries: int = 0) -> T:
         """`work` in one writing transaction; with `retries`, a transaction that lost a race (a unique key taken by

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 import strawberry
@@ -18,7 +18,7 @@ from hub.claims import ledger
 from hub.claims.deadlines import bhxh_working_days, deadline_source, filing_deadlines
 from hub.claims.errors import ClaimErrorCode
 from hub.claims.models import Claim, ClaimEvent, ClaimKind, ClaimState, PaymentKind, PaymentOrder
-from hub.claims.queries import WAITING
+from hub.claims.queries import WAITING, CaseOrder, CaseView
 from hub.claims.service import Decision
 from hub.infra.clock import vietnam_date
 from hub.persons.models import Person
@@ -185,7 +185,7 @@ class ClaimFiling:
 
 
 class _OfClaim(Protocol):
-    claim_id: uuid.UUID
+    async def ledger_orders(self, info: Info) -> Sequence[PaymentOrder | CaseOrder]: ...
 
 
 # The payments ledger of a claim, the same fields on Claim and CaseStatus: each resolver's docstring is its
@@ -197,28 +197,28 @@ def _ledger_field(resolver: Callable[..., Awaitable[T]]) -> T:
     return field
 
 
-async def _balance(info: Info, claim_id: uuid.UUID) -> ledger.Balance:
-    return ledger.Balance.of(await info.context.loader(Ledgers).load(claim_id))
+async def _balance(root: _OfClaim, info: Info) -> ledger.Balance:
+    return ledger.Balance.of(await root.ledger_orders(info))
 
 
 async def _paid_vnd(root: _OfClaim, info: Info) -> int:
     """Paid so far: the payment and top-ups."""
-    return (await _balance(info, root.claim_id)).paid
+    return (await _balance(root, info)).paid
 
 
 async def _recovered_vnd(root: _OfClaim, info: Info) -> int:
     """Recovered so far."""
-    return (await _balance(info, root.claim_id)).recovered
+    return (await _balance(root, info)).recovered
 
 
 async def _to_pay_vnd(root: _OfClaim, info: Info) -> int:
     """Ordered and not yet paid: the payment of an approved claim, or a top-up."""
-    return (await _balance(info, root.claim_id)).to_pay
+    return (await _balance(root, info)).to_pay
 
 
 async def _to_recover_vnd(root: _OfClaim, info: Info) -> int:
     """Ordered to be recovered and not yet recovered."""
-    return (await _balance(info, root.claim_id)).to_recover
+    return (await _balance(root, info)).to_recover
 
 
 async def _adjustments(root: _OfClaim, info: Info) -> list[CaseAdjustment]:
@@ -230,7 +230,7 @@ async def _adjustments(root: _OfClaim, info: Info) -> list[CaseAdjustment]:
             ordered_at=order.created_at,
             settled_at=order.confirmed_at,
         )
-        for order in await info.context.loader(Ledgers).load(root.claim_id)
+        for order in await root.ledger_orders(info)
         if order.kind in ledger.ADJUSTMENTS
     ]
 
@@ -292,6 +292,9 @@ class ClaimType:
 
     # The payments ledger, as caseStatus reads it (paidVnd - recoveredVnd + toPayVnd - toRecoverVnd is owed).
 
+    async def ledger_orders(self, info: Info) -> Sequence[PaymentOrder | CaseOrder]:
+        return await info.context.loader(Ledgers).load(self.claim_id)
+
     paid_vnd = _ledger_field(_paid_vnd)
     recovered_vnd = _ledger_field(_recovered_vnd)
     to_pay_vnd = _ledger_field(_to_pay_vnd)
@@ -328,7 +331,7 @@ class ClaimType:
         )
 
 
-def is_overdue(claim: Claim, today: dt.date) -> bool:
+def is_overdue(claim: Claim | CaseView, today: dt.date) -> bool:
     return claim.state in WAITING and claim.due_on is not None and claim.due_on < today
 
 
@@ -379,7 +382,11 @@ class CaseStatus:
     decided_at: dt.datetime | None
     amount_vnd: int | None = strawberry.field(description="The amount approved, as adjusted since.")
     overdue: bool
-    claim_id: strawberry.Private[uuid.UUID]
+    # The payment orders, read with the claim in the same transaction (hub.claims.queries.case_status).
+    orders: strawberry.Private[tuple[CaseOrder, ...]]
+
+    async def ledger_orders(self, info: Info) -> Sequence[PaymentOrder | CaseOrder]:
+        return self.orders
 
     paid_vnd = _ledger_field(_paid_vnd)
     recovered_vnd = _ledger_field(_recovered_vnd)
@@ -388,7 +395,7 @@ class CaseStatus:
     adjustments = _ledger_field(_adjustments)
 
     @classmethod
-    def of(cls, claim: Claim, *, today: dt.date) -> CaseStatus:
+    def of(cls, claim: CaseView, *, today: dt.date) -> CaseStatus:
         decided = claim.state in (ClaimState.APPROVED, ClaimState.PAID)
         return cls(
             reference=claim.reference,
@@ -400,5 +407,5 @@ class CaseStatus:
             decided_at=claim.decided_at,
             amount_vnd=claim.approved_amount_vnd if decided else None,
             overdue=is_overdue(claim, today),
-            claim_id=claim.id,
+            orders=claim.orders,
         )

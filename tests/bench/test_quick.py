@@ -102,6 +102,14 @@ def audit(figures: dict[str, Any]) -> None:
     assert figures["quick"] is True
 
 
+def portal(figures: dict[str, Any]) -> None:
+    positive("req_per_s", "p50_ms", "p99_ms", "requests")(figures["hub"])
+    positive("req_per_s", "p50_ms", "p99_ms", "requests")(figures["bare"])
+    positive("ratio_hub_to_bare", "cpu_ratio_bare_to_hub", "audited_reads")(figures)
+    assert figures["audited_reads"] >= figures["hub"]["requests"]
+    assert figures["quick"] is True
+
+
 def graphql_validation(figures: dict[str, Any]) -> None:
     positive("worst_validation_ms", "nested_8x8_ms", "nested_8x8_tokens")(figures)
     assert figures["worst_document"] == "nested_8x8"
@@ -163,6 +171,12 @@ BENCHES = [
         ["--quick", "--transactions", "200", "--concurrency", "8", "--sequencer-entries", "1000", *SERVICES],
         True,
         audit,
+    ),
+    Bench(
+        "portal",
+        ["--quick", *("--claims", "40", "--bulk", "1000", "--rounds", "1", "--seconds", "2", *SERVICES)],
+        True,
+        portal,
     ),
     Bench("graphql_validation", ["--quick", "--runs", "1", "--only", "nested_8x8"], False, graphql_validation),
     Bench("synthetic", ["5000"], False, synthetic),

@@ -25,6 +25,27 @@ def test_expired_token_is_refused():
         TokenSigner(SECRET).verify(token, now=NOW + dt.timedelta(days=1))
 
 
+def test_a_token_verified_before_is_still_checked_against_the_clock_and_its_kind():
+    signer = TokenSigner(SECRET)
+    token = signer.issue(uuid.uuid4(), now=NOW, ttl=dt.timedelta(days=1))
+    signer.verify(token, now=NOW)  # its signature is remembered from here on
+    assert signer.verify(token, now=NOW + dt.timedelta(hours=1)).issued_at == NOW
+    with pytest.raises(Unauthenticated, match="expired"):
+        signer.verify(token, now=NOW + dt.timedelta(days=1))
+    with pytest.raises(Unauthenticated, match="Invalid"):
+        signer.verify(token, now=NOW - dt.timedelta(hours=1))  # issued in the future of this clock
+    with pytest.raises(Unauthenticated):
+        signer.verify(token, now=NOW, kind=TokenKind.GATEWAY)
+
+
+def test_a_token_of_another_secret_is_never_remembered_as_verified():
+    stranger = TokenSigner(OLD).issue(uuid.uuid4(), now=NOW, ttl=dt.timedelta(days=1))
+    signer = TokenSigner(SECRET)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            signer.verify(stranger, now=NOW)
+
+
 def test_rotation_accepts_previous_secret_and_refuses_unknown():
     token = TokenSigner(OLD).issue(uuid.uuid4(), now=NOW, ttl=dt.timedelta(days=1))
     TokenSigner(SECRET, (OLD,)).verify(token, now=NOW)
