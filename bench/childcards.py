@@ -15,7 +15,7 @@ records.
 
 Then it measures:
 1. latency at an offered load (default 200 registrations/s, 20 a call, open loop with at most 64 calls in flight):
-   for each record, from the intake mutation returning (client clock, UTC) to the case's `issued_at` (server clock,
+   for each record, from its intake call being sent (client clock, UTC) to the case's `issued_at` (server clock,
    UTC): p50, p95 (a card never issued counts as infinitely late);
 2. sustained throughput, the drain: batches of up to 1,000 records from a few concurrent callers, from the first
    submit until every accepted case is CARD_ISSUED (counted in the database): cards per second, and the minutes a
@@ -147,17 +147,17 @@ class Tally:
     review: int = 0
     rejected: collections.Counter[str] = field(default_factory=collections.Counter)
     call_seconds: list[float] = field(default_factory=list)
-    returned_at: dict[str, float] = field(default_factory=dict)  # case reference → epoch seconds the call returned
+    sent_at: dict[str, float] = field(default_factory=dict)  # case reference → epoch seconds its call was sent
     records: int = 0
 
-    def add(self, results: list[dict[str, Any]], returned: float, seconds: float, *, keep_times: bool) -> None:
+    def add(self, results: list[dict[str, Any]], sent: float, seconds: float, *, keep_times: bool) -> None:
         self.call_seconds.append(seconds)
         self.records += len(results)
         for result in results:
             if result["state"] == "RECEIVED":
                 self.expected += 1
                 if keep_times:
-                    self.returned_at[result["caseReference"]] = returned
+                    self.sent_at[result["caseReference"]] = sent
             elif result["state"] == "NEEDS_REVIEW":
                 self.review += 1
             elif result["errors"]:
@@ -169,14 +169,15 @@ class Tally:
 async def submit(
     client: httpx.AsyncClient, batch: Batch, tokens: dict[str, str]
 ) -> tuple[list[dict[str, Any]], float, float]:
-    """Send one batch; (results, epoch seconds when the answer was in, call seconds)."""
+    """Send one batch; (results, epoch seconds when it was sent, call seconds). A card can be issued before the
+    answer is in: its latency counts from the send."""
+    sent = time.time()
     started = time.perf_counter()
     response = await client.post(
         "/graphql",
         content=batch.body,
         headers={"Authorization": f"Bearer {tokens[batch.province]}", "Content-Type": "application/json"},
     )
-    returned = time.time()
     seconds = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"intake answered HTTP {response.status_code}: {response.text[:500]}")
@@ -184,7 +185,7 @@ async def submit(
     if data.get("errors"):
         raise RuntimeError(f"intake answered errors: {json.dumps(data['errors'])[:500]}")
     results: list[dict[str, Any]] = data["data"]["submitBirthRegistrations"]["results"]
-    return results, returned, seconds
+    return results, sent, seconds
 
 
 # -- measuring ----------------------------------------------------------------------------------------------
@@ -268,8 +269,8 @@ async def latency_phase(
 
         async def send(batch: Batch) -> None:
             try:
-                results, returned, seconds = await submit(client, batch, tokens)
-                tally.add(results, returned, seconds, keep_times=True)
+                results, sent, seconds = await submit(client, batch, tokens)
+                tally.add(results, sent, seconds, keep_times=True)
             finally:
                 in_flight.release()
 
@@ -290,7 +291,7 @@ async def latency_phase(
         await asyncio.gather(*tasks)
     offered = sent / max(offered_seconds + batches[-1].size / cfg.rate, 1e-9) if batches else 0.0
     log(f"  offered {offered:,.0f} registrations/s for {offered_seconds:.1f} s; waiting for the cards")
-    references = list(tally.returned_at)
+    references = list(tally.sent_at)
     done = await wait_cards(
         conn,
         lambda: _issued_since(conn, baseline),
@@ -306,7 +307,7 @@ async def latency_phase(
         "SELECT reference, issued_at FROM child_card_cases WHERE reference = ANY($1::text[]) AND issued_at IS NOT NULL",
         references,
     )
-    latencies = [1000 * (r["issued_at"].timestamp() - tally.returned_at[r["reference"]]) for r in rows]
+    latencies = [1000 * (r["issued_at"].timestamp() - tally.sent_at[r["reference"]]) for r in rows]
     missing = len(references) - len(rows)
     # A card not issued yet is later than any issued: it counts, as infinitely late, in the percentiles.
     latencies += [math.inf] * missing
@@ -354,8 +355,8 @@ async def drain_phase(
         async def caller() -> None:
             while pending:
                 batch = pending.popleft()
-                results, returned, seconds = await submit(client, batch, tokens)
-                tally.add(results, returned, seconds, keep_times=False)
+                results, sent, seconds = await submit(client, batch, tokens)
+                tally.add(results, sent, seconds, keep_times=False)
 
         started = time.perf_counter()
         callers = asyncio.gather(*(caller() for _ in range(cfg.callers)))
