@@ -22,10 +22,11 @@ Measured:
    over the wall clock, the median of 3 passes; and the same for the hub's own verifier (signing.verify_enveloped:
    the signer pinned through a trust store, the certificate's dates, the references, the report), to tell what the
    checks cost from what parsing and storing cost;
-2. the bare pipeline (issue 22's peer), in as many processes as the hub has web processes: per envelope, lxml parses
-   it, signxml verifies it (the settings above), each table is base64-decoded and parsed by lxml into its records
-   ({tag: text}), and one asyncpg transaction stores the envelope and a row per record (tables bare_submissions and
-   bare_documents of the same database); envelopes per second, the median of its passes, run like the others;
+2. the bare pipeline (issue 22's peer), in as many processes as the hub has web processes, each taking envelopes in as
+   many tasks as the hub has senders, each task on its own connection: per envelope, lxml parses it, signxml verifies it
+   (the settings above), each table is base64-decoded and parsed by lxml into its records ({tag: text}), and one asyncpg
+   transaction stores the envelope and a row per record (tables bare_submissions and bare_documents of the same
+   database); envelopes per second, the median of its passes, run like the others;
 3. the hub: W web processes (default one, as issue 22 measures), each `hub serve` on its own port with the senders
    spread over them as a load balancer would (`--web-layout workers`: one `hub serve --workers W`, whose processes share
    a port and the kernel decides which accepts each connection), after a warm-up; S senders (default 8), each a
@@ -249,7 +250,7 @@ class BarePool:
         self.processes = [
             context.Process(
                 target=_bare_worker,
-                args=(path, cfg.bare_seconds, self.barrier, self.results, mode, cfg.services.dsn),
+                args=(path, cfg.bare_seconds, self.barrier, self.results, mode, cfg.services.dsn, cfg.senders),
                 daemon=True,
             )
             for path in self.paths
@@ -310,7 +311,7 @@ class BarePool:
             path.unlink(missing_ok=True)
 
 
-def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, mode: str, dsn: str) -> None:
+def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, mode: str, dsn: str, senders: int) -> None:
     """One core's share: verify (or, in mode "pipeline", take through the bare pipeline) the (envelope, certificate
     PEM, facility) triples in `path` for at least `seconds` a pass, each pass starting with the others at the
     barrier, until the barrier is broken."""
@@ -320,23 +321,24 @@ def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, mode: s
     certificates = {pem: x509.load_pem_x509_certificate(pem) for pem in {pem for _, pem, _ in envelopes}}
     hub_verifier = mode == "hub verifier"
     loop = asyncio.new_event_loop()
-    step = loop.run_until_complete(_pipeline_step(certificates, dsn)) if mode == "pipeline" else None
+    pipeline = loop.run_until_complete(_pipeline(certificates, dsn, senders)) if mode == "pipeline" else None
     trust, at = TrustStore(), dt.datetime.now(dt.UTC)
     for _, pem, code in envelopes:
         if not trust.certificates_of(facility_party(code)):
             trust.add_pem(facility_party(code), pem)
     verifier = XMLVerifier()
 
-    def verify(data: bytes, pem: bytes, code: str) -> None:
-        if step is not None:
-            loop.run_until_complete(step(data, pem, code))
-        elif hub_verifier:
-            verify_enveloped(data, trust, expected_signer=facility_party(code), at=at)
-        else:
-            verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
+    def take(batch: list[tuple[bytes, bytes, str]]) -> None:
+        if pipeline is not None:
+            loop.run_until_complete(pipeline(batch))
+            return
+        for data, pem, code in batch:
+            if hub_verifier:
+                verify_enveloped(data, trust, expected_signer=facility_party(code), at=at)
+            else:
+                verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
 
-    for data, pem, code in envelopes[:20]:  # warm-up
-        verify(data, pem, code)
+    take(envelopes[:20])  # warm-up
     while True:
         try:
             barrier.wait(timeout=3600)
@@ -345,8 +347,7 @@ def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, mode: s
         started, cpu_started = time.monotonic(), time.process_time()
         done = 0
         while True:
-            for data, pem, code in envelopes:
-                verify(data, pem, code)
+            take(envelopes)
             done += len(envelopes)
             if time.monotonic() - started >= seconds:
                 break
@@ -396,15 +397,17 @@ def pipeline_documents(signed: Any) -> list[tuple[str, str | None, str]]:
     return rows
 
 
-async def _pipeline_step(
-    certificates: dict[bytes, Any], dsn: str
-) -> Callable[[bytes, bytes, str], Coroutine[Any, Any, int]]:
-    """The bare pipeline per envelope, on a connection of its own: lxml parse, signxml verify (the hub's settings),
-    each table decoded and parsed by lxml, and one asyncpg transaction storing the envelope and a row per record."""
-    conn = await asyncpg.connect(dsn, timeout=10)
+async def _pipeline(
+    certificates: dict[bytes, Any], dsn: str, senders: int
+) -> Callable[[list[tuple[bytes, bytes, str]]], Coroutine[Any, Any, None]]:
+    """The bare pipeline over a batch of envelopes, taken by as many tasks as the hub has senders (so that waiting
+    for commits overlaps as in the hub), each on a connection of its own. Per envelope: lxml parse, signxml verify
+    (the hub's settings), each table decoded and parsed by lxml, one asyncpg transaction storing the envelope and a
+    row per record."""
+    connections = [await asyncpg.connect(dsn, timeout=10) for _ in range(senders)]
     verifier = XMLVerifier()
 
-    async def one(data: bytes, pem: bytes, code: str) -> int:
+    async def one(conn: Any, data: bytes, pem: bytes, code: str) -> int:
         root = etree.fromstring(data, _SAFE_PARSER)
         result = verifier.verify(root, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
         assert not isinstance(result, list)  # one reference expected
@@ -422,7 +425,16 @@ async def _pipeline_step(
             )
         return len(rows)
 
-    return one
+    async def take(batch: list[tuple[bytes, bytes, str]]) -> None:
+        pending = collections.deque(batch)
+
+        async def sender(conn: Any) -> None:
+            while pending:
+                await one(conn, *pending.popleft())
+
+        await asyncio.gather(*(sender(conn) for conn in connections))
+
+    return take
 
 
 # -- the deployment ---------------------------------------------------------------------------------------------------
