@@ -28,7 +28,7 @@ from strawberry.schema import BaseSchema
 from connectors.connections import Connectors
 from hub.audit.service import backlog
 from hub.clients.permissions import Principal
-from hub.clients.service import authenticate
+from hub.clients.service import PrincipalCache, authenticate_cached
 from hub.clients.tokens import TokenSigner
 from hub.documents.intake import Intake
 from hub.entry import migrate
@@ -161,6 +161,7 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
     def __init__(self, services: Services, schema: BaseSchema, *, graphql_ide: GraphQL_IDE | None) -> None:
         super().__init__(schema, graphql_ide=graphql_ide, allow_queries_via_get=False)
         self.services = services
+        self.principals = PrincipalCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -190,8 +191,10 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authentication required: send `Authorization: Bearer <token>`.")
-        async with self.services.db.sessions() as session:
-            return await authenticate(session, self.services.signer, token.strip(), now=self.services.clock.now())
+        services = self.services
+        return await authenticate_cached(
+            services.db.sessions, services.signer, self.principals, token.strip(), now=services.clock.now()
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL from the package's own copies of its scripts (hub/entry/console/static): no CDN."""
