@@ -1,5 +1,6 @@
 """Benchmark of signed-document intake: hospitals' envelopes verified, parsed and stored, on PostgreSQL + Redis as
-deployed, against signxml alone verifying the same envelopes in the same run.
+deployed, against the bare pipeline (lxml, signxml, every table parsed, one asyncpg transaction) and signxml alone
+taking the same envelopes in the same run.
 
     python -m bench.documents [--quick] [--envelopes N] [--senders S] [--web-processes W] [--web-layout ports|workers]
                                [--channel graphql|gateway] [--job-workers J] [--py-spy PATH] [--keep-logs] ...
@@ -21,15 +22,20 @@ Measured:
    over the wall clock, the median of 3 passes; and the same for the hub's own verifier (signing.verify_enveloped:
    the signer pinned through a trust store, the certificate's dates, the references, the report), to tell what the
    checks cost from what parsing and storing cost;
-2. the hub: W web processes (default one per core), each `hub serve` on its own port with the senders spread over
-   them as a load balancer would (`--web-layout workers`: one `hub serve --workers W`, whose processes share a port
-   and the kernel decides which accepts each connection), after a warm-up; S senders (default 8), each a hospital's
-   software on its own HTTP/1.1 keep-alive connection, sending the envelopes back to back through the GraphQL mutation
-   `submitHospitalDossiers` (or, with --channel gateway, the gateway-compatible upload), in 3 rounds whose median
-   rate counts. Every answer must be a receipt of new documents without errors, and the database must then hold
-   exactly the submissions and documents sent. Each submission also enqueues a job (the claims side is told of the
-   new documents): no `hub worker` runs them unless --job-workers asks for some, and the jobs left are reported.
-   When the server's autovacuum is off, a stand-in analyzes the intake's tables (see VACUUMED_TABLES and
+2. the bare pipeline (issue 22's peer), in as many processes as the hub has web processes, each taking envelopes in as
+   many tasks as the hub has senders, each task on its own connection: per envelope, lxml parses it, signxml verifies it
+   (the settings above), each table is base64-decoded and parsed by lxml into its records ({tag: text}), and one asyncpg
+   transaction stores the envelope and a row per record (tables bare_submissions and bare_documents of the same
+   database); envelopes per second, the median of its passes, run like the others;
+3. the hub: W web processes (default one, as issue 22 measures), each `hub serve` on its own port with the senders
+   spread over them as a load balancer would (`--web-layout workers`: one `hub serve --workers W`, whose processes share
+   a port and the kernel decides which accepts each connection), after a warm-up; S senders (default 8), each a
+   hospital's software on its own HTTP/1.1 keep-alive connection, sending the envelopes back to back through the GraphQL
+   mutation `submitHospitalDossiers` (or, with --channel gateway, the gateway-compatible upload), in 3 rounds whose
+   median rate counts. Every answer must be a receipt of new documents without errors, and the database must then hold
+   exactly the submissions and documents sent. Each submission also enqueues a job (the claims side is told of the new
+   documents): no `hub worker` runs them unless --job-workers asks for some, and the jobs left are reported. When the
+   server's autovacuum is off, a stand-in analyzes the intake's tables (see VACUUMED_TABLES and
    bench.measuring.AutovacuumStandIn).
 
 Progress goes to stderr, with where the time went (CPU by process, database sessions by what they wait on, and with
@@ -37,7 +43,10 @@ Progress goes to stderr, with where the time went (CPU by process, database sess
 "bare_verify_per_s": ..., "ratio_to_bare": ..., "envelopes_per_s": ..., "p95_ms": ..., ...}. `documents_per_s`
 counts benefit documents (one per dossier), `stored_documents_per_s` every document row stored (the XML1 too);
 `bare_verify_per_s` and `envelopes_per_s` count envelopes, and `ratio_to_bare` is the one over the other;
-`verify_ratio_to_bare` is the hub's verifier's rate (`hub_verify_per_s`) over signxml's.
+`verify_ratio_to_bare` is the hub's verifier's rate (`hub_verify_per_s`) over signxml's; `pipeline_per_s` is the bare
+pipeline's rate and `ratio_to_pipeline` the hub's over it, the ratio issue 22 sets a goal for (>= 0.5), also the last
+line on stderr; `cpu_ratio_to_pipeline` compares CPU per envelope (the pipeline's over the web process's), which a
+shared machine's other load disturbs less than the rates.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ import base64
 import collections
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -57,7 +67,7 @@ import signal
 import statistics
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from importlib.metadata import version
@@ -68,6 +78,7 @@ from urllib.parse import urlencode
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 from cryptography import x509
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from bench import deployment as deploying
@@ -126,6 +137,7 @@ class Config:
     web_layout: str
     channel: str
     bare_processes: int
+    pipeline_processes: int
     bare_seconds: float
     job_workers: int
     worker_threads: int
@@ -221,25 +233,25 @@ class BarePool:
     the same moment and verifies for at least `seconds`; a pass's rate is envelopes over the wall clock from that
     moment to the last process done."""
 
-    def __init__(self, cfg: Config, corpus: Corpus, workdir: Path, *, hub_verifier: bool = False) -> None:
-        """`hub_verifier`: the hub's own verifier (signing.verify_enveloped: the signer pinned through a trust store,
-        the certificate's dates, the references, the report) instead of signxml alone."""
-        self.name = "hub verifier" if hub_verifier else "bare"
+    def __init__(self, cfg: Config, corpus: Corpus, workdir: Path, *, mode: str = "signxml") -> None:
+        """`mode`: "signxml" (signxml alone), "hub verifier" (the hub's own verifier, signing.verify_enveloped: the
+        signer pinned through a trust store, the certificate's dates, the references, the report) or "pipeline"
+        (the bare pipeline: lxml, signxml, every table parsed, one asyncpg transaction; see `_pipeline_pass`)."""
+        self.name = {"signxml": "bare", "hub verifier": "hub verifier", "pipeline": "bare pipeline"}[mode]
+        processes = cfg.pipeline_processes if mode == "pipeline" else cfg.bare_processes
         pems = {code: certificates_pem(identity) for code, identity in corpus.identities.items()}
         pairs = [(e.data, pems[e.facility], e.facility) for e in corpus.envelopes[cfg.warmup_envelopes :]]
-        self.paths = [
-            workdir / f"{self.name.replace(' ', '-')}-{index + 1}.pickle" for index in range(cfg.bare_processes)
-        ]
+        self.paths = [workdir / f"{self.name.replace(' ', '-')}-{index + 1}.pickle" for index in range(processes)]
         for index, path in enumerate(self.paths):
-            path.write_bytes(pickle.dumps(pairs[index :: cfg.bare_processes]))
+            path.write_bytes(pickle.dumps(pairs[index::processes]))
         context = multiprocessing.get_context("spawn")
         self.seconds = cfg.bare_seconds
-        self.barrier = context.Barrier(cfg.bare_processes + 1)  # the processes and this one, which starts a pass
+        self.barrier = context.Barrier(processes + 1)  # the processes and this one, which starts a pass
         self.results = context.SimpleQueue()
         self.processes = [
             context.Process(
                 target=_bare_worker,
-                args=(path, cfg.bare_seconds, self.barrier, self.results, hub_verifier),
+                args=(path, cfg.bare_seconds, self.barrier, self.results, mode, cfg.services.dsn, cfg.senders),
                 daemon=True,
             )
             for path in self.paths
@@ -248,6 +260,7 @@ class BarePool:
             process.start()
         self.rates: list[float] = []
         self.per_process: list[list[float]] = []
+        self.cpu_ms: list[float] = []  # each pass: CPU milliseconds of its processes per envelope
 
     def run_pass(self) -> float:
         """One pass; its rate in envelopes per second."""
@@ -265,6 +278,7 @@ class BarePool:
         wall = max(end for _, _, end, _ in found) - min(start for _, start, _, _ in found)
         self.rates.append(sum(done for done, _, _, _ in found) / wall)
         self.per_process.append([done / (end - start) for done, start, end, _ in found])
+        self.cpu_ms.append(1000 * sum(cpu for *_, cpu in found) / sum(done for done, *_ in found))
         on_cpu = sum(cpu for *_, cpu in found) / sum(end - start for _, start, end, _ in found)
         busy, stolen = (after - before for before, after in zip(machine, machine_seconds(), strict=True))
         others = max(0.0, busy - sum(cpu for *_, cpu in found))
@@ -300,27 +314,34 @@ class BarePool:
             path.unlink(missing_ok=True)
 
 
-def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, hub_verifier: bool) -> None:
-    """One core's share: verify the (envelope, certificate PEM, facility) triples in `path` for at least `seconds` a
-    pass, each pass starting with the others at the barrier, until the barrier is broken."""
+def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, mode: str, dsn: str, senders: int) -> None:
+    """One core's share: verify (or, in mode "pipeline", take through the bare pipeline) the (envelope, certificate
+    PEM, facility) triples in `path` for at least `seconds` a pass, each pass starting with the others at the
+    barrier, until the barrier is broken."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the benchmark itself handles Ctrl+C and ends this process
     envelopes: list[tuple[bytes, bytes, str]] = pickle.loads(path.read_bytes())
     certificates = {pem: x509.load_pem_x509_certificate(pem) for pem in {pem for _, pem, _ in envelopes}}
+    hub_verifier = mode == "hub verifier"
+    loop = asyncio.new_event_loop()
+    pipeline = loop.run_until_complete(_pipeline(certificates, dsn, senders)) if mode == "pipeline" else None
     trust, at = TrustStore(), dt.datetime.now(dt.UTC)
     for _, pem, code in envelopes:
         if not trust.certificates_of(facility_party(code)):
             trust.add_pem(facility_party(code), pem)
     verifier = XMLVerifier()
 
-    def verify(data: bytes, pem: bytes, code: str) -> None:
-        if hub_verifier:
-            verify_enveloped(data, trust, expected_signer=facility_party(code), at=at)
-        else:
-            verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
+    def take(batch: list[tuple[bytes, bytes, str]]) -> None:
+        if pipeline is not None:
+            loop.run_until_complete(pipeline(batch))
+            return
+        for data, pem, code in batch:
+            if hub_verifier:
+                verify_enveloped(data, trust, expected_signer=facility_party(code), at=at)
+            else:
+                verifier.verify(data, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
 
-    for data, pem, code in envelopes[:20]:  # warm-up
-        verify(data, pem, code)
+    take(envelopes[:20])  # warm-up
     while True:
         try:
             barrier.wait(timeout=3600)
@@ -329,12 +350,94 @@ def _bare_worker(path: Path, seconds: float, barrier: Any, results: Any, hub_ver
         started, cpu_started = time.monotonic(), time.process_time()
         done = 0
         while True:
-            for data, pem, code in envelopes:
-                verify(data, pem, code)
+            take(envelopes)
             done += len(envelopes)
             if time.monotonic() - started >= seconds:
                 break
         results.put((done, started, time.monotonic(), time.process_time() - cpu_started))
+
+
+# -- the bare pipeline: what the hub must do, with nothing of the hub --------------------------------------------------
+
+PIPELINE_TABLES = """
+CREATE TABLE IF NOT EXISTS bare_submissions (
+    id bigserial PRIMARY KEY, sender text NOT NULL, sha256 text NOT NULL, payload bytea NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS bare_documents (
+    id bigserial PRIMARY KEY, submission_id bigint NOT NULL REFERENCES bare_submissions (id), doc_type text NOT NULL,
+    episode text, fields jsonb NOT NULL
+);
+"""
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
+
+
+async def create_pipeline_tables(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn, timeout=10)
+    try:
+        await conn.execute(PIPELINE_TABLES)
+    finally:
+        await conn.close()
+
+
+def _table_records(element: Any) -> list[dict[str, str]]:
+    """Every record of a QĐ 4750 table: an element whose children are all leaves, as {tag: text}."""
+    kids = [child for child in element if isinstance(child.tag, str)]
+    if kids and all(len(child) == 0 for child in kids):
+        return [{str(child.tag): child.text or "" for child in kids}]
+    return [record for child in kids for record in _table_records(child)]
+
+
+def pipeline_documents(signed: Any) -> list[tuple[str, str | None, str]]:
+    """Each table of a verified envelope decoded and parsed (lxml), every record as (LOAIHOSO, MA_LK, its fields as
+    JSON): the least a receiver must do to store what was signed."""
+    rows: list[tuple[str, str | None, str]] = []
+    for item in signed.iterfind("THONGTINHOSO/DANHSACHHOSO/HOSO/FILEHOSO"):
+        loaihoso = item.findtext("LOAIHOSO") or ""
+        table = etree.fromstring(base64.b64decode(item.findtext("NOIDUNGFILE") or ""), _SAFE_PARSER)
+        for record in _table_records(table):
+            rows.append((loaihoso, record.get("MA_LK"), json.dumps(record, ensure_ascii=False)))
+    return rows
+
+
+async def _pipeline(
+    certificates: dict[bytes, Any], dsn: str, senders: int
+) -> Callable[[list[tuple[bytes, bytes, str]]], Coroutine[Any, Any, None]]:
+    """The bare pipeline over a batch of envelopes, taken by as many tasks as the hub has senders (so that waiting
+    for commits overlaps as in the hub), each on a connection of its own. Per envelope: lxml parse, signxml verify
+    (the hub's settings), each table decoded and parsed by lxml, one asyncpg transaction storing the envelope and a
+    row per record."""
+    connections = [await asyncpg.connect(dsn, timeout=10) for _ in range(senders)]
+    verifier = XMLVerifier()
+
+    async def one(conn: Any, data: bytes, pem: bytes, code: str) -> int:
+        root = etree.fromstring(data, _SAFE_PARSER)
+        result = verifier.verify(root, x509_cert=certificates[pem], expect_config=BARE_CONFIG)
+        assert not isinstance(result, list)  # one reference expected
+        rows = pipeline_documents(result.signed_xml)
+        async with conn.transaction():
+            submission = await conn.fetchval(
+                "INSERT INTO bare_submissions (sender, sha256, payload) VALUES ($1, $2, $3) RETURNING id",
+                f"facility:{code}",
+                hashlib.sha256(data).hexdigest(),
+                data,
+            )
+            await conn.executemany(
+                "INSERT INTO bare_documents (submission_id, doc_type, episode, fields) VALUES ($1, $2, $3, $4)",
+                [(submission, *row) for row in rows],
+            )
+        return len(rows)
+
+    async def take(batch: list[tuple[bytes, bytes, str]]) -> None:
+        pending = collections.deque(batch)
+
+        async def sender(conn: Any) -> None:
+            while pending:
+                await one(conn, *pending.popleft())
+
+        await asyncio.gather(*(sender(conn) for conn in connections))
+
+    return take
 
 
 # -- the deployment ---------------------------------------------------------------------------------------------------
@@ -686,6 +789,7 @@ class Run:
     corpus: Corpus
     bare: BarePool
     hub_verifier: BarePool
+    pipeline: BarePool
     autovacuum: str = "on"
     vacuum: AutovacuumStandIn | None = None
     tally: Tally = field(default_factory=Tally)
@@ -753,6 +857,7 @@ class Run:
             for number, part in enumerate(parts, start=1):
                 self.bare.run_pass()  # blocks this loop for a few seconds while the hub is idle
                 self.hub_verifier.run_pass()
+                self.pipeline.run_pass()
                 meter = CpuMeter(partial(deployment.cpu_parts, others=True))
                 web_meter = CpuMeter(deployment.web_parts)
                 meter.start()
@@ -907,6 +1012,16 @@ class Run:
                 "envelopes/s over the wall clock, one pass before each of the hub's rounds, median of the passes"
             ),
             "cores": cores,
+            "pipeline_per_s": round(self.pipeline.per_s, 1),
+            "pipeline_passes_per_s": [round(rate, 1) for rate in self.pipeline.rates],
+            "pipeline_processes": cfg.pipeline_processes,
+            "pipeline_cpu_ms_per_envelope": round(statistics.median(self.pipeline.cpu_ms), 2),
+            # CPU spent per envelope, the pipeline's over the web process's: less at the mercy of a shared
+            # machine's other load (waiting for commits, being preempted) than the rates
+            "cpu_ratio_to_pipeline": round(
+                statistics.median(self.pipeline.cpu_ms) / per_envelope["web (hub serve)"], 4
+            ),
+            "ratio_to_pipeline": round(envelopes_per_s / self.pipeline.per_s, 4),
         }
 
 
@@ -916,7 +1031,17 @@ async def measure(run: Run) -> dict[str, Any]:
     await run.rounds()
     await run.settle()
     await run.check_stored()
-    return run.figures()
+    figures = run.figures()
+    log(
+        f"ratios: the hub {figures['envelopes_per_s']:,.1f} envelopes/s over signxml alone "
+        f"{figures['bare_verify_per_s']:,.0f}: {figures['ratio_to_bare']:.3f}; over the bare pipeline "
+        f"{figures['pipeline_per_s']:,.0f} (lxml, signxml, every table, one asyncpg transaction; "
+        f"{run.cfg.pipeline_processes} process(es) against {run.cfg.web_processes} web): "
+        f"{figures['ratio_to_pipeline']:.3f} (goal >= 0.5); in CPU per envelope, the pipeline's "
+        f"{figures['pipeline_cpu_ms_per_envelope']:.2f} ms over the web process's "
+        f"{figures['web_cpu_ms_per_envelope']:.2f} ms: {figures['cpu_ratio_to_pipeline']:.3f}"
+    )
+    return figures
 
 
 def parse_args(argv: list[str] | None) -> Config:
@@ -927,7 +1052,7 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--facilities", type=int, default=8, help="hospitals sending, each with its own key")
     parser.add_argument("--senders", type=int, default=8, help="concurrent senders, each on its own connection")
     parser.add_argument("--rounds", type=int, default=3, help="the timed envelopes in R rounds; the median rate counts")
-    parser.add_argument("--web-processes", type=int, default=os.cpu_count() or 1, help="web (uvicorn) processes")
+    parser.add_argument("--web-processes", type=int, default=1, help="web (uvicorn) processes (issue 22 measures one)")
     parser.add_argument(
         "--web-layout",
         choices=("ports", "workers"),
@@ -937,6 +1062,9 @@ def parse_args(argv: list[str] | None) -> Config:
     )
     parser.add_argument("--channel", choices=("graphql", "gateway"), default="graphql")
     parser.add_argument("--bare-processes", type=int, default=os.cpu_count() or 1, help="signxml-alone processes")
+    parser.add_argument(
+        "--pipeline-processes", type=int, default=None, help="bare pipeline processes (default: as many as web)"
+    )
     parser.add_argument("--bare-seconds", type=float, default=None, help="each bare pass (full: 3, quick: 1)")
     parser.add_argument(
         "--job-workers",
@@ -981,6 +1109,7 @@ def parse_args(argv: list[str] | None) -> Config:
         web_layout=args.web_layout,
         channel=args.channel,
         bare_processes=args.bare_processes,
+        pipeline_processes=args.pipeline_processes or args.web_processes,
         bare_seconds=args.bare_seconds or (1.0 if args.quick else 3.0),
         job_workers=args.job_workers,
         worker_threads=args.worker_threads,
@@ -1005,10 +1134,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         bare = BarePool(cfg, corpus, deployment.workdir)
         deployment.on_stop.append(bare.close)
-        hub_verifier = BarePool(cfg, corpus, deployment.workdir, hub_verifier=True)
+        hub_verifier = BarePool(cfg, corpus, deployment.workdir, mode="hub verifier")
         deployment.on_stop.append(hub_verifier.close)
+        log(
+            f"bare pipeline: {cfg.pipeline_processes} process(es) of lxml parse + signxml verify + every table "
+            "parsed by lxml + one asyncpg transaction per envelope, one pass before each of the hub's rounds"
+        )
+        asyncio.run(create_pipeline_tables(cfg.services.dsn))
+        pipeline = BarePool(cfg, corpus, deployment.workdir, mode="pipeline")
+        deployment.on_stop.append(pipeline.close)
         headers = deploy(cfg, deployment, corpus)
-        return asyncio.run(measure(Run(cfg, deployment, headers, corpus, bare, hub_verifier)))
+        return asyncio.run(measure(Run(cfg, deployment, headers, corpus, bare, hub_verifier, pipeline)))
 
     return deploying.run(
         "documents", cfg.services, deploy_and_measure, keep_logs=cfg.keep_logs, drop_database=not cfg.keep_database

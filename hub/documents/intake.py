@@ -181,12 +181,14 @@ def envelope_documents(envelope: Envelope) -> list[NewDocument]:
         visit = hoso.visit
         patient = Subject.of(visit.so_cccd, None, visit.ma_the_bhyt) if visit is not None else Subject()
         for f, item in enumerate(hoso.files):
-            for r, record in enumerate(item.table.records if item.table else ()):
+            table = item.table
+            for r, record in enumerate(table.records if table else ()):
                 documents.append(
                     NewDocument(
                         doc_type=item.loaihoso,
                         number=record.document_number,
-                        fields=parsed_fields(record),
+                        # made while reading the table (the same as parsed_fields), unless it was made elsewhere
+                        fields=table.fields[r] if table and table.fields else parsed_fields(record),
                         subject=_subject(record, patient),
                         position={"hoso": h, "file": f, "record": r},
                         episode=record.ma_lk,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import secrets
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from lxml import etree as ET  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
 
 from signing.keys import SigningIdentity
 from signing.sign import sign_enveloped
@@ -112,14 +113,16 @@ def _about(received_at: dt.datetime, sender: str, kind: str, sha256: str) -> tup
     )
 
 
-def _add(parent: ET.Element, *children: tuple[str, str]) -> None:
+def _add(parent: ET._Element, *children: tuple[str, str]) -> None:
     for tag, text in children:
         ET.SubElement(parent, tag).text = text
 
 
-def _signed(root: ET.Element, identity: SigningIdentity) -> bytes:
+def _signed(root: ET._Element, identity: SigningIdentity) -> bytes:
+    # Built with lxml and handed over as a tree: the signer reads it in C, where the standard library's serialiser
+    # took a third of the receipt's time (bench.documents), and the signed bytes are the same.
     ET.SubElement(root, "CHUKYDONVI")
-    return sign_enveloped(ET.tostring(root, encoding="utf-8", xml_declaration=True), identity)
+    return sign_enveloped(root, identity)
 
 
 def receipt_lines(receipt: bytes) -> tuple[ReceiptLine, ...]:

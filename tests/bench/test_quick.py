@@ -67,8 +67,9 @@ def childcards(figures: dict[str, Any]) -> None:
 
 def documents(figures: dict[str, Any]) -> None:
     positive("documents_per_s", "envelopes_per_s", "bare_verify_per_s", "hub_verify_per_s", "p95_ms")(figures)
-    positive("envelopes", "web_cpu_ms_per_envelope", "postgres_cpu_ms_per_envelope")(figures)
+    positive("envelopes", "web_cpu_ms_per_envelope", "postgres_cpu_ms_per_envelope", "pipeline_per_s")(figures)
     assert 0 < figures["ratio_to_bare"] < 10
+    assert 0 < figures["ratio_to_pipeline"] < 10 and 0 < figures["cpu_ratio_to_pipeline"] < 10
     assert figures["quick"] is True
 
 

@@ -31,6 +31,7 @@ from hub.documents.qd4750 import (
     VisitSummary,
     build_table,
     parse_table,
+    parsed_fields,
     table_file,
 )
 from hub.infra.errors import BusinessError
@@ -244,3 +245,22 @@ def test_the_builder_refuses_a_table_of_the_wrong_shape():
         build_table("XML11", [MOTHER])
     with pytest.raises(ValueError):
         build_table("XML2", [])
+
+
+@pytest.mark.parametrize("record", [*BASE_RECORDS.values(), TWIN_B, PREMATURE], ids=lambda r: type(r).__name__)
+def test_the_fields_made_while_reading_are_those_stored_of_the_record(record):
+    loaihoso, xml = table_file(record)
+    parsed = parse_table(loaihoso, xml)
+    assert parsed.fields == tuple(parsed_fields(r) for r in parsed.records)
+
+
+def test_numbers_are_stored_in_their_written_form_not_as_sent():
+    # Given the days of a sick leave and the weight of a patient sent with leading zeros
+    leave = replace_text(table_file(SICK_LEAVE)[1], "SO_NGAY_NGHI", "005")
+    visit = replace_text(table_file(MOTHER)[1], "CAN_NANG", "062.50")
+    # When they are read, the fields to store are those the records write, as they were before
+    for loaihoso, xml in (("XML11", leave), ("XML1", visit)):
+        parsed = parse_table(loaihoso, xml)
+        assert parsed.ok and parsed.fields == tuple(parsed_fields(r) for r in parsed.records)
+    assert parse_table("XML11", leave).fields[0]["SO_NGAY_NGHI"] == "5"
+    assert parse_table("XML1", visit).fields[0]["CAN_NANG"] == "62.50"

@@ -106,11 +106,25 @@ def record_fields(record: Record) -> dict[str, str]:
 def parsed_fields(record: Record) -> dict[str, str]:
     """`record_fields` of a record that parsing made, without its checks: every value read from XML text is one
     the text form carries (stripped, non-empty, only characters XML allows, timestamps to the minute)."""
-    return {
-        field.name: write_value(field.kind, value)
-        for field in record.SPEC.fields
-        if (value := getattr(record, field.attribute)) is not None
-    }
+    texts: dict[str, str] = {}
+    for name, attribute, kind in _writing_plan(record.SPEC):
+        value = getattr(record, attribute)
+        if value is not None:
+            texts[name] = value if kind is None else write_value(kind, value)
+    return texts
+
+
+def _writing_plan(spec: TableSpec) -> tuple[tuple[str, str, Kind | None], ...]:
+    """(name, attribute, kind) of each field of `spec`, the kind None for a string (written as it was read): made once
+    per layout, as parsed_fields runs for every record stored."""
+    plan = _WRITING_PLANS.get(id(spec))
+    if plan is None or plan[0] is not spec:
+        fields = tuple((f.name, f.attribute, None if f.kind is Kind.STRING else f.kind) for f in spec.fields)
+        plan = _WRITING_PLANS[id(spec)] = (spec, fields)
+    return plan[1]
+
+
+_WRITING_PLANS: dict[int, tuple[TableSpec, tuple[tuple[str, str, Kind | None], ...]]] = {}
 
 
 def _fill(element: ET.Element, spec: TableSpec, record: Record) -> None:
