@@ -110,6 +110,7 @@ def create_app(
             trust=TrustCache(db, max_age_seconds=settings.documents.trust_refresh_seconds),
             identity=identity,
             max_bytes=settings.documents.max_envelope_bytes,
+            max_table_bytes=settings.documents.max_table_bytes,
         ),
         connectors=Connectors(settings.connectors, MessageSigner(identity)),
     )

@@ -90,6 +90,8 @@ class DocumentSettings:
     """Signed documents: size limit, the hub's signing identity, trust-store refresh, gateway tokens."""
 
     max_envelope_bytes: int = 20 * 1024 * 1024
+    # One table of an envelope, decoded: as large as the base64 of the largest envelope can carry (3/4 of it).
+    max_table_bytes: int = 15 * 1024 * 1024
     # The hub's key and certificate (PEM files); without them a development identity is generated in dev_signing_dir.
     signing_key: str = ""
     signing_cert: str = ""
@@ -218,6 +220,7 @@ class Settings:
             ),
             documents=DocumentSettings(
                 max_envelope_bytes=reader.get("HUB_MAX_ENVELOPE_BYTES", documents.max_envelope_bytes, _positive(int)),
+                max_table_bytes=reader.get("HUB_MAX_TABLE_BYTES", documents.max_table_bytes, _positive(int)),
                 signing_key=signing_key,
                 signing_cert=signing_cert,
                 dev_signing_dir=reader.get("HUB_DEV_SIGNING_DIR", documents.dev_signing_dir, str),
