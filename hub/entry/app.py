@@ -155,6 +155,7 @@ def create_app(
         RequestLimits,
         body_caps={GRAPHQL_PATH: settings.max_graphql_body_bytes},
         body_timeout_seconds=settings.http.body_timeout_seconds,
+        release_memory_after_bytes=settings.http.release_memory_after_bytes,
     )
     app.add_middleware(RequestMetrics, metrics=metrics)  # outermost: it counts the limits' refusals too
     return app

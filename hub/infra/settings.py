@@ -57,6 +57,9 @@ class HttpLimits:
     max_graphql_body_bytes: int | None = None
     # A request body must arrive within this long after the request starts (slow senders are cut off).
     body_timeout_seconds: float = 30.0
+    # After a request whose body was at least this large, the C heap's free pages are given back (malloc_trim,
+    # at most once a second; hub.infra.heap.MemoryRelease). 0: never.
+    release_memory_after_bytes: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,9 @@ class Settings:
                 body_timeout_seconds=reader.get(
                     "HUB_BODY_TIMEOUT_SECONDS", HttpLimits().body_timeout_seconds, _positive(float)
                 ),
+                release_memory_after_bytes=reader.get(
+                    "HUB_RELEASE_MEMORY_AFTER_BYTES", HttpLimits().release_memory_after_bytes, _not_negative(int)
+                ),
             ),
             outbox=OutboxSettings(
                 poll_seconds=reader.get("HUB_OUTBOX_POLL_SECONDS", defaults.poll_seconds, _positive(float)),
@@ -271,6 +277,16 @@ def _enum_str(allowed: set[str]) -> Callable[[str], str]:
         if raw.upper() not in allowed:
             raise ValueError(f"expected one of {', '.join(sorted(allowed))}")
         return raw.upper()
+
+    return parse
+
+
+def _not_negative(kind: Callable[[str], T]) -> Callable[[str], T]:
+    def parse(raw: str) -> T:
+        value = kind(raw)
+        if value < 0:  # type: ignore[operator]
+            raise ValueError("expected zero or a number greater than zero")
+        return value
 
     return parse
 
