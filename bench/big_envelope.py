@@ -576,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda deployment: measure(cfg, deployment),
         keep_logs=cfg.keep_logs,
         drop_database=not cfg.keep_database,
+        last=("rss_envelopes_per_upload_in_flight",),
     )
 
 
