@@ -2,7 +2,8 @@
 process's memory as uploads run side by side.
 
     python -m bench.big_envelope [--quick] [--levels 1,8,16] [--envelopes N] [--drug-rows R] [--service-rows R]
-                                 [--facilities F] [--database hub_bench_big] [--redis redis://127.0.0.1:6379/8] ...
+                                 [--sizes R1,R2] [--facilities F] [--database hub_bench_big]
+                                 [--redis redis://127.0.0.1:6379/8] ...
 
 Each envelope is one hospital stay (`devkit.workloads.big_envelopes`): its XML1, XML2 of 500 drug rows and XML3 of
 500 service and supply rows (every field of QĐ 4750's tables, blanks as empty elements), about 1.7 MB signed by its
@@ -14,19 +15,23 @@ KEPT). Set-up as bench.documents: a database of its own (dropped and created; dr
 Measured:
 1. copies (in this process, before anything starts): the gateway's own path run on one envelope, stage by stage, with
    the hub's functions (`_fields` of hub.entry.gateway_http on a request streamed in 64 KiB chunks as uvicorn hands
-   them over, `decode_base64`, `verify_enveloped`, `read_envelope` + `envelope_documents`), each stage's result kept
-   as the endpoint keeps it: per stage the peak of the Python heap over its start (tracemalloc) and what it leaves
-   held (Python heap and, for lxml's trees, malloc's count of bytes in use), in envelopes;
+   them over, decoding the file as it comes, `verify_enveloped`, `read_envelope` + `envelope_documents`), each
+   stage's result kept as the endpoint keeps it: per stage the peak of the Python heap over its start (tracemalloc)
+   and what it leaves held (Python heap and, for lxml's trees, malloc's count of bytes in use), in envelopes;
 2. for each concurrency C of --levels: a fresh web process (`hub serve`, one process), warmed up with 2 envelopes,
    its RSS then (the baseline); C senders, each a hospital's software on its own keep-alive connection, uploading
    back to back through `api/qd130/guiHoSoXmlQD4750`, while a thread samples the web process's RSS every 5 ms:
    envelopes/s, MB/s (of the signed files, 10^6 bytes), latency, the peak RSS, and its growth over the baseline per
-   concurrent request. Every answer must be maKetQua 200 and new; the database must then hold exactly the
-   submissions and XML1 documents sent.
+   concurrent request, in MiB and in envelopes (the bytes held per upload in flight over the envelope's size);
+   then, SETTLE_S after the last answer, the RSS the process kept (after-peak). Every answer must be maKetQua 200
+   and new; the database must then hold exactly the submissions and XML1 documents sent.
+   With --sizes R1,R2,… the whole is run for envelopes of each size (R rows in both XML2 and XML3; 500 rows are
+   about 1.7 MB, 2,600 about 8.9 MB, 4,700 about 15.9 MB).
 
 Progress goes to stderr; the last line on stdout is one JSON object: {"envelope_mb": ..., "levels": {"1": {...},
 "8": {...}, ...}, "envelopes_per_s": (at concurrency 8, or the level nearest), "mb_per_s": ..., "peak_rss_mb": ...,
-"copies": {...}, ...}.
+"after_peak_rss_mb": ..., "copies": {...}, "sizes": {"8.86": {"1": {...}, ...}} (with --sizes), ...,
+"rss_envelopes_per_upload_in_flight": (its largest over every size and level: the ratio, last)}.
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ RSS_EVERY_S = 0.005
 CHUNK = 64 * 1024  # about what uvicorn hands the application at a time (its flow control's high-water mark)
 MAX_BYTES = 20 * 1024 * 1024  # HUB_MAX_ENVELOPE_BYTES's default, for the copies' run
 REQUEST_TIMEOUT_S = 120.0
+SETTLE_S = 2.0  # after the last answer, before the RSS the process kept is read
 MB = 1_000_000
 MIB = 1024 * 1024
 
@@ -83,12 +89,14 @@ class Config:
     services: Services
     keep_logs: bool
     keep_database: bool
+    sizes: tuple[int, ...] = ()  # rows per table of each envelope size measured; () for drug_rows, service_rows
+    hub_env: tuple[tuple[str, str], ...] = ()  # more environment for the hub's processes
 
     def per_level(self, concurrency: int) -> int:
         """Envelopes timed at a concurrency: --envelopes, or enough for each sender to send several."""
         if self.envelopes:
             return self.envelopes
-        return max(8, 2 * concurrency) if self.quick else max(24, 4 * concurrency)
+        return max(4, concurrency) if self.quick else max(24, 4 * concurrency)
 
 
 @dataclass(frozen=True)
@@ -109,13 +117,13 @@ class Corpus:
 # -- the envelopes ----------------------------------------------------------------------------------------------------
 
 
-def build(cfg: Config, factory: BigEnvelopeFactory, count: int) -> Corpus:
+def build(cfg: Config, factory: BigEnvelopeFactory, count: int, rows: tuple[int, int] | None = None) -> Corpus:
     started = time.perf_counter()
     uploads: list[Upload] = []
     first: tuple[bytes, str] | None = None
     by_code = {h.code: h.facility for h in factory.hospitals}
     for _ in range(count):
-        signed = factory.big_envelope(cfg.drug_rows, cfg.service_rows)
+        signed = factory.big_envelope(*(rows or (cfg.drug_rows, cfg.service_rows)))
         code = signed.hospital.code
         first = first or (signed.data, code)
         uploads.append(Upload(code, len(signed.data), gateway_body(by_code[code], signed.data)))
@@ -178,7 +186,7 @@ def copies(corpus: Corpus, form: bytes) -> dict[str, Any]:
     from starlette.requests import Request
 
     from hub.documents.intake import envelope_documents
-    from hub.documents.qd4750 import decode_base64, read_envelope
+    from hub.documents.qd4750 import read_envelope
     from hub.entry.gateway_http import _fields
     from signing.trust import TrustStore
     from signing.verify import verify_enveloped
@@ -231,13 +239,13 @@ def copies(corpus: Corpus, form: bytes) -> dict[str, Any]:
     try:
         fields = stage(
             "form",
-            "hub/entry/gateway_http.py:55-70 _fields: bytearray, .decode, parse_qs",
+            "hub/entry/gateway_http.py _fields → hub/infra/streams.py UrlencodedForm: the file decoded as it comes",
             lambda: asyncio.run(_fields(request(), MAX_BYTES * 4 // 3 + 64 * 1024)),
         )
         data = stage(
             "base64",
-            "hub/entry/gateway_http.py:144 → hub/documents/qd4750/envelope.py:98-101 decode_base64",
-            lambda: decode_base64(fields["fileHSBase64"]),
+            "done in the form's stage: the decoded file it holds",
+            lambda: fields.file,
         )
         verified = stage(
             "verify",
@@ -265,20 +273,28 @@ def copies(corpus: Corpus, form: bytes) -> dict[str, Any]:
 # -- the deployment ---------------------------------------------------------------------------------------------------
 
 
-def prepare(cfg: Config, deployment: Deployment) -> tuple[BigEnvelopeFactory, Corpus]:
+def table_rows(cfg: Config) -> list[tuple[int, int]]:
+    """The rows of XML2 and XML3 of each envelope size measured."""
+    return [(rows, rows) for rows in cfg.sizes] or [(cfg.drug_rows, cfg.service_rows)]
+
+
+def prepare(cfg: Config, deployment: Deployment) -> tuple[BigEnvelopeFactory, list[Corpus]]:
     today = vietnam_date(SystemClock().now())
-    deployment.configure()
+    deployment.configure(dict(cfg.hub_env))
     deployment.reset()
     deployment.migrate()
     facilities = generate_facilities(cfg.seed, as_of=today)
     deployment.import_facilities(facilities)
     total = sum(WARMUP + cfg.per_level(level) for level in cfg.levels)
-    log(
-        f"building and signing {total} envelopes from {cfg.facilities} hospitals: XML1, XML2 of {cfg.drug_rows} "
-        f"drugs, XML3 of {cfg.service_rows} services"
-    )
     factory = BigEnvelopeFactory(cfg.seed, facilities, cfg.facilities, today)
-    return factory, build(cfg, factory, total)
+    corpora = []
+    for drugs, services in table_rows(cfg):
+        log(
+            f"building and signing {total} envelopes from {cfg.facilities} hospitals: XML1, XML2 of {drugs} "
+            f"drugs, XML3 of {services} services"
+        )
+        corpora.append(build(cfg, factory, total, (drugs, services)))
+    return factory, corpora
 
 
 def restart_web(deployment: Deployment) -> None:
@@ -324,9 +340,12 @@ class Level:
     latencies: list[float] = field(default_factory=list)
     baseline_rss: int = 0
     peak_rss: int = 0
+    after_rss: int = 0
+    envelope_bytes: float = 0.0
 
     def figures(self) -> dict[str, Any]:
         growth = self.peak_rss - self.baseline_rss
+        in_flight = growth / self.concurrency / self.envelope_bytes if self.envelope_bytes else 0.0
         return {
             "envelopes": self.envelopes,
             "envelopes_per_s": round(self.envelopes / self.seconds, 2),
@@ -337,6 +356,8 @@ class Level:
             "peak_rss_mb": round(self.peak_rss / MIB, 1),
             "rss_growth_mb": round(growth / MIB, 1),
             "rss_growth_per_request_mb": round(growth / MIB / self.concurrency, 1),
+            "after_peak_rss_mb": round(self.after_rss / MIB, 1),
+            "rss_envelopes_per_upload_in_flight": round(in_flight, 2),
         }
 
 
@@ -380,17 +401,20 @@ async def send(
 def run_level(
     deployment: Deployment, uploads: Sequence[Upload], headers: dict[str, Headers], concurrency: int, fresh: bool
 ) -> Level:
+    """One concurrency on a web process (fresh unless the first): its throughput, peak RSS and the RSS it kept."""
     if fresh:
         restart_web(deployment)
     pid = deployment.web_pids[0]
     warmup, timed = uploads[:WARMUP], uploads[WARMUP:]
     asyncio.run(send(deployment.base_url, warmup, headers, 1, Level(1)))
-    level = Level(concurrency)
+    level = Level(concurrency, envelope_bytes=statistics.fmean(u.size for u in timed))
     sampler = RssSampler(pid)
     level.baseline_rss = sampler.peak
     sampler.start()
     try:
         asyncio.run(send(deployment.base_url, timed, headers, concurrency, level))
+        time.sleep(SETTLE_S)  # the peak may come as the last answers are sent; sampled until the RSS is read
+        level.after_rss = psutil.Process(pid).memory_info().rss
     finally:
         level.peak_rss = sampler.stop()
     deployment.check_alive()
@@ -399,7 +423,9 @@ def run_level(
         f"  concurrency {concurrency:>2}: {level.envelopes} envelopes in {level.seconds:.1f} s, "
         f"{f['envelopes_per_s']:.2f}/s, {f['mb_per_s']:.2f} MB/s, p50 {f['p50_ms']:,.0f} ms p95 {f['p95_ms']:,.0f} ms; "
         f"web RSS {f['baseline_rss_mb']:.0f} → peak {f['peak_rss_mb']:.0f} MiB (+{f['rss_growth_mb']:.0f}, "
-        f"{f['rss_growth_per_request_mb']:.1f} MiB per concurrent request; {sampler.samples} samples)"
+        f"{f['rss_growth_per_request_mb']:.1f} MiB per concurrent request, "
+        f"{f['rss_envelopes_per_upload_in_flight']:.2f} envelopes per upload in flight; {sampler.samples} samples), "
+        f"{f['after_peak_rss_mb']:.0f} MiB kept {SETTLE_S:g} s after"
     )
     return level
 
@@ -415,7 +441,8 @@ async def stored_counts(dsn: str) -> tuple[int, int]:
 
 
 def measure(cfg: Config, deployment: Deployment) -> dict[str, Any]:
-    factory, corpus = prepare(cfg, deployment)
+    factory, corpora = prepare(cfg, deployment)
+    corpus = corpora[0]
     found = copies(corpus, corpus.uploads[0].body)
     registered = register_hospitals(deployment, factory.hospitals, factory.identities, gateway=True)
     log(f"  {len(registered)} hospitals: clients, certificates trusted, gateway accounts")
@@ -424,18 +451,26 @@ def measure(cfg: Config, deployment: Deployment) -> dict[str, Any]:
     headers = asyncio.run(gateway_logins(deployment.base_url, factory.hospitals))
     size = statistics.fmean(u.size for u in corpus.uploads)
     log(f"uploads through {UPLOAD}, a fresh web process for each concurrency, {WARMUP} envelopes to warm it up")
-    levels: dict[int, Level] = {}
-    start = 0
-    for index, concurrency in enumerate(cfg.levels):
-        count = WARMUP + cfg.per_level(concurrency)
-        levels[concurrency] = run_level(
-            deployment, corpus.uploads[start : start + count], headers, concurrency, fresh=index > 0
-        )
-        start += count
+    by_size: dict[str, dict[int, Level]] = {}
+    sent = 0
+    for each in corpora:
+        each_size = statistics.fmean(u.size for u in each.uploads)
+        log(f"  envelopes of {each_size / MB:.2f} MB")
+        runs: dict[int, Level] = {}
+        start = 0
+        for concurrency in cfg.levels:
+            count = WARMUP + cfg.per_level(concurrency)
+            runs[concurrency] = run_level(
+                deployment, each.uploads[start : start + count], headers, concurrency, fresh=sent > 0
+            )
+            start += count
+            sent += count
+        by_size[f"{each_size / MB:.2f}"] = runs
+    levels = next(iter(by_size.values()))
     submissions, documents = asyncio.run(stored_counts(cfg.services.dsn))
-    log(f"  stored: {submissions} submissions, {documents} documents (expected {start} of each: the XML1s)")
-    if submissions != start or documents != start:
-        raise RuntimeError(f"the database holds {submissions} submissions, {documents} documents; expected {start}")
+    log(f"  stored: {submissions} submissions, {documents} documents (expected {sent} of each: the XML1s)")
+    if submissions != sent or documents != sent:
+        raise RuntimeError(f"the database holds {submissions} submissions, {documents} documents; expected {sent}")
     headline = min(cfg.levels, key=lambda level: (abs(level - 8), level))
     low, high = min(cfg.levels), max(cfg.levels)
     slope = (
@@ -446,6 +481,8 @@ def measure(cfg: Config, deployment: Deployment) -> dict[str, Any]:
             f"  peak RSS from concurrency {low} to {high}: {slope:.1f} MiB per added concurrent request "
             f"({slope * MIB / size:.1f} envelopes of {size / MB:.2f} MB)"
         )
+    in_flight = max(run.figures()["rss_envelopes_per_upload_in_flight"] for r in by_size.values() for run in r.values())
+    log(f"  largest RSS growth per upload in flight: {in_flight:.2f} envelopes (the ratio; goal about 2)")
     return {
         "envelope_mb": round(size / MB, 3),
         "form_mb": round(statistics.fmean(len(u.body) for u in corpus.uploads) / MB, 3),
@@ -455,22 +492,37 @@ def measure(cfg: Config, deployment: Deployment) -> dict[str, Any]:
         "envelopes_per_s": levels[headline].figures()["envelopes_per_s"],
         "mb_per_s": levels[headline].figures()["mb_per_s"],
         "peak_rss_mb": levels[headline].figures()["peak_rss_mb"],
+        "after_peak_rss_mb": levels[headline].figures()["after_peak_rss_mb"],
         "levels": {str(c): level.figures() for c, level in levels.items()},
+        "sizes": {mb: {str(c): run.figures() for c, run in runs.items()} for mb, runs in by_size.items()},
         "rss_mb_per_added_request": None if slope is None else round(slope, 1),
         "rss_envelopes_per_added_request": None if slope is None else round(slope * MIB / size, 1),
         "copies": found,
         "web_processes": 1,
         "quick": cfg.quick,
+        "rss_envelopes_per_upload_in_flight": in_flight,  # last: the ratio
     }
 
 
 def parse_args(argv: list[str] | None) -> Config:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer envelopes per concurrency")
-    parser.add_argument("--levels", default="1,8,16", help="the concurrencies measured, each on a fresh web process")
+    parser.add_argument(
+        "--levels", default=None, help="the concurrencies measured, each on a fresh web process (1,8,16; quick: 1,4)"
+    )
     parser.add_argument("--envelopes", type=int, default=None, help="envelopes timed per concurrency")
     parser.add_argument("--drug-rows", type=int, default=500, help="rows of each envelope's XML2")
     parser.add_argument("--service-rows", type=int, default=500, help="rows of each envelope's XML3")
+    parser.add_argument(
+        "--sizes", default="", help="envelope sizes measured in turn, as rows of XML2 and XML3 each: 500,2600,4700"
+    )
+    parser.add_argument(
+        "--hub-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment of the hub's processes (HUB_RELEASE_MEMORY_AFTER_BYTES=0, MALLOC_ARENA_MAX=2 …); repeatable",
+    )
     parser.add_argument("--facilities", type=int, default=8, help="hospitals sending, each with its own key")
     parser.add_argument("--seed", type=int, default=2026)
     deploying.add_service_arguments(
@@ -484,11 +536,19 @@ def parse_args(argv: list[str] | None) -> Config:
     args = parser.parse_args(argv)
     services = deploying.services_from(parser, args)
     try:
-        levels = tuple(int(part) for part in args.levels.split(","))
+        levels = tuple(int(part) for part in (args.levels or ("1,4" if args.quick else "1,8,16")).split(","))
     except ValueError:
         parser.error("--levels is a list of concurrencies, e.g. 1,8,16")
     if not levels or min(levels) < 1:
         parser.error("--levels are at least 1")
+    try:
+        sizes = tuple(int(part) for part in args.sizes.split(",") if part.strip())
+    except ValueError:
+        parser.error("--sizes is a list of row counts, e.g. 500,2600")
+    if sizes and min(sizes) < 1:
+        parser.error("--sizes are at least 1 row")
+    if any("=" not in item for item in args.hub_env):
+        parser.error("--hub-env is NAME=VALUE")
     deploying.at_least_one(parser, args, ("drug_rows", "service_rows", "facilities"))
     if args.envelopes is not None and args.envelopes < 1:
         parser.error("--envelopes must be at least 1")
@@ -503,6 +563,8 @@ def parse_args(argv: list[str] | None) -> Config:
         services=services,
         keep_logs=args.keep_logs,
         keep_database=args.keep_database,
+        sizes=sizes,
+        hub_env=tuple((name, value) for name, _, value in (item.partition("=") for item in args.hub_env)),
     )
 
 
@@ -514,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda deployment: measure(cfg, deployment),
         keep_logs=cfg.keep_logs,
         drop_database=not cfg.keep_database,
+        last=("rss_envelopes_per_upload_in_flight",),
     )
 
 

@@ -16,7 +16,7 @@ from signxml.signer import SignatureReference, XMLSigner
 from signing.errors import SigningError
 from signing.keys import SigningIdentity
 from signing.xmldsig import DS, SIGNATURE_TAG, validate_container
-from signing.xmlsafe import parse_xml
+from signing.xmlsafe import parse_xml, reparser
 
 # Inclusive C14N 1.0: what .NET SignedXml and the Java tools behind Vietnamese signing tokens produce and accept
 # (C14N 1.1, signxml's default, is not supported by .NET).
@@ -43,7 +43,7 @@ def sign_enveloped(xml: bytes | etree._Element, identity: SigningIdentity, *, co
     document already holds a signature or more than one `<container>` under its root.
     """
     validate_container(container)
-    root = parse_xml(xml if isinstance(xml, bytes) else etree.tostring(xml))
+    root = parse_xml(xml if isinstance(xml, bytes) else etree.tostring(xml), huge=True)
     if next(root.iter(SIGNATURE_TAG), None) is not None:
         raise SigningError("the document already holds a ds:Signature element")
     containers = root.findall(container)
@@ -58,6 +58,7 @@ def sign_enveloped(xml: bytes | etree._Element, identity: SigningIdentity, *, co
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CANONICALISATION,
     )
+    signer._parser = reparser()  # signxml's copies of the tree: its own parser refuses a text node over 10 MB
     signed = signer.sign(root, key=identity.key, cert=list(identity.certificates))
     result: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
     return result

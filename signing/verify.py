@@ -49,7 +49,7 @@ from signing.xmldsig import (
     read_signature,
     validate_container,
 )
-from signing.xmlsafe import parse_xml
+from signing.xmlsafe import parse_xml, reparser
 
 _BASE_CONFIG = SignatureConfiguration(
     require_x509=True,
@@ -262,8 +262,9 @@ def _verify_cryptography(
     verifier = getattr(_verifiers, "verifier", None)
     if verifier is None:
         verifier = _verifiers.verifier = _ParsedTreeVerifier()
+        _verifiers.parser = reparser()  # signxml's own parser would refuse a text node over 10 MB in its copies
     try:
-        result = verifier.verify(root, x509_cert=pinned.certificate, expect_config=config)
+        result = verifier.verify(root, x509_cert=pinned.certificate, expect_config=config, parser=_verifiers.parser)
     except InvalidDigest as exc:
         raise DigestMismatch("the document was altered after it was signed (digest mismatch)") from exc
     except InvalidCertificate as exc:

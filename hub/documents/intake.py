@@ -45,11 +45,13 @@ from signing.verify import Verified, verify_enveloped
 
 @dataclass(frozen=True)
 class Intake:
-    """What a process needs to receive signed payloads: its trust store, its own identity, the size limit."""
+    """What a process needs to receive signed payloads: its trust store, its own identity, the size limits (of an
+    envelope, and of each table in it, decoded; the envelope's when not given)."""
 
     trust: TrustCache
     identity: SigningIdentity
     max_bytes: int
+    max_table_bytes: int | None = None
 
 
 ASSESSMENT_TABLE = "XML12"  # minutes of a medical assessment council
@@ -75,7 +77,8 @@ async def receive_envelope(
     sender, digest = facility(code), sha256_of(data)
     try:
         verified = await verify(intake, data, signer=sender, at=now)
-        documents, kept = _read(verified, code, max_bytes=intake.max_bytes, council=_is_council(principal))
+        table_limit = intake.max_bytes if intake.max_table_bytes is None else intake.max_table_bytes
+        documents, kept = _read(verified, code, max_bytes=table_limit, council=_is_council(principal))
         report = verified.report.as_dict()
         # The signed tree and its canonical bytes (about 2.5 envelopes) are not held across the storing transaction.
         del verified

@@ -28,11 +28,12 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.formparsers import FormParser, MultiPartException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message
@@ -45,6 +46,7 @@ from hub.documents.models import Channel
 from hub.documents.qd4750 import decode_base64
 from hub.documents.receipts import VIETNAM, local_stamp
 from hub.infra.errors import BusinessError, BusinessErrors, Unauthenticated
+from hub.infra.streams import FormInvalid, UrlencodedForm
 from schema.context import Services
 
 log = logging.getLogger(__name__)
@@ -70,17 +72,30 @@ def _answer(code: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"maKetQua": str(code), "thongDiep": message, **extra})
 
 
-async def _fields(request: Request, limit: int) -> dict[str, str] | JSONResponse:
-    """The form (or JSON object) fields of the request, a file's content as text; or the gateway's refusal: 413
-    for a body over `limit` bytes, 400 for a form that cannot be read, a field sent twice or one holding NUL.
+@dataclass
+class _Form:
+    """The fields of a request's form, its file (fileHSBase64) apart: decoded, or None and why."""
 
-    Starlette parses the form: a multipart part may be as large as the limit, larger files are spooled to disk,
-    and the body is counted as it arrives, so that no more than `limit` bytes are read."""
+    fields: dict[str, str]
+    file: bytes | None = None
+    file_sent: bool = False  # and not base64 if `file` is None
+
+
+async def _fields(request: Request, limit: int) -> _Form | JSONResponse:
+    """The form (or JSON object) fields of the request, the file decoded from base64; or the gateway's refusal:
+    413 for a body over `limit` bytes, 400 for a form that cannot be read, a field sent twice or one holding NUL.
+
+    The body is counted as it arrives, so that no more than `limit` bytes are read. A urlencoded form (what
+    hospitals' software sends) is read as it arrives and its file decoded on the way (UrlencodedForm): the upload is
+    held once, decoded, where reading the form whole held it some eight times over (the body, its text, the
+    percent-decoded text, and unquote's pieces; then three copies for the base64 decode). Starlette parses a
+    multipart form (a part may be as large as the limit; larger files are spooled to disk) and JSON is read whole."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         return _too_large(limit)
     capped = Request(request.scope, _capped(request, limit))
     content_type = request.headers.get("content-type", "").lower()
+    streamed: UrlencodedForm | None = None
     try:
         if content_type.startswith("application/json"):
             pairs = _json_pairs(await capped.body())
@@ -88,14 +103,30 @@ async def _fields(request: Request, limit: int) -> dict[str, str] | JSONResponse
             async with capped.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=limit) as form:
                 pairs = [(name, await _text(value)) for name, value in form.multi_items()]
         else:  # urlencoded; a body labelled otherwise, or not at all, is read so too, as it always was
-            parser = FormParser(capped.headers, capped.stream(), max_fields=MAX_FIELDS, max_part_size=limit)
-            pairs = [(name, str(value)) for name, value in (await parser.parse()).multi_items()]
+            streamed = UrlencodedForm(FILE_FIELD, max_fields=MAX_FIELDS)
+            async for chunk in capped.stream():
+                streamed.feed(chunk)
+            streamed.finish()
+            pairs = streamed.pairs
     except _BodyOverLimit:
         return _too_large(limit)
-    except (HTTPException, MultiPartException) as exc:  # a malformed form, or one over max_files or max_fields
-        reason = exc.detail if isinstance(exc, HTTPException) else exc.message
+    except (HTTPException, MultiPartException, FormInvalid) as exc:  # malformed, or over max_files or max_fields
+        reason = exc.detail if isinstance(exc, HTTPException) else getattr(exc, "message", str(exc))
         return _answer(400, f"Không đọc được biểu mẫu: {reason}", loi=[{"ma": "FORM_INVALID"}])
-    return _refuse_repeated(pairs) or _refuse_nul(pairs) or dict(pairs)
+    refused = _refuse_repeated(pairs) or _refuse_nul(pairs)
+    if refused is not None:
+        return refused
+    fields = dict(pairs)
+    if streamed is not None:
+        fields.pop(FILE_FIELD, None)
+        return _Form(fields, streamed.decoded, streamed.decoded is not None or streamed.invalid)
+    text = fields.pop(FILE_FIELD, None)
+    if text is None:
+        return _Form(fields)
+    try:
+        return _Form(fields, decode_base64(text), True)
+    except (ValueError, binascii.Error):
+        return _Form(fields, None, True)
 
 
 def _capped(request: Request, limit: int) -> Any:
@@ -152,9 +183,10 @@ def _refuse_nul(pairs: list[tuple[str, str]]) -> JSONResponse | None:
 
 async def token_take(request: Request) -> Response:
     services: Services = request.app.state.hub.services
-    fields = await _fields(request, FORM_OVERHEAD)
-    if isinstance(fields, Response):
-        return fields
+    form = await _fields(request, FORM_OVERHEAD)
+    if isinstance(form, Response):
+        return form
+    fields = form.fields
     if not fields.get("username") or not fields.get("password"):
         return _answer(400, "Thiếu username hoặc password.")
     ttl = dt.timedelta(minutes=services.settings.documents.gateway_token_minutes)
@@ -196,10 +228,12 @@ async def _receive(request: Request, loai_ho_so: str) -> Response:
     """Check the form, the token and the facility, then hand the file to the intake; the gateway's answer."""
     services: Services = request.app.state.hub.services
     intake = services.intake
-    fields = await _fields(request, intake.max_bytes * 4 // 3 + FORM_OVERHEAD)
-    if isinstance(fields, Response):
-        return fields
-    if missing := [name for name in REQUIRED if not fields.get(name, "").strip()]:
+    form = await _fields(request, intake.max_bytes * 4 // 3 + FORM_OVERHEAD)
+    if isinstance(form, Response):
+        return form
+    fields = form.fields
+    no_file = form.file == b"" or not form.file_sent  # empty (or blanks only) counts as not sent, as it always did
+    if missing := [name for name in REQUIRED if (not fields.get(name, "").strip(), no_file)[name == FILE_FIELD]]:
         return _answer(
             400,
             f"Thiếu trường bắt buộc: {', '.join(missing)}.",
@@ -226,9 +260,9 @@ async def _receive(request: Request, loai_ho_so: str) -> Response:
         return _answer(403, "maCSKCB hoặc maTinh không khớp với cơ sở của tài khoản.")
     if fields["loaiHoSo"].strip() != loai_ho_so:
         return _answer(400, f"loaiHoSo phải là {loai_ho_so}.", loi=[{"ma": "LOAI_HO_SO", "truong": "loaiHoSo"}])
-    try:
-        data = decode_base64(fields.pop(FILE_FIELD))  # its text is not held while the envelope is checked
-    except (ValueError, binascii.Error):
+    data = form.file
+    del form  # the envelope is held once, as `data`
+    if data is None:
         return _answer(400, f"{FILE_FIELD} không phải chuỗi base64 hợp lệ.", loi=[{"ma": "PAYLOAD_NOT_BASE64"}])
     try:
         stored = await receive_envelope(

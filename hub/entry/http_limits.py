@@ -18,6 +18,8 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.infra.heap import MemoryRelease
+
 log = logging.getLogger(__name__)
 MAX_LENGTH_DIGITS = 18  # below sys.maxsize; int() of thousands of digits is slow, and refused past 4,300
 
@@ -52,10 +54,19 @@ def refusal(status: int, code: str, message: str, headers: Mapping[str, str] | N
 class RequestLimits:
     """ASGI middleware holding every request to a body cap (for the paths given one) and a body deadline."""
 
-    def __init__(self, app: ASGIApp, *, body_caps: Mapping[str, int], body_timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        body_caps: Mapping[str, int],
+        body_timeout_seconds: float,
+        release_memory_after_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.body_caps = dict(body_caps)
         self.body_timeout_seconds = body_timeout_seconds
+        self.release_memory_after_bytes = release_memory_after_bytes
+        self.memory = MemoryRelease()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,6 +84,14 @@ class RequestLimits:
             await _refuse(BodyTooLarge(_too_large(body.cap)), scope, send)
             return
         response = _Response(scope, send, body)
+        try:
+            await self._run(scope, body, response)
+        finally:
+            if 0 < self.release_memory_after_bytes <= body.received:
+                # What a large body cost (its copies, its trees) is freed by now: hand it back to the system.
+                await self.memory.release()
+
+    async def _run(self, scope: Scope, body: _Body, response: _Response) -> None:
         try:
             await self.app(scope, body.receive, response.send)
         except BodyTooLarge as exc:

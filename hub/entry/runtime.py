@@ -67,7 +67,12 @@ class JobRuntime:
         if self._intake is None:
             documents = self.settings.documents
             trust = TrustCache(self.db(), max_age_seconds=documents.trust_refresh_seconds)
-            self._intake = Intake(trust=trust, identity=self.identity(), max_bytes=documents.max_envelope_bytes)
+            self._intake = Intake(
+                trust=trust,
+                identity=self.identity(),
+                max_bytes=documents.max_envelope_bytes,
+                max_table_bytes=documents.max_table_bytes,
+            )
         return self._intake
 
     async def close(self) -> None:

@@ -57,6 +57,9 @@ class HttpLimits:
     max_graphql_body_bytes: int | None = None
     # A request body must arrive within this long after the request starts (slow senders are cut off).
     body_timeout_seconds: float = 30.0
+    # After a request whose body was at least this large, the C heap's free pages are given back (malloc_trim,
+    # at most once a second; hub.infra.heap.MemoryRelease). 0: never.
+    release_memory_after_bytes: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class DocumentSettings:
     """Signed documents: size limit, the hub's signing identity, trust-store refresh, gateway tokens."""
 
     max_envelope_bytes: int = 20 * 1024 * 1024
+    # One table of an envelope, decoded: as large as the base64 of the largest envelope can carry (3/4 of it).
+    max_table_bytes: int = 15 * 1024 * 1024
     # The hub's key and certificate (PEM files); without them a development identity is generated in dev_signing_dir.
     signing_key: str = ""
     signing_cert: str = ""
@@ -195,6 +200,9 @@ class Settings:
                 body_timeout_seconds=reader.get(
                     "HUB_BODY_TIMEOUT_SECONDS", HttpLimits().body_timeout_seconds, _positive(float)
                 ),
+                release_memory_after_bytes=reader.get(
+                    "HUB_RELEASE_MEMORY_AFTER_BYTES", HttpLimits().release_memory_after_bytes, _not_negative(int)
+                ),
             ),
             outbox=OutboxSettings(
                 poll_seconds=reader.get("HUB_OUTBOX_POLL_SECONDS", defaults.poll_seconds, _positive(float)),
@@ -218,6 +226,7 @@ class Settings:
             ),
             documents=DocumentSettings(
                 max_envelope_bytes=reader.get("HUB_MAX_ENVELOPE_BYTES", documents.max_envelope_bytes, _positive(int)),
+                max_table_bytes=reader.get("HUB_MAX_TABLE_BYTES", documents.max_table_bytes, _positive(int)),
                 signing_key=signing_key,
                 signing_cert=signing_cert,
                 dev_signing_dir=reader.get("HUB_DEV_SIGNING_DIR", documents.dev_signing_dir, str),
@@ -268,6 +277,16 @@ def _enum_str(allowed: set[str]) -> Callable[[str], str]:
         if raw.upper() not in allowed:
             raise ValueError(f"expected one of {', '.join(sorted(allowed))}")
         return raw.upper()
+
+    return parse
+
+
+def _not_negative(kind: Callable[[str], T]) -> Callable[[str], T]:
+    def parse(raw: str) -> T:
+        value = kind(raw)
+        if value < 0:  # type: ignore[operator]
+            raise ValueError("expected zero or a number greater than zero")
+        return value
 
     return parse
 

@@ -65,14 +65,16 @@ class DocumentSubmissionMutation:
         self, info: Info, envelope: str, encoding: PayloadEncoding = PayloadEncoding.TEXT
     ) -> SubmitDossiersPayload:
         services, principal = info.context.services, info.context.principal
-        now, data = services.clock.now(), envelope.encode("utf-8")
+        now, data = services.clock.now(), None
         try:
             data = envelope_bytes(envelope, encoding)
             stored = await receive_envelope(
                 services.db, services.intake, data=data, principal=principal, now=now, channel=Channel.GRAPHQL
             )
         except (BusinessError, BusinessErrors) as exc:
-            refusal = refusal_of(services.intake, principal, data, now=now, error=exc)
+            # Refused before it decoded (not base64): the refusal names the bytes of the text as sent.
+            sent = envelope.encode("utf-8") if data is None else data
+            refusal = refusal_of(services.intake, principal, sent, now=now, error=exc)
             return SubmitDossiersPayload(
                 receipt=None,
                 errors=payload_errors(DocumentError, exc),

@@ -92,6 +92,9 @@ def big_envelope(figures: dict[str, Any]) -> None:
     positive("envelope_mb", "envelopes_per_s", "mb_per_s", "peak_rss_mb")(figures)
     assert set(figures["levels"]) == {"1", "2"}
     assert figures["copies"]["held_at_storage_envelopes"] > 0
+    positive("after_peak_rss_mb")(figures)
+    assert all(level["after_peak_rss_mb"] > 0 for level in figures["levels"].values())
+    assert list(figures)[-1] == "rss_envelopes_per_upload_in_flight"  # the ratio, last
     assert figures["quick"] is True
 
 

@@ -143,7 +143,7 @@ def test_a_payload_over_the_limit_is_reported():
     assert envelope.ok
     big = [[*corpus()[0], ("XML3", b"<CHITIEU_CHITIET_DVKT_VTYT>" + b" " * 60_000 + b"</CHITIEU_CHITIET_DVKT_VTYT>")]]
     envelope = parse_envelope(build_envelope(FACILITY, SENT, big), max_bytes=200_000, max_table_bytes=50_000)
-    assert codes(envelope) == [(E.PAYLOAD_TOO_LARGE, "HOSO[1]/XML3")]
+    assert codes(envelope) == [(E.TABLE_TOO_LARGE, "HOSO[1]/XML3")]
 
 
 def test_a_count_that_disagrees_with_the_hoso_is_reported():

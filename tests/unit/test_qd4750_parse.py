@@ -212,7 +212,7 @@ def test_an_xml9_without_certificates_or_with_strangers_is_reported():
             b"<TONG_HOP><MA_LK>&x;</MA_LK></TONG_HOP>",
             E.PAYLOAD_UNSAFE,
         ),
-        ("XML11", table_file(SICK_LEAVE)[1] + b" " * 5000, E.PAYLOAD_TOO_LARGE),
+        ("XML11", table_file(SICK_LEAVE)[1] + b" " * 5000, E.TABLE_TOO_LARGE),
     ],
 )
 def test_a_table_that_cannot_be_read_raises_with_a_stable_code(loaihoso, payload, code):

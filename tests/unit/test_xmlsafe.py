@@ -76,3 +76,21 @@ def test_any_escaped_text_round_trips(text):
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     assert (parse_xml(f"<r>{escaped}</r>".encode()).text or "") == text
+
+
+def test_a_text_node_over_libxml2s_10_mb_is_read_when_the_size_is_bounded():
+    """libxml2 refuses a text node over 10,000,000 bytes without XML_PARSE_HUGE: a table of 10.65 MB in base64."""
+    data = b"<GIAMDINHHS><NOIDUNGFILE>" + b"QUJD" * 2_662_500 + b"</NOIDUNGFILE></GIAMDINHHS>"
+    assert len(parse_xml(data, max_bytes=len(data))[0].text) == 10_650_000
+    with pytest.raises(MalformedXml):
+        parse_xml(data)  # unbounded: libxml2's limits stand
+
+
+@pytest.mark.parametrize("depth", [256, 257, 300])
+def test_nesting_stays_limited_to_256_levels_with_a_huge_text_node(depth):
+    data = b"<a>" * (depth - 1) + b"<b>" + b"Q" * 10_000_001 + b"</b>" + b"</a>" * (depth - 1)
+    if depth <= 256:
+        assert parse_xml(data, max_bytes=len(data)).tag == "a"
+    else:
+        with pytest.raises(MalformedXml, match="256"):
+            parse_xml(data, max_bytes=len(data))

@@ -8,7 +8,6 @@ place, so one pass reports them all. The signature (CHUKYDONVI) is checked elsew
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 from collections import Counter
@@ -33,6 +32,7 @@ from hub.documents.qd4750.rules import record_violations
 from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, PARSED_TABLES
 from hub.documents.qd4750.values import FORMATS, FORMATS_VI, read_date, read_integer
 from hub.documents.qd4750.versions import Standard
+from hub.infra.streams import decode_base64_text
 from signing.errors import UnsafeXml, XmlError, XmlTooLarge
 from signing.xmlsafe import parse_xml
 
@@ -40,8 +40,6 @@ R = TypeVar("R", bound=Record)
 
 ENVELOPE_ROOT = "GIAMDINHHS"
 _ENVELOPE_CODES: dict[type[XmlError], E] = {UnsafeXml: E.ENVELOPE_UNSAFE, XmlTooLarge: E.ENVELOPE_TOO_LARGE}
-# Senders wrap base64 in lines; anything else outside the alphabet is an error, not noise to skip.
-_BASE64_LAYOUT = b" \t\r\n"
 XINCLUDE = "{http://www.w3.org/2001/XInclude}"
 # The elements of the envelope (CV 1245/BHXH-CNTT), by parent; CHUKYDONVI holds the signature, checked elsewhere.
 _ENVELOPE_ELEMENTS: dict[str, frozenset[str]] = {
@@ -118,12 +116,9 @@ class Envelope:
 
 
 def decode_base64(text: str) -> bytes:
-    """Strict base64: only the alphabet and padding, line breaks and spaces allowed between; ValueError otherwise."""
-    try:
-        raw = text.encode("ascii")
-    except UnicodeEncodeError as exc:
-        raise ValueError("base64 is ASCII") from exc
-    return base64.b64decode(raw.translate(None, _BASE64_LAYOUT), validate=True)
+    """Strict base64: only the alphabet and padding, line breaks and spaces allowed between; ValueError otherwise.
+    Decoded a piece at a time: no copy of the whole text is made beside the result."""
+    return decode_base64_text(text)
 
 
 def parse_envelope(data: bytes, *, max_bytes: int | None = None, max_table_bytes: int | None = None) -> Envelope:

@@ -32,7 +32,7 @@ class Qd4750ErrorCode(enum.StrEnum):
     BASE64_INVALID = "BASE64_INVALID"
     PAYLOAD_NOT_XML = "PAYLOAD_NOT_XML"
     PAYLOAD_UNSAFE = "PAYLOAD_UNSAFE"
-    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    TABLE_TOO_LARGE = "TABLE_TOO_LARGE"
     ROOT_ELEMENT_WRONG = "ROOT_ELEMENT_WRONG"
     RECORD_MISSING = "RECORD_MISSING"
     FIELD_REQUIRED = "FIELD_REQUIRED"
@@ -106,7 +106,10 @@ MESSAGES: Templates = {
         "Table {loaihoso} carries a DTD or entity declarations, which are refused.",
         "Bảng {loaihoso} chứa khai báo DTD hoặc thực thể (entity), không được chấp nhận.",
     ),
-    E.PAYLOAD_TOO_LARGE: ("Table {loaihoso} is too large: {detail}", "Bảng {loaihoso} quá lớn: {detail}"),
+    E.TABLE_TOO_LARGE: (
+        "Table {loaihoso} is over the size limit of one table (HUB_MAX_TABLE_BYTES): {detail}",
+        "Bảng {loaihoso} vượt quá dung lượng cho phép của một bảng (HUB_MAX_TABLE_BYTES): {detail}",
+    ),
     E.ROOT_ELEMENT_WRONG: (
         "The root element of {loaihoso} is <{found}>; expected <{expected}>.",
         "Phần tử gốc của {loaihoso} là <{found}>; phải là <{expected}>.",

@@ -28,7 +28,7 @@ R = TypeVar("R", bound=Record, covariant=True)
 # Whitespace as XML defines it: a trailing no-break space is data, not layout.
 XML_WHITESPACE = " \t\r\n"
 
-PAYLOAD_CODES: dict[type[XmlError], E] = {UnsafeXml: E.PAYLOAD_UNSAFE, XmlTooLarge: E.PAYLOAD_TOO_LARGE}
+PAYLOAD_CODES: dict[type[XmlError], E] = {UnsafeXml: E.PAYLOAD_UNSAFE, XmlTooLarge: E.TABLE_TOO_LARGE}
 
 _FAILURE_CODES = {
     Kind.INTEGER: E.FIELD_NOT_A_NUMBER,
