@@ -42,6 +42,7 @@ from hub.clients.permissions import Principal, Role
 from hub.infra.clock import vietnam_date
 from hub.infra.db import ValueTooLong, analyze, insert_rows
 from hub.infra.errors import BusinessError
+from hub.infra.ids import new_id
 from hub.infra.spreadsheets import DATE_FORMATS, Cell, RejectedRow, UnreadableFile, find_columns, read_rows
 from hub.infra.text import fold
 from hub.jobs import CallContext, JobKind, PermanentJobError, enqueue
@@ -323,7 +324,7 @@ class ImportFacilityList:
 IMPORT_FACILITY_LIST = JobKind("catalogs.import_facilities", ImportFacilityList, queue="catalogs", max_attempts=3)
 MAX_REJECTED_PAGE = 500  # rejected rows per page of facilityImport
 CHUNK_ROWS = 500  # rows per transaction: the progress an operator sees moves by this much
-MAX_FILE_NAME = 200
+MAX_FILE_NAME = 200  # the column's width; a longer name is refused at the edge, never cut
 
 
 @contextmanager
@@ -345,8 +346,8 @@ async def start_import(
     with list_rows(file_name, content) as (header, _):
         column_map(header)
     started = FacilityImport(
-        id=uuid.uuid4(),
-        file_name=file_name[:MAX_FILE_NAME],
+        id=new_id(),
+        file_name=file_name,  # checked at the edge (schema.catalogs.imports): never cut
         content=content,
         state=ImportState.PENDING.value,
         client_id=actor.client_id,

@@ -12,12 +12,19 @@ import uuid
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.catalogs.facility_import import MAX_REJECTED_PAGE, FacilityImportView, facility_import, start_import
+from hub.catalogs.facility_import import (
+    MAX_FILE_NAME,
+    MAX_REJECTED_PAGE,
+    FacilityImportView,
+    facility_import,
+    start_import,
+)
 from hub.catalogs.models import FacilityImport as FacilityImportRecord
 from hub.catalogs.models import ImportState
 from hub.clients.permissions import Principal, Role
 from hub.infra.errors import InvalidRequest
 from hub.infra.spreadsheets import RejectedRow, UnreadableFile
+from hub.infra.text import clean_text, refused_characters
 from schema.context import Info, read, write
 from schema.ids import parse_uuid
 
@@ -145,6 +152,11 @@ class FacilityImportMutation:
             raise InvalidRequest("contentBase64: not base64.") from None
         if len(content) > MAX_FILE_BYTES:
             raise InvalidRequest(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB.")
+        file_name = clean_text(file_name)
+        if refused := refused_characters(file_name):
+            raise InvalidRequest(f"fileName: characters not accepted: {', '.join(refused[:5])}.")
+        if not file_name or len(file_name) > MAX_FILE_NAME:
+            raise InvalidRequest(f"fileName: 1 to {MAX_FILE_NAME} characters, not {len(file_name)}.")
         try:
             record = await write(
                 info,

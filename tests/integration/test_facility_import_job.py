@@ -296,6 +296,11 @@ async def test_an_operator_follows_its_import_and_no_other_client_sees_it(hub, s
         assert answer["facilityImport"] is None and "MA_CSKCB" in answer["problem"]
         answer = (await graphql_data(client, IMPORT, {"n": "x.pdf", "c": bad}, token=token))["importFacilities"]
         assert answer["facilityImport"] is None and ".xlsx" in answer["problem"]
+        # A file name is kept as sent, or refused: never cut to the column's width, never with a control character
+        # (a NUL is refused before any resolver runs, as in every string of the API)
+        refusals = {"d" * 197 + ".csv": "INVALID_REQUEST", "   ": "INVALID_REQUEST", "co\u0000so.csv": "BAD_USER_INPUT"}
+        for name, code in refusals.items():
+            assert await graphql_error_codes(client, IMPORT, {"n": name, "c": content}, token=token) == [code]
         async with db.sessions() as session:
             assert len((await session.scalars(select(FacilityImport))).all()) == 1
     finally:
