@@ -1,9 +1,11 @@
 """The population database's family-relationship query (a mother's children) against its simulator, a real HTTP
-service that takes only calls signed by the hub and bearing its token."""
+service that takes only calls signed by the hub and bearing its token; and how the claims' evidence job counts
+the answer (or its absence)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -11,6 +13,8 @@ from connectors import PermanentError
 from connectors.population import ChildrenAnswer, PopulationClient, RegisteredChild
 from connectors.simulators.population import PopulationRegister, RegisteredPerson, create_population_simulator
 from connectors.simulators.serve import running
+from hub.claims.evidence import ChildrenCount, MotherToAsk, count_children
+from hub.claims.rules import RegisterCheck
 from hub.persons.models import Gender
 from signing.detached import MessageSigner
 from tests.conftest import hub_certificate, hub_signing_identity
@@ -82,3 +86,18 @@ def test_the_answer_round_trips_and_refuses_inconsistent_children():
         RegisteredChild(dt.date(2024, 6, 1), alive=True, date_of_death=dt.date(2025, 1, 3))
     with pytest.raises(ValueError):
         ChildrenAnswer(STRANGER, False, (dead,), NOW)
+
+
+async def test_the_evidence_job_counts_the_living_children_before_the_birth_or_reports_no_answer(population):
+    """Before a birth on 10/8/2026 the register lists the elder son alive (1), the daughter dead before it, the
+    newborn and its twin not before it: ANSWERED 1. An unknown mother: MOTHER_NOT_FOUND. A register that cannot be
+    reached: NO_ANSWER, and no error (the certificate's count then stands)."""
+    claim = uuid.uuid4()
+    async with client(population) as register:
+        counted = await count_children(register, MotherToAsk(claim, "R-1", BORN, MOTHER))
+        unknown = await count_children(register, MotherToAsk(claim, "R-1", BORN, STRANGER))
+    assert counted == ChildrenCount(claim, RegisterCheck.ANSWERED, 1)
+    assert unknown == ChildrenCount(claim, RegisterCheck.MOTHER_NOT_FOUND)
+    async with client("http://127.0.0.1:9") as unreachable:
+        silent = await count_children(unreachable, MotherToAsk(claim, "R-1", BORN, MOTHER))
+    assert silent == ChildrenCount(claim, RegisterCheck.NO_ANSWER)
