@@ -302,6 +302,9 @@ def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replac
     `replacing`: `new` comes from an amended version of the document the claim rests on."""
     previous = from_json(kind, stored)
     if isinstance(new, BirthDetails) and isinstance(previous, BirthDetails):
+        # The population database's answer stands whatever document brings the birth again; it counted the children
+        # before the birth date it was asked about, so it goes when that date changes.
+        told = new if new.register_check is not None or new.born != previous.born else previous
         # An amended certificate (`replacing`) states the birth anew; otherwise a birth's facts only grow more
         # precise, so that a form's defaults cannot undo the twins a certificate gave.
         return BirthDetails(
@@ -318,11 +321,8 @@ def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replac
             ),
             pregnancy_rest_ordered=new.pregnancy_rest_ordered or previous.pregnancy_rest_ordered,
             infertility_treatment=new.infertility_treatment or previous.infertility_treatment,
-            # the population database's answer is the register's, whatever document brings the birth again
-            register_check=new.register_check or previous.register_check,
-            register_living_children=(
-                new.register_living_children if new.register_check is not None else previous.register_living_children
-            ),
+            register_check=told.register_check,
+            register_living_children=told.register_living_children,
         )
     old = vars(previous)
     fresh = vars(new)
