@@ -9,6 +9,16 @@ know this child, does it agree with the birth registration, and what is the chil
            "checked_at": "2026-11-02T03:00:00+00:00"}
     POST /v1/identity/verify-children   {"queries": [query, …]} (at most 500) → 200 {"answers": [answer, …]},
          one answer per query, in the order asked
+
+and for benefit claims, a mother's children as the register links them to her (family relationships):
+
+    POST /v1/family/children   {"mother_personal_id": "001190012345"}
+    → 200 {"mother_personal_id": "001190012345", "found": true | false,
+           "children": [{"personal_id": "001226012345" | null, "date_of_birth": "2023-05-02",
+                         "alive": true | false, "date_of_death": "2025-01-03" | null}, ...],
+           "checked_at": "2026-11-02T03:00:00+00:00"}
+    `found` false: the register does not know the mother (no children then); a dead child's date of death may be
+    unknown (null).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from hub.persons.models import Gender
 
 VERIFY_CHILD_PATH = "/v1/identity/verify-child"
 VERIFY_CHILDREN_PATH = "/v1/identity/verify-children"
+CHILDREN_PATH = "/v1/family/children"
 MAX_BATCH = 500
 MAX_NAME_LENGTH = 200
 
@@ -149,6 +160,87 @@ class IdentityAnswer:
         )
 
 
+@dataclass(frozen=True)
+class RegisteredChild:
+    """A child the register links to its mother: its number (None before one is assigned), birth date, and whether it
+    is alive, with the date of death when the register has it."""
+
+    date_of_birth: dt.date
+    alive: bool = True
+    personal_id: str | None = None
+    date_of_death: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        require_personal_id(self.personal_id, "personal_id")
+        if self.alive and self.date_of_death is not None:
+            raise ValueError("a living child has no date of death")
+        if self.date_of_death is not None and self.date_of_death < self.date_of_birth:
+            raise ValueError("date_of_death is before date_of_birth")
+
+    def alive_on(self, day: dt.date) -> bool:
+        """Whether the child was born before `day` and alive on it; a death without a date counts as before it (the
+        register says the child is dead and cannot say since when)."""
+        if self.date_of_birth >= day:
+            return False
+        return self.alive or (self.date_of_death is not None and self.date_of_death >= day)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "personal_id": self.personal_id,
+            "date_of_birth": self.date_of_birth.isoformat(),
+            "alive": self.alive,
+            "date_of_death": None if self.date_of_death is None else self.date_of_death.isoformat(),
+        }
+
+    @classmethod
+    def from_fields(cls, fields: JsonObject) -> RegisteredChild:
+        alive = fields.flag("alive")
+        return cls(
+            date_of_birth=fields.date("date_of_birth"),
+            alive=alive,
+            personal_id=fields.optional_personal_id("personal_id"),
+            date_of_death=fields.optional_date("date_of_death"),
+        )
+
+
+@dataclass(frozen=True)
+class ChildrenAnswer:
+    """The register's answer about a mother's children; `found` False (no children then): it does not know her."""
+
+    mother_personal_id: str
+    found: bool
+    children: tuple[RegisteredChild, ...]
+    checked_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        require_personal_id(self.mother_personal_id, "mother_personal_id")
+        require_aware(self.checked_at, "checked_at")
+        if self.children and not self.found:
+            raise ValueError("children are listed only for a mother the register knows")
+
+    def living_before(self, born: dt.date) -> int:
+        """The children born before `born` and alive on that day: the living children a birth on `born` follows."""
+        return sum(child.alive_on(born) for child in self.children)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "mother_personal_id": self.mother_personal_id,
+            "found": self.found,
+            "children": [child.to_json() for child in self.children],
+            "checked_at": utc_text(self.checked_at),
+        }
+
+    @classmethod
+    def from_json(cls, value: object) -> ChildrenAnswer:
+        fields = JsonObject(value)
+        return cls(
+            mother_personal_id=fields.personal_id("mother_personal_id"),
+            found=fields.flag("found"),
+            children=tuple(RegisteredChild.from_fields(item) for item in fields.objects("children")),
+            checked_at=fields.moment("checked_at"),
+        )
+
+
 class PopulationClient(JsonHttpClient):
     """Client of the population database's newborn identity check.
 
@@ -168,6 +260,15 @@ class PopulationClient(JsonHttpClient):
         if len(answers) != len(queries):
             raise PermanentError(f"POST {VERIFY_CHILDREN_PATH}: {len(answers)} answers to {len(queries)} queries")
         return answers
+
+    async def children_of(self, mother_personal_id: str) -> ChildrenAnswer:
+        """The children the register links to this mother (family relationships)."""
+        require_personal_id(mother_personal_id, "mother_personal_id")
+        body = {"mother_personal_id": mother_personal_id}
+        answer = await self.request("POST", CHILDREN_PATH, body=body, parse=ChildrenAnswer.from_json)
+        if answer.mother_personal_id != mother_personal_id:
+            raise PermanentError(f"POST {CHILDREN_PATH}: an answer about {answer.mother_personal_id}")
+        return answer
 
 
 def _answers(value: object) -> tuple[IdentityAnswer, ...]:

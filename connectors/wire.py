@@ -91,6 +91,16 @@ class JsonObject:
         except ValueError:
             raise self._fail(name, "a date YYYY-MM-DD") from None
 
+    def optional_date(self, name: str) -> dt.date | None:
+        return self.date(name) if self.has(name) else None
+
+    def flag(self, name: str) -> bool:
+        """A JSON boolean (true or false, never a number or a string)."""
+        value = self._get(name, "true or false")
+        if not isinstance(value, bool):
+            raise self._fail(name, "true or false")
+        return value
+
     def moment(self, name: str) -> dt.datetime:
         """An ISO 8601 timestamp with a time zone, returned in UTC."""
         expected = "an ISO 8601 timestamp with a time zone"

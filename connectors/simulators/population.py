@@ -2,6 +2,7 @@
 
     POST   /v1/identity/verify-child   the check (see `connectors.population`)
     POST   /v1/identity/verify-children  many checks in one call
+    POST   /v1/family/children         a mother's children: every person whose `mother_personal_id` is hers
     POST   /sim/people                 load people: a JSON list of `RegisteredPerson.to_json()` objects
     DELETE /sim/people                 empty the register
     GET    /healthz
@@ -14,6 +15,9 @@ How the register answers a `ChildQuery`:
   mother and exactly one of her children differs in just one of name, date of birth and gender → MISMATCH;
 - a person who agrees but has no number yet, or whose `number_available_at` is still ahead → PENDING, with that time
   as `retry_after` when there is one.
+
+A mother's children (`ChildrenAnswer`): found when her number is registered or a child names her; each child dead
+when it has a `date_of_death`; in order of birth.
 """
 
 from __future__ import annotations
@@ -31,13 +35,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connectors.population import (
+    CHILDREN_PATH,
     MAX_BATCH,
     MAX_NAME_LENGTH,
     VERIFY_CHILD_PATH,
     VERIFY_CHILDREN_PATH,
     ChildField,
     ChildQuery,
+    ChildrenAnswer,
     IdentityAnswer,
+    RegisteredChild,
 )
 from connectors.simulators.kit import ApiGuard, ClockLike, error_response, now_function, read_batch, read_json
 from connectors.wire import JsonObject, objects, require_aware, require_personal_id, utc_text
@@ -55,7 +62,7 @@ _Key: TypeAlias = tuple[str, dt.date, Gender]
 @dataclass(frozen=True)
 class RegisteredPerson:
     """One person in the simulated register. `personal_id` None: known, number not assigned (PENDING for good);
-    `number_available_at`: the number exists but is PENDING until then."""
+    `number_available_at`: the number exists but is PENDING until then; `date_of_death`: the person has died."""
 
     full_name: str
     date_of_birth: dt.date
@@ -63,6 +70,7 @@ class RegisteredPerson:
     personal_id: str | None = None
     mother_personal_id: str | None = None
     number_available_at: dt.datetime | None = None
+    date_of_death: dt.date | None = None
 
     def __post_init__(self) -> None:
         if not self.full_name.strip():
@@ -73,6 +81,8 @@ class RegisteredPerson:
             require_aware(self.number_available_at, "number_available_at")
             if self.personal_id is None:
                 raise ValueError("number_available_at needs the personal_id that becomes available")
+        if self.date_of_death is not None and self.date_of_death < self.date_of_birth:
+            raise ValueError("date_of_death is before date_of_birth")
 
     @property
     def key(self) -> _Key:
@@ -86,6 +96,7 @@ class RegisteredPerson:
             "gender": self.gender.value,
             "mother_personal_id": self.mother_personal_id,
             "number_available_at": None if self.number_available_at is None else utc_text(self.number_available_at),
+            "date_of_death": None if self.date_of_death is None else self.date_of_death.isoformat(),
         }
 
     @classmethod
@@ -97,6 +108,7 @@ class RegisteredPerson:
             personal_id=fields.optional_personal_id("personal_id"),
             mother_personal_id=fields.optional_personal_id("mother_personal_id"),
             number_available_at=fields.optional_moment("number_available_at"),
+            date_of_death=fields.optional_date("date_of_death"),
         )
 
 
@@ -161,6 +173,21 @@ class PopulationRegister:
         """The person holding `personal_id`, whether or not the number is available yet; None when nobody does."""
         return self._by_number.get(personal_id)
 
+    def children_of(self, mother_personal_id: str, now: dt.datetime) -> ChildrenAnswer:
+        """The register's answer about this mother's children at `now` (a number not yet available is not given)."""
+        children = sorted(self._by_mother.get(mother_personal_id, ()), key=lambda child: child.date_of_birth)
+        found = bool(children) or mother_personal_id in self._by_number
+        listed = tuple(
+            RegisteredChild(
+                child.date_of_birth,
+                alive=child.date_of_death is None,
+                personal_id=_available(child, now),
+                date_of_death=child.date_of_death,
+            )
+            for child in children
+        )
+        return ChildrenAnswer(mother_personal_id, found, listed, now)
+
     def clear(self) -> None:
         self._by_number.clear()
         self._by_key.clear()
@@ -200,6 +227,12 @@ def _disagreements(person: RegisteredPerson, query: ChildQuery) -> tuple[ChildFi
     if query.mother_personal_id is not None and person.mother_personal_id != query.mother_personal_id:
         wrong.append(ChildField.MOTHER_PERSONAL_ID)
     return tuple(wrong)
+
+
+def _available(person: RegisteredPerson, now: dt.datetime) -> str | None:
+    if person.number_available_at is not None and now < person.number_available_at:
+        return None
+    return person.personal_id
 
 
 def _agreeing(person: RegisteredPerson, now: dt.datetime) -> IdentityAnswer:
@@ -244,6 +277,13 @@ def create_population_simulator(
         at = now()
         return JSONResponse({"answers": [people.verify(query, at).to_json() for query in queries]})
 
+    async def children(request: Request) -> Response:
+        try:
+            mother = JsonObject(await read_json(request)).personal_id("mother_personal_id")
+        except ValueError as exc:
+            return error_response(400, "malformed", str(exc))
+        return JSONResponse(people.children_of(mother, now()).to_json())
+
     async def load_people(request: Request) -> Response:
         try:
             loaded = people.add_many([RegisteredPerson.from_fields(item) for item in objects(await read_json(request))])
@@ -262,6 +302,7 @@ def create_population_simulator(
         routes=[
             Route(VERIFY_CHILD_PATH, guard(verify_child), methods=["POST"]),
             Route(VERIFY_CHILDREN_PATH, guard(verify_children), methods=["POST"]),
+            Route(CHILDREN_PATH, guard(children), methods=["POST"]),
             Route("/sim/people", load_people, methods=["POST"]),
             Route("/sim/people", clear_people, methods=["DELETE"]),
             Route("/healthz", health, methods=["GET"]),

@@ -183,10 +183,11 @@ async def benefits_tour(tour: Tour, identity: SigningIdentity | None) -> None:
             )
         },
     )
+    # The population database, asked for her children, confirms one living child before the birth.
     second_child = next(
         c
-        for c in await _computed(tour, 5)
-        if c["kind"] == "MATERNITY" and c["details"].get("living_children_before") == 1
+        for c in await _wait(tour, lambda cs: any(_confirmed_second_child(c) for c in cs))
+        if _confirmed_second_child(c)
     )
     _print(tour, second_child)
     # The hospital amends the second certificate after approval: the leave ends on 14 February, not 7 March.
@@ -233,6 +234,22 @@ def _print(tour: Tour, claim: dict[str, Any]) -> None:
         tour.echo(f"     · {line['textVi']}  [{line['source']}]")
     for reason in computation["reasons"]:
         tour.echo(f"     ! {reason['messageVi']}")
+
+
+REGISTER_LINE = "Cơ sở dữ liệu quốc gia về dân cư: mẹ"
+
+
+def _confirmed_second_child(claim: dict[str, Any]) -> bool:
+    details = claim["details"]
+    return (
+        claim["kind"] == "MATERNITY"
+        and details.get("living_children_before") == 1
+        and details.get("register_check") == "answered"
+        and claim["computation"] is not None
+        and any(
+            "Cơ sở dữ liệu quốc gia về dân cư: mẹ" in line["textVi"] for line in claim["computation"]["explanation"]
+        )
+    )
 
 
 async def _computed(tour: Tour, count: int) -> list[dict[str, Any]]:

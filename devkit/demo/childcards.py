@@ -13,6 +13,7 @@ from sqlalchemy import select
 from connectors.civil_registry import CivilRegistryClient, ReceivedOutcome
 from connectors.simulators.population import PopulationRegister, RegisteredPerson
 from devkit.demo.tour import Echo, Tour
+from devkit.qd4750_samples import SECOND_CHILD
 from hub.audit.purpose import Purpose
 from hub.infra.clock import Clock
 from hub.infra.db import Database
@@ -89,7 +90,19 @@ async def seed_childcards(db: Database, clock: Clock, register: PopulationRegist
             child, born, gender, personal_id=compose_personal_id("48", gender, born.year, 42), mother_personal_id=mother
         )
     )
-    echo(f"population database (simulated) knows {len(register)} child; a person named {name} is on file")
+    # The mother of the benefits tour's second child (born 10/8/2026) has an elder son, whom the population database
+    # links to her: it confirms her birth certificate's count of living children.
+    elder = dt.date(2023, 4, 2)
+    register.add(
+        RegisteredPerson(
+            "Lê Minh Khang",
+            elder,
+            Gender.MALE,
+            personal_id=compose_personal_id("48", Gender.MALE, elder.year, 43),
+            mother_personal_id=SECOND_CHILD.so_cccd_nnd,
+        )
+    )
+    echo(f"population database (simulated) knows {len(register)} children; a person named {name} is on file")
 
 
 async def childcard_tour(tour: Tour, registry_url: str, clock: Clock) -> None:

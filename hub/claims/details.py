@@ -19,6 +19,7 @@ from hub.claims.rules import (
     MotherLeave,
     PregnancyLoss,
     PrenatalVisit,
+    RegisterCheck,
     RemainingLeave,
     SickLeave,
 )
@@ -87,7 +88,9 @@ class BirthDetails:
     """A birth as the birth certificates (XML9) give it, for the mother's maternity and the father's paternity.
 
     `living_children_before`: the mother's living children before this birth (XML9 `LAN_SINH`, `SO_CON_SONG`;
-    None: not known), which makes a second child (births from 1/7/2026). `pregnancy_rest_ordered`: the mother holds
+    None: not known), which makes a second child (births from 1/7/2026); `register_check` and
+    `register_living_children`: what the population database answered when asked (hub.claims.evidence), whose
+    count wins (hub.claims.rules.tables.living_children_at_birth). `pregnancy_rest_ordered`: the mother holds
     a pregnancy-rest certificate (XML10) of the pregnancy; `infertility_treatment`: she took leave for it (2024 law
     Art 50)."""
 
@@ -100,6 +103,8 @@ class BirthDetails:
     living_children_before: int | None = None
     pregnancy_rest_ordered: bool = False
     infertility_treatment: bool = False
+    register_check: RegisterCheck | None = None
+    register_living_children: int | None = None
 
     def birth(self) -> Birth:
         return Birth(
@@ -110,6 +115,8 @@ class BirthDetails:
             living_children_before=self.living_children_before,
             pregnancy_rest_ordered=self.pregnancy_rest_ordered,
             infertility_treatment=self.infertility_treatment,
+            register_living_children=self.register_living_children,
+            register_check=self.register_check,
         )
 
     def leave_periods(self) -> list[LeavePeriod]:
@@ -263,7 +270,7 @@ def _json_value(value: object) -> object:
         return value.isoformat()
     if isinstance(value, tuple):
         return [_json_value(item) for item in value]
-    if isinstance(value, ConvalescenceCause):
+    if isinstance(value, ConvalescenceCause | RegisterCheck):
         return value.value
     return value
 
@@ -282,6 +289,8 @@ def from_json(kind: ClaimKind, data: dict[str, Any]) -> ClaimDetails:
             values[name] = tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in value)
         elif name == "cause":
             values[name] = ConvalescenceCause(value)
+        elif name == "register_check":
+            values[name] = None if value is None else RegisterCheck(value)
         else:
             values[name] = value
     return cls(**values)
@@ -293,6 +302,9 @@ def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replac
     `replacing`: `new` comes from an amended version of the document the claim rests on."""
     previous = from_json(kind, stored)
     if isinstance(new, BirthDetails) and isinstance(previous, BirthDetails):
+        # The population database's answer stands whatever document brings the birth again; it counted the children
+        # before the birth date it was asked about, so it goes when that date changes.
+        told = new if new.register_check is not None or new.born != previous.born else previous
         # An amended certificate (`replacing`) states the birth anew; otherwise a birth's facts only grow more
         # precise, so that a form's defaults cannot undo the twins a certificate gave.
         return BirthDetails(
@@ -309,6 +321,8 @@ def merged(kind: ClaimKind, stored: dict[str, Any], new: ClaimDetails, *, replac
             ),
             pregnancy_rest_ordered=new.pregnancy_rest_ordered or previous.pregnancy_rest_ordered,
             infertility_treatment=new.infertility_treatment or previous.infertility_treatment,
+            register_check=told.register_check,
+            register_living_children=told.register_living_children,
         )
     old = vars(previous)
     fresh = vars(new)

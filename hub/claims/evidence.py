@@ -1,8 +1,11 @@
 """Evidence gathered for claims (the claims.gather_evidence job, hub.claims.jobs): the civil-status birth extract of
 a maternity claim's birth (attached to the claim), and with it the father: if he is insured and the population
 database confirms he is the child's father, his paternity claim opens (waiting for his leave periods, which his
-employer files). What to ask is read first, the other systems are called with no transaction open, and what they
-answered is stored at the end."""
+employer files). For a birth from 1/7/2026 the population database is also asked for the mother's children (family
+relationships): those born before this birth and alive at it make the count of living children that decides a second
+child, over the birth certificate's (hub.claims.rules.tables.living_children_at_birth); not connected, or no answer:
+the certificate's count stands, and the explanation says so. What to ask is read first, the other systems are called
+with no transaction open, and what they answered is stored at the end."""
 
 from __future__ import annotations
 
@@ -15,14 +18,18 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors import ConnectorError
 from connectors.connections import Connectors
+from connectors.population import PopulationClient
 from connectors.signed import SignedAnswer
 from hub.childcards.models import ChildCardCase
-from hub.claims.details import BirthDetails, LumpSumDetails, from_json
+from hub.claims.details import BirthDetails, LumpSumDetails, from_json, to_json
 from hub.claims.models import Claim, ClaimKind, ClaimOrigin, ClaimState
 from hub.claims.opening import insured_employers
 from hub.claims.routing import offices
-from hub.claims.service import CLAIM_USE, Opening, open_claims
+from hub.claims.rules import RegisterCheck
+from hub.claims.rules.tables import SECOND_CHILD_FROM
+from hub.claims.service import CLAIM_USE, Opening, open_claims, request_computation
 from hub.documents.errors import DocumentErrorCode
 from hub.documents.evidence import BirthExtract, RelationshipCheck, RelationshipKind, RelationshipResult
 from hub.documents.evidence_intake import (
@@ -79,6 +86,83 @@ class FatherToConfirm:
     province_code: str
     employer_id: uuid.UUID | None  # None: voluntarily insured
     query: RelationshipQuery
+
+
+@dataclass(frozen=True)
+class MotherToAsk:
+    """A maternity claim for a birth from 1/7/2026 whose mother the population database can be asked about."""
+
+    claim_id: uuid.UUID
+    reference: str
+    born: dt.date
+    personal_id: str
+
+
+@dataclass(frozen=True)
+class ChildrenCount:
+    """What the population database said of a mother's children: `living`, with ANSWERED only, those born before
+    the birth and alive at it."""
+
+    claim_id: uuid.UUID
+    check: RegisterCheck
+    living: int | None = None
+
+
+async def mothers_to_ask(session: AsyncSession, request: GatherEvidence) -> list[MotherToAsk]:
+    """The maternity claims of the job for a birth from SECOND_CHILD_FROM whose mother has a personal ID number."""
+    claims = (
+        await session.execute(
+            select(Claim.id, Claim.reference, Claim.details, Person.personal_id_number)
+            .join(Person, Person.id == Claim.person_id)
+            .where(
+                Claim.id.in_(request.claim_ids),
+                Claim.kind == ClaimKind.MATERNITY.value,
+                Claim.state != ClaimState.REJECTED.value,
+            )
+        )
+    ).all()
+    mothers = []
+    for claim_id, reference, details, number in claims:
+        birth = from_json(ClaimKind.MATERNITY, details)
+        assert isinstance(birth, BirthDetails)
+        if birth.born >= SECOND_CHILD_FROM and number:
+            mothers.append(MotherToAsk(claim_id, reference, birth.born, number))
+    return mothers
+
+
+async def count_children(population: PopulationClient, mother: MotherToAsk) -> ChildrenCount:
+    """Ask the population database for the mother's children (no transaction is open). Failing or refusing is no
+    answer: the birth certificate's count stands."""
+    try:
+        answer = await population.children_of(mother.personal_id)
+    except ConnectorError as exc:
+        log.warning(
+            "claim %s: the population database did not answer about the mother's children: %s", mother.reference, exc
+        )
+        return ChildrenCount(mother.claim_id, RegisterCheck.NO_ANSWER)
+    if not answer.found:
+        return ChildrenCount(mother.claim_id, RegisterCheck.MOTHER_NOT_FOUND)
+    return ChildrenCount(mother.claim_id, RegisterCheck.ANSWERED, answer.living_before(mother.born))
+
+
+async def store_children_counts(session: AsyncSession, counts: Sequence[ChildrenCount], *, now: dt.datetime) -> None:
+    """Keep each answer with its claim's birth and have the claims it changes computed again; no answer never
+    replaces one the register gave before."""
+    changed = []
+    for count in counts:
+        claim = await session.get(Claim, count.claim_id)
+        if claim is None or claim.state == ClaimState.REJECTED.value:
+            continue
+        birth = from_json(ClaimKind.MATERNITY, claim.details)
+        assert isinstance(birth, BirthDetails)
+        if count.check is RegisterCheck.NO_ANSWER and birth.register_check not in (None, RegisterCheck.NO_ANSWER):
+            continue
+        told = replace(birth, register_check=count.check, register_living_children=count.living)
+        if told != birth:
+            claim.details = to_json(told)
+            claim.updated_at = now
+            changed.append(claim.id)
+    await request_computation(session, changed, now=now)
 
 
 async def births_to_prove(session: AsyncSession, request: GatherEvidence) -> list[BirthToProve]:
@@ -143,9 +227,11 @@ async def store_evidence(
     job: JobContext,
     intake: Intake,
     proven: Sequence[tuple[BirthToProve, Proof, FatherToConfirm | None, Proof | None]],
+    counts: Sequence[ChildrenCount] = (),
 ) -> None:
     """Store each extract and attach it to its claim; where the father's relationship is confirmed, store that
-    too and open his paternity claim."""
+    too and open his paternity claim, with what the population database said of the mother's children (`counts`)."""
+    registered = {count.claim_id: count for count in counts}
     session, now = job.session, job.clock.now()
     for birth, extract, father, relationship in proven:
         extract_id = await _stored(session, intake, extract, now=now)
@@ -162,6 +248,8 @@ async def store_evidence(
             log.info("claim %s: the father's relationship to the child is not confirmed", birth.reference)
             continue
         born = birth.birth
+        if (count := registered.get(birth.claim_id)) is not None:
+            born = replace(born, register_check=count.check, register_living_children=count.living)
         opening = Opening(
             ClaimKind.PATERNITY,
             father.father_id,
@@ -172,6 +260,8 @@ async def store_evidence(
                 born.caesarean,
                 born.under_32_weeks,
                 living_children_before=born.living_children_before,  # a second child: 10 days (from 1/7/2026)
+                register_check=born.register_check,
+                register_living_children=born.register_living_children,
             ),
             employer_id=father.employer_id,
             documents=(extract_id, relationship_id),

@@ -17,7 +17,10 @@ from hub.claims.evidence import (
     Proof,
     ask,
     births_to_prove,
+    count_children,
     father_to_confirm,
+    mothers_to_ask,
+    store_children_counts,
     store_evidence,
 )
 from hub.claims.models import Claim, ClaimOrigin
@@ -49,14 +52,23 @@ async def compute(ctx: JobContext, request: ComputeClaims) -> None:
 
 @calling_job(GATHER_EVIDENCE)
 async def gather_evidence(ctx: CallContext, request: GatherEvidence) -> None:
-    """For each maternity claim: fetch the birth extract, attach it, and open the insured father's paternity claim
-    once the population database confirms he is the child's father."""
+    """For each maternity claim: for a birth from 1/7/2026, ask the population database for the mother's children;
+    fetch the birth extract, attach it, and open the insured father's paternity claim once the population database
+    confirms he is the child's father."""
     intake = ctx.resources.get(Intake)
-    if intake is None or ctx.connectors.civil_status() is None:
+    civil = intake is not None and ctx.connectors.civil_status() is not None
+    population = ctx.connectors.population()
+    if not civil and population is None:
         return  # not connected: the claims are settled on the hospital's evidence alone
     now = ctx.clock.now()
     async with ctx.reading() as session:
-        births = await births_to_prove(session, request)
+        births = await births_to_prove(session, request) if civil else []
+        mothers = await mothers_to_ask(session, request) if population is not None else []
+    counts = [await count_children(population, mother) for mother in mothers] if population is not None else []
+    if intake is None or not births:
+        async with ctx.completing() as job:
+            await store_children_counts(job.session, counts, now=now)
+        return
     extracts = [(birth, await ask(ctx.connectors, intake, birth.query, now=now)) for birth in births]
     found = [(birth, extract) for birth, extract in extracts if extract is not None]
     fathers: list[FatherToConfirm | None] = []
@@ -71,7 +83,8 @@ async def gather_evidence(ctx: CallContext, request: GatherEvidence) -> None:
         for (birth, extract), father, relationship in zip(found, fathers, relationships, strict=True)
     ]
     async with ctx.completing() as job:
-        await store_evidence(job, intake, proven)
+        await store_children_counts(job.session, counts, now=now)
+        await store_evidence(job, intake, proven, counts)
 
 
 @on_documents_arrived

@@ -3,8 +3,8 @@ child's own certificate (a child under 7) → child care for each insured parent
 (hub.claims.children); a sick-leave certificate or a discharge paper (XML7) saying a pregnancy ended → pregnancy
 loss; a birth certificate (XML9) whose mother is insured → maternity (twins' certificates, one per
 child, meet in one claim), with the mother's living children before the birth from `LAN_SINH` and `SO_CON_SONG`
-(a second child from 1/7/2026 gets the longer leave; the population database has no family-relationship query the
-hub could confirm the count with yet: connectors/population.py verifies a child's identity only)."""
+(a second child from 1/7/2026 gets the longer leave; the claims' evidence job then asks the population database for
+the mother's children, whose count wins when it answers: hub.claims.evidence)."""
 
 from __future__ import annotations
 

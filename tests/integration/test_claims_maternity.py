@@ -131,6 +131,12 @@ async def test_a_second_child_from_the_birth_certificate_gets_seven_months(hub, 
     assert claim["amountVnd"] == 75_060_000
     sources = [line["source"] for line in claim["computation"]["explanation"]]
     assert any("Luật Dân số 113/2025/QH15" in source for source in sources)
+    # The hub is not connected to the population database here: the certificate's count, and the line saying so
+    assert claim["details"]["register_check"] is None
+    assert any(
+        "was not asked (not connected)" in line["textEn"] and "theo giấy chứng sinh" in line["textVi"]
+        for line in claim["computation"]["explanation"]
+    )
 
 
 async def test_a_first_child_in_august_2026_keeps_six_months(hub, office):

@@ -130,6 +130,7 @@ def test_demo_runs_end_to_end(run):
     assert "card_revoked" in result.output and "rejected reasons ['FACILITY_NOT_FOR_CHILDREN']" in result.output
     # The second child born in August 2026: 7 months of leave, citing the Population Law
     assert "Sinh con thứ hai từ 01/7/2026" in result.output and "Luật Dân số 113/2025/QH15" in result.output
+    assert "Cơ sở dữ liệu quốc gia về dân cư: mẹ có 1 con còn sống trước lần sinh này" in result.output
     again = run("demo")  # a second run on the same database reuses what the first seeded
     assert again.exit_code == 0, again.output
 

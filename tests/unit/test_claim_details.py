@@ -19,7 +19,7 @@ from hub.claims.details import (
     to_json,
 )
 from hub.claims.models import ClaimKind
-from hub.claims.rules import ContributionHistory, ContributionMonth, ConvalescenceCause, Month
+from hub.claims.rules import ContributionHistory, ContributionMonth, ConvalescenceCause, Month, RegisterCheck
 
 SICK = SicknessDetails(
     dt.date(2025, 9, 8), dt.date(2025, 9, 12), (dt.date(2025, 9, 12),), certificate="facility:48001/S1"
@@ -29,6 +29,15 @@ DETAILS = [
     (ClaimKind.SICKNESS, SICK),
     (ClaimKind.CHILD_CARE, ChildCareDetails(dt.date(2023, 1, 5), dt.date(2025, 9, 8), dt.date(2025, 9, 9))),
     (ClaimKind.MATERNITY, TWINS),
+    (
+        ClaimKind.MATERNITY,
+        BirthDetails(
+            dt.date(2026, 8, 10),
+            living_children_before=0,
+            register_check=RegisterCheck.ANSWERED,
+            register_living_children=1,
+        ),
+    ),
     (ClaimKind.PATERNITY, BirthDetails(dt.date(2025, 9, 2), periods=((dt.date(2025, 9, 3), dt.date(2025, 9, 9)),))),
     (
         ClaimKind.CONVALESCENCE,
@@ -95,3 +104,21 @@ def test_an_amended_certificate_states_the_birth_anew():
     corrected = merged(ClaimKind.PATERNITY, stored, BirthDetails(TWINS.born, 1), replacing=True)
     assert isinstance(corrected, BirthDetails)
     assert (corrected.children, corrected.caesarean) == (1, False) and corrected.periods  # the form's periods stay
+
+
+def test_the_population_database_answer_stays_with_the_birth_it_was_asked_about():
+    """An amended XML9 keeps the register's count for the same birth date, and drops it for another."""
+    born = dt.date(2026, 8, 10)
+    told = BirthDetails(
+        born, living_children_before=0, register_check=RegisterCheck.ANSWERED, register_living_children=1
+    )
+    again = merged(ClaimKind.MATERNITY, to_json(told), BirthDetails(born, living_children_before=1), replacing=True)
+    assert isinstance(again, BirthDetails)
+    assert (again.living_children_before, again.register_check, again.register_living_children) == (
+        1,
+        RegisterCheck.ANSWERED,
+        1,
+    )
+    moved = merged(ClaimKind.MATERNITY, to_json(told), BirthDetails(dt.date(2026, 8, 9)), replacing=True)
+    assert isinstance(moved, BirthDetails)
+    assert (moved.register_check, moved.register_living_children) == (None, None)

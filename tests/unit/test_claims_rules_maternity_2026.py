@@ -17,6 +17,7 @@ from hub.claims.rules import (
     PregnancyLoss,
     PrenatalVisit,
     ReasonCode,
+    RegisterCheck,
     compute_father_lump_sum,
     compute_maternity,
     compute_paternity,
@@ -73,7 +74,7 @@ def test_second_child_born_in_august_2026_gives_the_mother_seven_months():
     assert result.period == (D(2026, 8, 10), D(2027, 3, 9))
     assert result.amount_vnd == 75_060_000
     second = lines(result, Rule.SECOND_CHILD)
-    assert second and "7 months" in second[0] and "[to confirm " not in second[0]
+    assert second and "7 months" in second[-1] and "[to confirm " not in second[0]
     assert "Luật Dân số 113/2025/QH15 Điều 29 khoản 1" in source(Rule.SECOND_CHILD, L24)
     assert_bilingual(result)
 
@@ -86,7 +87,7 @@ def test_first_child_and_a_second_child_born_before_july_2026_keep_six_months():
     paid = months(Month(2025, 7), Month(2026, 7))
     first = compute_maternity(paid, Birth(D(2026, 8, 10), living_children_before=0))
     assert (first.leave_months, first.amount_vnd) == (6, 65_060_000)
-    assert "not a second child" in lines(first, Rule.SECOND_CHILD)[0]
+    assert "not a second child" in lines(first, Rule.SECOND_CHILD)[-1]
     early = compute_maternity(paid, Birth(D(2026, 6, 30), living_children_before=1))
     assert (early.leave_months, early.amount_vnd) == (6, 64_680_000)
     assert not lines(early, Rule.SECOND_CHILD)
@@ -99,8 +100,44 @@ def test_second_child_twins_add_a_month_to_the_seven_to_confirm():
     paid = months(Month(2025, 8), Month(2026, 7))
     result = compute_maternity(paid, Birth(D(2026, 8, 10), children=2, living_children_before=1))
     assert (result.leave_months, result.amount_vnd) == (8, 90_120_000)
-    line = lines(result, Rule.SECOND_CHILD)[0]
+    line = lines(result, Rule.SECOND_CHILD)[-1]
     assert "[to confirm " in line and "[cần xác nhận " in line
+
+
+def test_the_population_database_count_wins_over_the_birth_certificate():
+    """Born 10/8/2026; XML9 says a first birth (0 living children before), the population database lists one older
+    child alive at the birth. The register wins [to confirm second-child-evidence]: a second child → 7 months,
+    10,000,000 × 7 + 2 × 2,530,000 = 75,060,000 (as the birth certificate's 1 would give).
+    The other way round (XML9 1, register 0): not a second child → 6 months, 10,000,000 × 6 + 5,060,000 = 65,060,000.
+    """
+    paid = months(Month(2025, 8), Month(2026, 7))
+    answered = RegisterCheck.ANSWERED
+    birth = Birth(D(2026, 8, 10), living_children_before=0, register_living_children=1, register_check=answered)
+    result = compute_maternity(paid, birth)
+    assert (result.leave_months, result.amount_vnd) == (7, 75_060_000)
+    evidence = lines(result, Rule.SECOND_CHILD)[0]
+    assert "Cơ sở dữ liệu quốc gia về dân cư: mẹ có 1 con còn sống trước lần sinh này" in evidence
+    assert "National population database: the mother had 1 living children before this birth" in evidence
+    assert "[to confirm second-child-evidence" in evidence and "[cần xác nhận second-child-evidence" in evidence
+    fewer = Birth(D(2026, 8, 10), living_children_before=1, register_living_children=0, register_check=answered)
+    assert (compute_maternity(paid, fewer).leave_months, compute_maternity(paid, fewer).amount_vnd) == (6, 65_060_000)
+    agreeing = Birth(D(2026, 8, 10), living_children_before=1, register_living_children=1, register_check=answered)
+    line = lines(compute_maternity(paid, agreeing), Rule.SECOND_CHILD)[0]
+    assert "khớp với giấy chứng sinh" in line and "[to confirm " not in line
+    assert_bilingual(result)
+
+
+@pytest.mark.parametrize(
+    ("check", "says"),
+    [(None, "was not asked (not connected)"), (RegisterCheck.NO_ANSWER, "did not answer")],
+)
+def test_without_the_population_database_the_birth_certificate_count_stands(check, says):
+    """XML9: one living child before a birth on 10/8/2026, the register not asked or silent → 7 months, 75,060,000."""
+    paid = months(Month(2025, 8), Month(2026, 7))
+    result = compute_maternity(paid, Birth(D(2026, 8, 10), living_children_before=1, register_check=check))
+    assert (result.leave_months, result.amount_vnd) == (7, 75_060_000)
+    line = lines(result, Rule.SECOND_CHILD)[0]
+    assert says in line and "theo giấy chứng sinh (XML9 LAN_SINH, SO_CON_SONG): 1" in line
 
 
 def test_father_of_a_second_child_gets_ten_working_days():
@@ -113,7 +150,7 @@ def test_father_of_a_second_child_gets_ten_working_days():
     leave = [LeavePeriod(D(2026, 8, 10), D(2026, 8, 21))]
     second = compute_paternity(paid, Birth(D(2026, 8, 10), living_children_before=1), leave)
     assert (second.paid_days, second.amount_vnd) == (Decimal(10), 3_000_000)
-    assert lines(second, Rule.SECOND_CHILD) and "[to confirm " not in lines(second, Rule.SECOND_CHILD)[0]
+    assert lines(second, Rule.SECOND_CHILD) and "[to confirm " not in lines(second, Rule.SECOND_CHILD)[-1]
     first = compute_paternity(paid, Birth(D(2026, 8, 10), living_children_before=0), leave)
     assert (first.paid_days, first.unpaid_days, first.amount_vnd) == (Decimal(5), Decimal(5), 1_500_000)
 

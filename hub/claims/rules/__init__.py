@@ -19,6 +19,7 @@ from hub.claims.rules.inputs import (
     ConvalescenceCause,
     ConvalescenceLeave,
     LeavePeriod,
+    RegisterCheck,
     SickLeave,
     WorkType,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "PrenatalVisit",
     "Reason",
     "ReasonCode",
+    "RegisterCheck",
     "RemainingLeave",
     "Rule",
     "SickLeave",

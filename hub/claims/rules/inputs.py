@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from hub.claims.rules.months import Month
+from hub.claims.rules.tables import living_children_at_birth
 
 HALF_DAY = Decimal("0.5")
 
@@ -151,6 +152,14 @@ class ChildCareLeave:
             raise ValueError("child-care leave cannot start before the child is born")
 
 
+class RegisterCheck(enum.StrEnum):
+    """What came of asking the population database for the mother's children (hub.claims.evidence)."""
+
+    ANSWERED = "answered"  # it listed her children: `Birth.register_living_children` holds the count
+    MOTHER_NOT_FOUND = "mother_not_found"  # it does not know the mother
+    NO_ANSWER = "no_answer"  # it could not be reached, or refused the query
+
+
 @dataclass(frozen=True)
 class Birth:
     """A birth as the birth certificate (XML9) gives it: `SO_CON` (every fetus of the pregnancy, a stillborn one
@@ -158,7 +167,11 @@ class Birth:
     it (from `LAN_SINH` and `SO_CON_SONG`, hub.claims.rules.tables.living_children_before; None: not known).
 
     The mother's grounds for the shorter eligibility (2024 law Art 50): a doctor ordered rest during the pregnancy
-    (a pregnancy-rest certificate, XML10), or she took leave for infertility treatment."""
+    (a pregnancy-rest certificate, XML10), or she took leave for infertility treatment.
+
+    `register_check`: what the population database said of her children (None: not asked, the hub not connected
+    to it); `register_living_children`: her children it lists born before this birth and alive at it. Which count
+    the rules use: `living_before`."""
 
     date: dt.date
     children: int = 1
@@ -168,14 +181,26 @@ class Birth:
     living_children_before: int | None = None
     pregnancy_rest_ordered: bool = False
     infertility_treatment: bool = False
+    register_living_children: int | None = None
+    register_check: RegisterCheck | None = None
 
     def __post_init__(self) -> None:
         if self.children < 1:
             raise ValueError("a birth has at least one child")
+        if (self.register_living_children is not None) != (self.register_check is RegisterCheck.ANSWERED):
+            raise ValueError("the register's count is given when it answered, and only then")
+        if self.register_living_children is not None and self.register_living_children < 0:
+            raise ValueError("a mother cannot have fewer than no living children")
         if self.living_children_before is not None and self.living_children_before < 0:
             raise ValueError("a mother cannot have fewer than no living children")
         if self.gestation_weeks is not None and (self.gestation_weeks < 32) != self.under_32_weeks:
             raise ValueError(f"gestation of {self.gestation_weeks} weeks disagrees with under_32_weeks")
+
+    @property
+    def living_before(self) -> int | None:
+        """The mother's living children before this birth as the rules count them: the population database's count
+        when it answered, else the birth certificate's (hub.claims.rules.tables.living_children_at_birth)."""
+        return living_children_at_birth(self.living_children_before, self.register_living_children)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from hub.claims.rules.contributions import average_salary, compulsory_months_in, months_before_birth
 from hub.claims.rules.death_incapacity import DAYS_IN_A_MONTH, AfterBirth, leave_handed_over
 from hub.claims.rules.formatting import vnd
-from hub.claims.rules.inputs import Birth, ContributionHistory
+from hub.claims.rules.inputs import Birth, ContributionHistory, RegisterCheck
 from hub.claims.rules.months import add_months
 from hub.claims.rules.outcome import Benefit, Computation, Explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
@@ -60,7 +60,7 @@ def maternity_leave_months(children: int, *, second_child: bool = False) -> int:
 
 def birth_leave_months(birth: Birth) -> int:
     """The mother's months of leave for this birth."""
-    second = is_second_child(birth.date, birth.living_children_before)
+    second = is_second_child(birth.date, birth.living_before)
     return maternity_leave_months(birth.children, second_child=second)
 
 
@@ -225,11 +225,58 @@ def compute_maternity(
     )
 
 
+def explain_living_children(birth: Birth, explainer: Explainer) -> None:
+    """The line saying where the count of the mother's living children before the birth comes from: the population
+    database's family relationships when it answered (it wins over the birth certificate:
+    [to confirm second-child-evidence]), else the birth certificate (XML9 `LAN_SINH`, `SO_CON_SONG`), and why."""
+    certificate, register = birth.living_children_before, birth.register_living_children
+    on_paper = "không ghi" if certificate is None else str(certificate)
+    on_paper_en = "does not say" if certificate is None else str(certificate)
+    if birth.register_check is RegisterCheck.ANSWERED and register is not None:
+        if certificate is None or certificate == register:
+            agree = "" if certificate is None else f", khớp với giấy chứng sinh (XML9: {certificate})"
+            agree_en = "" if certificate is None else f", as the birth certificate says (XML9: {certificate})"
+            vi_tail, en_tail = f"{agree}.", f"{agree_en}."
+        else:
+            vi_tail = (
+                f"; giấy chứng sinh (XML9) ghi {certificate}: dùng số của Cơ sở dữ liệu quốc gia về dân cư. "
+                f"{mark_vi('second-child-evidence')}"
+            )
+            en_tail = (
+                f"; the birth certificate (XML9) says {certificate}: the population database's count is used. "
+                f"{mark('second-child-evidence')}"
+            )
+        explainer.add(
+            Rule.SECOND_CHILD,
+            f"register={register}, XML9={certificate} → {register}",
+            f"Cơ sở dữ liệu quốc gia về dân cư: mẹ có {register} con còn sống trước lần sinh này{vi_tail}",
+            f"National population database: the mother had {register} living children before this birth{en_tail}",
+            register_living_children=register,
+            certificate_living_children=certificate,
+        )
+        return
+    why_vi, why_en = {
+        RegisterCheck.MOTHER_NOT_FOUND: ("không có thông tin về người mẹ", "does not know the mother"),
+        RegisterCheck.NO_ANSWER: ("không trả lời", "did not answer"),
+        None: ("chưa được đối chiếu (chưa kết nối)", "was not asked (not connected)"),
+    }[birth.register_check]
+    explainer.add(
+        Rule.SECOND_CHILD,
+        f"register={birth.register_check or 'not asked'}, XML9={certificate} → {certificate}",
+        f"Cơ sở dữ liệu quốc gia về dân cư {why_vi}: dùng số con còn sống trước lần sinh này theo giấy chứng sinh "
+        f"(XML9 LAN_SINH, SO_CON_SONG): {on_paper}.",
+        f"The national population database {why_en}: the mother's living children before this birth are taken from "
+        f"the birth certificate (XML9 LAN_SINH, SO_CON_SONG): {on_paper_en}.",
+        certificate_living_children=certificate,
+    )
+
+
 def _explain_second_child(birth: Birth, explainer: Explainer) -> None:
     """The line saying whether the second-child rule applies (births from 1/7/2026 only)."""
     if birth.date < SECOND_CHILD_FROM:
         return
-    known = birth.living_children_before
+    explain_living_children(birth, explainer)
+    known = birth.living_before
     if not is_second_child(birth.date, known):
         explainer.add(
             Rule.SECOND_CHILD,

@@ -14,9 +14,11 @@ from fractions import Fraction
 from hub.claims.rules.contributions import average_salary
 from hub.claims.rules.formatting import vnd
 from hub.claims.rules.inputs import Birth, ContributionHistory, LeavePeriod
+from hub.claims.rules.maternity import explain_living_children
 from hub.claims.rules.outcome import Benefit, Computation, Explainer, insured_explainer
 from hub.claims.rules.reasons import Reason, ReasonCode, reason
 from hub.claims.rules.tables import (
+    SECOND_CHILD_FROM,
     LawVersion,
     Rule,
     is_second_child,
@@ -35,7 +37,7 @@ def paternity_days(birth: Birth, law: LawVersion) -> int:
     the third to the 14 as well. A second child born from 1/7/2026: at least 10 (hub.claims.rules.tables
     .second_child_leave)."""
     general = _general_paternity_days(birth, law)
-    if is_second_child(birth.date, birth.living_children_before):
+    if is_second_child(birth.date, birth.living_before):
         return second_child_leave(birth.children, birth.caesarean, general).father_days
     return general
 
@@ -101,7 +103,9 @@ def compute_paternity(
         caesarean=birth.caesarean,
         under_32_weeks=birth.under_32_weeks,
     )
-    if is_second_child(birth.date, birth.living_children_before):
+    if birth.date >= SECOND_CHILD_FROM:
+        explain_living_children(birth, explainer)
+    if is_second_child(birth.date, birth.living_before):
         general = _general_paternity_days(birth, explainer.law)
         combined = second_child_leave(birth.children, birth.caesarean, general)
         vi, en = (

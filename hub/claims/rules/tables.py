@@ -246,6 +246,14 @@ def living_children_before(births_so_far: int | None, living_now: int | None, bo
     return max(living_now - born_now, 0)
 
 
+def living_children_at_birth(certificate: int | None, register: int | None) -> int | None:
+    """The mother's living children before a birth, from the birth certificate's count (XML9, `certificate`) and the
+    population database's (`register`: her children it lists, born before this birth and alive at it; None when it
+    was not asked or did not answer). The register is the state's record of the family and wins when both are known
+    and disagree [to confirm second-child-evidence]; without it, the certificate's count stands."""
+    return certificate if register is None else register
+
+
 def is_second_child(born: dt.date, living_before: int | None) -> bool:
     return born >= SECOND_CHILD_FROM and living_before == 1
 
