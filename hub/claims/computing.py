@@ -44,7 +44,9 @@ async def compute_claims(session: AsyncSession, request: ComputeClaims, now: dt.
     claims = (
         await session.scalars(
             select(Claim)
-            .where(Claim.id.in_(request.claim_ids))
+            # A rejected claim is decided for good: a computation asked for before the rejection (a recalculation
+            # still queued when the processor decided) leaves it rejected.
+            .where(Claim.id.in_(request.claim_ids), Claim.state != ClaimState.REJECTED.value)
             .options(undefer(Claim.explanation))
             .order_by(Claim.id)
             .with_for_update()

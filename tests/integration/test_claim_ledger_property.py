@@ -119,6 +119,30 @@ def check_ledger(claims: list[Claim], orders: list[PaymentOrder]) -> None:
             assert balance.settled == owed == claim.approved_amount_vnd and balance.pending == 0, where
 
 
+async def test_a_computation_queued_before_a_rejection_leaves_the_claim_rejected(db):
+    """A recalculation asked for while the claim was COMPUTED, run after a processor rejected it, keeps the rejection
+    (it once moved the claim back to COMPUTED, undoing the decision)."""
+    async with db.transaction() as session:
+        record = insured("Lê Văn Tâm", Gender.MALE, dt.date(1985, 6, 1), personal_id_number=EMPLOYEE_ID)
+        report = await store_contributions(session, [record], now=START, actor=None, source=ContributionSource.IMPORT)
+        assert not report.rejected
+        person = await session.scalar(select(Person).where(Person.personal_id_number == EMPLOYEE_ID))
+        assert person is not None
+        claim = await opened(session, person, 1, 4, START, amend=False)
+        await compute_claims(session, ComputeClaims([claim.id]), START)
+        assert claim.state == ClaimState.COMPUTED and claim.amount_vnd
+        computed = (claim.amount_vnd, claim.computed_version)
+        await decide_claim(
+            session, now=START, actor=PROCESSOR, reference=claim.reference, decision=Decision.REJECT, reason="sai"
+        )
+    async with db.transaction() as session:
+        await compute_claims(session, ComputeClaims([claim.id]), START + dt.timedelta(minutes=1))
+    async with db.sessions() as session:
+        found = await session.get_one(Claim, claim.id)
+        assert found.state == ClaimState.REJECTED
+        assert (found.amount_vnd, found.computed_version) == computed
+
+
 @pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 async def test_the_ledger_adds_up_after_every_step(db):
     async with db.transaction() as session:
