@@ -94,18 +94,26 @@ async def test_retry_puts_a_failed_job_back_to_pending_audited(db, clock):
             await retry_job(session, first, now=clock.now(), actor=None)
 
 
-async def test_failed_jobs_query_for_national_operators_and_supervisors(hub, settings, clock):
-    client, state = hub
-    db = state.services.db
+async def clients_tokens(db, settings, clock, *, with_registry: bool) -> dict[str, str]:
+    """Tokens of a national operator and supervisor, a province's operator and, if asked, a commune's registry."""
     signer = TokenSigner(settings.token_secret)
-    tokens = {}
-    for name, kind, where in [
+    clients = [
         ("operator", ClientKind.OPERATOR, "national"),
         ("supervisor", ClientKind.SUPERVISOR, "national"),
         ("operator-48", ClientKind.OPERATOR, "province:48"),
-        ("registry", ClientKind.CIVIL_REGISTRY, "commune:20242"),
-    ]:
+    ]
+    if with_registry:
+        clients.append(("registry", ClientKind.CIVIL_REGISTRY, "commune:20242"))
+    tokens = {}
+    for name, kind, where in clients:
         _, tokens[name] = await make_client(db, signer, clock, name, kind, where)
+    return tokens
+
+
+async def test_failed_jobs_query_for_national_operators_and_supervisors(hub, settings, clock):
+    client, state = hub
+    db = state.services.db
+    tokens = await clients_tokens(db, settings, clock, with_registry=True)
     first, second = await given_failed(db, clock), await given_failed(db, clock)
     page = (await graphql_data(client, FAILED, token=tokens["operator"]))["failedJobs"]
     assert page["totalCount"] == 2 and page["pageInfo"]["hasNextPage"]
@@ -124,14 +132,7 @@ RETRY = "mutation($id: Int!) { retryJob(id: $id) { job { id attempts } errors { 
 async def test_retry_job_mutation_for_national_operators_audited(hub, settings, clock):
     client, state = hub
     db = state.services.db
-    signer = TokenSigner(settings.token_secret)
-    tokens = {}
-    for name, kind, where in [
-        ("operator", ClientKind.OPERATOR, "national"),
-        ("supervisor", ClientKind.SUPERVISOR, "national"),
-        ("operator-48", ClientKind.OPERATOR, "province:48"),
-    ]:
-        _, tokens[name] = await make_client(db, signer, clock, name, kind, where)
+    tokens = await clients_tokens(db, settings, clock, with_registry=False)
     job_id = await given_failed(db, clock)
     # Supervisors see failed jobs but do not run them; a provincial operator sees none.
     for name in ("supervisor", "operator-48"):
