@@ -25,7 +25,7 @@ from hub.persons.id_numbers import compose_personal_id
 from hub.persons.models import Gender
 from tests.helpers import graphql_data, make_client
 from tests.integration.documents_kit import documents_world, stop, worker_for
-from tests.integration.test_claims import CLAIMS, DECIDE, EMPLOYER, FILE, PAY, claims_when
+from tests.integration.test_claims import CLAIMS, CONFIRM, DECIDE, EMPLOYER, FILE, PAY, claims_when
 
 COMMUTER_ID = compose_personal_id("01", Gender.FEMALE, 1990, 4321)  # lives in Hà Nội, works for a Đà Nẵng employer
 VOLUNTARY_ID = compose_personal_id("01", Gender.FEMALE, 1990, 4322)  # lives in Hà Nội, insured voluntarily
@@ -229,6 +229,34 @@ async def test_one_processor_works_a_claim_at_a_time(hub, offices, clock):
     assert (await graphql_data(client, TAKE, {"reference": reference}, token=loser))["takeClaim"]["errors"] == []
     decided = await graphql_data(client, DECIDE, {"reference": reference, "decision": "APPROVE"}, token=loser)
     assert decided["decideClaim"]["errors"] == []
+
+
+DECLARE = """mutation($reference: String!, $icd10: String!) {
+  declareLongTermDisease(reference: $reference, icd10: $icd10) { claim { reference } errors { code } } }"""
+
+
+async def test_a_claim_taken_by_another_is_neither_paid_confirmed_nor_declared_by_me(hub, offices):
+    """Every decision on a claim, not only approving it, is the taker's: paying, confirming a changed amount and
+    declaring a long-term disease are refused to another processor (ASSIGNED_TO_ANOTHER), and nothing changes."""
+    client, _ = hub
+    mine, theirs = offices["processor-48"], offices["processor-48b"]
+    filed = await file(client, mine, sick_leave(LAN_ID))
+    reference = filed["claim"]["reference"]
+    await claims_when(client, mine, 1, states=["COMPUTED"])
+    approved = await graphql_data(client, DECIDE, {"reference": reference, "decision": "APPROVE"}, token=mine)
+    assert approved["decideClaim"]["errors"] == []
+    assert (await graphql_data(client, TAKE, {"reference": reference}, token=mine))["takeClaim"]["errors"] == []
+    # Another processor of the same office tries each decision on it
+    paid = await graphql_data(client, PAY, {"reference": reference}, token=theirs)
+    assert paid["payClaim"]["errors"] == [{"code": "ASSIGNED_TO_ANOTHER"}]
+    confirmed = await graphql_data(client, CONFIRM, {"reference": reference}, token=theirs)
+    assert confirmed["confirmClaimAdjustment"]["errors"] == [{"code": "ASSIGNED_TO_ANOTHER"}]
+    declared = await graphql_data(client, DECLARE, {"reference": reference, "icd10": "C34.1"}, token=theirs)
+    assert declared["declareLongTermDisease"]["errors"] == [{"code": "ASSIGNED_TO_ANOTHER"}]
+    assert [c["state"] for c in await queue(client, mine, states=["APPROVED"])] == ["APPROVED"]
+    # The one who took it pays it
+    paid = await graphql_data(client, PAY, {"reference": reference}, token=mine)
+    assert paid["payClaim"] == {"claim": {"state": "PAID"}, "errors": []}
 
 
 async def test_the_migration_folds_names_and_routes_claims_to_the_employers_office(db):
