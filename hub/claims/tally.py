@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -39,10 +39,13 @@ class Tally:
     """Days already paid by claims computed before (in the database or earlier in this batch)."""
 
     days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]]
+    born: dict[TallyKey, str] = field(default_factory=dict)  # child care: the birth date of each key's child
 
     def before(self, claim: Claim) -> PaidBefore:
         def paid(kind: ClaimKind) -> Decimal:
-            rows = self.days.get(tally_key(claim.person_id, kind.value, claim.event_date, claim.details), [])
+            own = tally_key(claim.person_id, kind.value, claim.event_date, claim.details)
+            keys = [own] if kind != ClaimKind.CHILD_CARE else self._same_child(own, claim.details)
+            rows = [row for key in keys for row in self.days.get(key, [])]
             return sum((d for day, cid, d in rows if cid != claim.id and day < claim.event_date), Decimal(0))
 
         return PaidBefore(
@@ -51,9 +54,26 @@ class Tally:
             convalescence_days=int(paid(ClaimKind.CONVALESCENCE)),
         )
 
+    def _same_child(self, own: TallyKey, details: dict[str, object]) -> list[TallyKey]:
+        """The child-care tallies that may be this claim's child: its own, and those of the same birth date where
+        either side names no child (a filing by `childBorn` alone). So a child named on one claim and not on another
+        has one limit, not two; a claim naming no child counts against each child born that day (twins: it cannot
+        be told whose days it took, and no day is paid twice)."""
+        born = str(details.get("child_born") or "")
+        unnamed = own[3] == born
+        return [
+            key
+            for key in self.days
+            if key == own
+            or (key[:3] == own[:3] and self.born.get(key) == born and (unnamed or key[3] == self.born.get(key)))
+        ]
+
     def add(self, claim: Claim, paid_days: Decimal) -> None:
-        rows = self.days.setdefault(tally_key(claim.person_id, claim.kind, claim.event_date, claim.details), [])
+        key = tally_key(claim.person_id, claim.kind, claim.event_date, claim.details)
+        rows = self.days.setdefault(key, [])
         rows[:] = [row for row in rows if row[1] != claim.id] + [(claim.event_date, claim.id, paid_days)]
+        if claim.kind == ClaimKind.CHILD_CARE:
+            self.born[key] = str(claim.details.get("child_born") or "")
 
 
 async def paid_before(session: AsyncSession, claims: Sequence[Claim]) -> Tally:
@@ -68,8 +88,11 @@ async def paid_before(session: AsyncSession, claims: Sequence[Claim]) -> Tally:
         )
     )
     days: dict[TallyKey, list[tuple[dt.date, uuid.UUID, Decimal]]] = defaultdict(list)
+    born: dict[TallyKey, str] = {}
     for claim_id, person_id, kind, day, details, computation in rows:
         if computation and computation.get("eligible"):
             key = tally_key(person_id, kind, day, details)
             days[key].append((day, claim_id, Decimal(computation["paid_days"])))
-    return Tally(days)
+            if kind == ClaimKind.CHILD_CARE:
+                born[key] = str(details.get("child_born") or "")
+    return Tally(days, born)

@@ -265,6 +265,30 @@ async def test_twins_each_have_their_own_child_care_limit(hub, office):
         assert answer["fileClaim"]["errors"] == [{"code": "CHILD_NOT_FOUND"}]
 
 
+async def test_a_child_named_by_birth_date_alone_shares_the_limit_of_the_children_born_that_day(hub, office):
+    """Item 6: a filing giving only `childBorn` cannot be told from a filing naming the child: its days count against
+    every child of that birth date, and theirs against it, so no child's 20 days are paid twice (twins' own
+    limits stay apart)."""
+    client, _ = hub
+    tokens = office
+    processor = tokens["processor-48"]
+    await twins(client, tokens)
+
+    def care(start: str, end: str, **child: str) -> dict[str, object]:
+        leave = {"start": start, "end": end}
+        return {"kind": "CHILD_CARE", "personalId": MOTHER_ID, "leave": leave, **child}
+
+    named = await file(client, processor, care("2026-03-02", "2026-03-20", child=TWIN_IDS[0]))  # 15 working days
+    await claims_when(client, processor, 1, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    unnamed = await file(client, processor, care("2026-05-11", "2026-05-22", childBorn=TWINS_BORN.isoformat()))  # 10
+    await claims_when(client, processor, 2, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    other = await file(client, processor, care("2026-06-01", "2026-06-19", child=TWIN_IDS[1]))  # 15
+    claims = await claims_when(client, processor, 3, states=["COMPUTED"], kinds=["CHILD_CARE"])
+    paid = {claim["reference"]: claim["computation"]["paidDays"] for claim in claims}
+    # The first twin's 15 leave 5 for a claim that may be his; the second twin's limit had only those 5 taken
+    assert [paid[c["reference"]] for c in (named, unnamed, other)] == ["15", "5", "15"]
+
+
 def envelope_sent(sent: dt.date, hoso: list) -> bytes:
     return sign_enveloped(build_envelope(FACILITY, sent, hoso), facility_identity(FACILITY))
 
