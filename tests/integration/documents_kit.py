@@ -15,9 +15,10 @@ from hub.audit.models import AuditEntry
 from hub.catalogs.facilities import FacilityFields, add_facility
 from hub.catalogs.models import FacilityLevel
 from hub.clients.permissions import ClientKind, Role
-from hub.documents.models import Document, DocumentUse, Submission
+from hub.documents.models import Document, DocumentUse, LinkState, Submission
 from hub.documents.qd4750 import FileContent, build_envelope, table_file
 from hub.entry.worker import WorkerService
+from hub.infra.ids import new_id
 from hub.jobs.models import OutboxJob
 from hub.signatures.certificates import import_certificates
 from signing.devpki import certificates_pem, generate_identity
@@ -134,3 +135,48 @@ def signed_by_hub(state: Any, signed: bytes, *, at: dt.datetime) -> Any:
 
 def replaced(record: Any, **changes: Any) -> Any:
     return dataclasses.replace(record, **changes)
+
+
+async def bare_documents(
+    session, now: dt.datetime, numbers: list[str], *, version: int = 1, subject: dict[str, str] | None = None
+) -> list[Document]:
+    """Sick-leave certificates (XML11) of facility 48001 stored as they would be, without an envelope behind them
+    (an empty submission of their own): for tests of what uses documents, not of how they arrive. `subject`: the
+    Document columns naming whom they are about (subject_personal_id …)."""
+    unique = new_id().hex
+    submission = Submission(
+        transaction_id=f"T{unique[:12]}",
+        kind="qd4750",
+        sender="facility:48001",
+        channel="graphql",
+        sha256=unique.ljust(64, "0"),
+        payload=b"<GIAMDINHHS/>",
+        size=13,
+        verification={},
+        received_at=now,
+        document_count=len(numbers),
+        receipt=b"",
+    )
+    session.add(submission)
+    await session.flush()
+    documents = [
+        Document(
+            submission_id=submission.id,
+            issuer="facility:48001",
+            doc_type="XML11",
+            number=number,
+            version=version,
+            content_hash="0" * 64,
+            state="current",
+            position={},
+            fields={},
+            link_state=LinkState.UNMATCHED.value,
+            received_at=now,
+            changed_at=now,
+            **(subject or {}),
+        )
+        for number in numbers
+    ]
+    session.add_all(documents)
+    await session.flush()
+    return documents

@@ -44,8 +44,10 @@ from hub.claims.service import (
 from hub.clients.permissions import ClientKind, Jurisdiction, JurisdictionLevel, Principal, Role
 from hub.contributions.records import ContributionSource
 from hub.contributions.service import store_contributions
+from hub.documents.models import Document, DocumentUse, Submission
 from hub.infra.errors import BusinessError
 from hub.persons.models import Gender, Person
+from tests.integration.documents_kit import bare_documents
 from tests.integration.test_childcards_property import run_seed
 from tests.integration.test_claims import EMPLOYEE_ID, insured
 
@@ -82,7 +84,8 @@ PREFIXES: list[list[Step]] = [
 ]
 # Run first, whatever the seed, so that every run reaches what the ledger is about (a random seed may not): a longer
 # leave re-filed for an approved, unpaid claim, paid only once confirmed; a shorter one for a paid claim, its
-# recovery confirmed; a certificate revoked after payment, its recovery confirmed.
+# recovery confirmed; a certificate revoked after payment, its recovery confirmed; a paid certificate's claim amended
+# longer (a top-up confirmed) then shorter (a recovery confirmed).
 # Each with the outcome of its steps after the prefix.
 EXPLICIT: list[tuple[list[Step], list[Step], list[str]]] = [
     (
@@ -94,6 +97,11 @@ EXPLICIT: list[tuple[list[Step], list[Step], list[str]]] = [
         PREFIXES[2],
         [("amend", 1, 0), ("compute",), ("confirm", 1), ("revoke", 0), ("confirm", 0)],
         ["amend: done", "compute: done", "confirm: done", "revoke: done", "confirm: done"],
+    ),
+    (
+        PREFIXES[2],
+        [("amend", 0, 8), ("compute",), ("confirm", 0), ("amend", 0, 2), ("compute",), ("confirm", 0)],
+        ["amend: done", "compute: done", "confirm: done", "amend: done", "compute: done", "confirm: done"],
     ),
 ]
 
@@ -107,13 +115,22 @@ def leave(which: int, days: int) -> SicknessDetails:
 
 async def opened(session, person: Person, which: int, days: int, now: dt.datetime, *, amend: bool) -> Claim:
     details = leave(which, days)
-    opening = Opening(ClaimKind.SICKNESS, person.id, "48", details, replacing=amend and which == 0)
+    certificate = amend and which == 0
+    # An amended certificate is a new version of the document the claim rests on: its days replace the claim's (a
+    # merge without a document keeps a certificate's days, hub.claims.overlap.for_merging)
+    documents = (await certificate_version(session, now),) if certificate else ()
+    opening = Opening(ClaimKind.SICKNESS, person.id, "48", details, documents=documents, replacing=certificate)
     (claim,) = await open_claims(
         session, [opening], now=now, actor=None, origin=ClaimOrigin.DOCUMENT if which == 0 else ClaimOrigin.MANUAL
     )
-    if amend and which == 0:
-        claim.withdrawn_evidence = None  # an amended certificate is new evidence (open_claims with its document)
     return claim
+
+
+async def certificate_version(session, now: dt.datetime) -> uuid.UUID:
+    """A stored version of the certificate (its content does not matter here: the opening carries the days)."""
+    version = 1 + len((await session.scalars(select(Document.id).where(Document.number == CERTIFICATE))).all())
+    (document,) = await bare_documents(session, now, [CERTIFICATE], version=version)
+    return document.id
 
 
 def check_ledger(claims: list[Claim], orders: list[PaymentOrder]) -> None:
@@ -175,7 +192,7 @@ async def test_the_ledger_adds_up_after_every_step(db):
 
     async def begin() -> list[uuid.UUID]:
         async with db.transaction() as session:
-            for table in (PaymentOrder, ClaimEvent, Claim):
+            for table in (PaymentOrder, ClaimEvent, Claim, DocumentUse, Document, Submission):
                 await session.execute(delete(table))
             claims = [await opened(session, person, which, 4, START, amend=False) for which in (0, 1)]
             return [claim.id for claim in claims]
@@ -228,6 +245,7 @@ async def test_the_ledger_adds_up_after_every_step(db):
     )
     @example(*EXPLICIT[0][:2])
     @example(*EXPLICIT[1][:2])
+    @example(*EXPLICIT[2][:2])
     @given(st.sampled_from(PREFIXES), st.lists(steps, min_size=1, max_size=MAX_STEPS))
     def check(prefix: list[Step], sequence: list[Step]) -> None:
         ids = call(begin())

@@ -43,7 +43,7 @@ from hub.contributions.service import (
     store_contributions,
 )
 from hub.contributions.sync import queue_contribution_sync
-from hub.documents.models import Document, LinkState, Submission
+from hub.documents.models import Document
 from hub.entry.cli import main
 from hub.entry.worker import WorkerService
 from hub.infra.db import Database
@@ -55,6 +55,7 @@ from hub.persons.models import Gender, Person
 from hub.persons.service import NewPerson, create_person
 from tests.conftest import START
 from tests.helpers import wait_until
+from tests.integration.documents_kit import bare_documents
 
 TOKEN = "contributions-token"
 MAI_ID, MAI_CODE = compose_personal_id("48", Gender.FEMALE, 1990, 11), "4800000011"
@@ -346,39 +347,8 @@ async def test_documents_waiting_for_a_person_are_linked_when_they_arrive(db, cl
     hung = await known(db, clock, HUNG, code=False)
     now = clock.now()
     async with db.transaction() as session:
-        submission = Submission(
-            transaction_id="T1",
-            kind="qd4750",
-            sender="facility:48001",
-            channel="graphql",
-            sha256="0" * 64,
-            payload=b"<GIAMDINHHS/>",
-            size=13,
-            verification={},
-            received_at=now,
-            document_count=2,
-            receipt=b"",
-        )
-        session.add(submission)
-        await session.flush()
         for number, subject in (("1", {"subject_personal_id": LAN_ID}), ("2", {"subject_bhxh_code": HUNG_CODE})):
-            session.add(
-                Document(
-                    submission_id=submission.id,
-                    issuer="facility:48001",
-                    doc_type="XML11",
-                    number=number,
-                    version=1,
-                    content_hash="0" * 64,
-                    state="current",
-                    position={},
-                    fields={},
-                    link_state=LinkState.UNMATCHED.value,
-                    received_at=now,
-                    changed_at=now,
-                    **subject,
-                )
-            )
+            await bare_documents(session, now, [number], subject=subject)
     # When Lan arrives from the contribution system and Hùng is given his BHXH code
     report = await store(db, clock, [LAN, HUNG])
     # Then both certificates are linked to them
