@@ -59,6 +59,8 @@ from bench.measuring import (
     AutovacuumStandIn,
     job_report,
     percentile,
+    table_writes,
+    table_writes_report,
     wait_jobs_drained,
 )
 from bench.processes import Process, log
@@ -642,6 +644,7 @@ class Run:
         since = dt.datetime.now(dt.UTC)
         sampler = ActivitySampler(cfg.services.dsn, cfg.services.database)
         sampler.start()
+        writes_before = await table_writes(self.conn)
         meter = CpuMeter(deployment.cpu_parts)
         meter.start()
         profilers = start_profilers(cfg, deployment)
@@ -674,6 +677,9 @@ class Run:
             f"(intake {drain.intake_seconds:.1f} s)"
         )
         for line in sampler.report():
+            log(line)
+        await asyncio.sleep(1)  # the last transactions' statistics reach the cumulative ones within a second
+        for line in table_writes_report(writes_before, await table_writes(self.conn), drain.tally.records):
             log(line)
         for line in await job_report(self.conn, since):
             log(line)
