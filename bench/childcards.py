@@ -208,6 +208,8 @@ VACUUMED_TABLES = (
     "birth_registrations",
     "persons",
     "audit_log",
+    "audit_chain",
+    "audit_pending",
 )
 
 
