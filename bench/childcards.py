@@ -23,9 +23,10 @@ Then it measures:
    offered load, and the JSON says quick).
 
 Progress goes to stderr, with where the time went (CPU by process and per registration, database sessions by what
-they wait on, jobs by kind, and with --py-spy a profile of the web and one worker process); the last line on stdout
-is one JSON object: {"cards_per_s": ..., "p50_ms": ..., "p95_ms": ..., "backlog_minutes": ..., "records": ...,
-"quick": ..., "web_processes": 1, "worker_processes": 2, ...}
+they wait on, rows each table had inserted and updated per registration with the share of HOT updates, jobs by
+kind, and with --py-spy a profile of the web and one worker process); the last line on stdout is one JSON object:
+{"cards_per_s": ..., "p50_ms": ..., "p95_ms": ..., "backlog_minutes": ..., "records": ..., "quick": ...,
+"web_processes": 1, "worker_processes": 2, ...}
 """
 
 from __future__ import annotations
