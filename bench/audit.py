@@ -34,6 +34,7 @@ from bench.processes import log
 from hub.audit.purpose import Purpose
 from hub.audit.sequencer import POLL_SECONDS, run_sequencer, sequence_pending
 from hub.audit.service import (
+    AUDIT_CHAIN,
     AUDIT_HEAD,
     AUDIT_LOG,
     HEAD_ID,
@@ -59,7 +60,8 @@ _CHAIN_HEAD = update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == HEAD_ID).values(hash=b
 
 async def record_serialised(session: AsyncSession, now: dt.datetime, events: list[AuditEvent]) -> None:
     """The old design, as hub.audit.service.record was before the sequencer: move the head (its row lock held to
-    the commit), then insert the entries chained. Written in today's hash format, so one chain holds both."""
+    the commit), then insert the entries and their links. Written in today's tables and hash format, so one chain
+    holds both."""
     rows = entry_rows(now=now, actor=None, events=events)
     head = (await session.execute(_ADVANCE_HEAD, {"entries": len(rows)})).one()
     seq, prev_hash = head.seq - len(rows), head.hash
@@ -72,12 +74,15 @@ async def record_serialised(session: AsyncSession, now: dt.datetime, events: lis
         .scalars()
         .all()
     )
+    links = []
     for row, entry_id in zip(rows, ids, strict=True):
         seq += 1
         digest = link_hash(prev_hash, seq, entry_id, row["body_hash"])
-        row.update(id=entry_id, seq=seq, prev_hash=prev_hash, hash=digest)
+        row["id"] = entry_id
+        links.append({"seq": seq, "entry_id": entry_id, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     await insert_rows(session, AUDIT_LOG, rows)
+    await insert_rows(session, AUDIT_CHAIN, links)
     await session.execute(_CHAIN_HEAD, {"last_hash": prev_hash})
 
 

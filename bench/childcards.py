@@ -23,9 +23,10 @@ Then it measures:
    offered load, and the JSON says quick).
 
 Progress goes to stderr, with where the time went (CPU by process and per registration, database sessions by what
-they wait on, jobs by kind, and with --py-spy a profile of the web and one worker process); the last line on stdout
-is one JSON object: {"cards_per_s": ..., "p50_ms": ..., "p95_ms": ..., "backlog_minutes": ..., "records": ...,
-"quick": ..., "web_processes": 1, "worker_processes": 2, ...}
+they wait on, rows each table had inserted and updated per registration with the share of HOT updates, jobs by
+kind, and with --py-spy a profile of the web and one worker process); the last line on stdout is one JSON object:
+{"cards_per_s": ..., "p50_ms": ..., "p95_ms": ..., "backlog_minutes": ..., "records": ..., "quick": ...,
+"web_processes": 1, "worker_processes": 2, ...}
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ from bench.measuring import (
     AutovacuumStandIn,
     job_report,
     percentile,
+    table_writes,
+    table_writes_report,
     wait_jobs_drained,
 )
 from bench.processes import Process, log
@@ -206,6 +209,8 @@ VACUUMED_TABLES = (
     "birth_registrations",
     "persons",
     "audit_log",
+    "audit_chain",
+    "audit_pending",
 )
 
 
@@ -642,6 +647,7 @@ class Run:
         since = dt.datetime.now(dt.UTC)
         sampler = ActivitySampler(cfg.services.dsn, cfg.services.database)
         sampler.start()
+        writes_before = await table_writes(self.conn)
         meter = CpuMeter(deployment.cpu_parts)
         meter.start()
         profilers = start_profilers(cfg, deployment)
@@ -674,6 +680,9 @@ class Run:
             f"(intake {drain.intake_seconds:.1f} s)"
         )
         for line in sampler.report():
+            log(line)
+        await asyncio.sleep(1)  # the last transactions' statistics reach the cumulative ones within a second
+        for line in table_writes_report(writes_before, await table_writes(self.conn), drain.tally.records):
             log(line)
         for line in await job_report(self.conn, since):
             log(line)

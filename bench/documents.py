@@ -752,7 +752,15 @@ def profile_report(paths: Sequence[Path], per_envelope_ms: float, top: int = 30)
 # Without statistics the planner caches plans made for empty tables, which look up a submission by its sender's
 # (sender, received_at) index and a document's versions by its issuer's (issuer, issued_on) index, reading every
 # earlier row of that sender on each submission: the stand-in analyzes them once they hold rows.
-VACUUMED_TABLES = ("audit_head", "audit_log", "document_submissions", "documents", "outbox_jobs")
+VACUUMED_TABLES = (
+    "audit_head",
+    "audit_log",
+    "audit_chain",
+    "audit_pending",
+    "document_submissions",
+    "documents",
+    "outbox_jobs",
+)
 
 
 async def settle_jobs(cfg: Config, deployment: Deployment, since: dt.datetime) -> tuple[float | None, int]:

@@ -140,6 +140,36 @@ async def job_report(conn: asyncpg.Connection, since: dt.datetime) -> list[str]:
     return lines
 
 
+TableWrites = dict[str, tuple[int, int, int]]  # table: rows inserted, updated, of which HOT updates
+
+
+async def table_writes(conn: asyncpg.Connection) -> TableWrites:
+    """The rows each table of the database has had inserted, updated and HOT-updated so far (pg_stat_user_tables;
+    the statistics of a transaction are counted when it ends)."""
+    await conn.execute("SELECT pg_stat_clear_snapshot()")
+    rows = await conn.fetch("SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables")
+    return {r["relname"]: (r["n_tup_ins"], r["n_tup_upd"], r["n_tup_hot_upd"]) for r in rows}
+
+
+def table_writes_report(before: TableWrites, after: TableWrites, records: int, top: int = 10) -> list[str]:
+    """The tables written most between two `table_writes`: rows inserted and updated per record, and the share of
+    the updates that were HOT (no index touched: the new version on the same page)."""
+    zero = (0, 0, 0)
+    deltas = {
+        name: tuple(a - b for a, b in zip(counts, before.get(name, zero), strict=True))
+        for name, counts in after.items()
+    }
+    busiest = sorted(deltas.items(), key=lambda item: -(item[1][0] + item[1][1]))[:top]
+    lines = ["  rows written per registration (inserted, updated, HOT share of the updates):"]
+    for name, (inserted, updated, hot) in busiest:
+        if inserted or updated:
+            lines.append(
+                f"    {name:<32} ins {inserted / max(1, records):6.2f}  upd {updated / max(1, records):6.2f}"
+                f"  ({updated:,} updates, {100 * hot / updated if updated else 0:.0f} % HOT)"
+            )
+    return lines
+
+
 async def wait_jobs_drained(
     conn: asyncpg.Connection, *, started: float, give_up_after: float, label: str
 ) -> float | None:

@@ -1,7 +1,8 @@
 """Append to the audit log inside the caller's transaction, read it, and verify its chain end to end.
 
-Appending takes no lock: an entry is written with its content and the hash of that content, and the sequencer
-(hub.audit.sequencer) later gives it its place in the chain. `verify_chain` checks what has been sequenced."""
+Appending takes no lock: an entry is written with its content and the hash of that content, and queued for the
+sequencer (hub.audit.sequencer), which later gives it its place in the chain, its link. `verify_chain` checks what
+has been sequenced, link by link, joined to the entries."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, Table, func, select
+from sqlalchemy import RowMapping, Table, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead, AuditLink, AuditPending
 from hub.audit.purpose import Purpose
 from hub.clients.permissions import Principal
 from hub.infra.canonical import canonical_json
@@ -24,6 +25,8 @@ from hub.infra.db import insert_rows
 HEAD_ID = 1
 AUDIT_LOG = cast(Table, AuditEntry.__table__)
 AUDIT_HEAD = cast(Table, AuditHead.__table__)
+AUDIT_CHAIN = cast(Table, AuditLink.__table__)
+AUDIT_PENDING = cast(Table, AuditPending.__table__)
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 Content = Mapping[str, Any] | RowMapping  # an entry's columns, as written or as read back
 CONTENT = ("occurred_at", "client_id", "client_name", "operation", "person_id", "purpose", "details")
@@ -92,11 +95,13 @@ def entry_rows(*, now: dt.datetime, actor: Principal | None, events: Sequence[Au
 async def record(
     session: AsyncSession, *, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]
 ) -> None:
-    """Append `events` to the log in the caller's transaction, in one INSERT; `actor` None means the hub itself.
-    Nothing is locked: the entries join the chain when the sequencer reaches them after the commit."""
+    """Append `events` to the log in the caller's transaction, in one statement with their places in the
+    sequencer's queue; `actor` None means the hub itself. Nothing is locked: the entries join the chain when the
+    sequencer reaches them after the commit."""
     if events:
         # Core: no ORM bookkeeping for rows never read back here
-        await insert_rows(session, AUDIT_LOG, entry_rows(now=now, actor=actor, events=events))
+        rows = entry_rows(now=now, actor=actor, events=events)
+        await insert_rows(session, AUDIT_LOG, rows, ids_into=AUDIT_PENDING.c.entry_id)
 
 
 async def entries_for_person(
@@ -122,7 +127,11 @@ class Backlog:
 
 async def backlog(session: AsyncSession) -> Backlog:
     row = (
-        await session.execute(select(func.count(), func.min(AuditEntry.occurred_at)).where(AuditEntry.seq.is_(None)))
+        await session.execute(
+            select(func.count(), func.min(AUDIT_LOG.c.occurred_at)).select_from(
+                AUDIT_PENDING.join(AUDIT_LOG, AUDIT_LOG.c.id == AUDIT_PENDING.c.entry_id)
+            )
+        )
     ).one()
     return Backlog(row[0], row[1])
 
@@ -143,9 +152,10 @@ class ChainReport:
 async def verify_chain(
     session: AsyncSession, *, chunk_size: int = 5000, checkpoint: tuple[int, str] | None = None
 ) -> ChainReport:
-    """Walk the chain in order up to the head as it stands now; report the first entry whose link or content does
-    not check out. Entries sequenced while the walk runs are left for the next check; entries not yet sequenced are
-    counted in the report's `pending` (run the sequencer first to cover them: hub.audit.sequencer).
+    """Walk the chain in order up to the head as it stands now, each link with its entry; report the first link
+    whose entry is gone, or whose link or content does not check out, then any entry neither on the chain nor
+    waiting for the sequencer. Entries sequenced while the walk runs are left for the next check; entries not yet
+    sequenced are counted in the report's `pending` (run the sequencer first to cover them: hub.audit.sequencer).
 
     A `checkpoint` (seq, hash), the head as an earlier check reported it and kept outside the database, must still
     be on the chain: otherwise the chain was rewritten since, however consistent it is now."""
@@ -153,9 +163,10 @@ async def verify_chain(
     pending = await backlog(session)
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
     stream = await session.stream(
-        select(AUDIT_LOG)
-        .where(AUDIT_LOG.c.seq.is_not(None), AUDIT_LOG.c.seq <= head.seq)
-        .order_by(AUDIT_LOG.c.seq)
+        select(AUDIT_CHAIN, *(AUDIT_LOG.c[name] for name in ("id", *CONTENT, "body_hash")))
+        .select_from(AUDIT_CHAIN.outerjoin(AUDIT_LOG, AUDIT_LOG.c.id == AUDIT_CHAIN.c.entry_id))
+        .where(AUDIT_CHAIN.c.seq <= head.seq)
+        .order_by(AUDIT_CHAIN.c.seq)
         .execution_options(yield_per=chunk_size)
     )
     async for entry in stream.mappings():
@@ -178,18 +189,35 @@ async def verify_chain(
         return ChainReport(
             checked, checked, "the last entry's hash differs from the one the chain head records", pending
         )
+    if unlinked := await _unlinked(session):
+        count, first = unlinked
+        reason = f"{count} entries (the first: id {first}) are neither on the chain nor waiting for the sequencer"
+        return ChainReport(checked, checked + 1, reason, pending)
     return ChainReport(checked, pending=pending, head_hash=expected_prev)
 
 
+async def _unlinked(session: AsyncSession) -> tuple[int, int] | None:
+    """How many entries have no link and no place in the queue, and the first of them: entries written behind the
+    hub's back (the hub writes an entry and queues it in one statement, and the sequencer links it and unqueues it
+    in one transaction). One statement: one snapshot on PostgreSQL."""
+    linked = exists().where(AUDIT_CHAIN.c.entry_id == AUDIT_LOG.c.id)
+    queued = exists().where(AUDIT_PENDING.c.entry_id == AUDIT_LOG.c.id)
+    count, first = (await session.execute(select(func.count(), func.min(AUDIT_LOG.c.id)).where(~linked, ~queued))).one()
+    return (count, first) if count else None
+
+
 def _broken_link(entry: RowMapping, expected_prev: str) -> str | None:
-    """Why `entry`, in its place after an entry hashed `expected_prev`, does not check out; None if it does."""
+    """Why the link `entry`, with its entry's columns, in its place after an entry hashed `expected_prev`, does not
+    check out; None if it does."""
     altered = "its content does not match its hash (the entry was altered)"
+    if entry["id"] is None:
+        return f"its entry (id {entry['entry_id']}) is gone (the entry was deleted)"
     if entry["prev_hash"] != expected_prev:
         return "its previous-hash does not match the entry before it"
     if entry["body_hash"] is None:  # recorded before the sequencer: its hash covers its content directly
         return altered if legacy_hash(expected_prev, entry["seq"], entry) != entry["hash"] else None
     if body_hash(entry) != entry["body_hash"]:
         return altered
-    if link_hash(expected_prev, entry["seq"], entry["id"], entry["body_hash"]) != entry["hash"]:
+    if link_hash(expected_prev, entry["seq"], entry["entry_id"], entry["body_hash"]) != entry["hash"]:
         return "its link does not match its hash (moved, renumbered or rehashed)"
     return None

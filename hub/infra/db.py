@@ -293,20 +293,34 @@ def is_conflict(error: Exception) -> bool:
     return isinstance(error, DBAPIError) and code in ("40P01", "40001")
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+async def insert_rows(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]], *, ids_into: Column[Any] | None = None
+) -> None:
     """INSERT `rows`, each a mapping of the same columns, into `table`, in the order given.
 
     On PostgreSQL in one statement, whatever the number of rows: each column's values come as one array, unnested.
     An executemany, as SQLAlchemy and asyncpg do it, runs the statement once per row. Elsewhere, or for one row, a
-    plain INSERT."""
+    plain INSERT.
+
+    With `ids_into`, a column of another table (a queue of the rows to process), the new rows' ids (the generated
+    values of `table`'s one-column primary key) are inserted there too: on PostgreSQL in the same statement, elsewhere
+    in the same transaction."""
     if not rows:
         return
-    if len(rows) == 1 or dialect_of(session) != "postgresql":
+    postgresql = dialect_of(session) == "postgresql"
+    if ids_into is not None and not postgresql:
+        check_lengths(table, rows)
+        (key,) = table.primary_key
+        ids = (await session.execute(insert(table).returning(key), rows)).scalars().all()
+        await session.execute(insert(ids_into.table), [{ids_into.key: new_id} for new_id in ids])
+        return
+    if ids_into is None and (len(rows) == 1 or not postgresql):
         check_lengths(table, rows)
         await session.execute(insert(table), rows)
         return
     keys = tuple(rows[0])
-    await session.execute(_unnest_insert(table, keys), _arrays(keys, rows))
+    statement = _unnest_insert(table, keys) if ids_into is None else _unnest_insert_queued(table, keys, ids_into)
+    await session.execute(statement, _arrays(keys, rows))
 
 
 async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -329,6 +343,14 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
 @functools.cache
 def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
     return insert(table).from_select(keys, select(*_unnested(table, keys).c))
+
+
+@functools.cache
+def _unnest_insert_queued(table: Table, keys: tuple[str, ...], ids_into: Column[Any]) -> Executable:
+    """INSERT … RETURNING the new ids, and those ids into `ids_into`, as one statement (a data-modifying WITH)."""
+    (key,) = table.primary_key
+    inserted = insert(table).from_select(keys, select(*_unnested(table, keys).c)).returning(key).cte("inserted")
+    return insert(ids_into.table).from_select([ids_into.key], select(inserted.c[key.key]))
 
 
 @functools.cache

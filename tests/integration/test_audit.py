@@ -40,14 +40,24 @@ async def verify(db: Database):
         return await verify_chain(session)
 
 
+async def downgrade(db: Database, revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
 async def tamper(db: Database, statements: str) -> None:
     """Change the log behind the hub's back, as someone with database administrator rights could."""
     async with db.engine.begin() as connection:
         if db.backend == "postgresql":
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         else:
-            await connection.execute(text("DROP TRIGGER audit_log_no_update"))
-            await connection.execute(text("DROP TRIGGER audit_log_no_delete"))
+            for trigger in ("log_no_update", "log_no_delete", "chain_no_update", "chain_no_delete"):
+                await connection.execute(text(f"DROP TRIGGER audit_{trigger}"))
         for statement in statements.split(";"):
             await connection.execute(text(statement))
 
@@ -72,37 +82,65 @@ async def test_entry_rolls_back_with_its_change(db, clock):
     assert (await verify(db)).ok
 
 
-async def test_log_refuses_updates_and_deletes(db, clock):
+async def test_log_and_chain_refuse_updates_and_deletes(db, clock):
     await append(db, clock, "person.read")
     await sequence_pending(db)
     await append(db, clock, "person.read")
     for statement in (
         "UPDATE audit_log SET purpose = 'x'",
-        "UPDATE audit_log SET purpose = 'x' WHERE seq IS NULL",
-        "UPDATE audit_log SET seq = 7, prev_hash = hash WHERE seq = 1",  # sequenced twice
-        "UPDATE audit_log SET seq = 7, prev_hash = hash, hash = hash, purpose = 'x' WHERE seq IS NULL",
+        "UPDATE audit_log SET purpose = 'x' WHERE id = 2",  # not sequenced yet
         "DELETE FROM audit_log",
+        "UPDATE audit_chain SET seq = 7",
+        "UPDATE audit_chain SET hash = prev_hash",
+        "DELETE FROM audit_chain",
     ):
         with pytest.raises(DBAPIError, match="append-only"):
             async with db.engine.begin() as connection:
                 await connection.execute(text(statement))
 
 
+# An entry forged behind the hub's back, with a content hash of its own (not of its content)
+FORGED = (
+    "INSERT INTO audit_log (id, occurred_at, operation, purpose, details, body_hash)"
+    " VALUES (99, '2026-11-26 04:00:00', 'person.read', 'system', '{}', '" + "a" * 64 + "')"
+)
+
+
 @pytest.mark.parametrize(
     ("statement", "broken_at", "reason"),
     [
-        ("UPDATE audit_log SET purpose = 'claim_settlement' WHERE seq = 3", 3, "altered"),
-        ("DELETE FROM audit_log WHERE seq = 2", 2, "missing"),
-        ("DELETE FROM audit_log WHERE seq = 5", 5, "head records 5 entries"),
-        # reordered: entries 2 and 3 swap places
+        ("UPDATE audit_log SET purpose = 'claim_settlement' WHERE id = 3", 3, "altered"),
+        ("UPDATE audit_log SET body_hash = (SELECT hash FROM audit_chain WHERE seq = 2) WHERE id = 2", 2, "altered"),
+        ("DELETE FROM audit_log WHERE id = 2", 2, "deleted"),
+        ("DELETE FROM audit_chain WHERE seq = 2", 2, "missing"),
+        ("DELETE FROM audit_chain WHERE seq = 5", 5, "head records 5 entries"),
+        # reordered: links 2 and 3 swap places
         (
-            "UPDATE audit_log SET seq = -seq WHERE seq IN (2, 3);"
-            " UPDATE audit_log SET seq = 5 + seq WHERE seq IN (-2, -3)",
+            "UPDATE audit_chain SET seq = -seq WHERE seq IN (2, 3);"
+            " UPDATE audit_chain SET seq = 5 + seq WHERE seq IN (-2, -3)",
             2,
             "previous-hash",
         ),
-        ("UPDATE audit_log SET id = id + 100 WHERE seq = 4", 4, "link does not match"),
-        ("UPDATE audit_log SET body_hash = hash WHERE seq = 2", 2, "altered"),
+        # reordered: entries 2 and 3 swap links
+        (
+            "UPDATE audit_chain SET entry_id = -entry_id WHERE seq IN (2, 3);"
+            " UPDATE audit_chain SET entry_id = 5 + entry_id WHERE seq IN (2, 3)",
+            2,
+            "link does not match",
+        ),
+        ("UPDATE audit_chain SET entry_id = entry_id + 100 WHERE seq = 4", 4, "deleted"),
+        # inserted: a forged entry linked in third place, the links after it moved down by one
+        (
+            "UPDATE audit_chain SET seq = seq + 100 WHERE seq >= 3;"
+            " UPDATE audit_chain SET seq = seq - 99 WHERE seq >= 100;"
+            f" {FORGED};"
+            " INSERT INTO audit_chain (seq, entry_id, prev_hash, hash)"
+            " SELECT 3, 99, hash, hash FROM audit_chain WHERE seq = 2",
+            3,
+            "altered",
+        ),
+        # inserted: a forged entry neither linked nor queued
+        (FORGED, 6, "neither on the chain nor waiting"),
     ],
 )
 async def test_tampering_is_found_at_the_first_broken_link(db, clock, statement, broken_at, reason):
@@ -115,14 +153,19 @@ async def test_tampering_is_found_at_the_first_broken_link(db, clock, statement,
     assert reason in (report.reason or "")
 
 
+# The entries in the order of the chain
+CHAINED = "SELECT {} FROM audit_log JOIN audit_chain ON audit_chain.entry_id = audit_log.id ORDER BY seq"
+
+
 async def test_concurrent_appends_keep_one_chain(db, clock):
     await asyncio.gather(*(append(db, clock, f"op{i}", 2) for i in range(20)))
     report = await verify(db)
     assert report.ok and report.entries_checked == 40
     async with db.sessions() as session:
-        seqs = (await session.scalars(text("SELECT seq FROM audit_log ORDER BY seq"))).all()
-        ids = (await session.scalars(text("SELECT id FROM audit_log ORDER BY id"))).all()
-    assert seqs == list(range(1, 41)) and len(set(ids)) == 40
+        seqs = (await session.scalars(text("SELECT seq FROM audit_chain ORDER BY seq"))).all()
+        ids = (await session.scalars(text("SELECT entry_id FROM audit_chain ORDER BY entry_id"))).all()
+        queued = await session.scalar(text("SELECT count(*) FROM audit_pending"))
+    assert seqs == list(range(1, 41)) and len(set(ids)) == 40 and queued == 0
 
 
 async def test_verifying_while_entries_are_appended_is_not_a_false_alarm(db, clock):
@@ -256,7 +299,7 @@ async def test_appenders_do_not_wait_on_one_another(db, clock):
     await early
     assert await sequence_pending(db) == 1
     async with db.sessions() as session:
-        chained = (await session.execute(text("SELECT operation, id FROM audit_log ORDER BY seq"))).all()
+        chained = (await session.execute(text(CHAINED.format("operation, id")))).all()
     assert [op for op, _ in chained] == ["late", "early"] and chained[0].id > chained[1].id
     assert (await verify(db)).ok
 
@@ -318,13 +361,7 @@ LOG_0008 = table(
 
 async def test_entries_chained_before_the_sequencer_still_verify(db, clock):
     # Given a chain written as before migration 0009 (seq and hashes set with each entry, no body hash)
-    def downgrade(connection: Connection) -> None:
-        config = migrate.alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0008")
-
-    async with db.engine.begin() as connection:
-        await connection.run_sync(downgrade)
+    await downgrade(db, "0008")
     prev = GENESIS_HASH
     async with db.engine.begin() as connection:
         for seq in (1, 2, 3):
@@ -348,9 +385,9 @@ async def test_entries_chained_before_the_sequencer_still_verify(db, clock):
     report = await verify(db)
     assert report.ok and report.entries_checked == 5
     async with db.sessions() as session:
-        ids = (await session.scalars(text("SELECT id FROM audit_log ORDER BY seq"))).all()
+        ids = (await session.scalars(text(CHAINED.format("id")))).all()
     assert ids == [1, 2, 3, 4, 5]
-    await tamper(db, "UPDATE audit_log SET operation = 'other' WHERE seq = 2")
+    await tamper(db, "UPDATE audit_log SET operation = 'other' WHERE id = 2")
     report = await verify(db)
     assert report.broken_at_seq == 2 and "altered" in (report.reason or "")
 
@@ -364,3 +401,25 @@ async def test_a_checkpoint_kept_elsewhere_holds_the_chain_to_its_past(db, clock
         # A chain rewritten since, however consistent now, no longer holds the hash the checkpoint kept
         moved = await verify_chain(session, checkpoint=(3, "f" * 64))
     assert moved.broken_at_seq == 3 and "checkpoint" in (moved.reason or "")
+
+
+async def test_links_and_queue_move_out_of_the_log_and_back(db, clock):
+    # Given entries chained and entries waiting, as 0015 finds them (links in the entries' rows, after a downgrade)
+    await append(db, clock, "chained", 3)
+    await sequence_pending(db)
+    await append(db, clock, "waiting", 2)
+
+    await downgrade(db, "0014")
+    async with db.engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT operation, seq FROM audit_log ORDER BY id"))).all()
+    assert [tuple(row) for row in rows] == [("chained", seq) for seq in (1, 2, 3)] + [("waiting", None)] * 2
+    # When 0015 runs again
+    await migrate.upgrade(db)
+    # Then the links are in the chain, the waiting entries in the queue, and the whole log verifies once sequenced
+    async with db.sessions() as session:
+        assert (await backlog(session)).entries == 2
+        assert (await verify_chain(session)).entries_checked == 3
+    report = await verify(db)
+    assert report.ok and report.entries_checked == 5
+    async with db.sessions() as session:
+        assert (await session.scalars(text(CHAINED.format("operation")))).all() == ["chained"] * 3 + ["waiting"] * 2

@@ -57,7 +57,7 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> ht
 
 async def operations(db) -> list[tuple[str, str | None]]:
     async with db.sessions() as session:
-        rows = await session.execute(select(AuditEntry.operation, AuditEntry.client_name).order_by(AuditEntry.seq))
+        rows = await session.execute(select(AuditEntry.operation, AuditEntry.client_name).order_by(AuditEntry.id))
         return [(op, name) for op, name in rows if op.startswith("officer.")]
 
 

@@ -130,3 +130,15 @@ async def test_signed_payloads_are_compressed_with_lz4_on_postgresql(db):
     assert await methods() == {"payload:p", "receipt:p"}
     await migrate.upgrade(db)
     assert await methods() == {"payload:l", "receipt:l"}
+
+
+async def test_case_events_leave_room_on_their_page_for_their_update(db):
+    """0015 gives child-card case events fillfactor 50 on PostgreSQL: their one update (the acknowledgement) stays on
+    the page, a HOT update."""
+    if db.backend != "postgresql":
+        return
+    async with db.engine.connect() as connection:
+        options = await connection.scalar(
+            text("SELECT reloptions FROM pg_class WHERE relname = 'child_card_case_events'")
+        )
+    assert options == ["fillfactor=50"]
