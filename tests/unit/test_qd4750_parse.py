@@ -264,3 +264,35 @@ def test_numbers_are_stored_in_their_written_form_not_as_sent():
         assert parsed.ok and parsed.fields == tuple(parsed_fields(r) for r in parsed.records)
     assert parse_table("XML11", leave).fields[0]["SO_NGAY_NGHI"] == "5"
     assert parse_table("XML1", visit).fields[0]["CAN_NANG"] == "62.50"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml,
+        lambda xml: xml.replace(b"<MA_LK>", b"<!-- before --><MA_LK>", 1),
+        lambda xml: replace_text(xml, "DON_VI", "Công ty<?pi x?> TNHH"),
+        lambda xml: replace_text(xml, "DON_VI", "Công ty<B>x</B>"),
+        lambda xml: xml.replace(b"<MA_LK>", b"<MA_LK>X</MA_LK><MA_LK>", 1),
+        lambda xml: xml.replace(b"<MA_LK>", b"<LA>X</LA><MA_LK>", 1),
+        lambda xml: replace_text(xml, "MA_LK", "  "),
+        lambda xml: replace_text(xml, "SO_NGAY_NGHI", "năm"),
+    ],
+    ids=["plain", "comment", "pi", "element", "repeated", "unknown", "blank-required", "not-a-number"],
+)
+def test_reading_each_record_in_one_pass_agrees_with_reading_it_field_by_field(change):
+    from hub.documents.qd4750.parse import _read_record, record_elements
+    from hub.documents.qd4750.versions import QD3176
+    from signing.xmlsafe import parse_xml
+
+    # Given a sick-leave certificate, as sent or with one oddity
+    xml = change(table_file(SICK_LEAVE)[1])
+    # When it is parsed (each record's fields read in one pass, again field by field if anything is odd)
+    parsed = parse_table("XML11", xml)
+    # Then the outcome is the field-by-field reading's: the same record and stored texts, or the same violations
+    spec = SickLeaveCertificate.SPEC
+    (element,), _ = record_elements(spec, parse_xml(xml), QD3176)
+    record, texts, problems = _read_record(spec, element, 0, parsed.standard)
+    assert parsed.records == ((record,) if record else ())
+    assert parsed.fields == ((texts,) if record else ())
+    assert list(parsed.violations) == problems

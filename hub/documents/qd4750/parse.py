@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from lxml.etree import XPath  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
+
 from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.errors import TableUnreadable, Violation, violation
 from hub.documents.qd4750.fields import FieldSpec, Kind, TableSpec
@@ -244,28 +246,98 @@ def table_layout(
 ) -> tuple[Standard, TableSpec, list[XmlElement], list[Violation]]:
     """The version and layout a table's tree is read under (by the fields it carries, among the versions in force
     on `day`), and its record elements; TableUnreadable when its root is not the official one of its LOAIHOSO."""
+    standard, spec, elements, problems, _ = _read_layout(loaihoso, root, day)
+    return standard, spec, elements, problems
+
+
+def _read_layout(
+    loaihoso: str, root: XmlElement, day: dt.date | None
+) -> tuple[Standard, TableSpec, list[XmlElement], list[Violation], list[dict[object, str | None]]]:
+    """table_layout, with {tag: text} of each record's children (a comment's tag is a function), read in one pass."""
     current = LAYOUTS[QD3176.code][loaihoso]
     if root.tag != current.root:
         raise TableUnreadable(E.ROOT_ELEMENT_WRONG, loaihoso=loaihoso, found=root.tag, expected=current.root)
     elements, _ = record_elements(current, root)
-    tags = {tag for element in elements for child in element if isinstance(tag := child.tag, str)}
+    raw = [{child.tag: child.text for child in element} for element in elements]
+    tags = {tag for texts in raw for tag in texts if isinstance(tag, str)}
     standard, spec, _ = layout_for(loaihoso, tags, day)
+    if (spec.list_tag, spec.item_tag) == (current.list_tag, current.item_tag):
+        _, problems = record_elements(spec, root, standard)  # the same elements; violations named by the version
+        return standard, spec, elements, problems, raw
     elements, problems = record_elements(spec, root, standard)
-    return standard, spec, elements, problems
+    return standard, spec, elements, problems, [{child.tag: child.text for child in element} for element in elements]
 
 
 def read_table(loaihoso: str, root: XmlElement, day: dt.date | None = None) -> ParsedTable[Record]:
-    """The records of a parsed XML tree of table `loaihoso` (root not yet checked), in an envelope dated `day`."""
-    standard, spec, elements, problems = table_layout(loaihoso, root, day)
+    """The records of a parsed XML tree of table `loaihoso` (root not yet checked), in an envelope dated `day`.
+
+    Each record's children are read once, into {tag: text}, which both chooses the layout and gives the fields; a
+    record whose reading finds anything wrong is read again field by field, to place every violation in order."""
+    standard, spec, elements, problems, raw = _read_layout(loaihoso, root, day)
     records: list[Record] = []
     fields: list[dict[str, str]] = []
+    plain = not _IRREGULAR[spec.list_tag is not None](root)  # no field of any record holds more than text
     for index, element in enumerate(elements):
+        valid = _read_valid(spec, element, raw[index], plain=plain)
+        if valid is not None:
+            records.append(valid[0])
+            fields.append(valid[1])
+            continue
         record, texts, found = _read_record(spec, element, index, standard)
         if record is not None:
             records.append(record)
             fields.append(texts)
         problems.extend(found)
     return ParsedTable(spec.loaihoso, tuple(records), tuple(problems), len(elements), standard, tuple(fields))
+
+
+_IRREGULAR = {
+    False: XPath("boolean(*/* | */comment() | */processing-instruction())"),
+    True: XPath("boolean(*/*/*/* | */*/*/comment() | */*/*/processing-instruction())"),
+}
+"""Whether a record (the root of a table without a list), or any record of a table's list, has a field holding more
+than text: an element, a comment, a processing instruction. Asked of libxml2, once per table."""
+
+
+def _read_valid(
+    spec: TableSpec, element: XmlElement, raw: dict[object, str | None], *, plain: bool
+) -> tuple[Record, dict[str, str]] | None:
+    """The record of `element` and the text form of its fields as stored, when it has no violation at all; None when
+    it may have one. `raw` is {tag: text} of its children, as read by `_read_layout`; `plain` says that no field of
+    the table holds more than text (else it is asked of this record).
+
+    What `_read_record` does, without the violations: the fields are those of `raw` when no tag is repeated or
+    unknown (a comment's tag is not a string) and no field holds more than text; a field that fails a check ends it.
+    """
+    known, plans = _prepared(spec)
+    if len(raw) != len(element) or not raw.keys() <= known or (not plain and _IRREGULAR[False](element)):
+        return None
+    values: dict[str, FieldValue] = {}
+    fields: dict[str, str] = {}
+    table = spec.loaihoso
+    for plan in plans:
+        text = raw.get(plan.name)
+        if text:
+            text = text.strip(XML_WHITESPACE)
+        if not text:
+            field = plan.spec
+            condition = field.required_if
+            if field.required or (condition is not None and _stripped(raw.get(condition[0])) == condition[1]):
+                return None
+            continue
+        if plan.plain and (plan.max_size is None or len(text) <= plan.max_size):
+            values[plan.attribute] = fields[plan.name] = text
+            continue
+        value = _check(plan, text, table, 0)
+        if isinstance(value, Violation):
+            return None
+        values[plan.attribute] = value
+        fields[plan.name] = write_value(plan.spec.kind, value) if plan.rewritten else text
+    return RECORD_TYPES[table](**values), fields  # type: ignore[arg-type]  # values typed by the spec
+
+
+def _stripped(text: str | None) -> str:
+    return (text or "").strip(XML_WHITESPACE)
 
 
 def parse_table(
