@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -296,3 +297,55 @@ def test_reading_each_record_in_one_pass_agrees_with_reading_it_field_by_field(c
     assert parsed.records == ((record,) if record else ())
     assert parsed.fields == ((texts,) if record else ())
     assert list(parsed.violations) == problems
+
+
+def _rows(*rows: str) -> bytes:
+    items = "".join(f"<CHI_TIET_THUOC>{row}</CHI_TIET_THUOC>" for row in rows)
+    return (
+        f"<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC>{items}</DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _rows("<MA_LK>LK1</MA_LK><STT>1</STT>", "<MA_LK>LK1</MA_LK><STT>2</STT>"),
+        _rows("<MA_LK>LK1</MA_LK><NGAY_TH_YL>202501010800</NGAY_TH_YL>"),  # a field QĐ 3176 added
+        _rows("<MA_LK> </MA_LK><MA_LK>LK0</MA_LK>", "<STT>1</STT><MA_LK>L<!-- c -->K2</MA_LK>"),
+        _rows("<MA_LK>LK1<x>y</x>z</MA_LK>", "<LA>?</LA>"),
+        _rows("<MA_LK>LK1</MA_LK><xi:include xmlns:xi='http://www.w3.org/2001/XInclude' href='x'/>"),
+        _rows().replace(
+            b"<DSACH_CHI_TIET_THUOC>", b"<OTHER><CHI_TIET_THUOC><MA_LK>LK9</MA_LK></CHI_TIET_THUOC></OTHER>"
+        ),
+        b"<CHITIEU_CHITIET_THUOC><MA_LK>LK1</MA_LK></CHITIEU_CHITIET_THUOC>",
+        b"<WRONG><MA_LK>LK1</MA_LK></WRONG>",
+        b"<WRONG><xi:include xmlns:xi='http://www.w3.org/2001/XInclude' href='x'/></WRONG>",
+        b"<CHITIEU_CHITIET_THUOC>",
+        b'<!DOCTYPE r [<!ENTITY x "y">]><CHITIEU_CHITIET_THUOC>&x;</CHITIEU_CHITIET_THUOC>',
+    ],
+)
+@pytest.mark.parametrize("day", [None, dt.date(2024, 6, 1)])
+def test_a_kept_table_read_as_it_is_parsed_says_what_its_tree_says(xml, day):
+    from hub.documents.qd4750.parse import XINCLUDE, check_payload, element_text, read_kept, table_layout
+
+    def from_tree():
+        root = check_payload("XML2", xml, max_bytes=10_000)
+        included = next(root.iter(f"{XINCLUDE}*"), None)
+        if included is not None:
+            return None, None, included.tag
+        standard, _, records, _ = table_layout("XML2", root, day)
+        found = (record.find("MA_LK") for record in records)
+        episode = next((element_text(item) for item in found if item is not None and element_text(item)), None)
+        return standard, episode, None
+
+    def scanned():
+        kept = read_kept("XML2", xml, day, max_bytes=10_000)
+        return (None, None, kept.xinclude) if kept.xinclude else (kept.standard, kept.episode, None)
+
+    def outcome(read: Any) -> Any:
+        try:
+            return read()
+        except TableUnreadable as exc:
+            return exc.code
+
+    assert outcome(scanned) == outcome(from_tree)

@@ -23,7 +23,7 @@ from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, LAYOUTS, PARSED_TABLES, 
 from hub.documents.qd4750.values import FORMATS, FORMATS_VI, READERS, FieldValue, write_value
 from hub.documents.qd4750.versions import QD3176, Standard
 from signing.errors import UnsafeXml, XmlError, XmlTooLarge
-from signing.xmlsafe import parse_xml
+from signing.xmlsafe import parse_xml, scan_xml
 
 R = TypeVar("R", bound=Record, covariant=True)
 
@@ -62,6 +62,8 @@ class XmlElement(Protocol):
     def find(self, path: str) -> XmlElement | None: ...
 
     def iter(self, tag: str) -> Iterator[XmlElement]: ...
+
+    def clear(self, keep_tail: bool = False) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +355,90 @@ def parse_table(
         code = E.LOAIHOSO_NOT_PARSED if loaihoso in KNOWN_LOAIHOSO else E.LOAIHOSO_UNKNOWN
         raise TableUnreadable(code, loaihoso=loaihoso)
     return read_table(loaihoso, check_payload(loaihoso, xml, max_bytes=max_bytes), on)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptTable:
+    """What the hub reads of a table it keeps as sent: the version its fields follow, the MA_LK of its first record
+    carrying one, and the first XInclude element in it (its tag in Clark notation), if any."""
+
+    standard: Standard
+    episode: str | None
+    xinclude: str | None
+
+
+def read_kept(loaihoso: str, xml: bytes, day: dt.date | None, *, max_bytes: int | None = None) -> KeptTable:
+    """The version, episode and any XInclude of a kept table's XML, read as it is parsed, each record dropped once
+    read: the tree of a kept table of 500 rows is 7 times its size (bench.big_envelope). TableUnreadable as
+    check_payload and table_layout raise it, the XInclude apart (reported by the caller first)."""
+    current = LAYOUTS[QD3176.code][loaihoso]
+    try:
+        scan = scan_xml(xml, lambda events: _KeptScan(current).read(events), max_bytes=max_bytes)
+    except XmlError as exc:
+        code = PAYLOAD_CODES.get(type(exc), E.PAYLOAD_NOT_XML)
+        raise TableUnreadable(code, loaihoso=loaihoso, detail=str(exc)) from exc
+    if scan.xinclude is None and scan.root != current.root:
+        raise TableUnreadable(E.ROOT_ELEMENT_WRONG, loaihoso=loaihoso, found=scan.root, expected=current.root)
+    standard, _, _ = layout_for(loaihoso, scan.tags, day)
+    return KeptTable(standard, scan.episode, scan.xinclude)
+
+
+class _KeptScan:
+    """The facts `read_kept` wants, gathered from parse events as record_elements, table_layout and the envelope's
+    `_episode` find them in a tree; each element at most as deep as a field is cleared once read."""
+
+    def __init__(self, spec: TableSpec) -> None:
+        self.root: object = None
+        self.tags: set[str] = set()
+        self.episode: str | None = None
+        self.xinclude: str | None = None
+        listed = spec.list_tag is not None
+        self._record_path = (spec.list_tag, spec.item_tag) if listed else ()
+        self._field_depth = 4 if listed else 2
+        self._path: list[object] = []
+        self._in_record = False
+        self._has_ma_lk = False
+
+    def read(self, events: Iterator[tuple[str, Any]]) -> _KeptScan:
+        for event, element in events:
+            if event == "start":
+                self._start(element)
+            else:
+                self._end(element)
+        return self
+
+    def _start(self, element: Any) -> None:
+        tag = element.tag
+        path = self._path
+        path.append(tag)
+        depth = len(path)
+        if depth == 1:
+            self.root = tag
+        if self.xinclude is None and isinstance(tag, str) and tag.startswith(XINCLUDE):
+            self.xinclude = tag
+        if depth == self._field_depth - 1 and tuple(path[1:]) == self._record_path:
+            self._in_record, self._has_ma_lk = True, False
+        elif depth == self._field_depth and self._in_record:
+            self.tags.add(tag)
+
+    def _end(self, element: Any) -> None:
+        path = self._path
+        depth = len(path)
+        if depth == self._field_depth and self._in_record and path[-1] == "MA_LK" and not self._has_ma_lk:
+            self._has_ma_lk = True  # the record's first MA_LK, as find("MA_LK") gives
+            if self.episode is None:
+                self.episode = element_text(element) or None
+        elif depth == self._field_depth - 1 and self._in_record:
+            self._in_record = False
+        path.pop()
+        if 1 < depth <= self._field_depth:  # read: dropped, with what came before it (never inside a field)
+            element.clear(keep_tail=True)
+            parent = element.getparent()
+            while element.getprevious() is not None:
+                del parent[0]
+
+
+XINCLUDE = "{http://www.w3.org/2001/XInclude}"
 
 
 def check_payload(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) -> XmlElement:
