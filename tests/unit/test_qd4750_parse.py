@@ -349,3 +349,19 @@ def test_a_kept_table_read_as_it_is_parsed_says_what_its_tree_says(xml, day):
             return exc.code
 
     assert outcome(scanned) == outcome(from_tree)
+
+
+@pytest.mark.parametrize("record", [*BASE_RECORDS.values(), TWIN_B, PREMATURE], ids=lambda r: type(r).__name__)
+def test_a_record_made_from_checked_values_is_the_dataclass_one(record):
+    from hub.documents.qd4750.parse import _make
+
+    values = {f.attribute: getattr(record, f.attribute) for f in record.SPEC.fields}
+    optional = next(f.attribute for f in record.SPEC.fields if not f.required)
+    del values[optional]
+
+    made = _make(type(record), values)
+
+    assert made == type(record)(**values) and hash(made) == hash(type(record)(**values))
+    assert getattr(made, optional) is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, optional, "changed")
