@@ -416,8 +416,9 @@ def read_kept(loaihoso: str, xml: bytes, day: dt.date | None, *, max_bytes: int 
 
 
 class _KeptScan:
-    """The facts `read_kept` wants, gathered from parse events as record_elements, table_layout and the envelope's
-    `_episode` find them in a tree; each element at most as deep as a field is cleared once read."""
+    """The facts `read_kept` wants, gathered from parse events as record_elements and table_layout find them in a
+    tree (the episode: the first MA_LK of the first record whose first MA_LK has text); each element at most as deep
+    as a field is cleared once read."""
 
     def __init__(self, spec: TableSpec) -> None:
         self.root: object = None
