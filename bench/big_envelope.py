@@ -5,12 +5,12 @@ process's memory as uploads run side by side.
                                  [--sizes R1,R2] [--facilities F] [--database hub_bench_big]
                                  [--redis redis://127.0.0.1:6379/8] ...
 
-Each envelope is one hospital stay (`devkit.workloads.big_envelopes`): its XML1, XML2 of 500 drug rows and XML3 of
-500 service and supply rows (every field of QĐ 4750's tables, blanks as empty elements), about 1.7 MB signed by its
-facility as the documents benchmark signs; the hub reads the XML1 and keeps XML2 and XML3 as sent (receipt lines
-KEPT). Set-up as bench.documents: a database of its own (dropped and created; dropped at the end), a Redis database
-(flushed), `hub migrate`, the facility catalog, F hospitals with their certificates trusted and gateway accounts,
-`api/token/take` for each.
+Each envelope is one hospital stay (`devkit.workloads.big_envelopes`): its XML1, XML2 of 500 drug rows and XML3 of 500
+service and supply rows (every field of QĐ 4750's tables, blanks as empty elements), about 1.7 MB signed by its facility
+as the documents benchmark signs; the hub reads the XML1 and keeps XML2 and XML3 as sent (receipt lines KEPT). Set-up as
+bench.documents: a database of its own (dropped and created; dropped at the end), a Redis database (flushed), `hub
+migrate`, the facility catalog (--quick: the sending hospitals only), F hospitals with their certificates trusted and
+gateway accounts, `api/token/take` for each.
 
 Measured:
 1. copies (in this process, before anything starts): the gateway's own path run on one envelope, stage by stage, with
@@ -96,7 +96,7 @@ class Config:
         """Envelopes timed at a concurrency: --envelopes, or enough for each sender to send several."""
         if self.envelopes:
             return self.envelopes
-        return max(4, concurrency) if self.quick else max(24, 4 * concurrency)
+        return max(2, concurrency) if self.quick else max(24, 4 * concurrency)
 
 
 @dataclass(frozen=True)
@@ -235,12 +235,15 @@ def copies(corpus: Corpus, form: bytes) -> dict[str, Any]:
         kept.append(result)
         return result
 
+    # Not asyncio.run: tearing its loop down briefly held the coroutine's result several times over (a 5 MB
+    # result peaked at 25 MB), which the form's stage counted as its own.
+    loop = asyncio.new_event_loop()
     tracemalloc.start()
     try:
         fields = stage(
             "form",
             "hub/entry/gateway_http.py _fields → hub/infra/streams.py UrlencodedForm: the file decoded as it comes",
-            lambda: asyncio.run(_fields(request(), MAX_BYTES * 4 // 3 + 64 * 1024)),
+            lambda: loop.run_until_complete(_fields(request(), MAX_BYTES * 4 // 3 + 64 * 1024)),
         )
         data = stage(
             "base64",
@@ -249,16 +252,17 @@ def copies(corpus: Corpus, form: bytes) -> dict[str, Any]:
         )
         verified = stage(
             "verify",
-            "hub/documents/intake.py:73,134 → signing/verify.py:114,187 (signxml verifier.py:642,260-262,663)",
+            "hub/documents/intake.py verify → signing/verify.py verify_enveloped (the parsed tree, digested in place)",
             lambda: verify_enveloped(data, trust, expected_signer=signer, at=at, max_bytes=MAX_BYTES),
         )
         stage(
             "read",
-            "hub/documents/intake.py:74,117 → hub/documents/qd4750/envelope.py:172-201 (every table decoded, parsed)",
+            "hub/documents/intake.py _read → hub/documents/qd4750/envelope.py read_envelope (each table decoded, read)",
             lambda: envelope_documents(read_envelope(verified.signed_root, max_table_bytes=MAX_BYTES)),
         )
     finally:
         tracemalloc.stop()
+        loop.close()
     held = sum(s.held_python + (s.held_native or 0.0) for s in stages)
     log(
         f"copies of a {size / MB:.2f} MB envelope along the gateway's path (in envelopes; peak: over the stage's start)"
@@ -284,9 +288,10 @@ def prepare(cfg: Config, deployment: Deployment) -> tuple[BigEnvelopeFactory, li
     deployment.reset()
     deployment.migrate()
     facilities = generate_facilities(cfg.seed, as_of=today)
-    deployment.import_facilities(facilities)
     total = sum(WARMUP + cfg.per_level(level) for level in cfg.levels)
     factory = BigEnvelopeFactory(cfg.seed, facilities, cfg.facilities, today)
+    # The quick run imports only the sending hospitals (the whole catalog took 12 s of its minute).
+    deployment.import_facilities([h.facility for h in factory.hospitals] if cfg.quick else facilities)
     corpora = []
     for drugs, services in table_rows(cfg):
         log(

@@ -7,33 +7,28 @@ RSA-SHA256 or ECDSA-SHA256 depending on the key, and the signer's certificate ch
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from base64 import b64encode
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod
-from signxml.signer import SignatureReference, XMLSigner
+from signxml.util import strip_pem_header
 
 from signing.errors import SigningError
 from signing.keys import SigningIdentity
+from signing.verify import Canonicalisation
 from signing.xmldsig import DS, SIGNATURE_TAG, validate_container
-from signing.xmlsafe import parse_xml, reparser
+from signing.xmlsafe import parse_xml
 
 # Inclusive C14N 1.0: what .NET SignedXml and the Java tools behind Vietnamese signing tokens produce and accept
 # (C14N 1.1, signxml's default, is not supported by .NET).
 CANONICALISATION = CanonicalizationMethod.CANONICAL_XML_1_0
-
-
-class _WholeDocumentSigner(XMLSigner):
-    """An enveloped signer whose only Reference is always URI="" (the whole document).
-
-    signxml turns an Id/ID attribute on the root into a reference `#id`; the accepted shape is URI="" whatever the
-    root carries. Both digest the same node set (the root element minus the signature, without comments).
-    """
-
-    def _unpack(self, data: Any, references: Any) -> Any:
-        # `references` is None: sign_enveloped passes no reference_uri.
-        sig_root, doc_root, c14n_inputs, _ = super()._unpack(data, references)
-        return sig_root, doc_root, c14n_inputs, [SignatureReference(URI="")]
 
 
 def sign_enveloped(xml: bytes | etree._Element, identity: SigningIdentity, *, container: str = "CHUKYDONVI") -> bytes:
@@ -50,15 +45,54 @@ def sign_enveloped(xml: bytes | etree._Element, identity: SigningIdentity, *, co
     if len(containers) > 1:
         raise SigningError(f"the root has {len(containers)} <{container}> elements; expected at most one")
     holder = containers[0] if containers else etree.SubElement(root, container)
-    # signxml replaces this placeholder with the signature and leaves it out of the digest.
-    etree.SubElement(holder, SIGNATURE_TAG, {"Id": "placeholder"}, nsmap={"ds": DS})
-    signer = _WholeDocumentSigner(
-        method=SignatureConstructionMethod.enveloped,
-        signature_algorithm=identity.signature_method,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=CANONICALISATION,
-    )
-    signer._parser = reparser()  # signxml's copies of the tree: its own parser refuses a text node over 10 MB
-    signed = signer.sign(root, key=identity.key, cert=list(identity.certificates))
-    result: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+    if root.getprevious() is not None or root.getnext() is not None:
+        root = parse_xml(etree.tostring(root), huge=True)  # what is written is the root alone: so is what is signed
+        holder = root.findall(container)[0]
+    _sign_in_place(root, holder, identity)
+    result: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return result
+
+
+def _sign_in_place(root: etree._Element, holder: etree._Element, identity: SigningIdentity) -> None:
+    """Add `identity`'s signature over the document of `root` to `holder`, as signxml's XMLSigner writes it (the same
+    elements, prefixes and certificate text; an RSA signature is the same bytes), without its copies of the tree.
+
+    The digest is taken before the signature is added, which is what the enveloped-signature transform takes it out
+    of; SignedInfo is canonicalised where it stands, as signxml does."""
+    digest = Canonicalisation().digest(root, DigestAlgorithm.SHA256)
+    signature = etree.SubElement(holder, SIGNATURE_TAG, nsmap={"ds": DS})
+    signed_info = _ds(signature, "SignedInfo")
+    _ds(signed_info, "CanonicalizationMethod", Algorithm=CANONICALISATION.value)
+    _ds(signed_info, "SignatureMethod", Algorithm=identity.signature_method.value)
+    reference = _ds(signed_info, "Reference", URI="")
+    transforms = _ds(reference, "Transforms")
+    _ds(transforms, "Transform", Algorithm=SignatureConstructionMethod.enveloped.value)
+    _ds(transforms, "Transform", Algorithm=CANONICALISATION.value)
+    _ds(reference, "DigestMethod", Algorithm=DigestAlgorithm.SHA256.value)
+    _ds(reference, "DigestValue").text = b64encode(digest).decode()
+    value = _signature_value(identity, etree.tostring(signed_info, method="c14n"))
+    _ds(signature, "SignatureValue").text = b64encode(value).decode()
+    certificates = _ds(_ds(signature, "KeyInfo"), "X509Data")
+    for certificate in identity.certificates:
+        _ds(certificates, "X509Certificate").text = _certificate_text(certificate)
+
+
+def _ds(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{DS}}}{name}", attributes)
+
+
+def _signature_value(identity: SigningIdentity, signed_info: bytes) -> bytes:
+    """The SignatureValue's bytes: PKCS#1 v1.5 for RSA; for ECDSA, r and s of the key's size each (XMLDSig 6.4.3)."""
+    key = identity.key
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        r, s = decode_dss_signature(key.sign(signed_info, ec.ECDSA(SHA256())))
+        size = (key.key_size + 7) // 8
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    return key.sign(signed_info, PKCS1v15(), SHA256())
+
+
+@functools.lru_cache(maxsize=64)
+def _certificate_text(certificate: x509.Certificate) -> str:
+    """The certificate's PEM without its armour, as signxml writes it in X509Certificate (made once per certificate)."""
+    text: str = strip_pem_header(certificate.public_bytes(Encoding.PEM))  # type: ignore[no-untyped-call]
+    return text

@@ -1,8 +1,14 @@
 """Verify an enveloped XMLDSig signature against the trust store, pinned to the expected signer; always report.
 
-Only `Verified.signed_root` (signxml's `signed_xml`: the canonical form of exactly what was digested, with the
-signature removed) may be read after verification. The raw input is never returned, so content an attacker adds
-outside the signed data (signature wrapping) cannot reach the caller.
+Only `Verified.signed_root` (the parsed document with the signature and its comments removed: exactly the node-set
+that was canonicalised and digested) may be read after verification. The signature's own element, where content
+outside the signed data could be added (signature wrapping), is gone from it, and so cannot reach the caller.
+
+signxml checks the signature's schema, its algorithms, the certificate's dates and the signature value over SignedInfo;
+the reference (URI="", the whole document) is digested here, in place: the signature is taken out of the tree the check
+parsed and the rest canonicalised straight into the hash, where signxml copied the whole document three times (two
+re-parsed copies and the canonical bytes, then a fourth tree parsed from them) - five times an envelope's size held at
+once for a large one.
 
 Every standard enveloped layout is accepted, as xmlsec1, the JDK (javax.xml.crypto) and .NET SignedXml write them:
 a `ds:` prefix or the default namespace, inclusive or exclusive canonicalisation with or without comments, a KeyInfo
@@ -13,15 +19,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from base64 import b64decode
 from dataclasses import dataclass, replace
 from typing import Any
 
 import cryptography.exceptions
 from cryptography import x509
+from cryptography.hazmat.primitives.hashes import Hash
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
-from signxml.algorithms import CanonicalizationMethod
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, digest_algorithm_implementations
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput
-from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
+from signxml.util import _remove_sig
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from signing.errors import (
     AlgorithmRefused,
@@ -43,6 +52,8 @@ from signing.trust import TrustedCertificate, TrustStore, fingerprint_of
 from signing.xmldsig import (
     ACCEPTED_DIGEST_ALGORITHMS,
     ACCEPTED_SIGNATURE_METHODS,
+    ENVELOPED,
+    NS,
     SignatureParts,
     key_fits,
     locate_signature,
@@ -62,11 +73,58 @@ _BASE_CONFIG = SignatureConfiguration(
 )
 
 
+@dataclass(frozen=True)
+class Canonicalisation:
+    """How the digested bytes are made from the signed tree: C14N 1.0, inclusive or exclusive (with the prefixes an
+    InclusiveNamespaces element names), always without comments (URI="" leaves them out)."""
+
+    exclusive: bool = False
+    inclusive_ns_prefixes: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, method: CanonicalizationMethod, inclusive_ns_prefixes: list[str] | None) -> Canonicalisation:
+        exclusive = method.value.startswith("http://www.w3.org/2001/10/xml-exc-c14n#")
+        return cls(exclusive, tuple(inclusive_ns_prefixes) if exclusive and inclusive_ns_prefixes else None)
+
+    def serialise(self, root: etree._Element) -> bytes:
+        """The canonical form of the document of `root`."""
+        result: bytes = etree.tostring(root, method="c14n", **self._options)
+        return result
+
+    def digest(self, root: etree._Element, algorithm: DigestAlgorithm) -> bytes:
+        """The digest of the canonical form of the document of `root`, written into the hash a piece at a time
+        (libxml2's output buffer): the canonical bytes are never held whole."""
+        hasher = Hash(digest_algorithm_implementations[algorithm]())
+        root.getroottree().write_c14n(_Sink(hasher), **self._options)
+        return hasher.finalize()
+
+    @property
+    def _options(self) -> dict[str, Any]:
+        prefixes = list(self.inclusive_ns_prefixes) if self.inclusive_ns_prefixes else None
+        return {"exclusive": self.exclusive, "with_comments": False, "inclusive_ns_prefixes": prefixes}
+
+
+class _Sink:
+    """A file-like object that feeds what is written to it into a hash."""
+
+    def __init__(self, hasher: Hash) -> None:
+        self.write = hasher.update
+
+
+@dataclass(frozen=True)
+class _Digested:
+    """What `_ParsedTreeVerifier._verify_reference` found: the signed tree, and how it was canonicalised."""
+
+    signed_root: etree._Element
+    canonicalisation: Canonicalisation
+
+
 class _ParsedTreeVerifier(XMLVerifier):
     """signxml's XMLVerifier, reading the tree it is given and canonicalising as the XMLDSig signers do.
 
-    The tree is always a document root that `verify_enveloped` has just parsed with the safe parser and owns; signxml
-    copies it again before removing the signature, so it is never modified. This saves a parse (~15% of a check).
+    The tree is always a document root that `verify_enveloped` has just parsed with the safe parser and owns: signxml
+    checks the signature over SignedInfo (on its own copy of the small Signature element), then the reference is
+    digested in that tree itself, from which the signature and the comments are removed (`_verify_reference`).
     """
 
     def get_root(self, data: Any) -> Any:
@@ -77,13 +135,54 @@ class _ParsedTreeVerifier(XMLVerifier):
         # (`<Signature xmlns="…xmldsig#">`, the JDK's and .NET's layout) lxml with libxml2 2.14 then writes a spurious
         # `xmlns=""` on every element two levels or more below SignedInfo (signxml #275). signxml's switch removes
         # them; it is turned on only where no `xmlns=""` can be genuine: an element below the root whose subtree has
-        # no element outside a namespace. The digested payload is always a re-parsed root and keeps its own.
+        # no element outside a namespace. The digested payload is always a whole document and keeps its own.
         self.excise_empty_xmlns_declarations = _undeclarations_are_spurious(nodes)
         try:
             result: bytes = super()._c14n(nodes, algorithm, inclusive_ns_prefixes=inclusive_ns_prefixes)
         finally:
             self.excise_empty_xmlns_declarations = False
         return result
+
+    def _verify_reference(
+        self,
+        reference: Any,
+        index: int,
+        root: Any,
+        uri_resolver: Any,
+        c14n_algorithm: Any,
+        signature: Any,
+        signature_key_used: Any,
+    ) -> Any:
+        """The reference of the verified SignedInfo (URI="", the enveloped-signature transform and at most one
+        canonicalisation: read_signature refused any other), digested in `root` itself: the signature is taken out
+        (keeping its tail, as signxml does), the comments too (XMLDSig 4.4.3.3: URI="" is the document without its
+        comments, even before a #WithComments transform), and the rest canonicalised into the hash."""
+        if root.getprevious() is not None or root.getnext() is not None:
+            # A comment or processing instruction outside the root element: signxml's copies never held them, and
+            # the canonical form of the document in place would. Rare enough to be checked as signxml does.
+            result = super()._verify_reference(  # type: ignore[no-untyped-call]
+                reference, index, root, uri_resolver, c14n_algorithm, signature, signature_key_used
+            )
+            return _Digested(result.signed_xml, Canonicalisation())
+        if reference.get("URI") != "":
+            raise InvalidInput('only a reference to the whole document (URI="") is accepted')
+        digest_algorithm = DigestAlgorithm(_child(reference, "DigestMethod").get("Algorithm"))
+        if digest_algorithm not in self.config.digest_algorithms:
+            raise InvalidInput(f"Digest algorithm {digest_algorithm.name} forbidden by configuration")
+        canonicalisation = Canonicalisation.of(self.config.default_reference_c14n_method, None)
+        for transform in reference.iterfind("ds:Transforms/ds:Transform", NS):
+            algorithm = transform.get("Algorithm")
+            if algorithm == ENVELOPED:
+                _remove_sig(self._get_signature(root), idempotent=True)  # type: ignore[no-untyped-call]
+            else:
+                prefixes = transform.find("ec:InclusiveNamespaces[@PrefixList]", _EXC_C14N)
+                listed = None if prefixes is None else prefixes.get("PrefixList").split(" ")
+                canonicalisation = Canonicalisation.of(CanonicalizationMethod(algorithm), listed)
+        digest_value = _child(reference, "DigestValue")
+        etree.strip_elements(root, etree.Comment, with_tail=False)
+        if b64decode(digest_value.text or "") != canonicalisation.digest(root, digest_algorithm):
+            raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
+        return _Digested(root, canonicalisation)
 
     def _resolve_reference(self, doc_root: Any, reference: Any, uri_resolver: Any = None) -> Any:
         node = super()._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)  # type: ignore[no-untyped-call]
@@ -92,6 +191,17 @@ class _ParsedTreeVerifier(XMLVerifier):
             # signxml kept them; `doc_root` is its own copy of the document, so it may be changed.
             etree.strip_elements(node.getroottree(), etree.Comment, with_tail=False)
         return node
+
+
+_EXC_C14N = {"ec": "http://www.w3.org/2001/10/xml-exc-c14n#"}
+
+
+def _child(parent: etree._Element, name: str) -> etree._Element:
+    """The ds:`name` child of `parent` in the verified SignedInfo; InvalidInput (malformed) if it has none."""
+    found = parent.find(f"ds:{name}", NS)
+    if found is None:
+        raise InvalidInput(f"the reference has no {name}")
+    return found
 
 
 def _undeclarations_are_spurious(nodes: Any) -> bool:
@@ -110,10 +220,16 @@ class Verified:
     """A valid signature: the signed content (the only part callers may read) and the report to store."""
 
     signed_root: etree._Element
-    """The root of what was signed, re-parsed from its canonical form; the signature itself is not in it."""
-    signed_bytes: bytes
-    """The canonical bytes that were digested."""
+    """The root of what was signed: the document as parsed, without the signature and without comments."""
     report: VerificationReport
+    canonicalisation: Canonicalisation = Canonicalisation()
+    """How `signed_bytes` are made from `signed_root`."""
+
+    @property
+    def signed_bytes(self) -> bytes:
+        """The canonical bytes that were digested, made again from `signed_root` (unchanged since) when asked: they
+        are not kept, which would cost an envelope's size per check."""
+        return self.canonicalisation.serialise(self.signed_root)
 
 
 @dataclass
@@ -155,14 +271,14 @@ def verify_enveloped(
         if findings.parts.certificates_der:
             pinned = _pin_signer(findings, trust, expected_signer)
             _check_validity(pinned, at)
-            signed_root, signed_bytes = _verify_cryptography(root, pinned, container=container, at=at)
+            digested = _verify_cryptography(root, pinned, container=container, at=at)
         else:
-            signed_root, signed_bytes = _verify_unnamed(findings, root, trust, expected_signer, container, at)
+            digested = _verify_unnamed(findings, root, trust, expected_signer, container, at)
     except (XmlError, SignatureError) as exc:
         exc.report = _report(findings, expected_signer, at, code=exc.code, message=str(exc))
         raise
     report = _report(findings, expected_signer, at, code=VALID_CODE, message=f"signed by {expected_signer}")
-    return Verified(signed_root=signed_root, signed_bytes=signed_bytes, report=report)
+    return Verified(digested.signed_root, report, digested.canonicalisation)
 
 
 def _pin_signer(findings: _Findings, trust: TrustStore, expected_signer: str) -> TrustedCertificate:
@@ -194,7 +310,7 @@ def _pin_signer(findings: _Findings, trust: TrustStore, expected_signer: str) ->
 
 def _verify_unnamed(
     findings: _Findings, root: etree._Element, trust: TrustStore, expected_signer: str, container: str, at: dt.datetime
-) -> tuple[etree._Element, bytes]:
+) -> _Digested:
     """A signature that names no certificate, checked under each pinned certificate of `expected_signer` in turn.
 
     Those valid at `at` are tried first. The certificate whose key verifies the signature value is the signer's: its
@@ -253,10 +369,11 @@ def _check_validity(pinned: TrustedCertificate, at: dt.datetime) -> None:
 
 def _verify_cryptography(
     root: etree._Element, pinned: TrustedCertificate, *, container: str, at: dt.datetime
-) -> tuple[etree._Element, bytes]:
+) -> _Digested:
     """signxml's verification with the pinned certificate (never the embedded one) and the accepted shape only.
 
-    Returns what signxml says was signed: the canonical bytes that were digested and the tree parsed from them.
+    Returns what was signed: `root` without the signature (or, rarely, signxml's tree of its canonical form), and how
+    it was canonicalised. `root` is changed only once the signature value has verified.
     """
     config = replace(_BASE_CONFIG, location=f"./{container}/", verification_time=at)
     verifier = getattr(_verifiers, "verifier", None)
@@ -282,11 +399,11 @@ def _verify_cryptography(
     except ValueError as exc:
         # Bad base64 or an unknown algorithm URI inside signxml: untrusted input, not a bug of ours.
         raise SignatureMalformed(f"the signature is not usable: {exc}") from exc
-    if not isinstance(result, VerifyResult):  # pragma: no cover - expect_references=1 returns one result
+    if not isinstance(result, _Digested):  # pragma: no cover - expect_references=1 returns one result
         raise ReferencesUnexpected("the signature does not have exactly one reference")
-    if result.signed_xml is None:  # pragma: no cover - URI="" always digests a whole element
+    if result.signed_root is None:  # pragma: no cover - URI="" always digests a whole element
         raise SignatureMalformed("the signed data is not an XML element")
-    return result.signed_xml, result.signed_data
+    return result
 
 
 def _report(

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devkit.qd4750_samples import (
     DRUGS,
@@ -213,3 +215,22 @@ def test_an_envelope_with_no_hoso_is_read_and_refused_as_empty():
     envelope = parse_envelope(build_envelope(FACILITY, dt.date(2025, 1, 2), []))
     assert envelope.hoso == () and envelope.soluonghoso == 0
     assert [(v.code, v.path) for v in envelope.violations] == [(Qd4750ErrorCode.ENVELOPE_EMPTY, "DANHSACHHOSO")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text("ABCQUJ+/=a09 \n\r\t\u00e9", max_size=14)
+    | st.binary(max_size=12).map(lambda b: base64.b64encode(b).decode())
+)
+def test_base64_is_decoded_as_the_strict_rule_says(text):
+    from hub.infra.streams import decode_base64_text
+
+    try:
+        expected: bytes | type[ValueError] = decode_base64_text(text)
+    except ValueError:
+        expected = ValueError
+    try:
+        found: bytes | type[ValueError] = decode_base64(text)
+    except ValueError:
+        found = ValueError
+    assert found == expected

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -264,3 +265,103 @@ def test_numbers_are_stored_in_their_written_form_not_as_sent():
         assert parsed.ok and parsed.fields == tuple(parsed_fields(r) for r in parsed.records)
     assert parse_table("XML11", leave).fields[0]["SO_NGAY_NGHI"] == "5"
     assert parse_table("XML1", visit).fields[0]["CAN_NANG"] == "62.50"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml,
+        lambda xml: xml.replace(b"<MA_LK>", b"<!-- before --><MA_LK>", 1),
+        lambda xml: replace_text(xml, "DON_VI", "Công ty<?pi x?> TNHH"),
+        lambda xml: replace_text(xml, "DON_VI", "Công ty<B>x</B>"),
+        lambda xml: xml.replace(b"<MA_LK>", b"<MA_LK>X</MA_LK><MA_LK>", 1),
+        lambda xml: xml.replace(b"<MA_LK>", b"<LA>X</LA><MA_LK>", 1),
+        lambda xml: replace_text(xml, "MA_LK", "  "),
+        lambda xml: replace_text(xml, "SO_NGAY_NGHI", "năm"),
+    ],
+    ids=["plain", "comment", "pi", "element", "repeated", "unknown", "blank-required", "not-a-number"],
+)
+def test_reading_each_record_in_one_pass_agrees_with_reading_it_field_by_field(change):
+    from hub.documents.qd4750.parse import _read_record, record_elements
+    from hub.documents.qd4750.versions import QD3176
+    from signing.xmlsafe import parse_xml
+
+    # Given a sick-leave certificate, as sent or with one oddity
+    xml = change(table_file(SICK_LEAVE)[1])
+    # When it is parsed (each record's fields read in one pass, again field by field if anything is odd)
+    parsed = parse_table("XML11", xml)
+    # Then the outcome is the field-by-field reading's: the same record and stored texts, or the same violations
+    spec = SickLeaveCertificate.SPEC
+    (element,), _ = record_elements(spec, parse_xml(xml), QD3176)
+    record, texts, problems = _read_record(spec, element, 0, parsed.standard)
+    assert parsed.records == ((record,) if record else ())
+    assert parsed.fields == ((texts,) if record else ())
+    assert list(parsed.violations) == problems
+
+
+def _rows(*rows: str) -> bytes:
+    items = "".join(f"<CHI_TIET_THUOC>{row}</CHI_TIET_THUOC>" for row in rows)
+    return (
+        f"<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC>{items}</DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _rows("<MA_LK>LK1</MA_LK><STT>1</STT>", "<MA_LK>LK1</MA_LK><STT>2</STT>"),
+        _rows("<MA_LK>LK1</MA_LK><NGAY_TH_YL>202501010800</NGAY_TH_YL>"),  # a field QĐ 3176 added
+        _rows("<MA_LK> </MA_LK><MA_LK>LK0</MA_LK>", "<STT>1</STT><MA_LK>L<!-- c -->K2</MA_LK>"),
+        _rows("<MA_LK>LK1<x>y</x>z</MA_LK>", "<LA>?</LA>"),
+        _rows("<MA_LK>LK1</MA_LK><xi:include xmlns:xi='http://www.w3.org/2001/XInclude' href='x'/>"),
+        _rows().replace(
+            b"<DSACH_CHI_TIET_THUOC>", b"<OTHER><CHI_TIET_THUOC><MA_LK>LK9</MA_LK></CHI_TIET_THUOC></OTHER>"
+        ),
+        b"<CHITIEU_CHITIET_THUOC><MA_LK>LK1</MA_LK></CHITIEU_CHITIET_THUOC>",
+        b"<WRONG><MA_LK>LK1</MA_LK></WRONG>",
+        b"<WRONG><xi:include xmlns:xi='http://www.w3.org/2001/XInclude' href='x'/></WRONG>",
+        b"<CHITIEU_CHITIET_THUOC>",
+        b'<!DOCTYPE r [<!ENTITY x "y">]><CHITIEU_CHITIET_THUOC>&x;</CHITIEU_CHITIET_THUOC>',
+    ],
+)
+@pytest.mark.parametrize("day", [None, dt.date(2024, 6, 1)])
+def test_a_kept_table_read_as_it_is_parsed_says_what_its_tree_says(xml, day):
+    from hub.documents.qd4750.parse import XINCLUDE, check_payload, element_text, read_kept, table_layout
+
+    def from_tree():
+        root = check_payload("XML2", xml, max_bytes=10_000)
+        included = next(root.iter(f"{XINCLUDE}*"), None)
+        if included is not None:
+            return None, None, included.tag
+        standard, _, records, _ = table_layout("XML2", root, day)
+        found = (record.find("MA_LK") for record in records)
+        episode = next((element_text(item) for item in found if item is not None and element_text(item)), None)
+        return standard, episode, None
+
+    def scanned():
+        kept = read_kept("XML2", xml, day, max_bytes=10_000)
+        return (None, None, kept.xinclude) if kept.xinclude else (kept.standard, kept.episode, None)
+
+    def outcome(read: Any) -> Any:
+        try:
+            return read()
+        except TableUnreadable as exc:
+            return exc.code
+
+    assert outcome(scanned) == outcome(from_tree)
+
+
+@pytest.mark.parametrize("record", [*BASE_RECORDS.values(), TWIN_B, PREMATURE], ids=lambda r: type(r).__name__)
+def test_a_record_made_from_checked_values_is_the_dataclass_one(record):
+    from hub.documents.qd4750.parse import _make
+
+    values = {f.attribute: getattr(record, f.attribute) for f in record.SPEC.fields}
+    optional = next(f.attribute for f in record.SPEC.fields if not f.required)
+    del values[optional]
+
+    made = _make(type(record), values)
+
+    assert made == type(record)(**values) and hash(made) == hash(type(record)(**values))
+    assert getattr(made, optional) is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, optional, "changed")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
 
 from signing.errors import MalformedXml, UnsafeXml, XmlError, XmlTooLarge
-from signing.xmlsafe import parse_xml
+from signing.xmlsafe import parse_xml, scan_xml
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -94,3 +97,45 @@ def test_nesting_stays_limited_to_256_levels_with_a_huge_text_node(depth):
     else:
         with pytest.raises(MalformedXml, match="256"):
             parse_xml(data, max_bytes=len(data))
+
+
+def _outcome(read: Any, payload: bytes, **limits: int) -> Any:
+    try:
+        return read(payload, **limits)
+    except XmlError as exc:
+        return type(exc)
+
+
+def _tags(payload: bytes, **limits: int) -> Any:
+    return scan_xml(payload, lambda events: [(event, element.tag) for event, element in events], **limits)
+
+
+@pytest.mark.parametrize(
+    ("payload", "limits"),
+    [
+        (b"<r><a>1</a><!-- c --><b/></r>", {}),
+        (b"", {}),
+        (b"<r>", {}),
+        (b"<r></s>", {}),
+        (b"\xff\xfe<r/>", {}),
+        (BILLION_LAUGHS, {}),
+        (b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', {}),
+        (b'<!DOCTYPE r [<!ENTITY secret "expanded">]><r>&secret;</r>', {}),
+        (b"<!DOCTYPE r><r/>", {}),
+        (b"<r>" + b"x" * 100 + b"</r>", {"max_bytes": 50}),
+        (b"<r><b>" + b"Q" * 10_000_001 + b"</b></r>", {}),
+        (b"<r><b>" + b"Q" * 10_000_001 + b"</b></r>", {"max_bytes": 20_000_000}),
+        (b"<a>" * 256 + b"Q" * 10_000_001 + b"</a>" * 256, {"max_bytes": 20_000_000}),
+        (b"<a>" * 257 + b"Q" * 10_000_001 + b"</a>" * 257, {"max_bytes": 20_000_000}),
+        (b"<a>" * 300 + b"</a>" * 300, {}),
+    ],
+    ids=lambda value: value if isinstance(value, dict) else None,
+)
+def test_a_scan_refuses_what_the_parser_refuses_and_sees_its_elements(payload, limits):
+    # When the same bytes are parsed whole and scanned as events
+    parsed, scanned = _outcome(parse_xml, payload, **limits), _outcome(_tags, payload, **limits)
+    # Then both refuse them with the same error, or the scan sees each element of the tree, in order
+    if isinstance(parsed, type):
+        assert scanned is parsed
+    else:
+        assert [tag for event, tag in scanned if event == "start"] == [e.tag for e in parsed.iter(etree.Element)]

@@ -8,6 +8,7 @@ place, so one pass reports them all. The signature (CHUKYDONVI) is checked elsew
 
 from __future__ import annotations
 
+import binascii
 import dataclasses
 import datetime as dt
 from collections import Counter
@@ -19,13 +20,14 @@ from hub.documents.qd4750.errors import EnvelopeUnreadable, TableUnreadable, Vio
 from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.fields import Kind
 from hub.documents.qd4750.parse import (
+    XINCLUDE,
     ParsedTable,
     XmlElement,
     check_payload,
     children,
     element_text,
+    read_kept,
     read_table,
-    table_layout,
 )
 from hub.documents.qd4750.records import Record, VisitSummary
 from hub.documents.qd4750.rules import record_violations
@@ -40,7 +42,6 @@ R = TypeVar("R", bound=Record)
 
 ENVELOPE_ROOT = "GIAMDINHHS"
 _ENVELOPE_CODES: dict[type[XmlError], E] = {UnsafeXml: E.ENVELOPE_UNSAFE, XmlTooLarge: E.ENVELOPE_TOO_LARGE}
-XINCLUDE = "{http://www.w3.org/2001/XInclude}"
 # The elements of the envelope (CV 1245/BHXH-CNTT), by parent; CHUKYDONVI holds the signature, checked elsewhere.
 _ENVELOPE_ELEMENTS: dict[str, frozenset[str]] = {
     ENVELOPE_ROOT: frozenset({"THONGTINDONVI", "THONGTINHOSO", "CHUKYDONVI"}),
@@ -117,7 +118,13 @@ class Envelope:
 
 def decode_base64(text: str) -> bytes:
     """Strict base64: only the alphabet and padding, line breaks and spaces allowed between; ValueError otherwise.
-    Decoded a piece at a time: no copy of the whole text is made beside the result."""
+    No copy of the whole text is made beside the result: text without line breaks (most) is decoded by binascii in
+    one call, other text a piece at a time."""
+    if len(text) % 4 == 0:  # binascii's strict mode takes a lone "=" after a whole quantum; the rule does not
+        try:
+            return binascii.a2b_base64(text, strict_mode=True)
+        except (binascii.Error, ValueError):  # line breaks, or not base64: the rule decides
+            pass
     return decode_base64_text(text)
 
 
@@ -136,7 +143,10 @@ def parse_envelope(data: bytes, *, max_bytes: int | None = None, max_table_bytes
 
 
 def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> Envelope:
-    """Read a GIAMDINHHS tree already parsed safely (e.g. the signed content a signature check returned)."""
+    """Read a GIAMDINHHS tree already parsed safely (e.g. the signed content a signature check returned).
+
+    Each NOIDUNGFILE of `root` is emptied once its text is read: a large envelope's tables are not held twice (in
+    base64 in the tree, and decoded). The tree is the caller's to drop after; it is not read again."""
     if root.tag != ENVELOPE_ROOT:
         raise EnvelopeUnreadable(E.ENVELOPE_ROOT_WRONG, found=root.tag)
     facility = root.find("THONGTINDONVI/MACSKCB")
@@ -218,8 +228,13 @@ def _read_hoso(
 def _read_file(
     element: XmlElement, hoso: int, position: int, day: dt.date | None, max_bytes: int | None, out: list[Violation]
 ) -> FileHoso:
-    parts = {tag: element_text(child) for tag, child in children(element)}
-    loaihoso, encoded = parts.get("LOAIHOSO", ""), parts.get("NOIDUNGFILE", "")
+    loaihoso, encoded = "", ""
+    for tag, child in children(element):  # the last of each, if repeated
+        if tag == "LOAIHOSO":
+            loaihoso = element_text(child)
+        elif tag == "NOIDUNGFILE":
+            encoded = element_text(child)
+            child.clear(keep_tail=True)  # read: the tree no longer holds the table's base64 beside its text
     for name, text in (("LOAIHOSO", loaihoso), ("NOIDUNGFILE", encoded)):
         if not text:
             out.append(violation(E.FIELD_REQUIRED, hoso=hoso, file=position, table=loaihoso or None, field=name))
@@ -232,20 +247,23 @@ def _read_file(
     except ValueError:
         out.append(violation(E.BASE64_INVALID, hoso=hoso, file=position, table=loaihoso or None, loaihoso=loaihoso))
         return FileHoso(loaihoso, None, None)
+    del encoded  # decoded: the text is not held beside the table's bytes and tree
     if loaihoso not in KNOWN_LOAIHOSO:
         return FileHoso(loaihoso, content, None)
     try:
         # Tables kept as sent are still checked to be safe XML of their own root: they are stored and may be read.
-        root = check_payload(loaihoso, content, max_bytes=max_bytes)
-        # Looked for by lxml, not walked in Python: a kept table of 500 rows has tens of thousands of elements.
-        included = [str(item.tag) for item in root.iter(f"{XINCLUDE}*")]
-        if included:
-            name = included[0].replace(XINCLUDE, "xi:")
-            out.append(violation(E.XINCLUDE_REFUSED, hoso=hoso, file=position, table=loaihoso, element=name))
-            return FileHoso(loaihoso, content, None)
         if loaihoso not in PARSED_TABLES:
-            standard, _, records, _ = table_layout(loaihoso, root, day)
-            return FileHoso(loaihoso, content, None, standard, _episode(records))
+            kept = read_kept(loaihoso, content, day, max_bytes=max_bytes)
+            if kept.xinclude is not None:
+                _xinclude(kept.xinclude, hoso, position, loaihoso, out)
+                return FileHoso(loaihoso, content, None)
+            return FileHoso(loaihoso, content, None, kept.standard, kept.episode)
+        root = check_payload(loaihoso, content, max_bytes=max_bytes)
+        # Looked for by lxml, not walked in Python.
+        included = next(root.iter(f"{XINCLUDE}*"), None)
+        if included is not None:
+            _xinclude(str(included.tag), hoso, position, loaihoso, out)
+            return FileHoso(loaihoso, content, None)
         parsed = read_table(loaihoso, root, day)
     except TableUnreadable as exc:
         out.append(dataclasses.replace(_as_violation(exc), hoso=hoso, file=position, table=loaihoso))
@@ -257,13 +275,10 @@ def _read_file(
     return FileHoso(loaihoso, content, parsed, parsed.standard)
 
 
-def _episode(records: list[XmlElement]) -> str | None:
-    """The MA_LK of a kept table: that of its first record carrying one."""
-    for record in records:
-        element = record.find("MA_LK")
-        if element is not None and element_text(element):
-            return element_text(element)
-    return None
+def _xinclude(tag: str, hoso: int, position: int, loaihoso: str, out: list[Violation]) -> None:
+    """XINCLUDE_REFUSED for a table holding the XInclude element `tag` (Clark notation)."""
+    name = tag.replace(XINCLUDE, "xi:")
+    out.append(violation(E.XINCLUDE_REFUSED, hoso=hoso, file=position, table=loaihoso, element=name))
 
 
 def _as_violation(error: TableUnreadable) -> Violation:
