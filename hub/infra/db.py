@@ -28,6 +28,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -367,6 +368,32 @@ async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
         for table in Base.metadata.sorted_tables:
             if table in rows:
                 await insert_rows(session, table, rows[table])
+
+
+B = TypeVar("B", bound=Base)
+
+
+def new_row(model: type[B], **values: Any) -> B:
+    """A new, transient object of `model` holding `values`, as `model(**values)` makes it, without the mapped
+    constructor's event for each attribute set: 6 µs an object rather than 80, which was a tenth of a batch intake's
+    time and a twentieth of a card job's. For objects built by the hundred and written with `insert_new` (or added
+    to a session: the unit of work inserts what the object holds). Only mapped attributes may be given."""
+    unknown = values.keys() - _attribute_keys(model)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no attribute {sorted(unknown)[0]!r}")
+    obj = _class_manager(model).new_instance()
+    obj.__dict__.update(values)
+    return cast(B, obj)
+
+
+@functools.cache
+def _class_manager(model: type[Base]) -> Any:
+    return sa_inspect(model).class_manager
+
+
+@functools.cache
+def _attribute_keys(model: type[Base]) -> frozenset[str]:
+    return frozenset(sa_inspect(model).attrs.keys())
 
 
 @functools.cache

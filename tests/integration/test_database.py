@@ -21,6 +21,7 @@ from hub.infra.db import (
     bounded_columns,
     insert_new,
     insert_rows,
+    new_row,
     one_of,
     plan_for_batches,
     rows_in,
@@ -191,6 +192,31 @@ async def test_insert_new_gives_a_column_never_set_its_default_as_the_orm_does(d
     assert isinstance(person.id, uuid.UUID)
     async with db.sessions() as session:
         assert await session.scalar(select(Person.full_name).where(Person.id == person.id)) == "Lê Văn Bình"
+
+
+async def test_an_object_made_by_new_row_is_written_as_one_made_by_its_constructor(db):
+    values = {
+        "full_name": "Lê Văn Bình",
+        "name_key": "levanbinh",
+        "gender": "male",
+        "date_of_birth": dt.date(1990, 1, 1),
+        "province_code": "48",
+        "commune_code": "20242",
+        "address": "Đà Nẵng",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    written, added = new_row(Person, **values), new_row(Person, **{**values, "name_key": "other"})
+    assert written.id is None and written.full_name == "Lê Văn Bình"
+    added.address = "Huế"  # set after it was made, as the intake sets a new case's version
+    async with db.transaction() as session:
+        await insert_new(session, [written])
+        session.add(added)  # the unit of work writes it too
+    async with db.sessions() as session:
+        rows = await session.execute(select(Person.id, Person.name_key, Person.address).order_by(Person.name_key))
+        assert rows.all() == [(written.id, "levanbinh", "Đà Nẵng"), (added.id, "other", "Huế")]
+    with pytest.raises(TypeError, match="no attribute 'nickname'"):
+        new_row(Person, nickname="Bình")
 
 
 async def test_insert_rows_writes_every_kind_of_value_as_given(db):
