@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from hub.childcards.models import DeliveryMethod
@@ -100,39 +100,65 @@ class BirthRecord:
     delivery_address: str | None = None
 
     def map_texts(self, change: TextChange) -> BirthRecord:
-        """The record with each text field replaced by `change(field, value)`, fields named as in FIELD_LIMITS."""
-
-        def person(role: str, details: PersonDetails | None) -> PersonDetails | None:
-            if details is None:
-                return None
-            return replace(
-                details,
-                full_name=change(f"{role}.fullName", details.full_name) or "",
-                personal_id_number=change(f"{role}.personalIdNumber", details.personal_id_number),
-                address=change(f"{role}.address", details.address),
-            )
-
+        """The record with each text field replaced by `change(field, value)`, fields named as in FIELD_LIMITS.
+        What `change` leaves as it was is the same object: the record itself when nothing changes, which is what
+        cleaning an intake's record most often finds (`dataclasses.replace` rebuilding it was a third of the time)."""
+        # In the order the fields were always visited, which is the order of a record's errors.
         child = self.child
-        registrant = person("registrant", self.registrant)
+        registrant = _map_person(self.registrant, _ROLE_FIELDS["registrant"], change)
+        office = change("registryOfficeCode", self.registry_office_code) or ""
+        book = change("bookNumber", self.book_number) or ""
+        number = change("recordNumber", self.record_number) or ""
+        child_texts = (
+            change("child.fullName", child.full_name) or "",
+            change("child.ethnicityCode", child.ethnicity_code),
+            change("child.nationality", child.nationality) or "",
+            change("child.personalIdNumber", child.personal_id_number),
+            change("child.placeOfBirth", child.place_of_birth),
+        )
+        facility = change("facilityCode", self.facility_code) or ""
+        mother = _map_person(self.mother, _ROLE_FIELDS["mother"], change)
+        father = _map_person(self.father, _ROLE_FIELDS["father"], change)
+        delivery_address = change("deliveryAddress", self.delivery_address)
+        if child_texts != (
+            child.full_name,
+            child.ethnicity_code,
+            child.nationality,
+            child.personal_id_number,
+            child.place_of_birth,
+        ):
+            name, ethnicity, nationality, id_number, place = child_texts
+            child = ChildDetails(name, child.gender, child.date_of_birth, ethnicity, nationality, id_number, place)
+        unchanged = (
+            (office, book, number, facility, delivery_address)
+            == (
+                self.registry_office_code,
+                self.book_number,
+                self.record_number,
+                self.facility_code,
+                self.delivery_address,
+            )
+            and child is self.child
+            and registrant is self.registrant
+            and mother is self.mother
+            and father is self.father
+        )
+        if unchanged:
+            return self
         assert registrant is not None
-        return replace(
-            self,
-            registry_office_code=change("registryOfficeCode", self.registry_office_code) or "",
-            book_number=change("bookNumber", self.book_number) or "",
-            record_number=change("recordNumber", self.record_number) or "",
-            child=replace(
-                child,
-                full_name=change("child.fullName", child.full_name) or "",
-                ethnicity_code=change("child.ethnicityCode", child.ethnicity_code),
-                nationality=change("child.nationality", child.nationality) or "",
-                personal_id_number=change("child.personalIdNumber", child.personal_id_number),
-                place_of_birth=change("child.placeOfBirth", child.place_of_birth),
-            ),
-            registrant=registrant,
-            facility_code=change("facilityCode", self.facility_code) or "",
-            mother=person("mother", self.mother),
-            father=person("father", self.father),
-            delivery_address=change("deliveryAddress", self.delivery_address),
+        return BirthRecord(
+            office,
+            book,
+            number,
+            self.registered_on,
+            child,
+            registrant,
+            facility,
+            self.delivery,
+            mother,
+            father,
+            self.guardian,
+            delivery_address,
         )
 
     def texts(self) -> dict[str, str | None]:
@@ -225,6 +251,26 @@ class BirthRecord:
             guardian=GuardianRole(data["guardian"]) if data["guardian"] else None,
             delivery_address=data["delivery_address"],
         )
+
+
+# The names of a person's text fields in FIELD_LIMITS, by role.
+_ROLE_FIELDS = {
+    role: (f"{role}.fullName", f"{role}.personalIdNumber", f"{role}.address")
+    for role in ("registrant", "mother", "father")
+}
+
+
+def _map_person(details: PersonDetails | None, names: tuple[str, str, str], change: TextChange) -> PersonDetails | None:
+    """`details` with each text replaced by `change(field, value)`; the same object when none changes."""
+    if details is None:
+        return None
+    name_field, number_field, address_field = names
+    full_name = change(name_field, details.full_name) or ""
+    number = change(number_field, details.personal_id_number)
+    address = change(address_field, details.address)
+    if (full_name, number, address) == (details.full_name, details.personal_id_number, details.address):
+        return details
+    return PersonDetails(full_name, details.date_of_birth, number, address)
 
 
 def clean_field(name: str, value: str | None) -> str | None:
