@@ -7,7 +7,7 @@ import enum
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.childcards.models import DeliveryMethod
 from hub.childcards.rules import GuardianRole
@@ -216,41 +216,56 @@ class BirthRecord:
 
     @classmethod
     def from_canonical(cls, data: dict[str, Any]) -> BirthRecord:
-        def person(value: dict[str, Any] | None) -> PersonDetails | None:
-            if value is None:
-                return None
-            return PersonDetails(
-                full_name=value["full_name"],
-                date_of_birth=_date(value["date_of_birth"]),
-                personal_id_number=value["personal_id_number"],
-                address=value["address"],
-            )
-
+        """The record whose canonical form is `data`. Read back for every card and every population check, so its
+        parts are built positionally, and the enumerations found by value in a table: `Enum(value)` and keyword
+        arguments were a third of the time."""
         child = data["child"]
-        registrant = person(data["registrant"])
+        registrant = _person_from(data["registrant"])
         assert registrant is not None
+        guardian = data["guardian"]
         return cls(
-            registry_office_code=data["registry_office_code"],
-            book_number=data["book_number"],
-            record_number=data["record_number"],
-            registered_on=dt.date.fromisoformat(data["registered_on"]),
-            child=ChildDetails(
-                full_name=child["full_name"],
-                gender=Gender(child["gender"]),
-                date_of_birth=dt.date.fromisoformat(child["date_of_birth"]),
-                ethnicity_code=child["ethnicity_code"],
-                nationality=child["nationality"],
-                personal_id_number=child["personal_id_number"],
-                place_of_birth=child["place_of_birth"],
+            data["registry_office_code"],
+            data["book_number"],
+            data["record_number"],
+            dt.date.fromisoformat(data["registered_on"]),
+            ChildDetails(
+                child["full_name"],
+                _member(_GENDERS, Gender, child["gender"]),
+                dt.date.fromisoformat(child["date_of_birth"]),
+                child["ethnicity_code"],
+                child["nationality"],
+                child["personal_id_number"],
+                child["place_of_birth"],
             ),
-            registrant=registrant,
-            facility_code=data["facility_code"],
-            delivery=DeliveryMethod(data["delivery"]),
-            mother=person(data["mother"]),
-            father=person(data["father"]),
-            guardian=GuardianRole(data["guardian"]) if data["guardian"] else None,
-            delivery_address=data["delivery_address"],
+            registrant,
+            data["facility_code"],
+            _member(_DELIVERIES, DeliveryMethod, data["delivery"]),
+            _person_from(data["mother"]),
+            _person_from(data["father"]),
+            _member(_GUARDIANS, GuardianRole, guardian) if guardian else None,
+            data["delivery_address"],
         )
+
+
+E = TypeVar("E", bound=enum.Enum)
+_GENDERS = {member.value: member for member in Gender}
+_DELIVERIES = {member.value: member for member in DeliveryMethod}
+_GUARDIANS = {member.value: member for member in GuardianRole}
+
+
+def _member(members: dict[str, E], kind: type[E], value: str) -> E:
+    """The member of `kind` whose value is `value`, as `kind(value)` finds it (and fails: ValueError)."""
+    found = members.get(value)
+    return kind(value) if found is None else found
+
+
+def _person_from(value: dict[str, Any] | None) -> PersonDetails | None:
+    if value is None:
+        return None
+    born = value["date_of_birth"]
+    return PersonDetails(
+        value["full_name"], dt.date.fromisoformat(born) if born else None, value["personal_id_number"], value["address"]
+    )
 
 
 # The names of a person's text fields in FIELD_LIMITS, by role.
@@ -292,7 +307,3 @@ def _person(details: PersonDetails | None) -> dict[str, Any] | None:
         "personal_id_number": details.personal_id_number,
         "address": details.address,
     }
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None

@@ -81,3 +81,11 @@ def test_mapping_texts_keeps_what_it_does_not_change():
     assert renamed.mother == dataclasses.replace(MOTHER, full_name="Hồ Thị Lan")
     assert renamed.registrant is FULL.registrant and renamed.child is FULL.child and renamed.father is FULL.father
     assert dataclasses.replace(renamed, mother=MOTHER) == FULL
+
+
+def test_a_canonical_form_with_an_unknown_value_is_refused_as_before():
+    data = FULL.canonical()
+    with pytest.raises(ValueError, match="'other' is not a valid Gender"):
+        BirthRecord.from_canonical({**data, "child": {**data["child"], "gender": "other"}})
+    with pytest.raises(ValueError, match="is not a valid DeliveryMethod"):
+        BirthRecord.from_canonical({**data, "delivery": "by_drone"})
