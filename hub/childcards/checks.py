@@ -213,12 +213,21 @@ def check_record(record: BirthRecord, *, today: dt.date, facility: HealthFacilit
         # The facility must take the child now, when the card is issued, whatever it was on the registration day.
         for problem in primary_care_problems(facility, record.facility_code, on=today)
     ]
+    passed: set[tuple[str | None, dt.date | None]] = set()  # a parent's number and birth date found good
     for role, person, gender in (
         (GuardianRole.MOTHER, record.mother, Gender.FEMALE),
         (GuardianRole.FATHER, record.father, Gender.MALE),
         (GuardianRole.REGISTRANT, record.registrant, None),
     ):
-        errors += _person_id_errors(role, person, gender)
+        if person is None:
+            continue
+        key = (person.personal_id_number, person.date_of_birth)
+        if gender is None and key in passed:
+            continue  # the registrant is a parent, whose check (the gender's besides) this one repeats
+        found = _person_id_errors(role, person, gender)
+        if not found:
+            passed.add(key)
+        errors += found
     guardian = guardian_of(record)
     present = {
         GuardianRole.FATHER: record.father,
