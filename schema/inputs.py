@@ -83,9 +83,13 @@ def _conversion(type_: StrawberryType | type, name: str, scalars: Mapping[object
         return None
     if has_object_definition(type_) and (build := get_object_definition(type_, strict=True).from_input):
         nested = type_
-        return lambda value, context: (
-            None if value is None else build(nested, value, dataclasses.replace(context, path=(*context.path, name)))
-        )
+        return lambda value, context: None if value is None else build(nested, value, _within(context, name))
     # A list, a Maybe, a global id (built from its string), a lazy type: as Strawberry converts them, a null
     # included (a Maybe makes it Some(None)).
     return lambda value, context: context.convert(value, type_, name)
+
+
+def _within(context: InputContext, name: str) -> InputContext:
+    """The context of the input in field `name`: built directly, as `dataclasses.replace` took half as long as
+    building the input itself (four nested inputs in each birth registration)."""
+    return InputContext(context.info, context.config, context.scalar_registry, (*context.path, name))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
-from hub.catalogs.adminunits import Era, admin_catalog, era_on
+from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog, era_on
 from hub.catalogs.errors import CatalogErrorCode
 from hub.catalogs.facilities import primary_care_problems
 from hub.catalogs.models import HealthFacility
@@ -62,11 +64,25 @@ def cleaned_and_checked(record: BirthRecord) -> tuple[BirthRecord, list[Business
 
     def clean(name: str, value: str | None) -> str | None:
         cleaned = clean_field(name, value)
-        if cleaned is not None and (problem := _field_problem(name, cleaned, FIELD_LIMITS[name])) is not None:
+        if (
+            cleaned is not None
+            and not _passes(name, cleaned)
+            and (problem := _field_problem(name, cleaned, FIELD_LIMITS[name])) is not None
+        ):
             errors.append(problem)
         return cleaned
 
     return record.map_texts(clean), errors
+
+
+def _passes(name: str, value: str) -> bool:
+    """Whether a field's cleaned value passes its limit, in one step: what most values do. One that may not is
+    looked at again by `_field_problem`, which finds the reason (or none: this answers no more than "maybe not")."""
+    limit, fits = _FIELD_CHECKS[name]
+    if len(value) > limit.length or not fits(value):
+        return False
+    key = fold(value) if limit.chars is Chars.NAME else value
+    return bool(key) and len(key) <= limit.length
 
 
 def _field_problem(name: str, value: str, limit: FieldLimit) -> BusinessError | None:
@@ -113,6 +129,17 @@ def _name_refusals(value: str) -> set[str]:
     return wrong
 
 
+# Whether a value holds only characters a kind of field accepts (and none `refused_characters` finds): for a name,
+# only those already found good (a name holding another is looked at character by character).
+_FITS: dict[Chars, Callable[[str], object]] = {
+    Chars.NAME: lambda value: _NAME_CHARS_SEEN.issuperset(value),
+    Chars.CODE: re.compile(r"[A-Z0-9]*").fullmatch,
+    Chars.DIGITS: re.compile(r"[0-9]*").fullmatch,
+    Chars.TEXT: str.isprintable,
+}
+_FIELD_CHECKS = {name: (limit, _FITS[limit.chars]) for name, limit in FIELD_LIMITS.items()}
+
+
 def _not_of(chars: Chars, value: str) -> list[str]:
     """The characters of `value` that `chars` does not accept, as `U+0000` labels."""
     if chars is Chars.TEXT:
@@ -129,12 +156,17 @@ def _not_of(chars: Chars, value: str) -> list[str]:
 def office_location(record: BirthRecord) -> Location:
     """Where the registering office is today: a registration made before 1/7/2025 by a commune since merged
     belongs to the commune it became (whose office now holds its books)."""
+    return _office_location(record.registry_office_code, era_on(record.registered_on))
+
+
+@functools.lru_cache(maxsize=8192)  # asked four times for each record of a batch, of a few thousand offices
+def _office_location(office_code: str, era: Era) -> Location:
     catalog = admin_catalog()
-    commune = catalog.commune_on(record.registry_office_code, record.registered_on)
-    if commune is not None and era_on(record.registered_on) is Era.LEGACY:
+    commune = catalog.get(UnitLevel.COMMUNE, office_code, era)
+    if commune is not None and era is Era.LEGACY:
         commune = catalog.current_commune_for(commune.code)
     if commune is None:
-        return Location(commune_code=record.registry_office_code)
+        return Location(commune_code=office_code)
     return Location(province_code=commune.province_code, commune_code=commune.code)
 
 
@@ -181,12 +213,21 @@ def check_record(record: BirthRecord, *, today: dt.date, facility: HealthFacilit
         # The facility must take the child now, when the card is issued, whatever it was on the registration day.
         for problem in primary_care_problems(facility, record.facility_code, on=today)
     ]
+    passed: set[tuple[str | None, dt.date | None]] = set()  # a parent's number and birth date found good
     for role, person, gender in (
         (GuardianRole.MOTHER, record.mother, Gender.FEMALE),
         (GuardianRole.FATHER, record.father, Gender.MALE),
         (GuardianRole.REGISTRANT, record.registrant, None),
     ):
-        errors += _person_id_errors(role, person, gender)
+        if person is None:
+            continue
+        key = (person.personal_id_number, person.date_of_birth)
+        if gender is None and key in passed:
+            continue  # the registrant is a parent, whose check (the gender's besides) this one repeats
+        found = _person_id_errors(role, person, gender)
+        if not found:
+            passed.add(key)
+        errors += found
     guardian = guardian_of(record)
     present = {
         GuardianRole.FATHER: record.father,

@@ -8,17 +8,18 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.childcards.models import CaseEvent, CaseState, ChildCard, ChildCardCase
 from hub.childcards.outcomes import PERSONAL_ID_ATTACHED, PUSH_BATCH, PUSH_OUTCOMES, PushOutcomes
-from hub.infra.db import Base, insert_new, one_of
+from hub.infra.db import Base, insert_new, insert_rows_returning_ids, one_of
 from hub.jobs import enqueue
 
 ISSUED = (CaseState.CARD_ISSUED, CaseState.CARD_CHANGED)  # the states that stamp the case's issued_at
+EVENTS = cast(Table, CaseEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,7 @@ async def _record(session: AsyncSession, changes: Sequence[CaseStateChange], now
         }
         for c in changes
     ]
-    statement = insert(CaseEvent).returning(CaseEvent.id, sort_by_parameter_order=True)
-    event_ids = list((await session.scalars(statement, rows)).all())
+    event_ids = await insert_rows_returning_ids(session, EVENTS, rows)
     for start in range(0, len(event_ids), PUSH_BATCH):
         await enqueue(session, PUSH_OUTCOMES, PushOutcomes(event_ids[start : start + PUSH_BATCH]), now=now)
     return event_ids

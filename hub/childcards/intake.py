@@ -27,7 +27,7 @@ from hub.childcards.records import BirthRecord
 from hub.clients.permissions import Principal, Role
 from hub.documents.newborns import link_newborns
 from hub.infra.clock import vietnam_date
-from hub.infra.db import Base, lock_keys, one_of, plan_for_batches, rows_in
+from hub.infra.db import Base, lock_keys, new_row, one_of, plan_for_batches, rows_in
 from hub.infra.errors import BusinessError
 from hub.infra.ids import new_id
 from hub.infra.text import fold
@@ -184,7 +184,8 @@ def _open_version(
     content_hash, canonical = content
     location = office_location(birth)
     if case is None:
-        case = ChildCardCase(
+        case = new_row(
+            ChildCardCase,
             id=new_id(),
             reference=_reference(),
             registry_office_code=birth.registry_office_code,
@@ -207,7 +208,8 @@ def _open_version(
     case.child_personal_id = birth.child.personal_id_number
     case.updated_at = now
     add(
-        Registration(
+        new_row(
+            Registration,
             id=new_id(),
             case_id=case.id,
             version=case.version,

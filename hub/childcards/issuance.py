@@ -25,7 +25,7 @@ from hub.childcards.population import queue_population_checks
 from hub.childcards.records import BirthRecord, PersonDetails
 from hub.childcards.rules import GuardianRole, card_number, card_validity
 from hub.clients.permissions import Principal
-from hub.infra.db import add_unless_exists, insert_new, one_of, plan_for_batches, update_rows
+from hub.infra.db import add_unless_exists, insert_new, new_row, one_of, plan_for_batches, update_rows
 from hub.infra.errors import BusinessError
 from hub.infra.ids import new_id
 from hub.jobs import JobKind, enqueue
@@ -253,7 +253,8 @@ def _card(order: CardOrder, bhxh_code: str, now: dt.datetime, *, version: int) -
     texts = _card_texts(order)
     valid_from, valid_to = card_validity(birth.child.date_of_birth)
     method, _ = order.delivery or (birth.delivery, birth.delivery_address)
-    return ChildCard(
+    return new_row(
+        ChildCard,
         id=new_id(),
         case_id=order.case.id,
         version=version,

@@ -262,8 +262,10 @@ def _birth_year_mismatches(number: str, date_of_birth: dt.date | None) -> list[I
 
 
 def _gender_mismatch(number: str, gender: Gender | None) -> IdNumberProblem | None:
+    if gender is None:
+        return None
     printed = _gender(number)
-    if gender is None or printed == gender:
+    if printed == gender:
         return None
     return _problem(
         IdNumberIssue.GENDER_MISMATCH,
@@ -273,8 +275,10 @@ def _gender_mismatch(number: str, gender: Gender | None) -> IdNumberProblem | No
 
 
 def _birth_year_in_future(number: str, today: dt.date | None) -> IdNumberProblem | None:
+    if today is None:
+        return None
     year = _birth_year(number)
-    if today is None or year <= today.year:
+    if year <= today.year:
         return None
     return _problem(
         IdNumberIssue.BIRTH_YEAR_IN_FUTURE,

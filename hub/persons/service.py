@@ -13,6 +13,7 @@ from hub.audit.refusals import RefusedRecord
 from hub.audit.service import AuditEvent, JsonValue, record
 from hub.catalogs.adminunits import Era, UnitLevel, admin_catalog
 from hub.clients.permissions import Location, Principal, Role
+from hub.infra.db import new_row
 from hub.infra.errors import BusinessError, Forbidden
 from hub.infra.ids import new_id
 from hub.infra.text import fold
@@ -59,7 +60,8 @@ def add_person(
 def new_person(*, now: dt.datetime, purpose: Purpose, new: NewPerson, audit: list[AuditEvent]) -> Person:
     """A new person, for the caller to write (see `add_person`)."""
     _check_location(new.province_code, new.commune_code)
-    person = Person(
+    person = new_row(
+        Person,
         id=new_id(),
         full_name=new.full_name,
         name_key=fold(new.full_name),

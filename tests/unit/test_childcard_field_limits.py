@@ -3,10 +3,12 @@
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hub.childcards.checks import REPORTED_CHARACTERS, field_errors
+from hub.childcards.checks import REPORTED_CHARACTERS, _field_problem, _passes, field_errors
 from hub.childcards.models import ChildCardCase
-from hub.childcards.records import FIELD_LIMITS, BirthRecord, Chars
+from hub.childcards.records import FIELD_LIMITS, BirthRecord, Chars, clean_field
 from hub.persons.models import Person
 from tests.unit.test_childcard_records import FULL
 
@@ -105,3 +107,24 @@ def test_every_field_is_checked_with_one_reason_each():
         ("FIELD_CHARACTERS", "recordNumber"),
         ("FIELD_TOO_LONG", "child.fullName"),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(sorted(FIELD_LIMITS)),
+    value=st.one_of(
+        st.text(max_size=30),
+        st.text(alphabet="AZaz09 -'.\u1ec7\u0301\u200b\x00", max_size=260),
+        st.sampled_from(["", " ", "A" * 200, "A" * 201, "7" * 12, "Nguyễn Văn An", "ǅ", "\u0301"]),
+    ),
+)
+def test_the_quick_pass_of_a_field_agrees_with_its_full_check(name, value):
+    """A value most fields hold is passed in one step (`_passes`); what it passes, the full check finds nothing in."""
+    cleaned = clean_field(name, value)
+    if cleaned is None:  # an optional field left blank: not checked
+        assert not FIELD_LIMITS[name].required and problems(changed(name, value)) == []
+        return
+    expected = _field_problem(name, cleaned, FIELD_LIMITS[name])
+    if _passes(name, cleaned):
+        assert expected is None
+    assert problems(changed(name, value)) == ([] if expected is None else [(expected.code, expected.field)])

@@ -60,3 +60,32 @@ def test_the_hashes_of_records_already_stored_do_not_change():
     # Computed when the form was built with dataclasses.asdict: a record sent again must still be recognised.
     assert FULL.content_hash() == "a26f312017805da7d53dc7e9b7d8cc73ba2bcc28b0f313587ace8e57e4521013"
     assert MINIMAL.content_hash() == "7edbe36459c096c3e5622e6f8c17e649712622aabe2da43e9092f42ce3877f2e"
+
+
+def test_mapping_texts_visits_every_field_in_the_order_of_a_records_errors():
+    assert list(FULL.texts()) == [
+        *(f"registrant.{name}" for name in ("fullName", "personalIdNumber", "address")),
+        "registryOfficeCode",
+        "bookNumber",
+        "recordNumber",
+        *(f"child.{n}" for n in ("fullName", "ethnicityCode", "nationality", "personalIdNumber", "placeOfBirth")),
+        "facilityCode",
+        *(f"{role}.{n}" for role in ("mother", "father") for n in ("fullName", "personalIdNumber", "address")),
+        "deliveryAddress",
+    ]
+
+
+def test_mapping_texts_keeps_what_it_does_not_change():
+    assert FULL.cleaned() is FULL  # nothing to clean: the record itself
+    renamed = FULL.map_texts(lambda name, value: "Hồ Thị Lan" if name == "mother.fullName" else value)
+    assert renamed.mother == dataclasses.replace(MOTHER, full_name="Hồ Thị Lan")
+    assert renamed.registrant is FULL.registrant and renamed.child is FULL.child and renamed.father is FULL.father
+    assert dataclasses.replace(renamed, mother=MOTHER) == FULL
+
+
+def test_a_canonical_form_with_an_unknown_value_is_refused_as_before():
+    data = FULL.canonical()
+    with pytest.raises(ValueError, match="'other' is not a valid Gender"):
+        BirthRecord.from_canonical({**data, "child": {**data["child"], "gender": "other"}})
+    with pytest.raises(ValueError, match="is not a valid DeliveryMethod"):
+        BirthRecord.from_canonical({**data, "delivery": "by_drone"})
