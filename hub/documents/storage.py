@@ -5,14 +5,16 @@ statements whatever the number of documents; called only after the whole submiss
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
@@ -29,7 +31,7 @@ from hub.documents.receipts import (
 )
 from hub.documents.uses import NOTIFY_CHANGES, NotifyChanges, announce
 from hub.infra.canonical import canonical_json
-from hub.infra.db import insert_rows, one_of
+from hub.infra.db import insert_for_dialect, insert_rows, one_of, one_of_named
 from hub.infra.ids import new_id
 from hub.jobs import enqueue
 from signing.keys import SigningIdentity
@@ -101,7 +103,8 @@ _SUBMISSION_OF_BYTES = select(
 
 async def find_submission(session: AsyncSession, sender: str, sha256: str) -> StoredSubmission | None:
     """The submission of these exact bytes by `sender`, if it was received before (then with `repeated`)."""
-    row = (await session.execute(_SUBMISSION_OF_BYTES, {"sender": sender, "sha256": sha256})).one_or_none()
+    connection = await session.connection()
+    row = (await connection.execute(_SUBMISSION_OF_BYTES, {"sender": sender, "sha256": sha256})).one_or_none()
     if row is None:
         return None
     lines = receipt_lines(row.receipt)
@@ -119,13 +122,17 @@ async def store_submission(
     kept: Sequence[ReceiptLine] = (),
 ) -> StoredSubmission:
     """Store `verified` and its `documents` (each a new document, a new version, or unchanged) with a signed receipt,
-    which also acknowledges the `kept` tables (stored in the payload, not read).
+    which also acknowledges the `kept` tables (stored in the payload, not read). The same bytes received before
+    from the same sender are not stored again: the first receipt is returned, `repeated`.
 
-    Callers check first that the same bytes were not received already (`find_submission`); a concurrent twin
-    fails on the unique (sender, sha256) key and is retried by the caller, which then finds this one."""
+    Whether they were is learnt from the submission's INSERT, which leaves a row of the same (sender, sha256) as
+    it is: a resend, which is rare, is read and signed again for nothing, and every first sending saves a query.
+    A concurrent twin waits for the one that took the key, and returns its receipt once it has committed."""
+    await session.flush()  # what the session holds is seen by the statements below, which skip the ORM
+    connection = await session.connection()
     submission_id = new_id()
     transaction_id = new_transaction_id(now)
-    latest = await _latest_versions(session, verified.sender, documents)
+    latest = await _latest_versions(connection, verified.sender, documents)
     people = await PersonIndex.load(session, (d.subject for d in documents))
     lines: list[ReceiptLine] = []
     rows: list[dict[str, Any]] = []
@@ -156,26 +163,25 @@ async def store_submission(
     receipt = signed_receipt(
         ReceiptContent(transaction_id, now, verified.sender, verified.kind.value, verified.sha256, lines), identity
     )
-    await session.execute(
-        insert(SUBMISSIONS),
-        [
-            {
-                "id": submission_id,
-                "transaction_id": transaction_id,
-                "kind": verified.kind.value,
-                "sender": verified.sender,
-                "channel": verified.channel.value,
-                "client_id": verified.client_id,
-                "sha256": verified.sha256,
-                "payload": verified.payload,
-                "size": len(verified.payload),
-                "verification": verified.report,
-                "received_at": now,
-                "document_count": len(rows),
-                "receipt": receipt,
-            }
-        ],
-    )
+    submission = {
+        "id": submission_id,
+        "transaction_id": transaction_id,
+        "kind": verified.kind.value,
+        "sender": verified.sender,
+        "channel": verified.channel.value,
+        "client_id": verified.client_id,
+        "sha256": verified.sha256,
+        "payload": verified.payload,
+        "size": len(verified.payload),
+        "verification": verified.report,
+        "received_at": now,
+        "document_count": len(rows),
+        "receipt": receipt,
+    }
+    if (await connection.execute(_new_submission(connection.dialect.name), submission)).first() is None:
+        first = await find_submission(session, verified.sender, verified.sha256)
+        assert first is not None, "a submission of the same bytes took the key, and it is committed"
+        return first
     if superseded:
         await session.execute(
             update(Document)
@@ -193,6 +199,16 @@ async def store_submission(
     )
 
 
+@functools.cache
+def _new_submission(dialect: str) -> Executable:
+    """The INSERT of a submission, which leaves an earlier one of the same bytes from the same sender as it is; the
+    new row's id, or no row for a resend."""
+    statement = insert_for_dialect(dialect)(SUBMISSIONS).values({c.key: bindparam(c.key) for c in SUBMISSIONS.c})
+    return cast(
+        Executable, statement.on_conflict_do_nothing(index_elements=["sha256", "sender"]).returning(SUBMISSIONS.c.id)
+    )
+
+
 @dataclass(frozen=True)
 class _Latest:
     id: uuid.UUID
@@ -202,20 +218,26 @@ class _Latest:
 
 
 async def _latest_versions(
-    session: AsyncSession, issuer: str, documents: Sequence[NewDocument]
+    connection: AsyncConnection, issuer: str, documents: Sequence[NewDocument]
 ) -> dict[tuple[str, str], _Latest]:
     """The latest version of each (type, number) of `issuer` among `documents`, in one query."""
     keys = {(d.doc_type, d.number) for d in documents}
     if not keys:
         return {}
     numbers = [*{number for _, number in keys}]
-    rows = await session.execute(
-        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
-        .where(one_of(session, Document.number, numbers), Document.issuer == issuer)
-        .order_by(Document.version)
-    )
+    rows = await connection.execute(_versions_of(connection.dialect.name), {"numbers": numbers, "issuer": issuer})
     # Ordered by version: the last row seen for a key is its latest version.
     return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows if (t, n) in keys}
+
+
+@functools.cache
+def _versions_of(dialect: str) -> Select[str, str, uuid.UUID, int, str, str]:
+    """Every version of the documents numbered one of :numbers by :issuer, oldest first."""
+    return (
+        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
+        .where(one_of_named(dialect, Document.number, "numbers"), Document.issuer == bindparam("issuer"))
+        .order_by(Document.version)
+    )
 
 
 def _row(

@@ -244,7 +244,12 @@ def dialect_of(session: AsyncSession) -> str:
 
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's own INSERT construct, which knows ON CONFLICT DO NOTHING on both backends."""
-    if dialect_of(session) == "postgresql":
+    return insert_for_dialect(dialect_of(session))
+
+
+def insert_for_dialect(dialect: str) -> Any:
+    """The INSERT construct of the dialect named `dialect` (see `insert_for`): for statements built once per dialect."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert
@@ -428,6 +433,14 @@ def one_of(
     if dialect_of(session) != "postgresql":
         return column.in_(wanted)
     return column == any_(bindparam(None, wanted, type_=ARRAY(unbounded(column.type))))
+
+
+def one_of_named(dialect: str, column: QueryableAttribute[Any] | ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column IN :name`, as `one_of` writes it, for a statement built once per dialect and given its values (a
+    list) when executed, under `name`: SQLAlchemy works out the cache key of every new statement object."""
+    if dialect != "postgresql":
+        return column.in_(bindparam(name, expanding=True))
+    return column == any_(bindparam(name, type_=ARRAY(unbounded(column.type))))
 
 
 def rows_in(
