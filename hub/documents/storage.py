@@ -72,8 +72,9 @@ class VerifiedPayload:
     report: dict[str, str | None]
     client_id: uuid.UUID | None = None
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
+        """Taken once: the receipt, the row and the answer each name it."""
         return sha256_of(self.payload)
 
 

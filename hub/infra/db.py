@@ -308,7 +308,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
         return
     if len(rows) == 1 or dialect_of(session) != "postgresql":
         check_lengths(table, rows)
-        await session.execute(insert(table), rows)
+        await session.execute(_insert(table), rows)
         return
     keys = tuple(rows[0])
     await session.execute(_unnest_insert(table, keys), _arrays(keys, rows))
@@ -331,6 +331,11 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
 # The statements of insert_rows and update_rows, made once per table and columns. SQLAlchemy compiles a statement
 # once, but computes the cache key of every new statement object, and building and keying these was a fifth of
 # what SQLAlchemy cost the document intake.
+@functools.cache
+def _insert(table: Table) -> Executable:
+    return insert(table)
+
+
 @functools.cache
 def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
     return insert(table).from_select(keys, select(*_unnested(table, keys).c))
