@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.base import Executable
 
@@ -31,7 +31,7 @@ from hub.documents.receipts import (
 )
 from hub.documents.uses import NOTIFY_CHANGES, NotifyChanges, announce
 from hub.infra.canonical import canonical_json
-from hub.infra.db import insert_for_dialect, insert_rows, one_of, one_of_named
+from hub.infra.db import insert_for_dialect, insert_rows, one_of, one_of_named, unnest_arrays, unnested
 from hub.infra.ids import new_id
 from hub.jobs import enqueue
 from signing.keys import SigningIdentity
@@ -179,7 +179,7 @@ async def store_submission(
         "document_count": len(rows),
         "receipt": receipt,
     }
-    if (await connection.execute(_new_submission(connection.dialect.name), submission)).first() is None:
+    if not await _insert_submission(session, submission, rows):
         first = await find_submission(session, verified.sender, verified.sha256)
         assert first is not None, "a submission of the same bytes took the key, and it is committed"
         return first
@@ -192,7 +192,6 @@ async def store_submission(
         )
         await enqueue(session, NOTIFY_CHANGES, NotifyChanges(superseded), now=now)
     if rows:
-        await insert_rows(session, DOCUMENTS, rows)
         await announce(session, [row["id"] for row in rows], now=now)
     await record(session, now=now, actor=actor, events=_audit(verified, transaction_id, rows))
     return StoredSubmission(
@@ -200,13 +199,40 @@ async def store_submission(
     )
 
 
+async def _insert_submission(
+    session: AsyncSession, submission: dict[str, Any], documents: Sequence[dict[str, Any]]
+) -> bool:
+    """Write the submission and its documents, unless the same bytes came from the same sender before; whether they
+    were written. On PostgreSQL in one statement."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql" and documents:
+        keys = tuple(documents[0])
+        values = {**submission, **unnest_arrays(keys, documents)}
+        return (await connection.execute(_with_documents(keys), values)).first() is not None
+    if (await connection.execute(_new_submission(dialect), submission)).first() is None:
+        return False
+    await insert_rows(session, DOCUMENTS, documents)
+    return True
+
+
 @functools.cache
-def _new_submission(dialect: str) -> Executable:
+def _with_documents(keys: tuple[str, ...]) -> Executable:
+    """PostgreSQL: the submission's INSERT (see `_new_submission`) with its documents', columns `keys`, which are
+    written only if the submission is: one round trip for both."""
+    submission = _new_submission("postgresql").cte("submission")
+    rows = select(*unnested(DOCUMENTS, keys).c).where(exists(select(submission.c.id)))
+    documents = insert(DOCUMENTS).from_select(keys, rows).cte("documents")
+    return select(submission.c.id).add_cte(documents)
+
+
+@functools.cache
+def _new_submission(dialect: str) -> Insert:
     """The INSERT of a submission, which leaves an earlier one of the same bytes from the same sender as it is; the
     new row's id, or no row for a resend."""
     statement = insert_for_dialect(dialect)(SUBMISSIONS).values({c.key: bindparam(c.key) for c in SUBMISSIONS.c})
     return cast(
-        Executable, statement.on_conflict_do_nothing(index_elements=["sha256", "sender"]).returning(SUBMISSIONS.c.id)
+        Insert, statement.on_conflict_do_nothing(index_elements=["sha256", "sender"]).returning(SUBMISSIONS.c.id)
     )
 
 

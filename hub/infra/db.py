@@ -311,7 +311,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
         await session.execute(_insert(table), rows)
         return
     keys = tuple(rows[0])
-    await session.execute(_unnest_insert(table, keys), _arrays(keys, rows))
+    await session.execute(_unnest_insert(table, keys), unnest_arrays(keys, rows))
 
 
 async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -325,7 +325,7 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
         await session.execute(update(model), rows)
         return
     keys = tuple(rows[0])
-    await session.execute(_unnest_update(cast(Table, model.__table__), keys), _arrays(keys, rows))
+    await session.execute(_unnest_update(cast(Table, model.__table__), keys), unnest_arrays(keys, rows))
 
 
 # The statements of insert_rows and update_rows, made once per table and columns. SQLAlchemy compiles a statement
@@ -338,12 +338,12 @@ def _insert(table: Table) -> Executable:
 
 @functools.cache
 def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
-    return insert(table).from_select(keys, select(*_unnested(table, keys).c))
+    return insert(table).from_select(keys, select(*unnested(table, keys).c))
 
 
 @functools.cache
 def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
-    source, primary = _unnested(table, keys), {column.key for column in table.primary_key}
+    source, primary = unnested(table, keys), {column.key for column in table.primary_key}
     return (
         update(table)
         .where(*(table.c[k] == source.c[k] for k in primary))
@@ -351,15 +351,16 @@ def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
     )
 
 
-def _unnested(table: Table, keys: Sequence[str]) -> TableValuedAlias:
-    """One array parameter per column of `keys` (named `_arrays` gives them values), unnested together as a table
-    (PostgreSQL)."""
+def unnested(table: Table, keys: Sequence[str]) -> TableValuedAlias:
+    """One array parameter per column of `keys` (`unnest_arrays` gives them values), unnested together as a table
+    (PostgreSQL): the rows of an INSERT or UPDATE of any number of rows in one statement."""
     # dimensions=1: a JSON value that is itself a list is one element, not a nested array.
     arrays = [bindparam(f"unnest_{k}", type_=ARRAY(unbounded(table.c[k].type), dimensions=1)) for k in keys]
     return func.unnest(*arrays).table_valued(*keys).render_derived()
 
 
-def _arrays(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+def unnest_arrays(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The values of `unnested(table, keys)`'s parameters for `rows`."""
     return {f"unnest_{k}": [row[k] for row in rows] for k in keys}
 
 
@@ -460,5 +461,5 @@ def rows_in(
         bindparam(None, [row[index] for row in wanted], type_=ARRAY(unbounded(column.type)))
         for index, column in enumerate(columns)
     ]
-    unnested = func.unnest(*arrays).table_valued(*(f"c{index}" for index in range(len(columns)))).render_derived()
-    return tuple_(*columns).in_(select(*unnested.c))
+    source = func.unnest(*arrays).table_valued(*(f"c{index}" for index in range(len(columns)))).render_derived()
+    return tuple_(*columns).in_(select(*source.c))
