@@ -91,11 +91,7 @@ async def receive_envelope(
     payload = VerifiedPayload(SubmissionKind.QD4750, sender, channel, data, report, client_id=principal.client_id)
 
     async def store(session: AsyncSession) -> StoredSubmission:
-        # Sent before, or by a twin at the same moment, which took the (sha256, sender) key first and made this
-        # transaction run again: the first receipt.
-        first = await find_submission(session, sender, digest)
-        if first is not None:
-            return first
+        # Sent before, or by a twin at the same moment: the first receipt (see store_submission).
         return await store_submission(
             session, payload, documents, now=now, identity=intake.identity, actor=principal, kept=kept
         )

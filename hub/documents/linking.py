@@ -4,19 +4,19 @@ kind for a whole submission; documents naming nobody known wait, unmatched, unti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CompoundSelect, false, null, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.documents.models import Document, LinkState
 from hub.documents.uses import announce
-from hub.infra.db import one_of
+from hub.infra.db import one_of_named
 from hub.jobs import JobKind, enqueue
-from hub.persons.identity import former_holders
 from hub.persons.models import Person, PersonIdentityNumber
 
 log = logging.getLogger(__name__)
@@ -82,25 +82,27 @@ class PersonIndex:
 
     @classmethod
     async def load(cls, session: AsyncSession, subjects: Iterable[Subject]) -> PersonIndex:
-        """One query for the people named by ID number or by BHXH code, one for cancelled ID numbers."""
+        """One query for the people named by ID number or by BHXH code, and for those who held a cancelled ID
+        number: a number cancelled and re-established (NĐ 70/2024 Art 11) still names its person."""
         subjects = list(subjects)
         numbers = {s.personal_id for s in subjects if s.personal_id}
         codes = {code for s in subjects if (code := s.code)}
         by_id_number: dict[str, uuid.UUID] = {}
         by_code: dict[str, uuid.UUID] = {}
         if numbers or codes:
-            rows = await session.execute(
-                select(Person.id, Person.personal_id_number, Person.bhxh_code).where(
-                    or_(one_of(session, Person.personal_id_number, numbers), one_of(session, Person.bhxh_code, codes))
-                )
-            )
-            for person_id, number, code in rows:
+            connection = await session.connection()
+            statement, values = _people_named(connection.dialect.name), {"numbers": [*numbers], "codes": [*codes]}
+            former: dict[str, uuid.UUID] = {}
+            for person_id, number, code, cancelled in await connection.execute(statement, values):
+                if cancelled and number:
+                    former[number] = person_id
+                    continue
                 if number in numbers:
                     by_id_number[number] = person_id
                 if code in codes:
                     by_code[code] = person_id
-            # A number cancelled and re-established (NĐ 70/2024 Art 11) still names its person.
-            by_id_number.update(await former_holders(session, numbers - by_id_number.keys()))
+            # A number someone holds now names them, whoever held it before.
+            by_id_number.update((n, p) for n, p in former.items() if n not in by_id_number)
         return cls(by_id_number, by_code)
 
     def person_of(self, subject: Subject) -> uuid.UUID | None:
@@ -109,6 +111,21 @@ class PersonIndex:
             return self._by_id_number[subject.personal_id]
         code = subject.code
         return self._by_code.get(code) if code else None
+
+
+# Asked of every submission: built once per dialect (SQLAlchemy keys every new statement object).
+@functools.cache
+def _people_named(dialect: str) -> CompoundSelect[uuid.UUID, str | None, str | None, bool]:
+    """The people whose ID number is one of :numbers or whose BHXH code is one of :codes (`cancelled` false), and
+    those who held one of :numbers before it was cancelled (`cancelled` true)."""
+    named = or_(
+        one_of_named(dialect, Person.personal_id_number, "numbers"), one_of_named(dialect, Person.bhxh_code, "codes")
+    )
+    current = select(Person.id, Person.personal_id_number, Person.bhxh_code, false().label("cancelled")).where(named)
+    cancelled = select(PersonIdentityNumber.person_id, PersonIdentityNumber.number, null(), true()).where(
+        one_of_named(dialect, PersonIdentityNumber.number, "numbers"), PersonIdentityNumber.cancelled_on.is_not(None)
+    )
+    return union_all(current, cancelled)
 
 
 async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID], *, now: dt.datetime) -> int:

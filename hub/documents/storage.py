@@ -5,14 +5,16 @@ statements whatever the number of documents; called only after the whole submiss
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Insert, Select, Table, bindparam, exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from hub.audit.purpose import Purpose
 from hub.audit.service import AuditEvent, record
@@ -29,7 +31,7 @@ from hub.documents.receipts import (
 )
 from hub.documents.uses import NOTIFY_CHANGES, NotifyChanges, announce
 from hub.infra.canonical import canonical_json
-from hub.infra.db import insert_rows, one_of
+from hub.infra.db import insert_for_dialect, insert_rows, one_of, one_of_named, unnest_arrays, unnested
 from hub.infra.ids import new_id
 from hub.jobs import enqueue
 from signing.keys import SigningIdentity
@@ -70,8 +72,9 @@ class VerifiedPayload:
     report: dict[str, str | None]
     client_id: uuid.UUID | None = None
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
+        """Taken once: the receipt, the row and the answer each name it."""
         return sha256_of(self.payload)
 
 
@@ -101,7 +104,8 @@ _SUBMISSION_OF_BYTES = select(
 
 async def find_submission(session: AsyncSession, sender: str, sha256: str) -> StoredSubmission | None:
     """The submission of these exact bytes by `sender`, if it was received before (then with `repeated`)."""
-    row = (await session.execute(_SUBMISSION_OF_BYTES, {"sender": sender, "sha256": sha256})).one_or_none()
+    connection = await session.connection()
+    row = (await connection.execute(_SUBMISSION_OF_BYTES, {"sender": sender, "sha256": sha256})).one_or_none()
     if row is None:
         return None
     lines = receipt_lines(row.receipt)
@@ -119,13 +123,17 @@ async def store_submission(
     kept: Sequence[ReceiptLine] = (),
 ) -> StoredSubmission:
     """Store `verified` and its `documents` (each a new document, a new version, or unchanged) with a signed receipt,
-    which also acknowledges the `kept` tables (stored in the payload, not read).
+    which also acknowledges the `kept` tables (stored in the payload, not read). The same bytes received before
+    from the same sender are not stored again: the first receipt is returned, `repeated`.
 
-    Callers check first that the same bytes were not received already (`find_submission`); a concurrent twin
-    fails on the unique (sender, sha256) key and is retried by the caller, which then finds this one."""
+    Whether they were is learnt from the submission's INSERT, which leaves a row of the same (sender, sha256) as
+    it is: a resend, which is rare, is read and signed again for nothing, and every first sending saves a query.
+    A concurrent twin waits for the one that took the key, and returns its receipt once it has committed."""
+    await session.flush()  # what the session holds is seen by the statements below, which skip the ORM
+    connection = await session.connection()
     submission_id = new_id()
     transaction_id = new_transaction_id(now)
-    latest = await _latest_versions(session, verified.sender, documents)
+    latest = await _latest_versions(connection, verified.sender, documents)
     people = await PersonIndex.load(session, (d.subject for d in documents))
     lines: list[ReceiptLine] = []
     rows: list[dict[str, Any]] = []
@@ -156,26 +164,25 @@ async def store_submission(
     receipt = signed_receipt(
         ReceiptContent(transaction_id, now, verified.sender, verified.kind.value, verified.sha256, lines), identity
     )
-    await session.execute(
-        insert(SUBMISSIONS),
-        [
-            {
-                "id": submission_id,
-                "transaction_id": transaction_id,
-                "kind": verified.kind.value,
-                "sender": verified.sender,
-                "channel": verified.channel.value,
-                "client_id": verified.client_id,
-                "sha256": verified.sha256,
-                "payload": verified.payload,
-                "size": len(verified.payload),
-                "verification": verified.report,
-                "received_at": now,
-                "document_count": len(rows),
-                "receipt": receipt,
-            }
-        ],
-    )
+    submission = {
+        "id": submission_id,
+        "transaction_id": transaction_id,
+        "kind": verified.kind.value,
+        "sender": verified.sender,
+        "channel": verified.channel.value,
+        "client_id": verified.client_id,
+        "sha256": verified.sha256,
+        "payload": verified.payload,
+        "size": len(verified.payload),
+        "verification": verified.report,
+        "received_at": now,
+        "document_count": len(rows),
+        "receipt": receipt,
+    }
+    if not await _insert_submission(session, submission, rows):
+        first = await find_submission(session, verified.sender, verified.sha256)
+        assert first is not None, "a submission of the same bytes took the key, and it is committed"
+        return first
     if superseded:
         await session.execute(
             update(Document)
@@ -185,11 +192,47 @@ async def store_submission(
         )
         await enqueue(session, NOTIFY_CHANGES, NotifyChanges(superseded), now=now)
     if rows:
-        await insert_rows(session, DOCUMENTS, rows)
         await announce(session, [row["id"] for row in rows], now=now)
     await record(session, now=now, actor=actor, events=_audit(verified, transaction_id, rows))
     return StoredSubmission(
         submission_id, transaction_id, now, verified.sender, verified.sha256, receipt, tuple(lines), False
+    )
+
+
+async def _insert_submission(
+    session: AsyncSession, submission: dict[str, Any], documents: Sequence[dict[str, Any]]
+) -> bool:
+    """Write the submission and its documents, unless the same bytes came from the same sender before; whether they
+    were written. On PostgreSQL in one statement."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql" and documents:
+        keys = tuple(documents[0])
+        values = {**submission, **unnest_arrays(keys, documents)}
+        return (await connection.execute(_with_documents(keys), values)).first() is not None
+    if (await connection.execute(_new_submission(dialect), submission)).first() is None:
+        return False
+    await insert_rows(session, DOCUMENTS, documents)
+    return True
+
+
+@functools.cache
+def _with_documents(keys: tuple[str, ...]) -> Executable:
+    """PostgreSQL: the submission's INSERT (see `_new_submission`) with its documents', columns `keys`, which are
+    written only if the submission is: one round trip for both."""
+    submission = _new_submission("postgresql").cte("submission")
+    rows = select(*unnested(DOCUMENTS, keys).c).where(exists(select(submission.c.id)))
+    documents = insert(DOCUMENTS).from_select(keys, rows).cte("documents")
+    return select(submission.c.id).add_cte(documents)
+
+
+@functools.cache
+def _new_submission(dialect: str) -> Insert:
+    """The INSERT of a submission, which leaves an earlier one of the same bytes from the same sender as it is; the
+    new row's id, or no row for a resend."""
+    statement = insert_for_dialect(dialect)(SUBMISSIONS).values({c.key: bindparam(c.key) for c in SUBMISSIONS.c})
+    return cast(
+        Insert, statement.on_conflict_do_nothing(index_elements=["sha256", "sender"]).returning(SUBMISSIONS.c.id)
     )
 
 
@@ -202,20 +245,26 @@ class _Latest:
 
 
 async def _latest_versions(
-    session: AsyncSession, issuer: str, documents: Sequence[NewDocument]
+    connection: AsyncConnection, issuer: str, documents: Sequence[NewDocument]
 ) -> dict[tuple[str, str], _Latest]:
     """The latest version of each (type, number) of `issuer` among `documents`, in one query."""
     keys = {(d.doc_type, d.number) for d in documents}
     if not keys:
         return {}
     numbers = [*{number for _, number in keys}]
-    rows = await session.execute(
-        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
-        .where(one_of(session, Document.number, numbers), Document.issuer == issuer)
-        .order_by(Document.version)
-    )
+    rows = await connection.execute(_versions_of(connection.dialect.name), {"numbers": numbers, "issuer": issuer})
     # Ordered by version: the last row seen for a key is its latest version.
     return {(t, n): _Latest(i, v, s, h) for t, n, i, v, s, h in rows if (t, n) in keys}
+
+
+@functools.cache
+def _versions_of(dialect: str) -> Select[str, str, uuid.UUID, int, str, str]:
+    """Every version of the documents numbered one of :numbers by :issuer, oldest first."""
+    return (
+        select(Document.doc_type, Document.number, Document.id, Document.version, Document.state, Document.content_hash)
+        .where(one_of_named(dialect, Document.number, "numbers"), Document.issuer == bindparam("issuer"))
+        .order_by(Document.version)
+    )
 
 
 def _row(

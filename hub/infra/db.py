@@ -245,7 +245,12 @@ def dialect_of(session: AsyncSession) -> str:
 
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's own INSERT construct, which knows ON CONFLICT DO NOTHING on both backends."""
-    if dialect_of(session) == "postgresql":
+    return insert_for_dialect(dialect_of(session))
+
+
+def insert_for_dialect(dialect: str) -> Any:
+    """The INSERT construct of the dialect named `dialect` (see `insert_for`): for statements built once per dialect."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert
@@ -317,11 +322,11 @@ async def insert_rows(
         return
     if ids_into is None and (len(rows) == 1 or not postgresql):
         check_lengths(table, rows)
-        await session.execute(insert(table), rows)
+        await session.execute(_insert(table), rows)
         return
     keys = tuple(rows[0])
     statement = _unnest_insert(table, keys) if ids_into is None else _unnest_insert_queued(table, keys, ids_into)
-    await session.execute(statement, _arrays(keys, rows))
+    await session.execute(statement, unnest_arrays(keys, rows))
 
 
 async def insert_rows_returning_ids(
@@ -339,7 +344,7 @@ async def insert_rows_returning_ids(
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list((await session.scalars(statement, rows)).all())
     keys = tuple(rows[0])
-    return sorted((await session.scalars(_unnest_insert_returning_ids(table, keys), _arrays(keys, rows))).all())
+    return sorted((await session.scalars(_unnest_insert_returning_ids(table, keys), unnest_arrays(keys, rows))).all())
 
 
 async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -353,35 +358,40 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: Sequence[M
         await session.execute(update(model), rows)
         return
     keys = tuple(rows[0])
-    await session.execute(_unnest_update(cast(Table, model.__table__), keys), _arrays(keys, rows))
+    await session.execute(_unnest_update(cast(Table, model.__table__), keys), unnest_arrays(keys, rows))
 
 
 # The statements of insert_rows and update_rows, made once per table and columns. SQLAlchemy compiles a statement
 # once, but computes the cache key of every new statement object, and building and keying these was a fifth of
 # what SQLAlchemy cost the document intake.
 @functools.cache
+def _insert(table: Table) -> Executable:
+    return insert(table)
+
+
+@functools.cache
 def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
-    return insert(table).from_select(keys, select(*_unnested(table, keys).c))
+    return insert(table).from_select(keys, select(*unnested(table, keys).c))
 
 
 @functools.cache
 def _unnest_insert_queued(table: Table, keys: tuple[str, ...], ids_into: Column[Any]) -> Executable:
     """INSERT … RETURNING the new ids, and those ids into `ids_into`, as one statement (a data-modifying WITH)."""
     (key,) = table.primary_key
-    inserted = insert(table).from_select(keys, select(*_unnested(table, keys).c)).returning(key).cte("inserted")
+    inserted = insert(table).from_select(keys, select(*unnested(table, keys).c)).returning(key).cte("inserted")
     return insert(ids_into.table).from_select([ids_into.key], select(inserted.c[key.key]))
 
 
 @functools.cache
 def _unnest_insert_returning_ids(table: Table, keys: tuple[str, ...]) -> Executable:
-    source = _unnested(table, keys, ordinality="row_number")
+    source = unnested(table, keys, ordinality="row_number")
     rows = select(*(source.c[k] for k in keys)).order_by(source.c.row_number)
     return insert(table).from_select(keys, rows).returning(table.c.id)
 
 
 @functools.cache
 def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
-    source, primary = _unnested(table, keys), {column.key for column in table.primary_key}
+    source, primary = unnested(table, keys), {column.key for column in table.primary_key}
     return (
         update(table)
         .where(*(table.c[k] == source.c[k] for k in primary))
@@ -389,15 +399,17 @@ def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
     )
 
 
-def _unnested(table: Table, keys: Sequence[str], *, ordinality: str | None = None) -> TableValuedAlias:
-    """One array parameter per column of `keys` (named `_arrays` gives them values), unnested together as a table
-    (PostgreSQL); with `ordinality`, a column of that name numbers the rows from 1."""
+def unnested(table: Table, keys: Sequence[str], *, ordinality: str | None = None) -> TableValuedAlias:
+    """One array parameter per column of `keys` (`unnest_arrays` gives them values), unnested together as a table
+    (PostgreSQL): the rows of an INSERT or UPDATE of any number of rows in one statement; with `ordinality`, a column
+    of that name numbers the rows from 1."""
     # dimensions=1: a JSON value that is itself a list is one element, not a nested array.
     arrays = [bindparam(f"unnest_{k}", type_=ARRAY(unbounded(table.c[k].type), dimensions=1)) for k in keys]
     return func.unnest(*arrays).table_valued(*keys, with_ordinality=ordinality).render_derived()
 
 
-def _arrays(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+def unnest_arrays(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The values of `unnested(table, keys)`'s parameters for `rows`."""
     return {f"unnest_{k}": [row[k] for row in rows] for k in keys}
 
 
@@ -504,6 +516,14 @@ def one_of(
     return column == any_(bindparam(None, wanted, type_=ARRAY(unbounded(column.type))))
 
 
+def one_of_named(dialect: str, column: QueryableAttribute[Any] | ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column IN :name`, as `one_of` writes it, for a statement built once per dialect and given its values (a
+    list) when executed, under `name`: SQLAlchemy works out the cache key of every new statement object."""
+    if dialect != "postgresql":
+        return column.in_(bindparam(name, expanding=True))
+    return column == any_(bindparam(name, type_=ARRAY(unbounded(column.type))))
+
+
 def rows_in(
     session: AsyncSession, columns: Sequence[QueryableAttribute[Any]], rows: Iterable[Sequence[Any]]
 ) -> ColumnElement[bool]:
@@ -516,5 +536,5 @@ def rows_in(
         bindparam(None, [row[index] for row in wanted], type_=ARRAY(unbounded(column.type)))
         for index, column in enumerate(columns)
     ]
-    unnested = func.unnest(*arrays).table_valued(*(f"c{index}" for index in range(len(columns)))).render_derived()
-    return tuple_(*columns).in_(select(*unnested.c))
+    source = func.unnest(*arrays).table_valued(*(f"c{index}" for index in range(len(columns)))).render_derived()
+    return tuple_(*columns).in_(select(*source.c))

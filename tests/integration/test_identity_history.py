@@ -14,6 +14,7 @@ from hub.claims.details import SicknessDetails
 from hub.claims.filing import Filing, _people
 from hub.claims.models import ClaimKind
 from hub.clients.permissions import ClientKind, Principal, Role
+from hub.documents.linking import PersonIndex, Subject
 from hub.documents.models import Document
 from hub.infra.errors import BusinessError
 from hub.persons.identity import identity_history, people_by_identifiers
@@ -38,17 +39,23 @@ async def _cancel_and_reestablish(state: Any, clock: Any, person_id: uuid.UUID, 
         "province:48",
         roles=frozenset({Role.PERSON_READ, Role.PERSON_WRITE}),
     )
-    async with state.services.db.transaction() as session:
-        await change_personal_id(
-            session,
-            now=clock.now(),
-            actor=operator,
-            person_id=person_id,
-            new_number=NEW,
-            reason=NumberChangeReason.BIRTH_YEAR_CORRECTED,
-            on=dt.date(2026, 11, 2),
-        )
+    await _renumber(state.services.db, clock, operator, person_id)
     return operator
+
+
+async def _renumber(
+    db: Any,
+    clock: Any,
+    operator: Principal,
+    person_id: uuid.UUID,
+    number: str = NEW,
+    reason: NumberChangeReason = NumberChangeReason.BIRTH_YEAR_CORRECTED,
+    on: dt.date = dt.date(2026, 11, 2),
+) -> None:
+    async with db.transaction() as session:
+        await change_personal_id(
+            session, now=clock.now(), actor=operator, person_id=person_id, new_number=number, reason=reason, on=on
+        )
 
 
 async def test_a_document_naming_a_cancelled_number_links_to_the_person(hub, world, clock, signer):  # noqa: F811
@@ -95,15 +102,30 @@ async def test_filing_by_bhxh_code_or_any_id_number_finds_the_same_person(hub, c
         cards = await people_by_identifiers(session, [f"GD448{CODE}", "4819200999"])
         assert {k: p.id for k, p in cards.items()} == {f"GD448{CODE}": person.id, "4819200999": other.id}
     # A cancelled number is never reissued: giving it to someone else is refused
-    async with db.transaction() as session:
-        with pytest.raises(BusinessError) as refused:
-            await change_personal_id(
-                session,
-                now=clock.now(),
-                actor=operator,
-                person_id=other.id,
-                new_number=OLD,
-                reason=NumberChangeReason.REGISTRATION_ERROR,
-                on=dt.date(2026, 11, 3),
-            )
+    with pytest.raises(BusinessError) as refused:
+        await _renumber(db, clock, operator, other.id, OLD, NumberChangeReason.REGISTRATION_ERROR, dt.date(2026, 11, 3))
     assert refused.value.code == "ID_NUMBER_TAKEN"
+
+
+async def test_one_look_up_finds_people_by_number_code_and_cancelled_number(db, clock, signer):
+    """PersonIndex.load: the current ID number decides before a cancelled one, then the BHXH code or card number."""
+    lan = await make_person(db, clock, commune="20194", province="48", name="Nguyễn Thị Lan", personal_id_number=OLD)
+    operator, _ = await make_client(
+        db, signer, clock, "supervisor-ix", ClientKind.SUPERVISOR, "province:48", roles=frozenset({Role.PERSON_WRITE})
+    )
+    await _renumber(db, clock, operator, lan.id)
+    an = await make_person(db, clock, commune="20194", province="48", bhxh_code=CODE)
+    by_old, by_new = Subject(personal_id=OLD), Subject(personal_id=NEW)
+    by_card, unknown = Subject(card_number=f"GD4{CODE[:2]}{CODE}"), Subject(personal_id="048192000000")
+    both = Subject(personal_id=NEW, bhxh_code=CODE)
+    async with db.transaction() as session:
+        people = await PersonIndex.load(session, [by_old, by_new, by_card, unknown, both])
+        nobody = await PersonIndex.load(session, [unknown, Subject()])
+    assert [people.person_of(s) for s in (by_old, by_new, by_card, unknown, both)] == [
+        lan.id,
+        lan.id,
+        an.id,
+        None,
+        lan.id,
+    ]
+    assert nobody.person_of(unknown) is None
