@@ -16,9 +16,11 @@ import pytest
 from devkit.qd4750_samples import FACILITY
 from signing.errors import SignatureError
 from signing.parties import facility
+from signing.sign import sign_enveloped
 from signing.trust import TrustStore
 from signing.verify import Verified, verify_enveloped
 from tests.interop.signers import (
+    KEY_KINDS,
     LAYOUTS,
     SHA1_LAYOUT,
     Keys,
@@ -110,3 +112,19 @@ def test_sha1_stays_refused(corpus: dict[Layout, bytes], trust: TrustStore) -> N
     with pytest.raises(SignatureError) as caught:
         verify(corpus[SHA1_LAYOUT], trust)
     assert caught.value.code == "ALGORITHM_REFUSED", str(caught.value)
+
+
+@pytest.mark.parametrize("kind", KEY_KINDS)
+def test_the_hubs_own_signature_is_verified_by_xmlsec1(
+    kind: str, keys: Keys, trust: TrustStore, tmp_path: Path
+) -> None:
+    """The hub signs its receipts itself (signing.sign builds the XMLDSig elements, without signxml's signer): an
+    independent verifier must accept them, and reject them once one character of the signed content changes."""
+    require_tools("xmlsec1")
+    signed = sign_enveloped(hospital_envelope(), keys.identities[kind])
+
+    assert xmlsec1_verifies(signed, keys.cert_pem(kind), tmp_path)
+    assert verify(signed, trust).report.valid
+    tampered = signed.replace(b"<NGAYLAP>20250310<", b"<NGAYLAP>20250311<")
+    assert tampered != signed
+    assert not xmlsec1_verifies(tampered, keys.cert_pem(kind), tmp_path)
