@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
@@ -127,6 +129,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 T = TypeVar("T")
 RECONNECTS = 1  # a transaction runs again at most once on a new connection when its own was found dead
+# PostgreSQL's lock table is shared by every session: max_locks_per_transaction x max_connections slots (6,400 by
+# default). A batch of 2,000 registrations takes about 5,000 advisory locks (lock_keys), so a few large batches at
+# once can fill it, and the next lock taken fails with "out of shared memory" (53200). Nothing of that transaction
+# was written: it runs again once the others have committed and freed their slots, after 0.1, 0.2, 0.4, 0.8, 1.6 s
+# (each up to twice that, at random, so that the batches that failed together do not come back together).
+LOCK_SHORTAGE_BACKOFF_SECONDS = (0.1, 0.2, 0.4, 0.8, 1.6)
 WRITE_OPTION = "hub_writes"
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
 
@@ -175,12 +183,13 @@ class Database:
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, retries: int = 0) -> T:
         """`work` in one writing transaction; with `retries`, a transaction that lost a race (a unique key taken by
-        a concurrent twin, a deadlock) runs again from the start, and the idempotent work finds what the other made.
+        a concurrent twin, a deadlock) runs again from the start, and the idempotent work finds what the other made;
+        one that found PostgreSQL's lock table full runs again after a pause (LOCK_SHORTAGE_BACKOFF_SECONDS).
 
         A transaction whose connection turned out dead before it committed (the server restarted while the
         connection sat in the pool, which is not pinged on every checkout) runs again once on a new connection:
         nothing of it was written."""
-        conflicts = reconnects = 0
+        conflicts = reconnects = shortages = 0
         while True:
             committing = False
             try:
@@ -193,6 +202,14 @@ class Database:
                     reconnects += 1
                 elif is_conflict(error) and conflicts < retries:
                     conflicts += 1
+                elif (
+                    retries
+                    and not committing
+                    and is_lock_shortage(error)
+                    and shortages < len(LOCK_SHORTAGE_BACKOFF_SECONDS)
+                ):
+                    await asyncio.sleep(LOCK_SHORTAGE_BACKOFF_SECONDS[shortages] * (1 + random.random()))
+                    shortages += 1
                 else:
                     raise
 
@@ -293,10 +310,18 @@ def is_conflict(error: Exception) -> bool:
     """Whether a failed transaction lost a race (unique key taken, deadlock, serialisation) and may be rerun."""
     if isinstance(error, IntegrityError):
         return True
-    code = getattr(getattr(error, "orig", None), "sqlstate", None) or getattr(
-        getattr(error, "orig", None), "pgcode", None
-    )
-    return isinstance(error, DBAPIError) and code in ("40P01", "40001")
+    return isinstance(error, DBAPIError) and _sqlstate(error) in ("40P01", "40001")
+
+
+def is_lock_shortage(error: Exception) -> bool:
+    """Whether a statement failed because PostgreSQL's shared lock table was full ("out of shared memory", 53200)."""
+    return isinstance(error, DBAPIError) and _sqlstate(error) == "53200"
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    orig = getattr(error, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return str(code) if code else None
 
 
 async def insert_rows(

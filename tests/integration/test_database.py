@@ -351,3 +351,52 @@ async def test_a_value_too_long_for_its_column_matches_no_row(db):
         assert found.all() == []
         rows = rows_in(session, (Person.personal_id_number, Person.date_of_birth), [(long, dt.date(1994, 1, 1))])
         assert (await session.scalars(select(Person.id).where(rows))).all() == []
+
+
+class _LockTableFull(Exception):
+    """What asyncpg raises when PostgreSQL's shared lock table is full (sqlstate 53200, "out of shared memory")."""
+
+    sqlstate = "53200"
+
+
+def _lock_table_full() -> DBAPIError:
+    return DBAPIError("SELECT pg_advisory_xact_lock(…)", None, _LockTableFull("out of shared memory"))
+
+
+async def test_a_transaction_that_found_the_lock_table_full_runs_again_after_a_pause(db, monkeypatch):
+    """Large batches at once can fill PostgreSQL's lock table; the batch that failed must not be lost: nothing of it
+    was written, and it runs again once the others have freed their locks. Its first attempt's writes are gone."""
+    monkeypatch.setattr("hub.infra.db.LOCK_SHORTAGE_BACKOFF_SECONDS", (0.01, 0.01))
+    names = iter(["first attempt", "second attempt", "third attempt"])
+    failures = 2
+
+    async def work(session):
+        nonlocal failures
+        person = _person(next(names), dt.date(2025, 1, 1))
+        await insert_new(session, [person])
+        if failures:
+            failures -= 1
+            raise _lock_table_full()
+        return person.full_name
+
+    assert await db.run(work, retries=1) == "third attempt"
+    async with db.sessions() as session:
+        assert list((await session.scalars(select(Person.full_name))).all()) == ["third attempt"]
+
+
+async def test_a_lock_table_still_full_after_every_pause_fails_and_work_without_retries_is_not_rerun(db, monkeypatch):
+    monkeypatch.setattr("hub.infra.db.LOCK_SHORTAGE_BACKOFF_SECONDS", (0.01, 0.01))
+    calls = 0
+
+    async def work(session):
+        nonlocal calls
+        calls += 1
+        raise _lock_table_full()
+
+    with pytest.raises(DBAPIError, match="out of shared memory"):
+        await db.run(work, retries=1)
+    assert calls == 3  # the first attempt and one after each pause
+    calls = 0
+    with pytest.raises(DBAPIError, match="out of shared memory"):
+        await db.run(work)
+    assert calls == 1
