@@ -104,14 +104,23 @@ def create() -> Starlette:
 def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
+    from hub.entry.asgi import SERVER_HTTP, SERVER_LOOP
+
     parser = argparse.ArgumentParser(prog="python -m bench.portal_peer", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    # As `hub serve` runs the hub (hub.entry.cli): the same server, workers and log level.
+    # As `hub serve` runs the hub (hub.entry.cli): the same server, loop, HTTP parser, workers and log level.
     uvicorn.run(
-        "bench.portal_peer:create", factory=True, host=args.host, port=args.port, workers=args.workers, log_level="info"
+        "bench.portal_peer:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        loop=SERVER_LOOP,
+        http=SERVER_HTTP,
     )
 
 

@@ -120,7 +120,18 @@ def serve(host: str, port: int, workers: int) -> None:
             "several web processes need a shared broker: set HUB_BROKER_URL=redis://... and run `hub worker`"
         )
     require_migrated(settings)
-    uvicorn.run("hub.entry.asgi:create", factory=True, host=host, port=port, workers=workers, log_level="info")
+    from hub.entry.asgi import SERVER_HTTP, SERVER_LOOP
+
+    uvicorn.run(
+        "hub.entry.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        loop=SERVER_LOOP,
+        http=SERVER_HTTP,
+    )
 
 
 @main.command()

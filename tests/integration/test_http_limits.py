@@ -17,6 +17,7 @@ import uvicorn
 
 from hub.clients.permissions import ClientKind
 from hub.entry.app import create_app
+from hub.entry.asgi import SERVER_HTTP
 from hub.entry.gateway_http import UPLOAD_PATH
 from hub.infra.settings import HttpLimits
 from tests.helpers import make_client
@@ -201,7 +202,7 @@ async def serving(app: Any) -> AsyncIterator[int]:
     """The application behind a real uvicorn server on a free port of 127.0.0.1, as `hub serve` runs it."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, lifespan="off", http="h11", ws="none", log_config=None)
+    config = uvicorn.Config(app, lifespan="off", http=SERVER_HTTP, ws="none", log_config=None)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))
     try:
