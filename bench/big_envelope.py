@@ -44,7 +44,6 @@ import ctypes.util
 import datetime as dt
 import gc
 import statistics
-import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -53,12 +52,12 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-import psutil
 
 from bench import deployment as deploying
 from bench.deployment import Deployment, Services
 from bench.documents import Headers, gateway_body, gateway_logins, register_hospitals
 from bench.measuring import percentile
+from bench.memory import MIB, SETTLE_S, RssSampler
 from bench.processes import log
 from devkit.synthetic import generate_facilities
 from devkit.workloads.big_envelopes import BigEnvelopeFactory
@@ -68,13 +67,11 @@ from signing.parties import facility as facility_party
 
 UPLOAD = "/api/qd130/guiHoSoXmlQD4750"
 WARMUP = 2
-RSS_EVERY_S = 0.005
+RSS_EVERY_S = 0.005  # an upload's buffers come and go within milliseconds
 CHUNK = 64 * 1024  # about what uvicorn hands the application at a time (its flow control's high-water mark)
 MAX_BYTES = 20 * 1024 * 1024  # HUB_MAX_ENVELOPE_BYTES's default, for the copies' run
 REQUEST_TIMEOUT_S = 120.0
-SETTLE_S = 2.0  # after the last answer, before the RSS the process kept is read
 MB = 1_000_000
-MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -313,29 +310,6 @@ def restart_web(deployment: Deployment) -> None:
 # -- one level --------------------------------------------------------------------------------------------------------
 
 
-class RssSampler(threading.Thread):
-    """The resident set of a process, sampled every few milliseconds: its highest."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.process = psutil.Process(pid)
-        self.peak = self.process.memory_info().rss
-        self.samples = 0
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            with contextlib.suppress(psutil.Error):
-                self.peak = max(self.peak, self.process.memory_info().rss)
-                self.samples += 1
-            time.sleep(RSS_EVERY_S)
-
-    def stop(self) -> int:
-        self._done.set()
-        self.join(5)
-        return self.peak
-
-
 @dataclass
 class Level:
     concurrency: int
@@ -413,15 +387,14 @@ def run_level(
     warmup, timed = uploads[:WARMUP], uploads[WARMUP:]
     asyncio.run(send(deployment.base_url, warmup, headers, 1, Level(1)))
     level = Level(concurrency, envelope_bytes=statistics.fmean(u.size for u in timed))
-    sampler = RssSampler(pid)
-    level.baseline_rss = sampler.peak
+    sampler = RssSampler({"web": [pid]}, interval=RSS_EVERY_S)
     sampler.start()
     try:
         asyncio.run(send(deployment.base_url, timed, headers, concurrency, level))
         time.sleep(SETTLE_S)  # the peak may come as the last answers are sent; sampled until the RSS is read
-        level.after_rss = psutil.Process(pid).memory_info().rss
     finally:
-        level.peak_rss = sampler.stop()
+        web = sampler.stop().roles["web"]
+    level.baseline_rss, level.peak_rss, level.after_rss = web.start, web.peak, web.settled
     deployment.check_alive()
     f = level.figures()
     log(

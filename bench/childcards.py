@@ -22,11 +22,15 @@ Then it measures:
    backlog of 1,500,000 registrations takes at that rate (full: a drain of 100,000; `--quick`: 2,000 and 5 s of
    offered load, and the JSON says quick).
 
+Both steps run with the resident memory of the web and worker processes sampled (bench.memory): the highest RSS of
+any one process of each, and the most one held 2 s after the drain (issue 22: under 300 MB in steady traffic).
+
 Progress goes to stderr, with where the time went (CPU by process and per registration, database sessions by what
 they wait on, rows each table had inserted and updated per registration with the share of HOT updates, jobs by
 kind, and with --py-spy a profile of the web and one worker process); the last line on stdout is one JSON object:
 {"cards_per_s": ..., "p50_ms": ..., "p95_ms": ..., "backlog_minutes": ..., "records": ..., "quick": ...,
-"web_processes": 1, "worker_processes": 2, ...}
+"web_processes": 1, "worker_processes": 2, ..., "web_peak_rss_mb": ..., "web_settled_rss_mb": ...,
+"worker_peak_rss_mb": ..., "worker_settled_rss_mb": ...}
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ from bench.measuring import (
     table_writes_report,
     wait_jobs_drained,
 )
+from bench.memory import Memory, sampling
 from bench.processes import Process, log
 from devkit.synthetic import generate_facilities
 from devkit.workloads.childcards import USABLE_SHARE, Population, Registration, build_population
@@ -562,6 +567,7 @@ class Run:
     latency: LatencyResult | None = None
     drain_result: DrainResult | None = None
     used: dict[str, float] = field(default_factory=dict)
+    memory: Memory | None = None
 
     async def open(self) -> None:
         """The run's connection, and the stand-in for autovacuum when the server runs without."""
@@ -705,7 +711,7 @@ class Run:
 
     def figures(self) -> dict[str, Any]:
         cfg, latency, drain = self.cfg, self.latency, self.drain_result
-        assert latency is not None and drain is not None and self.vacuum is not None
+        assert latency is not None and drain is not None and self.vacuum is not None and self.memory is not None
         cards_per_s, steady, basis = drain.cards_per_s, drain.steady_per_s(), drain.tally.expected
         ms = latency.latencies_ms
         return {
@@ -745,7 +751,7 @@ class Run:
             "backlog_registrations": BACKLOG_RECORDS,
             "autovacuum": self.autovacuum == "on",
             "vacuum_stand_in_s": self.vacuum.interval if self.vacuum.interval else None,
-        }
+        } | self.memory.figures()
 
 
 async def measure(cfg: Config, deployment: Deployment, tokens: dict[str, str], workload: Workload) -> dict[str, Any]:
@@ -753,8 +759,10 @@ async def measure(cfg: Config, deployment: Deployment, tokens: dict[str, str], w
     await run.open()
     try:
         await run.warm_up()
-        await run.offered_load()
-        await run.drain()
+        async with sampling(deployment.processes_by_role()) as sampler:
+            await run.offered_load()
+            await run.drain()
+        run.memory = sampler.memory()
     finally:
         await run.close()
     return run.figures()

@@ -27,9 +27,13 @@ Measured:
    `claims(filter: {overdue: true}, first: 50)`, the default queue (the work waiting by due date, `claims(first:
    50)`) and its second page, `claims(filter: {due: THIS_WEEK})` and a search by name (`{search: "tran thi"}`);
    p50 and p99 of all the requests (and of each).
+3. the resident memory of the web and worker processes (bench.memory), sampled from the end of the warm-up to the
+   end of the queue rounds: the highest RSS of any one process of each, and the most one held 2 s after (issue 22:
+   under 300 MB in steady traffic).
 
 Progress goes to stderr; the last line on stdout is one JSON object: {"claims_per_s": ..., "queue_p99_ms": ...,
-"queue_p50_ms": ..., "claims_stored": ..., ...}.
+"queue_p50_ms": ..., "claims_stored": ..., "web_peak_rss_mb": ..., "web_settled_rss_mb": ..., "worker_peak_rss_mb":
+..., "worker_settled_rss_mb": ..., ...}.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from bench import deployment as deploying
 from bench.cpu import CpuMeter, cpu_report
 from bench.deployment import Deployment, Services
 from bench.measuring import percentile
+from bench.memory import RssSampler, sampling
 from bench.processes import log
 from devkit.workloads.claims import COLUMNS, Insured, bulk_claim_rows, claim_input, generate_insured
 from hub.claims.search import name_key
@@ -282,14 +287,20 @@ async def warm_up(
 
 
 async def measure_throughput(
-    cfg: Config, deployment: Deployment, people: Sequence[Insured], tokens: dict[str, str]
+    cfg: Config,
+    deployment: Deployment,
+    people: Sequence[Insured],
+    tokens: dict[str, str],
+    memory: RssSampler | None = None,
 ) -> dict[str, Any]:
     """Claims filed by the senders and computed by the workers: claims per second, from the first send to the last
-    claim COMPUTED."""
+    claim COMPUTED; `memory`, if given, samples the hub's processes from the end of the warm-up on."""
     conn = await asyncpg.connect(cfg.services.dsn, timeout=10)
     try:
         warmup, timed = people[:WARMUP_CLAIMS], people[WARMUP_CLAIMS:]
         await warm_up(cfg, deployment, conn, warmup, tokens)
+        if memory is not None:
+            memory.start()
         log(f"timed: {len(timed):,} SICKNESS claims in lists of {cfg.list_size}, {cfg.senders} senders")
         tally = FileTally()
         meter = CpuMeter(partial(deployment.cpu_parts, others=True))
@@ -490,11 +501,12 @@ async def measure_queue(cfg: Config, deployment: Deployment, tokens: dict[str, s
 async def measure(
     cfg: Config, deployment: Deployment, people: Sequence[Insured], tokens: dict[str, str]
 ) -> dict[str, Any]:
-    figures = await measure_throughput(cfg, deployment, people, tokens)
-    log(f"bulk load: {cfg.bulk:,} claims with COPY")
-    figures |= await bulk_load(cfg, max(0, cfg.bulk - len(people)))
-    figures |= await measure_queue(cfg, deployment, tokens)
-    return figures
+    async with sampling(deployment.processes_by_role(), start=False) as sampler:
+        figures = await measure_throughput(cfg, deployment, people, tokens, sampler)
+        log(f"bulk load: {cfg.bulk:,} claims with COPY")
+        figures |= await bulk_load(cfg, max(0, cfg.bulk - len(people)))
+        figures |= await measure_queue(cfg, deployment, tokens)
+    return figures | sampler.memory().figures()
 
 
 def parse_args(argv: list[str] | None) -> Config:

@@ -338,6 +338,11 @@ class Deployment:
     def check_alive(self) -> None:
         self.harness.check_alive()
 
+    def processes_by_role(self) -> dict[str, list[int]]:
+        """The hub's processes by role, as bench.memory samples them: what was started of the web tier (each `hub
+        serve`, or the supervisor above its workers) and the job workers."""
+        return {"web": [web.pid for web in self.webs], "worker": [worker.pid for worker in self.workers]}
+
     # -- CPU -----------------------------------------------------------------------------------------------------
 
     def cpu_parts(self, *, others: bool = False) -> dict[str, float]:

@@ -36,7 +36,9 @@ Measured:
    exactly the submissions and documents sent. Each submission also enqueues a job (the claims side is told of the new
    documents): no `hub worker` runs them unless --job-workers asks for some, and the jobs left are reported. When the
    server's autovacuum is off, a stand-in analyzes the intake's tables (see VACUUMED_TABLES and
-   bench.measuring.AutovacuumStandIn).
+   bench.measuring.AutovacuumStandIn). The resident memory of the web processes (and job workers) is sampled from
+   the first round until 2 s after the jobs are done (bench.memory): the highest RSS of any one process of each, and
+   the most one held at the end (`web_peak_rss_mb`, `web_settled_rss_mb`, `worker_...` with --job-workers).
 
 Progress goes to stderr, with where the time went (CPU by process, database sessions by what they wait on, and with
 --py-spy a profile of the web processes); the last line on stdout is one JSON object: {"documents_per_s": ...,
@@ -92,6 +94,7 @@ from bench.measuring import (
     percentile,
     wait_jobs_drained,
 )
+from bench.memory import Memory, sampling
 from bench.processes import Process, die_with_parent, log
 from devkit.synthetic import Facility, generate_facilities
 from devkit.workloads.documents import EnvelopeFactory, Hospital
@@ -808,6 +811,7 @@ class Run:
     since: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     jobs_seconds: float | None = None
     jobs_due: int = 0
+    memory: Memory | None = None
     _profiles: list[Path] = field(default_factory=list)
 
     @property
@@ -969,7 +973,7 @@ class Run:
             self.wall,
             self.used,
         )
-        assert self.vacuum is not None
+        assert self.vacuum is not None and self.memory is not None
         envelopes_per_s = self.envelopes_per_s
         p50, p95, p99 = (1000 * percentile(tally.seconds, q) for q in (50, 95, 99))
         per_envelope = self.per_envelope_ms()
@@ -1009,6 +1013,7 @@ class Run:
             "job_workers": cfg.job_workers,
             "jobs_left_due": self.jobs_due,
             "jobs_drain_seconds": round(self.jobs_seconds, 1) if self.jobs_seconds is not None else None,
+            **self.memory.figures(),
             "autovacuum": self.autovacuum == "on",
             "vacuum_stand_in_s": self.vacuum.interval or None,
             "bare_cpu_ms_per_envelope": round(1000 * cfg.bare_processes / bare.per_s, 3),
@@ -1036,8 +1041,10 @@ class Run:
 async def measure(run: Run) -> dict[str, Any]:
     await run.warm_up()
     await run.stand_in_for_autovacuum()
-    await run.rounds()
-    await run.settle()
+    async with sampling(run.deployment.processes_by_role()) as sampler:
+        await run.rounds()
+        await run.settle()
+    run.memory = sampler.memory()
     await run.check_stored()
     figures = run.figures()
     log(

@@ -58,8 +58,14 @@ def positive(*keys: str) -> Callable[[dict[str, Any]], None]:
     return check
 
 
+# The resident memory of the web processes and the job workers (bench.memory): the highest, and what they kept.
+WEB_MEMORY = ("web_peak_rss_mb", "web_settled_rss_mb")
+WORKER_MEMORY = ("worker_peak_rss_mb", "worker_settled_rss_mb")
+
+
 def childcards(figures: dict[str, Any]) -> None:
     positive("cards_per_s", "cards_issued", "records", "p50_ms", "p95_ms", "cpu_ms_per_registration")(figures)
+    positive(*WEB_MEMORY, *WORKER_MEMORY)(figures)
     assert figures["cards_issued"] == figures["cards_expected"]
     assert figures["latency_missing"] == 0 and figures["rejected"] == 0
     assert figures["quick"] is True
@@ -70,6 +76,8 @@ def documents(figures: dict[str, Any]) -> None:
     positive("envelopes", "web_cpu_ms_per_envelope", "postgres_cpu_ms_per_envelope", "pipeline_per_s")(figures)
     assert 0 < figures["ratio_to_bare"] < 10
     assert 0 < figures["ratio_to_pipeline"] < 10 and 0 < figures["cpu_ratio_to_pipeline"] < 10
+    positive(*WEB_MEMORY)(figures)
+    assert not set(WORKER_MEMORY) & set(figures)  # no job workers
     assert figures["quick"] is True
 
 
@@ -79,6 +87,7 @@ def claims(figures: dict[str, Any]) -> None:
     )
     assert figures["queue_p50_ms"] <= figures["queue_p99_ms"]
     assert figures["cpu_ms_per_claim"]["web (hub serve)"] > 0
+    positive(*WEB_MEMORY, *WORKER_MEMORY)(figures)
     assert figures["quick"] is True
 
 
