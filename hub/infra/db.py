@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Enum,
+    Insert,
     Integer,
     MetaData,
     String,
@@ -136,6 +137,7 @@ RECONNECTS = 1  # a transaction runs again at most once on a new connection when
 # (each up to twice that, at random, so that the batches that failed together do not come back together).
 LOCK_SHORTAGE_BACKOFF_SECONDS = (0.1, 0.2, 0.4, 0.8, 1.6)
 WRITE_OPTION = "hub_writes"
+UNNEST = "unnest_"  # what the array parameters of `unnested` are named after, unless told otherwise
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -396,14 +398,30 @@ def _insert(table: Table) -> Executable:
 
 @functools.cache
 def _unnest_insert(table: Table, keys: tuple[str, ...]) -> Executable:
-    return insert(table).from_select(keys, select(*unnested(table, keys).c))
+    return insert_unnested(table, keys)
 
 
 @functools.cache
 def _unnest_insert_queued(table: Table, keys: tuple[str, ...], ids_into: Column[Any]) -> Executable:
     """INSERT … RETURNING the new ids, and those ids into `ids_into`, as one statement (a data-modifying WITH)."""
-    (key,) = table.primary_key
-    inserted = insert(table).from_select(keys, select(*unnested(table, keys).c)).returning(key).cte("inserted")
+    return queue_ids(insert_unnested(table, keys), ids_into)
+
+
+def insert_unnested(
+    table: Table, keys: Sequence[str], *, prefix: str = UNNEST, when: ColumnElement[bool] | None = None
+) -> Insert:
+    """The INSERT into `table` of the rows `unnest_arrays(keys, rows, prefix=prefix)` gives as arrays (PostgreSQL);
+    with `when`, of none unless it holds: a part of a larger statement (a data-modifying WITH) whose other parts
+    `when` looks at."""
+    rows = select(*unnested(table, keys, prefix=prefix).c)
+    return insert(table).from_select(keys, rows if when is None else rows.where(when))
+
+
+def queue_ids(statement: Insert, ids_into: Column[Any], *, name: str = "inserted") -> Insert:
+    """`statement`, an INSERT into a table keyed by one generated column, as a WITH part named `name` returning the
+    new ids, and the INSERT of those ids into `ids_into` (a queue of the rows to process) that uses it (PostgreSQL)."""
+    (key,) = statement.table.primary_key
+    inserted = statement.returning(key).cte(name)
     return insert(ids_into.table).from_select([ids_into.key], select(inserted.c[key.key]))
 
 
@@ -424,18 +442,23 @@ def _unnest_update(table: Table, keys: tuple[str, ...]) -> Executable:
     )
 
 
-def unnested(table: Table, keys: Sequence[str], *, ordinality: str | None = None) -> TableValuedAlias:
+def unnested(
+    table: Table, keys: Sequence[str], *, ordinality: str | None = None, prefix: str = UNNEST
+) -> TableValuedAlias:
     """One array parameter per column of `keys` (`unnest_arrays` gives them values), unnested together as a table
     (PostgreSQL): the rows of an INSERT or UPDATE of any number of rows in one statement; with `ordinality`, a column
-    of that name numbers the rows from 1."""
+    of that name numbers the rows from 1. The parameters are named after the columns, behind `prefix`: a statement
+    that unnests rows of two tables gives each its own."""
     # dimensions=1: a JSON value that is itself a list is one element, not a nested array.
-    arrays = [bindparam(f"unnest_{k}", type_=ARRAY(unbounded(table.c[k].type), dimensions=1)) for k in keys]
+    arrays = [bindparam(f"{prefix}{k}", type_=ARRAY(unbounded(table.c[k].type), dimensions=1)) for k in keys]
     return func.unnest(*arrays).table_valued(*keys, with_ordinality=ordinality).render_derived()
 
 
-def unnest_arrays(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """The values of `unnested(table, keys)`'s parameters for `rows`."""
-    return {f"unnest_{k}": [row[k] for row in rows] for k in keys}
+def unnest_arrays(
+    keys: Sequence[str], rows: Sequence[Mapping[str, Any]], *, prefix: str = UNNEST
+) -> dict[str, list[Any]]:
+    """The values of `unnested(table, keys, prefix=prefix)`'s parameters for `rows`."""
+    return {f"{prefix}{k}": [row[k] for row in rows] for k in keys}
 
 
 async def insert_new(session: AsyncSession, objects: Sequence[Base]) -> None:
