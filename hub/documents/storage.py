@@ -31,7 +31,15 @@ from hub.documents.receipts import (
 )
 from hub.documents.uses import ANNOUNCE_DOCUMENTS, NOTIFY_CHANGES, AnnounceDocuments, NotifyChanges, announce
 from hub.infra.canonical import canonical_json
-from hub.infra.db import insert_for_dialect, insert_rows, insert_unnested, one_of, one_of_named, unnest_arrays
+from hub.infra.db import (
+    fetch_on_driver,
+    insert_for_dialect,
+    insert_rows,
+    insert_unnested,
+    one_of,
+    one_of_named,
+    unnest_arrays,
+)
 from hub.infra.ids import new_id
 from hub.jobs import enqueue
 from hub.jobs.outbox import job_row, job_values, job_writing, job_written
@@ -238,11 +246,12 @@ async def _write_at_once(
     if documents:
         job = job_row(session, ANNOUNCE_DOCUMENTS, AnnounceDocuments([row["id"] for row in documents]), now=now)
         values.update(job_values(job))
-    written = (await connection.execute(_writing(keys), values)).first()
-    if written is None:
+    written = await fetch_on_driver(connection, _writing(keys), values)
+    if not written:
         return False
     if job is not None:
-        job_written(session, ANNOUNCE_DOCUMENTS, written.job_id, job)
+        (_, job_id) = written[0]
+        job_written(session, ANNOUNCE_DOCUMENTS, job_id, job)
     return True
 
 
@@ -292,7 +301,7 @@ async def _latest_versions_and_people(
     values = {"document_numbers": [*{number for _, number in keys}], "issuer": issuer, **wanted.values}
     latest: dict[tuple[str, str], _Latest] = {}
     people = []
-    for row in await connection.execute(_versions_and_people(connection.dialect.name), values):
+    for row in await fetch_on_driver(connection, _versions_and_people(connection.dialect.name), values):
         person_id, number, code, cancelled, doc_type, version, state, content_hash = row
         if doc_type is None:
             people.append((person_id, number, code, cancelled))

@@ -67,19 +67,29 @@ async def test_a_submission_is_stored_with_its_audit_entries_and_its_announcemen
     _, state = hub
     db = state.services.db
     person = await make_person(db, clock, commune="20194", province="48", personal_id_number=PATIENT)
-    statements: list[str] = []
+    statements: list[str] = []  # as the server got them (Core's and the driver's alike): PostgreSQL only
 
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement)
+    def log(query) -> None:
+        statements.append(query.query)
+
+    def listen(dbapi_connection, *_args) -> None:
+        dbapi_connection.driver_connection.add_query_logger(log)
+
+    def stop(dbapi_connection, *_args) -> None:
+        dbapi_connection.driver_connection.remove_query_logger(log)
 
     # Given: two new documents, one about a person the hub knows
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    if backend == "postgresql":
+        event.listen(db.engine.sync_engine, "checkout", listen)
+        event.listen(db.engine.sync_engine, "checkin", stop)
     try:
         stored = await store(
             state, clock, b"<envelope>1</envelope>", [document("N1", PATIENT), document("N2", STRANGER)]
         )
     finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+        if backend == "postgresql":
+            event.remove(db.engine.sync_engine, "checkout", listen)
+            event.remove(db.engine.sync_engine, "checkin", stop)
     # Then: both are stored, new, the first linked to its person
     assert not stored.repeated
     assert [(line.number, line.version, line.status) for line in stored.lines] == [
@@ -122,7 +132,9 @@ async def test_a_submission_is_stored_with_its_audit_entries_and_its_announcemen
     assert report.ok and report.pending.entries == 0, report.reason
     if backend == "postgresql":
         # The documents' earlier versions and the people they name are one read; everything else one write
-        assert len(statements) == 2, statements
+        # (asyncpg looks up the types of a statement's parameters the first time a connection prepares it)
+        sent = [q.split()[0] for q in statements if "typeinfo_tree" not in q and "'jit'" not in q]
+        assert sent == ["BEGIN;", "SELECT", "WITH", "COMMIT;"], statements
 
 
 async def test_a_resend_writes_nothing_and_unchanged_documents_only_a_receipt_entry(hub, clock):
