@@ -37,6 +37,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -418,14 +419,14 @@ async def fetch_on_driver(
     driver decodes them.
 
     Why: Core's execution (the context, each parameter's processor looked up, the cursor adapted, the result
-    wrapped, the hop into a greenlet and back) cost the web process 0.2–0.3 ms of CPU a statement, more than the
-    driver's own work with the database, and the document intake's storing transaction runs two statements for
-    every envelope. The parameters are still processed by their types (JSON written, timestamps in UTC). The
+    wrapped, the hop into a greenlet and back) cost the web process about as much CPU as the driver's own work:
+    0.3 ms more for each of the two statements of the document intake's storing transaction, run for every
+    envelope. The parameters are still processed by their types (JSON written, timestamps in UTC). The
     transaction is SQLAlchemy's: begun through its adapter if this is its first statement (the adapter sends BEGIN
     with the first statement), committed or rolled back by it. An error is raised as SQLAlchemy raises it
     (IntegrityError and the like, a dead connection invalidated), so that `Database.run` retries a transaction
-    that lost a race as before. The adapter's members used here are private: tests/integration/test_database.py holds
-    them to this."""
+    that lost a race as before, and one whose connection was found dead on a new connection. The members of
+    SQLAlchemy's adapter and pool used here are private: tests/integration/test_database.py holds them to this."""
     if connection.dialect.name != "postgresql":
         return (await connection.execute(statement, values)).all()
     raw = await connection.get_raw_connection()
@@ -442,7 +443,7 @@ async def fetch_on_driver(
                 await adapted._start_transaction()
             return cast(Sequence[Sequence[Any]], await driver.fetch(sql, *args))
         except Exception as error:
-            raise await _as_sqlalchemy_error(connection, adapted, sql, error) from error
+            raise await _as_sqlalchemy_error(connection, raw, sql, error) from error
 
 
 @functools.cache
@@ -460,15 +461,19 @@ def _compiled_for_driver(
     return compiled.string, tuple(parameters)
 
 
-async def _as_sqlalchemy_error(connection: AsyncConnection, adapted: Any, sql: str, error: Exception) -> Exception:
+async def _as_sqlalchemy_error(
+    connection: AsyncConnection, raw: PoolProxiedConnection, sql: str, error: Exception
+) -> Exception:
     """`error`, raised by the driver, as SQLAlchemy raises it: its adapter translates the driver's errors into DBAPI
     ones, which it wraps; the connection is invalidated when the error says it is dead."""
     dbapi = connection.dialect.loaded_dbapi
+    adapted: Any = raw.dbapi_connection
     try:
         adapted._handle_exception(error)  # raises the DBAPI error that the driver's error is
     except dbapi.Error as translated:
         dead = connection.dialect.is_disconnect(translated, adapted, None)
-        if dead:
+        if dead:  # the pool's older connections too, as Core does: the server may have restarted
+            connection.sync_engine.pool._invalidate(raw, translated, _checkin=False)
             await connection.invalidate(translated)
         return DBAPIError.instance(sql, None, translated, dbapi.Error, connection_invalidated=dead)
     except Exception as other:  # not a database error: as it came

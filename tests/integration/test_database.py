@@ -11,7 +11,7 @@ from typing import cast
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.childcards.models import CaseEvent, ChildCardCase
@@ -68,6 +68,25 @@ async def test_a_transaction_on_a_dropped_connection_runs_again_on_a_new_one(pos
         assert await db.run(work) not in before
         # The connection found dead invalidated the others in the pool: later sessions get new ones too.
         assert not (await _backend_pids(db, 3)) & before
+    finally:
+        await db.dispose()
+
+
+async def test_a_statement_on_the_driver_over_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
+    db = Database(postgres_url)
+    try:
+        before = await _backend_pids(db, 3)
+        admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", list(before))
+        finally:
+            await admin.close()
+
+        async def work(session):
+            rows = await fetch_on_driver(await session.connection(), select(func.pg_backend_pid()), {})
+            return int(rows[0][0])
+
+        assert await db.run(work) not in before
     finally:
         await db.dispose()
 
