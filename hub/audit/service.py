@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, Table, exists, func, select
+from sqlalchemy import ColumnElement, Insert, RowMapping, Table, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import GENESIS_HASH, AuditEntry, AuditHead, AuditLink, AuditPending
 from hub.audit.purpose import Purpose
 from hub.clients.permissions import Principal
 from hub.infra.canonical import canonical_json
-from hub.infra.db import insert_rows
+from hub.infra.db import insert_rows, insert_unnested, queue_ids, unnest_arrays
 
 HEAD_ID = 1
 AUDIT_LOG = cast(Table, AuditEntry.__table__)
@@ -102,6 +102,25 @@ async def record(
         # Core: no ORM bookkeeping for rows never read back here
         rows = entry_rows(now=now, actor=actor, events=events)
         await insert_rows(session, AUDIT_LOG, rows, ids_into=AUDIT_PENDING.c.entry_id)
+
+
+ENTRY_KEYS = (*CONTENT, "body_hash")  # the columns `entry_rows` gives
+_PART = "audit_"
+
+
+def recording(when: ColumnElement[bool]) -> Insert:
+    """What `record` writes, as a part of a larger statement of the caller's (PostgreSQL, a data-modifying WITH),
+    written only if `when` holds: saves a round trip in a transaction that writes little else. Its values come from
+    `recorded_values`."""
+    return queue_ids(
+        insert_unnested(AUDIT_LOG, ENTRY_KEYS, prefix=_PART, when=when), AUDIT_PENDING.c.entry_id, name="audit_entries"
+    )
+
+
+def recorded_values(*, now: dt.datetime, actor: Principal | None, events: Sequence[AuditEvent]) -> dict[str, Any]:
+    """The values of a statement that holds `recording`, for `events` (at least one) by `actor`, as `record` has
+    them."""
+    return unnest_arrays(ENTRY_KEYS, entry_rows(now=now, actor=actor, events=events), prefix=_PART)
 
 
 async def entries_for_person(

@@ -7,10 +7,11 @@ import datetime as dt
 import functools
 import logging
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import CompoundSelect, false, null, or_, select, true, union_all, update
+from sqlalchemy import CompoundSelect, Select, false, null, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.documents.models import Document, LinkState
@@ -84,25 +85,28 @@ class PersonIndex:
     async def load(cls, session: AsyncSession, subjects: Iterable[Subject]) -> PersonIndex:
         """One query for the people named by ID number or by BHXH code, and for those who held a cancelled ID
         number: a number cancelled and re-established (NĐ 70/2024 Art 11) still names its person."""
-        subjects = list(subjects)
-        numbers = {s.personal_id for s in subjects if s.personal_id}
-        codes = {code for s in subjects if (code := s.code)}
+        wanted = PeopleWanted.of(subjects)
+        if not wanted:
+            return cls({}, {})
+        connection = await session.connection()
+        return cls.of_rows(wanted, await connection.execute(_people_named(connection.dialect.name), wanted.values))
+
+    @classmethod
+    def of_rows(cls, wanted: PeopleWanted, rows: Iterable[Sequence[Any]]) -> PersonIndex:
+        """The index of the rows `people_named` gives for `wanted`: (person id, ID number, BHXH code, cancelled)."""
         by_id_number: dict[str, uuid.UUID] = {}
         by_code: dict[str, uuid.UUID] = {}
-        if numbers or codes:
-            connection = await session.connection()
-            statement, values = _people_named(connection.dialect.name), {"numbers": [*numbers], "codes": [*codes]}
-            former: dict[str, uuid.UUID] = {}
-            for person_id, number, code, cancelled in await connection.execute(statement, values):
-                if cancelled and number:
-                    former[number] = person_id
-                    continue
-                if number in numbers:
-                    by_id_number[number] = person_id
-                if code in codes:
-                    by_code[code] = person_id
-            # A number someone holds now names them, whoever held it before.
-            by_id_number.update((n, p) for n, p in former.items() if n not in by_id_number)
+        former: dict[str, uuid.UUID] = {}
+        for person_id, number, code, cancelled in rows:
+            if cancelled and number:
+                former[number] = person_id
+                continue
+            if number in wanted.numbers:
+                by_id_number[number] = person_id
+            if code in wanted.codes:
+                by_code[code] = person_id
+        # A number someone holds now names them, whoever held it before.
+        by_id_number.update((n, p) for n, p in former.items() if n not in by_id_number)
         return cls(by_id_number, by_code)
 
     def person_of(self, subject: Subject) -> uuid.UUID | None:
@@ -113,11 +117,38 @@ class PersonIndex:
         return self._by_code.get(code) if code else None
 
 
+@dataclass(frozen=True)
+class PeopleWanted:
+    """The ID numbers and BHXH codes a batch of subjects gives, which `people_named` looks up."""
+
+    numbers: frozenset[str]
+    codes: frozenset[str]
+
+    @classmethod
+    def of(cls, subjects: Iterable[Subject]) -> PeopleWanted:
+        subjects = list(subjects)
+        numbers = frozenset(s.personal_id for s in subjects if s.personal_id)
+        return cls(numbers, frozenset(code for s in subjects if (code := s.code)))
+
+    def __bool__(self) -> bool:
+        return bool(self.numbers or self.codes)
+
+    @property
+    def values(self) -> dict[str, list[str]]:
+        """The values of the parameters of `people_named`."""
+        return {"numbers": [*self.numbers], "codes": [*self.codes]}
+
+
 # Asked of every submission: built once per dialect (SQLAlchemy keys every new statement object).
 @functools.cache
 def _people_named(dialect: str) -> CompoundSelect[uuid.UUID, str | None, str | None, bool]:
+    return union_all(*people_named(dialect))
+
+
+def people_named(dialect: str) -> tuple[Select[uuid.UUID, str | None, str | None, bool], ...]:
     """The people whose ID number is one of :numbers or whose BHXH code is one of :codes (`cancelled` false), and
-    those who held one of :numbers before it was cancelled (`cancelled` true)."""
+    those who held one of :numbers before it was cancelled (`cancelled` true): two SELECTs, of a UNION ALL (with a
+    query of the caller's too, which then pads these with columns of its own)."""
     named = or_(
         one_of_named(dialect, Person.personal_id_number, "numbers"), one_of_named(dialect, Person.bhxh_code, "codes")
     )
@@ -125,7 +156,7 @@ def _people_named(dialect: str) -> CompoundSelect[uuid.UUID, str | None, str | N
     cancelled = select(PersonIdentityNumber.person_id, PersonIdentityNumber.number, null(), true()).where(
         one_of_named(dialect, PersonIdentityNumber.number, "numbers"), PersonIdentityNumber.cancelled_on.is_not(None)
     )
-    return union_all(current, cancelled)
+    return current, cancelled
 
 
 async def link_waiting(session: AsyncSession, person_ids: Collection[uuid.UUID], *, now: dt.datetime) -> int:

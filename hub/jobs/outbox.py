@@ -11,11 +11,11 @@ from typing import Any, TypeVar, cast
 
 import dramatiq
 import redis
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.infra.db import Database, dialect_of, insert_for
+from hub.infra.db import Database, dialect_of, insert_for, insert_unnested, unnest_arrays
 from hub.jobs.models import JobState, OutboxJob
 from hub.jobs.registry import JobKind
 
@@ -49,28 +49,67 @@ async def enqueue(
     If the database has a dispatcher, the job is marked sent now and published right after the commit; were the
     process to die in between, the sweeper sends it again. Otherwise the relay picks it up on its next poll.
     """
-    available_at = now + delay if delay else now
-    dispatch_now = bool(session.info.get("commit_hooks")) and delay is None
-    values = {
-        "kind": kind.name,
-        "queue": kind.queue,
-        "payload": kind.encode(payload),
-        "dedup_key": dedup_key,
-        "state": JobState.PENDING.value,
-        "attempts": 0,
-        "sends": 1 if dispatch_now else 0,
-        "created_at": now,
-        "available_at": available_at,
-        "sent_at": now if dispatch_now else None,
-    }
+    values = job_row(session, kind, payload, now=now, delay=delay) | {"dedup_key": dedup_key}
     job_id: int | None = await session.scalar(_insert_job(session, values, deduplicated=dedup_key is not None), values)
     if job_id is None:
         existing: int | None = await session.scalar(select(OutboxJob.id).where(OutboxJob.dedup_key == dedup_key))
         assert existing is not None
         return existing
-    if dispatch_now:
-        session.info.setdefault(_TO_DISPATCH, []).append(QueuedJob(job_id, kind.name, kind.queue))
+    job_written(session, kind, job_id, values)
     return job_id
+
+
+def job_row(
+    session: AsyncSession, kind: JobKind[P], payload: P, *, now: dt.datetime, delay: dt.timedelta | None = None
+) -> dict[str, Any]:
+    """The outbox row of a job `enqueue` adds (see there), without a dedup key; once written, the caller hands its
+    id to `job_written`."""
+    dispatch_now = bool(session.info.get("commit_hooks")) and delay is None
+    return {
+        "kind": kind.name,
+        "queue": kind.queue,
+        "payload": kind.encode(payload),
+        "dedup_key": None,
+        "state": JobState.PENDING.value,
+        "attempts": 0,
+        "sends": 1 if dispatch_now else 0,
+        "created_at": now,
+        "available_at": now + delay if delay else now,
+        "sent_at": now if dispatch_now else None,
+    }
+
+
+def job_written(session: AsyncSession, kind: JobKind[Any], job_id: int, row: dict[str, Any]) -> None:
+    """Have the job `row` (of `job_row`), written as `job_id`, published after the commit if it is marked sent."""
+    if row["sent_at"] is not None:
+        session.info.setdefault(_TO_DISPATCH, []).append(QueuedJob(job_id, kind.name, kind.queue))
+
+
+JOB_KEYS = (  # the columns `job_row` gives
+    "kind",
+    "queue",
+    "payload",
+    "dedup_key",
+    "state",
+    "attempts",
+    "sends",
+    "created_at",
+    "available_at",
+    "sent_at",
+)
+_PART = "job_"
+
+
+def job_writing(when: ColumnElement[bool]) -> Insert:
+    """The INSERT of a job without a dedup key, as `enqueue` writes it, as a part of a larger statement of the
+    caller's (PostgreSQL, a data-modifying WITH) that returns its id, written only if `when` holds. Its values come
+    from `job_values`; the caller hands the id to `job_written`."""
+    return insert_unnested(OUTBOX, JOB_KEYS, prefix=_PART, when=when).returning(OUTBOX.c.id)
+
+
+def job_values(row: dict[str, Any]) -> dict[str, list[Any]]:
+    """The values of a statement that holds `job_writing`, for the job `row` (of `job_row`)."""
+    return unnest_arrays(JOB_KEYS, [row], prefix=_PART)
 
 
 def _insert_job(session: AsyncSession, values: dict[str, Any], *, deduplicated: bool) -> Any:

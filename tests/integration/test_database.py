@@ -1,5 +1,6 @@
 """The database owner: a server that dropped the pooled connections (a restart) costs no request (PostgreSQL); a
-filter on several columns at once matches whole rows only (both backends)."""
+filter on several columns at once matches whole rows only (both backends); a statement run on the driver is part of
+its transaction and fails as SQLAlchemy fails (both backends; the driver only on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import cast
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import Table, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Table, bindparam, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.childcards.models import CaseEvent, ChildCardCase
 from hub.infra.db import (
@@ -19,9 +20,11 @@ from hub.infra.db import (
     Database,
     ValueTooLong,
     bounded_columns,
+    fetch_on_driver,
     insert_new,
     insert_rows,
     insert_rows_returning_ids,
+    is_conflict,
     new_row,
     one_of,
     plan_for_batches,
@@ -65,6 +68,25 @@ async def test_a_transaction_on_a_dropped_connection_runs_again_on_a_new_one(pos
         assert await db.run(work) not in before
         # The connection found dead invalidated the others in the pool: later sessions get new ones too.
         assert not (await _backend_pids(db, 3)) & before
+    finally:
+        await db.dispose()
+
+
+async def test_a_statement_on_the_driver_over_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
+    db = Database(postgres_url)
+    try:
+        before = await _backend_pids(db, 3)
+        admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", list(before))
+        finally:
+            await admin.close()
+
+        async def work(session):
+            rows = await fetch_on_driver(await session.connection(), select(func.pg_backend_pid()), {})
+            return int(rows[0][0])
+
+        assert await db.run(work) not in before
     finally:
         await db.dispose()
 
@@ -400,3 +422,57 @@ async def test_a_lock_table_still_full_after_every_pause_fails_and_work_without_
     with pytest.raises(DBAPIError, match="out of shared memory"):
         await db.run(work)
     assert calls == 1
+
+
+_CASE_WRITTEN = (
+    insert(cast(Table, ChildCardCase.__table__))
+    .values({c.key: bindparam(c.key) for c in cast(Table, ChildCardCase.__table__).columns})
+    .returning(ChildCardCase.id, ChildCardCase.record_number)
+)
+
+
+async def test_fetch_on_driver_runs_in_the_transaction_with_values_processed_by_their_types(db):
+    table = cast(Table, ChildCardCase.__table__)
+    case = _case("1", None, reasons=[{"code": "A", "field": "x"}])
+    case.received_at = NOW.astimezone(dt.timezone(dt.timedelta(hours=7)))  # stored in UTC all the same
+    values = {c.key: getattr(case, c.key) for c in table.columns}
+
+    # Given: a transaction whose first statement runs on the driver, and which then fails
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone):
+        async with db.transaction() as session:
+            connection = await session.connection()
+            assert [tuple(row) for row in await fetch_on_driver(connection, _CASE_WRITTEN, values)] == [(case.id, "1")]
+            raise Undone
+    # Then: nothing of it was written
+    async with db.sessions() as session:
+        assert (await session.scalars(select(ChildCardCase.id))).all() == []
+    # When: it commits
+    async with db.transaction() as session:
+        await fetch_on_driver(await session.connection(), _CASE_WRITTEN, values)
+    # Then: every value reads back as given
+    async with db.sessions() as session:
+        stored = (await session.execute(select(ChildCardCase.reasons, ChildCardCase.received_at))).one()
+    assert tuple(stored) == (case.reasons, NOW)
+
+
+async def test_fetch_on_driver_raises_what_sqlalchemy_raises_and_a_lost_race_runs_again(db):
+    table = cast(Table, ChildCardCase.__table__)
+    values = {c.key: getattr(_case("1", None), c.key) for c in table.columns}
+    async with db.transaction() as session:
+        await fetch_on_driver(await session.connection(), _CASE_WRITTEN, values)
+    runs = 0
+
+    async def write_again(session) -> None:
+        nonlocal runs
+        runs += 1
+        connection = await session.connection()
+        await fetch_on_driver(connection, select(ChildCardCase.id).where(ChildCardCase.record_number == "1"), {})
+        await fetch_on_driver(connection, _CASE_WRITTEN, values | {"id": uuid.uuid4()} if runs == 1 else values)
+
+    # The same reference again: a unique key taken, which the work's next run finds taken again
+    with pytest.raises(IntegrityError) as raised:
+        await db.run(write_again, retries=1)
+    assert runs == 2 and is_conflict(raised.value)
