@@ -33,3 +33,12 @@ def test_escapes_exponents_and_key_order_as_the_json_module():
     value = {"b": '\x00\x1f\t\n"\\ Đà Nẵng \u2028', "a": [1e-08, 2.5, None, True], "á": {"z": 1, "A": 2}}
     assert canonical_json(value) == _json_module(value)
     assert canonical_json({"x": [1, {"y": "z"}]}) == '{"x":[1,{"y":"z"}]}'
+
+
+class _Measure(float):
+    pass
+
+
+def test_a_float_of_a_subclass_or_deep_inside_text_is_written_as_the_json_module_writes_it():
+    for value in ({"a": "x", "b": _Measure(1e-08)}, ["x", ("y", [1e-08])], {"a": {"b": ["c", 2.5]}}):
+        assert canonical_json(value) == _json_module(value)
