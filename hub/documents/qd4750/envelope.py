@@ -239,10 +239,11 @@ def _read_file(
     element: XmlElement, hoso: int, position: int, day: dt.date | None, max_bytes: int | None, out: list[Violation]
 ) -> FileHoso:
     loaihoso, encoded = "", ""
-    for child in element.iterchildren("LOAIHOSO", "NOIDUNGFILE"):  # the last of each, if repeated
-        if child.tag == "LOAIHOSO":
+    for child in element:  # the last of each, if repeated (a comment's tag is a function: neither)
+        tag = child.tag
+        if tag == "LOAIHOSO":
             loaihoso = element_text(child)
-        else:
+        elif tag == "NOIDUNGFILE":
             encoded = element_text(child)
             child.clear(keep_tail=True)  # read: the tree no longer holds the table's base64 beside its text
     for name, text in (("LOAIHOSO", loaihoso), ("NOIDUNGFILE", encoded)):
