@@ -126,8 +126,8 @@ def _refusal(data: bytes, exc: etree.XMLSyntaxError) -> XmlError:
 
 
 def _check_safe(root: etree._Element) -> None:
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None:
+    info = root.getroottree().docinfo  # made anew at each reading
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         raise UnsafeXml("a DTD (<!DOCTYPE …>) is not allowed")
     if next(root.iter(etree.Entity), None) is not None:  # filtered in C: no Python loop over every node
         raise UnsafeXml("entity references are not allowed")

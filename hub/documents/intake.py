@@ -23,6 +23,7 @@ from hub.documents.qd4750 import (
     parsed_fields,
     read_envelope,
 )
+from hub.documents.qd4750.base import is_record_of
 from hub.documents.qd4750.errors import EnvelopeUnreadable
 from hub.documents.qd4750.records import Record
 from hub.documents.receipts import LineStatus, ReceiptLine, Refusal, signed_refusal
@@ -217,11 +218,11 @@ def kept_tables(envelope: Envelope) -> list[ReceiptLine]:
 
 
 def _subject(record: Record, patient: Subject) -> Subject:
-    if isinstance(record, AssessmentMinutes):  # SO_CCCD the ID number, MA_BHXH the code: either may carry either
+    if is_record_of(record, AssessmentMinutes):  # SO_CCCD the ID number, MA_BHXH the code: either may carry either
         return Subject.of(record.so_cccd, record.ma_bhxh, record.ma_the_bhyt)
-    if isinstance(record, BirthCertificate):
+    if is_record_of(record, BirthCertificate):
         return Subject.of(record.so_cccd_nnd, record.ma_bhxh_nnd, record.ma_the_nnd)
-    if isinstance(record, SickLeaveCertificate):
+    if is_record_of(record, SickLeaveCertificate):
         own = Subject.of(None, record.ma_bhxh, record.ma_the_bhyt)
         return Subject(patient.personal_id, own.bhxh_code, own.card_number or patient.card_number)
     return patient
@@ -231,9 +232,9 @@ def _issued_on(record: Record) -> dt.date | None:
     issued = getattr(record, "ngay_ct", None)
     if isinstance(issued, dt.date):
         return issued
-    if isinstance(record, VisitSummary):
+    if is_record_of(record, VisitSummary):
         return record.ngay_ra.date()
-    if isinstance(record, AssessmentMinutes):
+    if is_record_of(record, AssessmentMinutes):
         return record.ngay_chung_tu or record.ngay_hop
     return None
 

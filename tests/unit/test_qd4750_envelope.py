@@ -234,3 +234,58 @@ def test_base64_is_decoded_as_the_strict_rule_says(text):
     except ValueError:
         found = ValueError
     assert found == expected
+
+
+XINCLUDE = b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/hostname"/>'
+
+
+def test_xincludes_and_elements_the_envelope_does_not_have_are_each_reported_in_document_order():
+    # Given an envelope with strangers at every level: unknown, namespaced, nested, XIncludes, in the signature too
+    data = build_envelope(FACILITY, SENT, corpus()[:2])
+    data = data.replace(b"<MACSKCB>", b"<X/><MACSKCB>")
+    data = data.replace(b"</HOSO>", XINCLUDE + b"</HOSO>", 1)
+    data = data.replace(b"<LOAIHOSO>", b'<n:LOAIHOSO xmlns:n="urn:n"/><!-- c --><?pi x?><LOAIHOSO>', 1)
+    data = data.replace(
+        b"</DANHSACHHOSO>", b"<HOSO><GHICHU><HOSO><Y/>" + XINCLUDE + b"</HOSO></GHICHU></HOSO></DANHSACHHOSO>"
+    )
+    data = data.replace(
+        b"<CHUKYDONVI></CHUKYDONVI>", b"<CHUKYDONVI><Signature><HOSO/>" + XINCLUDE + b"</Signature></CHUKYDONVI>"
+    )
+    # When it is read
+    envelope = parse_envelope(data)
+    # Then each is told once, in the order of the document, before what is wrong inside the HOSO
+    assert codes(envelope) == [
+        (E.ENVELOPE_ELEMENT_UNKNOWN, "THONGTINDONVI/X"),
+        (E.ENVELOPE_ELEMENT_UNKNOWN, "FILEHOSO/{urn:n}LOAIHOSO"),
+        (E.XINCLUDE_REFUSED, "xi:include"),
+        (E.ENVELOPE_ELEMENT_UNKNOWN, "HOSO/GHICHU"),
+        (E.ENVELOPE_ELEMENT_UNKNOWN, "HOSO/Y"),
+        (E.XINCLUDE_REFUSED, "xi:include"),
+        (E.XINCLUDE_REFUSED, "xi:include"),
+        (E.XML1_MISSING, "HOSO[3]"),
+        (E.COUNT_MISMATCH, "SOLUONGHOSO"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "change"),
+    [
+        ("XML1", lambda xml: xml.replace(b"<MA_LK>", XINCLUDE + b"<MA_LK>")),
+        ("XML1", lambda xml: xml.replace(b"<HO_TEN>", b"<HO_TEN>" + XINCLUDE)),
+        ("XML1", lambda xml: xml.replace(b"<HO_TEN>", b"<HO_TEN>" + XINCLUDE).replace(b"<MA_LK>", b"<MA_LK>Y<B/>")),
+        ("XML1", lambda xml: XINCLUDE),
+        ("XML9", lambda xml: xml.replace(b"<DU_LIEU_GIAY_CHUNG_SINH>", XINCLUDE + b"<DU_LIEU_GIAY_CHUNG_SINH>", 1)),
+        ("XML9", lambda xml: xml.replace(b"<DSACH_GIAYCHUNGSINH>", XINCLUDE + b"<DSACH_GIAYCHUNGSINH>")),
+    ],
+    ids=["a-field", "in-a-field", "with-other-faults", "the-root", "in-the-list", "beside-the-list"],
+)
+def test_an_xinclude_in_a_parsed_table_is_refused_before_anything_else_is_said_of_it(table, change):
+    # Given a parsed table carrying an XInclude somewhere (a table without one is read before it is looked for)
+    hoso = corpus()[:1]
+    position = next(index for index, (loaihoso, _) in enumerate(hoso[0]) if loaihoso == table)
+    hoso[0][position] = (table, change(hoso[0][position][1]))
+    # When the envelope is read
+    envelope = parse(hoso)
+    # Then the table is refused for it alone, and not read
+    assert codes(envelope) == [(E.XINCLUDE_REFUSED, f"HOSO[1]/{table}")]
+    assert envelope.hoso[0].files[position].table is None

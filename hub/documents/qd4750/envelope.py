@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from hub.documents.qd4750.base import is_record_of
 from hub.documents.qd4750.errors import EnvelopeUnreadable, TableUnreadable, Violation, violation
 from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.fields import Kind
@@ -24,7 +25,6 @@ from hub.documents.qd4750.parse import (
     ParsedTable,
     XmlElement,
     check_payload,
-    children,
     element_text,
     read_kept,
     read_table,
@@ -89,7 +89,7 @@ class Hoso:
     @property
     def visit(self) -> VisitSummary | None:
         """The visit summary (XML1) that names the patient, when it was read."""
-        return next(iter(self.records(VisitSummary)), None)
+        return _visit(self.files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,15 @@ class Envelope:
     def violations_of(self, hoso: int) -> tuple[Violation, ...]:
         """The violations found in the HOSO at index `hoso` (0-based)."""
         return tuple(item for item in self.violations if item.hoso == hoso)
+
+
+def _visit(files: tuple[FileHoso, ...]) -> VisitSummary | None:
+    """The first visit summary read from `files`."""
+    for item in files:
+        for record in item.table.records if item.table else ():
+            if is_record_of(record, VisitSummary):
+                return record
+    return None
 
 
 def decode_base64(text: str) -> bytes:
@@ -162,7 +171,7 @@ def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> En
     day = ngaylap if isinstance(ngaylap, dt.date) else None
     hoso = tuple(
         _read_hoso(element, index, macskcb, day, max_table_bytes, problems)
-        for index, (_, element) in enumerate(item for item in children(listing) if item[0] == "HOSO")
+        for index, element in enumerate(listing.iterchildren("HOSO"))  # "HOSO" in no namespace, elements only
     )
     if not hoso:
         problems.append(violation(E.ENVELOPE_EMPTY, field="DANHSACHHOSO"))
@@ -184,18 +193,19 @@ def _structure(root: XmlElement) -> Iterator[Violation]:
         if parent.startswith(XINCLUDE):
             name = parent.replace(XINCLUDE, "xi:")
             yield violation(E.XINCLUDE_REFUSED, field=name, element=name)
-        allowed = _ENVELOPE_ELEMENTS.get(parent)
-        if allowed is None:
-            continue  # a leaf, CHUKYDONVI (the signature's own), or what was already refused
-        for tag, _ in children(element):
+            continue
+        allowed = _ENVELOPE_ELEMENTS[parent]
+        for child in element.iterchildren("*"):  # "*": elements only
+            tag = str(child.tag)
             if tag not in allowed and not tag.startswith(XINCLUDE):
                 yield violation(E.ENVELOPE_ELEMENT_UNKNOWN, field=f"{parent}/{tag}", element=tag, parent=parent)
 
 
 def _elements(root: XmlElement) -> Iterator[XmlElement]:
-    """Every element under `root`, itself included, leaving out comments and processing instructions (walked by
-    lxml: the signature's elements are most of an envelope's)."""
-    return root.iter("*")  # "*": elements only
+    """The elements under `root`, itself included, in document order, that `_structure` looks at: those in the
+    XInclude namespace and the parents of the envelope's own elements, picked by lxml (a leaf or CHUKYDONVI has
+    nothing to say, and the signature's elements are most of an envelope's)."""
+    return root.iter(f"{XINCLUDE}*", *_ENVELOPE_ELEMENTS)  # names without a namespace match elements in none
 
 
 def _header(root: XmlElement, name: str, problems: list[Violation]) -> dt.date | int | None:
@@ -219,7 +229,7 @@ def _read_hoso(
 ) -> Hoso:
     files = tuple(
         _read_file(item, index, position, day, max_bytes, out)
-        for position, (_, item) in enumerate(pair for pair in children(element) if pair[0] == "FILEHOSO")
+        for position, item in enumerate(element.iterchildren("FILEHOSO"))
     )
     _check_hoso(files, index, macskcb, out)
     return Hoso(files)
@@ -229,7 +239,8 @@ def _read_file(
     element: XmlElement, hoso: int, position: int, day: dt.date | None, max_bytes: int | None, out: list[Violation]
 ) -> FileHoso:
     loaihoso, encoded = "", ""
-    for tag, child in children(element):  # the last of each, if repeated
+    for child in element:  # the last of each, if repeated (a comment's tag is a function: neither)
+        tag = child.tag
         if tag == "LOAIHOSO":
             loaihoso = element_text(child)
         elif tag == "NOIDUNGFILE":
@@ -259,12 +270,19 @@ def _read_file(
                 return FileHoso(loaihoso, content, None)
             return FileHoso(loaihoso, content, None, kept.standard, kept.episode)
         root = check_payload(loaihoso, content, max_bytes=max_bytes)
-        # Looked for by lxml, not walked in Python.
-        included = next(root.iter(f"{XINCLUDE}*"), None)
-        if included is not None:
-            _xinclude(str(included.tag), hoso, position, loaihoso, out)
-            return FileHoso(loaihoso, content, None)
-        parsed = read_table(loaihoso, root, day)
+        try:
+            parsed: ParsedTable[Record] | TableUnreadable = read_table(loaihoso, root, day)
+        except TableUnreadable as exc:
+            parsed = exc
+        # An XInclude is told before anything else. A table read without a violation has none (each of its elements
+        # is its root, list, record or a field of its layout): it is looked for, by lxml, only in the others.
+        if isinstance(parsed, TableUnreadable) or parsed.violations:
+            included = next(root.iter(f"{XINCLUDE}*"), None)
+            if included is not None:
+                _xinclude(str(included.tag), hoso, position, loaihoso, out)
+                return FileHoso(loaihoso, content, None)
+            if isinstance(parsed, TableUnreadable):
+                raise parsed
     except TableUnreadable as exc:
         out.append(dataclasses.replace(_as_violation(exc), hoso=hoso, file=position, table=loaihoso))
         return FileHoso(loaihoso, content, None)
@@ -287,24 +305,25 @@ def _as_violation(error: TableUnreadable) -> Violation:
 
 def _check_hoso(files: tuple[FileHoso, ...], hoso: int, macskcb: str, out: list[Violation]) -> None:
     """What ties a HOSO's tables together: one of each, an XML1, one MA_LK, the sender's facility code."""
-    for loaihoso, count in Counter(item.loaihoso for item in files if item.loaihoso).items():
-        if count > 1:
-            out.append(violation(E.LOAIHOSO_REPEATED, hoso=hoso, table=loaihoso, loaihoso=loaihoso))
-    visits = Hoso(files).records(VisitSummary)
-    xml1 = next((item for item in files if item.loaihoso == "XML1"), None)
-    check_in = bool(files) and all(item.loaihoso == "XML0" for item in files)  # check-in: before any XML1 exists
-    # A council's assessment minutes (XML12) belong to no treatment episode: a HOSO of them alone has no XML1.
-    minutes = bool(files) and all(item.loaihoso == "XML12" for item in files)
-    if xml1 is None and not check_in and not minutes:
-        out.append(violation(E.XML1_MISSING, hoso=hoso))
-    visit = visits[0] if visits else None
+    kinds = [item.loaihoso for item in files]
+    if len(set(kinds)) != len(kinds):
+        for loaihoso, count in Counter(kind for kind in kinds if kind).items():
+            if count > 1:
+                out.append(violation(E.LOAIHOSO_REPEATED, hoso=hoso, table=loaihoso, loaihoso=loaihoso))
+    if "XML1" not in kinds:
+        check_in = bool(files) and all(kind == "XML0" for kind in kinds)  # check-in: before any XML1 exists
+        # A council's assessment minutes (XML12) belong to no treatment episode: a HOSO of them alone has no XML1.
+        minutes = bool(files) and all(kind == "XML12" for kind in kinds)
+        if not check_in and not minutes:
+            out.append(violation(E.XML1_MISSING, hoso=hoso))
+    visit = _visit(files)
     for position, item in enumerate(files):
         for index, record in enumerate(item.table.records if item.table else ()):
             table = item.loaihoso
             for problem in record_violations(record, visit=visit, facility=macskcb):
                 out.append(dataclasses.replace(problem, hoso=hoso, file=position, table=table, record=index))
-            if visits and record.ma_lk != visits[0].ma_lk:
-                found, expected = record.ma_lk, visits[0].ma_lk
+            if visit is not None and record.ma_lk != visit.ma_lk:
+                found, expected = record.ma_lk, visit.ma_lk
                 out.append(
                     violation(
                         E.MA_LK_MISMATCH,

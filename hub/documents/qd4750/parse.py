@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import MISSING, dataclass
-from typing import Any, Generic, Protocol, TypeVar
-
-from lxml.etree import XPath  # type: ignore[import-untyped, unused-ignore]  # no stubs installed (see types-lxml)
+from itertools import repeat
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.errors import TableUnreadable, Violation, violation
 from hub.documents.qd4750.fields import FieldSpec, Kind, TableSpec
 from hub.documents.qd4750.records import RECORD_TYPES, Record
 from hub.documents.qd4750.tables import KNOWN_LOAIHOSO, LAYOUTS, PARSED_TABLES, layout_for
-from hub.documents.qd4750.values import FORMATS, FORMATS_VI, READERS, FieldValue, write_value
-from hub.documents.qd4750.versions import QD3176, Standard
+from hub.documents.qd4750.values import FORMATS, FORMATS_VI, READ_TEXTS, READERS, FieldValue, write_value
+from hub.documents.qd4750.versions import QD3176, Standard, in_force
 from signing.errors import UnsafeXml, XmlError, XmlTooLarge
 from signing.xmlsafe import parse_xml, scan_xml
 
@@ -62,7 +62,9 @@ class XmlElement(Protocol):
 
     def find(self, path: str) -> XmlElement | None: ...
 
-    def iter(self, tag: str) -> Iterator[XmlElement]: ...
+    def iter(self, *tags: str) -> Iterator[XmlElement]: ...
+
+    def iterchildren(self, *tags: str) -> Iterator[XmlElement]: ...
 
     def clear(self, keep_tail: bool = False) -> None: ...
 
@@ -253,22 +255,61 @@ def table_layout(
     return standard, spec, elements, problems
 
 
+_Texts = dict[object, str | None]
+"""{tag: text} of a record's children, a comment's tag a function."""
+
+
 def _read_layout(
     loaihoso: str, root: XmlElement, day: dt.date | None
-) -> tuple[Standard, TableSpec, list[XmlElement], list[Violation], list[dict[object, str | None]]]:
-    """table_layout, with {tag: text} of each record's children (a comment's tag is a function), read in one pass."""
+) -> tuple[Standard, TableSpec, list[XmlElement], list[Violation], list[tuple[_Texts, bool]]]:
+    """table_layout, with each record's children read in one pass (`_read_children`)."""
     current = LAYOUTS[QD3176.code][loaihoso]
     if root.tag != current.root:
         raise TableUnreadable(E.ROOT_ELEMENT_WRONG, loaihoso=loaihoso, found=root.tag, expected=current.root)
-    elements, _ = record_elements(current, root)
-    raw = [{child.tag: child.text for child in element} for element in elements]
-    tags = {tag for texts in raw for tag in texts if isinstance(tag, str)}
-    standard, spec, _ = layout_for(loaihoso, tags, day)
+    elements, problems = record_elements(current, root)
+    raw = [_read_children(element) for element in elements]
+    standard, spec = _layout_of(loaihoso, raw, day)
     if (spec.list_tag, spec.item_tag) == (current.list_tag, current.item_tag):
-        _, problems = record_elements(spec, root, standard)  # the same elements; violations named by the version
+        if problems:  # the same elements and violations, named by the version
+            _, problems = record_elements(spec, root, standard)
         return standard, spec, elements, problems, raw
     elements, problems = record_elements(spec, root, standard)
-    return standard, spec, elements, problems, [{child.tag: child.text for child in element} for element in elements]
+    return standard, spec, elements, problems, [_read_children(element) for element in elements]
+
+
+def _read_children(element: XmlElement) -> tuple[_Texts, bool]:
+    """{tag: text} of the children of a record element, and whether they are plain: no tag repeated, and no child
+    holding more than text (an element, a comment, a processing instruction: what lxml's len() counts, asked of each
+    child in C)."""
+    children = list(element)
+    texts = {child.tag: child.text for child in children}
+    return texts, len(texts) == len(children) and not any(map(len, children))
+
+
+def _layout_of(loaihoso: str, raw: list[tuple[_Texts, bool]], day: dt.date | None) -> tuple[Standard, TableSpec]:
+    """layout_for the fields of records read into `raw`: the oldest version in force whose layout has every record's
+    tags, found without gathering them when it has (the tags a record may have, comments apart, are the keys)."""
+    for standard in _in_force(day):
+        spec = LAYOUTS[standard.code][loaihoso]
+        names = spec.names
+        if raw[0][0].keys() <= names if len(raw) == 1 else all(texts.keys() <= names for texts, _ in raw):
+            return standard, spec
+    tags = (tag for texts, _ in raw for tag in texts if isinstance(tag, str))
+    standard, spec, _ = layout_for(loaihoso, tags, day)
+    return standard, spec
+
+
+def _in_force(day: dt.date | None) -> tuple[Standard, ...]:
+    """versions.in_force, remembered by day (an envelope's tables share one)."""
+    found = _IN_FORCE.get(day)
+    if found is None:
+        if len(_IN_FORCE) > 1000:  # days are few in practice; any number is held to this
+            _IN_FORCE.clear()
+        found = _IN_FORCE[day] = in_force(day)
+    return found
+
+
+_IN_FORCE: dict[dt.date | None, tuple[Standard, ...]] = {}
 
 
 def read_table(loaihoso: str, root: XmlElement, day: dt.date | None = None) -> ParsedTable[Record]:
@@ -279,9 +320,9 @@ def read_table(loaihoso: str, root: XmlElement, day: dt.date | None = None) -> P
     standard, spec, elements, problems, raw = _read_layout(loaihoso, root, day)
     records: list[Record] = []
     fields: list[dict[str, str]] = []
-    plain = not _IRREGULAR[spec.list_tag is not None](root)  # no field of any record holds more than text
     for index, element in enumerate(elements):
-        valid = _read_valid(spec, element, raw[index], plain=plain)
+        children_texts, plain = raw[index]
+        valid = _read_valid(spec, children_texts, plain=plain) if plain else None
         if valid is not None:
             records.append(valid[0])
             fields.append(valid[1])
@@ -294,80 +335,161 @@ def read_table(loaihoso: str, root: XmlElement, day: dt.date | None = None) -> P
     return ParsedTable(spec.loaihoso, tuple(records), tuple(problems), len(elements), standard, tuple(fields))
 
 
-_IRREGULAR = {
-    False: XPath("boolean(*/* | */comment() | */processing-instruction())"),
-    True: XPath("boolean(*/*/*/* | */*/*/comment() | */*/*/processing-instruction())"),
-}
-"""Whether a record (the root of a table without a list), or any record of a table's list, has a field holding more
-than text: an element, a comment, a processing instruction. Asked of libxml2, once per table."""
+def _read_valid(spec: TableSpec, raw: _Texts, *, plain: bool) -> tuple[Record, dict[str, str]] | None:
+    """The record whose children are `raw` ({tag: text}, as `_read_children` reads them) and the text form of its
+    fields as stored, when it has no violation at all; None when it may have one. `plain` says that no tag is
+    repeated and no field holds more than text.
 
-
-def _read_valid(
-    spec: TableSpec, element: XmlElement, raw: dict[object, str | None], *, plain: bool
-) -> tuple[Record, dict[str, str]] | None:
-    """The record of `element` and the text form of its fields as stored, when it has no violation at all; None when
-    it may have one. `raw` is {tag: text} of its children, as read by `_read_layout`; `plain` says that no field of
-    the table holds more than text (else it is asked of this record).
-
-    What `_read_record` does, without the violations: the fields are those of `raw` when no tag is repeated or
-    unknown (a comment's tag is not a string) and no field holds more than text; a field that fails a check ends it.
+    What `_read_record` does, without the violations: the fields are those of `raw` when they are plain and none is
+    unknown (a comment's tag is not a string); a field that fails a check ends it. Only the fields present are read (a
+    visit summary's layout has 66, a third of them empty as sent), and the required ones looked for after.
     """
-    known, plans = _prepared(spec)
-    if len(raw) != len(element) or not raw.keys() <= known or (not plain and _IRREGULAR[False](element)):
+    reading = _prepared_reading(spec)
+    if not plain or not raw.keys() <= reading.known:
         return None
-    values: dict[str, FieldValue] = {}
+    by_name = reading.fields
+    values: list[FieldValue | None] = [None] * reading.width
     fields: dict[str, str] = {}
-    table = spec.loaihoso
-    for plan in plans:
-        text = raw.get(plan.name)
-        if text:
-            text = text.strip(XML_WHITESPACE)
+    for name, text in raw.items():
         if not text:
-            field = plan.spec
-            condition = field.required_if
-            if field.required or (condition is not None and _stripped(raw.get(condition[0])) == condition[1]):
+            continue
+        text = text.strip(XML_WHITESPACE)
+        if not text:
+            continue
+        field = by_name[name]  # type: ignore[index]  # a string: raw's keys are among the layout's names
+        how = field.how
+        value: FieldValue
+        if how is _Reading.PLAIN:
+            if len(text) > field.limit:
                 return None
-            continue
-        if plan.plain and (plan.max_size is None or len(text) <= plan.max_size):
-            values[plan.attribute] = fields[plan.name] = text
-            continue
-        value = _check(plan, text, table, 0)
-        if isinstance(value, Violation):
+            value = stored = text
+        elif how is _Reading.CODED:
+            known = field.coded.get(text)  # type: ignore[union-attr]  # CODED fields have their codes read
+            if known is None:
+                return None
+            value, stored = known
+        else:
+            try:
+                value = field.reader(text)
+            except ValueError:
+                return None
+            if len(text) > field.limit or (
+                field.bounds is not None and not field.bounds[0] <= value <= field.bounds[1]  # type: ignore[operator]
+            ):
+                return None
+            stored = text if field.write is None else field.write(value)
+        values[field.slot] = value
+        fields[name] = stored  # type: ignore[index]
+    if not reading.required <= fields.keys():
+        return None
+    for name, condition, expected in reading.conditions:
+        if name not in fields and _stripped(raw.get(condition)) == expected:
             return None
-        values[plan.attribute] = value
-        fields[plan.name] = write_value(plan.spec.kind, value) if plan.rewritten else text
-    return _make(RECORD_TYPES[table], values), fields
+    if list(raw) != reading.order:  # stored in the layout's order, as `_read_record` stores them
+        fields = {name: fields[name] for name in reading.order if name in fields}
+    return _make(reading.cls, values), fields
 
 
-def _make(cls: type[Record], values: dict[str, FieldValue]) -> Record:
-    """`cls(**values)` for values already read and checked, in half the time (a visit summary's frozen dataclass
-    __init__ took 40 µs): each slot is set through its descriptor, those not given to None, every field's default.
-    Anything else (a required field missing, a name the class does not have) goes to `cls` itself, which says so."""
-    setters, required, names = _MAKERS[cls]
-    if not (required <= values.keys() <= names):
-        return cls(**values)  # type: ignore[arg-type]  # values typed by the spec
+@dataclass(frozen=True, slots=True)
+class _FastField:
+    """One field as `_read_valid` reads it."""
+
+    slot: int
+    """Its place among the fields of the record class (`_make`'s order)."""
+    how: int
+    limit: float
+    """Its maximum size (infinite when the table gives none)."""
+    coded: dict[str, tuple[FieldValue, str]] | None
+    """Of a field with a code list: the value and stored text of each code that passes every check of `_check`."""
+    reader: Callable[[str], FieldValue]
+    write: Callable[[Any], str] | None
+    """Of a number: the text form as stored of the value read (build.write_value's answer); None when the text read is
+    stored as it is."""
+    bounds: tuple[float, float] | None
+    """Of an integer with a range: the least and greatest value (infinite where the table gives no bound)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What `_read_valid` needs of a layout, made once per layout."""
+
+    PLAIN: ClassVar[int] = 0  # a string without a code list: its text is its value
+    CODED: ClassVar[int] = 1  # a field with a code list: its codes were read once
+    READ: ClassVar[int] = 2  # any other: read by its kind's reader
+
+    cls: type[Record]
+    known: frozenset[str]
+    fields: dict[str, _FastField]
+    order: list[str]
+    """The names of the layout's fields, in order."""
+    required: frozenset[str]
+    """The fields the layout requires outright."""
+    conditions: tuple[tuple[str, str, str], ...]
+    """(field, the field deciding, the text that makes it required) of each field required in a case."""
+    width: int
+    """How many fields the record class has."""
+
+    @classmethod
+    def of(cls, spec: TableSpec, plans: tuple[_FieldPlan, ...]) -> _Reading:
+        record = RECORD_TYPES[spec.loaihoso]
+        slots = {name: slot for slot, name in enumerate(_MAKERS[record][0])}
+        required = frozenset(plan.name for plan in plans if plan.spec.required)
+        attributes = {plan.attribute for plan in plans if plan.spec.required}
+        if not _MAKERS[record][1] <= attributes:  # pragma: no cover - a layout that leaves out a required attribute
+            raise TypeError(f"{spec.loaihoso}: the record class requires more than the layout does")
+        fields = {plan.name: _fast_field(plan, slots[plan.attribute]) for plan in plans}
+        conditions = tuple((plan.name, *plan.spec.required_if) for plan in plans if plan.spec.required_if is not None)
+        order = [plan.name for plan in plans]
+        return cls(record, spec.names, fields, order, required, conditions, len(slots))
+
+
+def _fast_field(plan: _FieldPlan, slot: int) -> _FastField:
+    spec = plan.spec
+    limit = math.inf if spec.max_size is None else spec.max_size
+    coded: dict[str, tuple[FieldValue, str]] | None = None
+    if plan.plain:
+        how = _Reading.PLAIN
+    elif plan.codes is not None:
+        how, coded = _Reading.CODED, {}
+        for code in plan.codes:
+            value = _check(plan, code, spec.name, 0)
+            if not isinstance(value, Violation):
+                coded[code] = (value, write_value(spec.kind, value) if plan.rewritten else code)
+    else:
+        how = _Reading.READ
+    bounds = None
+    if spec.kind is Kind.INTEGER and (spec.minimum is not None or spec.maximum is not None):
+        low = -math.inf if spec.minimum is None else spec.minimum
+        bounds = (low, math.inf if spec.maximum is None else spec.maximum)
+    write = READ_TEXTS.get(spec.kind) if plan.rewritten else None
+    return _FastField(slot, how, limit, coded, plan.reader, write, bounds)
+
+
+def _make(cls: type[Record], values: list[FieldValue | None]) -> Record:
+    """The record of class `cls` holding `values` (one for each of its fields, in order), already read and checked,
+    in a fraction of the time of `cls(**values)` (a visit summary's frozen dataclass __init__ took 40 µs): each slot
+    is set through its descriptor, the calls made by `map` in C rather than by a Python loop."""
+    slots = _MAKERS[cls][2]
+    if len(values) != len(slots):
+        raise ValueError(f"{cls.__name__} has {len(slots)} fields, not {len(values)}")
     record = object.__new__(cls)
-    get = values.get
-    for name, assign in setters:
-        assign(record, get(name))
+    any(map(_SET_SLOT, slots, repeat(record), values))  # each call answers None: every slot is set
     return record
 
 
-_Setters = tuple[tuple[str, Callable[[Record, object], None]], ...]
-
-
-def _maker(cls: type[Record]) -> tuple[_Setters, frozenset[str], frozenset[str]]:
-    """What `_make` needs of a record class: each field's name and slot setter, the required ones, all names."""
+def _maker(cls: type[Record]) -> tuple[tuple[str, ...], frozenset[str], tuple[Any, ...]]:
+    """What `_make` needs of a record class: its fields' names in order, the required ones, their slots' descriptors."""
     fields = dataclasses.fields(cls)
     odd = [f.name for f in fields if f.default not in (None, MISSING) or f.default_factory is not MISSING]
     if odd or hasattr(cls, "__post_init__"):  # pragma: no cover - a record type `_make` cannot build
         raise TypeError(f"{cls.__name__}: a default other than None ({odd}) or a __post_init__; use cls(**values)")
-    setters = tuple((f.name, getattr(cls, f.name).__set__) for f in fields)
     required = frozenset(f.name for f in fields if f.default is MISSING)
-    return setters, required, frozenset(f.name for f in fields)
+    return tuple(f.name for f in fields), required, tuple(getattr(cls, f.name) for f in fields)
 
 
 _MAKERS = {cls: _maker(cls) for cls in RECORD_TYPES.values()}
+_SET_SLOT = type(next(iter(_MAKERS.values()))[2][0]).__set__
+"""member_descriptor.__set__(descriptor, record, value): a slot's setter, called by `map`."""
 
 
 def _stripped(text: str | None) -> str:
@@ -486,13 +608,31 @@ def check_payload(loaihoso: str, xml: bytes, *, max_bytes: int | None = None) ->
 
 def _prepared(spec: TableSpec) -> tuple[frozenset[str], tuple[_FieldPlan, ...]]:
     """The field names and reading plans of a layout, made once per layout."""
-    prepared = _PREPARED.get(id(spec))
-    if prepared is None or prepared[0] is not spec:
-        prepared = _PREPARED[id(spec)] = (spec, spec.names, tuple(_FieldPlan.of(field) for field in spec.fields))
+    prepared = _prepare(spec)
     return prepared[1], prepared[2]
 
 
-_PREPARED: dict[int, tuple[TableSpec, frozenset[str], tuple[_FieldPlan, ...]]] = {}
+def _prepared_reading(spec: TableSpec) -> _Reading:
+    """What `_read_valid` needs of a layout of a parsed table, made once per layout."""
+    reading = _prepare(spec)[3]
+    if reading is None:
+        raise KeyError(f"{spec.loaihoso} is not a table the hub parses")
+    return reading
+
+
+_Prepared = tuple[TableSpec, frozenset[str], tuple[_FieldPlan, ...], _Reading | None]
+
+
+def _prepare(spec: TableSpec) -> _Prepared:
+    prepared = _PREPARED.get(id(spec))
+    if prepared is None or prepared[0] is not spec:
+        plans = tuple(_FieldPlan.of(field) for field in spec.fields)
+        reading = _Reading.of(spec, plans) if spec.loaihoso in RECORD_TYPES else None
+        prepared = _PREPARED[id(spec)] = (spec, spec.names, plans, reading)
+    return prepared
+
+
+_PREPARED: dict[int, _Prepared] = {}
 for _layout in LAYOUTS.values():
     for _spec in _layout.values():
-        _prepared(_spec)
+        _prepare(_spec)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hub.documents.qd4750.base import is_record_of
 from hub.documents.qd4750.certificates import BirthCertificate, PregnancyRestCertificate, SickLeaveCertificate
 from hub.documents.qd4750.errors import Qd4750ErrorCode as E
 from hub.documents.qd4750.errors import Violation, violation
@@ -131,7 +132,12 @@ def leave_limit(
             case = "tuberculosis"
         elif certificate.ma_dinh_chi_thai and (certificate.tuoi_thai or 0) >= 13:
             case = "pregnancy_loss"
-    return next((rule for rule in LEAVE_LIMITS if (rule.table, rule.case, rule.since) == (table, case, since)), None)
+    return _LEAVE_LIMIT_OF.get((table, case, since))
+
+
+_LEAVE_LIMIT_OF: dict[tuple[str, str, dt.date], LeaveLimit] = {}
+for _rule in reversed(LEAVE_LIMITS):  # the first of LEAVE_LIMITS where two would match
+    _LEAVE_LIMIT_OF[_rule.table, _rule.case, _rule.since] = _rule
 
 
 def _tuberculosis(certificate: SickLeaveCertificate, visit: VisitSummary | None) -> bool:
@@ -150,23 +156,31 @@ def record_violations(record: Record, *, visit: VisitSummary | None, facility: s
     """What is wrong with what `record` says (its place left for the caller to fill), in the episode `visit`
     (the XML1 of the same HOSO), from the facility `facility` (the envelope's MACSKCB)."""
     table = record.SPEC.loaihoso
-    for earlier, later in DATE_ORDER.get(table, ()):
-        first, second = getattr(record, earlier.lower()), getattr(record, later.lower())
+    for earlier, later, earlier_attribute, later_attribute in _DATE_ORDER_ATTRIBUTES.get(table, ()):
+        first, second = getattr(record, earlier_attribute), getattr(record, later_attribute)
         if first is not None and second is not None and second < first:
             yield violation(
                 E.DATES_OUT_OF_ORDER, field=later, later=_text(second), earlier_field=earlier, earlier=_text(first)
             )
     name = ID_NUMBER_FIELDS.get(table)
     if name is not None:
-        yield from _id_number(name, getattr(record, name.lower()), _issued(record))
-    if isinstance(record, BirthCertificate):
+        value = getattr(record, name.lower())
+        if value and not (len(value) == 12 and value.isascii() and value.isdigit()):  # else _id_number has nothing
+            yield from _id_number(name, value, _issued(record))
+    if is_record_of(record, BirthCertificate):
         yield from _birth_number(record, facility)
-    if isinstance(record, SickLeaveCertificate | PregnancyRestCertificate):
+    if is_record_of(record, SickLeaveCertificate) or is_record_of(record, PregnancyRestCertificate):
         yield from _leave(record, visit)
 
 
+_DATE_ORDER_ATTRIBUTES = {
+    table: tuple((earlier, later, earlier.lower(), later.lower()) for earlier, later in pairs)
+    for table, pairs in DATE_ORDER.items()
+}
+
+
 def _issued(record: Record) -> dt.date:
-    if isinstance(record, VisitSummary):
+    if is_record_of(record, VisitSummary):
         return record.ngay_ra.date()
     issued: dt.date = getattr(record, "ngay_ct")  # noqa: B009  # every other table checked here has NGAY_CT
     return issued
