@@ -255,7 +255,7 @@ def copies(corpus: Corpus, form: bytes) -> dict[str, Any]:
         stage(
             "read",
             "hub/documents/intake.py _read → hub/documents/qd4750/envelope.py read_envelope (each table decoded, read)",
-            lambda: envelope_documents(read_envelope(verified.signed_root, max_table_bytes=MAX_BYTES)),
+            lambda: envelope_documents(read_envelope(verified.signed_root, max_table_bytes=MAX_BYTES, keep_kept=False)),
         )
     finally:
         tracemalloc.stop()

@@ -126,7 +126,7 @@ def _read(
     was signed, and the lines that acknowledge its tables kept as sent; refused whole on any violation. Minutes of
     medical assessment (XML12) come from councils only (domain-rules §6), and councils send nothing else."""
     try:
-        envelope = read_envelope(verified.signed_root, max_table_bytes=max_bytes)
+        envelope = read_envelope(verified.signed_root, max_table_bytes=max_bytes, keep_kept=False)
     except EnvelopeUnreadable as exc:
         raise BusinessErrors([exc]) from None
     if envelope.macskcb != code:

@@ -37,8 +37,10 @@ from hub.documents.qd4750 import (
     build_envelope,
     decode_base64,
     parse_envelope,
+    read_envelope,
     table_file,
 )
+from signing.xmlsafe import parse_xml
 
 E = Qd4750ErrorCode
 LIMIT = 5_000_000
@@ -50,6 +52,22 @@ def parse(hoso: list[list[FileContent]], **options: Any) -> Envelope:
 
 def codes(envelope: Envelope) -> list[tuple[Qd4750ErrorCode, str]]:
     return [(item.code, item.path) for item in envelope.violations]
+
+
+def test_a_reader_that_keeps_no_kept_table_drops_its_bytes_and_reads_the_rest_the_same():
+    data = build_envelope(FACILITY, SENT, corpus())
+    kept = read_envelope(parse_xml(data), max_table_bytes=LIMIT)
+    dropped = read_envelope(parse_xml(data), max_table_bytes=LIMIT, keep_kept=False)
+    drugs, no_drugs = kept.hoso[0].file("XML2"), dropped.hoso[0].file("XML2")
+    assert drugs is not None and no_drugs is not None
+    assert (drugs.content, no_drugs.content) == (DRUGS, None)
+    assert (no_drugs.table, no_drugs.standard, no_drugs.episode) == (None, drugs.standard, drugs.episode)
+    # Only the kept tables' bytes go: the rest is read as before
+    assert [[dataclasses.replace(item, content=None) for item in hoso.files] for hoso in kept.hoso] == [
+        [dataclasses.replace(item, content=None) for item in hoso.files] for hoso in dropped.hoso
+    ]
+    assert all(item.content is not None for hoso in dropped.hoso for item in hoso.files if item.table is not None)
+    assert (kept.violations, dropped.violations) == ((), ())
 
 
 def test_the_corpus_envelope_is_read_whole():

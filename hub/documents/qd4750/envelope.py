@@ -57,7 +57,8 @@ _ENVELOPE_ELEMENTS: dict[str, frozenset[str]] = {
 class FileHoso:
     """One FILEHOSO: its LOAIHOSO, the decoded table XML, and its records when the hub parses that table.
 
-    `content` is None when NOIDUNGFILE is missing or not base64; `table` is None for the tables kept as sent
+    `content` is None when NOIDUNGFILE is missing or not base64, and for a table kept as sent when the reader was
+    asked not to keep its bytes (`read_envelope(keep_kept=False)`); `table` is None for the tables kept as sent
     (XML0, XML2–6, 12, 14, 15), for unknown LOAIHOSO and for a payload that is not readable XML. `standard` is the
     version of the standard the table was read under (a kept table: the one its fields fit), `episode` the MA_LK a
     kept table carries.
@@ -151,11 +152,14 @@ def parse_envelope(data: bytes, *, max_bytes: int | None = None, max_table_bytes
     return read_envelope(root, max_table_bytes=max_bytes if max_table_bytes is None else max_table_bytes)
 
 
-def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> Envelope:
+def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None, keep_kept: bool = True) -> Envelope:
     """Read a GIAMDINHHS tree already parsed safely (e.g. the signed content a signature check returned).
 
     Each NOIDUNGFILE of `root` is emptied once its text is read: a large envelope's tables are not held twice (in
-    base64 in the tree, and decoded). The tree is the caller's to drop after; it is not read again."""
+    base64 in the tree, and decoded). The tree is the caller's to drop after; it is not read again. With
+    `keep_kept` False the decoded bytes of a table kept as sent are dropped once it is checked (its `content` is
+    None): a caller that stores the envelope's own bytes does not hold the largest tables a second time while the
+    next ones are decoded."""
     if root.tag != ENVELOPE_ROOT:
         raise EnvelopeUnreadable(E.ENVELOPE_ROOT_WRONG, found=root.tag)
     facility = root.find("THONGTINDONVI/MACSKCB")
@@ -170,7 +174,7 @@ def read_envelope(root: XmlElement, *, max_table_bytes: int | None = None) -> En
     declared = _header(root, "SOLUONGHOSO", problems)
     day = ngaylap if isinstance(ngaylap, dt.date) else None
     hoso = tuple(
-        _read_hoso(element, index, macskcb, day, max_table_bytes, problems)
+        _read_hoso(element, index, macskcb, day, max_table_bytes, problems, keep_kept)
         for index, element in enumerate(listing.iterchildren("HOSO"))  # "HOSO" in no namespace, elements only
     )
     if not hoso:
@@ -225,10 +229,16 @@ def _header(root: XmlElement, name: str, problems: list[Violation]) -> dt.date |
 
 
 def _read_hoso(
-    element: XmlElement, index: int, macskcb: str, day: dt.date | None, max_bytes: int | None, out: list[Violation]
+    element: XmlElement,
+    index: int,
+    macskcb: str,
+    day: dt.date | None,
+    max_bytes: int | None,
+    out: list[Violation],
+    keep_kept: bool,
 ) -> Hoso:
     files = tuple(
-        _read_file(item, index, position, day, max_bytes, out)
+        _read_file(item, index, position, day, max_bytes, out, keep_kept)
         for position, item in enumerate(element.iterchildren("FILEHOSO"))
     )
     _check_hoso(files, index, macskcb, out)
@@ -236,7 +246,13 @@ def _read_hoso(
 
 
 def _read_file(
-    element: XmlElement, hoso: int, position: int, day: dt.date | None, max_bytes: int | None, out: list[Violation]
+    element: XmlElement,
+    hoso: int,
+    position: int,
+    day: dt.date | None,
+    max_bytes: int | None,
+    out: list[Violation],
+    keep_kept: bool,
 ) -> FileHoso:
     loaihoso, encoded = "", ""
     for child in element:  # the last of each, if repeated (a comment's tag is a function: neither)
@@ -268,7 +284,7 @@ def _read_file(
             if kept.xinclude is not None:
                 _xinclude(kept.xinclude, hoso, position, loaihoso, out)
                 return FileHoso(loaihoso, content, None)
-            return FileHoso(loaihoso, content, None, kept.standard, kept.episode)
+            return FileHoso(loaihoso, content if keep_kept else None, None, kept.standard, kept.episode)
         root = check_payload(loaihoso, content, max_bytes=max_bytes)
         try:
             parsed: ParsedTable[Record] | TableUnreadable = read_table(loaihoso, root, day)
