@@ -22,6 +22,7 @@ from hub.contributions.records import ContributionPeriod, ContributionRecord, Co
 from hub.contributions.service import store_contributions
 from hub.documents.evidence import Child, Parent, RelationshipKind
 from hub.documents.qd4750 import table_file
+from hub.documents.uses import ANNOUNCE_DOCUMENTS
 from hub.entry.app import create_app
 from hub.jobs.models import JobState, OutboxJob
 from hub.persons.models import Gender, Person
@@ -132,12 +133,16 @@ async def _child(db, clock) -> None:
         )
 
 
-async def _computations_done(db) -> bool:
+async def computations_done(db) -> bool:
+    """No computation is waiting, nor an announcement of documents (left to the relay) that may ask for one."""
     async with db.sessions() as session:
         pending = await session.scalar(
             select(func.count())
             .select_from(OutboxJob)
-            .where(OutboxJob.kind == COMPUTE_CLAIMS.name, OutboxJob.state == JobState.PENDING.value)
+            .where(
+                OutboxJob.kind.in_([COMPUTE_CLAIMS.name, ANNOUNCE_DOCUMENTS.name]),
+                OutboxJob.state == JobState.PENDING.value,
+            )
         )
     return pending == 0
 
@@ -196,7 +201,7 @@ async def test_a_cancelled_registration_takes_the_evidence_away(family, systems)
         "periods": [{"start": "2025-03-03", "end": "2025-03-21"}],
     }
     await graphql_data(client, FILE, {"input": filing}, token=processor)
-    await wait_until(lambda: _computations_done(db))
+    await wait_until(lambda: computations_done(db))
     detail = await graphql_data(client, CLAIM, {"reference": paternity["reference"]}, token=processor)
     assert detail["claim"]["claim"]["state"] == "EVIDENCE_PENDING"
     assert "computed" not in [event["details"]["what"] for event in detail["claim"]["history"]]

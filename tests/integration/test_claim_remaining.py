@@ -17,6 +17,7 @@ from tests.integration.test_assessment_councils import minutes_envelope
 from tests.integration.test_claim_evidence import (  # noqa: F401  (the fixtures: the family, the simulators)
     MOTHER_ID,
     _child,
+    computations_done,
     connected_parents,
     family,
     mother_record,
@@ -66,7 +67,7 @@ async def test_the_mothers_death_after_her_claim_opens_the_fathers_claim_for_the
     40,800,000. Hers is computed again: 2/3–15/5/2025 = 2 months and 14 days: 9,000,000 × 2 + 9,000,000 ÷ 30 × 14 =
     22,200,000, + 9,360,000 = 31,560,000; 22,200,000 + 40,800,000 = 63,000,000 = 9,000,000 × 7: paid once. His
     claim rejected, hers is 72,360,000 again."""
-    client, tokens, _ = family
+    client, tokens, db = family
     processor = tokens["processor-48"]
     await submit(client, tokens["bv-48001"], signed_envelope([[table_file(MOTHER), table_file(TWIN_A, TWIN_B)]]))
     [maternity] = await claims_when(client, processor, 1, kinds=["MATERNITY"], states=["COMPUTED"])
@@ -80,10 +81,13 @@ async def test_the_mothers_death_after_her_claim_opens_the_fathers_claim_for_the
     found = await graphql_data(client, CLAIM, {"reference": claim["reference"]}, token=processor)
     assert {d["docType"] for d in found["claim"]["evidence"]} == {"death_extract"}
     await _mothers_amount(client, processor, 31_560_000)
-    # A processor rejects his claim: nobody takes the rest, and hers is paid whole again
+    # Once his claim is computed again after hers (and nothing else is on its way), a processor rejects it: nobody
+    # takes the rest, and hers is paid whole again
+    await wait_until(lambda: computations_done(db))
+    claim = await _fathers_claim(client, processor)
     decision = {"reference": claim["reference"], "decision": "REJECT", "reason": "không phải người nuôi dưỡng"}
     decided = await graphql_data(client, DECIDE, decision, token=processor)
-    assert decided["decideClaim"]["claim"]["state"] == "REJECTED"
+    assert decided["decideClaim"]["claim"]["state"] == "REJECTED", decided
     await _mothers_amount(client, processor, 72_360_000)
 
 
