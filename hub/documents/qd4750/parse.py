@@ -322,7 +322,7 @@ def read_table(loaihoso: str, root: XmlElement, day: dt.date | None = None) -> P
     fields: list[dict[str, str]] = []
     for index, element in enumerate(elements):
         children_texts, plain = raw[index]
-        valid = _read_valid(spec, children_texts, plain=plain) if plain else None
+        valid = _read_valid(spec, children_texts, plain=plain)
         if valid is not None:
             records.append(valid[0])
             fields.append(valid[1])
