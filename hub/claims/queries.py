@@ -8,15 +8,18 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVarTuple
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
     Date,
+    Select,
     Uuid,
     and_,
     bindparam,
     func,
+    inspect,
     literal,
     literal_column,
     or_,
@@ -24,7 +27,8 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import load_only, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.audit.purpose import Purpose
 from hub.audit.refusals import note_refusal
@@ -118,6 +122,27 @@ def _conditions(where: ClaimFilter, today: dt.date, actor: Principal) -> list[Co
 QueuePosition = tuple[dt.date | None, uuid.UUID]
 
 
+Row = TypeVarTuple("Row")
+
+
+def explaining(query: Select[*Row], explained: bool) -> Select[*Row]:
+    """A read of claims that also reads their explanation lines (`explained`), in the same statement: read apart,
+    the lines could come from a computation that ended in between, and not match the amounts read with the claim."""
+    return query.options(undefer(Claim.explanation)) if explained else query
+
+
+async def load_explanations(session: AsyncSession, claims: Sequence[Claim]) -> None:
+    """Read the explanation lines of claims this transaction has written, in one statement: it holds their rows,
+    so no computation can change them in between and the lines match the amounts read with the claims. (A read
+    that writes nothing takes them with the claims instead: `explaining`.)"""
+    unread = {claim.id: claim for claim in claims if "explanation" in inspect(claim).unloaded}
+    if not unread:
+        return
+    rows = await session.execute(select(Claim.id, Claim.explanation).where(Claim.id.in_(unread)))
+    for claim_id, lines in rows:
+        set_committed_value(unread[claim_id], "explanation", lines)
+
+
 def queue_position(claim: Claim) -> QueuePosition:
     """Where a claim stands in the queue's order (its cursor): due date, a claim without one last, then id."""
     return claim.due_on, claim.id
@@ -140,15 +165,17 @@ async def search_claims(
     where: ClaimFilter,
     first: int = 50,
     after: QueuePosition | None = None,
+    explained: bool = False,
 ) -> ClaimPage:
-    """The work queue: by due date (then id), with the total; one audit entry per claim shown."""
+    """The work queue: by due date (then id), with the total; one audit entry per claim shown. `explained`: with
+    the explanation lines (`explaining`)."""
     found = _conditions(where, vietnam_date(now), actor)
     if found is None:
         readable(actor)  # a caller who may read no claim is refused all the same
         return ClaimPage([], 0, False)
     conditions = [readable(actor), *found]
     total = await session.scalar(select(func.count()).select_from(Claim).where(*conditions)) or 0
-    query = select(Claim).where(*conditions)
+    query = explaining(select(Claim).where(*conditions), explained)
     if after is not None:
         query = query.where(_after(after))
     limit = max(1, min(first, MAX_PAGE))
@@ -185,9 +212,13 @@ class ClaimView:
         return [document.id for document in self.evidence]
 
 
-async def read_claim(session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str) -> ClaimView:
-    """One claim with its history, payment orders and the documents it was computed from (the read is audited)."""
-    found = (await session.execute(select(Claim, readable(actor)).where(Claim.reference == reference))).one_or_none()
+async def read_claim(
+    session: AsyncSession, *, now: dt.datetime, actor: Principal, reference: str, explained: bool = False
+) -> ClaimView:
+    """One claim with its history, payment orders and the documents it was computed from (the read is audited).
+    `explained`: with the explanation lines (`explaining`)."""
+    query = select(Claim, readable(actor)).where(Claim.reference == reference)
+    found = (await session.execute(explaining(query, explained))).one_or_none()
     if found is None:
         raise Forbidden()  # a claim that does not exist and one out of reach look the same
     claim, reachable = found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,11 +25,12 @@ from hub.claims.errors import ClaimErrorCode as E
 from hub.claims.errors import claim_error
 from hub.claims.filing import MAX_FILINGS, Filing, FilingOutcome, file_claim, file_claims
 from hub.claims.models import Claim, ClaimKind
+from hub.claims.queries import load_explanations
 from hub.claims.rules import ConvalescenceCause, PregnancyLoss, PrenatalVisit
 from hub.claims.service import Decision, confirm_adjustment, decide_claim, pay_claim
 from hub.clients.permissions import Principal
 from hub.infra.errors import BusinessError
-from schema.claims.types import ClaimError, ClaimType, today
+from schema.claims.types import ClaimError, ClaimType, asks_for_explanation, today
 from schema.context import Info, write
 from schema.errors import payload_errors
 
@@ -147,6 +149,9 @@ _NEEDS = {
 }
 
 
+T = TypeVar("T")
+
+
 @strawberry.type
 class ClaimPayload:
     claim: ClaimType | None
@@ -181,7 +186,7 @@ class ClaimMutation:
     async def file_claim(self, info: Info, input: FileClaimInput) -> ClaimPayload:
         try:
             filing = input.filing()
-            claim = await write(
+            claim = await _written(
                 info, lambda s, now, actor: file_claim(s, now=now, actor=actor, filing=filing), retries=2
             )
         except BusinessError as exc:
@@ -206,7 +211,9 @@ class ClaimMutation:
         valid = [f for f in filings if isinstance(f, Filing)]
         try:
             filed = iter(
-                await write(info, lambda s, now, actor: file_claims(s, now=now, actor=actor, filings=valid), retries=2)
+                await _written(
+                    info, lambda s, now, actor: file_claims(s, now=now, actor=actor, filings=valid), retries=2
+                )
             )
         except BusinessError as exc:
             return FileClaimsPayload(results=[], errors=payload_errors(ClaimError, exc))
@@ -261,7 +268,24 @@ class ClaimMutation:
 
 async def _act(info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[Claim]]) -> ClaimPayload:
     try:
-        claim = await write(info, work)
+        claim = await _written(info, work)
     except BusinessError as exc:
         return ClaimPayload(claim=None, errors=payload_errors(ClaimError, exc))
     return ClaimPayload(claim=ClaimType.of(claim, today=today(info)), errors=[])
+
+
+async def _written(
+    info: Info, work: Callable[[AsyncSession, dt.datetime, Principal], Awaitable[T]], *, retries: int = 0
+) -> T:
+    """`write`, with the explanation lines of the claims the work returns read in its transaction when the response
+    asks for them (`load_explanations`)."""
+    asked = asks_for_explanation(info)
+
+    async def explained(session: AsyncSession, now: dt.datetime, actor: Principal) -> T:
+        done = await work(session, now, actor)
+        if asked:
+            outcomes = done if isinstance(done, list) else [done]
+            await load_explanations(session, [claim for claim in outcomes if isinstance(claim, Claim)])
+        return done
+
+    return await write(info, explained, retries=retries)

@@ -16,7 +16,7 @@ from hub.clients.permissions import Role
 from hub.documents.models import Document, DocumentState
 from hub.documents.queries import DocumentFilter, search_documents
 from hub.infra.errors import InvalidRequest
-from schema.claims.types import CaseStatus, ClaimEventType, ClaimType, PaymentOrderType, today
+from schema.claims.types import CaseStatus, ClaimEventType, ClaimType, PaymentOrderType, asks_for_explanation, today
 from schema.context import Info, read, write
 from schema.documents.types import DocumentType
 from schema.ids import parse_uuid
@@ -198,8 +198,12 @@ class ClaimQuery:
     ) -> ClaimConnection:
         where = filter.to_filter() if filter else ClaimFilter()
         start = _decode(after) if after else None
+        explained = asks_for_explanation(info)
         page = await write(
-            info, lambda s, now, actor: search_claims(s, now=now, actor=actor, where=where, first=first, after=start)
+            info,
+            lambda s, now, actor: search_claims(
+                s, now=now, actor=actor, where=where, first=first, after=start, explained=explained
+            ),
         )
         day = today(info)
         edges = [ClaimEdge(cursor=_cursor(c), node=ClaimType.of(c, today=day)) for c in page.claims]
@@ -209,7 +213,10 @@ class ClaimQuery:
 
     @strawberry.field(description="One claim with its computation, history, payments and evidence (audited).")
     async def claim(self, info: Info, reference: str) -> ClaimDetail:
-        view = await write(info, lambda s, now, actor: read_claim(s, now=now, actor=actor, reference=reference))
+        explained = asks_for_explanation(info)
+        view = await write(
+            info, lambda s, now, actor: read_claim(s, now=now, actor=actor, reference=reference, explained=explained)
+        )
         evidence = await _evidence(info, view.document_ids) if info.context.principal.may(Role.DOCUMENT_READ) else None
         usage = None
         if info.context.principal.may(Role.PERSON_READ):

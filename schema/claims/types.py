@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField, Selection
 
 from hub.claims import ledger
 from hub.claims.deadlines import bhxh_working_days, deadline_source, filing_deadlines
@@ -67,11 +68,14 @@ class ClaimComputation:
     reasons: list[ClaimReason]
     rounding_vi: str
     rounding_en: str
-    claim_id: strawberry.Private[uuid.UUID]
+    # Read with the claim when the response asks for them (`asks_for_explanation`), never apart: another
+    # computation could end in between, and its lines would not match this one's amounts.
+    lines: strawberry.Private[list[dict[str, Any]] | None]
 
     @strawberry.field(description="Every step: rule, legal source, inputs, arithmetic (read only when asked for).")
-    async def explanation(self, info: Info) -> list[ExplanationLine]:
-        lines = await info.context.loader(Explanations).load(self.claim_id)
+    def explanation(self) -> list[ExplanationLine]:
+        if self.lines is None:
+            raise RuntimeError("the explanation lines were not read with the claim: see asks_for_explanation")
         return [
             ExplanationLine(
                 rule=line["rule"],
@@ -81,11 +85,11 @@ class ClaimComputation:
                 text_vi=line["text_vi"],
                 text_en=line["text_en"],
             )
-            for line in lines
+            for line in self.lines
         ]
 
     @classmethod
-    def of(cls, claim_id: uuid.UUID, data: dict[str, object]) -> ClaimComputation:
+    def of(cls, data: dict[str, object], lines: list[dict[str, Any]] | None) -> ClaimComputation:
         reasons = data["reasons"]
         assert isinstance(reasons, list)
         return cls(
@@ -98,7 +102,7 @@ class ClaimComputation:
             reasons=[ClaimReason(**reason) for reason in reasons],
             rounding_vi=str(data["rounding_vi"]),
             rounding_en=str(data["rounding_en"]),
-            claim_id=claim_id,
+            lines=lines,
         )
 
 
@@ -159,15 +163,19 @@ class PersonNames(DataLoader[uuid.UUID, str]):
         super().__init__(load_fn=load)
 
 
-class Explanations(DataLoader[uuid.UUID, list[dict[str, Any]]]):
-    """The explanation lines of claims' computations, one query for those a response asks for."""
+def asks_for_explanation(info: Info) -> bool:
+    """Whether the response shows a claim's computation with its explanation lines (in fragments too)."""
 
-    def __init__(self, services: Services) -> None:
-        async def load(ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
-            lines = await _column_by_id(services, Claim.id, Claim.explanation, ids)
-            return [lines.get(claim_id) or [] for claim_id in ids]
+    def asked(selections: Sequence[Selection], within_computation: bool) -> bool:
+        for selection in selections:
+            name = selection.name if isinstance(selection, SelectedField) else None
+            if within_computation and name == "explanation":
+                return True
+            if asked(selection.selections, within_computation or name == "computation"):
+                return True
+        return False
 
-        super().__init__(load_fn=load)
+    return asked(info.selected_fields, False)
 
 
 @strawberry.type
@@ -262,11 +270,14 @@ class ClaimType:
     created_at: dt.datetime
     overdue: bool
     stored_computation: strawberry.Private[dict[str, object] | None]
+    stored_explanation: strawberry.Private[list[dict[str, Any]] | None]  # None: not read (asks_for_explanation)
     claim_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The amount, eligibility and every explanation line (read only when asked for).")
     def computation(self) -> ClaimComputation | None:
-        return ClaimComputation.of(self.claim_id, self.stored_computation) if self.stored_computation else None
+        if not self.stored_computation:
+            return None
+        return ClaimComputation.of(self.stored_computation, self.stored_explanation)
 
     @strawberry.field(
         description="The deadlines before BHXH's: the employee's 45 days from returning to work, then the "
@@ -327,6 +338,7 @@ class ClaimType:
             created_at=claim.created_at,
             overdue=is_overdue(claim, today),
             stored_computation=claim.computation,
+            stored_explanation=None if "explanation" in inspect(claim).unloaded else claim.explanation or [],
             claim_id=claim.id,
         )
 

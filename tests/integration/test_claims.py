@@ -5,11 +5,14 @@ the national portal without medical content."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from devkit.qd4750_samples import SICK_LEAVE, visit_of
+from hub.claims.models import Claim
 from hub.claims.rules import Month
 from hub.clients.permissions import ClientKind
 from hub.contributions.records import ContributionPeriod, ContributionRecord, ContributionSource, EmployerInfo
@@ -458,3 +461,51 @@ async def test_a_citizen_sees_every_access_to_their_own_data(hub, office, signer
     assert (await graphql_data(client, MY_DATA, {"first": 10}, token=unknown))["myDataAccess"]["entries"] == []
     other = (await post_graphql(client, MY_DATA, {"first": 10}, token=tokens["processor-48"])).json()
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+EXPLAINED = "fragment Explained on Claim { reference amountVnd computation { amountVnd explanation { textEn } } }"
+READS_WITH_EXPLANATION = {
+    "claims": (
+        "schema.claims.queue.write",
+        "query($kinds: [ClaimKind!]) { claims(filter: {kinds: $kinds}) { edges { node { ...Explained } } } }",
+        lambda data: data["claims"]["edges"][0]["node"],
+    ),
+    "claim": (
+        "schema.claims.queue.write",
+        "query($reference: String!) { claim(reference: $reference) { claim { ...Explained } } }",
+        lambda data: data["claim"]["claim"],
+    ),
+    "takeClaim": (
+        "schema.claims.decisions.write",
+        "mutation($reference: String!) { takeClaim(reference: $reference) { claim { ...Explained } errors { code } } }",
+        lambda data: data["takeClaim"]["claim"],
+    ),
+}
+
+
+@pytest.mark.parametrize("operation", READS_WITH_EXPLANATION)
+async def test_a_claims_explanation_is_the_one_of_the_amounts_read_with_it(hub, office, monkeypatch, operation):
+    """A computation that ends while a response is being resolved does not slip its explanation lines next to the
+    amounts of the one read before: the lines are read with the claim (in a fragment too), not after."""
+    client, state = hub
+    await submit(client, office["bv-48001"], signed_envelope())
+    [sickness] = await claims_when(client, office["processor-48"], 1, kinds=["SICKNESS"], states=["COMPUTED"])
+    read_before = [line["textEn"] for line in sickness["computation"]["explanation"]]
+    target, query, claim_of = READS_WITH_EXPLANATION[operation]
+    original = importlib.import_module(target.rsplit(".", 1)[0]).write
+
+    async def computed_again_meanwhile(info, work, **options):  # as a worker would, once the claim was read
+        done = await original(info, work, **options)
+        async with state.services.db.transaction() as session:
+            later = {"rule": "later", "source": "", "inputs": {}, "arithmetic": "", "text_vi": "", "text_en": "later"}
+            await session.execute(
+                update(Claim).where(Claim.reference == sickness["reference"]).values(explanation=[later])
+            )
+        return done
+
+    monkeypatch.setattr(target, computed_again_meanwhile)
+    variables = {"kinds": ["SICKNESS"], "reference": sickness["reference"]}
+    data = await graphql_data(client, EXPLAINED + query, variables, token=office["processor-48"])
+    claim = claim_of(data)
+    assert claim["reference"] == sickness["reference"] and claim["amountVnd"] == sickness["amountVnd"]
+    assert [line["textEn"] for line in claim["computation"]["explanation"]] == read_before
