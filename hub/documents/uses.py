@@ -58,7 +58,9 @@ class AnnounceDocuments:
     document_ids: list[uuid.UUID]
 
 
-ANNOUNCE_DOCUMENTS = JobKind("documents.announce", AnnounceDocuments, queue="documents")
+# Left to the relay: no one waits for the listeners (claims opened, newborns linked) within the second it may take,
+# and the web process that received the documents is spared a broker round trip per envelope.
+ANNOUNCE_DOCUMENTS = JobKind("documents.announce", AnnounceDocuments, queue="documents", relayed=True)
 
 
 async def tell_arrival_listeners(session: AsyncSession, request: AnnounceDocuments, now: dt.datetime) -> None:

@@ -47,7 +47,8 @@ async def enqueue(
     """Add a job to the caller's transaction and return its id; with a `dedup_key` seen before, the earlier job's id.
 
     If the database has a dispatcher, the job is marked sent now and published right after the commit; were the
-    process to die in between, the sweeper sends it again. Otherwise the relay picks it up on its next poll.
+    process to die in between, the sweeper sends it again. Otherwise, or for a kind left to the relay (`relayed`),
+    the relay picks it up on its next poll.
     """
     values = job_row(session, kind, payload, now=now, delay=delay) | {"dedup_key": dedup_key}
     job_id: int | None = await session.scalar(_insert_job(session, values, deduplicated=dedup_key is not None), values)
@@ -64,7 +65,7 @@ def job_row(
 ) -> dict[str, Any]:
     """The outbox row of a job `enqueue` adds (see there), without a dedup key; once written, the caller hands its
     id to `job_written`."""
-    dispatch_now = bool(session.info.get("commit_hooks")) and delay is None
+    dispatch_now = bool(session.info.get("commit_hooks")) and delay is None and not kind.relayed
     return {
         "kind": kind.name,
         "queue": kind.queue,

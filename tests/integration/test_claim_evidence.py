@@ -134,7 +134,7 @@ async def _child(db, clock) -> None:
 
 
 async def computations_done(db) -> bool:
-    """No computation is waiting, nor an announcement of documents that may ask for one."""
+    """No computation is waiting, nor an announcement of documents (left to the relay) that may ask for one."""
     async with db.sessions() as session:
         pending = await session.scalar(
             select(func.count())

@@ -12,7 +12,9 @@ from hub.documents.linking import Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
 from hub.documents.receipts import LineStatus
 from hub.documents.storage import NewDocument, StoredSubmission, VerifiedPayload, store_submission
+from hub.infra.settings import OutboxSettings
 from hub.jobs.models import OutboxJob
+from hub.jobs.relay import relay_once
 from tests.helpers import make_person
 
 SENDER = "facility:48001"
@@ -108,7 +110,8 @@ async def test_a_submission_is_stored_with_its_audit_entries_and_its_announcemen
     assert (documents["N1"].person_id, documents["N1"].link_state) == (person.id, LinkState.LINKED.value)
     assert (documents["N2"].person_id, documents["N2"].link_state) == (None, LinkState.UNMATCHED.value)
     assert all(d.submission_id == submission.id and d.received_at == clock.now() for d in documents.values())
-    # One job announces exactly the new documents, and it was handed to the broker at the commit
+    # One job announces exactly the new documents; the relay hands it to the broker, once
+    await relay_once(db, state.broker, clock, OutboxSettings())
     (announce,) = await jobs(db, "documents.announce")
     assert sorted(announce.payload["document_ids"]) == sorted(str(d.id) for d in documents.values())
     assert (announce.queue, announce.created_at, announce.sends) == ("documents", clock.now(), 1)

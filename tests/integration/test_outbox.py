@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -151,6 +153,25 @@ async def test_relay_sends_jobs_written_without_a_dispatcher(db, clock, worker):
     # Then the worker's relay publishes it (once) and it runs
     row = await wait_for_state(db, job_id, JobState.DONE)
     assert row.sends == 1
+
+
+async def test_a_kind_left_to_the_relay_is_published_by_its_pass_not_at_the_commit(db, clock):
+    # Given a database that publishes jobs at their commit, and a kind no caller waits on
+    broker = StubBroker()
+    broker.declare_queue("default")
+    db.add_commit_hook(Dispatcher(db, broker))
+    relayed = dataclasses.replace(create_person_job, relayed=True)
+    async with db.transaction() as session:
+        job_id = await enqueue(session, relayed, CreatePerson(uuid.uuid4(), "Lý Thị Thu"), now=clock.now())
+        published = await enqueue(session, create_person_job, CreatePerson(uuid.uuid4(), "Lý Văn An"), now=clock.now())
+    # Then only the other job was published at the commit; this one waits for the relay, unsent
+    assert [json.loads(body)["args"] for body in broker.queues["default"].queue] == [[published]]
+    row = await job_row(db, job_id)
+    assert (row.sends, row.sent_at) == (0, None)
+    # When the relay passes, it publishes it, once
+    assert (await relay_once(db, broker, clock, OutboxSettings())).sent == 1
+    assert sorted(json.loads(body)["args"][0] for body in broker.queues["default"].queue) == sorted([published, job_id])
+    assert (await job_row(db, job_id)).sends == 1
 
 
 async def test_lost_message_is_resent_by_the_sweeper(db, clock, worker, settings):
