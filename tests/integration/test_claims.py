@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -464,7 +465,7 @@ async def test_a_citizen_sees_every_access_to_their_own_data(hub, office, signer
 
 
 EXPLAINED = "fragment Explained on Claim { reference amountVnd computation { amountVnd explanation { textEn } } }"
-READS_WITH_EXPLANATION = {
+READS_WITH_EXPLANATION: dict[str, tuple[str, str, Callable[[dict], dict]]] = {
     "claims": (
         "schema.claims.queue.write",
         "query($kinds: [ClaimKind!]) { claims(filter: {kinds: $kinds}) { edges { node { ...Explained } } } }",
