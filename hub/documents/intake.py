@@ -7,8 +7,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from hub.clients.permissions import ClientKind, JurisdictionLevel, Principal, Role
 from hub.documents.errors import DocumentErrorCode as E
 from hub.documents.errors import SignatureRefused, document_error, signature_error
@@ -33,7 +31,7 @@ from hub.documents.storage import (
     VerifiedPayload,
     find_submission,
     sha256_of,
-    store_submission,
+    store_received,
 )
 from hub.infra.db import Database
 from hub.infra.errors import BusinessError, BusinessErrors
@@ -90,14 +88,8 @@ async def receive_envelope(
             return repeated
         raise
     payload = VerifiedPayload(SubmissionKind.QD4750, sender, channel, data, report, client_id=principal.client_id)
-
-    async def store(session: AsyncSession) -> StoredSubmission:
-        # Sent before, or by a twin at the same moment: the first receipt (see store_submission).
-        return await store_submission(
-            session, payload, documents, now=now, identity=intake.identity, actor=principal, kept=kept
-        )
-
-    return await db.run(store, retries=2)
+    # Sent before, or by a twin at the same moment: the first receipt (see store_submission).
+    return await store_received(db, payload, documents, now=now, identity=intake.identity, actor=principal, kept=kept)
 
 
 def refusal_of(

@@ -194,7 +194,7 @@ class Database:
         A transaction whose connection turned out dead before it committed (the server restarted while the
         connection sat in the pool, which is not pinged on every checkout) runs again once on a new connection:
         nothing of it was written."""
-        conflicts = reconnects = shortages = 0
+        again = _Again(retries)
         while True:
             committing = False
             try:
@@ -203,23 +203,51 @@ class Database:
                     committing = True
                 return result
             except DBAPIError as error:
-                if error.connection_invalidated and not committing and reconnects < RECONNECTS:
-                    reconnects += 1
-                elif is_conflict(error) and conflicts < retries:
-                    conflicts += 1
-                elif (
-                    retries
-                    and not committing
-                    and is_lock_shortage(error)
-                    and shortages < len(LOCK_SHORTAGE_BACKOFF_SECONDS)
-                ):
-                    await asyncio.sleep(LOCK_SHORTAGE_BACKOFF_SECONDS[shortages] * (1 + random.random()))
-                    shortages += 1
-                else:
+                if not await again.after(error, uncommitted=not committing):
+                    raise
+
+    async def run_autocommitted(self, work: Callable[[AsyncConnection], Awaitable[T]], *, retries: int = 0) -> T:
+        """`work` on a connection in autocommit (`autocommit`), retried as `run` retries a transaction. For work
+        whose every write is one statement, each committing by itself; it must be idempotent even for a statement
+        that committed before its connection was found dead, which is run again too."""
+        again = _Again(retries)
+        while True:
+            try:
+                async with self.autocommit() as connection:
+                    return await work(connection)
+            except DBAPIError as error:
+                if not await again.after(error, uncommitted=True):
                     raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class _Again:
+    """Whether work that failed runs again (`Database.run`): once on a new connection when its own was found dead
+    with nothing committed (`uncommitted`), up to `retries` times when it lost a race, and, with `retries` and
+    nothing committed, after a pause when PostgreSQL's lock table was full."""
+
+    def __init__(self, retries: int) -> None:
+        self.retries = retries
+        self.conflicts = self.reconnects = self.shortages = 0
+
+    async def after(self, error: DBAPIError, *, uncommitted: bool) -> bool:
+        if error.connection_invalidated and uncommitted and self.reconnects < RECONNECTS:
+            self.reconnects += 1
+        elif is_conflict(error) and self.conflicts < self.retries:
+            self.conflicts += 1
+        elif (
+            self.retries
+            and uncommitted
+            and is_lock_shortage(error)
+            and self.shortages < len(LOCK_SHORTAGE_BACKOFF_SECONDS)
+        ):
+            await asyncio.sleep(LOCK_SHORTAGE_BACKOFF_SECONDS[self.shortages] * (1 + random.random()))
+            self.shortages += 1
+        else:
+            return False
+        return True
 
 
 def _create_engine(url: str, *, echo: bool) -> AsyncEngine:

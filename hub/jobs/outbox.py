@@ -61,11 +61,17 @@ async def enqueue(
 
 
 def job_row(
-    session: AsyncSession, kind: JobKind[P], payload: P, *, now: dt.datetime, delay: dt.timedelta | None = None
+    session: AsyncSession | None,
+    kind: JobKind[P],
+    payload: P,
+    *,
+    now: dt.datetime,
+    delay: dt.timedelta | None = None,
 ) -> dict[str, Any]:
     """The outbox row of a job `enqueue` adds (see there), without a dedup key; once written, the caller hands its
-    id to `job_written`."""
-    dispatch_now = bool(session.info.get("commit_hooks")) and delay is None and not kind.relayed
+    id to `job_written`. Without a `session` (a statement that commits by itself) the relay sends it."""
+    dispatching = session is not None and bool(session.info.get("commit_hooks"))
+    dispatch_now = dispatching and delay is None and not kind.relayed
     return {
         "kind": kind.name,
         "queue": kind.queue,

@@ -1,6 +1,7 @@
 """The database owner: a server that dropped the pooled connections (a restart) costs no request (PostgreSQL); a
 filter on several columns at once matches whole rows only (both backends); a statement run on the driver is part of
-its transaction and fails as SQLAlchemy fails (both backends; the driver only on PostgreSQL)."""
+its transaction and fails as SQLAlchemy fails (both backends; the driver only on PostgreSQL); work on an autocommit
+connection commits statement by statement and runs again after a lost race or a dropped connection (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -52,15 +53,21 @@ async def _backend_pids(db: Database, count: int) -> set[int]:
     return pids
 
 
+async def _dropped_pool(db: Database, postgres_url: str) -> set[int]:
+    """Three connections pooled, then dropped by the server as a restart drops them; their server process ids."""
+    before = await _backend_pids(db, 3)
+    admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", list(before))
+    finally:
+        await admin.close()
+    return before
+
+
 async def test_a_transaction_on_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
     db = Database(postgres_url)
     try:
-        before = await _backend_pids(db, 3)
-        admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:  # what a restart of the server does to the pooled connections
-            await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", list(before))
-        finally:
-            await admin.close()
+        before = await _dropped_pool(db, postgres_url)
 
         async def work(session):
             return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
@@ -75,12 +82,7 @@ async def test_a_transaction_on_a_dropped_connection_runs_again_on_a_new_one(pos
 async def test_a_statement_on_the_driver_over_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
     db = Database(postgres_url)
     try:
-        before = await _backend_pids(db, 3)
-        admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
-            await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", list(before))
-        finally:
-            await admin.close()
+        before = await _dropped_pool(db, postgres_url)
 
         async def work(session):
             rows = await fetch_on_driver(await session.connection(), select(func.pg_backend_pid()), {})
@@ -88,6 +90,55 @@ async def test_a_statement_on_the_driver_over_a_dropped_connection_runs_again_on
 
         assert await db.run(work) not in before
     finally:
+        await db.dispose()
+
+
+async def test_autocommitted_work_on_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
+    db = Database(postgres_url)
+    try:
+        before = await _dropped_pool(db, postgres_url)
+
+        async def work(connection):
+            rows = await fetch_on_driver(connection, select(func.pg_backend_pid()), {})
+            return int(rows[0][0])
+
+        assert await db.run_autocommitted(work) not in before
+    finally:
+        await db.dispose()
+
+
+async def test_autocommitted_statements_commit_each_and_a_lost_race_runs_again(postgres_url):
+    """Each statement of autocommitted work commits by itself (no transaction undoes the first when the second
+    fails); work that lost a race on a unique key runs again, as many times as `retries` allows."""
+    db = Database(postgres_url)
+    table = f"autocommitted_{uuid.uuid4().hex[:8]}"
+    calls = 0
+
+    async def work(connection):
+        nonlocal calls
+        calls += 1
+        await connection.execute(text(f"INSERT INTO {table} VALUES (:n)"), {"n": 10 + calls})
+        if calls == 3:  # the other one gave the key back
+            await connection.execute(text(f"DELETE FROM {table} WHERE n = 1"))
+        await connection.execute(text(f"INSERT INTO {table} VALUES (1)"))
+        return calls
+
+    async def kept() -> list[int]:
+        async with db.sessions() as session:
+            return list((await session.scalars(text(f"SELECT n FROM {table} ORDER BY n"))).all())
+
+    try:
+        async with db.transaction() as session:
+            await session.execute(text(f"CREATE TABLE {table} (n int PRIMARY KEY)"))
+            await session.execute(text(f"INSERT INTO {table} VALUES (1)"))
+        with pytest.raises(IntegrityError):
+            await db.run_autocommitted(work)
+        assert calls == 1 and await kept() == [1, 11]
+        assert await db.run_autocommitted(work, retries=1) == 3
+        assert await kept() == [1, 11, 12, 13]
+    finally:
+        async with db.transaction() as session:
+            await session.execute(text(f"DROP TABLE IF EXISTS {table}"))
         await db.dispose()
 
 

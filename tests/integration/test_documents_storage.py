@@ -1,7 +1,11 @@
 """Storing a verified submission on both backends: beside the payload and its documents, the audit entries (queued for
-the sequencer) and the jobs it causes, nothing more for a resend, and on PostgreSQL all of it in two statements."""
+the sequencer) and the jobs it causes, nothing more for a resend, and on PostgreSQL all of it in two statements with
+no transaction around them, unless a document replaces a current version; submissions racing for the same new
+document each get a version of their own."""
 
 from __future__ import annotations
+
+import asyncio
 
 from sqlalchemy import event, func, select
 
@@ -11,7 +15,7 @@ from hub.audit.service import CONTENT, body_hash, verify_chain
 from hub.documents.linking import Subject
 from hub.documents.models import Channel, Document, DocumentState, LinkState, Submission, SubmissionKind
 from hub.documents.receipts import LineStatus
-from hub.documents.storage import NewDocument, StoredSubmission, VerifiedPayload, store_submission
+from hub.documents.storage import NewDocument, StoredSubmission, VerifiedPayload, store_received
 from hub.infra.settings import OutboxSettings
 from hub.jobs.models import OutboxJob
 from hub.jobs.relay import relay_once
@@ -41,12 +45,11 @@ def document(number: str, personal_id: str, days: str = "5") -> NewDocument:
 
 
 async def store(state, clock, data: bytes, documents: list[NewDocument]) -> StoredSubmission:
-    async def work(session):
-        return await store_submission(
-            session, payload(data), documents, now=clock.now(), identity=state.services.intake.identity, actor=None
-        )
-
-    return await state.services.db.run(work, retries=2)
+    """As the intake stores what it verified and read."""
+    identity = state.services.intake.identity
+    return await store_received(
+        state.services.db, payload(data), documents, now=clock.now(), identity=identity, actor=None
+    )
 
 
 async def counts(db) -> dict[str, int]:
@@ -134,10 +137,11 @@ async def test_a_submission_is_stored_with_its_audit_entries_and_its_announcemen
         report = await verify_chain(session)
     assert report.ok and report.pending.entries == 0, report.reason
     if backend == "postgresql":
-        # The documents' earlier versions and the people they name are one read; everything else one write
-        # (asyncpg looks up the types of a statement's parameters the first time a connection prepares it)
+        # The documents' earlier versions and the people they name are one read; everything else one write, which
+        # commits by itself: no BEGIN, no COMMIT (asyncpg looks up the types of a statement's parameters the first
+        # time a connection prepares it)
         sent = [q.split()[0] for q in statements if "typeinfo_tree" not in q and "'jit'" not in q]
-        assert sent == ["BEGIN;", "SELECT", "WITH", "COMMIT;"], statements
+        assert sent == ["SELECT", "WITH"], statements
 
 
 async def test_a_resend_writes_nothing_and_unchanged_documents_only_a_receipt_entry(hub, clock):
@@ -184,3 +188,24 @@ async def test_a_new_version_supersedes_the_current_one_and_tells_its_users(hub,
     assert notify.payload == {"document_ids": [str(first.id)]}
     announced = [job.payload["document_ids"] for job in await jobs(db, "documents.announce")]
     assert sorted(announced) == sorted([[str(first.id)], [str(versions[1].id)]])
+
+
+async def test_submissions_racing_for_a_new_document_each_get_a_version(hub, clock, backend):
+    """Two submissions bring the same new document at once, changed: each read no version of it, one statement
+    takes version 1 and the other fails on the unique key; stored again from the start, it finds version 1 current
+    and replaces it, in a transaction. On SQLite the writes queue: the second finds the first."""
+    _, state = hub
+    db = state.services.db
+    first, second = await asyncio.gather(
+        store(state, clock, b"<envelope>1</envelope>", [document("N1", STRANGER)]),
+        store(state, clock, b"<envelope>2</envelope>", [document("N1", STRANGER, days="7")]),
+    )
+    statuses = sorted((line.version, line.status) for line in (*first.lines, *second.lines))
+    assert statuses == [(1, LineStatus.NEW), (2, LineStatus.NEW_VERSION)]
+    async with db.sessions() as session:
+        versions = (await session.scalars(select(Document).order_by(Document.version))).all()
+    assert [(d.version, d.state) for d in versions] == [
+        (1, DocumentState.SUPERSEDED.value),
+        (2, DocumentState.CURRENT.value),
+    ]
+    assert await counts(db) == {"submissions": 2, "documents": 2, "jobs": 3, "audit": 2}
