@@ -179,6 +179,23 @@ def test_an_existing_container_is_used_and_an_element_input_is_left_unchanged():
     verify(etree.tostring(signed))
 
 
+def test_a_tree_signed_in_place_gives_the_bytes_of_its_copy_signed():
+    """`in_place` (a tree built for the signature, as receipts are) signs the caller's tree itself, into the same
+    bytes as a signed copy of it; a tree with a parent is still copied, and left unchanged."""
+    copied = etree.fromstring(DOCUMENT)
+    owned = etree.fromstring(DOCUMENT)
+
+    signed = sign_enveloped(owned, identity(HOSPITAL), in_place=True)
+
+    assert signed == sign_enveloped(copied, identity(HOSPITAL))
+    assert signature_of(owned) is not None and signature_of(copied) is None
+    verify(signed)
+    nested = etree.fromstring(b"<ROOT>" + DOCUMENT.split(b"?>", 1)[-1] + b"</ROOT>")[0]
+    before = etree.tostring(nested)
+    assert sign_enveloped(nested, identity(HOSPITAL), in_place=True) == signed
+    assert etree.tostring(nested) == before
+
+
 @pytest.mark.parametrize("container", ["CHUKY", "{urn:example:catalogue}SIGNATURE"])
 def test_the_container_is_the_callers_choice(container):
     document = b'<DANHMUC xmlns:c="urn:example:catalogue"><MUC>1</MUC></DANHMUC>'
