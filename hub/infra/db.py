@@ -485,6 +485,9 @@ def _compiled_for_driver(
     for name in compiled.positiontup or ():
         bind = compiled.binds[name]
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        item = getattr(bind.type, "item_type", None)  # an array's: the driver takes a list of such values as it is
+        if item is not None and item.dialect_impl(dialect).bind_processor(dialect) is None:
+            process = None
         parameters.append((name, bind.required, bind.effective_value, process))
     return compiled.string, tuple(parameters)
 
