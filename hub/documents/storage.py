@@ -36,11 +36,11 @@ from hub.infra.db import (
     Database,
     fetch_on_driver,
     insert_for_dialect,
+    insert_json_rows,
     insert_rows,
-    insert_unnested,
+    json_rows,
     one_of,
     one_of_named,
-    unnest_arrays,
 )
 from hub.infra.ids import new_id
 from hub.jobs import enqueue
@@ -325,7 +325,7 @@ async def _write_at_once(
     documents = storing.rows
     keys = tuple(documents[0]) if documents else ()
     values = {**storing.submission, **recorded_values(now=now, actor=actor, events=storing.audit)}
-    values.update(unnest_arrays(keys, documents))
+    values[_DOCUMENT_ROWS] = json_rows(DOCUMENTS, keys, documents)
     job = None
     if documents:
         job = job_row(session, ANNOUNCE_DOCUMENTS, AnnounceDocuments([row["id"] for row in documents]), now=now)
@@ -339,6 +339,9 @@ async def _write_at_once(
     return True
 
 
+_DOCUMENT_ROWS = "document_rows"
+
+
 @functools.cache
 def _writing(keys: tuple[str, ...]) -> Executable:
     """PostgreSQL: the submission's INSERT (see `_new_submission`) with the audit entries', and with its documents'
@@ -349,7 +352,7 @@ def _writing(keys: tuple[str, ...]) -> Executable:
     parts = [recording(stored).cte("audit")]
     if not keys:
         return select(submission.c.id).add_cte(*parts)
-    parts.append(insert_unnested(DOCUMENTS, keys, when=stored).cte("documents"))
+    parts.append(insert_json_rows(DOCUMENTS, keys, name=_DOCUMENT_ROWS, when=stored).cte("documents"))
     job = job_writing(stored).cte("job")
     both = submission.join(job, true())  # one row each, or none at all
     return select(submission.c.id, job.c.id.label("job_id")).select_from(both).add_cte(*parts)

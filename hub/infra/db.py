@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import functools
 import random
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
@@ -21,18 +22,22 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     any_,
     bindparam,
     event,
     func,
     insert,
+    literal_column,
     select,
     text,
     tuple_,
     update,
 )
+from sqlalchemy import cast as cast_as
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import JSON as JSON_TEXT
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -520,6 +525,48 @@ def insert_unnested(
     `when` looks at."""
     rows = select(*unnested(table, keys, prefix=prefix).c)
     return insert(table).from_select(keys, rows if when is None else rows.where(when))
+
+
+def insert_json_rows(
+    table: Table, keys: Sequence[str], *, name: str, when: ColumnElement[bool] | None = None
+) -> Insert:
+    """The INSERT into `table` of the rows given as one JSON array of objects, the parameter `name` (`json_rows`
+    gives its value), as `insert_unnested` writes them (PostgreSQL).
+
+    PostgreSQL reads each value with its column's own type (`json_populate_recordset` over the table's row type): a
+    text too long for its column is refused as an INSERT refuses it, never cut, and a JSON column keeps the text as
+    written. For rows of many columns: an array parameter per column was encoded element by element by the driver
+    (two isinstance checks against abstract classes for each text), twice the CPU of one text written by orjson
+    (bench.documents: 20 rows of 22 columns, 0.32 against 0.17 ms)."""
+    source = func.json_populate_recordset(
+        literal_column(f'NULL::"{table.name}"'), cast_as(bindparam(name, type_=Text), JSON_TEXT)
+    ).table_valued(*keys)
+    rows = select(*(source.c[k] for k in keys))
+    return insert(table).from_select(keys, rows if when is None else rows.where(when))
+
+
+def json_rows(table: Table, keys: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    """The value of `insert_json_rows(table, keys, ...)`'s parameter for `rows` (dicts: PostgreSQL takes the values
+    of `keys` by name, and leaves what else a row holds). A timestamp without a time zone is refused, as UTCDateTime
+    refuses it."""
+    for key in _timestamps(table, tuple(keys)):
+        for row in rows:
+            value = row.get(key)
+            if value is not None and value.tzinfo is None:
+                raise ValueError("naive datetimes are not stored: pass a timezone-aware UTC datetime")
+    return orjson.dumps(rows, default=_uuid_text, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _uuid_text(value: object) -> str:
+    """A UUID of another class than uuid.UUID (the driver's, read from a row) as orjson writes a UUID."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@functools.cache
+def _timestamps(table: Table, keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k for k in keys if isinstance(table.c[k].type, UTCDateTime))
 
 
 def queue_ids(statement: Insert, ids_into: Column[Any], *, name: str = "inserted") -> Insert:

@@ -8,24 +8,27 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import Table, bindparam, func, insert, select, text
+from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table, Uuid, bindparam, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.childcards.models import CaseEvent, ChildCardCase
 from hub.infra.db import (
     Base,
     Database,
+    UTCDateTime,
     ValueTooLong,
     bounded_columns,
     fetch_on_driver,
+    insert_json_rows,
     insert_new,
     insert_rows,
     insert_rows_returning_ids,
     is_conflict,
+    json_rows,
     new_row,
     one_of,
     plan_for_batches,
@@ -527,3 +530,64 @@ async def test_fetch_on_driver_raises_what_sqlalchemy_raises_and_a_lost_race_run
     with pytest.raises(IntegrityError) as raised:
         await db.run(write_again, retries=1)
     assert runs == 2 and is_conflict(raised.value)
+
+
+async def test_rows_given_as_json_are_stored_by_their_columns_types(postgres_url):
+    """insert_json_rows: ids, dates, UTC timestamps, numbers and nulls arrive as they were given; a JSON column keeps
+    the text as written (its keys in their order); a text too long for its column is refused whole, never cut; a
+    timestamp without a zone is refused before anything is sent."""
+    metadata = MetaData()
+    table = Table(
+        f"json_rows_{uuid.uuid4().hex[:8]}",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("code", String(5)),
+        Column("visits", Integer),
+        Column("born", Date),
+        Column("at", UTCDateTime),
+        Column("fields", JSON),
+    )
+    keys = ("id", "code", "visits", "born", "at", "fields")
+    rows: list[dict[str, Any]] = [
+        {
+            "id": uuid.uuid4(),
+            "code": "48001",
+            "visits": 3,
+            "born": dt.date(2026, 8, 10),
+            "at": NOW,
+            "fields": {"Z": "ở", "A": "1"},
+        },
+        {"id": uuid.uuid4(), "code": None, "visits": None, "born": None, "at": None, "fields": None},
+    ]
+    db = Database(postgres_url)
+    try:
+        async with db.transaction() as session:
+            await session.run_sync(lambda sync: metadata.create_all(sync.connection()))
+        async with db.transaction() as session:
+            await session.execute(insert_json_rows(table, keys, name="rows"), {"rows": json_rows(table, keys, rows)})
+        async with db.sessions() as session:
+            as_written = text("fields::text AS fields_text")
+            stored = (await session.execute(select(*table.c, as_written).select_from(table))).all()
+        by_id = {row.id: row for row in stored}
+        first, second = by_id[rows[0]["id"]], by_id[rows[1]["id"]]
+        assert (first.code, first.visits, first.born, first.at, first.fields) == (
+            "48001",
+            3,
+            dt.date(2026, 8, 10),
+            NOW,
+            {"Z": "ở", "A": "1"},
+        )
+        assert first.fields_text == '{"Z":"ở","A":"1"}'
+        assert (second.code, second.visits, second.born, second.at, second.fields) == (None, None, None, None, None)
+        too_long = [{**rows[0], "id": uuid.uuid4(), "code": "480011"}]
+        with pytest.raises(DBAPIError, match="too long"):
+            async with db.transaction() as session:
+                await session.execute(
+                    insert_json_rows(table, keys, name="rows"), {"rows": json_rows(table, keys, too_long)}
+                )
+        with pytest.raises(ValueError, match="naive"):
+            json_rows(table, keys, [{**rows[0], "at": NOW.replace(tzinfo=None)}])
+    finally:
+        async with db.transaction() as session:
+            await session.run_sync(lambda sync: metadata.drop_all(sync.connection()))
+        await db.dispose()
