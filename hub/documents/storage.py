@@ -271,7 +271,7 @@ async def store_received(
     stored before are read, then everything is written in one statement, which commits by itself. The read takes
     no lock in a transaction either, so a new version taken by a concurrent submission meanwhile fails the one
     statement on its unique key just as it would fail the transaction. Sparing BEGIN and COMMIT, two round trips,
-    and the session around them saved about 0.3 ms of the web process's CPU per envelope (bench.documents). A
+    and the session around them saved about 0.3 ms of the web process's CPU per envelope (in-process, sequential). A
     statement whose connection died after it committed runs again, finds the submission stored, and answers with
     its first receipt."""
 
