@@ -14,6 +14,7 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table, Uuid, bindparam, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub.childcards.models import CaseEvent, ChildCardCase
 from hub.infra.db import (
@@ -82,30 +83,21 @@ async def test_a_transaction_on_a_dropped_connection_runs_again_on_a_new_one(pos
         await db.dispose()
 
 
-async def test_a_statement_on_the_driver_over_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
+@pytest.mark.parametrize("autocommitted", [False, True], ids=["in a transaction", "autocommitted"])
+async def test_a_statement_on_the_driver_over_a_dropped_connection_runs_again_on_a_new_one(postgres_url, autocommitted):
     db = Database(postgres_url)
+
+    async def backend_pid(connection: AsyncConnection) -> int:
+        rows = await fetch_on_driver(connection, select(func.pg_backend_pid()), {})
+        return int(rows[0][0])
+
+    async def in_session(session: AsyncSession) -> int:
+        return await backend_pid(await session.connection())
+
     try:
         before = await _dropped_pool(db, postgres_url)
-
-        async def work(session):
-            rows = await fetch_on_driver(await session.connection(), select(func.pg_backend_pid()), {})
-            return int(rows[0][0])
-
-        assert await db.run(work) not in before
-    finally:
-        await db.dispose()
-
-
-async def test_autocommitted_work_on_a_dropped_connection_runs_again_on_a_new_one(postgres_url):
-    db = Database(postgres_url)
-    try:
-        before = await _dropped_pool(db, postgres_url)
-
-        async def work(connection):
-            rows = await fetch_on_driver(connection, select(func.pg_backend_pid()), {})
-            return int(rows[0][0])
-
-        assert await db.run_autocommitted(work) not in before
+        ran = await (db.run_autocommitted(backend_pid) if autocommitted else db.run(in_session))
+        assert ran not in before
     finally:
         await db.dispose()
 
