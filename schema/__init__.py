@@ -20,6 +20,7 @@ from schema.clients import ClientMutation, ClientQuery, OfficerMutation
 from schema.context import Context
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.errors import PublicErrors
+from schema.execution import PlainFieldsExecution
 from schema.jobs import JobsMutation, JobsQuery
 from schema.limits import validation_rules
 from schema.persons import PersonMutation, PersonQuery
@@ -89,6 +90,7 @@ def build_schema(limits: GraphQLLimits | None = None, *, introspection: bool = T
     return HubSchema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=PlainFieldsExecution,
         # Factories: a fresh extension per operation (the parse and validation caches are module-level LRUs).
         extensions=[
             lambda: ParserCache(maxsize=CACHE_SIZE),
