@@ -19,10 +19,10 @@ from sqlalchemy import (
     Enum,
     Insert,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
-    Text,
     any_,
     bindparam,
     event,
@@ -537,15 +537,20 @@ def insert_json_rows(
     text too long for its column is refused as an INSERT refuses it, never cut, and a JSON column keeps the text as
     written. For rows of many columns: an array parameter per column was encoded element by element by the driver
     (two isinstance checks against abstract classes for each text), twice the CPU of one text written by orjson
-    (20 rows of 22 columns on asyncpg: 0.32 against 0.17 ms of CPU)."""
-    source = func.json_populate_recordset(
-        literal_column(f'NULL::"{table.name}"'), cast_as(bindparam(name, type_=Text), PG_JSON)
-    ).table_valued(*keys)
+    (20 rows of 22 columns on asyncpg: 0.32 against 0.17 ms of CPU).
+
+    The text travels as its UTF-8 bytes, which PostgreSQL reads as text (`convert_from`, which refuses bytes that are
+    not UTF-8): as a `str`, it was decoded from orjson's bytes and encoded again by the driver, character by
+    character for Vietnamese text (30 KB of fields per envelope of 10 dossiers: 0.08 ms)."""
+    utf8 = func.convert_from(bindparam(name, type_=LargeBinary), literal_column("'UTF8'"))
+    source = func.json_populate_recordset(literal_column(f'NULL::"{table.name}"'), cast_as(utf8, PG_JSON)).table_valued(
+        *keys
+    )
     rows = select(*(source.c[k] for k in keys))
     return insert(table).from_select(keys, rows if when is None else rows.where(when))
 
 
-def json_rows(table: Table, keys: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+def json_rows(table: Table, keys: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
     """The value of `insert_json_rows(table, keys, ...)`'s parameter for `rows` (dicts: PostgreSQL takes the values
     of `keys` by name, and leaves what else a row holds). A timestamp without a time zone is refused, as UTCDateTime
     refuses it."""
@@ -554,7 +559,7 @@ def json_rows(table: Table, keys: Sequence[str], rows: Sequence[dict[str, Any]])
             value = row.get(key)
             if value is not None and value.tzinfo is None:
                 raise ValueError("naive datetimes are not stored: pass a timezone-aware UTC datetime")
-    return orjson.dumps(rows, default=_uuid_text, option=orjson.OPT_NON_STR_KEYS).decode()
+    return orjson.dumps(rows, default=_uuid_text, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _uuid_text(value: object) -> str:
