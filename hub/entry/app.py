@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 import dramatiq
+import orjson
 from cross_web import (
     HTTPException,  # what strawberry's views raise for a request they cannot take
     StarletteRequestAdapter,  # how strawberry's ASGI view reads a request
@@ -221,8 +222,12 @@ class AuthenticatedGraphQL(GraphQL[Context, None]):
         return HTMLResponse(page)
 
     def encode_json(self, data: object) -> bytes:
-        """UTF-8 JSON with Vietnamese letters as they are, not as \\u escapes."""
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        """UTF-8 JSON with Vietnamese letters as they are, not as \\u escapes: written by orjson (a twentieth of the
+        json module's time), or by the json module what orjson refuses (an integer past 64 bits)."""
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     def decode_json(self, data: str | bytes) -> object:
         """A JSON object, or a 400 that says what is wrong (strawberry takes any JSON value for an object)."""
