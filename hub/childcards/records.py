@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from hub.childcards.models import DeliveryMethod
 from hub.childcards.rules import GuardianRole
-from hub.infra.canonical import canonical_json
+from hub.infra.canonical import canonical_bytes
 from hub.infra.text import clean_text
 from hub.persons.models import Gender
 
@@ -212,7 +212,7 @@ class BirthRecord:
     def content_hash(self, canonical: dict[str, Any] | None = None) -> str:
         """SHA-256 of the canonical form (pass it when already built)."""
         data = self.canonical() if canonical is None else canonical
-        return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+        return hashlib.sha256(canonical_bytes(data)).hexdigest()
 
     @classmethod
     def from_canonical(cls, data: dict[str, Any]) -> BirthRecord:

@@ -87,7 +87,9 @@ async def receive_envelope(
         if repeated is not None:
             return repeated
         raise
-    payload = VerifiedPayload(SubmissionKind.QD4750, sender, channel, data, report, client_id=principal.client_id)
+    payload = VerifiedPayload(
+        SubmissionKind.QD4750, sender, channel, data, report, client_id=principal.client_id, sha256=digest
+    )
     # Sent before, or by a twin at the same moment: the first receipt (see store_submission).
     return await store_received(db, payload, documents, now=now, identity=intake.identity, actor=principal, kept=kept)
 

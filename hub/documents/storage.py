@@ -31,7 +31,7 @@ from hub.documents.receipts import (
     signed_receipt,
 )
 from hub.documents.uses import ANNOUNCE_DOCUMENTS, NOTIFY_CHANGES, AnnounceDocuments, NotifyChanges, announce
-from hub.infra.canonical import canonical_json
+from hub.infra.canonical import canonical_bytes
 from hub.infra.db import (
     Database,
     fetch_on_driver,
@@ -69,7 +69,7 @@ class NewDocument:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(canonical_json([self.doc_type, self.fields]).encode()).hexdigest()
+        return hashlib.sha256(canonical_bytes([self.doc_type, self.fields])).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,13 @@ class VerifiedPayload:
     payload: bytes
     report: dict[str, str | None]
     client_id: uuid.UUID | None = None
+    sha256: str = ""
+    """SHA-256 of the payload, in hex: given by a caller that took it already (0.03 ms for 44 KB), taken otherwise.
+    The receipt, the row and the answer each name it."""
 
-    @functools.cached_property
-    def sha256(self) -> str:
-        """Taken once: the receipt, the row and the answer each name it."""
-        return sha256_of(self.payload)
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", sha256_of(self.payload))
 
 
 @dataclass(frozen=True)

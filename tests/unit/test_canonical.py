@@ -6,7 +6,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.infra.canonical import canonical_json
+from hub.infra.canonical import canonical_bytes, canonical_json
 
 TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=20)  # any text but lone surrogates
 SCALARS = (
@@ -27,6 +27,7 @@ def _json_module(value: Any) -> str:
 @given(VALUES)
 def test_the_canonical_text_is_the_json_modules(value):
     assert canonical_json(value) == _json_module(value)
+    assert canonical_bytes(value) == _json_module(value).encode()
 
 
 def test_escapes_exponents_and_key_order_as_the_json_module():
