@@ -19,8 +19,13 @@ LAYOUT = b" \t\r\n"
 
 
 def _whole(text: bytes) -> bytes | None:
+    """The strict decode of the whole: whole quanta of four, padding only at the end of the last one (b64decode,
+    even with validate=True, takes a lone "=" after a whole quantum: "QQQQ=")."""
+    letters = text.translate(None, LAYOUT)
+    if len(letters) % 4:
+        return None
     try:
-        return base64.b64decode(text.translate(None, LAYOUT), validate=True)
+        return binascii.a2b_base64(letters, strict_mode=True)
     except binascii.Error:
         return None
 
