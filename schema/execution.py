@@ -18,15 +18,18 @@ could not differ:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import (
     GraphQLField,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     get_nullable_type,
     is_leaf_type,
     is_non_null_type,
+    is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
@@ -46,6 +49,9 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         # Each grouped field set is made once per request and per selection (graphql-core memoizes them): its plan
         # is made once too, and the set is kept beside it so that its id stays its own while the request runs.
         self._plans: dict[int, tuple[GroupedFieldSet, list[_Plain] | None]] = {}
+        # Strawberry always installs a middleware manager, empty unless an extension of the schema resolves.
+        manager = self.middleware_manager
+        self._middleware = manager is not None and bool(manager.middlewares)
 
     def execute_fields(
         self,
@@ -56,56 +62,112 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         plan = self._plan(parent_type, grouped_field_set)
-        if plan is not None:
-            results: dict[str, Any] = {}
-            try:
-                for response_name, resolve, coerce, nullable in plan:
-                    value = resolve(source_value, None)
-                    if value is None:
-                        if not nullable:
-                            break
-                        results[response_name] = None
-                        continue
-                    coerced = coerce(value)
-                    if coerced is None or coerced is Undefined:
-                        break
-                    results[response_name] = coerced
-                else:
-                    return results
-            except Exception:  # graphql-core's path below reports it where it belongs
-                pass
+        answer = None if plan is None else _answer(plan, source_value)
+        if answer is not None:
+            return answer
         return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
 
-    @property
-    def _middleware(self) -> bool:
-        """Whether a middleware wraps resolvers (Strawberry always installs a manager, empty when no extension of
-        the schema resolves)."""
-        manager = self.middleware_manager
-        return manager is not None and bool(manager.middlewares)
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        answers = self._plain_items(item_type, field_details_list, items)
+        if answers is not None:
+            return answers
+        return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
+
+    def _plain_items(
+        self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList, items: Iterable[Any]
+    ) -> list[dict[str, Any]] | None:
+        """A list of objects of plain fields answered whole, item after item as `execute_fields` answers one; None
+        when any item cannot be (a null, an awaitable, anything `_answer` refuses), or when the list is not a list
+        or tuple (an iterator is read once), is streamed or deferred (a directive on the field), or its objects' type
+        checks what they are (`is_type_of`)."""
+        if not isinstance(items, list | tuple):
+            return None
+        if not items:
+            return []
+        named = get_nullable_type(item_type)
+        if not is_object_type(named) or named.is_type_of is not None:
+            return None
+        if any(details.node.directives for details in field_details_list):
+            return None
+        grouped_field_set, deferred, _ = self.collect_subfields(named, field_details_list)
+        plan = None if deferred else self._plan(named, grouped_field_set)
+        if plan is None:
+            return None
+        answers = []
+        is_awaitable = self.is_awaitable
+        for item in items:
+            answer = None if item is None or is_awaitable(item) else _answer(plan, item)
+            if answer is None:
+                return None
+            answers.append(answer)
+        return answers
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[_Plain] | None:
         """How to answer `grouped_field_set` of `parent_type` on the short path; None when it cannot be."""
         known = self._plans.get(id(grouped_field_set))
         if known is not None and known[0] is grouped_field_set:
             return known[1]
-        plan: list[_Plain] | None = None
-        if not self._middleware:
-            readings = {
-                response_name: _reading(self.schema.get_field(parent_type, details[0].node.name.value), details)
-                for response_name, details in grouped_field_set.items()
-            }
-            if all(readings.values()):
-                plan = [(response_name, *reading) for response_name, reading in readings.items() if reading]
+        plan: list[_Plain] | None = None if self._middleware else []
+        fields = parent_type.fields  # not __typename: graphql-core's path answers it
+        for response_name, details in grouped_field_set.items():
+            if plan is None:
+                break
+            node = details[0].node
+            reading = None if node.arguments else _reading(fields.get(node.name.value))
+            if reading is None:
+                plan = None
+            else:
+                plan.append((response_name, *reading))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
 
 
-def _reading(field: GraphQLField | None, details: FieldDetailsList) -> _Reading | None:
-    """How `field`, selected as `details`, is answered on the short path, when it is a plain value."""
-    resolve = None if field is None else field.resolve
-    if field is None or resolve is None or field.args or details[0].node.arguments:
+def _answer(plan: list[_Plain], source: Any) -> dict[str, Any] | None:
+    """`source`'s fields as graphql-core completes them, by `plan`; None when anything is unusual (a null where the
+    type forbids one, a value its type cannot coerce, an exception): graphql-core's path then reports it."""
+    results: dict[str, Any] = {}
+    try:
+        for response_name, resolve, coerce, nullable in plan:
+            value = resolve(source, None)
+            if value is None:
+                if not nullable:
+                    return None
+                results[response_name] = None
+                continue
+            coerced = coerce(value)
+            if coerced is None or coerced is Undefined:
+                return None
+            results[response_name] = coerced
+    except Exception:  # graphql-core's path reports it where it belongs
         return None
-    named = get_nullable_type(field.type)
-    if not getattr(resolve, "_is_default", False) or not is_leaf_type(named):
+    return results
+
+
+def _reading(field: GraphQLField | None) -> _Reading | None:
+    """How `field` is answered on the short path, when it is a plain value (without its arguments); worked out once
+    per field of the schema."""
+    if field is None:
+        return None
+    known = _READINGS.get(id(field))
+    if known is None or known[0] is not field:
+        known = _READINGS[id(field)] = (field, _reading_of(field))
+    return known[1]
+
+
+def _reading_of(field: GraphQLField) -> _Reading | None:
+    resolve, named = field.resolve, get_nullable_type(field.type)
+    if resolve is None or field.args or not getattr(resolve, "_is_default", False) or not is_leaf_type(named):
         return None
     return resolve, named.coerce_output_value, not is_non_null_type(field.type)
+
+
+_READINGS: dict[int, tuple[GraphQLField, _Reading | None]] = {}
+"""By the field's id, beside the field itself (kept alive, so that the id stays its own)."""

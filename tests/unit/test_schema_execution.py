@@ -47,6 +47,16 @@ class Receipt:
     lines: list[Line]
     first: Line | None
 
+    @strawberry.field
+    def sparse(self) -> list[Line | None]:
+        """Every other line a null."""
+        return [None if index % 2 else line for index, line in enumerate(self.lines)]
+
+    @strawberry.field
+    def streamed(self) -> list[Line]:
+        """The lines as an iterator, which may be read once."""
+        return iter(self.lines)  # type: ignore[return-value]
+
 
 LINES: list[Line] = []
 
@@ -69,7 +79,8 @@ class Shouting(SchemaExtension):
 PLAIN = "{ receipt { transactionId lines { kind number version share current status at id } } }"
 MIXED = (
     'query { receipt { transactionId lines { __typename kind n: number version label(prefix: "#") status } '
-    "first { kind ...Parts } } } fragment Parts on Line { version current share at }"
+    "first { kind ...Parts } sparse { kind version } streamed { id status } } } "
+    "fragment Parts on Line { version current share at }"
 )
 
 values: dict[str, st.SearchStrategy[Any]] = {
@@ -125,12 +136,16 @@ def test_the_short_path_answers_what_graphql_core_answers(items: list[Line], que
 
 
 def test_a_plain_list_is_answered_on_the_short_path() -> None:
-    taken: list[int] = []
+    taken: list[str] = []
 
     class Counting(PlainFieldsExecution):
         def execute_field(self, *args: Any, **kwargs: Any) -> Any:
-            taken.append(1)
+            taken.append("field")
             return super().execute_field(*args, **kwargs)
+
+        def complete_object_value(self, *args: Any, **kwargs: Any) -> Any:
+            taken.append("object")
+            return super().complete_object_value(*args, **kwargs)
 
     counting = strawberry.Schema(Query, execution_context_class=Counting)
     items = [line(str(n)) for n in range(20)]
@@ -147,8 +162,18 @@ def test_a_plain_list_is_answered_on_the_short_path() -> None:
         "id": "3",
     }
     assert (data, errors) == execute(DEFAULT, PLAIN, items)
-    # receipt, transactionId and lines through graphql-core; none of the 20 lines' 8 fields
-    assert len(taken) == 3
+    # receipt, transactionId and lines through graphql-core; the receipt completed as an object, the 20 lines of 8
+    # fields as one list
+    assert taken == ["field", "object", "field", "field"]
+    # Nulls among the items, and an iterator, as graphql-core answers them
+    mixed, errors = execute(SHORT, MIXED, items[:3])
+    assert errors == [] and mixed["receipt"]["sparse"] == [
+        {"kind": "XML1", "version": 1},
+        None,
+        {"kind": "XML1", "version": 1},
+    ]
+    assert [line["id"] for line in mixed["receipt"]["streamed"]] == ["0", "1", "2"]
+    assert (mixed, errors) == execute(DEFAULT, MIXED, items[:3])
 
 
 def test_a_null_where_the_type_forbids_one_is_reported_at_its_path() -> None:
