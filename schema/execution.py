@@ -14,6 +14,10 @@ could not differ:
 - nothing goes wrong: a null where the type forbids one, a value its type cannot coerce, or an exception, sends the
   whole object down graphql-core's path, which runs the same side-effect-free reads again and reports the error where
   the specification wants it.
+
+`complete_iterable_value` does the same for a whole list (or tuple) of such objects, item after item, unless an item
+is null or awaitable, the field carries a directive (@stream), or the objects' type checks what they are
+(`is_type_of`). A receipt of 20 documents: 0.40 ms on graphql-core's path, 0.19 on these (micro benchmark).
 """
 
 from __future__ import annotations
