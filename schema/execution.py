@@ -66,7 +66,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         plan = self._plan(parent_type, grouped_field_set)
-        answer = None if plan is None else _answer(plan, source_value)
+        answer = None if plan is None else _answer(plan, source_value, self.is_awaitable)
         if answer is not None:
             return answer
         return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
@@ -108,7 +108,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         answers = []
         is_awaitable = self.is_awaitable
         for item in items:
-            answer = None if item is None or is_awaitable(item) else _answer(plan, item)
+            answer = None if item is None or is_awaitable(item) else _answer(plan, item, is_awaitable)
             if answer is None:
                 return None
             answers.append(answer)
@@ -134,13 +134,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         return plan
 
 
-def _answer(plan: list[_Plain], source: Any) -> dict[str, Any] | None:
+def _answer(plan: list[_Plain], source: Any, is_awaitable: Callable[[Any], bool]) -> dict[str, Any] | None:
     """`source`'s fields as graphql-core completes them, by `plan`; None when anything is unusual (a null where the
-    type forbids one, a value its type cannot coerce, an exception): graphql-core's path then reports it."""
+    type forbids one, a value its type cannot coerce, an exception raised or read, an awaitable): graphql-core's path
+    then reports it, or awaits it."""
     results: dict[str, Any] = {}
     try:
         for response_name, resolve, coerce, nullable in plan:
             value = resolve(source, None)
+            if type(value) not in _SCALARS and (isinstance(value, Exception) or is_awaitable(value)):
+                return None
             if value is None:
                 if not nullable:
                     return None
@@ -173,5 +176,7 @@ def _reading_of(field: GraphQLField) -> _Reading | None:
     return resolve, named.coerce_output_value, not is_non_null_type(field.type)
 
 
+_SCALARS = frozenset({str, int, float, bool})
+"""Values that are neither an exception nor awaitable, whose check `_answer` spares."""
 _READINGS: dict[int, tuple[GraphQLField, _Reading | None]] = {}
 """By the field's id, beside the field itself (kept alive, so that the id stays its own)."""

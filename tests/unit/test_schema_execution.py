@@ -85,7 +85,7 @@ MIXED = (
 
 values: dict[str, st.SearchStrategy[Any]] = {
     "kind": st.one_of(st.text(max_size=5), st.none(), st.integers()),
-    "number": st.one_of(st.text(max_size=5), st.none()),
+    "number": st.one_of(st.text(max_size=5), st.none(), st.just(ValueError("an error read as a value"))),
     "version": st.one_of(st.integers(min_value=-(2**33), max_value=2**33), st.none(), st.just("7"), st.just(1.5)),
     "share": st.one_of(st.floats(allow_nan=True), st.none(), st.just("x")),
     "current": st.one_of(st.booleans(), st.none(), st.just(0)),
