@@ -119,18 +119,20 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         known = self._plans.get(id(grouped_field_set))
         if known is not None and known[0] is grouped_field_set:
             return known[1]
-        plan: list[_Plain] | None = None if self._middleware else []
+        plan = None if self._middleware else self._readings(parent_type, grouped_field_set)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
+
+    @staticmethod
+    def _readings(parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[_Plain] | None:
         fields = parent_type.fields  # not __typename: graphql-core's path answers it
+        plan: list[_Plain] = []
         for response_name, details in grouped_field_set.items():
-            if plan is None:
-                break
             node = details[0].node
             reading = None if node.arguments else _reading(fields.get(node.name.value))
             if reading is None:
-                plan = None
-            else:
-                plan.append((response_name, *reading))
-        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+                return None
+            plan.append((response_name, *reading))
         return plan
 
 
